@@ -1,0 +1,123 @@
+/* lam_spectrum.h: Welch power spectra, band power, peak frequency, the
+ * spectral segregation index and magnitude-squared coherence.
+ *
+ * These are the spectral observables of DESIGN.md section 3 (band power per
+ * layer for prediction P7, inter-column coherence for P9). A lam_welch is a
+ * plan in the FFTW sense: the GSL real-FFT wavetable, workspace, Hann window
+ * and scratch buffers are allocated once by lam_welch_new and reused by
+ * every call, so a sweep over many traces pays the set-up once. A plan
+ * holds scratch memory: use one plan per thread.
+ *
+ * Definitions (docs/analysis.md gives the derivations):
+ *   - segments of nseg samples, step nseg - floor(nseg/2) (50 % overlap),
+ *     each one's mean removed, multiplied by the periodic Hann window
+ *     w[i] = 0.5 - 0.5 cos(2 pi i / nseg);
+ *   - one-sided PSD in unit^2/Hz: P[k] = c_k |X_k|^2 / (fs sum w^2) averaged
+ *     over segments, c_k = 2 except at DC and (nseg even) Nyquist where
+ *     c_k = 1, so that the integral of P over [0, fs/2] is the variance;
+ *   - frequencies f_k = k fs / nseg, k = 0 .. floor(nseg/2).
+ * This is the estimator of scipy.signal.welch(..., window='hann',
+ * detrend='constant', scaling='density'), so results can be checked there.
+ */
+#ifndef LAM_SPECTRUM_H
+#define LAM_SPECTRUM_H
+
+#include <stddef.h>
+
+#include "lam_error.h"
+
+typedef struct lam_welch lam_welch;
+
+/* A plan for segments of nseg samples (nseg >= 2) at sampling rate fs (Hz,
+ * finite, > 0). NULL on failure (err says why: LAM_EINVAL, LAM_ENOMEM). */
+lam_welch *lam_welch_new(size_t nseg, double fs, lam_err *err);
+/* The same with the segment length given in seconds: nseg = round(seg_s fs). */
+lam_welch *lam_welch_new_seconds(double seg_s, double fs, lam_err *err);
+void lam_welch_free(lam_welch *w);
+
+size_t lam_welch_nseg(const lam_welch *w);
+/* Number of one-sided frequency bins: floor(nseg/2) + 1. */
+size_t lam_welch_nfreq(const lam_welch *w);
+/* Frequency of bin k in Hz (k fs / nseg), and the bin spacing fs / nseg. */
+double lam_welch_freq(const lam_welch *w, size_t k);
+double lam_welch_df(const lam_welch *w);
+/* Number of segments averaged for a series of n samples (0 if n < nseg). */
+size_t lam_welch_nsegments(const lam_welch *w, size_t n);
+
+/* One-sided PSD of x[0], x[stride], ..., x[(n-1) stride] (stride >= 1 lets
+ * a caller pass one column of a row-major samples x units array) into
+ * psd_out[0 .. nfreq-1], in unit(x)^2 / Hz. Needs n >= nseg (LAM_EINVAL),
+ * finite input (LAM_ENONFINITE). */
+int lam_welch_psd(lam_welch *w, const double *x, size_t n, size_t stride,
+                  double *psd_out, lam_err *err);
+
+/* Magnitude-squared coherence |Pxy|^2 / (Pxx Pyy) of x and y (both of n
+ * samples, own strides) from Welch-averaged auto- and cross-spectra on the
+ * plan's segments, into coh_out[0 .. nfreq-1], each in [0, 1]. A bin where
+ * Pxx or Pyy is zero gets 0. Errors as lam_welch_psd. */
+int lam_welch_coherence(lam_welch *w, const double *x, size_t xstride,
+                        const double *y, size_t ystride, size_t n,
+                        double *coh_out, lam_err *err);
+
+/* ---- Bands ---- */
+
+/* Default band edges in Hz (DESIGN.md section 3; SCIENCE.md section 4:
+ * gamma 30-80 Hz [S10][S12], deep alpha/beta 8-30 Hz after [S28]). */
+#define LAM_BAND_ALPHABETA_LO_HZ 8.0
+#define LAM_BAND_ALPHABETA_HI_HZ 30.0
+#define LAM_BAND_GAMMA_LO_HZ 30.0
+#define LAM_BAND_GAMMA_HI_HZ 80.0
+
+typedef struct lam_band {
+  const char *name; /* "alphabeta", "gamma" */
+  double lo_hz, hi_hz;
+  const char *doc;
+} lam_band;
+
+enum { LAM_BAND_ALPHABETA, LAM_BAND_GAMMA };
+extern const lam_band lam_bands[];
+extern const size_t lam_nbands;
+/* The band called name, or NULL. */
+const lam_band *lam_band_find(const char *name);
+
+/* Integral of a one-sided spectrum psd[k] on the grid f_k = k df
+ * (k < nfreq) over [f_lo, f_hi] Hz by the trapezoid rule on the piecewise-
+ * linear interpolant, the end points interpolated: adjacent bands add up
+ * exactly and the edges need not fall on bins. Units: unit(psd) * Hz, so a
+ * PSD in unit^2/Hz gives a power in unit^2. Needs 0 <= f_lo < f_hi <=
+ * (nfreq-1) df, nfreq >= 2 and df > 0 (LAM_EINVAL). */
+int lam_band_power(const double *psd, size_t nfreq, double df, double f_lo,
+                   double f_hi, double *power, lam_err *err);
+
+/* Frequency (Hz) of the largest psd bin with f_k in [f_lo, f_hi], refined
+ * by the vertex of the parabola through the log-PSD at that bin and its two
+ * neighbours (when both exist and all three are > 0). LAM_EINVAL if no bin
+ * falls in the band or every bin in it is <= 0. */
+int lam_band_peak(const double *psd, size_t nfreq, double df, double f_lo,
+                  double f_hi, double *f_peak, lam_err *err);
+
+/* Plain mean of v[k] over the bins with f_k = k df in [f_lo, f_hi] (for
+ * band-averaged coherence). LAM_EINVAL if no bin falls in the band. */
+int lam_band_mean(const double *v, size_t nfreq, double df, double f_lo,
+                  double f_hi, double *mean, lam_err *err);
+
+/* ---- Spectral segregation (prediction P7) ---- */
+
+/* Band powers of a superficial (L2/3) and a deep (L5) signal:
+ *   gamma_ratio     = gamma_sup / gamma_deep         (> 1: gamma superficial)
+ *   alphabeta_ratio = alphabeta_deep / alphabeta_sup (> 1: alpha/beta deep)
+ *   laminar_ratio   = gamma_ratio * alphabeta_ratio
+ *                   = (gamma/alphabeta)_sup / (gamma/alphabeta)_deep
+ * P7 holds when all three exceed 1 (SCIENCE.md section 2, P7; [S27]). */
+typedef struct lam_segregation {
+  double gamma_ratio;
+  double alphabeta_ratio;
+  double laminar_ratio;
+} lam_segregation;
+
+/* All four powers must be finite and > 0 (LAM_EINVAL). */
+int lam_segregation_index(double gamma_sup, double alphabeta_sup,
+                          double gamma_deep, double alphabeta_deep,
+                          lam_segregation *out, lam_err *err);
+
+#endif

@@ -1,0 +1,478 @@
+/* lam_attention.c: the multi-head attention network of DESIGN.md section 2
+ * as one state vector and one pure right-hand side.
+ *
+ * Everything that does not depend on the state is done once here: the
+ * products X W_V, X W_Q, X W_K and W_Q z (CBLAS), the lateral matrix, the
+ * workspaces. The right-hand side only evaluates time-dependent gains and
+ * calls the population blocks of column/, whose T x T work is CBLAS dgemm.
+ */
+#include "lam_attention.h"
+
+/* GSL declares the CBLAS interface too; OpenBLAS provides the symbols. */
+#include <gsl/gsl_cblas.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S lam_network_params
+const lam_param lam_network_table[] = {
+    LAM_INT(S, columns, "4", "1", 1, 1e6, "Number of columns T (positions, tokens)"),
+    LAM_INT(S, heads, "1", "1", 1, 1024, "Number of heads H (sub-populations with their own Q/K tuning)"),
+    LAM_INT(S, d_in, "4", "1", 1, 1e5, "Size of the thalamic input vector x_j"),
+    LAM_INT(S, d_k, "4", "1", 1, 1e5, "Query/key size per head"),
+    LAM_INT(S, d_v, "4", "1", 1, 1e5, "Value size per head"),
+    LAM_CHOICE(S, topology, "self", "self|topdown",
+               "self: every column's query attends over all columns (T^2 H apical units); "
+               "topdown: one query per head from z, broadcast (T H units)"),
+    LAM_CHOICE(S, lateral, "none", "none|ring|all|random|csv",
+               "Lateral L2/3 connectivity L between columns"),
+    LAM_PATHP(S, lateral_file, "", "T x T lateral matrix (row j receives from column i) when lateral = csv"),
+    LAM_REAL(S, lateral_p, "0.1", "1", 0, 1, "Connection probability when lateral = random"),
+    LAM_INT(S, lateral_seed, "1", "1", 0, 4294967295.0, "Seed of the random lateral matrix"),
+    LAM_REAL(S, c_lat, "0", "1", -1e3, 1e3, "Lateral coupling onto L2/3 (row-normalised L)"),
+    LAM_REAL(S, c_td, "0", "1", -1e3, 1e3, "Top-down coupling of z onto L2/3 (through W_Q)"),
+};
+#undef S
+const size_t lam_network_ntable = LAM_NELEM(lam_network_table);
+
+/* [input] and [weights]: matrices from CSV, or seeded Gaussian defaults. */
+#define S lam_input_params
+const lam_param lam_input_table[] = {
+    LAM_PATHP(S, x, "", "Thalamic input X, T rows x d_in (empty: seeded N(0,1) entries)"),
+    LAM_PATHP(S, z, "", "Top-down input z, 1 row x d_in (empty: zeros)"),
+    LAM_INT(S, seed, "1", "1", 0, 4294967295.0, "Seed of the random X"),
+    LAM_REAL(S, z_gain, "1", "1", -1e6, 1e6, "Scale of z"),
+};
+#undef S
+const size_t lam_input_ntable = LAM_NELEM(lam_input_table);
+
+#define S lam_weight_params
+const lam_param lam_weights_table[] = {
+    LAM_PATHP(S, wq, "", "W_Q, d_in x H*d_k (head h in columns h*d_k..(h+1)*d_k-1); empty: random"),
+    LAM_PATHP(S, wk, "", "W_K, d_in x H*d_k; empty: random"),
+    LAM_PATHP(S, wv, "", "W_V, d_in x H*d_v; empty: random"),
+    LAM_INT(S, seed, "2", "1", 0, 4294967295.0, "Seed of random weights (entries N(0, scale^2 / d_in))"),
+    LAM_REAL(S, scale, "1", "1", 0, 1e6, "Scale of random weights"),
+};
+#undef S
+const size_t lam_weights_ntable = LAM_NELEM(lam_weights_table);
+
+enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, NPOPS };
+
+struct lam_attention {
+  lam_column_params col;
+  lam_network_params net;
+  lam_dims d;
+  double *X, *z, *WQ, *WK, *WV;
+  double *XV, *XQ, *XK, *zQ; /* precomputed projections */
+  double zrms;
+  double *L;                 /* T x T lateral matrix or NULL */
+  /* workspaces */
+  double *drive, *G, *R, *somdiv, *gff, *gfb, *sx, *gatework, *dywork;
+  size_t off[NPOPS];
+  lam_pop_info pops[NPOPS];
+  double *y0;
+  lam_system sys;
+};
+
+static void *xcalloc(size_t n, size_t size, int *fail) {
+  void *p = calloc(n ? n : 1, size);
+  if (!p) {
+    *fail = 1;
+  }
+  return p;
+}
+
+void lam_attention_free(lam_attention *a) {
+  if (!a) {
+    return;
+  }
+  double *bufs[] = {a->X, a->z, a->WQ, a->WK, a->WV, a->XV, a->XQ, a->XK,
+                    a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
+                    a->gfb, a->sx, a->gatework, a->dywork, a->y0};
+  for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
+    free(bufs[i]);
+  }
+  free(a);
+}
+
+/* Load a CSV matrix of the given shape into a fresh buffer, or fill with
+ * seeded N(0, sd^2) entries when path is empty. */
+static int load_or_random(lam_model *m, const char *section, const char *key,
+                          const char *path, size_t rows, size_t cols,
+                          gsl_rng *rng, double sd, double **out,
+                          lam_err *err) {
+  if (path[0]) {
+    lam_matrix mat;
+    char what[128];
+    snprintf(what, sizeof what, "%s.%s", section, key);
+    const char *where = lam_model_where(m, section, key);
+    int rc = lam_csv_read_shape(path, rows, cols, where ? where : "model",
+                                what, &mat, err);
+    if (rc) {
+      return rc;
+    }
+    *out = mat.data;
+    return LAM_OK;
+  }
+  *out = malloc(rows * cols * sizeof **out);
+  if (!*out) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t i = 0; i < rows * cols; i++) {
+    (*out)[i] = rng ? gsl_ran_gaussian(rng, sd) : 0.0;
+  }
+  return LAM_OK;
+}
+
+static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
+  const size_t T = a->d.T;
+  if (a->net.lateral == LAM_LAT_NONE) {
+    return LAM_OK;
+  }
+  if (a->net.lateral == LAM_LAT_CSV) {
+    if (!a->net.lateral_file[0]) {
+      const char *w = lam_model_where(m, "network", "lateral");
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: network.lateral_file: required when lateral = csv",
+                         w ? w : "model");
+    }
+    return load_or_random(m, "network", "lateral_file", a->net.lateral_file, T,
+                          T, NULL, 0, &a->L, err);
+  }
+  a->L = calloc(T * T, sizeof *a->L);
+  if (!a->L) {
+    return LAM_NOMEM(err);
+  }
+  gsl_rng *rng = NULL;
+  if (a->net.lateral == LAM_LAT_RANDOM) {
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng) {
+      return LAM_NOMEM(err);
+    }
+    gsl_rng_set(rng, (unsigned long)a->net.lateral_seed);
+  }
+  for (size_t j = 0; j < T; j++) {
+    for (size_t i = 0; i < T; i++) {
+      double w = 0.0;
+      if (i == j) {
+        w = 0.0;
+      } else if (a->net.lateral == LAM_LAT_RING) {
+        w = (i == (j + 1) % T || j == (i + 1) % T) ? 1.0 : 0.0;
+      } else if (a->net.lateral == LAM_LAT_ALL) {
+        w = 1.0;
+      } else {
+        w = gsl_rng_uniform(rng) < a->net.lateral_p ? 1.0 : 0.0;
+      }
+      a->L[j * T + i] = w;
+    }
+    /* Row-normalise so c_lat is the total lateral gain onto a column. */
+    double sum = 0.0;
+    for (size_t i = 0; i < T; i++) {
+      sum += a->L[j * T + i];
+    }
+    if (sum > 0.0) {
+      for (size_t i = 0; i < T; i++) {
+        a->L[j * T + i] /= sum;
+      }
+    }
+  }
+  gsl_rng_free(rng);
+  return LAM_OK;
+}
+
+static int rhs(void *self, double t, const double *y, double *dy) {
+  lam_attention *a = self;
+  const lam_column_params *p = &a->col;
+  const lam_dims *d = &a->d;
+  const size_t T = d->T, H = d->H, dk = d->dk, dv = d->dv;
+  (void)t;
+  const double *V = y + a->off[P_L4], *Q = y + a->off[P_L23],
+               *K = y + a->off[P_L5B], *A = y + a->off[P_L5A],
+               *P = y + a->off[P_PV], *Sm = y + a->off[P_SOM],
+               *Iv = y + a->off[P_VIP], *O = y + a->off[P_OUT];
+
+  /* Time-dependent gains: clocks (g_ff, g_fb) and stimulus (sx). */
+  for (size_t j = 0; j < T; j++) {
+    a->gff[j] = 1.0;
+    a->gfb[j] = 1.0;
+    a->sx[j] = 1.0;
+  }
+
+  /* L4: F(g_ff s_j W_V x_j) */
+  const size_t nv = H * dv, nk = H * dk;
+  for (size_t j = 0; j < T; j++) {
+    const double g = a->gff[j] * a->sx[j];
+    for (size_t u = 0; u < nv; u++) {
+      a->drive[j * nv + u] = g * a->XV[j * nv + u];
+    }
+  }
+  lam_l4_rhs(p, d, V, a->drive, dy + a->off[P_L4]);
+
+  /* L2/3: F(g_ff s_j W_Q x_j + c_lat (L Q)_j + c_td W_Q z) */
+  for (size_t j = 0; j < T; j++) {
+    const double g = a->gff[j] * a->sx[j];
+    for (size_t u = 0; u < nk; u++) {
+      a->drive[j * nk + u] = g * a->XQ[j * nk + u] + a->net.c_td * a->zQ[u];
+    }
+  }
+  if (a->L && a->net.c_lat != 0.0) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
+                (int)T, a->net.c_lat, a->L, (int)T, Q, (int)nk, 1.0, a->drive,
+                (int)nk);
+  }
+  lam_l23_rhs(p, d, Q, a->drive, dy + a->off[P_L23]);
+
+  /* L5 basal: F(s_j W_K x_j), bottom-up only. */
+  for (size_t j = 0; j < T; j++) {
+    for (size_t u = 0; u < nk; u++) {
+      a->drive[j * nk + u] = a->sx[j] * a->XK[j * nk + u];
+    }
+  }
+  lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
+
+  /* L5 apical: the gate, divided by SOM inhibition. */
+  for (size_t j = 0; j < T; j++) {
+    a->somdiv[j] = 1.0 + p->w_sa * Sm[j];
+  }
+  if (a->net.topology == LAM_TOPO_SELF) {
+    lam_l5a_gate(p, d, Q, nk, K, a->G, a->gatework);
+  } else {
+    lam_l5a_gate(p, d, a->zQ, nk, K, a->G, a->gatework);
+  }
+  lam_l5a_rhs(p, d, A, a->G, a->gfb, a->somdiv, dy + a->off[P_L5A]);
+
+  /* PV normalization and the routed output. */
+  lam_pv_rates(p, d, A, P, a->R);
+  lam_pv_rhs(p, d, P, a->R, dy + a->off[P_PV]);
+  lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
+  lam_vip_rhs(p, d, Iv, a->zrms, dy + a->off[P_VIP]);
+  lam_out_rhs(p, d, O, a->R, V, dy + a->off[P_OUT]);
+  return 0;
+}
+
+static void observe(void *self, size_t pop, double t, const double *y,
+                    double *out) {
+  lam_attention *a = self;
+  (void)t;
+  if (pop == P_ATTN) {
+    lam_pv_rates(&a->col, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
+    return;
+  }
+  const lam_pop_info *pi = &a->pops[pop];
+  memcpy(out, y + a->off[pop], pi->ncols * pi->nunits * sizeof *out);
+}
+
+/* Synaptic input of a population: the target F(drive) of its leaky
+ * integration, y + tau dy/dt, from one right-hand-side evaluation. This is
+ * what the virtual laminar probe sees (docs/analysis.md). */
+static void input(void *self, size_t pop, double t, const double *y,
+                  double *out) {
+  lam_attention *a = self;
+  if (pop >= P_ATTN) {
+    return;
+  }
+  rhs(self, t, y, a->dywork);
+  const double taus[P_ATTN] = {a->col.tau_l4,  a->col.tau_l23, a->col.tau_l5b,
+                               a->col.tau_l5a, a->col.tau_pv,  a->col.tau_som,
+                               a->col.tau_vip, a->col.tau_out};
+  const size_t n = a->pops[pop].ncols * a->pops[pop].nunits;
+  const double *yp = y + a->off[pop], *dp = a->dywork + a->off[pop];
+  for (size_t i = 0; i < n; i++) {
+    out[i] = yp[i] + taus[pop] * dp[i];
+  }
+}
+
+/* [init] state rows: the state variables of one column, populations in
+ * layout order (l4, l23, l5b, then, for `self`, l5a, pv, then som, vip, out). */
+static long state_index(void *self, size_t row, size_t col) {
+  lam_attention *a = self;
+  for (size_t p = 0; p < P_ATTN; p++) {
+    const lam_pop_info *pi = &a->pops[p];
+    if (pi->ncols != a->d.T) {
+      continue; /* topdown: per-query populations are not per column */
+    }
+    if (row < pi->nunits) {
+      return col < pi->ncols ? (long)(a->off[p] + col * pi->nunits + row) : -1;
+    }
+    row -= pi->nunits;
+  }
+  return -1;
+}
+
+static const lam_system_ops ops = {rhs, NULL, observe, input, state_index};
+
+int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
+  *out = NULL;
+  lam_attention *a = calloc(1, sizeof *a);
+  if (!a) {
+    return LAM_NOMEM(err);
+  }
+  lam_input_params in;
+  lam_weight_params wp;
+  int rc = lam_column_read(m, &a->col, err);
+  if (!rc) {
+    rc = lam_model_fill(m, "network", lam_network_table, lam_network_ntable,
+                        &a->net, err);
+  }
+  if (!rc) {
+    rc = lam_model_fill(m, "input", lam_input_table, lam_input_ntable, &in,
+                        err);
+  }
+  if (!rc) {
+    rc = lam_model_fill(m, "weights", lam_weights_table, lam_weights_ntable,
+                        &wp, err);
+  }
+  if (rc) {
+    lam_attention_free(a);
+    return rc;
+  }
+  const size_t T = (size_t)a->net.columns, H = (size_t)a->net.heads;
+  const size_t din = (size_t)a->net.d_in, dk = (size_t)a->net.d_k,
+               dv = (size_t)a->net.d_v;
+  const size_t nq = a->net.topology == LAM_TOPO_SELF ? T : 1;
+  a->d = (lam_dims){T, H, dk, dv, nq};
+
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    lam_attention_free(a);
+    return LAM_NOMEM(err);
+  }
+  gsl_rng_set(rng, (unsigned long)in.seed);
+  rc = load_or_random(m, "input", "x", in.x, T, din, rng, 1.0, &a->X, err);
+  if (!rc) {
+    rc = load_or_random(m, "input", "z", in.z, 1, din, NULL, 0, &a->z, err);
+  }
+  gsl_rng_set(rng, (unsigned long)wp.seed);
+  const double sd = wp.scale / sqrt((double)din);
+  if (!rc) {
+    rc = load_or_random(m, "weights", "wq", wp.wq, din, H * dk, rng, sd, &a->WQ,
+                        err);
+  }
+  if (!rc) {
+    rc = load_or_random(m, "weights", "wk", wp.wk, din, H * dk, rng, sd, &a->WK,
+                        err);
+  }
+  if (!rc) {
+    rc = load_or_random(m, "weights", "wv", wp.wv, din, H * dv, rng, sd, &a->WV,
+                        err);
+  }
+  gsl_rng_free(rng);
+  if (!rc) {
+    rc = build_lateral(m, a, err);
+  }
+  if (rc) {
+    lam_attention_free(a);
+    return rc;
+  }
+  for (size_t u = 0; u < din; u++) {
+    a->z[u] *= in.z_gain;
+  }
+
+  int fail = 0;
+  const size_t nk = H * dk, nv = H * dv;
+  a->XV = xcalloc(T * nv, sizeof(double), &fail);
+  a->XQ = xcalloc(T * nk, sizeof(double), &fail);
+  a->XK = xcalloc(T * nk, sizeof(double), &fail);
+  a->zQ = xcalloc(nk, sizeof(double), &fail);
+  a->drive = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
+  a->G = xcalloc(nq * H * T, sizeof(double), &fail);
+  a->R = xcalloc(nq * H * T, sizeof(double), &fail);
+  a->somdiv = xcalloc(T, sizeof(double), &fail);
+  a->gff = xcalloc(T, sizeof(double), &fail);
+  a->gfb = xcalloc(T, sizeof(double), &fail);
+  a->sx = xcalloc(T, sizeof(double), &fail);
+  a->gatework =
+      a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
+                                  : NULL;
+  if (fail) {
+    lam_attention_free(a);
+    return LAM_NOMEM(err);
+  }
+  /* Constant projections, once: XV = X W_V, XQ = X W_Q, XK = X W_K, zQ = z W_Q. */
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nv,
+              (int)din, 1.0, a->X, (int)din, a->WV, (int)nv, 0.0, a->XV, (int)nv);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
+              (int)din, 1.0, a->X, (int)din, a->WQ, (int)nk, 0.0, a->XQ, (int)nk);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
+              (int)din, 1.0, a->X, (int)din, a->WK, (int)nk, 0.0, a->XK, (int)nk);
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)din, (int)nk, 1.0, a->WQ,
+              (int)nk, a->z, 1, 0.0, a->zQ, 1);
+  double zz = 0.0;
+  for (size_t u = 0; u < din; u++) {
+    zz += a->z[u] * a->z[u];
+  }
+  a->zrms = sqrt(zz / (double)din);
+
+  /* Populations and the state layout. */
+  const lam_pop_info pops[NPOPS] = {
+      {"l4", "a.u.", T, nv, "L4", "L4 spiny stellate cells: values V"},
+      {"l23", "a.u.", T, nk, "L2/3", "L2/3 pyramidal cells: queries Q"},
+      {"l5b", "a.u.", T, nk, "L5", "L5 soma / basal dendrites: keys K"},
+      {"l5a", "a.u.", nq, H * T, "L1", "L5 apical tufts (in L1): coincidence A of query i and key j"},
+      {"pv", "a.u.", nq, H, "L2/3", "PV interneurons: normalization P per query and head"},
+      {"som", "a.u.", T, 1, "L5", "SOM interneurons: apical inhibition S"},
+      {"vip", "a.u.", T, 1, "L2/3", "VIP interneurons: disinhibition I"},
+      {"out", "a.u.", nq, nv, "L5", "L5 burst output: routed values O"},
+      {"attn", "1", nq, H * T, "", "Burst rates R = attention weights (derived)"},
+  };
+  memcpy(a->pops, pops, sizeof pops);
+  size_t n = 0;
+  for (size_t p = 0; p < P_ATTN; p++) {
+    a->off[p] = n;
+    n += a->pops[p].ncols * a->pops[p].nunits;
+  }
+  a->off[P_ATTN] = a->off[P_L5A];
+  a->y0 = calloc(n, sizeof *a->y0);
+  a->dywork = calloc(n, sizeof *a->dywork);
+  if (!a->y0 || !a->dywork) {
+    lam_attention_free(a);
+    return LAM_NOMEM(err);
+  }
+  size_t rows = 0;
+  for (size_t p = 0; p < P_ATTN; p++) {
+    if (a->pops[p].ncols == T) {
+      rows += a->pops[p].nunits;
+    }
+  }
+  a->sys = (lam_system){.ops = &ops, .self = a, .n = n, .npops = NPOPS,
+                        .pops = a->pops, .y0 = a->y0, .state_rows = rows,
+                        .state_cols = T, .kind = "attention"};
+  *out = a;
+  return LAM_OK;
+}
+
+lam_system *lam_attention_system(lam_attention *a) { return &a->sys; }
+const lam_column_params *lam_attention_column(const lam_attention *a) {
+  return &a->col;
+}
+const lam_dims *lam_attention_dims(const lam_attention *a) { return &a->d; }
+
+const double *lam_attention_matrix(const lam_attention *a, const char *name) {
+  if (!strcmp(name, "x")) {
+    return a->X;
+  }
+  if (!strcmp(name, "z")) {
+    return a->z;
+  }
+  if (!strcmp(name, "wq")) {
+    return a->WQ;
+  }
+  if (!strcmp(name, "wk")) {
+    return a->WK;
+  }
+  if (!strcmp(name, "wv")) {
+    return a->WV;
+  }
+  return NULL;
+}
+
+long lam_attention_offset(const lam_attention *a, const char *pop) {
+  for (size_t p = 0; p < P_ATTN; p++) {
+    if (!strcmp(a->pops[p].name, pop)) {
+      return (long)a->off[p];
+    }
+  }
+  return -1;
+}

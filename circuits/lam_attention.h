@@ -1,0 +1,73 @@
+/* lam_attention.h: T attention columns x H heads as one lam_system.
+ *
+ * State layout (population-major; docs/state-layout.md):
+ *   l4   V  T  x H*dv     l23 Q  T x H*dk     l5b K  T x H*dk
+ *   l5a  A  nq x H*T      pv  P  nq x H       som S  T    vip I  T
+ *   out  O  nq x H*dv     clocks (if enabled) after out
+ * nq = T for topology `self` (each column's query attends over all columns,
+ * T^2 H apical units) and 1 for `topdown` (one query per head, q = W_Q z,
+ * broadcast to every column: T H apical units). Head h of a row occupies
+ * units h*d ... (h+1)*d - 1; apical unit (i, h*T + j) pairs query i with key j.
+ * Derived population `attn` (not state): the burst rates R, shaped like l5a.
+ * Initial state: all zero unless `[init] state` is given.
+ */
+#ifndef LAM_ATTENTION_H
+#define LAM_ATTENTION_H
+
+#include "lam_column.h"
+#include "lam_csv.h"
+#include "lam_model.h"
+#include "lam_system.h"
+
+enum { LAM_TOPO_SELF, LAM_TOPO_TOPDOWN };
+enum { LAM_LAT_NONE, LAM_LAT_RING, LAM_LAT_ALL, LAM_LAT_RANDOM, LAM_LAT_CSV };
+
+/* [network] */
+typedef struct lam_network_params {
+  long columns, heads, d_in, d_k, d_v;
+  int topology;
+  int lateral;
+  lam_path lateral_file;
+  double lateral_p;
+  long lateral_seed;
+  double c_lat, c_td;
+} lam_network_params;
+
+extern const lam_param lam_network_table[];
+extern const size_t lam_network_ntable;
+
+/* [input]: the thalamic input X and the top-down input z. */
+typedef struct lam_input_params {
+  lam_path x, z;
+  long seed;
+  double z_gain;
+} lam_input_params;
+extern const lam_param lam_input_table[];
+extern const size_t lam_input_ntable;
+
+/* [weights]: W_Q, W_K, W_V. */
+typedef struct lam_weight_params {
+  lam_path wq, wk, wv;
+  long seed;
+  double scale;
+} lam_weight_params;
+extern const lam_param lam_weights_table[];
+extern const size_t lam_weights_ntable;
+
+typedef struct lam_attention lam_attention;
+
+/* Build from a model (reads [network], [column], [input], [weights],
+ * [stimulus], [clocks]). */
+int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err);
+void lam_attention_free(lam_attention *a);
+lam_system *lam_attention_system(lam_attention *a);
+
+/* Read-only views for tests and analysis. */
+const lam_column_params *lam_attention_column(const lam_attention *a);
+const lam_dims *lam_attention_dims(const lam_attention *a);
+/* X (T x d_in), W_Q, W_K (d_in x H*dk), W_V (d_in x H*dv), z (d_in). */
+const double *lam_attention_matrix(const lam_attention *a, const char *name);
+/* Offset of a population's block in the state vector, or -1. */
+long lam_attention_offset(const lam_attention *a, const char *pop);
+
+#endif

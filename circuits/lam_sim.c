@@ -1,0 +1,296 @@
+/* lam_sim.c: model file -> system -> solver -> samples (see lam_sim.h). */
+#include "lam_sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lam_attention.h"
+#include "lam_column.h"
+#include "lam_config.h"
+#include "lam_csv.h"
+
+#define S lam_run_params
+const lam_param lam_run_table[] = {
+    LAM_REAL(S, t_end, "1", "s", 1e-9, 1e9, "Simulated time"),
+    LAM_REAL(S, dt_record, "0.001", "s", 1e-9, 1e6, "Sampling step of the recorded traces"),
+};
+#undef S
+const size_t lam_run_ntable = LAM_NELEM(lam_run_table);
+
+#define S lam_init_params
+const lam_param lam_init_table[] = {
+    LAM_PATHP(S, state, "",
+              "Initial state CSV: one row per state variable of a column (docs/state-layout.md), "
+              "one CSV column per model column; empty: the model's documented default"),
+};
+#undef S
+const size_t lam_init_ntable = LAM_NELEM(lam_init_table);
+
+struct lam_sim {
+  lam_model *m;
+  int kind;
+  void *impl;
+  void (*impl_free)(void *);
+  lam_system *sys;
+  lam_solver_params sp;
+  lam_run_params rp;
+  lam_solver *solver;
+  double *y;
+  double *obs; /* observation buffer, largest population */
+  double wall;
+};
+
+static void free_attention(void *p) { lam_attention_free(p); }
+
+void lam_sim_free(lam_sim *sim) {
+  if (!sim) {
+    return;
+  }
+  lam_solver_free(sim->solver);
+  if (sim->impl_free) {
+    sim->impl_free(sim->impl);
+  }
+  free(sim->y);
+  free(sim->obs);
+  free(sim);
+}
+
+static int load_init(lam_sim *sim, const lam_init_params *ip, lam_err *err) {
+  if (!ip->state[0]) {
+    return LAM_OK;
+  }
+  lam_system *s = sim->sys;
+  size_t cols = s->state_cols ? s->state_cols : s->pops[0].ncols;
+  size_t rows = s->state_rows ? s->state_rows : s->n / cols;
+  const char *where = lam_model_where(sim->m, "init", "state");
+  lam_matrix mat;
+  int rc = lam_csv_read_shape(ip->state, rows, cols, where ? where : "model",
+                              "init.state", &mat, err);
+  if (rc) {
+    return rc;
+  }
+  for (size_t r = 0; r < rows; r++) {
+    for (size_t c = 0; c < cols; c++) {
+      long idx = s->ops->state_index ? s->ops->state_index(s->self, r, c)
+                                     : (long)(c * rows + r);
+      if (idx < 0 || (size_t)idx >= s->n) {
+        lam_matrix_free(&mat);
+        return LAM_INTERNAL(err, "state_index out of range");
+      }
+      s->y0[idx] = mat.data[r * cols + c];
+    }
+  }
+  lam_matrix_free(&mat);
+  return LAM_OK;
+}
+
+int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
+  *out = NULL;
+  lam_sim *sim = calloc(1, sizeof *sim);
+  if (!sim) {
+    return LAM_NOMEM(err);
+  }
+  sim->m = m;
+  /* The column kind decides which model reads the rest of the file. */
+  lam_column_params cp;
+  lam_init_params ip;
+  int rc = lam_column_read(m, &cp, err);
+  if (!rc) {
+    sim->kind = cp.kind;
+    switch (cp.kind) {
+    case LAM_KIND_ATTENTION: {
+      lam_attention *a = NULL;
+      rc = lam_attention_new(m, &a, err);
+      if (!rc) {
+        sim->impl = a;
+        sim->impl_free = free_attention;
+        sim->sys = lam_attention_system(a);
+      }
+      break;
+    }
+    default:
+      rc = lam_err_set(err, LAM_EUNSUPPORTED, "column.kind: not available");
+      break;
+    }
+  }
+  if (!rc) {
+    rc = lam_model_fill(m, "solver", lam_solver_table, lam_solver_ntable,
+                        &sim->sp, err);
+  }
+  if (!rc) {
+    rc = lam_model_fill(m, "run", lam_run_table, lam_run_ntable, &sim->rp,
+                        err);
+  }
+  if (!rc) {
+    rc = lam_model_fill(m, "init", lam_init_table, lam_init_ntable, &ip,
+                        err);
+  }
+  if (!rc) {
+    rc = lam_model_check_unused(m, err);
+  }
+  if (!rc) {
+    rc = load_init(sim, &ip, err);
+  }
+  if (!rc && sim->sp.method == LAM_SOLVER_HEUN && !sim->sys->ops->noise) {
+    /* Heun on a deterministic system is a plain second-order method: fine. */
+  }
+  if (!rc) {
+    size_t maxobs = 1;
+    for (size_t p = 0; p < sim->sys->npops; p++) {
+      size_t k = sim->sys->pops[p].ncols * sim->sys->pops[p].nunits;
+      maxobs = k > maxobs ? k : maxobs;
+    }
+    sim->y = malloc(sim->sys->n * sizeof *sim->y);
+    sim->obs = malloc(maxobs * sizeof *sim->obs);
+    if (!sim->y || !sim->obs) {
+      rc = LAM_NOMEM(err);
+    }
+  }
+  if (rc) {
+    lam_sim_free(sim);
+    return rc;
+  }
+  memcpy(sim->y, sim->sys->y0, sim->sys->n * sizeof *sim->y);
+  *out = sim;
+  return LAM_OK;
+}
+
+lam_run_opts lam_run_defaults(const lam_sim *sim) {
+  lam_run_opts o;
+  memset(&o, 0, sizeof o);
+  o.t_end = sim->rp.t_end;
+  o.dt_record = sim->rp.dt_record;
+  return o;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int write_provenance(lam_sim *sim, lam_recorder *rec, lam_err *err) {
+  int rc = lam_recorder_attr_text(rec, "model", lam_model_text(sim->m), err);
+  if (!rc) {
+    rc = lam_recorder_attr_text(rec, "kind", sim->sys->kind, err);
+  }
+  if (!rc) {
+    rc = lam_recorder_attr_text(rec, "model_path", lam_model_path(sim->m), err);
+  }
+  if (!rc) {
+    char h[32];
+    snprintf(h, sizeof h, "%016llx",
+             (unsigned long long)lam_model_hash(sim->m));
+    rc = lam_recorder_attr_text(rec, "model_hash", h, err);
+  }
+  if (!rc) {
+    rc = lam_recorder_attr_real(rec, "seed", (double)sim->sp.seed, err);
+  }
+  return rc;
+}
+
+static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
+  lam_solver_stats st;
+  lam_solver_get_stats(sim->solver, &st);
+  struct {
+    const char *name;
+    double v;
+  } a[] = {{"solver_nsteps", (double)st.nsteps},
+           {"solver_nfevals", (double)st.nfevals},
+           {"solver_netfails", (double)st.netfails},
+           {"solver_nniters", (double)st.nniters},
+           {"solver_nncfails", (double)st.nncfails},
+           {"solver_nliters", (double)st.nliters},
+           {"solver_last_order", (double)st.last_order},
+           {"solver_last_step", st.last_step},
+           {"wall_seconds", sim->wall}};
+  for (size_t i = 0; i < LAM_NELEM(a); i++) {
+    int rc = lam_recorder_attr_real(rec, a[i].name, a[i].v, err);
+    if (rc) {
+      return rc;
+    }
+  }
+  char method[16];
+  lam_choice_word(lam_solver_table[0].choices, sim->sp.method, method,
+                  sizeof method);
+  return lam_recorder_attr_text(rec, "solver_method", method, err);
+}
+
+int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
+                lam_err *err) {
+  if (!(o->t_end > 0) || !(o->dt_record > 0)) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "run: t_end and dt_record must be positive (got %g s, %g s)",
+                       o->t_end, o->dt_record);
+  }
+  const lam_system *s = sim->sys;
+  double t0 = now();
+  memcpy(sim->y, s->y0, s->n * sizeof *sim->y);
+  lam_solver_free(sim->solver);
+  sim->solver = NULL;
+  int rc = lam_solver_new(s, &sim->sp, 0.0, sim->y, &sim->solver, err);
+  if (!rc && rec) {
+    rc = write_provenance(sim, rec, err);
+  }
+  /* Sample k at t = k dt (computed from k, so no drift accumulates). */
+  size_t nsamples = (size_t)floor(o->t_end / o->dt_record + 1e-9) + 1;
+  for (size_t k = 0; !rc && k < nsamples; k++) {
+    double t = (double)k * o->dt_record;
+    if (k > 0) {
+      rc = lam_solver_advance(sim->solver, t, sim->y, err);
+      if (rc) {
+        break;
+      }
+    }
+    if (rec) {
+      rc = lam_recorder_sample(rec, t, sim->y, err);
+    }
+    if (!rc && o->on_sample) {
+      rc = o->on_sample(o->ctx, t, sim->y);
+    }
+    if (o->progress) {
+      o->progress(o->ctx, t, o->t_end);
+    }
+    if (!rc && o->stop && *o->stop) {
+      rc = lam_err_set(err, LAM_EINTERRUPT, "run: interrupted at t = %g s", t);
+    }
+  }
+  /* The end time itself when it is not a multiple of dt_record. */
+  double tlast = (double)(nsamples - 1) * o->dt_record;
+  if (!rc && o->t_end - tlast > 1e-12 * o->t_end) {
+    rc = lam_solver_advance(sim->solver, o->t_end, sim->y, err);
+    tlast = o->t_end;
+  }
+  sim->wall = now() - t0;
+  if (rec && sim->solver) {
+    /* Statistics and the final state go in even when the run stopped early,
+     * so an incomplete file says how far it got. */
+    lam_err e2;
+    if (write_stats(sim, rec, &e2) == LAM_OK) {
+      lam_recorder_final(rec, tlast, sim->y, &e2);
+    }
+  }
+  return rc;
+}
+
+lam_system *lam_sim_system(lam_sim *sim) { return sim->sys; }
+const double *lam_sim_state(const lam_sim *sim) { return sim->y; }
+void lam_sim_stats(const lam_sim *sim, lam_solver_stats *st,
+                   double *wall_seconds) {
+  if (sim->solver) {
+    lam_solver_get_stats(sim->solver, st);
+  } else {
+    memset(st, 0, sizeof *st);
+  }
+  if (wall_seconds) {
+    *wall_seconds = sim->wall;
+  }
+}
+const char *lam_sim_model_text(lam_sim *sim) { return lam_model_text(sim->m); }
+lam_model *lam_sim_model(lam_sim *sim) { return sim->m; }
+void *lam_sim_impl(lam_sim *sim, const char *kind) {
+  return strcmp(sim->sys->kind, kind) == 0 ? sim->impl : NULL;
+}

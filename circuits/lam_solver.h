@@ -1,0 +1,62 @@
+/* lam_solver.h: integrators for any lam_system.
+ *
+ * `adams` (default) and `bdf` use SUNDIALS CVODE; BDF solves its Newton
+ * systems with matrix-free SPGMR (Jacobian-vector products by difference
+ * quotients), so no dense Jacobian is ever formed. `heun` is the fixed-step
+ * stochastic Heun method for systems with white noise (circuits/lam_heun.c).
+ * Every SUNDIALS call of the project lives in lam_solver.c.
+ *
+ * Which to use (docs/solvers.md): adams for the non-stiff attention and
+ * neural-mass networks; bdf when time scales separate by orders of magnitude
+ * (slow plasticity, very fast PV); heun when the model has white noise.
+ */
+#ifndef LAM_SOLVER_H
+#define LAM_SOLVER_H
+
+#include "lam_error.h"
+#include "lam_model.h"
+#include "lam_system.h"
+
+enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN };
+
+/* [solver] */
+typedef struct lam_solver_params {
+  int method;
+  double rtol, atol;
+  long max_steps;
+  long max_order;
+  double h_max;
+  double heun_dt;
+  long seed;
+} lam_solver_params;
+
+extern const lam_param lam_solver_table[];
+extern const size_t lam_solver_ntable;
+
+typedef struct lam_solver_stats {
+  long nsteps, nfevals, netfails, nniters, nncfails, nliters, njvevals;
+  int last_order;
+  double last_step;
+} lam_solver_stats;
+
+typedef struct lam_solver lam_solver;
+
+/* A solver for sys starting at (t0, y0). The system must outlive it. */
+int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
+                   double t0, const double *y0, lam_solver **out,
+                   lam_err *err);
+void lam_solver_free(lam_solver *s);
+
+/* Integrate to tout (> current time) and write the state there into y.
+ * CVODE steps past tout and interpolates (CV_NORMAL), so output sampling
+ * does not shorten its steps. LAM_ESOLVER or LAM_ENONFINITE on failure,
+ * with the time reached. */
+int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err);
+
+/* Restart from (t0, y0), e.g. after a discontinuity of the input. */
+int lam_solver_reset(lam_solver *s, double t0, const double *y0,
+                     lam_err *err);
+
+void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st);
+
+#endif

@@ -1,0 +1,35 @@
+/* cli.h: the laminar command-line tool's subcommands. Only cli/ prints. */
+#ifndef LAM_CLI_H
+#define LAM_CLI_H
+
+#include <signal.h>
+
+#include "lam_error.h"
+#include "lam_model.h"
+
+int lam_cli_run(int argc, char **argv);
+int lam_cli_keys(int argc, char **argv);
+
+/* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */
+int lam_cli_fail(const char *cmd, const lam_err *err);
+
+/* Load a model file and apply --set overrides (NULL-terminated list). */
+int lam_cli_load_model(const char *path, char **sets, size_t nsets,
+                       lam_model **out, lam_err *err);
+
+/* SIGINT/SIGTERM set this flag; long work checks it and stops cleanly.
+ * The one piece of process-wide state, owned by the command line. */
+extern volatile sig_atomic_t lam_cli_stop;
+void lam_cli_trap_signals(void);
+
+/* A progress line on stderr, only when stderr is a terminal. */
+typedef struct lam_cli_progress {
+  int tty;
+  double last_wall, start_wall;
+  const char *what;
+} lam_cli_progress;
+void lam_cli_progress_init(lam_cli_progress *p, const char *what);
+void lam_cli_progress_update(void *ctx, double t, double t_end);
+void lam_cli_progress_done(lam_cli_progress *p);
+
+#endif

@@ -1,0 +1,86 @@
+/* common.c: what every subcommand shares: model loading with --set,
+ * error printing, signals and the progress line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t lam_cli_stop = 0;
+
+static void on_signal(int sig) {
+  (void)sig;
+  lam_cli_stop = 1;
+}
+
+void lam_cli_trap_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+int lam_cli_fail(const char *cmd, const lam_err *err) {
+  fprintf(stderr, "laminar %s: %s\n", cmd,
+          err->msg[0] ? err->msg : lam_strerror(err->code));
+  return 1;
+}
+
+int lam_cli_load_model(const char *path, char **sets, size_t nsets,
+                       lam_model **out, lam_err *err) {
+  *out = NULL;
+  lam_model *m = lam_model_new();
+  if (!m) {
+    return LAM_NOMEM(err);
+  }
+  int rc = lam_model_load(m, path, err);
+  for (size_t i = 0; !rc && i < nsets; i++) {
+    rc = lam_model_set(m, sets[i], err);
+  }
+  if (rc) {
+    lam_model_free(m);
+    return rc;
+  }
+  *out = m;
+  return LAM_OK;
+}
+
+static double wall(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void lam_cli_progress_init(lam_cli_progress *p, const char *what) {
+  p->tty = isatty(STDERR_FILENO);
+  p->start_wall = p->last_wall = wall();
+  p->what = what;
+}
+
+void lam_cli_progress_update(void *ctx, double t, double t_end) {
+  lam_cli_progress *p = ctx;
+  if (!p || !p->tty) {
+    return;
+  }
+  double w = wall();
+  if (w - p->last_wall < 0.2 && t < t_end) {
+    return;
+  }
+  p->last_wall = w;
+  double el = w - p->start_wall;
+  double frac = t_end > 0 ? t / t_end : 1.0;
+  double eta = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
+  fprintf(stderr, "\r%s: t = %.3f / %.3f s (%3.0f%%), %.1f s elapsed, ~%.0f s left   ",
+          p->what, t, t_end, 100.0 * frac, el, eta);
+  fflush(stderr);
+}
+
+void lam_cli_progress_done(lam_cli_progress *p) {
+  if (p->tty) {
+    fprintf(stderr, "\r%*s\r", 78, "");
+  }
+}

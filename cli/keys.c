@@ -1,0 +1,90 @@
+/* keys.c: `laminar keys [SECTION] [--markdown]`: every model-file key with
+ * its unit, default, range and meaning, generated from the parameter tables
+ * (docs/model-reference.md is this command's --markdown output). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lam_attention.h"
+#include "lam_column.h"
+#include "lam_sim.h"
+#include "lam_solver.h"
+
+static void sections(const lam_section **out, size_t *n) {
+  static lam_section s[16];
+  size_t k = 0;
+  s[k++] = (lam_section){"run", lam_run_table, lam_run_ntable,
+                         "Defaults of `laminar run` (overridden by --t-end, --dt-record)"};
+  s[k++] = (lam_section){"network", lam_network_table, lam_network_ntable,
+                         "Columns, heads, sizes, topology and lateral wiring (attention column)"};
+  s[k++] = (lam_section){"column", lam_column_table, lam_column_ntable,
+                         "Populations of one column: time constants, transfer, gate, PV, SOM/VIP"};
+  s[k++] = (lam_section){"input", lam_input_table, lam_input_ntable,
+                         "Thalamic input X and top-down input z"};
+  s[k++] = (lam_section){"weights", lam_weights_table, lam_weights_ntable,
+                         "Projection matrices W_Q, W_K, W_V"};
+  s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
+                         "Integrator and tolerances"};
+  s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};
+  *out = s;
+  *n = k;
+}
+
+int lam_cli_keys(int argc, char **argv) {
+  const char *only = NULL;
+  int md = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--markdown")) {
+      md = 1;
+    } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      puts("usage: laminar keys [SECTION] [--markdown]\n\n"
+           "List every model-file key: section.key, unit, default, valid range\n"
+           "or choices, and meaning. --markdown prints docs/model-reference.md.");
+      return 0;
+    } else {
+      only = argv[i];
+    }
+  }
+  const lam_section *s;
+  size_t n;
+  sections(&s, &n);
+  int found = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (only && strcmp(only, s[i].name)) {
+      continue;
+    }
+    found = 1;
+    if (md) {
+      printf("## [%s]\n\n%s.\n\n| key | unit | default | valid | meaning |\n|---|---|---|---|---|\n",
+             s[i].name, s[i].doc);
+    } else {
+      printf("[%s]  %s\n", s[i].name, s[i].doc);
+    }
+    for (size_t j = 0; j < s[i].nparams; j++) {
+      const lam_param *p = &s[i].params[j];
+      char valid[256];
+      if (p->type == LAM_PT_CHOICE) {
+        snprintf(valid, sizeof valid, "%s", p->choices);
+      } else if (p->type == LAM_PT_REAL || p->type == LAM_PT_INT) {
+        snprintf(valid, sizeof valid, "[%g, %g]", p->min, p->max);
+      } else if (p->type == LAM_PT_BOOL) {
+        snprintf(valid, sizeof valid, "true|false");
+      } else {
+        snprintf(valid, sizeof valid, "path");
+      }
+      if (md) {
+        printf("| `%s` | %s | `%s` | %s | %s |\n", p->key, p->unit,
+               p->def[0] ? p->def : "(empty)", valid, p->doc);
+      } else {
+        printf("  %-18s %-10s default %-12s %-28s %s\n", p->key, p->unit,
+               p->def[0] ? p->def : "(empty)", valid, p->doc);
+      }
+    }
+    printf("\n");
+  }
+  if (!found) {
+    fprintf(stderr, "laminar keys: unknown section '%s'\n", only);
+    return 1;
+  }
+  return 0;
+}

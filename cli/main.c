@@ -1,0 +1,45 @@
+/* main.c: `laminar COMMAND ...` dispatch. */
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lam_config.h"
+
+static const char usage[] =
+    "usage: laminar COMMAND [options]\n"
+    "\n"
+    "Laminar cortical-column microcircuits as ODE systems: the column as an\n"
+    "attention engine (L4 values, L2/3 queries, L5 keys, apical Q.K gate, PV\n"
+    "softmax, gamma/alpha clocks, multi-head networks).\n"
+    "\n"
+    "commands:\n"
+    "  run MODEL        simulate a model file, write traces (HDF5 or CSV)\n"
+    "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
+    "  version          print the version\n"
+    "\n"
+    "`laminar COMMAND --help` describes each command.\n"
+    "Model files: models/default.ini, docs/model-reference.md.\n";
+
+int main(int argc, char **argv) {
+  /* GSL's default handler aborts; the library checks return codes instead. */
+  gsl_set_error_handler_off();
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+      !strcmp(argv[1], "help")) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("laminar %s\n", LAM_VERSION);
+    return 0;
+  }
+  if (!strcmp(cmd, "run")) {
+    return lam_cli_run(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "keys")) {
+    return lam_cli_keys(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "laminar: unknown command '%s'\n\n%s", cmd, usage);
+  return 2;
+}

@@ -1,0 +1,13 @@
+/* l4.c: L4 spiny stellate cells carry the values (DESIGN.md section 2).
+ *   tau_l4 dV_jh/dt = -V_jh + F(g_ff(t) W_V^h x_j)
+ * The drive g_ff W_V x is computed by the network (circuits/lam_attention.c). */
+#include "lam_column.h"
+
+void lam_l4_rhs(const lam_column_params *p, const lam_dims *d,
+                const double *V, const double *drive, double *dV) {
+  const size_t n = d->T * d->H * d->dv;
+  const double k = 1.0 / p->tau_l4;
+  for (size_t i = 0; i < n; i++) {
+    dV[i] = k * (-V[i] + lam_transfer(p, drive[i]));
+  }
+}

@@ -1,0 +1,23 @@
+/* out.c: the L5 burst output routes the values (DESIGN.md section 2):
+ *   tau_out dO_ih/dt = -O_ih + sum_j R_ijh V_jh
+ * At steady state with subtractive PV this is softmax(Q K^T / sqrt(d_k)) V,
+ * transformer attention. One dgemm per head (CBLAS). */
+#include <cblas.h>
+
+#include "lam_column.h"
+
+void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
+                 const double *O, const double *R, const double *V,
+                 double *dO) {
+  const size_t T = d->T, H = d->H, dv = d->dv, nq = d->nq;
+  const size_t ldv = H * dv, ldr = H * T;
+  const double k = 1.0 / p->tau_out;
+  for (size_t i = 0; i < nq * ldv; i++) {
+    dO[i] = -k * O[i];
+  }
+  for (size_t h = 0; h < H; h++) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)dv,
+                (int)T, k, R + h * T, (int)ldr, V + h * dv, (int)ldv, 1.0,
+                dO + h * dv, (int)ldv);
+  }
+}

@@ -1,0 +1,126 @@
+/* lam_csv.c: numeric CSV reader with located errors (see lam_csv.h). */
+#include "lam_csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lam_matrix_free(lam_matrix *m) {
+  if (m) {
+    free(m->data);
+    m->data = NULL;
+    m->rows = m->cols = 0;
+  }
+}
+
+static int is_blank(const char *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+    s++;
+  }
+  return *s == '\0' || *s == '#';
+}
+
+int lam_csv_read(const char *path, lam_matrix *m, lam_err *err) {
+  m->rows = m->cols = 0;
+  m->data = NULL;
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot open: %s", path,
+                       strerror(errno));
+  }
+  size_t cap = 0, n = 0;
+  char *line = NULL;
+  size_t linecap = 0;
+  long lineno = 0;
+  int rc = LAM_OK;
+  while (getline(&line, &linecap, f) >= 0) {
+    lineno++;
+    if (is_blank(line)) {
+      continue;
+    }
+    size_t cols = 0;
+    char *s = line;
+    for (;;) {
+      char *end;
+      errno = 0;
+      double v = strtod(s, &end);
+      char *t = end;
+      while (*t == ' ' || *t == '\t') {
+        t++;
+      }
+      if (end == s || errno == ERANGE || !isfinite(v) ||
+          (*t != ',' && *t != '\n' && *t != '\r' && *t != '\0')) {
+        char cell[64];
+        size_t k = strcspn(s, ",\r\n");
+        if (k >= sizeof cell) {
+          k = sizeof cell - 1;
+        }
+        memcpy(cell, s, k);
+        cell[k] = '\0';
+        rc = lam_err_set(err, LAM_EINVAL,
+                         "%s:%ld: column %zu: expected a number, found '%s'",
+                         path, lineno, cols + 1, cell);
+        goto done;
+      }
+      if (n == cap) {
+        cap = cap ? 2 * cap : 256;
+        double *d = realloc(m->data, cap * sizeof *d);
+        if (!d) {
+          rc = LAM_NOMEM(err);
+          goto done;
+        }
+        m->data = d;
+      }
+      m->data[n++] = v;
+      cols++;
+      if (*t != ',') {
+        break;
+      }
+      s = t + 1;
+    }
+    if (m->rows == 0) {
+      m->cols = cols;
+    } else if (cols != m->cols) {
+      rc = lam_err_set(err, LAM_EINVAL,
+                       "%s:%ld: expected %zu columns like the first row, found %zu",
+                       path, lineno, m->cols, cols);
+      goto done;
+    }
+    m->rows++;
+  }
+  if (m->rows == 0) {
+    rc = lam_err_set(err, LAM_EINVAL, "%s: no numeric rows", path);
+  }
+done:
+  free(line);
+  fclose(f);
+  if (rc) {
+    lam_matrix_free(m);
+  }
+  return rc;
+}
+
+int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
+                       const char *where, const char *what, lam_matrix *m,
+                       lam_err *err) {
+  int rc = lam_csv_read(path, m, err);
+  if (rc) {
+    return lam_err_prefix(err, "%s: %s: ", where, what);
+  }
+  if ((rows && m->rows != rows) || (cols && m->cols != cols)) {
+    char r[24] = "any", c[24] = "any";
+    if (rows) {
+      snprintf(r, sizeof r, "%zu", rows);
+    }
+    if (cols) {
+      snprintf(c, sizeof c, "%zu", cols);
+    }
+    rc = lam_err_set(err, LAM_EINVAL,
+                     "%s: %s: %s: expected a %s x %s matrix, found %zu x %zu",
+                     where, what, path, r, c, m->rows, m->cols);
+    lam_matrix_free(m);
+  }
+  return rc;
+}

@@ -1,0 +1,32 @@
+/* lam_csv.h: numeric CSV matrices (weights, inputs, coupling, initial state).
+ *
+ * Format: comma-separated numbers, one row per line; blank lines and lines
+ * starting with '#' are skipped. A non-numeric cell or a ragged row is an
+ * error naming file:line:column.
+ */
+#ifndef LAM_CSV_H
+#define LAM_CSV_H
+
+#include <stddef.h>
+
+#include "lam_error.h"
+
+/* A dense row-major matrix owned by the caller (lam_matrix_free). */
+typedef struct lam_matrix {
+  size_t rows, cols;
+  double *data;
+} lam_matrix;
+
+/* Read path into m. On error m is left empty. */
+int lam_csv_read(const char *path, lam_matrix *m, lam_err *err);
+
+/* Read and check the shape; what ("weights.wq") and where ("model.ini:12")
+ * name the key that referenced the file in messages. 0 for rows or cols
+ * means "any". */
+int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
+                       const char *where, const char *what, lam_matrix *m,
+                       lam_err *err);
+
+void lam_matrix_free(lam_matrix *m);
+
+#endif

@@ -1,0 +1,509 @@
+/* lam_h5.c: the HDF5 back end of the recorder (HDF5 1.10, serial).
+ *
+ * Layout (docs/output-format.md):
+ *   /time           samples                  float64, unit "s"
+ *   /traces/<pop>   samples x ncols x nunits float64, unit of the population
+ *   /final/<pop>    ncols x nunits           attributes unit, t
+ *   /<series>       samples x width          lam_recorder_series
+ *   /<a>/<b>        any rank 1..3            lam_recorder_dataset
+ *   root attributes version, kind, complete (int 0/1), and what the caller adds
+ * Time series are chunked datasets with an unlimited first dimension: each
+ * chunk the front end hands over is one H5Dset_extent and one hyperslab
+ * H5Dwrite per dataset, with the HDF5 chunk length equal to the buffer length
+ * so every write fills whole chunks. Strings are variable-length UTF-8 (h5py
+ * reads them as str, hdf5r as character).
+ *
+ * HDF5's automatic error printing is switched off when a file is opened (the
+ * library never prints); failures are read off the HDF5 error stack and
+ * returned as lam_err messages naming the file and the object.
+ */
+#include "lam_recorder_private.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct h5series {
+  char *name; /* absolute HDF5 path */
+  size_t width;
+  size_t chunk;
+  hid_t ds;
+  double *buf; /* chunk x width */
+  size_t nbuf;
+  hsize_t n; /* rows written */
+} h5series;
+
+typedef struct h5 {
+  hid_t file;
+  hid_t time;
+  hid_t *traces; /* per recorded population */
+  h5series *s;
+  size_t ns, caps;
+} h5;
+
+/* ---- errors ---------------------------------------------------------- */
+
+typedef struct h5msg {
+  char text[384];
+} h5msg;
+
+/* The innermost entry of the stack (walked upward, n == 0) says what went
+ * wrong; its minor message says the category ("already exists", ...). */
+static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
+  h5msg *m = data;
+  if (n == 0) {
+    char minor[160] = "";
+    if (H5Eget_msg(e->min_num, NULL, minor, sizeof minor) < 0) {
+      minor[0] = '\0';
+    }
+    snprintf(m->text, sizeof m->text, "%s%s%s%s", e->desc ? e->desc : "",
+             minor[0] ? " (" : "", minor, minor[0] ? ")" : "");
+  }
+  return 0;
+}
+
+static int h5fail(const lam_recorder *rec, lam_err *err, const char *what,
+                  const char *name) {
+  h5msg m = {""};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
+  H5Eclear2(H5E_DEFAULT);
+  int named = name && name[0];
+  return lam_err_set(err, LAM_EIO, "%s: %s%s%s: %s", rec->part, what,
+                     named ? " " : "", named ? name : "",
+                     m.text[0] ? m.text : "HDF5 error");
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static char *join(const char *dir, const char *name) {
+  size_t a = strlen(dir), b = strlen(name);
+  char *s = malloc(a + b + 2);
+  if (s) {
+    snprintf(s, a + b + 2, "%s%s%s", dir,
+             (a && dir[a - 1] == '/') || name[0] == '/' ? "" : "/", name);
+  }
+  return s;
+}
+
+/* Replace attribute name of obj (HDF5 cannot rewrite one in place with a
+ * different size). Returns < 0 on failure, the stack says why. */
+static herr_t drop_attr(hid_t obj, const char *name) {
+  htri_t e = H5Aexists(obj, name);
+  if (e < 0) {
+    return -1;
+  }
+  return e > 0 ? H5Adelete(obj, name) : 0;
+}
+
+static herr_t put_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                       const void *value) {
+  if (drop_attr(obj, name) < 0) {
+    return -1;
+  }
+  hid_t sp = H5Screate(H5S_SCALAR);
+  if (sp < 0) {
+    return -1;
+  }
+  hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t rc = a < 0 ? -1 : H5Awrite(a, mtype, value);
+  if (a >= 0 && H5Aclose(a) < 0) {
+    rc = -1;
+  }
+  H5Sclose(sp);
+  return rc;
+}
+
+static herr_t put_text(hid_t obj, const char *name, const char *value) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) {
+    return -1;
+  }
+  herr_t rc = -1;
+  if (H5Tset_size(t, H5T_VARIABLE) >= 0 &&
+      H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
+    rc = put_attr(obj, name, t, t, &value);
+  }
+  H5Tclose(t);
+  return rc;
+}
+
+static herr_t put_real(hid_t obj, const char *name, double value) {
+  return put_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+static herr_t put_int(hid_t obj, const char *name, int value) {
+  return put_attr(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
+}
+
+/* Link-creation list that makes missing parent groups ("/probe" for
+ * "/probe/depth_um"). */
+static hid_t lcpl_parents(void) {
+  hid_t l = H5Pcreate(H5P_LINK_CREATE);
+  if (l >= 0 && H5Pset_create_intermediate_group(l, 1) < 0) {
+    H5Pclose(l);
+    return -1;
+  }
+  return l;
+}
+
+/* A float64 dataset of shape 0 x tail[0] x ... (rank dims), extendible along
+ * the first dimension, chunked chunk rows at a time. */
+static hid_t create_ext(hid_t file, const char *name, int rank,
+                        const hsize_t *tail, hsize_t chunk, const char *unit) {
+  hsize_t dims[3], maxd[3], cd[3];
+  dims[0] = 0;
+  maxd[0] = H5S_UNLIMITED;
+  cd[0] = chunk;
+  for (int i = 1; i < rank; i++) {
+    dims[i] = maxd[i] = cd[i] = tail[i - 1];
+  }
+  hid_t sp = H5Screate_simple(rank, dims, maxd);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  hid_t lcpl = lcpl_parents();
+  hid_t ds = -1;
+  if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, rank, cd) >= 0) {
+    ds = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, lcpl, dcpl, H5P_DEFAULT);
+  }
+  if (ds >= 0 && unit && put_text(ds, "unit", unit) < 0) {
+    H5Dclose(ds);
+    ds = -1;
+  }
+  if (lcpl >= 0) {
+    H5Pclose(lcpl);
+  }
+  if (dcpl >= 0) {
+    H5Pclose(dcpl);
+  }
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  return ds;
+}
+
+/* Rows [off, off + nrows) of an extendible dataset from buf. */
+static herr_t append(hid_t ds, int rank, const hsize_t *tail, hsize_t off,
+                     hsize_t nrows, const double *buf) {
+  hsize_t size[3], start[3] = {0, 0, 0}, count[3];
+  size[0] = off + nrows;
+  start[0] = off;
+  count[0] = nrows;
+  for (int i = 1; i < rank; i++) {
+    size[i] = count[i] = tail[i - 1];
+  }
+  if (H5Dset_extent(ds, size) < 0) {
+    return -1;
+  }
+  hid_t fs = H5Dget_space(ds);
+  if (fs < 0) {
+    return -1;
+  }
+  hid_t ms = H5Screate_simple(rank, count, NULL);
+  herr_t rc = -1;
+  if (ms >= 0 &&
+      H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0) {
+    rc = H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf);
+  }
+  if (ms >= 0) {
+    H5Sclose(ms);
+  }
+  H5Sclose(fs);
+  return rc;
+}
+
+static void pop_tail(const lam_recorder *rec, size_t pop, hsize_t tail[2]) {
+  tail[0] = rec->sys.pops[pop].ncols;
+  tail[1] = rec->sys.pops[pop].nunits;
+}
+
+/* ---- back end ------------------------------------------------------------ */
+
+static int h5_close(lam_recorder *rec, int complete, lam_err *err);
+
+static int h5_open(lam_recorder *rec, lam_err *err) {
+  /* The library never prints: HDF5 errors come back through lam_err. */
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  h5 *h = calloc(1, sizeof *h);
+  if (!h) {
+    return LAM_NOMEM(err);
+  }
+  h->file = h->time = -1;
+  rec->impl = h;
+  h->traces = malloc((rec->nrec ? rec->nrec : 1) * sizeof *h->traces);
+  if (!h->traces) {
+    free(h);
+    rec->impl = NULL;
+    return LAM_NOMEM(err);
+  }
+  for (size_t k = 0; k < rec->nrec; k++) {
+    h->traces[k] = -1;
+  }
+  /* 1.8 object format: dense attribute storage for long model texts, and
+   * files that every HDF5 reader from 1.8 on can open. */
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0) {
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    h->file = H5Fcreate(rec->part, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+  }
+  if (h->file < 0) {
+    int rc = h5fail(rec, err, "cannot create HDF5 file", "");
+    h5_close(rec, 0, NULL);
+    return rc;
+  }
+  int rc = LAM_OK;
+  h->time = create_ext(h->file, "/time", 1, NULL, rec->chunk, "s");
+  if (h->time < 0) {
+    rc = h5fail(rec, err, "cannot create", "/time");
+  }
+  for (size_t k = 0; !rc && k < rec->nrec; k++) {
+    const lam_pop_info *p = &rec->sys.pops[rec->pops[k]];
+    hsize_t tail[2];
+    pop_tail(rec, rec->pops[k], tail);
+    char *name = join("/traces", p->name);
+    if (!name) {
+      rc = LAM_NOMEM(err);
+      break;
+    }
+    h->traces[k] = create_ext(h->file, name, 3, tail, rec->chunk,
+                              p->unit ? p->unit : "");
+    if (h->traces[k] < 0 ||
+        (p->layer && p->layer[0] && put_text(h->traces[k], "layer", p->layer) < 0) ||
+        (p->doc && put_text(h->traces[k], "doc", p->doc) < 0)) {
+      rc = h5fail(rec, err, "cannot create", name);
+    }
+    free(name);
+  }
+  if (!rc && put_int(h->file, "complete", 0) < 0) {
+    rc = h5fail(rec, err, "cannot write attribute", "complete");
+  }
+  if (rc) {
+    h5_close(rec, 0, NULL);
+  }
+  return rc;
+}
+
+static int h5_flush(lam_recorder *rec, lam_err *err) {
+  h5 *h = rec->impl;
+  if (append(h->time, 1, NULL, rec->nsamples, rec->nbuf, rec->tbuf) < 0) {
+    return h5fail(rec, err, "cannot write", "/time");
+  }
+  for (size_t k = 0; k < rec->nrec; k++) {
+    hsize_t tail[2];
+    pop_tail(rec, rec->pops[k], tail);
+    if (append(h->traces[k], 3, tail, rec->nsamples, rec->nbuf,
+               rec->pbuf[k]) < 0) {
+      char name[256];
+      snprintf(name, sizeof name, "/traces/%s",
+               rec->sys.pops[rec->pops[k]].name);
+      return h5fail(rec, err, "cannot write", name);
+    }
+  }
+  return LAM_OK;
+}
+
+static int series_flush(lam_recorder *rec, h5series *s, lam_err *err) {
+  if (s->nbuf == 0) {
+    return LAM_OK;
+  }
+  hsize_t tail[1] = {s->width};
+  herr_t r = append(s->ds, 2, tail, s->n, s->nbuf, s->buf);
+  if (r >= 0) {
+    s->n += s->nbuf;
+  }
+  s->nbuf = 0;
+  return r < 0 ? h5fail(rec, err, "cannot write", s->name) : LAM_OK;
+}
+
+static int h5_series(lam_recorder *rec, const char *name, const char *unit,
+                     const double *row, size_t width, lam_err *err) {
+  h5 *h = rec->impl;
+  h5series *s = NULL;
+  char *full = join("/", name);
+  if (!full) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t i = 0; i < h->ns; i++) {
+    if (strcmp(h->s[i].name, full) == 0) {
+      s = &h->s[i];
+      break;
+    }
+  }
+  if (s) {
+    free(full);
+    if (width != s->width) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: series %s: expected %zu values per sample like "
+                         "the first, found %zu",
+                         rec->part, s->name, s->width, width);
+    }
+  } else {
+    if (h->ns == h->caps) {
+      size_t cap = h->caps ? 2 * h->caps : 4;
+      h5series *ns = realloc(h->s, cap * sizeof *ns);
+      if (!ns) {
+        free(full);
+        return LAM_NOMEM(err);
+      }
+      h->s = ns;
+      h->caps = cap;
+    }
+    size_t chunk = LAM__REC_BUF_BYTES / (width * sizeof(double));
+    chunk = chunk > LAM__REC_CHUNK ? LAM__REC_CHUNK : (chunk ? chunk : 1);
+    double *buf = malloc(chunk * width * sizeof *buf);
+    if (!buf) {
+      free(full);
+      return LAM_NOMEM(err);
+    }
+    hsize_t tail[1] = {width};
+    hid_t ds = create_ext(h->file, full, 2, tail, chunk, unit ? unit : "");
+    if (ds < 0) {
+      int rc = h5fail(rec, err, "cannot create series", full);
+      free(buf);
+      free(full);
+      return rc;
+    }
+    s = &h->s[h->ns++];
+    *s = (h5series){full, width, chunk, ds, buf, 0, 0};
+  }
+  memcpy(s->buf + s->nbuf * width, row, width * sizeof *row);
+  s->nbuf++;
+  return s->nbuf == s->chunk ? series_flush(rec, s, err) : LAM_OK;
+}
+
+/* A contiguous float64 dataset at an absolute path, parents created. */
+static hid_t write_whole(hid_t file, const char *name, int rank,
+                         const hsize_t *dims, const double *data,
+                         const char *unit) {
+  hid_t sp = H5Screate_simple(rank, dims, NULL);
+  hid_t lcpl = lcpl_parents();
+  hid_t ds = -1;
+  if (sp >= 0 && lcpl >= 0) {
+    ds = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, lcpl, H5P_DEFAULT,
+                    H5P_DEFAULT);
+  }
+  if (ds >= 0 &&
+      (H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
+       (unit && put_text(ds, "unit", unit) < 0))) {
+    H5Dclose(ds);
+    ds = -1;
+  }
+  if (lcpl >= 0) {
+    H5Pclose(lcpl);
+  }
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  return ds;
+}
+
+static int h5_final_pop(lam_recorder *rec, size_t pop, double t,
+                        const double *values, lam_err *err) {
+  h5 *h = rec->impl;
+  const lam_pop_info *p = &rec->sys.pops[pop];
+  char *name = join("/final", p->name);
+  if (!name) {
+    return LAM_NOMEM(err);
+  }
+  /* A second call (a run continued) replaces the earlier final state. */
+  htri_t g = H5Lexists(h->file, "/final", H5P_DEFAULT);
+  htri_t e = g > 0 ? H5Lexists(h->file, name, H5P_DEFAULT) : 0;
+  int rc = LAM_OK;
+  if (g < 0 || e < 0 || (e > 0 && H5Ldelete(h->file, name, H5P_DEFAULT) < 0)) {
+    rc = h5fail(rec, err, "cannot replace", name);
+  }
+  hsize_t dims[2];
+  pop_tail(rec, pop, dims);
+  hid_t ds = rc ? -1 : write_whole(h->file, name, 2, dims, values,
+                                   p->unit ? p->unit : "");
+  if (!rc && (ds < 0 || put_real(ds, "t", t) < 0)) {
+    rc = h5fail(rec, err, "cannot write", name);
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  free(name);
+  return rc;
+}
+
+static int h5_dataset(lam_recorder *rec, const char *name, const char *unit,
+                      const double *data, int rank, const size_t *dims,
+                      lam_err *err) {
+  h5 *h = rec->impl;
+  char *full = join("/", name);
+  if (!full) {
+    return LAM_NOMEM(err);
+  }
+  hsize_t hd[3];
+  for (int i = 0; i < rank; i++) {
+    hd[i] = dims[i];
+  }
+  hid_t ds = write_whole(h->file, full, rank, hd, data, unit);
+  int rc = ds < 0 ? h5fail(rec, err, "cannot write dataset", full) : LAM_OK;
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
+  free(full);
+  return rc;
+}
+
+static int h5_attr_text(lam_recorder *rec, const char *name,
+                        const char *value, lam_err *err) {
+  h5 *h = rec->impl;
+  return put_text(h->file, name, value) < 0
+             ? h5fail(rec, err, "cannot write attribute", name)
+             : LAM_OK;
+}
+
+static int h5_attr_real(lam_recorder *rec, const char *name, double value,
+                        lam_err *err) {
+  h5 *h = rec->impl;
+  return put_real(h->file, name, value) < 0
+             ? h5fail(rec, err, "cannot write attribute", name)
+             : LAM_OK;
+}
+
+/* Flush the series, mark complete, close every handle. Keeps the first error
+ * but closes everything regardless. */
+static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
+  h5 *h = rec->impl;
+  if (!h) {
+    return LAM_OK;
+  }
+  int rc = LAM_OK;
+  for (size_t i = 0; i < h->ns; i++) {
+    if (h->file >= 0) {
+      int r = series_flush(rec, &h->s[i], rc ? NULL : err);
+      rc = rc ? rc : r;
+    }
+    H5Dclose(h->s[i].ds);
+    free(h->s[i].buf);
+    free(h->s[i].name);
+  }
+  free(h->s);
+  if (h->file >= 0 && put_int(h->file, "complete", complete && !rc) < 0 &&
+      !rc) {
+    rc = h5fail(rec, err, "cannot write attribute", "complete");
+  }
+  for (size_t k = 0; k < rec->nrec; k++) {
+    if (h->traces[k] >= 0) {
+      H5Dclose(h->traces[k]);
+    }
+  }
+  if (h->time >= 0) {
+    H5Dclose(h->time);
+  }
+  if (h->file >= 0 && H5Fclose(h->file) < 0 && !rc) {
+    rc = h5fail(rec, err, "cannot close", "");
+  }
+  H5Eclear2(H5E_DEFAULT);
+  free(h->traces);
+  free(h);
+  rec->impl = NULL;
+  return rc;
+}
+
+const lam__rec_backend lam__rec_h5 = {
+    h5_open,      h5_flush,     h5_series,    h5_final_pop,
+    h5_dataset,   h5_attr_text, h5_attr_real, h5_close,
+};

@@ -1,0 +1,473 @@
+/* lam_model.c: INI model files parsed with inih, with file:line provenance
+ * for every key (see lam_model.h). */
+#include "lam_model.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+  char *section, *key, *value;
+  char where[LAM_PATH_MAX + 32];
+  int used;
+} entry;
+
+typedef struct resolved {
+  char *section;
+  char *text;
+} resolved;
+
+struct lam_model {
+  entry *e;
+  size_t ne, cape;
+  char **sec; /* sections in order of appearance */
+  char (*secwhere)[LAM_PATH_MAX + 32];
+  int *secused;
+  size_t nsec, capsec;
+  resolved *r;
+  size_t nr, capr;
+  char *text;
+  lam_path path, basedir;
+};
+
+lam_model *lam_model_new(void) { return calloc(1, sizeof(lam_model)); }
+
+void lam_model_free(lam_model *m) {
+  if (!m) {
+    return;
+  }
+  for (size_t i = 0; i < m->ne; i++) {
+    free(m->e[i].section);
+    free(m->e[i].key);
+    free(m->e[i].value);
+  }
+  for (size_t i = 0; i < m->nsec; i++) {
+    free(m->sec[i]);
+  }
+  for (size_t i = 0; i < m->nr; i++) {
+    free(m->r[i].section);
+    free(m->r[i].text);
+  }
+  free(m->e);
+  free(m->sec);
+  free(m->secwhere);
+  free(m->secused);
+  free(m->r);
+  free(m->text);
+  free(m);
+}
+
+static entry *find(const lam_model *m, const char *section, const char *key) {
+  for (size_t i = 0; i < m->ne; i++) {
+    if (strcmp(m->e[i].section, section) == 0 && strcmp(m->e[i].key, key) == 0) {
+      return &m->e[i];
+    }
+  }
+  return NULL;
+}
+
+static long find_section(const lam_model *m, const char *section) {
+  for (size_t i = 0; i < m->nsec; i++) {
+    if (strcmp(m->sec[i], section) == 0) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+static int add_section(lam_model *m, const char *section, const char *where) {
+  if (find_section(m, section) >= 0) {
+    return LAM_OK;
+  }
+  if (m->nsec == m->capsec) {
+    size_t cap = m->capsec ? 2 * m->capsec : 16;
+    char **s = realloc(m->sec, cap * sizeof *s);
+    if (!s) {
+      return LAM_ENOMEM;
+    }
+    m->sec = s;
+    void *w = realloc(m->secwhere, cap * sizeof *m->secwhere);
+    if (!w) {
+      return LAM_ENOMEM;
+    }
+    m->secwhere = w;
+    int *u = realloc(m->secused, cap * sizeof *u);
+    if (!u) {
+      return LAM_ENOMEM;
+    }
+    m->secused = u;
+    m->capsec = cap;
+  }
+  m->sec[m->nsec] = strdup(section);
+  if (!m->sec[m->nsec]) {
+    return LAM_ENOMEM;
+  }
+  snprintf(m->secwhere[m->nsec], sizeof m->secwhere[0], "%s", where);
+  m->secused[m->nsec] = 0;
+  m->nsec++;
+  return LAM_OK;
+}
+
+/* Add or (when replace) overwrite an entry. */
+static int put(lam_model *m, const char *section, const char *key,
+               const char *value, const char *where, int replace,
+               lam_err *err) {
+  entry *old = find(m, section, key);
+  if (old) {
+    if (!replace) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: %s.%s: duplicate key (first given at %s)", where,
+                         section, key, old->where);
+    }
+    char *v = strdup(value);
+    if (!v) {
+      return LAM_NOMEM(err);
+    }
+    free(old->value);
+    old->value = v;
+    snprintf(old->where, sizeof old->where, "%s", where);
+    return LAM_OK;
+  }
+  if (add_section(m, section, where)) {
+    return LAM_NOMEM(err);
+  }
+  if (m->ne == m->cape) {
+    size_t cap = m->cape ? 2 * m->cape : 64;
+    entry *e = realloc(m->e, cap * sizeof *e);
+    if (!e) {
+      return LAM_NOMEM(err);
+    }
+    m->e = e;
+    m->cape = cap;
+  }
+  entry *e = &m->e[m->ne];
+  memset(e, 0, sizeof *e);
+  e->section = strdup(section);
+  e->key = strdup(key);
+  e->value = strdup(value);
+  if (!e->section || !e->key || !e->value) {
+    free(e->section);
+    free(e->key);
+    free(e->value);
+    return LAM_NOMEM(err);
+  }
+  snprintf(e->where, sizeof e->where, "%s", where);
+  m->ne++;
+  return LAM_OK;
+}
+
+/* inih reports no line numbers to handlers in Debian's build, so the reader
+ * counts the lines it hands over: the handler runs on the line just read. */
+typedef struct parse_ctx {
+  lam_model *m;
+  FILE *f;
+  const char *text; /* for text input */
+  const char *name;
+  long line;
+  int rc;
+  lam_err *err;
+} parse_ctx;
+
+static char *reader(char *str, int num, void *stream) {
+  parse_ctx *c = stream;
+  if (c->f) {
+    char *s = fgets(str, num, c->f);
+    if (s) {
+      c->line++;
+    }
+    return s;
+  }
+  if (!c->text || !*c->text) {
+    return NULL;
+  }
+  const char *nl = strchr(c->text, '\n');
+  size_t len = nl ? (size_t)(nl - c->text + 1) : strlen(c->text);
+  if (len >= (size_t)num) {
+    len = (size_t)num - 1;
+  }
+  memcpy(str, c->text, len);
+  str[len] = '\0';
+  c->text += len;
+  c->line++;
+  return str;
+}
+
+static int handler(void *user, const char *section, const char *name,
+                   const char *value) {
+  parse_ctx *c = user;
+  if (c->rc) {
+    return 0;
+  }
+  char where[LAM_PATH_MAX + 32];
+  snprintf(where, sizeof where, "%s:%ld", c->name, c->line);
+  if (!section[0]) {
+    c->rc = lam_err_set(c->err, LAM_EINVAL,
+                        "%s: %s: key outside any [section]", where, name);
+    return 0;
+  }
+  c->rc = put(c->m, section, name, value ? value : "", where, 0, c->err);
+  return c->rc == LAM_OK;
+}
+
+static int parse(lam_model *m, parse_ctx *c) {
+  int r = ini_parse_stream(reader, c, handler, c);
+  if (c->rc) {
+    return c->rc;
+  }
+  if (r > 0) {
+    return lam_err_set(c->err, LAM_EINVAL,
+                       "%s:%d: syntax error: expected [section] or key = value "
+                       "(lines are limited to 200 characters)",
+                       c->name, r);
+  }
+  if (r < 0) {
+    return lam_err_set(c->err, LAM_EIO, "%s: cannot read", c->name);
+  }
+  (void)m;
+  return LAM_OK;
+}
+
+int lam_model_load(lam_model *m, const char *path, lam_err *err) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot open model file: %s", path,
+                       strerror(errno));
+  }
+  snprintf(m->path, sizeof m->path, "%s", path);
+  lam_path tmp;
+  snprintf(tmp, sizeof tmp, "%s", path);
+  snprintf(m->basedir, sizeof m->basedir, "%s", dirname(tmp));
+  parse_ctx c = {m, f, NULL, path, 0, LAM_OK, err};
+  int rc = parse(m, &c);
+  fclose(f);
+  return rc;
+}
+
+int lam_model_load_text(lam_model *m, const char *text, const char *name,
+                        const char *basedir, lam_err *err) {
+  m->path[0] = '\0';
+  snprintf(m->basedir, sizeof m->basedir, "%s", basedir ? basedir : ".");
+  parse_ctx c = {m, NULL, text, name ? name : "(model text)", 0, LAM_OK, err};
+  return parse(m, &c);
+}
+
+int lam_model_set(lam_model *m, const char *assignment, lam_err *err) {
+  const char *eq = strchr(assignment, '=');
+  if (!eq) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "--set %s: expected section.key=value", assignment);
+  }
+  size_t lhs = (size_t)(eq - assignment);
+  char buf[512];
+  if (lhs >= sizeof buf) {
+    return lam_err_set(err, LAM_EINVAL, "--set %s: key too long", assignment);
+  }
+  memcpy(buf, assignment, lhs);
+  buf[lhs] = '\0';
+  char *dot = strrchr(buf, '.');
+  if (!dot || dot == buf || !dot[1]) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "--set %s: expected section.key=value", assignment);
+  }
+  *dot = '\0';
+  char where[600];
+  snprintf(where, sizeof where, "--set %s", assignment);
+  /* Relative paths given on the command line resolve against the working
+   * directory, not the model file: note it by making them absolute. */
+  return put(m, buf, dot + 1, eq + 1, where, 1, err);
+}
+
+const char *lam_model_where(const lam_model *m, const char *section,
+                            const char *key) {
+  entry *e = find(m, section, key);
+  return e ? e->where : NULL;
+}
+
+const char *lam_model_value(const lam_model *m, const char *section,
+                            const char *key) {
+  entry *e = find(m, section, key);
+  return e ? e->value : NULL;
+}
+
+size_t lam_model_nsections(const lam_model *m) { return m->nsec; }
+const char *lam_model_section(const lam_model *m, size_t i) {
+  return i < m->nsec ? m->sec[i] : NULL;
+}
+int lam_model_has_section(const lam_model *m, const char *section) {
+  return find_section(m, section) >= 0;
+}
+
+void lam_model_mark_used(lam_model *m, const char *section, const char *key) {
+  long s = find_section(m, section);
+  if (s >= 0) {
+    m->secused[s] = 1;
+  }
+  for (size_t i = 0; i < m->ne; i++) {
+    if (strcmp(m->e[i].section, section) == 0 &&
+        (!key || strcmp(m->e[i].key, key) == 0)) {
+      m->e[i].used = 1;
+    }
+  }
+}
+
+static int remember(lam_model *m, const char *section, char *text) {
+  for (size_t i = 0; i < m->nr; i++) {
+    if (strcmp(m->r[i].section, section) == 0) {
+      free(m->r[i].text);
+      m->r[i].text = text;
+      return LAM_OK;
+    }
+  }
+  if (m->nr == m->capr) {
+    size_t cap = m->capr ? 2 * m->capr : 16;
+    resolved *r = realloc(m->r, cap * sizeof *r);
+    if (!r) {
+      return LAM_ENOMEM;
+    }
+    m->r = r;
+    m->capr = cap;
+  }
+  m->r[m->nr].section = strdup(section);
+  if (!m->r[m->nr].section) {
+    return LAM_ENOMEM;
+  }
+  m->r[m->nr].text = text;
+  m->nr++;
+  return LAM_OK;
+}
+
+int lam_model_fill(lam_model *m, const char *section, const lam_param *t,
+                   size_t n, void *dst, lam_err *err) {
+  int rc = lam_param_defaults(t, n, dst, err);
+  if (rc) {
+    return rc;
+  }
+  long s = find_section(m, section);
+  if (s >= 0) {
+    m->secused[s] = 1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    entry *e = find(m, section, t[i].key);
+    if (!e) {
+      continue;
+    }
+    e->used = 1;
+    rc = lam_param_parse(&t[i], section, e->value, e->where, m->basedir, dst,
+                         err);
+    if (rc) {
+      return rc;
+    }
+  }
+  /* Resolved text: every key of the table, with its unit. */
+  size_t cap = 64 + n * 160;
+  char *text = malloc(cap);
+  if (!text) {
+    return LAM_NOMEM(err);
+  }
+  size_t len = (size_t)snprintf(text, cap, "[%s]\n", section);
+  for (size_t i = 0; i < n; i++) {
+    char val[LAM_PATH_MAX];
+    lam_param_format(&t[i], dst, val, sizeof val);
+    size_t need = strlen(val) + strlen(t[i].key) + strlen(t[i].unit) + 16;
+    if (len + need >= cap) {
+      cap = 2 * cap + need;
+      char *tt = realloc(text, cap);
+      if (!tt) {
+        free(text);
+        return LAM_NOMEM(err);
+      }
+      text = tt;
+    }
+    len += (size_t)snprintf(text + len, cap - len, "%s = %s ; %s\n", t[i].key,
+                            val, t[i].unit);
+  }
+  if (remember(m, section, text)) {
+    free(text);
+    return LAM_NOMEM(err);
+  }
+  return LAM_OK;
+}
+
+int lam_model_check_unused(const lam_model *m, lam_err *err) {
+  for (size_t i = 0; i < m->ne; i++) {
+    const entry *e = &m->e[i];
+    if (e->used) {
+      continue;
+    }
+    long s = find_section(m, e->section);
+    if (s >= 0 && !m->secused[s]) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: [%s]: unknown section (see docs/model-reference.md "
+                         "or `laminar keys`)",
+                         e->where, e->section);
+    }
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: %s.%s: unknown key (see docs/model-reference.md or "
+                       "`laminar keys %s`)",
+                       e->where, e->section, e->key, e->section);
+  }
+  return LAM_OK;
+}
+
+const char *lam_model_text(lam_model *m) {
+  size_t len = 1;
+  for (size_t i = 0; i < m->nr; i++) {
+    len += strlen(m->r[i].text) + 1;
+  }
+  char *t = malloc(len);
+  if (!t) {
+    return "";
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < m->nr; i++) {
+    size_t l = strlen(m->r[i].text);
+    memcpy(t + k, m->r[i].text, l);
+    k += l;
+    t[k++] = '\n';
+  }
+  t[k] = '\0';
+  free(m->text);
+  m->text = t;
+  return t;
+}
+
+uint64_t lam_model_hash(lam_model *m) {
+  const unsigned char *s = (const unsigned char *)lam_model_text(m);
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) {
+    h ^= *s;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+const char *lam_model_path(const lam_model *m) { return m->path; }
+const char *lam_model_basedir(const lam_model *m) { return m->basedir; }
+
+lam_model *lam_model_clone(const lam_model *m, lam_err *err) {
+  lam_model *c = lam_model_new();
+  if (!c) {
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  memcpy(c->path, m->path, sizeof c->path);
+  memcpy(c->basedir, m->basedir, sizeof c->basedir);
+  for (size_t i = 0; i < m->nsec; i++) {
+    if (add_section(c, m->sec[i], m->secwhere[i])) {
+      lam_model_free(c);
+      LAM_NOMEM(err);
+      return NULL;
+    }
+  }
+  for (size_t i = 0; i < m->ne; i++) {
+    if (put(c, m->e[i].section, m->e[i].key, m->e[i].value, m->e[i].where, 1,
+            err)) {
+      lam_model_free(c);
+      return NULL;
+    }
+  }
+  return c;
+}

@@ -1,0 +1,67 @@
+/* lam_recorder.h: streaming output of a run, HDF5 or CSV by file extension.
+ *
+ * HDF5 layout (docs/output-format.md):
+ *   /time                 samples                      [s]
+ *   /traces/<pop>         samples x ncols x nunits     (unit attribute)
+ *   /final/<pop>          ncols x nunits               state at the end time
+ *   /<name>               extra datasets (lfp, csd, weights, ...)
+ *   root attributes       model (resolved model text), version, kind,
+ *                         seed, complete (1 or 0), solver statistics, ...
+ * Datasets are chunked and extended as samples arrive: memory does not grow
+ * with the simulated time. The file is written as PATH.part and renamed to
+ * PATH by lam_recorder_close(rec, 1, ...). A run that stops early (signal,
+ * solver failure) calls lam_recorder_close(rec, 0, ...): the file is closed
+ * cleanly, its attribute complete = 0, and it stays at PATH.part.
+ *
+ * CSV: one row per sample, `time,<pop>[c][u],...` with a '#' header that
+ * carries the version and the model hash; final state and extras are HDF5-only.
+ */
+#ifndef LAM_RECORDER_H
+#define LAM_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lam_error.h"
+#include "lam_system.h"
+
+typedef struct lam_recorder lam_recorder;
+
+/* Open path (".h5"/".hdf5" or ".csv") to record the populations of sys whose
+ * record[i] is non-zero (NULL: all). */
+lam_recorder *lam_recorder_open(const char *path, const lam_system *sys,
+                                const int *record, lam_err *err);
+
+/* Append one sample at time t from state y. */
+int lam_recorder_sample(lam_recorder *rec, double t, const double *y,
+                        lam_err *err);
+
+/* Append one sample of an extra time series (e.g. "lfp", "csd" with width
+ * values per sample). Created on first use; HDF5 only (ignored for CSV). */
+int lam_recorder_series(lam_recorder *rec, const char *name, const char *unit,
+                        const double *row, size_t width, lam_err *err);
+
+/* Write /final/<pop> for every population of sys (recorded or not). */
+int lam_recorder_final(lam_recorder *rec, double t, const double *y,
+                       lam_err *err);
+
+/* Write a whole dataset (rank 1..3; dims[rank]) at an absolute path such as
+ * "/probe/depth_um" or "/weights/wq". HDF5 only. */
+int lam_recorder_dataset(lam_recorder *rec, const char *name,
+                         const char *unit, const double *data, int rank,
+                         const size_t *dims, lam_err *err);
+
+/* Root attributes. */
+int lam_recorder_attr_text(lam_recorder *rec, const char *name,
+                           const char *value, lam_err *err);
+int lam_recorder_attr_real(lam_recorder *rec, const char *name, double value,
+                           lam_err *err);
+
+/* Close. complete = 1: mark complete and rename PATH.part to PATH.
+ * complete = 0: mark incomplete and leave PATH.part. NULL is a no-op. */
+int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err);
+
+/* The path being written (PATH.part until a complete close). */
+const char *lam_recorder_path(const lam_recorder *rec);
+
+#endif

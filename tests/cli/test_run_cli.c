@@ -1,0 +1,234 @@
+/* test_run_cli.c: `laminar run` as users meet it: bad model files and CSVs
+ * fail with file:line:key messages, a non-zero exit and no output file;
+ * good ones write a complete file; an interrupted run leaves FILE.part
+ * marked complete = 0. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <time.h>
+#include <hdf5.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char dir[64];
+
+static void setup(void) {
+  snprintf(dir, sizeof dir, "/tmp/lamcliXXXXXX");
+  cr_assert(mkdtemp(dir));
+}
+
+static void put(const char *name, const char *text) {
+  char p[256];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+static int exists(const char *name) {
+  char p[256];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return stat(p, &st) == 0;
+}
+
+/* Run laminar with args (NULL-terminated); stderr goes to dir/stderr.txt,
+ * which is returned (static buffer). *status gets the exit code. */
+static pid_t spawn_laminar(const char **args) {
+  char exe[512];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  const char *argv[32] = {exe};
+  size_t n = 1;
+  for (; args[n - 1]; n++) {
+    argv[n] = args[n - 1];
+  }
+  argv[n] = NULL;
+  char errp[256];
+  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+static const char *run(const char **args, int *status) {
+  pid_t pid = spawn_laminar(args);
+  int ws;
+  waitpid(pid, &ws, 0);
+  *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  static char buf[4096];
+  char errp[256];
+  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
+  FILE *f = fopen(errp, "r");
+  size_t k = fread(buf, 1, sizeof buf - 1, f);
+  buf[k] = '\0';
+  fclose(f);
+  return buf;
+}
+
+/* Run a model that must fail: non-zero exit, every needle in stderr, no
+ * output file at all. */
+static void expect_failure(const char *model_text, const char *set,
+                           const char **needles) {
+  put("model.ini", model_text);
+  char model[256], out[256], setarg[256];
+  snprintf(model, sizeof model, "%s/model.ini", dir);
+  snprintf(out, sizeof out, "%s/out.h5", dir);
+  int status;
+  const char *err;
+  if (set) {
+    snprintf(setarg, sizeof setarg, "%s", set);
+    const char *args[] = {"run", model, "--set", setarg, "-o", out, "--t-end", "0.01", NULL};
+    err = run(args, &status);
+  } else {
+    const char *args[] = {"run", model, "-o", out, "--t-end", "0.01", NULL};
+    err = run(args, &status);
+  }
+  cr_expect_neq(status, 0, "exit status 0 for a bad model; stderr: %s", err);
+  for (const char **n = needles; *n; n++) {
+    cr_expect(strstr(err, *n), "stderr lacks '%s': %s", *n, err);
+  }
+  cr_expect(!exists("out.h5"), "an output file was left behind");
+  cr_expect(!exists("out.h5.part"), "a partial output file was left behind");
+}
+
+TestSuite(run_cli, .init = setup);
+
+Test(run_cli, unknown_key_names_file_line_key) {
+  const char *n[] = {"model.ini:3", "column.tua_l4", "unknown key", NULL};
+  expect_failure("[column]\ntau_l4 = 0.01\ntua_l4 = 0.01\n", NULL, n);
+}
+
+Test(run_cli, unknown_section) {
+  const char *n[] = {"model.ini:3", "[colunm]", "unknown section", NULL};
+  expect_failure("\n[colunm]\ntau_l4 = 0.01\n", NULL, n);
+}
+
+Test(run_cli, negative_time_constant) {
+  const char *n[] = {"model.ini:2", "column.tau_l23", "expected a value in", "-0.01", NULL};
+  expect_failure("[column]\ntau_l23 = -0.01\n", NULL, n);
+}
+
+Test(run_cli, bad_choice_lists_the_choices) {
+  const char *n[] = {"model.ini:2", "column.pv", "subtractive|divisive|threshold|off", NULL};
+  expect_failure("[column]\npv = softmax\n", NULL, n);
+}
+
+Test(run_cli, wrong_matrix_shape) {
+  put("x.csv", "1,2,3\n4,5,6\n");
+  const char *n[] = {"model.ini:4", "input.x", "expected a 4 x 3 matrix, found 2 x 3", NULL};
+  expect_failure("[network]\nd_in = 3\n[input]\nx = x.csv\n", NULL, n);
+}
+
+Test(run_cli, missing_csv_file) {
+  const char *n[] = {"model.ini:2", "weights.wq", "nothere.csv", "cannot open", NULL};
+  expect_failure("[weights]\nwq = nothere.csv\n", NULL, n);
+}
+
+Test(run_cli, non_numeric_cell) {
+  put("x.csv", "1,2,3,4\n1,2,x3,4\n1,2,3,4\n1,2,3,4\n");
+  const char *n[] = {"x.csv:2: column 3", "x3", "input.x", NULL};
+  expect_failure("[input]\nx = x.csv\n", NULL, n);
+}
+
+Test(run_cli, bad_set_override) {
+  const char *n[] = {"--set column.nope=1", "unknown key", NULL};
+  expect_failure("[column]\ntau_l4 = 0.01\n", "column.nope=1", n);
+}
+
+Test(run_cli, set_value_out_of_range) {
+  const char *n[] = {"--set network.columns=0", "network.columns", NULL};
+  expect_failure("[network]\ncolumns = 3\n", "network.columns=0", n);
+}
+
+Test(run_cli, missing_model_file) {
+  char model[256], out[256];
+  snprintf(model, sizeof model, "%s/none.ini", dir);
+  snprintf(out, sizeof out, "%s/out.h5", dir);
+  const char *args[] = {"run", model, "-o", out, NULL};
+  int status;
+  const char *err = run(args, &status);
+  cr_expect_neq(status, 0);
+  cr_expect(strstr(err, "none.ini: cannot open model file"), "%s", err);
+}
+
+Test(run_cli, good_run_writes_complete_file) {
+  put("model.ini", "[network]\ncolumns = 3\n");
+  char model[256], out[256];
+  snprintf(model, sizeof model, "%s/model.ini", dir);
+  snprintf(out, sizeof out, "%s/out.h5", dir);
+  const char *args[] = {"run", model, "-o", out, "--t-end", "0.05", "--record", "l4,out", NULL};
+  int status;
+  const char *err = run(args, &status);
+  cr_assert_eq(status, 0, "%s", err);
+  cr_expect(exists("out.h5"));
+  cr_expect(!exists("out.h5.part"));
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert(f >= 0);
+  cr_expect(H5Lexists(f, "/traces/l4", H5P_DEFAULT) > 0);
+  cr_expect(H5Lexists(f, "/traces/l23", H5P_DEFAULT) <= 0, "--record l4,out recorded l23");
+  cr_expect(H5Lexists(f, "/final/l23", H5P_DEFAULT) > 0, "final state of every population");
+  H5Fclose(f);
+}
+
+Test(run_cli, unknown_record_population) {
+  put("model.ini", "[network]\ncolumns = 3\n");
+  char model[256], out[256];
+  snprintf(model, sizeof model, "%s/model.ini", dir);
+  snprintf(out, sizeof out, "%s/out.h5", dir);
+  const char *args[] = {"run", model, "-o", out, "--record", "l6", NULL};
+  int status;
+  const char *err = run(args, &status);
+  cr_expect_neq(status, 0);
+  cr_expect(strstr(err, "unknown population 'l6'"), "%s", err);
+  cr_expect(!exists("out.h5") && !exists("out.h5.part"));
+}
+
+Test(run_cli, help_exits_zero) {
+  const char *args[] = {"run", "--help", NULL};
+  int status;
+  run(args, &status);
+  cr_expect_eq(status, 0);
+}
+
+Test(run_cli, interrupted_run_is_marked_incomplete) {
+  /* A run long enough to be interrupted: 64 columns, 1000 s simulated. */
+  put("model.ini", "[network]\ncolumns = 64\n");
+  char model[256], out[256];
+  snprintf(model, sizeof model, "%s/model.ini", dir);
+  snprintf(out, sizeof out, "%s/out.h5", dir);
+  const char *args[] = {"run", model, "-o", out, "--t-end", "1000", NULL};
+  pid_t pid = spawn_laminar(args);
+  nanosleep(&(struct timespec){0, 700000000L}, NULL);
+  kill(pid, SIGINT);
+  int ws;
+  waitpid(pid, &ws, 0);
+  cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 130, "exit status %d",
+            WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+  cr_expect(!exists("out.h5"), "an interrupted run must not leave FILE");
+  cr_assert(exists("out.h5.part"));
+  char part[300];
+  snprintf(part, sizeof part, "%s.part", out);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(part, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert(f >= 0, "the partial file is not a readable HDF5 file");
+  hid_t a = H5Aopen(f, "complete", H5P_DEFAULT);
+  cr_assert(a >= 0);
+  double complete = -1;
+  H5Aread(a, H5T_NATIVE_DOUBLE, &complete);
+  cr_expect_eq(complete, 0.0);
+  H5Aclose(a);
+  H5Fclose(f);
+}
