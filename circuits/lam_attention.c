@@ -301,7 +301,10 @@ static long state_index(void *self, size_t row, size_t col) {
   return -1;
 }
 
-static const lam_system_ops ops = {rhs, NULL, observe, input, state_index};
+static const lam_system_ops ops = {.rhs = rhs,
+                                   .observe = observe,
+                                   .input = input,
+                                   .state_index = state_index};
 
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   *out = NULL;

@@ -219,6 +219,38 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
   return lam_recorder_attr_text(rec, "solver_method", method, err);
 }
 
+static double next_break(const lam_system *s, double t) {
+  return s->ops->next_break ? s->ops->next_break(s->self, t) : INFINITY;
+}
+
+/* Integrate from *tcur to tout, stopping on every input discontinuity on
+ * the way and restarting the solver there (docs/solvers.md): a multistep
+ * method must not carry its history across a jump of the right-hand side. */
+static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
+                   lam_err *err) {
+  const lam_system *s = sim->sys;
+  int rc = LAM_OK;
+  while (!rc && *tbreak <= tout) {
+    if (*tbreak > *tcur) {
+      rc = lam_solver_advance_stop(sim->solver, *tbreak, sim->y, err);
+      if (!rc) {
+        *tcur = *tbreak;
+        rc = lam_solver_reset(sim->solver, *tcur, sim->y, err);
+      }
+    }
+    double nb = next_break(s, *tbreak);
+    if (!(nb > *tbreak)) {
+      return LAM_INTERNAL(err, "next_break did not move forward");
+    }
+    *tbreak = nb;
+  }
+  if (!rc && tout > *tcur) {
+    rc = lam_solver_advance(sim->solver, tout, sim->y, err);
+    *tcur = tout;
+  }
+  return rc;
+}
+
 int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
                 lam_err *err) {
   if (!(o->t_end > 0) || !(o->dt_record > 0)) {
@@ -237,10 +269,12 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   }
   /* Sample k at t = k dt (computed from k, so no drift accumulates). */
   size_t nsamples = (size_t)floor(o->t_end / o->dt_record + 1e-9) + 1;
+  double tcur = 0.0;
+  double tbreak = next_break(s, 0.0);
   for (size_t k = 0; !rc && k < nsamples; k++) {
     double t = (double)k * o->dt_record;
     if (k > 0) {
-      rc = lam_solver_advance(sim->solver, t, sim->y, err);
+      rc = advance(sim, &tcur, &tbreak, t, err);
       if (rc) {
         break;
       }
@@ -261,7 +295,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   /* The end time itself when it is not a multiple of dt_record. */
   double tlast = (double)(nsamples - 1) * o->dt_record;
   if (!rc && o->t_end - tlast > 1e-12 * o->t_end) {
-    rc = lam_solver_advance(sim->solver, o->t_end, sim->y, err);
+    rc = advance(sim, &tcur, &tbreak, o->t_end, err);
     tlast = o->t_end;
   }
   sim->wall = now() - t0;

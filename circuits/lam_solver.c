@@ -201,6 +201,21 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   return check_finite(y, s->sys->n, tret, err);
 }
 
+int lam_solver_advance_stop(lam_solver *s, double tstop, double *y,
+                            lam_err *err) {
+  if (s->heun) {
+    return lam_solver_advance(s, tstop, y, err); /* its last step ends on tstop */
+  }
+  /* CVODE never steps past a stop time, so no right-hand-side evaluation
+   * sees the input beyond the discontinuity; it clears the stop time once
+   * reached. */
+  int flag = CVodeSetStopTime(s->cvode, tstop);
+  if (flag) {
+    return fail(s, err, "CVodeSetStopTime", flag);
+  }
+  return lam_solver_advance(s, tstop, y, err);
+}
+
 void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
   memset(st, 0, sizeof *st);
   if (s->heun) {

@@ -46,6 +46,11 @@ typedef struct lam_system_ops {
    * CSV column per model column). NULL: the state is stored column by
    * column, y[col * state_rows + row]. Returns -1 for an invalid pair. */
   long (*state_index)(void *self, size_t row, size_t col);
+  /* Optional: the first discontinuity of the inputs strictly after t (s), or
+   * INFINITY when there is none. The run loop integrates up to it and
+   * restarts the solver there, so an adaptive step never straddles the edge
+   * of a step or a pulse (docs/solvers.md). NULL: inputs are smooth. */
+  double (*next_break)(void *self, double t);
 } lam_system_ops;
 
 typedef struct lam_system {
