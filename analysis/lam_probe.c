@@ -7,12 +7,13 @@
  */
 #include "lam_probe.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* GSL declares the CBLAS interface too; OpenBLAS provides the symbols. */
+#include <gsl/gsl_cblas.h>
 #include <gsl/gsl_math.h> /* M_PI */
 
 #define UM_TO_M 1e-6
