@@ -451,6 +451,7 @@ const lam_column_params *lam_attention_column(const lam_attention *a) {
   return &a->col;
 }
 const lam_dims *lam_attention_dims(const lam_attention *a) { return &a->d; }
+size_t lam_attention_din(const lam_attention *a) { return (size_t)a->net.d_in; }
 
 const double *lam_attention_matrix(const lam_attention *a, const char *name) {
   if (!strcmp(name, "x")) {

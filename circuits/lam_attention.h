@@ -65,6 +65,8 @@ lam_system *lam_attention_system(lam_attention *a);
 /* Read-only views for tests and analysis. */
 const lam_column_params *lam_attention_column(const lam_attention *a);
 const lam_dims *lam_attention_dims(const lam_attention *a);
+/* Size of the thalamic input vector x_j. */
+size_t lam_attention_din(const lam_attention *a);
 /* X (T x d_in), W_Q, W_K (d_in x H*dk), W_V (d_in x H*dv), z (d_in). */
 const double *lam_attention_matrix(const lam_attention *a, const char *name);
 /* Offset of a population's block in the state vector, or -1. */

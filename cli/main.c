@@ -15,6 +15,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run MODEL        simulate a model file, write traces (HDF5 or CSV)\n"
+    "  experiment ...   run the hypothesis' predictions, with verdicts and a report\n"
     "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
     "  version          print the version\n"
     "\n"
@@ -36,6 +37,9 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "run")) {
     return lam_cli_run(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "experiment")) {
+    return lam_cli_experiment(argc - 1, argv + 1);
   }
   if (!strcmp(cmd, "keys")) {
     return lam_cli_keys(argc - 1, argv + 1);

@@ -1,0 +1,428 @@
+/* lam_exp_runner.c: runs one experiment over its seeds and writes
+ * DIR/NAME/metrics.csv and DIR/NAME/result.json (see lam_experiment.h).
+ * Both files are written under a .part name and renamed when complete. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lam_config.h"
+#include "lam_exp_util.h"
+#include "lam_experiment.h"
+
+typedef struct metric_sum {
+  char condition[64], metric[64], unit[24];
+  double sum;
+  size_t n;
+} metric_sum;
+
+struct lam_exp {
+  const lam_experiment *e;
+  const lam_exp_opts *o;
+  lam_model *base;
+  unsigned long seed;
+  FILE *csv;
+  char dir[1024];
+  metric_sum *sums;
+  size_t nsums, capsums;
+};
+
+int lam_exp_quick(const lam_exp *x) { return x->o->quick; }
+const char *lam_exp_dir(const lam_exp *x) { return x->dir; }
+
+int lam_exp_mkdirs(const char *path, lam_err *err) {
+  char buf[1024];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+    return lam_err_set(err, LAM_EINVAL, "%s: path too long", path);
+  }
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || *p == '\0') {
+      char c = *p;
+      *p = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        return lam_err_set(err, LAM_EIO, "%s: cannot create directory: %s",
+                           buf, strerror(errno));
+      }
+      *p = c;
+      if (c == '\0') {
+        break;
+      }
+    }
+  }
+  return LAM_OK;
+}
+
+void lam_exp_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"':
+      fputs("\\\"", f);
+      break;
+    case '\\':
+      fputs("\\\\", f);
+      break;
+    case '\n':
+      fputs("\\n", f);
+      break;
+    case '\t':
+      fputs("\\t", f);
+      break;
+    default:
+      if (*p < 0x20) {
+        fprintf(f, "\\u%04x", *p);
+      } else {
+        fputc(*p, f);
+      }
+    }
+  }
+  fputc('"', f);
+}
+
+/* JSON has no NaN or infinity: write null for them. */
+void lam_exp_json_number(FILE *f, double v) {
+  if (isfinite(v)) {
+    fprintf(f, "%.10g", v);
+  } else {
+    fputs("null", f);
+  }
+}
+
+int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
+                  lam_model **out, lam_err *err) {
+  *out = NULL;
+  lam_model *m = lam_model_clone(x->base, err);
+  if (!m) {
+    return err && err->code ? err->code : LAM_NOMEM(err);
+  }
+  char buf[128];
+  const char *seeded[] = {"input.seed", "weights.seed", "solver.seed"};
+  int rc = LAM_OK;
+  for (size_t i = 0; !rc && i < LAM_NELEM(seeded); i++) {
+    snprintf(buf, sizeof buf, "%s=%lu", seeded[i], seed);
+    rc = lam_model_set(m, buf, err);
+  }
+  for (size_t i = 0; !rc && sets && sets[i]; i++) {
+    rc = lam_model_set(m, sets[i], err);
+  }
+  if (rc) {
+    lam_model_free(m);
+    return lam_err_prefix(err, "experiment %s", x->e->name);
+  }
+  *out = m;
+  return LAM_OK;
+}
+
+int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
+                   double value, const char *unit, lam_err *err) {
+  fprintf(x->csv, "%lu,%s,%s,%.10g,%s\n", x->seed, condition, metric, value,
+          unit);
+  for (size_t i = 0; i < x->nsums; i++) {
+    metric_sum *s = &x->sums[i];
+    if (!strcmp(s->condition, condition) && !strcmp(s->metric, metric)) {
+      s->sum += value;
+      s->n++;
+      return LAM_OK;
+    }
+  }
+  if (x->nsums == x->capsums) {
+    size_t cap = x->capsums ? 2 * x->capsums : 32;
+    metric_sum *p = realloc(x->sums, cap * sizeof *p);
+    if (!p) {
+      return LAM_NOMEM(err);
+    }
+    x->sums = p;
+    x->capsums = cap;
+  }
+  metric_sum *s = &x->sums[x->nsums++];
+  snprintf(s->condition, sizeof s->condition, "%s", condition);
+  snprintf(s->metric, sizeof s->metric, "%s", metric);
+  snprintf(s->unit, sizeof s->unit, "%s", unit);
+  s->sum = value;
+  s->n = 1;
+  return LAM_OK;
+}
+
+int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
+                     lam_err *err) {
+  (void)x;
+  *out = NULL;
+  lam_sim *sim = NULL;
+  int rc = lam_sim_new(m, &sim, err);
+  if (rc) {
+    return rc;
+  }
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = t_end;
+  o.dt_record = t_end;
+  rc = lam_sim_run(sim, &o, NULL, err);
+  if (rc) {
+    lam_sim_free(sim);
+    return rc;
+  }
+  *out = sim;
+  return LAM_OK;
+}
+
+/* Series collection: the column-mean of each requested population. */
+typedef struct series_ctx {
+  const lam_system *sys;
+  const size_t *pop;
+  size_t npops;
+  double **out;
+  double *buf;
+  double t_skip;
+  size_t n, cap;
+} series_ctx;
+
+static int on_sample(void *vctx, double t, const double *y) {
+  series_ctx *c = vctx;
+  if (t < c->t_skip - 1e-12 || c->n >= c->cap) {
+    return 0;
+  }
+  for (size_t p = 0; p < c->npops; p++) {
+    const lam_pop_info *pi = &c->sys->pops[c->pop[p]];
+    const size_t k = pi->ncols * pi->nunits;
+    c->sys->ops->observe(c->sys->self, c->pop[p], t, y, c->buf);
+    double s = 0.0;
+    for (size_t i = 0; i < k; i++) {
+      s += c->buf[i];
+    }
+    c->out[p][c->n] = s / (double)pi->ncols;
+  }
+  c->n++;
+  return 0;
+}
+
+long lam_exp_pop_index(const lam_system *s, const char *name) {
+  for (size_t p = 0; p < s->npops; p++) {
+    if (!strcmp(s->pops[p].name, name)) {
+      return (long)p;
+    }
+  }
+  return -1;
+}
+
+int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
+                   double t_skip, const char *const *pops, double **out,
+                   size_t *n, lam_err *err) {
+  (void)x;
+  size_t np = 0;
+  while (pops[np]) {
+    out[np++] = NULL;
+  }
+  lam_sim *sim = NULL;
+  int rc = lam_sim_new(m, &sim, err);
+  if (rc) {
+    return rc;
+  }
+  const lam_system *sys = lam_sim_system(sim);
+  size_t idx[16], maxk = 1;
+  if (np > LAM_NELEM(idx)) {
+    lam_sim_free(sim);
+    return LAM_INTERNAL(err, "too many series");
+  }
+  for (size_t p = 0; p < np; p++) {
+    long i = lam_exp_pop_index(sys, pops[p]);
+    if (i < 0) {
+      lam_sim_free(sim);
+      return lam_err_set(err, LAM_ENOTFOUND,
+                         "experiment: population '%s' not in model kind %s",
+                         pops[p], sys->kind);
+    }
+    idx[p] = (size_t)i;
+    size_t k = sys->pops[i].ncols * sys->pops[i].nunits;
+    maxk = k > maxk ? k : maxk;
+  }
+  series_ctx c = {sys, idx, np, out, malloc(maxk * sizeof(double)), t_skip, 0,
+                  (size_t)floor((t_end - t_skip) / dt + 1e-9) + 1};
+  int fail = c.buf == NULL;
+  for (size_t p = 0; p < np; p++) {
+    out[p] = malloc(c.cap * sizeof(double));
+    fail |= out[p] == NULL;
+  }
+  if (fail) {
+    rc = LAM_NOMEM(err);
+  } else {
+    lam_run_opts o = lam_run_defaults(sim);
+    o.t_end = t_end;
+    o.dt_record = dt;
+    o.on_sample = on_sample;
+    o.ctx = &c;
+    rc = lam_sim_run(sim, &o, NULL, err);
+  }
+  free(c.buf);
+  lam_sim_free(sim);
+  if (rc) {
+    for (size_t p = 0; p < np; p++) {
+      free(out[p]);
+      out[p] = NULL;
+    }
+    return rc;
+  }
+  *n = c.n;
+  return LAM_OK;
+}
+
+static int write_result(lam_exp *x, const double *eff, size_t n,
+                        const lam_exp_result *r, lam_err *err) {
+  char path[1100], part[1110];
+  snprintf(path, sizeof path, "%s/result.json", x->dir);
+  snprintf(part, sizeof part, "%s.part", path);
+  FILE *f = fopen(part, "w");
+  if (!f) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
+                       strerror(errno));
+  }
+  const lam_experiment *e = x->e;
+  fputs("{\n  \"experiment\": ", f);
+  lam_exp_json_string(f, e->name);
+  fputs(",\n  \"id\": ", f);
+  lam_exp_json_string(f, e->id);
+  fputs(",\n  \"prediction\": ", f);
+  lam_exp_json_string(f, e->prediction);
+  fputs(",\n  \"verdict\": ", f);
+  lam_exp_json_string(f, lam_verdict_name(r->verdict));
+  fputs(",\n  \"effect_size\": ", f);
+  lam_exp_json_number(f, r->effect);
+  fputs(",\n  \"effect_definition\": ", f);
+  lam_exp_json_string(f, e->effect);
+  fputs(",\n  \"ci95\": [", f);
+  lam_exp_json_number(f, r->lo);
+  fputs(", ", f);
+  lam_exp_json_number(f, r->hi);
+  fputs("],\n  \"criterion\": {\"text\": ", f);
+  lam_exp_json_string(f, e->criterion.text);
+  fprintf(f, ", \"direction\": %d, \"threshold\": ", e->criterion.direction);
+  lam_exp_json_number(f, e->criterion.threshold);
+  fprintf(f, "},\n  \"seeds\": %zu,\n  \"effects\": [", n);
+  for (size_t i = 0; i < n; i++) {
+    fputs(i ? ", " : "", f);
+    lam_exp_json_number(f, eff[i]);
+  }
+  fputs("],\n  \"metrics\": {", f);
+  for (size_t i = 0; i < x->nsums; i++) {
+    const metric_sum *s = &x->sums[i];
+    char key[160];
+    snprintf(key, sizeof key, "%s/%s", s->condition, s->metric);
+    fputs(i ? ",\n    " : "\n    ", f);
+    lam_exp_json_string(f, key);
+    fputs(": {\"mean\": ", f);
+    lam_exp_json_number(f, s->sum / (double)s->n);
+    fputs(", \"unit\": ", f);
+    lam_exp_json_string(f, s->unit);
+    fprintf(f, ", \"n\": %zu}", s->n);
+  }
+  fputs("\n  },\n  \"quick\": ", f);
+  fputs(x->o->quick ? "true" : "false", f);
+  fputs(",\n  \"model_path\": ", f);
+  lam_exp_json_string(f, lam_model_path(x->base));
+  fputs(",\n  \"model\": ", f);
+  lam_exp_json_string(f, lam_model_text(x->base));
+  fputs(",\n  \"version\": ", f);
+  lam_exp_json_string(f, LAM_VERSION);
+  fputs(",\n  \"wall_seconds\": ", f);
+  lam_exp_json_number(f, r->wall_seconds);
+  fputs("\n}\n", f);
+  if (fclose(f) != 0 || rename(part, path) != 0) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
+                       strerror(errno));
+  }
+  return LAM_OK;
+}
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
+                       lam_exp_result *res, lam_err *err) {
+  memset(res, 0, sizeof *res);
+  res->e = e;
+  lam_exp x = {.e = e, .o = o};
+  if (snprintf(x.dir, sizeof x.dir, "%s/%s", o->outdir, e->name) >=
+      (int)sizeof x.dir) {
+    return lam_err_set(err, LAM_EINVAL, "%s: output directory name too long",
+                       o->outdir);
+  }
+  int rc = lam_exp_mkdirs(x.dir, err);
+  if (rc) {
+    return rc;
+  }
+  x.base = lam_model_new();
+  if (!x.base) {
+    return LAM_NOMEM(err);
+  }
+  rc = lam_model_load(x.base, o->model_path, err);
+  for (size_t i = 0; !rc && i < o->nsets; i++) {
+    rc = lam_model_set(x.base, o->sets[i], err);
+  }
+  size_t nseeds = o->nseeds ? o->nseeds : (o->quick ? 3 : 10);
+  double *eff = calloc(nseeds, sizeof *eff);
+  char path[1100], part[1110];
+  snprintf(path, sizeof path, "%s/metrics.csv", x.dir);
+  snprintf(part, sizeof part, "%s.part", path);
+  if (!rc && !eff) {
+    rc = LAM_NOMEM(err);
+  }
+  if (!rc && !(x.csv = fopen(part, "w"))) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
+                     strerror(errno));
+  }
+  double t0 = wall_now();
+  if (!rc) {
+    fprintf(x.csv, "# laminar %s experiment %s; model %s\n", LAM_VERSION,
+            e->name, lam_model_path(x.base));
+    fputs("seed,condition,metric,value,unit\n", x.csv);
+  }
+  size_t done = 0;
+  for (size_t s = 1; !rc && s <= nseeds; s++) {
+    if (o->stop && *o->stop) {
+      rc = lam_err_set(err, LAM_EINTERRUPT, "experiment %s: interrupted",
+                       e->name);
+      break;
+    }
+    if (o->progress) {
+      o->progress(o->ctx, e->name, s, nseeds);
+    }
+    x.seed = (unsigned long)s;
+    rc = e->run_seed(&x, x.seed, &eff[s - 1], err);
+    if (!rc) {
+      rc = lam_exp_metric(&x, "summary", "effect", eff[s - 1], "", err);
+      done++;
+    } else {
+      lam_err_prefix(err, "experiment %s, seed %zu", e->name, s);
+    }
+  }
+  if (x.csv) {
+    /* An interrupted or failed run keeps metrics.csv.part: never a
+     * complete-looking file with missing seeds. */
+    if (fclose(x.csv) != 0 && !rc) {
+      rc = lam_err_set(err, LAM_EIO, "%s: write failed", part);
+    }
+    if (!rc && rename(part, path) != 0) {
+      rc = lam_err_set(err, LAM_EIO, "%s: cannot rename: %s", part,
+                       strerror(errno));
+    }
+  }
+  if (!rc) {
+    res->nseeds = done;
+    rc = lam_bootstrap_ci(eff, done, 2000, 12345, &res->effect, &res->lo,
+                          &res->hi, err);
+  }
+  if (!rc) {
+    res->verdict = lam_verdict_of(&e->criterion, res->lo, res->hi, done);
+    res->wall_seconds = wall_now() - t0;
+    rc = write_result(&x, eff, done, res, err);
+  }
+  free(eff);
+  free(x.sums);
+  lam_model_free(x.base);
+  return rc;
+}

@@ -1,0 +1,19 @@
+/* lam_exp_util.h: helpers shared by the experiment framework files (not
+ * part of the public API). */
+#ifndef LAM_EXP_UTIL_H
+#define LAM_EXP_UTIL_H
+
+#include <stdio.h>
+
+#include "lam_error.h"
+#include "lam_system.h"
+
+/* mkdir -p. */
+int lam_exp_mkdirs(const char *path, lam_err *err);
+/* JSON string with escapes; JSON number (null for NaN / infinity). */
+void lam_exp_json_string(FILE *f, const char *s);
+void lam_exp_json_number(FILE *f, double v);
+/* Index of the population called name, or -1. */
+long lam_exp_pop_index(const lam_system *s, const char *name);
+
+#endif

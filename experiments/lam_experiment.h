@@ -1,0 +1,153 @@
+/* lam_experiment.h: the predictions of the column-as-attention hypothesis as
+ * named, reproducible experiments (docs/experiments/).
+ *
+ * An experiment declares, before it runs, its prediction, protocol,
+ * manipulation, metric and criterion. The framework runs it once per seed,
+ * collects one effect size per seed, bootstraps a 95% confidence interval of
+ * the mean effect over seeds and compares the interval with the criterion:
+ *
+ *   supported      the whole CI lies on the predicted side of the threshold
+ *   not supported  the whole CI lies on the other side
+ *   inconclusive   the CI straddles the threshold (or too few seeds)
+ *
+ * Every experiment writes DIR/NAME/metrics.csv (tidy: seed, condition,
+ * metric, value, unit) and DIR/NAME/result.json; `--all` adds DIR/report.md
+ * and DIR/report.html (experiments/lam_report.c).
+ */
+#ifndef LAM_EXPERIMENT_H
+#define LAM_EXPERIMENT_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "lam_error.h"
+#include "lam_model.h"
+#include "lam_sim.h"
+
+typedef enum {
+  LAM_VERDICT_SUPPORTED = 0,
+  LAM_VERDICT_NOT_SUPPORTED = 1,
+  LAM_VERDICT_INCONCLUSIVE = 2
+} lam_verdict;
+
+/* "supported", "not supported", "inconclusive". */
+const char *lam_verdict_name(lam_verdict v);
+
+/* The pre-declared criterion on the effect size: effect > threshold
+ * (direction +1) or effect < threshold (direction -1). */
+typedef struct lam_criterion {
+  int direction;
+  double threshold;
+  const char *text; /* the same in words, with units */
+} lam_criterion;
+
+/* Verdict of a confidence interval [lo, hi] against a criterion. Fewer
+ * than 2 seeds (n < 2) is inconclusive whatever the interval. */
+lam_verdict lam_verdict_of(const lam_criterion *c, double lo, double hi,
+                           size_t n);
+
+/* Mean of x[n] and its percentile-bootstrap 95% interval (nboot resamples,
+ * GSL mt19937 seeded with seed). n = 1 gives lo = hi = x[0]. */
+int lam_bootstrap_ci(const double *x, size_t n, size_t nboot,
+                     unsigned long seed, double *mean, double *lo, double *hi,
+                     lam_err *err);
+
+typedef struct lam_exp lam_exp; /* one running experiment (context) */
+
+typedef struct lam_experiment {
+  const char *name;         /* "pv-softmax" */
+  const char *prediction;   /* one line: what the hypothesis predicts */
+  const char *category;     /* "contextual modulation", ... */
+  const char *id;           /* "P4", or "" */
+  const char *protocol;     /* what is run */
+  const char *manipulation; /* what is changed */
+  const char *metric;       /* what is measured, with units */
+  const char *effect;       /* definition of the per-seed effect size */
+  const char *citation;     /* sources (SCIENCE.md) */
+  lam_criterion criterion;
+  /* Run one seed: record metrics with lam_exp_metric and return the effect
+   * size of this seed in *effect. */
+  int (*run_seed)(lam_exp *x, unsigned long seed, double *effect,
+                  lam_err *err);
+} lam_experiment;
+
+/* The registry, in report order. */
+size_t lam_experiment_count(void);
+const lam_experiment *lam_experiment_get(size_t i);
+const lam_experiment *lam_experiment_find(const char *name);
+
+/* How to run. */
+typedef struct lam_exp_opts {
+  const char *model_path;  /* base model file (models/default.ini) */
+  char **sets;             /* --set overrides of the base model */
+  size_t nsets;
+  size_t nseeds;           /* seeds 1..nseeds */
+  int quick;               /* fewer seeds, shorter runs (CI) */
+  const char *outdir;      /* DIR */
+  /* progress: called before each seed of each experiment */
+  void (*progress)(void *ctx, const char *name, size_t seed, size_t nseeds);
+  void *ctx;
+  volatile sig_atomic_t *stop; /* non-zero: stop at the next seed */
+} lam_exp_opts;
+
+/* The summary of one finished experiment (also in result.json). */
+typedef struct lam_exp_result {
+  const lam_experiment *e;
+  lam_verdict verdict;
+  double effect, lo, hi;   /* mean effect and its 95% CI over seeds */
+  size_t nseeds;
+  double wall_seconds;
+} lam_exp_result;
+
+/* Run one experiment and write DIR/NAME/. */
+int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
+                       lam_exp_result *res, lam_err *err);
+
+/* Write DIR/report.md and DIR/report.html from finished results. */
+int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
+                     const lam_exp_opts *o, lam_err *err);
+
+/* ---- for experiment files ------------------------------------------ */
+
+/* Is this a --quick run (shorter runs, fewer points)? */
+int lam_exp_quick(const lam_exp *x);
+
+/* A fresh model: the base model, the user's --set overrides, the seed
+ * (input.seed, weights.seed, solver.seed = seed), then this condition's
+ * sets (NULL-terminated list of "section.key=value"). */
+int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
+                  lam_model **out, lam_err *err);
+
+/* Record a metric of this seed under a condition label. */
+int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
+                   double value, const char *unit, lam_err *err);
+
+/* Simulate a model (from lam_exp_model; the simulation takes ownership of
+ * nothing: free the model after lam_sim_free) for t_end seconds with no
+ * recording; *out is the finished simulation (final state inside). */
+int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
+                     lam_err *err);
+
+/* Mean over columns of the per-column population activity, sampled every
+ * dt seconds after t_skip: a samples x 1 series per population, for
+ * spectra. pops: NULL-terminated names; out[p] are malloc'ed (n each). */
+int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
+                   double t_skip, const char *const *pops, double **out,
+                   size_t *n, lam_err *err);
+
+/* Attention weights at the final state: nq x H x T (query, head, key). */
+int lam_exp_weights(lam_sim *sim, double *w, size_t *nq, size_t *H, size_t *T,
+                    lam_err *err);
+
+/* Shannon entropy (nats) of each query's weight distribution, after
+ * normalising it to sum 1, averaged over queries and heads. */
+double lam_exp_entropy(const double *w, size_t nq, size_t H, size_t T);
+
+/* Closed-form softmax(Q K^T / sqrt(d_k)) V per head from the simulation's
+ * X, W_Q, W_K, W_V (self topology): ref has T x H*d_v entries. */
+int lam_exp_attention_reference(lam_sim *sim, double *ref, lam_err *err);
+
+/* Directory of this experiment's outputs (for figures). */
+const char *lam_exp_dir(const lam_exp *x);
+
+#endif

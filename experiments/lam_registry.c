@@ -1,0 +1,30 @@
+/* lam_registry.c: the experiments, in report order. One line per
+ * experiment file. */
+#include <string.h>
+
+#include "lam_experiment.h"
+
+extern const lam_experiment lam_exp_attention_identity;
+extern const lam_experiment lam_exp_pv_softmax;
+
+static const lam_experiment *const registry[] = {
+    &lam_exp_attention_identity,
+    &lam_exp_pv_softmax,
+};
+
+size_t lam_experiment_count(void) {
+  return sizeof registry / sizeof registry[0];
+}
+
+const lam_experiment *lam_experiment_get(size_t i) {
+  return i < lam_experiment_count() ? registry[i] : NULL;
+}
+
+const lam_experiment *lam_experiment_find(const char *name) {
+  for (size_t i = 0; i < lam_experiment_count(); i++) {
+    if (!strcmp(registry[i]->name, name)) {
+      return registry[i];
+    }
+  }
+  return NULL;
+}

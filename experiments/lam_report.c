@@ -1,0 +1,159 @@
+/* lam_report.c: DIR/report.md and its HTML twin from finished experiments:
+ * one table row per prediction (verdict, effect, CI), then one section per
+ * experiment with its declared protocol and criterion. Figures found in
+ * DIR/NAME/ (*.png) are linked (Markdown) and inlined (HTML). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lam_config.h"
+#include "lam_experiment.h"
+
+/* First PNG in DIR/NAME (alphabetical), or "" when none. */
+static void first_figure(const char *outdir, const char *name, char *out,
+                         size_t n) {
+  char dir[1100];
+  snprintf(dir, sizeof dir, "%s/%s", outdir, name);
+  out[0] = '\0';
+  DIR *d = opendir(dir);
+  if (!d) {
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name);
+    if (l > 4 && !strcmp(e->d_name + l - 4, ".png") &&
+        (!out[0] || strcmp(e->d_name, out + strlen(name) + 1) < 0)) {
+      snprintf(out, n, "%s/%s", name, e->d_name);
+    }
+  }
+  closedir(d);
+}
+
+static void html_text(FILE *f, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '&':
+      fputs("&amp;", f);
+      break;
+    default:
+      fputc(*s, f);
+    }
+  }
+}
+
+static int finish(FILE *f, const char *part, const char *path, lam_err *err) {
+  if (fclose(f) != 0 || rename(part, path) != 0) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
+                       strerror(errno));
+  }
+  return LAM_OK;
+}
+
+int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
+                     const lam_exp_opts *o, lam_err *err) {
+  char path[1100], part[1110], hpath[1100], hpart[1110], fig[512];
+  snprintf(path, sizeof path, "%s/report.md", outdir);
+  snprintf(part, sizeof part, "%s.part", path);
+  snprintf(hpath, sizeof hpath, "%s/report.html", outdir);
+  snprintf(hpart, sizeof hpart, "%s.part", hpath);
+  FILE *md = fopen(part, "w");
+  FILE *html = md ? fopen(hpart, "w") : NULL;
+  if (!md || !html) {
+    if (md) {
+      fclose(md);
+    }
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", outdir,
+                       strerror(errno));
+  }
+  fprintf(md, "# laminar %s: the column-as-attention predictions\n\n", LAM_VERSION);
+  fprintf(md, "Model: `%s`%s. Seeds per experiment: %s. Verdicts compare the "
+              "bootstrap 95%% CI of the mean effect over seeds with the criterion "
+              "declared before the run (docs/experiments/README.md).\n\n",
+          o->model_path, o->nsets ? " with --set overrides" : "",
+          o->nseeds ? "as given" : (o->quick ? "3 (--quick)" : "10"));
+  fputs("| experiment | prediction | verdict | effect | 95% CI | criterion | figure |\n"
+        "|---|---|---|---|---|---|---|\n", md);
+  fprintf(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>laminar report</title>\n"
+                "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+                "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
+                "img{max-width:100%%}</style></head><body>\n"
+                "<h1>laminar %s: the column-as-attention predictions</h1>\n"
+                "<p>Model: <code>", LAM_VERSION);
+  html_text(html, o->model_path);
+  fputs("</code></p>\n<table><tr><th>experiment</th><th>prediction</th><th>verdict</th>"
+        "<th>effect</th><th>95% CI</th><th>criterion</th></tr>\n", html);
+  for (size_t i = 0; i < n; i++) {
+    const lam_experiment *e = r[i].e;
+    first_figure(outdir, e->name, fig, sizeof fig);
+    fprintf(md, "| [%s](#%s) | %s | **%s** | %.4g | [%.4g, %.4g] | %s | %s%s%s |\n",
+            e->name, e->name, e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict),
+            r[i].effect, r[i].lo, r[i].hi, e->criterion.text,
+            fig[0] ? "[png](" : "", fig, fig[0] ? ")" : "");
+    fputs("<tr><td><a href=\"#", html);
+    html_text(html, e->name);
+    fputs("\">", html);
+    html_text(html, e->name);
+    fprintf(html, "</a></td><td>%s</td><td><b>%s</b></td><td>%.4g</td><td>[%.4g, %.4g]</td><td>",
+            e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict), r[i].effect,
+            r[i].lo, r[i].hi);
+    html_text(html, e->criterion.text);
+    fputs("</td></tr>\n", html);
+  }
+  fputs("\n", md);
+  fputs("</table>\n", html);
+  for (size_t i = 0; i < n; i++) {
+    const lam_experiment *e = r[i].e;
+    first_figure(outdir, e->name, fig, sizeof fig);
+    fprintf(md, "## %s\n\n", e->name);
+    fprintf(md, "- **Prediction** (%s%s%s): %s.\n", e->id, e->id[0] ? ", " : "",
+            e->category, e->prediction);
+    fprintf(md, "- **Protocol**: %s.\n- **Manipulation**: %s.\n- **Metric**: %s.\n",
+            e->protocol, e->manipulation, e->metric);
+    fprintf(md, "- **Effect size**: %s.\n- **Criterion** (declared before the run): %s.\n",
+            e->effect, e->criterion.text);
+    fprintf(md, "- **Result**: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: "
+                "**%s**. Metrics: [%s/metrics.csv](%s/metrics.csv), "
+                "[%s/result.json](%s/result.json).\n",
+            r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict),
+            e->name, e->name, e->name, e->name);
+    fprintf(md, "- **Sources**: %s. Details: docs/experiments/%s.md.\n\n", e->citation,
+            e->name);
+    if (fig[0]) {
+      fprintf(md, "![%s](%s)\n\n", e->name, fig);
+    }
+    fputs("<h2 id=\"", html);
+    html_text(html, e->name);
+    fputs("\">", html);
+    html_text(html, e->name);
+    fputs("</h2>\n<p><b>Prediction</b>: ", html);
+    html_text(html, e->prediction);
+    fputs("</p>\n<p><b>Protocol</b>: ", html);
+    html_text(html, e->protocol);
+    fputs("</p>\n<p><b>Manipulation</b>: ", html);
+    html_text(html, e->manipulation);
+    fputs("</p>\n<p><b>Metric</b>: ", html);
+    html_text(html, e->metric);
+    fputs("</p>\n<p><b>Criterion</b>: ", html);
+    html_text(html, e->criterion.text);
+    fprintf(html, "</p>\n<p><b>Result</b>: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: <b>%s</b></p>\n",
+            r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict));
+    if (fig[0]) {
+      fputs("<p><img src=\"", html);
+      html_text(html, fig);
+      fputs("\" alt=\"figure\"></p>\n", html);
+    }
+  }
+  fputs("</body></html>\n", html);
+  int rc = finish(md, part, path, err);
+  int rc2 = finish(html, hpart, hpath, err);
+  return rc ? rc : rc2;
+}
