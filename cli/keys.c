@@ -6,7 +6,9 @@
 
 #include "cli.h"
 #include "lam_attention.h"
+#include "lam_clock.h"
 #include "lam_column.h"
+#include "lam_probe.h"
 #include "lam_sim.h"
 #include "lam_solver.h"
 
@@ -23,9 +25,13 @@ static void sections(const lam_section **out, size_t *n) {
                          "Thalamic input X and top-down input z"};
   s[k++] = (lam_section){"weights", lam_weights_table, lam_weights_ntable,
                          "Projection matrices W_Q, W_K, W_V"};
+  s[k++] = (lam_section){"clocks", lam_clock_table, lam_clock_ntable,
+                         "Gamma (feedforward) and alpha/beta (feedback) rhythm clocks"};
   s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
                          "Integrator and tolerances"};
   s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};
+  s[k++] = (lam_section){"probe", lam_probe_table, lam_probe_ntable,
+                         "Virtual laminar probe: contacts, spacing, conductivity (LFP and CSD)"};
   *out = s;
   *n = k;
 }
