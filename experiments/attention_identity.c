@@ -73,7 +73,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
     double rel = NAN;
     int rc = identity_error(x, seed, cond[c].sets, &rel, err);
     if (rc) {
-      return lam_err_prefix(err, "condition %s", cond[c].name);
+      return lam_err_prefix(err, "condition %s: ", cond[c].name);
     }
     rc = lam_exp_metric(x, cond[c].name, "relative_error", rel, "1", err);
     if (rc) {

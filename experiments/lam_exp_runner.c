@@ -1,6 +1,9 @@
 /* lam_exp_runner.c: runs one experiment over its seeds and writes
  * DIR/NAME/metrics.csv and DIR/NAME/result.json (see lam_experiment.h).
  * Both files are written under a .part name and renamed when complete. */
+/* realpath() is an X/Open extension. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@ struct lam_exp {
   const lam_experiment *e;
   const lam_exp_opts *o;
   lam_model *base;
+  char *resolved; /* the base model's resolved text (every key, defaults included) */
   unsigned long seed;
   FILE *csv;
   char dir[1024];
@@ -111,7 +115,7 @@ int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
   }
   if (rc) {
     lam_model_free(m);
-    return lam_err_prefix(err, "experiment %s", x->e->name);
+    return lam_err_prefix(err, "experiment %s: ", x->e->name);
   }
   *out = m;
   return LAM_OK;
@@ -322,7 +326,7 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   fputs(",\n  \"model_path\": ", f);
   lam_exp_json_string(f, lam_model_path(x->base));
   fputs(",\n  \"model\": ", f);
-  lam_exp_json_string(f, lam_model_text(x->base));
+  lam_exp_json_string(f, x->resolved ? x->resolved : "");
   fputs(",\n  \"version\": ", f);
   lam_exp_json_string(f, LAM_VERSION);
   fputs(",\n  \"wall_seconds\": ", f);
@@ -355,6 +359,14 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   if (rc) {
     return rc;
   }
+  /* Absolute, so that input files written here can be named in model keys
+   * (relative paths there resolve against the model file). */
+  char *abs = realpath(x.dir, NULL);
+  if (!abs) {
+    return lam_err_set(err, LAM_EIO, "%s: %s", x.dir, strerror(errno));
+  }
+  snprintf(x.dir, sizeof x.dir, "%s", abs);
+  free(abs);
   x.base = lam_model_new();
   if (!x.base) {
     return LAM_NOMEM(err);
@@ -362,6 +374,23 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   rc = lam_model_load(x.base, o->model_path, err);
   for (size_t i = 0; !rc && i < o->nsets; i++) {
     rc = lam_model_set(x.base, o->sets[i], err);
+  }
+  if (!rc) {
+    /* Build the base model once: a bad model file fails here, with its
+     * file:line:key message, before any seed runs; and its resolved text
+     * goes into result.json. */
+    lam_model *probe = lam_model_clone(x.base, err);
+    lam_sim *sim = NULL;
+    rc = probe ? lam_sim_new(probe, &sim, err) : (err->code ? err->code : LAM_ENOMEM);
+    if (!rc) {
+      const char *t = lam_model_text(probe);
+      x.resolved = malloc(strlen(t) + 1);
+      if (x.resolved) {
+        memcpy(x.resolved, t, strlen(t) + 1);
+      }
+    }
+    lam_sim_free(sim);
+    lam_model_free(probe);
   }
   size_t nseeds = o->nseeds ? o->nseeds : (o->quick ? 3 : 10);
   double *eff = calloc(nseeds, sizeof *eff);
@@ -397,7 +426,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
       rc = lam_exp_metric(&x, "summary", "effect", eff[s - 1], "", err);
       done++;
     } else {
-      lam_err_prefix(err, "experiment %s, seed %zu", e->name, s);
+      lam_err_prefix(err, "experiment %s, seed %zu: ", e->name, s);
     }
   }
   if (x.csv) {
@@ -423,6 +452,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   }
   free(eff);
   free(x.sums);
+  free(x.resolved);
   lam_model_free(x.base);
   return rc;
 }

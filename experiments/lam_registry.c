@@ -5,10 +5,16 @@
 #include "lam_experiment.h"
 
 extern const lam_experiment lam_exp_attention_identity;
+extern const lam_experiment lam_exp_context_invariance_l4;
+extern const lam_experiment lam_exp_selectivity_by_layer;
+extern const lam_experiment lam_exp_apical_gain;
 extern const lam_experiment lam_exp_pv_softmax;
 
 static const lam_experiment *const registry[] = {
     &lam_exp_attention_identity,
+    &lam_exp_context_invariance_l4,
+    &lam_exp_selectivity_by_layer,
+    &lam_exp_apical_gain,
     &lam_exp_pv_softmax,
 };
 

@@ -80,7 +80,7 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
               "declared before the run (docs/experiments/README.md).\n\n",
           o->model_path, o->nsets ? " with --set overrides" : "",
           o->nseeds ? "as given" : (o->quick ? "3 (--quick)" : "10"));
-  fputs("| experiment | prediction | verdict | effect | 95% CI | criterion | figure |\n"
+  fputs("| experiment | id | verdict | effect | 95% CI | criterion | figure |\n"
         "|---|---|---|---|---|---|---|\n", md);
   fprintf(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>laminar report</title>\n"
                 "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"

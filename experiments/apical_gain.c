@@ -1,0 +1,127 @@
+/* apical_gain.c: P3, top-down (apical) input changes the gain of the L5
+ * output multiplicatively and has little effect without bottom-up drive
+ * (SCIENCE.md P3; Larkum 2013; Shai et al. 2015). An apical x basal grid of
+ * drives; additive and multiplicative models are fitted to the L5 output by
+ * least squares (GSL multifit). */
+#include <gsl/gsl_multifit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lam_exp_topdown.h"
+
+enum { T = 8, D = 8 };
+
+/* R^2 of y ~ columns of the design matrix (n x p). */
+static int fit_r2(const double *design, const double *y, size_t n, size_t p,
+                  double *r2, lam_err *err) {
+  gsl_matrix *Xm = gsl_matrix_alloc(n, p);
+  gsl_vector *yv = gsl_vector_alloc(n), *c = gsl_vector_alloc(p);
+  gsl_matrix *cov = gsl_matrix_alloc(p, p);
+  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, p);
+  int rc = LAM_OK;
+  if (!Xm || !yv || !c || !cov || !w) {
+    rc = LAM_NOMEM(err);
+  } else {
+    double mean = 0.0, tss = 0.0, chisq = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      gsl_vector_set(yv, i, y[i]);
+      mean += y[i] / (double)n;
+      for (size_t k = 0; k < p; k++) {
+        gsl_matrix_set(Xm, i, k, design[i * p + k]);
+      }
+    }
+    for (size_t i = 0; i < n; i++) {
+      tss += (y[i] - mean) * (y[i] - mean);
+    }
+    if (gsl_multifit_linear(Xm, yv, c, cov, &chisq, w)) {
+      rc = lam_err_set(err, LAM_EINTERNAL, "apical-gain: least-squares fit failed");
+    }
+    *r2 = tss > 0.0 ? 1.0 - chisq / tss : 1.0;
+  }
+  gsl_multifit_linear_free(w);
+  gsl_matrix_free(Xm);
+  gsl_matrix_free(cov);
+  gsl_vector_free(yv);
+  gsl_vector_free(c);
+  return rc;
+}
+
+static int run_seed(lam_exp *x, unsigned long seed, double *effect,
+                    lam_err *err) {
+  static const double full[] = {0.0, 0.5, 1.0, 2.0};
+  static const double quick[] = {0.0, 1.0, 2.0};
+  const double *lv = lam_exp_quick(x) ? quick : full;
+  const size_t nl = lam_exp_quick(x) ? 3 : 4, n = nl * nl;
+  double X[T * D], z[D], y[16], add[16 * 3], mul[16 * 4];
+  int rc = lam_exp_graded_inputs(T, D, seed, X, z, err);
+  double y_apical_only = 0.0, y_both = 0.0;
+  for (size_t ia = 0; !rc && ia < nl; ia++) {
+    for (size_t ib = 0; !rc && ib < nl; ib++) {
+      const double a = lv[ia], b = lv[ib];
+      lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0};
+      lam_exp_td_out o;
+      rc = lam_exp_td_run(x, seed, &td, &o, err);
+      if (rc) {
+        break;
+      }
+      double s = 0.0;
+      for (size_t u = 0; u < D; u++) {
+        s += o.out[u] * o.out[u];
+      }
+      lam_exp_td_out_free(&o);
+      const size_t i = ia * nl + ib;
+      y[i] = sqrt(s);
+      add[3 * i] = 1.0, add[3 * i + 1] = a, add[3 * i + 2] = b;
+      mul[4 * i] = 1.0, mul[4 * i + 1] = a, mul[4 * i + 2] = b, mul[4 * i + 3] = a * b;
+      char cond[48];
+      snprintf(cond, sizeof cond, "apical_%g_basal_%g", a, b);
+      rc = lam_exp_metric(x, cond, "l5_output_norm", y[i], "a.u.", err);
+      if (ia == nl - 1 && ib == 0) {
+        y_apical_only = y[i];
+      }
+      if (ia == nl - 1 && ib == nl - 1) {
+        y_both = y[i];
+      }
+    }
+  }
+  double r2a = NAN, r2m = NAN;
+  if (!rc) {
+    rc = fit_r2(add, y, n, 3, &r2a, err);
+  }
+  if (!rc) {
+    rc = fit_r2(mul, y, n, 4, &r2m, err);
+  }
+  if (!rc) {
+    rc = lam_exp_metric(x, "fit", "r2_additive", r2a, "1", err);
+  }
+  if (!rc) {
+    rc = lam_exp_metric(x, "fit", "r2_multiplicative", r2m, "1", err);
+  }
+  if (!rc) {
+    rc = lam_exp_metric(x, "grid", "apical_only_over_both",
+                        y_both > 0.0 ? y_apical_only / y_both : NAN, "1", err);
+  }
+  /* Fraction of the additive model's misfit the a*b term explains. */
+  *effect = r2a < 1.0 ? (r2m - r2a) / (1.0 - r2a) : 0.0;
+  return rc;
+}
+
+const lam_experiment lam_exp_apical_gain = {
+    .name = "apical-gain",
+    .id = "P3",
+    .category = "contextual modulation",
+    .prediction = "Top-down (apical) input changes the gain of the L5 output multiplicatively, "
+                  "not by a baseline; without bottom-up drive it has little effect",
+    .protocol = "8 columns with inputs of graded similarity to the context (topdown topology, "
+                "identity projections); a grid of apical drive a (z gain) x basal drive b "
+                "(stimulus level), 0..2 each; run 1 s per point",
+    .manipulation = "apical drive a and basal drive b varied independently",
+    .metric = "|O|, the norm of the L5 output; R^2 of additive (c0 + c1 a + c2 b) and "
+              "multiplicative (+ c3 a b) least-squares fits; |O|(a=2, b=0) / |O|(a=2, b=2)",
+    .effect = "(R^2 mult - R^2 add) / (1 - R^2 add): the share of the additive misfit the "
+              "interaction explains",
+    .citation = "SCIENCE.md P3; Larkum 2013; Shai et al. 2015",
+    .criterion = {+1, 0.5, "the a x b interaction explains more than half of the additive misfit"},
+    .run_seed = run_seed,
+};

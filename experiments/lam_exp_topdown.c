@@ -1,0 +1,191 @@
+/* lam_exp_topdown.c: the top-down protocol of lam_exp_topdown.h. Inputs
+ * are written as CSV files in DIR/NAME/inputs/ so that every run can be
+ * repeated by hand with `laminar run`. */
+#include "lam_exp_topdown.h"
+
+#include <errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lam_attention.h"
+#include "lam_exp_util.h"
+
+static int write_csv(const char *path, const double *a, size_t rows,
+                     size_t cols, lam_err *err) {
+  char part[1200];
+  snprintf(part, sizeof part, "%s.part", path);
+  FILE *f = fopen(part, "w");
+  if (!f) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
+                       strerror(errno));
+  }
+  for (size_t r = 0; r < rows; r++) {
+    for (size_t c = 0; c < cols; c++) {
+      fprintf(f, c ? ",%.17g" : "%.17g", a[r * cols + c]);
+    }
+    fputc('\n', f);
+  }
+  if (fclose(f) != 0 || rename(part, path) != 0) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
+                       strerror(errno));
+  }
+  return LAM_OK;
+}
+
+int lam_exp_graded_inputs(size_t T, size_t d, unsigned long seed, double *X,
+                          double *z, lam_err *err) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) {
+    return LAM_NOMEM(err);
+  }
+  gsl_rng_set(rng, seed);
+  double zz = 0.0;
+  for (size_t u = 0; u < d; u++) {
+    z[u] = gsl_ran_ugaussian(rng);
+    zz += z[u] * z[u];
+  }
+  for (size_t u = 0; u < d; u++) {
+    z[u] *= sqrt((double)d / zz);
+  }
+  for (size_t j = 0; j < T; j++) {
+    const double m = T > 1 ? (double)j / (double)(T - 1) : 1.0;
+    double *x = X + j * d, nz = 0.0, nn = 0.0;
+    for (size_t u = 0; u < d; u++) {
+      x[u] = gsl_ran_ugaussian(rng);
+      nz += x[u] * z[u];
+    }
+    for (size_t u = 0; u < d; u++) { /* Gram-Schmidt against z */
+      x[u] -= nz / (double)d * z[u];
+      nn += x[u] * x[u];
+    }
+    const double sn = nn > 0.0 ? sqrt((double)d / nn) : 0.0;
+    for (size_t u = 0; u < d; u++) {
+      x[u] = m * z[u] + sqrt(1.0 - m * m) * sn * x[u];
+    }
+  }
+  gsl_rng_free(rng);
+  return LAM_OK;
+}
+
+double lam_exp_entropy_vec(const double *v, size_t n) {
+  double s = 0.0, h = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    s += v[i] > 0.0 ? v[i] : 0.0;
+  }
+  for (size_t i = 0; s > 0.0 && i < n; i++) {
+    const double p = (v[i] > 0.0 ? v[i] : 0.0) / s;
+    h -= p > 0.0 ? p * log(p) : 0.0;
+  }
+  return h;
+}
+
+void lam_exp_td_out_free(lam_exp_td_out *o) {
+  free(o->l4);
+  memset(o, 0, sizeof *o);
+}
+
+static double row_norm(const double *y, size_t ncols) {
+  double s = 0.0;
+  for (size_t u = 0; u < ncols; u++) {
+    s += y[u] * y[u];
+  }
+  return sqrt(s);
+}
+
+int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
+                   lam_exp_td_out *out, lam_err *err) {
+  memset(out, 0, sizeof *out);
+  const size_t T = td->T, d = td->d;
+  char dir[1100], px[1200], pz[1200], pi[1200];
+  snprintf(dir, sizeof dir, "%s/inputs", lam_exp_dir(x));
+  int rc = lam_exp_mkdirs(dir, err);
+  if (rc) {
+    return rc;
+  }
+  /* One file per seed: same inputs whatever condition runs them. */
+  snprintf(px, sizeof px, "%s/x_seed%lu.csv", dir, seed);
+  snprintf(pz, sizeof pz, "%s/z_seed%lu.csv", dir, seed);
+  snprintf(pi, sizeof pi, "%s/identity_%zu.csv", dir, d);
+  double *eye = calloc(d * d, sizeof *eye);
+  if (!eye) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t u = 0; u < d; u++) {
+    eye[u * d + u] = 1.0;
+  }
+  rc = write_csv(px, td->X, T, d, err);
+  if (!rc) {
+    rc = write_csv(pz, td->z, 1, d, err);
+  }
+  if (!rc) {
+    rc = write_csv(pi, eye, d, d, err);
+  }
+  free(eye);
+  if (rc) {
+    return rc;
+  }
+  char s[10][1300];
+  snprintf(s[0], sizeof s[0], "network.columns=%zu", T);
+  snprintf(s[1], sizeof s[1], "network.d_in=%zu", d);
+  snprintf(s[2], sizeof s[2], "network.d_k=%zu", d);
+  snprintf(s[3], sizeof s[3], "network.d_v=%zu", d);
+  snprintf(s[4], sizeof s[4], "input.x=%s", px);
+  snprintf(s[5], sizeof s[5], "input.z=%s", pz);
+  snprintf(s[6], sizeof s[6], "input.z_gain=%.17g", td->apical);
+  snprintf(s[7], sizeof s[7], "stimulus.level=%.17g", td->basal);
+  snprintf(s[8], sizeof s[8], "weights.wq=%s", pi);
+  snprintf(s[9], sizeof s[9], "weights.wk=%s", pi);
+  char wv[1300];
+  snprintf(wv, sizeof wv, "weights.wv=%s", pi);
+  const char *sets[] = {"network.topology=topdown", "network.heads=1",
+                        s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
+                        s[8], s[9], wv, NULL};
+  lam_model *m = NULL;
+  lam_sim *sim = NULL;
+  rc = lam_exp_model(x, seed, sets, &m, err);
+  if (!rc) {
+    rc = lam_exp_simulate(x, m, td->t_end, &sim, err);
+  }
+  if (!rc) {
+    lam_attention *a = lam_sim_impl(sim, "attention");
+    const double *y = lam_sim_state(sim);
+    double *buf = calloc(5 * T + d + 2 * T * d, sizeof *buf);
+    if (!buf) {
+      rc = LAM_NOMEM(err);
+    } else {
+      out->l4 = buf;
+      out->l23 = buf + T;
+      out->l5b = buf + 2 * T;
+      out->attn = buf + 3 * T;
+      out->out = buf + 5 * T;
+      out->V = out->out + d;
+      out->Q = out->V + T * d;
+      out->T = T;
+      out->d = d;
+      const double *V = y + lam_attention_offset(a, "l4"),
+                   *Q = y + lam_attention_offset(a, "l23"),
+                   *K = y + lam_attention_offset(a, "l5b"),
+                   *O = y + lam_attention_offset(a, "out");
+      for (size_t j = 0; j < T; j++) {
+        out->l4[j] = row_norm(V + j * d, d);
+        out->l23[j] = row_norm(Q + j * d, d);
+        out->l5b[j] = row_norm(K + j * d, d);
+      }
+      size_t nq, H, TT;
+      rc = lam_exp_weights(sim, buf + 3 * T, &nq, &H, &TT, err); /* nq = H = 1 */
+      memcpy(out->out, O, d * sizeof *O);
+      memcpy(out->V, V, T * d * sizeof *V);
+      memcpy(out->Q, Q, T * d * sizeof *Q);
+    }
+  }
+  lam_sim_free(sim);
+  lam_model_free(m);
+  if (rc) {
+    lam_exp_td_out_free(out);
+  }
+  return rc;
+}
