@@ -11,6 +11,7 @@
 #include "lam_column.h"
 #include "lam_config.h"
 #include "lam_csv.h"
+#include "lam_probe.h"
 
 #define S lam_run_params
 const lam_param lam_run_table[] = {
@@ -40,10 +41,143 @@ struct lam_sim {
   lam_solver *solver;
   double *y;
   double *obs; /* observation buffer, largest population */
+  struct sim_probe *probe; /* virtual laminar probe, NULL when off */
   double wall;
 };
 
 static void free_attention(void *p) { lam_attention_free(p); }
+
+/* ---- Virtual laminar probe (DESIGN.md section 3, docs/analysis.md) ----
+ * Every population whose layer has a depth (lam_probe_layer_depth) feeds the
+ * probe with its per-column current: the synaptic input (ops->input, or the
+ * rate when the model has none) summed over the units of a column and
+ * averaged over the columns. At every recorded sample the run writes
+ * /series/lfp (samples x contacts) and /series/csd (samples x contacts - 2). */
+typedef struct sim_probe {
+  lam_probe *pr;
+  size_t np;      /* populations on the probe */
+  size_t *pop;    /* their indices in sys->pops */
+  double *depth;  /* their depths, um */
+  double *cur, *buf, *lfp, *csd;
+  char lfp_unit[48], csd_unit[48];
+} sim_probe;
+
+static void probe_free(sim_probe *p) {
+  if (p) {
+    lam_probe_free(p->pr);
+    free(p->pop);
+    free(p->depth);
+    free(p->cur);
+    free(p->buf);
+    free(p->lfp);
+    free(p->csd);
+    free(p);
+  }
+}
+
+/* Read [probe] (always, so its keys count as used); build the probe when
+ * enabled. */
+static int probe_setup(lam_sim *sim, lam_err *err) {
+  lam_probe_params pp;
+  int rc = lam_probe_read(sim->m, &pp, err);
+  if (rc || !pp.enabled) {
+    return rc;
+  }
+  const lam_system *s = sim->sys;
+  sim_probe *p = calloc(1, sizeof *p);
+  if (!p) {
+    return LAM_NOMEM(err);
+  }
+  sim->probe = p;
+  p->pop = calloc(s->npops, sizeof *p->pop);
+  p->depth = calloc(s->npops, sizeof *p->depth);
+  size_t maxw = 1;
+  for (size_t i = 0; p->pop && p->depth && i < s->npops; i++) {
+    double z = lam_probe_layer_depth(s->pops[i].layer);
+    size_t w = s->pops[i].ncols * s->pops[i].nunits;
+    maxw = w > maxw ? w : maxw;
+    if (isfinite(z)) {
+      p->pop[p->np] = i;
+      p->depth[p->np++] = z;
+    }
+  }
+  if (!p->pop || !p->depth) {
+    return LAM_NOMEM(err);
+  }
+  if (p->np == 0) {
+    const char *where = lam_model_where(sim->m, "probe", "enabled");
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%sprobe.enabled: expected a model with populations in "
+                       "cortical layers, found none in kind '%s'",
+                       where ? where : "", where ? ": " : "", s->kind);
+  }
+  p->pr = lam_probe_new(&pp, p->np, p->depth, err);
+  if (!p->pr) {
+    return err ? err->code : LAM_EINVAL;
+  }
+  p->cur = malloc(p->np * sizeof *p->cur);
+  p->buf = malloc(maxw * sizeof *p->buf);
+  p->lfp = malloc(lam_probe_ncontacts(p->pr) * sizeof *p->lfp);
+  p->csd = malloc(lam_probe_ncsd(p->pr) * sizeof *p->csd);
+  if (!p->cur || !p->buf || !p->lfp || !p->csd) {
+    return LAM_NOMEM(err);
+  }
+  /* Currents in A give V and A/m^3; rate models' a.u. carry through. */
+  const char *u = s->pops[p->pop[0]].unit;
+  int amp = u && strcmp(u, "A") == 0;
+  snprintf(p->lfp_unit, sizeof p->lfp_unit, "%s%s", amp ? "V" : (u ? u : ""),
+           amp ? "" : "*ohm");
+  snprintf(p->csd_unit, sizeof p->csd_unit, "%s/m^3", u ? u : "");
+  return LAM_OK;
+}
+
+/* Contact depths, population depths and names: once per recorded run. */
+static int probe_header(lam_sim *sim, lam_recorder *rec, lam_err *err) {
+  sim_probe *p = sim->probe;
+  size_t nc = lam_probe_ncontacts(p->pr), dims[1] = {nc};
+  for (size_t i = 0; i < nc; i++) {
+    p->lfp[i] = lam_probe_contact_depth(p->pr, i);
+  }
+  int rc = lam_recorder_dataset(rec, "probe/depth_um", "um", p->lfp, 1, dims, err);
+  dims[0] = p->np;
+  if (!rc) {
+    rc = lam_recorder_dataset(rec, "probe/pop_depth_um", "um", p->depth, 1,
+                              dims, err);
+  }
+  char names[1024] = "";
+  for (size_t j = 0; j < p->np; j++) {
+    size_t len = strlen(names);
+    snprintf(names + len, sizeof names - len, "%s%s", j ? "," : "",
+             sim->sys->pops[p->pop[j]].name);
+  }
+  return rc ? rc : lam_recorder_attr_text(rec, "probe_populations", names, err);
+}
+
+static int probe_sample(lam_sim *sim, double t, lam_recorder *rec,
+                        lam_err *err) {
+  sim_probe *p = sim->probe;
+  const lam_system *s = sim->sys;
+  for (size_t j = 0; j < p->np; j++) {
+    const lam_pop_info *pi = &s->pops[p->pop[j]];
+    size_t w = pi->ncols * pi->nunits;
+    if (s->ops->input) {
+      s->ops->input(s->self, p->pop[j], t, sim->y, p->buf);
+    } else {
+      s->ops->observe(s->self, p->pop[j], t, sim->y, p->buf);
+    }
+    double sum = 0.0;
+    for (size_t k = 0; k < w; k++) {
+      sum += p->buf[k];
+    }
+    p->cur[j] = sum / (double)pi->ncols;
+  }
+  lam_probe_lfp(p->pr, p->cur, p->lfp);
+  lam_probe_csd(p->pr, p->lfp, p->csd);
+  int rc = lam_recorder_series(rec, "series/lfp", p->lfp_unit, p->lfp,
+                               lam_probe_ncontacts(p->pr), err);
+  return rc ? rc : lam_recorder_series(rec, "series/csd", p->csd_unit, p->csd,
+                                       lam_probe_ncsd(p->pr), err);
+}
 
 void lam_sim_free(lam_sim *sim) {
   if (!sim) {
@@ -55,6 +189,7 @@ void lam_sim_free(lam_sim *sim) {
   }
   free(sim->y);
   free(sim->obs);
+  probe_free(sim->probe);
   free(sim);
 }
 
@@ -127,6 +262,9 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
   if (!rc) {
     rc = lam_model_fill(m, "init", lam_init_table, lam_init_ntable, &ip,
                         err);
+  }
+  if (!rc) {
+    rc = probe_setup(sim, err);
   }
   if (!rc) {
     rc = lam_model_check_unused(m, err);
@@ -267,6 +405,9 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   if (!rc && rec) {
     rc = write_provenance(sim, rec, err);
   }
+  if (!rc && rec && sim->probe) {
+    rc = probe_header(sim, rec, err);
+  }
   /* Sample k at t = k dt (computed from k, so no drift accumulates). */
   size_t nsamples = (size_t)floor(o->t_end / o->dt_record + 1e-9) + 1;
   double tcur = 0.0;
@@ -281,6 +422,9 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
     }
     if (rec) {
       rc = lam_recorder_sample(rec, t, sim->y, err);
+    }
+    if (!rc && rec && sim->probe) {
+      rc = probe_sample(sim, t, rec, err);
     }
     if (!rc && o->on_sample) {
       rc = o->on_sample(o->ctx, t, sim->y);
