@@ -11,7 +11,10 @@
 #include "lam_column.h"
 #include "lam_config.h"
 #include "lam_csv.h"
+#include "lam_jansen_rit.h"
+#include "lam_mejias.h"
 #include "lam_probe.h"
+#include "lam_wilson_cowan.h"
 
 #define S lam_run_params
 const lam_param lam_run_table[] = {
@@ -46,6 +49,9 @@ struct lam_sim {
 };
 
 static void free_attention(void *p) { lam_attention_free(p); }
+static void free_jansen_rit(void *p) { lam_jansen_rit_free(p); }
+static void free_mejias(void *p) { lam_mejias_free(p); }
+static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
 
 /* ---- Virtual laminar probe (DESIGN.md section 3, docs/analysis.md) ----
  * Every population whose layer has a depth (lam_probe_layer_depth) feeds the
@@ -243,6 +249,36 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
         sim->impl = a;
         sim->impl_free = free_attention;
         sim->sys = lam_attention_system(a);
+      }
+      break;
+    }
+    case LAM_KIND_JANSEN_RIT: {
+      lam_jansen_rit *jr = NULL;
+      rc = lam_jansen_rit_new(m, &jr, err);
+      if (!rc) {
+        sim->impl = jr;
+        sim->impl_free = free_jansen_rit;
+        sim->sys = lam_jansen_rit_system(jr);
+      }
+      break;
+    }
+    case LAM_KIND_MEJIAS: {
+      lam_mejias *mj = NULL;
+      rc = lam_mejias_new(m, &mj, err);
+      if (!rc) {
+        sim->impl = mj;
+        sim->impl_free = free_mejias;
+        sim->sys = lam_mejias_system(mj);
+      }
+      break;
+    }
+    case LAM_KIND_WILSON_COWAN: {
+      lam_wilson_cowan *wc = NULL;
+      rc = lam_wilson_cowan_new(m, &wc, err);
+      if (!rc) {
+        sim->impl = wc;
+        sim->impl_free = free_wilson_cowan;
+        sim->sys = lam_wilson_cowan_system(wc);
       }
       break;
     }

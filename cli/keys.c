@@ -8,9 +8,12 @@
 #include "lam_attention.h"
 #include "lam_clock.h"
 #include "lam_column.h"
+#include "lam_jansen_rit.h"
+#include "lam_mejias.h"
 #include "lam_probe.h"
 #include "lam_sim.h"
 #include "lam_solver.h"
+#include "lam_wilson_cowan.h"
 
 static void sections(const lam_section **out, size_t *n) {
   static lam_section s[16];
@@ -27,6 +30,12 @@ static void sections(const lam_section **out, size_t *n) {
                          "Projection matrices W_Q, W_K, W_V"};
   s[k++] = (lam_section){"clocks", lam_clock_table, lam_clock_ntable,
                          "Gamma (feedforward) and alpha/beta (feedback) rhythm clocks"};
+  s[k++] = (lam_section){"jansen_rit", lam_jansen_rit_table, lam_jansen_rit_ntable,
+                         "Jansen-Rit column kind (docs/neural-masses.md); [network] columns sets N"};
+  s[k++] = (lam_section){"mejias2016", lam_mejias_table, lam_mejias_ntable,
+                         "Mejias 2016 laminar E-I column kind (docs/neural-masses.md)"};
+  s[k++] = (lam_section){"wilson_cowan", lam_wilson_cowan_table, lam_wilson_cowan_ntable,
+                         "Wilson-Cowan E-PV column kind (docs/neural-masses.md)"};
   s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
                          "Integrator and tolerances"};
   s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};
