@@ -17,6 +17,7 @@ static const char usage[] =
     "  run MODEL        simulate a model file, write traces (HDF5 or CSV)\n"
     "  experiment ...   run the hypothesis' predictions, with verdicts and a report\n"
     "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
+    "  analyze RUN.h5   band power, peaks, coherence, PAC per layer and contact\n"
     "  version          print the version\n"
     "\n"
     "`laminar COMMAND --help` describes each command.\n"
@@ -43,6 +44,9 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "keys")) {
     return lam_cli_keys(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "analyze")) {
+    return lam_cli_analyze(argc - 1, argv + 1);
   }
   fprintf(stderr, "laminar: unknown command '%s'\n\n%s", cmd, usage);
   return 2;

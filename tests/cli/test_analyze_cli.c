@@ -1,0 +1,247 @@
+/* test_analyze_cli.c: `laminar analyze` on a run whose spectrum is known.
+ *
+ * The file is written with the recorder API from closed-form signals at
+ * fs = 1000 Hz (lines on the 1 Hz bins of 1 s Welch segments, so each band
+ * power is exactly A^2 / 2 and each peak exactly on its frequency):
+ *   L2/3 (population l23, 2 identical columns): 1 + 2 sin(2 pi 40 t) + 0.2 sin(2 pi 20 t)
+ *   L5   (population l5b, 2 identical columns): 3 + sin(2 pi 10 t) + 0.1 sin(2 pi 60 t)
+ *   LFP contact c (3 contacts, 100 um apart): (c + 1) sin(2 pi 40 t)
+ * Expected: L2/3 gamma 2, alpha/beta 0.02, peaks 40 and 20 Hz; L5 alpha/beta
+ * 0.5, gamma 0.005, peaks 10 and 60 Hz; segregation ratios 400, 25, 10000;
+ * coherence 1 between identical columns; MI 0 (constant gamma amplitude);
+ * contact gamma power (c + 1)^2 / 2. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lam_recorder.h"
+
+extern char **environ;
+
+#define TWO_PI 6.283185307179586
+
+static char dir[64];
+
+static void setup(void) {
+  snprintf(dir, sizeof dir, "/tmp/lamanaXXXXXX");
+  cr_assert(mkdtemp(dir));
+}
+
+/* Run laminar with args (NULL-terminated); stdout and stderr to files in
+ * dir; returns the exit status. */
+static int run(const char **args) {
+  char exe[512], outp[256], errp[256];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
+  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
+  const char *argv[32] = {exe};
+  size_t n = 1;
+  for (; args[n - 1]; n++) {
+    argv[n] = args[n - 1];
+  }
+  argv[n] = NULL;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid;
+  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int ws;
+  waitpid(pid, &ws, 0);
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+static char *slurp(const char *name) {
+  char p[256];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "r");
+  if (!f) {
+    return NULL;
+  }
+  static char buf[1 << 16];
+  size_t k = fread(buf, 1, sizeof buf - 1, f);
+  buf[k] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static void observe(void *self, size_t pop, double t, const double *y,
+                    double *out) {
+  (void)self;
+  (void)t;
+  memcpy(out, y + 2 * pop, 2 * sizeof *out);
+}
+
+/* The analytic run at dir/name; with_probe adds /series/lfp. */
+static void write_run(const char *name, int with_probe) {
+  static const lam_system_ops ops = {.observe = observe};
+  static const lam_pop_info pops[] = {
+      {"l23", "a.u.", 2, 1, "L2/3", "40 Hz line"},
+      {"l5b", "a.u.", 2, 1, "L5", "10 Hz line"},
+  };
+  double y[4] = {0};
+  lam_system sys = {&ops, NULL, 4, 2, pops, y, 0, 0, "analytic"};
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  lam_err err;
+  lam_recorder *rec = lam_recorder_open(path, &sys, NULL, &err);
+  cr_assert(rec, "%s", err.msg);
+  if (with_probe) {
+    double z[3] = {0.0, 100.0, 200.0};
+    size_t dims[1] = {3};
+    cr_assert_eq(lam_recorder_dataset(rec, "probe/depth_um", "um", z, 1, dims, &err),
+                 LAM_OK, "%s", err.msg);
+  }
+  const double fs = 1000.0;
+  for (size_t i = 0; i <= 4000; i++) {
+    double t = (double)i / fs;
+    y[0] = y[1] = 1.0 + 2.0 * sin(TWO_PI * 40.0 * t) + 0.2 * sin(TWO_PI * 20.0 * t);
+    y[2] = y[3] = 3.0 + sin(TWO_PI * 10.0 * t) + 0.1 * sin(TWO_PI * 60.0 * t);
+    cr_assert_eq(lam_recorder_sample(rec, t, y, &err), LAM_OK, "%s", err.msg);
+    if (with_probe) {
+      double lfp[3];
+      for (int c = 0; c < 3; c++) {
+        lfp[c] = (c + 1) * sin(TWO_PI * 40.0 * t);
+      }
+      cr_assert_eq(lam_recorder_series(rec, "series/lfp", "a.u.*ohm", lfp, 3, &err),
+                   LAM_OK);
+    }
+  }
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+}
+
+/* The value of quantity q of (kind, name) in the tidy CSV text. */
+static double csv_value(const char *csv, const char *kind, const char *name,
+                        const char *q) {
+  char key[128];
+  snprintf(key, sizeof key, "\n%s,\"%s\",%s,", kind, name, q);
+  const char *p = strstr(csv, key);
+  cr_assert(p, "no row %s", key + 1);
+  p += strlen(key);
+  if (*p == ',') {
+    return NAN;
+  }
+  return strtod(p, NULL);
+}
+
+TestSuite(analyze_cli, .init = setup);
+
+Test(analyze_cli, known_spectrum_csv) {
+  write_run("run.h5", 1);
+  char in[256], out[256];
+  snprintf(in, sizeof in, "%s/run.h5", dir);
+  snprintf(out, sizeof out, "%s/a.csv", dir);
+  const char *args[] = {"analyze", in, "--csv", out, NULL};
+  int st = run(args);
+  cr_assert_eq(st, 0, "exit %d: %s", st, slurp("stderr.txt"));
+  char *csv = slurp("a.csv");
+  cr_assert(csv);
+  cr_expect(!strncmp(csv, "kind,name,quantity,value,unit\n", 30), "%s", csv);
+  struct {
+    const char *kind, *name, *q;
+    double want;
+  } e[] = {
+      {"layer", "L2/3", "mean", 1.0},
+      {"layer", "L2/3", "gamma_power", 2.0},
+      {"layer", "L2/3", "alphabeta_power", 0.02},
+      {"layer", "L2/3", "gamma_peak", 40.0},
+      {"layer", "L2/3", "alphabeta_peak", 20.0},
+      {"layer", "L5", "mean", 3.0},
+      {"layer", "L5", "alphabeta_power", 0.5},
+      {"layer", "L5", "gamma_power", 0.005},
+      {"layer", "L5", "alphabeta_peak", 10.0},
+      {"layer", "L5", "gamma_peak", 60.0},
+      {"layer", "L2/3", "gamma_coherence", 1.0},
+      {"layer", "L5", "alphabeta_coherence", 1.0},
+      {"index", "segregation", "gamma_ratio", 400.0},
+      {"index", "segregation", "alphabeta_ratio", 25.0},
+      {"index", "segregation", "laminar_ratio", 10000.0},
+      {"contact", "0", "gamma_power", 0.5},
+      {"contact", "2", "gamma_power", 4.5},
+      {"contact", "1", "gamma_peak", 40.0},
+      {"contact", "2", "depth", 200.0},
+  };
+  for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+    double v = csv_value(csv, e[i].kind, e[i].name, e[i].q);
+    cr_expect(fabs(v - e[i].want) <= 1e-6 * fabs(e[i].want), "%s %s %s: %.10g, expected %g",
+              e[i].kind, e[i].name, e[i].q, v, e[i].want);
+  }
+  /* Constant gamma amplitude: no phase-amplitude coupling. */
+  double mi = csv_value(csv, "index", "pac", "tort_mi");
+  cr_expect(mi >= 0.0 && mi < 1e-6, "MI %g", mi);
+  cr_expect(strstr(csv, "gamma_power,2,(a.u.)^2") || strstr(csv, "(a.u.)^2"), "units");
+  char part[300];
+  snprintf(part, sizeof part, "%s.part", out);
+  cr_expect(access(part, F_OK) != 0, "a .part file was left behind");
+}
+
+Test(analyze_cli, table_and_json) {
+  write_run("run.h5", 0);
+  char in[256], js[256];
+  snprintf(in, sizeof in, "%s/run.h5", dir);
+  const char *a1[] = {"analyze", in, NULL};
+  cr_assert_eq(run(a1), 0, "%s", slurp("stderr.txt"));
+  char *txt = slurp("stdout.txt");
+  cr_expect(strstr(txt, "L2/3"), "%s", txt);
+  cr_expect(strstr(txt, "40.000"), "%s", txt);
+  cr_expect(strstr(txt, "10.000"), "%s", txt);
+  cr_expect(strstr(txt, "units:"), "%s", txt);
+  cr_expect(!strstr(txt, "LFP per contact"), "%s", txt);
+  snprintf(js, sizeof js, "%s/a.json", dir);
+  const char *a2[] = {"analyze", in, "--t0", "1", "--json", js, NULL};
+  cr_assert_eq(run(a2), 0, "%s", slurp("stderr.txt"));
+  char *j = slurp("a.json");
+  cr_assert(j);
+  cr_expect(j[0] == '{', "%s", j);
+  cr_expect(strstr(j, "\"samples\": 3001"), "%s", j);
+  cr_expect(strstr(j, "\"gamma_peak_hz\": 40"), "%s", j);
+  cr_expect(strstr(j, "\"contacts\": []"), "%s", j);
+  cr_expect(strstr(j, "\"pac_mi\": "), "%s", j);
+}
+
+Test(analyze_cli, errors_name_files_and_datasets) {
+  char in[256];
+  snprintf(in, sizeof in, "%s/missing.h5", dir);
+  const char *a1[] = {"analyze", in, NULL};
+  cr_expect_neq(run(a1), 0);
+  char *e = slurp("stderr.txt");
+  cr_expect(strstr(e, "missing.h5"), "%s", e);
+
+  /* An HDF5 file without /time. */
+  snprintf(in, sizeof in, "%s/empty.h5", dir);
+  hid_t f = H5Fcreate(in, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(f);
+  const char *a2[] = {"analyze", in, NULL};
+  cr_expect_neq(run(a2), 0);
+  e = slurp("stderr.txt");
+  cr_expect(strstr(e, "empty.h5") && strstr(e, "/time"), "%s", e);
+
+  /* Not HDF5 at all. */
+  snprintf(in, sizeof in, "%s/text.h5", dir);
+  FILE *t = fopen(in, "w");
+  fputs("hello\n", t);
+  fclose(t);
+  const char *a3[] = {"analyze", in, NULL};
+  cr_expect_neq(run(a3), 0);
+  e = slurp("stderr.txt");
+  cr_expect(strstr(e, "text.h5") && strstr(e, "HDF5"), "%s", e);
+
+  const char *a4[] = {"analyze", in, "--json", "x", "--csv", "y", NULL};
+  cr_expect_eq(run(a4), 2);
+  const char *a5[] = {"analyze", in, "--t0", "-1", NULL};
+  cr_expect_eq(run(a5), 2);
+  e = slurp("stderr.txt");
+  cr_expect(strstr(e, "--t0"), "%s", e);
+  const char *a6[] = {"analyze", "--help", NULL};
+  cr_expect_eq(run(a6), 0);
+  cr_expect(strstr(slurp("stdout.txt"), "usage: laminar analyze"));
+}
