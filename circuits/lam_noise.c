@@ -97,7 +97,8 @@ int lam_noise_new(const lam_noise_params *p, lam_noise **out, lam_err *err) {
                        " found %zu, %zu, %zu",
                        p->nchannels, p->block, p->nblocks);
   }
-  if (p->block > ((size_t)-1) / p->nblocks / p->nchannels) {
+  /* nchannels * block * nblocks doubles must not wrap around size_t. */
+  if (p->block > ((size_t)-1) / sizeof(double) / p->nblocks / p->nchannels) {
     return lam_err_set(err, LAM_EINVAL, "noise: ring too large");
   }
   lam_noise *n = calloc(1, sizeof *n);

@@ -6,7 +6,7 @@
  * value. lam_noise pre-generates ("freezes") an Ornstein-Uhlenbeck path on a
  * fixed grid t_n = n * dt and interpolates linearly between grid points, so the
  * input is continuous and piecewise linear in t (DESIGN.md section 2; why and
- * when to prefer it over white noise with stochastic Heun: docs/rhythms-and-noise.md).
+ * when to prefer it over white noise with stochastic Heun: docs/stimulus.md).
  *
  * The process, per channel c (one per column or feature):
  *
@@ -31,7 +31,7 @@
  * channels. RESTRICTION: queries may move back in time by at most
  * (nblocks - 1) * block * dt seconds behind the latest time queried
  * (lam_noise_history()); CVODE only steps back within one step, so the default
- * (3 blocks of 1024 points: 3.07 s at dt = 1 ms) is ample. A query further
+ * (4 blocks of 1024 points: 3.07 s of history at dt = 1 ms) is ample. A query further
  * back (or at t < 0) returns NaN, which a solver reports as a non-finite state
  * instead of silently using a different path.
  *

@@ -13,6 +13,7 @@
 #include "lam_probe.h"
 #include "lam_sim.h"
 #include "lam_solver.h"
+#include "lam_stimulus.h"
 #include "lam_wilson_cowan.h"
 
 static void sections(const lam_section **out, size_t *n) {
@@ -26,6 +27,8 @@ static void sections(const lam_section **out, size_t *n) {
                          "Populations of one column: time constants, transfer, gate, PV, SOM/VIP"};
   s[k++] = (lam_section){"input", lam_input_table, lam_input_ntable,
                          "Thalamic input X and top-down input z"};
+  s[k++] = (lam_section){"stimulus", lam_stimulus_table, lam_stimulus_ntable,
+                         "Time course of the thalamic input: x_j(t) = s_j(t) x_j + noise"};
   s[k++] = (lam_section){"weights", lam_weights_table, lam_weights_ntable,
                          "Projection matrices W_Q, W_K, W_V"};
   s[k++] = (lam_section){"clocks", lam_clock_table, lam_clock_ntable,

@@ -22,9 +22,36 @@ static int is_blank(const char *s) {
   return *s == '\0' || *s == '#';
 }
 
-int lam_csv_read(const char *path, lam_matrix *m, lam_err *err) {
+/* 1 if every comma-separated cell of line is a number: a header row must
+ * not look like data, or a missing header would silently eat a data row. */
+static int all_numeric(const char *s) {
+  for (;;) {
+    char *end;
+    double v = strtod(s, &end);
+    (void)v;
+    if (end == s) {
+      return 0;
+    }
+    while (*end == ' ' || *end == '\t') {
+      end++;
+    }
+    if (*end != ',') {
+      return *end == '\n' || *end == '\r' || *end == '\0';
+    }
+    s = end + 1;
+  }
+}
+
+/* header: the first non-blank line is a header row; lines: the file line of
+ * every data row (NULL: not wanted). */
+static int read_csv(const char *path, int header, lam_matrix *m, long **lines,
+                    lam_err *err) {
   m->rows = m->cols = 0;
   m->data = NULL;
+  size_t lcap = 0;
+  if (lines) {
+    *lines = NULL;
+  }
   FILE *f = fopen(path, "r");
   if (!f) {
     return lam_err_set(err, LAM_EIO, "%s: cannot open: %s", path,
@@ -39,6 +66,29 @@ int lam_csv_read(const char *path, lam_matrix *m, lam_err *err) {
     lineno++;
     if (is_blank(line)) {
       continue;
+    }
+    if (header) {
+      header = 0;
+      if (all_numeric(line)) {
+        rc = lam_err_set(err, LAM_EINVAL,
+                         "%s:%ld: expected a header row (column names), found"
+                         " only numbers",
+                         path, lineno);
+        goto done;
+      }
+      continue;
+    }
+    if (lines && m->rows == lcap) {
+      lcap = lcap ? 2 * lcap : 64;
+      long *l = realloc(*lines, lcap * sizeof *l);
+      if (!l) {
+        rc = LAM_NOMEM(err);
+        goto done;
+      }
+      *lines = l;
+    }
+    if (lines) {
+      (*lines)[m->rows] = lineno;
     }
     size_t cols = 0;
     char *s = line;
@@ -98,8 +148,21 @@ done:
   fclose(f);
   if (rc) {
     lam_matrix_free(m);
+    if (lines) {
+      free(*lines);
+      *lines = NULL;
+    }
   }
   return rc;
+}
+
+int lam_csv_read(const char *path, lam_matrix *m, lam_err *err) {
+  return read_csv(path, 0, m, NULL, err);
+}
+
+int lam_csv_read_table(const char *path, lam_matrix *m, long **lines,
+                       lam_err *err) {
+  return read_csv(path, 1, m, lines, err);
 }
 
 int lam_csv_read_shape(const char *path, size_t rows, size_t cols,

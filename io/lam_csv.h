@@ -27,6 +27,15 @@ int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
                        const char *where, const char *what, lam_matrix *m,
                        lam_err *err);
 
+/* A table with a header row: the first non-blank, non-'#' line holds column
+ * names (at least one cell must be non-numeric, so a forgotten header is an
+ * error rather than a lost row) and is skipped. If lines is not NULL,
+ * *lines receives a malloc'ed array of m->rows file line numbers, one per
+ * data row, for messages about row contents (caller frees; NULL on error).
+ * Otherwise as lam_csv_read. */
+int lam_csv_read_table(const char *path, lam_matrix *m, long **lines,
+                       lam_err *err);
+
 void lam_matrix_free(lam_matrix *m);
 
 #endif
