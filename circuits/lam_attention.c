@@ -12,8 +12,12 @@
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lam_clock.h"
+#include "lam_stimulus.h"
 
 #define S lam_network_params
 const lam_param lam_network_table[] = {
@@ -58,7 +62,9 @@ const lam_param lam_weights_table[] = {
 #undef S
 const size_t lam_weights_ntable = LAM_NELEM(lam_weights_table);
 
-enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, NPOPS };
+/* State populations first (P_L4 .. P_OUT, in layout order), then the derived
+ * observables: the attention weights and, when clocks are on, the clocks. */
+enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, P_PHASE, P_GAIN, NPOPS };
 
 struct lam_attention {
   lam_column_params col;
@@ -70,6 +76,10 @@ struct lam_attention {
   double *L;                 /* T x T lateral matrix or NULL */
   /* workspaces */
   double *drive, *G, *R, *somdiv, *gff, *gfb, *sx, *gatework, *dywork;
+  lam_clock *clk;       /* gamma / alpha clocks (oscillations/lam_clock.h) */
+  lam_stimulus *stim;   /* s_j(t) and eta_j(t) (circuits/lam_stimulus.h) */
+  int noisy;            /* stimulus noise on: eta_j(t) != 0 */
+  double *eta, *etaproj; /* T x d_in noise, T x max(H d_k, H d_v) projection */
   size_t off[NPOPS];
   lam_pop_info pops[NPOPS];
   double *y0;
@@ -90,10 +100,13 @@ void lam_attention_free(lam_attention *a) {
   }
   double *bufs[] = {a->X, a->z, a->WQ, a->WK, a->WV, a->XV, a->XQ, a->XK,
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
-                    a->gfb, a->sx, a->gatework, a->dywork, a->y0};
+                    a->gfb, a->sx, a->gatework, a->dywork, a->y0,
+                    a->eta, a->etaproj};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
+  lam_clock_free(a->clk);
+  lam_stimulus_free(a->stim);
   free(a);
 }
 
@@ -182,22 +195,41 @@ static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
   return LAM_OK;
 }
 
+/* drive[j, :] += g[j] * (eta W)[j, :]: the input noise seen through one
+ * projection W (d_in x ncols). */
+static void add_noise(lam_attention *a, const double *W, size_t ncols,
+                      const double *g) {
+  const size_t T = a->d.T, din = (size_t)a->net.d_in;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)ncols,
+              (int)din, 1.0, a->eta, (int)din, W, (int)ncols, 0.0, a->etaproj,
+              (int)ncols);
+  for (size_t j = 0; j < T; j++) {
+    const double gj = g ? g[j] : 1.0;
+    for (size_t u = 0; u < ncols; u++) {
+      a->drive[j * ncols + u] += gj * a->etaproj[j * ncols + u];
+    }
+  }
+}
+
 static int rhs(void *self, double t, const double *y, double *dy) {
   lam_attention *a = self;
   const lam_column_params *p = &a->col;
   const lam_dims *d = &a->d;
   const size_t T = d->T, H = d->H, dk = d->dk, dv = d->dv;
-  (void)t;
   const double *V = y + a->off[P_L4], *Q = y + a->off[P_L23],
                *K = y + a->off[P_L5B], *A = y + a->off[P_L5A],
                *P = y + a->off[P_PV], *Sm = y + a->off[P_SOM],
                *Iv = y + a->off[P_VIP], *O = y + a->off[P_OUT];
 
-  /* Time-dependent gains: clocks (g_ff, g_fb) and stimulus (sx). */
+  /* Time-dependent gains: clocks (g_ff, g_fb; exactly 1 when off) and the
+   * stimulus, x_j(t) = s_j(t) x_j + eta_j(t) (docs/stimulus.md). */
+  const double *yc = y + a->off[P_PHASE];
+  lam_stimulus_gain(a->stim, t, a->sx);
   for (size_t j = 0; j < T; j++) {
-    a->gff[j] = 1.0;
-    a->gfb[j] = 1.0;
-    a->sx[j] = 1.0;
+    lam_clock_gains(a->clk, t, yc, j, &a->gff[j], &a->gfb[j]);
+  }
+  if (a->noisy) {
+    lam_stimulus_noise(a->stim, t, a->eta);
   }
 
   /* L4: F(g_ff s_j W_V x_j) */
@@ -208,6 +240,9 @@ static int rhs(void *self, double t, const double *y, double *dy) {
       a->drive[j * nv + u] = g * a->XV[j * nv + u];
     }
   }
+  if (a->noisy) {
+    add_noise(a, a->WV, nv, a->gff);
+  }
   lam_l4_rhs(p, d, V, a->drive, dy + a->off[P_L4]);
 
   /* L2/3: F(g_ff s_j W_Q x_j + c_lat (L Q)_j + c_td W_Q z) */
@@ -216,6 +251,9 @@ static int rhs(void *self, double t, const double *y, double *dy) {
     for (size_t u = 0; u < nk; u++) {
       a->drive[j * nk + u] = g * a->XQ[j * nk + u] + a->net.c_td * a->zQ[u];
     }
+  }
+  if (a->noisy) {
+    add_noise(a, a->WQ, nk, a->gff);
   }
   if (a->L && a->net.c_lat != 0.0) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
@@ -229,6 +267,9 @@ static int rhs(void *self, double t, const double *y, double *dy) {
     for (size_t u = 0; u < nk; u++) {
       a->drive[j * nk + u] = a->sx[j] * a->XK[j * nk + u];
     }
+  }
+  if (a->noisy) {
+    add_noise(a, a->WK, nk, NULL);
   }
   lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
 
@@ -249,15 +290,29 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
   lam_vip_rhs(p, d, Iv, a->zrms, dy + a->off[P_VIP]);
   lam_out_rhs(p, d, O, a->R, V, dy + a->off[P_OUT]);
+  /* Clocks; VIP (top-down attention) is the drive that lowers the alpha
+   * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
+  lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);
   return 0;
 }
 
 static void observe(void *self, size_t pop, double t, const double *y,
                     double *out) {
   lam_attention *a = self;
-  (void)t;
   if (pop == P_ATTN) {
     lam_pv_rates(&a->col, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
+    return;
+  }
+  if (pop == P_PHASE || pop == P_GAIN) {
+    const double *yc = y + a->off[P_PHASE];
+    for (size_t j = 0; j < a->d.T; j++) {
+      if (pop == P_PHASE) {
+        out[2 * j] = lam_clock_phase(a->clk, t, yc, LAM_CLOCK_GAMMA, j);
+        out[2 * j + 1] = lam_clock_phase(a->clk, t, yc, LAM_CLOCK_ALPHA, j);
+      } else {
+        lam_clock_gains(a->clk, t, yc, j, &out[2 * j], &out[2 * j + 1]);
+      }
+    }
     return;
   }
   const lam_pop_info *pi = &a->pops[pop];
@@ -301,10 +356,16 @@ static long state_index(void *self, size_t row, size_t col) {
   return -1;
 }
 
+static double next_break(void *self, double t) {
+  const lam_attention *a = self;
+  return lam_stimulus_next_break(a->stim, t);
+}
+
 static const lam_system_ops ops = {.rhs = rhs,
                                    .observe = observe,
                                    .input = input,
-                                   .state_index = state_index};
+                                   .state_index = state_index,
+                                   .next_break = next_break};
 
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   *out = NULL;
@@ -365,6 +426,12 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   if (!rc) {
     rc = build_lateral(m, a, err);
   }
+  if (!rc) {
+    rc = lam_clock_from_model(m, T, &a->clk, err);
+  }
+  if (!rc) {
+    rc = lam_stimulus_from_model(m, T, din, &a->stim, err);
+  }
   if (rc) {
     lam_attention_free(a);
     return rc;
@@ -386,6 +453,11 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->gff = xcalloc(T, sizeof(double), &fail);
   a->gfb = xcalloc(T, sizeof(double), &fail);
   a->sx = xcalloc(T, sizeof(double), &fail);
+  a->noisy = lam_stimulus_has_noise(a->stim);
+  if (a->noisy) {
+    a->eta = xcalloc(T * din, sizeof(double), &fail);
+    a->etaproj = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
+  }
   a->gatework =
       a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
                                   : NULL;
@@ -419,6 +491,8 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
       {"vip", "a.u.", T, 1, "L2/3", "VIP interneurons: disinhibition I"},
       {"out", "a.u.", nq, nv, "L5", "L5 burst output: routed values O"},
       {"attn", "1", nq, H * T, "", "Burst rates R = attention weights (derived)"},
+      {"clock_phase", "rad", T, 2, "", "Clock phases: gamma (unit 0) and alpha/beta (unit 1)"},
+      {"clock_gain", "1", T, 2, "", "Clock gains: feedforward g_ff (unit 0) and feedback g_fb (unit 1)"},
   };
   memcpy(a->pops, pops, sizeof pops);
   size_t n = 0;
@@ -427,19 +501,25 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     n += a->pops[p].ncols * a->pops[p].nunits;
   }
   a->off[P_ATTN] = a->off[P_L5A];
+  a->off[P_PHASE] = n; /* the clocks' own state, after the populations */
+  a->off[P_GAIN] = n;
+  n += lam_clock_nstate(a->clk);
   a->y0 = calloc(n, sizeof *a->y0);
   a->dywork = calloc(n, sizeof *a->dywork);
   if (!a->y0 || !a->dywork) {
     lam_attention_free(a);
     return LAM_NOMEM(err);
   }
+  lam_clock_init(a->clk, a->y0 + a->off[P_PHASE]);
   size_t rows = 0;
   for (size_t p = 0; p < P_ATTN; p++) {
     if (a->pops[p].ncols == T) {
       rows += a->pops[p].nunits;
     }
   }
-  a->sys = (lam_system){.ops = &ops, .self = a, .n = n, .npops = NPOPS,
+  /* The clock observables exist only when the clocks run. */
+  const size_t npops = lam_clock_enabled(a->clk) ? NPOPS : P_PHASE;
+  a->sys = (lam_system){.ops = &ops, .self = a, .n = n, .npops = npops,
                         .pops = a->pops, .y0 = a->y0, .state_rows = rows,
                         .state_cols = T, .kind = "attention"};
   *out = a;

@@ -44,6 +44,7 @@ struct lam_sim {
   lam_solver *solver;
   double *y;
   double *obs; /* observation buffer, largest population */
+  double stop_at; /* the solver's current stop time (a break), or NaN */
   struct sim_probe *probe; /* virtual laminar probe, NULL when off */
   double wall;
 };
@@ -397,6 +398,16 @@ static double next_break(const lam_system *s, double t) {
   return s->ops->next_break ? s->ops->next_break(s->self, t) : INFINITY;
 }
 
+/* Give the solver the stop time tb once: setting it again after CVODE has
+ * already stepped onto it would be refused. */
+static int ensure_stop(lam_sim *sim, double tb, lam_err *err) {
+  if (tb == sim->stop_at) {
+    return LAM_OK;
+  }
+  sim->stop_at = tb;
+  return lam_solver_set_stop(sim->solver, tb, err);
+}
+
 /* Integrate from *tcur to tout, stopping on every input discontinuity on
  * the way and restarting the solver there (docs/solvers.md): a multistep
  * method must not carry its history across a jump of the right-hand side. */
@@ -404,12 +415,22 @@ static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
                    lam_err *err) {
   const lam_system *s = sim->sys;
   int rc = LAM_OK;
+  /* A sample time k * dt_record that misses a break by rounding (1.5 vs
+   * 1500 * 0.001) is that break: otherwise CVODE, which snaps to a stop time
+   * within roundoff, would be asked to stop again behind itself. */
+  if (fabs(*tbreak - tout) <= 1e-9 * fmax(1.0, fabs(tout))) {
+    tout = *tbreak;
+  }
   while (!rc && *tbreak <= tout) {
     if (*tbreak > *tcur) {
-      rc = lam_solver_advance_stop(sim->solver, *tbreak, sim->y, err);
+      rc = ensure_stop(sim, *tbreak, err);
+      if (!rc) {
+        rc = lam_solver_advance(sim->solver, *tbreak, sim->y, err);
+      }
       if (!rc) {
         *tcur = *tbreak;
         rc = lam_solver_reset(sim->solver, *tcur, sim->y, err);
+        sim->stop_at = NAN; /* set the next one (or none) explicitly */
       }
     }
     double nb = next_break(s, *tbreak);
@@ -419,7 +440,12 @@ static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
     *tbreak = nb;
   }
   if (!rc && tout > *tcur) {
-    rc = lam_solver_advance(sim->solver, tout, sim->y, err);
+    /* Outputs before the next break: CVODE must not step beyond it either
+     * (it steps past tout and interpolates). */
+    rc = ensure_stop(sim, *tbreak, err);
+    if (!rc) {
+      rc = lam_solver_advance(sim->solver, tout, sim->y, err);
+    }
     *tcur = tout;
   }
   return rc;
@@ -448,6 +474,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   size_t nsamples = (size_t)floor(o->t_end / o->dt_record + 1e-9) + 1;
   double tcur = 0.0;
   double tbreak = next_break(s, 0.0);
+  sim->stop_at = NAN;
   for (size_t k = 0; !rc && k < nsamples; k++) {
     double t = (double)k * o->dt_record;
     if (k > 0) {

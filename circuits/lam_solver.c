@@ -201,19 +201,16 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   return check_finite(y, s->sys->n, tret, err);
 }
 
-int lam_solver_advance_stop(lam_solver *s, double tstop, double *y,
-                            lam_err *err) {
+int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err) {
   if (s->heun) {
-    return lam_solver_advance(s, tstop, y, err); /* its last step ends on tstop */
+    return LAM_OK; /* Heun's steps end exactly on every output time */
   }
   /* CVODE never steps past a stop time, so no right-hand-side evaluation
-   * sees the input beyond the discontinuity; it clears the stop time once
-   * reached. */
-  int flag = CVodeSetStopTime(s->cvode, tstop);
-  if (flag) {
-    return fail(s, err, "CVodeSetStopTime", flag);
-  }
-  return lam_solver_advance(s, tstop, y, err);
+   * sees the input beyond the discontinuity. A stop time survives
+   * CVodeReInit and SUNDIALS 6.4 has no call to clear it, so "no stop" is
+   * a stop time beyond any simulation. */
+  int flag = CVodeSetStopTime(s->cvode, isfinite(tstop) ? tstop : 1e300);
+  return flag ? fail(s, err, "CVodeSetStopTime", flag) : LAM_OK;
 }
 
 void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {

@@ -53,11 +53,11 @@ void lam_solver_free(lam_solver *s);
  * with the time reached. */
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err);
 
-/* The same, but the integrator never evaluates the right-hand side beyond
- * tstop: used to stop exactly on an input discontinuity before
- * lam_solver_reset restarts there (lam_system next_break). */
-int lam_solver_advance_stop(lam_solver *s, double tstop, double *y,
-                            lam_err *err);
+/* Never integrate (nor evaluate the right-hand side) beyond tstop until
+ * the next lam_solver_reset: set before advancing towards an input
+ * discontinuity (lam_system next_break), where the run loop restarts the
+ * solver. INFINITY: no stop (clears an earlier one). */
+int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err);
 
 /* Restart from (t0, y0), e.g. after a discontinuity of the input. */
 int lam_solver_reset(lam_solver *s, double t0, const double *y0,

@@ -104,7 +104,8 @@ int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
     return err && err->code ? err->code : LAM_NOMEM(err);
   }
   char buf[128];
-  const char *seeded[] = {"input.seed", "weights.seed", "solver.seed"};
+  const char *seeded[] = {"input.seed", "weights.seed", "solver.seed",
+                          "stimulus.noise_seed"};
   int rc = LAM_OK;
   for (size_t i = 0; !rc && i < LAM_NELEM(seeded); i++) {
     snprintf(buf, sizeof buf, "%s=%lu", seeded[i], seed);

@@ -10,7 +10,8 @@ static const char *const LAM_EXP_IDEAL[] = {
     "column.w_s=0",          "column.w_vs=0",          "column.w_sa=0",
     "column.c_vip=0",        "network.topology=self",  "network.lateral=none",
     "network.c_lat=0",       "network.c_td=0",         "clocks.enabled=false",
-    "stimulus.protocol=constant", "stimulus.level=1",  "stimulus.noise_sigma=0",
+    "stimulus.protocol=constant", "stimulus.level=1",  "stimulus.amplitude=0",
+    "stimulus.noise_sigma=0",
     NULL};
 
 #endif

@@ -141,7 +141,9 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
   snprintf(s[9], sizeof s[9], "weights.wk=%s", pi);
   char wv[1300];
   snprintf(wv, sizeof wv, "weights.wv=%s", pi);
+  /* The basal drive is the stimulus level of a constant protocol. */
   const char *sets[] = {"network.topology=topdown", "network.heads=1",
+                        "stimulus.protocol=constant", "stimulus.amplitude=0",
                         s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
                         s[8], s[9], wv, NULL};
   lam_model *m = NULL;

@@ -315,3 +315,105 @@ Test(attention, pv_threshold_is_sparsemax_with_exact_zeros) {
   free(attn);
   free_fixture(&f);
 }
+
+/* L4 trace against want(t, i) for every sample and unit; returns max error. */
+static double l4_error(const char *out, const fixture *f,
+                       double (*want)(double t, double drive)) {
+  double *V = matmul(f->X, f->WV, f->T, f->din, f->H * f->dv);
+  double *tr = NULL, *time = NULL;
+  hsize_t dims[3], tdims[3];
+  int rank, trank;
+  size_t n = tu_h5_read(out, "/traces/l4", &tr, dims, &rank);
+  size_t nt = tu_h5_read(out, "/time", &time, tdims, &trank);
+  cr_assert(n > 0 && nt == dims[0]);
+  const size_t units = f->T * f->H * f->dv;
+  double maxerr = 0;
+  for (size_t k = 0; k < nt; k++) {
+    for (size_t i = 0; i < units; i++) {
+      maxerr = fmax(maxerr, fabs(tr[k * units + i] - want(time[k], V[i])));
+    }
+  }
+  free(tr);
+  free(time);
+  free(V);
+  return maxerr;
+}
+
+/* A step of the thalamic drive from 20 ms to 50 ms (DESIGN.md section 2,
+ * stimulus protocols): the linear L4 charges and discharges with tau, and
+ * the solver, restarted on both edges, follows to 1e-7. */
+#define STEP_TAU 0.013
+static double step_want(double t, double d) {
+  if (t < 0.02) {
+    return 0.0;
+  }
+  const double up = d * (1.0 - exp(-(fmin(t, 0.05) - 0.02) / STEP_TAU));
+  return t < 0.05 ? up : up * exp(-(t - 0.05) / STEP_TAU);
+}
+Test(attention, l4_follows_a_stimulus_step) {
+  fixture f;
+  make_fixture(&f, 4, 2, 4, 3, 3, 22);
+  const char *out = run_model(&f,
+                              "[column]\ntau_l4 = 0.013\n"
+                              "[stimulus]\nprotocol = steps\nlevel = 0\namplitude = 1\n"
+                              "onset = 0.02\nduration = 0.03\n",
+                              0.08, 0.001);
+  double e = l4_error(out, &f, step_want);
+  cr_expect_lt(e, 1e-7, "max error of the L4 response to a step: %g", e);
+  free_fixture(&f);
+}
+
+/* Gamma clock on, no coupling, phases from 0: g_ff = 1 + m cos(w t), and the
+ * linear L4 obeys tau dV/dt = -V + g_ff(t) d, whose solution from V(0) = 0 is
+ * d [1 - e^{-t/tau} + m (cos wt + w tau sin wt - e^{-t/tau}) / (1 + (w tau)^2)]. */
+#define CLK_TAU 0.010
+#define CLK_HZ 40.0
+#define CLK_M 0.4
+static double clock_want(double t, double d) {
+  const double w = 2.0 * 3.14159265358979323846 * CLK_HZ, wt = w * CLK_TAU, e = exp(-t / CLK_TAU);
+  return d * (1.0 - e +
+              CLK_M * (cos(w * t) + wt * sin(w * t) - e) / (1.0 + wt * wt));
+}
+Test(attention, l4_gated_by_the_gamma_clock) {
+  fixture f;
+  make_fixture(&f, 3, 1, 4, 2, 3, 23);
+  const char *out = run_model(&f,
+                              "[column]\ntau_l4 = 0.010\n"
+                              "[clocks]\nenabled = true\ngamma_hz = 40\ngamma_depth = 0.4\n"
+                              "coupling = 0\n",
+                              0.1, 0.0005);
+  double e = l4_error(out, &f, clock_want);
+  cr_expect_lt(e, 1e-6, "max error of the clock-gated L4: %g", e);
+  free_fixture(&f);
+}
+
+/* Input noise: the same seed gives the same run bit for bit, another seed
+ * another run; the mean over time of a long run stays near the noiseless
+ * drive (the OU input has zero mean). */
+static double *final_l4(const fixture *f, long seed, size_t *n) {
+  char extra[256];
+  snprintf(extra, sizeof extra,
+           "[stimulus]\nnoise_sigma = 0.5\nnoise_tau = 0.01\nnoise_seed = %ld\n", seed);
+  const char *out = run_model(f, extra, 0.2, 0.01);
+  double *v = NULL;
+  hsize_t dims[3];
+  int rank;
+  *n = tu_h5_read(out, "/final/l4", &v, dims, &rank);
+  return v;
+}
+Test(attention, input_noise_is_seeded) {
+  fixture f;
+  make_fixture(&f, 3, 1, 4, 2, 3, 24);
+  size_t n1, n2, n3;
+  double *a = final_l4(&f, 7, &n1), *b = final_l4(&f, 7, &n2), *c = final_l4(&f, 8, &n3);
+  cr_assert(n1 > 0 && n1 == n2 && n2 == n3);
+  double same = 0, diff = 0;
+  for (size_t i = 0; i < n1; i++) {
+    same = fmax(same, fabs(a[i] - b[i]));
+    diff = fmax(diff, fabs(a[i] - c[i]));
+  }
+  cr_expect_eq(same, 0.0, "same seed, different runs: %g", same);
+  cr_expect_gt(diff, 1e-3, "another seed must give another run (%g)", diff);
+  free(a), free(b), free(c);
+  free_fixture(&f);
+}
