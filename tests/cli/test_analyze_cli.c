@@ -245,3 +245,48 @@ Test(analyze_cli, errors_name_files_and_datasets) {
   cr_expect_eq(run(a6), 0);
   cr_expect(strstr(slurp("stdout.txt"), "usage: laminar analyze"));
 }
+
+/* Known coupling: L5 = cos(phi), L2/3 = (1 + m cos(phi)) cos(2 pi 50 t),
+ * phi = 2 pi 10 t + half a degree, fs = 3600 Hz, 4 s of whole periods: the
+ * band-passed phase and envelope are exact, and after the dropped first and
+ * last second every 20-degree bin holds samples at the centres of 1-degree
+ * steps. The MI must be the KL closed form of the bin means
+ * 1 + m (sin b - sin a) / (b - a) (Tort et al. 2010 [S34]). */
+Test(analyze_cli, pac_of_known_modulation) {
+  static const lam_system_ops ops = {.observe = observe};
+  static const lam_pop_info pops[] = {
+      {"l23", "a.u.", 1, 1, "L2/3", "modulated 50 Hz"},
+      {"l5b", "a.u.", 1, 1, "L5", "10 Hz phase"},
+  };
+  double y[4] = {0};
+  lam_system sys = {&ops, NULL, 4, 2, pops, y, 0, 0, "analytic"};
+  char path[256], out[256];
+  snprintf(path, sizeof path, "%s/pac.h5", dir);
+  lam_err err;
+  lam_recorder *rec = lam_recorder_open(path, &sys, NULL, &err);
+  cr_assert(rec, "%s", err.msg);
+  const double fs = 3600.0, m = 0.5, PI = TWO_PI / 2.0;
+  for (size_t i = 0; i < 14400; i++) {
+    double t = (double)i / fs, phi = TWO_PI * 10.0 * t + PI / 360.0;
+    y[0] = (1.0 + m * cos(phi)) * cos(TWO_PI * 50.0 * t);
+    y[2] = cos(phi);
+    cr_assert_eq(lam_recorder_sample(rec, t, y, &err), LAM_OK, "%s", err.msg);
+  }
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+  snprintf(out, sizeof out, "%s/pac.csv", dir);
+  const char *args[] = {"analyze", path, "--csv", out, NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp("stderr.txt"));
+  double mi = csv_value(slurp("pac.csv"), "index", "pac", "tort_mi");
+  const size_t N = 18;
+  double P[18], sum = 0.0, kl = 0.0, d = TWO_PI / (double)N;
+  for (size_t j = 0; j < N; j++) {
+    double a = -PI + d * (double)j, b = a + d;
+    P[j] = 1.0 + m * (sin(b) - sin(a)) / d;
+    sum += P[j];
+  }
+  for (size_t j = 0; j < N; j++) {
+    kl += P[j] / sum * log(P[j] / sum * (double)N);
+  }
+  double want = kl / log((double)N);
+  cr_expect(fabs(mi / want - 1.0) < 1e-3, "MI %.8g, closed form %.8g", mi, want);
+}
