@@ -34,7 +34,8 @@ static const char help[] =
     "the same spectra per LFP contact when the run recorded the probe.\n"
     "\n"
     "options:\n"
-    "  --t0 SECONDS     ignore samples before this time (default 0: all)\n"
+    "  --t0 SECONDS     ignore samples before this time (default 0: all);\n"
+    "                   --from is the same option\n"
     "  --seg SECONDS    Welch segment length (default 1; shortened to the data)\n"
     "  --json FILE      write the results as JSON (\"-\": standard output)\n"
     "  --csv FILE       write them as CSV: kind,name,quantity,value,unit\n"
@@ -700,6 +701,7 @@ static int parse_seconds(const char *opt, const char *s, double *out, int pos) {
 
 int lam_cli_analyze(int argc, char **argv) {
   static const struct option opts[] = {{"t0", required_argument, NULL, 't'},
+                                       {"from", required_argument, NULL, 't'},
                                        {"seg", required_argument, NULL, 's'},
                                        {"json", required_argument, NULL, 'j'},
                                        {"csv", required_argument, NULL, 'c'},
