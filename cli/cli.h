@@ -10,6 +10,7 @@
 int lam_cli_run(int argc, char **argv);
 int lam_cli_keys(int argc, char **argv);
 int lam_cli_analyze(int argc, char **argv);
+int lam_cli_plot(int argc, char **argv);
 int lam_cli_experiment(int argc, char **argv);
 
 /* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */

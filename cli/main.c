@@ -18,6 +18,7 @@ static const char usage[] =
     "  experiment ...   run the hypothesis' predictions, with verdicts and a report\n"
     "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
     "  analyze RUN.h5   band power, peaks, coherence, PAC per layer and contact\n"
+    "  plot RUN.h5      figures: traces, psd, csd, lfp, attention, sweep\n"
     "  version          print the version\n"
     "\n"
     "`laminar COMMAND --help` describes each command.\n"
@@ -47,6 +48,9 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "analyze")) {
     return lam_cli_analyze(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "plot")) {
+    return lam_cli_plot(argc - 1, argv + 1);
   }
   fprintf(stderr, "laminar: unknown command '%s'\n\n%s", cmd, usage);
   return 2;

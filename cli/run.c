@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lam_plot.h"
 #include "lam_recorder.h"
 #include "lam_sim.h"
 
@@ -19,6 +20,7 @@ static const char help[] =
     "  --t-end SECONDS          simulated time (default: [run] t_end)\n"
     "  --dt-record SECONDS      sampling step of the traces (default: [run] dt_record)\n"
     "  --record POPS            comma-separated populations to record (default: all)\n"
+    "  --plot                   also write a quick-look traces figure, FILE-stem_traces.png\n"
     "  --quiet                  no summary on stderr\n"
     "  -h, --help               this help\n"
     "\n"
@@ -33,6 +35,7 @@ typedef struct run_args {
   double t_end, dt_record;
   const char *record;
   int quiet;
+  int plot;
 } run_args;
 
 static int parse_seconds(const char *opt, const char *s, double *out) {
@@ -55,6 +58,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
       {"dt-record", required_argument, NULL, 'D'},
       {"record", required_argument, NULL, 'r'},
       {"quiet", no_argument, NULL, 'q'},
+      {"plot", no_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   memset(a, 0, sizeof *a);
@@ -87,6 +91,9 @@ static int parse_args(int argc, char **argv, run_args *a) {
       break;
     case 'q':
       a->quiet = 1;
+      break;
+    case 'P':
+      a->plot = 1;
       break;
     case 'h':
       fputs(help, stdout);
@@ -221,6 +228,21 @@ int lam_cli_run(int argc, char **argv) {
             "laminar run: %s -> %s: %.4g s simulated in %.3f s wall "
             "(%ld steps, %ld rhs evaluations, %ld error-test failures)\n",
             a.model, out, o.t_end, wall, st.nsteps, st.nfevals, st.netfails);
+  }
+  if (a.plot) {
+    /* The quick look reads the file just written (HDF5 only). */
+    char fig[1100];
+    lam_plot_opts po = lam_plot_opts_defaults();
+    const char *ext = strrchr(out, '.');
+    if (ext && !strcmp(ext, ".csv")) {
+      fprintf(stderr, "laminar run: --plot needs an HDF5 output (-o FILE.h5)\n");
+      status = 1;
+    } else if (lam_plot_default_output(out, LAM_PLOT_TRACES, fig, sizeof fig, &err) ||
+               lam_plot_traces(out, &po, fig, &err)) {
+      status = lam_cli_fail("run", &err);
+    } else if (!a.quiet) {
+      fprintf(stderr, "laminar run: quick look -> %s\n", fig);
+    }
   }
 done:
   lam_recorder_close(rec, 0, &err);

@@ -1,0 +1,171 @@
+/* plot.c: `laminar plot RUN.h5 --kind KIND [-o FIG] ...` (plot/lam_plot.h). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lam_plot.h"
+
+static const char help_head[] =
+    "usage: laminar plot RUN.h5 --kind KIND [options]\n"
+    "       laminar plot SWEEP.csv --kind sweep [--metric M] [--x KEY [--y KEY]]\n"
+    "\n"
+    "Draw a figure from the HDF5 file of `laminar run` (or a sweep CSV).\n"
+    "\n"
+    "kinds:\n";
+
+static const char help_tail[] =
+    "\n"
+    "options:\n"
+    "  -k, --kind KIND        the figure (default: traces)\n"
+    "  -o, --output FIG       .png, .svg or .pdf (default: RUN_KIND.png beside RUN)\n"
+    "  --columns LIST         columns to draw, e.g. 0,2,5-7 (traces, psd; default: all)\n"
+    "  --t0 S, --t1 S         time window in seconds (default: the whole run)\n"
+    "  --at S                 attention: the weights at time S (default: final state)\n"
+    "  --width PX, --height PX  figure size (default: per kind, slide-sized text)\n"
+    "  --metric M             sweep: the metric column (default: the first)\n"
+    "  --x KEY, --y KEY       sweep: swept keys on x (and y: heat map); without\n"
+    "                         --y a sweep over two keys is a heat map of both,\n"
+    "                         --y '' forces a line with error bars over --x\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "csd and lfp need the virtual probe: \"[probe] enabled = true\" in the model.\n"
+    "Figures: docs/figures.md.\n";
+
+static void print_help(FILE *fp) {
+  fputs(help_head, fp);
+  fputs(lam_plot_kinds_help(), fp);
+  fputs(help_tail, fp);
+}
+
+static int parse_real(const char *opt, const char *s, double *out) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end || !isfinite(v)) {
+    fprintf(stderr, "laminar plot: %s: expected a number, found '%s'\n", opt,
+            s);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+static int parse_px(const char *opt, const char *s, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (end == s || *end || v < 16 || v > 20000) {
+    fprintf(stderr,
+            "laminar plot: %s: expected pixels in 16..20000, found '%s'\n",
+            opt, s);
+    return 0;
+  }
+  *out = (int)v;
+  return 1;
+}
+
+int lam_cli_plot(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"kind", required_argument, NULL, 'k'},
+      {"output", required_argument, NULL, 'o'},
+      {"columns", required_argument, NULL, 'c'},
+      {"t0", required_argument, NULL, '0'},
+      {"t1", required_argument, NULL, '1'},
+      {"at", required_argument, NULL, 'a'},
+      {"width", required_argument, NULL, 'W'},
+      {"height", required_argument, NULL, 'H'},
+      {"metric", required_argument, NULL, 'm'},
+      {"x", required_argument, NULL, 'x'},
+      {"y", required_argument, NULL, 'y'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  lam_plot_opts o = lam_plot_opts_defaults();
+  const char *output = NULL, *columns = NULL;
+  lam_err err = {0, ""};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'k':
+      if (lam_plot_kind_parse(optarg, &o.kind, &err)) {
+        return lam_cli_fail("plot", &err);
+      }
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case 'c':
+      columns = optarg;
+      break;
+    case '0':
+      if (!parse_real("--t0", optarg, &o.t0_s)) {
+        return 2;
+      }
+      break;
+    case '1':
+      if (!parse_real("--t1", optarg, &o.t1_s)) {
+        return 2;
+      }
+      break;
+    case 'a':
+      if (!parse_real("--at", optarg, &o.at_s)) {
+        return 2;
+      }
+      break;
+    case 'W':
+      if (!parse_px("--width", optarg, &o.width_px)) {
+        return 2;
+      }
+      break;
+    case 'H':
+      if (!parse_px("--height", optarg, &o.height_px)) {
+        return 2;
+      }
+      break;
+    case 'm':
+      o.metric = optarg;
+      break;
+    case 'x':
+      o.xkey = optarg;
+      break;
+    case 'y':
+      o.ykey = optarg;
+      break;
+    case 'h':
+      print_help(stdout);
+      return 0;
+    default:
+      print_help(stderr);
+      return 2;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "laminar plot: expected one input file\n\n");
+    print_help(stderr);
+    return 2;
+  }
+  const char *input = argv[optind];
+  int *cols = NULL;
+  if (columns) {
+    if (lam_plot_parse_columns(columns, &cols, &o.ncolumns, &err)) {
+      return lam_cli_fail("plot", &err);
+    }
+    o.columns = cols;
+  }
+  char outbuf[4096];
+  if (!output) {
+    if (lam_plot_default_output(input, o.kind, outbuf, sizeof outbuf, &err)) {
+      free(cols);
+      return lam_cli_fail("plot", &err);
+    }
+    output = outbuf;
+  }
+  int rc = lam_plot_render(input, &o, output, &err);
+  free(cols);
+  if (rc) {
+    return lam_cli_fail("plot", &err);
+  }
+  fprintf(stderr, "laminar plot: %s -> %s\n", input, output);
+  return 0;
+}

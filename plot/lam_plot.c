@@ -1,0 +1,761 @@
+/* lam_plot.c: the figure kinds of `laminar plot` drawn from lam_plot_data
+ * (lam_plot.h) with the lam_figure primitives.
+ *
+ * Choices that hold for every kind: one colour per column (or per layer)
+ * from the Okabe-Ito cycle, the same in every panel; time in ms; depth in
+ * um increasing downwards (as on a laminar probe); every axis labelled with
+ * its unit. The figure sizes are defaults that give slide-sized text.
+ */
+#include "lam_plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lam_attention.h"
+#include "lam_column.h"
+#include "lam_plot_private.h"
+#include "lam_probe.h"
+#include "lam_sim.h"
+#include "lam_solver.h"
+#include "lam_spectrum.h"
+
+static const struct {
+  const char *name;
+} kinds[LAM_PLOT_NKINDS] = {{"traces"}, {"psd"},       {"csd"},
+                            {"lfp"},    {"attention"}, {"sweep"}};
+
+lam_plot_opts lam_plot_opts_defaults(void) {
+  lam_plot_opts o;
+  memset(&o, 0, sizeof o);
+  o.kind = LAM_PLOT_TRACES;
+  o.t0_s = o.t1_s = o.at_s = NAN;
+  return o;
+}
+
+const char *lam_plot_kind_name(lam_plot_kind kind) {
+  return kind >= 0 && kind < LAM_PLOT_NKINDS ? kinds[kind].name : "?";
+}
+
+int lam_plot_kind_parse(const char *name, lam_plot_kind *kind, lam_err *err) {
+  for (int k = 0; k < LAM_PLOT_NKINDS; k++) {
+    if (name && !strcmp(name, kinds[k].name)) {
+      *kind = (lam_plot_kind)k;
+      return LAM_OK;
+    }
+  }
+  return lam_err_set(err, LAM_EINVAL,
+                     "--kind: expected traces, psd, csd, lfp, attention or "
+                     "sweep, found '%s'",
+                     name ? name : "");
+}
+
+const char *lam_plot_kinds_help(void) {
+  static const char text[] =
+      "  traces     one panel per population in cortical order, one line per column\n"
+      "  psd        Welch power spectrum per layer, bands shaded, peaks marked\n"
+      "  csd        depth x time map of the probe's current source density\n"
+      "  lfp        the probe's LFP, one trace per contact, offset by depth\n"
+      "  attention  T x T attention weights per head (final state or --at)\n"
+      "  sweep      a metric over one (line) or two (heat map) swept keys\n";
+  return text;
+}
+
+int lam_plot_parse_columns(const char *text, int **cols, size_t *n,
+                           lam_err *err) {
+  *cols = NULL;
+  *n = 0;
+  size_t cap = 0;
+  const char *p = text;
+  while (p && *p) {
+    char *end;
+    long a = strtol(p, &end, 10), b = a;
+    if (end == p || a < 0) {
+      break;
+    }
+    p = end;
+    if (*p == '-') {
+      const char *q = p + 1;
+      b = strtol(q, &end, 10);
+      if (end == q || b < a) {
+        break;
+      }
+      p = end;
+    }
+    if (b - a > 100000) {
+      break;
+    }
+    for (long c = a; c <= b; c++) {
+      if (*n == cap) {
+        cap = cap ? 2 * cap : 16;
+        int *nc = realloc(*cols, cap * sizeof *nc);
+        if (!nc) {
+          free(*cols);
+          *cols = NULL;
+          *n = 0;
+          return LAM_NOMEM(err);
+        }
+        *cols = nc;
+      }
+      (*cols)[(*n)++] = (int)c;
+    }
+    if (*p == ',') {
+      p++;
+      continue;
+    }
+    if (*p == 0) {
+      return LAM_OK;
+    }
+    break;
+  }
+  free(*cols);
+  *cols = NULL;
+  *n = 0;
+  return lam_err_set(err, LAM_EINVAL,
+                     "--columns: expected a list like 0,2,5-7, found '%s'",
+                     text ? text : "");
+}
+
+int lam_plot_default_output(const char *input, lam_plot_kind kind, char *out,
+                            size_t len, lam_err *err) {
+  const char *base = strrchr(input, '/');
+  base = base ? base + 1 : input;
+  const char *dot = strrchr(base, '.');
+  size_t stem = dot && dot != base ? (size_t)(dot - input)
+                                   : strlen(input);
+  int w = snprintf(out, len, "%.*s_%s.png", (int)stem, input,
+                   lam_plot_kind_name(kind));
+  if (w < 0 || (size_t)w >= len) {
+    return lam_err_set(err, LAM_EINVAL, "%s: path too long", input);
+  }
+  return LAM_OK;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int fail_missing(const char *what, lam_err *err) {
+  return lam_err_set(err, LAM_EINVAL,
+                     "plot: the data has no %s (extracted for another kind?)",
+                     what);
+}
+
+/* The unit of a swept key from the parameter tables ("column.beta" ->
+ * "1"), "" when unknown. */
+static const char *key_unit(const char *key) {
+  static const struct {
+    const char *section;
+    const lam_param *t;
+    const size_t *n;
+  } tabs[] = {
+      {"column", lam_column_table, &lam_column_ntable},
+      {"network", lam_network_table, &lam_network_ntable},
+      {"input", lam_input_table, &lam_input_ntable},
+      {"weights", lam_weights_table, &lam_weights_ntable},
+      {"solver", lam_solver_table, &lam_solver_ntable},
+      {"run", lam_run_table, &lam_run_ntable},
+      {"probe", lam_probe_table, &lam_probe_ntable},
+  };
+  const char *dot = strchr(key, '.');
+  if (!dot) {
+    return "";
+  }
+  for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+    size_t L = strlen(tabs[i].section);
+    if ((size_t)(dot - key) == L && !strncmp(key, tabs[i].section, L)) {
+      const lam_param *p = lam_param_find(tabs[i].t, *tabs[i].n, dot + 1);
+      return p && p->unit && strcmp(p->unit, "-") ? p->unit : "";
+    }
+  }
+  return "";
+}
+
+/* "name [unit]", or "name" when the unit is unknown. */
+static void label_with_unit(char *out, size_t len, const char *name,
+                            const char *unit) {
+  if (unit && unit[0]) {
+    snprintf(out, len, "%s [%s]", name, unit);
+  } else {
+    snprintf(out, len, "%s", name);
+  }
+}
+
+/* Pad a range by a fraction of its width on both sides. */
+static void pad(double *lo, double *hi, double frac) {
+  double d = (*hi - *lo) * frac;
+  *lo -= d;
+  *hi += d;
+}
+
+/* ---- traces ---------------------------------------------------------------- */
+
+static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+  const lam_plot_array *time = lam_plot_data_find(d, "time");
+  if (!time) {
+    return fail_missing("time", err);
+  }
+  size_t nt = time->cols, npan = 0, nclock = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    const char *nm = d->a[i]->name;
+    if (!strncmp(nm, "traces/", 7) && !strchr(nm + 7, '/')) {
+      npan++;
+    } else if (!strncmp(nm, "clock/", 6)) {
+      nclock++;
+    }
+  }
+  if (npan == 0) {
+    return fail_missing("traces", err);
+  }
+  size_t nrows = npan + (nclock ? 1 : 0);
+  double *w = malloc(nrows * sizeof *w);
+  if (!w) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t r = 0; r < nrows; r++) {
+    w[r] = r < npan ? 1.0 : 0.45; /* the clock band is thin */
+  }
+  int rc = lam_figure_grid(f, (int)nrows, 1, w, err);
+  free(w);
+  size_t row = 0;
+  for (size_t i = 0; !rc && i < d->n; i++) {
+    const lam_plot_array *a = d->a[i];
+    if (strncmp(a->name, "traces/", 7) || strchr(a->name + 7, '/')) {
+      continue;
+    }
+    char cname[160], ylab[160], title[600];
+    snprintf(cname, sizeof cname, "%s/columns", a->name);
+    const lam_plot_array *cols = lam_plot_data_find(d, cname);
+    lam_axes ax = lam_axes_defaults();
+    ax.xmin = time->v[0];
+    ax.xmax = time->v[nt - 1];
+    rc = lam_figure_range(a->v, a->rows * a->cols, 0, &ax.ymin, &ax.ymax,
+                          err);
+    if (rc) {
+      rc = lam_err_prefix(err, "%s: ", a->name);
+      break;
+    }
+    pad(&ax.ymin, &ax.ymax, 0.06);
+    char who[96];
+    if (a->label[0]) {
+      snprintf(who, sizeof who, "%s %s", a->label, a->name + 7);
+    } else {
+      snprintf(who, sizeof who, "%s", a->name + 7);
+    }
+    label_with_unit(ylab, sizeof ylab, who, a->unit);
+    ax.ylabel = ylab;
+    int last = row + 1 == nrows;
+    ax.xlabel = last ? "time [ms]" : NULL;
+    if (row == 0) {
+      snprintf(title, sizeof title, "%s", d->title);
+      ax.title = title;
+    }
+    rc = lam_figure_panel(f, (int)row, 0, &ax, err);
+    for (size_t k = 0; !rc && k < a->rows; k++) {
+      int c = cols ? (int)cols->v[k] : (int)k;
+      char nm[200], lab[48];
+      snprintf(nm, sizeof nm, "%s/c%d", a->name, c);
+      snprintf(lab, sizeof lab, "column %d", c);
+      rc = lam_figure_line(f, nm, time->v, a->v + k * nt, nt, c,
+                           row == 0 ? lab : NULL, err);
+    }
+    if (!rc && row == 0) {
+      rc = lam_figure_legend(f, err);
+    }
+    row++;
+  }
+  if (!rc && nclock) {
+    lam_axes ax = lam_axes_defaults();
+    ax.xmin = time->v[0];
+    ax.xmax = time->v[nt - 1];
+    ax.ymin = -1.2;
+    ax.ymax = 1.2;
+    ax.ylabel = "clock cos(phase) [1]";
+    ax.xlabel = "time [ms]";
+    rc = lam_figure_panel(f, (int)row, 0, &ax, err);
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < d->n; i++) {
+      const lam_plot_array *a = d->a[i];
+      if (!strncmp(a->name, "clock/", 6)) {
+        rc = lam_figure_line(f, a->name, time->v, a->v, nt,
+                             LAM_FIG_NCOLORS - 2 - (int)k++, a->name + 6, err);
+      }
+    }
+    if (!rc) {
+      rc = lam_figure_legend(f, err);
+    }
+  }
+  return rc;
+}
+
+/* ---- psd ------------------------------------------------------------------- */
+
+static int draw_psd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+  const lam_plot_array *freq = lam_plot_data_find(d, "freq");
+  const lam_plot_array *bands = lam_plot_data_find(d, "bands");
+  if (!freq || !bands || freq->cols < 2) {
+    return fail_missing("spectrum", err);
+  }
+  size_t nf = freq->cols;
+  lam_axes ax = lam_axes_defaults();
+  ax.xlog = ax.ylog = 1;
+  ax.xmin = freq->v[0];
+  ax.xmax = freq->v[nf - 1];
+  double lo = INFINITY, hi = -INFINITY;
+  const char *unit = "";
+  for (size_t i = 0; i < d->n; i++) {
+    const lam_plot_array *a = d->a[i];
+    double l, h;
+    if (!strncmp(a->name, "psd/", 4) &&
+        lam_figure_range(a->v, a->cols, 1, &l, &h, NULL) == LAM_OK) {
+      lo = fmin(lo, l);
+      hi = fmax(hi, h);
+      unit = a->unit;
+    }
+  }
+  if (!(lo <= hi)) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "psd: every spectrum is zero (constant signals): "
+                       "nothing to draw on log axes");
+  }
+  /* Twelve decades below the top at most: numerical floors (1e-30 of a
+   * constant signal) would flatten everything else. */
+  lo = fmax(lo, hi * 1e-12);
+  ax.ymin = lo / 2.0;
+  ax.ymax = hi * 3.0;
+  char ylab[128], title[600];
+  label_with_unit(ylab, sizeof ylab, "PSD", unit);
+  ax.ylabel = ylab;
+  ax.xlabel = "frequency [Hz]";
+  snprintf(title, sizeof title, "%s: power spectra by layer", d->title);
+  ax.title = title;
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  if (!rc) {
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+  }
+  for (size_t b = 0; !rc && b < bands->rows; b++) {
+    double b0 = fmax(bands->v[2 * b], ax.xmin);
+    double b1 = fmin(bands->v[2 * b + 1], ax.xmax);
+    char lab[64];
+    snprintf(lab, sizeof lab, "%s %g-%g Hz", lam_bands[b].name,
+             bands->v[2 * b], bands->v[2 * b + 1]);
+    if (b0 < b1) {
+      rc = lam_figure_vband(f, b0, b1, b == 0 ? 4 : 5, lab, err);
+    }
+  }
+  int color = 0;
+  for (size_t i = 0; !rc && i < d->n; i++) {
+    const lam_plot_array *a = d->a[i];
+    if (strncmp(a->name, "psd/", 4)) {
+      continue;
+    }
+    rc = lam_figure_line(f, a->name, freq->v, a->v, nf, color, a->label, err);
+    char pname[64];
+    snprintf(pname, sizeof pname, "peaks/%s", a->label);
+    const lam_plot_array *pk = lam_plot_data_find(d, pname);
+    if (!rc && pk) {
+      double px[8], py[8];
+      char txt[8][32];
+      const char *tp[8];
+      size_t np = 0;
+      for (size_t b = 0; b < pk->rows && np < 8; b++) {
+        if (isfinite(pk->v[2 * b]) && pk->v[2 * b + 1] > 0.0) {
+          px[np] = pk->v[2 * b];
+          py[np] = pk->v[2 * b + 1];
+          snprintf(txt[np], sizeof txt[np], "%.0f Hz", px[np]);
+          tp[np] = txt[np];
+          np++;
+        }
+      }
+      if (np) {
+        char mname[64];
+        snprintf(mname, sizeof mname, "marks/%s", a->label);
+        rc = lam_figure_markers(f, mname, px, py, np, color, tp, NULL, err);
+      }
+    }
+    color++;
+  }
+  if (!rc) {
+    rc = lam_figure_legend(f, err);
+  }
+  return rc;
+}
+
+/* ---- csd and lfp ------------------------------------------------------------ */
+
+/* Layer boundaries (lam_probe.h, [S33]) inside [top, bottom] um. */
+static int draw_layers(lam_figure *f, double top, double bottom,
+                       lam_err *err) {
+  int rc = LAM_OK;
+  for (size_t l = 0; !rc && l < lam_nlayers; l++) {
+    double y = lam_layers[l].top_um;
+    if (y >= top && y <= bottom) {
+      rc = lam_figure_hline(f, y, lam_layers[l].name, err);
+    }
+  }
+  return rc;
+}
+
+static int draw_csd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+  const lam_plot_array *time = lam_plot_data_find(d, "time");
+  const lam_plot_array *depth = lam_plot_data_find(d, "depth");
+  const lam_plot_array *csd = lam_plot_data_find(d, "csd");
+  if (!time || !depth || !csd) {
+    return fail_missing("csd", err);
+  }
+  size_t nt = time->cols, nc = depth->cols;
+  /* Cell edges: half a step beyond the first and last sample / contact. */
+  double dt = (time->v[nt - 1] - time->v[0]) / (double)(nt - 1);
+  double dz = nc > 1 ? (depth->v[nc - 1] - depth->v[0]) / (double)(nc - 1)
+                     : 100.0;
+  double x0 = time->v[0] - 0.5 * dt, x1 = time->v[nt - 1] + 0.5 * dt;
+  double z0 = depth->v[0] - 0.5 * dz, z1 = depth->v[nc - 1] + 0.5 * dz;
+  lam_axes ax = lam_axes_defaults();
+  ax.xmin = x0;
+  ax.xmax = x1;
+  ax.ymin = z1; /* deep at the bottom */
+  ax.ymax = z0;
+  ax.xlabel = "time [ms]";
+  ax.ylabel = "depth [um]";
+  char title[600], zlab[128];
+  snprintf(title, sizeof title, "%s: CSD (sinks < 0 < sources)", d->title);
+  ax.title = title;
+  label_with_unit(zlab, sizeof zlab, "CSD", csd->unit);
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  if (!rc) {
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+  }
+  if (!rc) {
+    rc = lam_figure_heatmap(f, "csd", csd->v, nt, nc, x0, x1, z0, z1,
+                            LAM_CMAP_DIVERGING, zlab, err);
+  }
+  if (!rc) {
+    rc = draw_layers(f, z0, z1, err);
+  }
+  return rc;
+}
+
+static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+  const lam_plot_array *time = lam_plot_data_find(d, "time");
+  const lam_plot_array *depth = lam_plot_data_find(d, "depth");
+  const lam_plot_array *lfp = lam_plot_data_find(d, "lfp");
+  if (!time || !depth || !lfp) {
+    return fail_missing("lfp", err);
+  }
+  size_t nt = time->cols, nc = depth->cols;
+  double dz = nc > 1 ? (depth->v[nc - 1] - depth->v[0]) / (double)(nc - 1)
+                     : 100.0;
+  /* Each trace about its own mean; the largest excursion of any contact
+   * fills 0.9 of the contact spacing, so neighbours never cross. */
+  double *off = malloc(nc * sizeof *off);
+  const double **tr = malloc(nc * sizeof *tr);
+  if (!off || !tr) {
+    free(off);
+    free(tr);
+    return LAM_NOMEM(err);
+  }
+  double amp = 0.0;
+  for (size_t k = 0; k < nc; k++) {
+    const double *x = lfp->v + k * nt;
+    double m = 0.0;
+    for (size_t i = 0; i < nt; i++) {
+      m += x[i] / (double)nt;
+    }
+    for (size_t i = 0; i < nt; i++) {
+      amp = fmax(amp, fabs(x[i] - m));
+    }
+    off[k] = m;
+    tr[k] = x;
+  }
+  /* y grows downwards: a negative scale draws positive LFP upwards. */
+  double scale = amp > 0.0 ? -0.9 * fabs(dz) / (2.0 * amp) : 0.0;
+  for (size_t k = 0; k < nc; k++) {
+    off[k] = depth->v[k] - scale * off[k];
+  }
+  lam_axes ax = lam_axes_defaults();
+  ax.xmin = time->v[0];
+  ax.xmax = time->v[nt - 1];
+  ax.ymin = depth->v[nc - 1] + 0.75 * fabs(dz);
+  ax.ymax = depth->v[0] - 0.75 * fabs(dz);
+  ax.xlabel = "time [ms]";
+  ax.ylabel = "contact depth [um]";
+  char title[800];
+  char amps[64];
+  snprintf(amps, sizeof amps, "%.3g", 2.0 * amp / 0.9);
+  snprintf(title, sizeof title,
+           "%s: LFP, one contact spacing = %s %s", d->title, amps,
+           lfp->unit[0] ? lfp->unit : "a.u.");
+  ax.title = title;
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  if (!rc) {
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+  }
+  if (!rc) {
+    rc = draw_layers(f, ax.ymax, ax.ymin, err);
+  }
+  if (!rc) {
+    rc = lam_figure_offset_traces(f, "lfp", time->v, nt, tr, nc, off, scale,
+                                  0, err);
+  }
+  free(off);
+  free(tr);
+  return rc;
+}
+
+/* ---- attention -------------------------------------------------------------- */
+
+static int draw_attention(lam_figure *f, const lam_plot_data *d,
+                          lam_err *err) {
+  const lam_plot_array *at = lam_plot_data_find(d, "at");
+  size_t H = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    H += !strncmp(d->a[i]->name, "attention/", 10);
+  }
+  if (!at || H == 0) {
+    return fail_missing("attention weights", err);
+  }
+  int ncol = (int)ceil(sqrt((double)H));
+  int nrow = (int)((H + (size_t)ncol - 1) / (size_t)ncol);
+  int rc = lam_figure_grid(f, nrow, ncol, NULL, err);
+  size_t h = 0;
+  for (size_t i = 0; !rc && i < d->n; i++) {
+    const lam_plot_array *a = d->a[i];
+    if (strncmp(a->name, "attention/", 10)) {
+      continue;
+    }
+    size_t T = a->rows, nq = a->cols;
+    lam_axes ax = lam_axes_defaults();
+    ax.xmin = -0.5;
+    ax.xmax = (double)T - 0.5;
+    ax.ymin = (double)nq - 0.5; /* query 0 at the top, as in a matrix */
+    ax.ymax = -0.5;
+    ax.xlabel = "key column j";
+    ax.ylabel = nq > 1 ? "query column i" : "query (top-down)";
+    char title[160];
+    snprintf(title, sizeof title, "%s, t = %.4g s", a->label, at->v[0]);
+    ax.title = title;
+    rc = lam_figure_panel(f, (int)(h / (size_t)ncol), (int)(h % (size_t)ncol),
+                          &ax, err);
+    if (!rc) {
+      rc = lam_figure_heatmap(f, a->name, a->v, T, nq, -0.5, (double)T - 0.5,
+                              -0.5, (double)nq - 0.5, LAM_CMAP_VIRIDIS,
+                              "weight R [1]", err);
+    }
+    h++;
+  }
+  return rc;
+}
+
+/* ---- sweep ------------------------------------------------------------------ */
+
+static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+  const lam_plot_array *x = lam_plot_data_find(d, "sweep/x");
+  const lam_plot_array *y = lam_plot_data_find(d, "sweep/y");
+  const lam_plot_array *m = lam_plot_data_find(d, "sweep/mean");
+  const lam_plot_array *sd = lam_plot_data_find(d, "sweep/sd");
+  if (!x || !m || !sd) {
+    return fail_missing("sweep", err);
+  }
+  char xl[160], yl[160], zl[160];
+  label_with_unit(xl, sizeof xl, x->label, key_unit(x->label));
+  lam_axes ax = lam_axes_defaults();
+  ax.xlabel = xl;
+  ax.title = d->title;
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  size_t nx = x->cols;
+  if (!rc && !y) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < nx; i++) {
+      double e = isfinite(sd->v[i]) ? sd->v[i] : 0.0;
+      if (isfinite(m->v[i])) {
+        lo = fmin(lo, m->v[i] - e);
+        hi = fmax(hi, m->v[i] + e);
+      }
+    }
+    if (!(lo <= hi)) {
+      return lam_err_set(err, LAM_EINVAL, "sweep: no finite %s values",
+                         m->label);
+    }
+    rc = lam_figure_range((double[]){lo, hi}, 2, 0, &ax.ymin, &ax.ymax, err);
+    double xlo, xhi;
+    if (!rc) {
+      rc = lam_figure_range(x->v, nx, 0, &xlo, &xhi, err);
+    }
+    if (rc) {
+      return rc;
+    }
+    pad(&ax.ymin, &ax.ymax, 0.08);
+    pad(&xlo, &xhi, 0.05);
+    ax.xmin = xlo;
+    ax.xmax = xhi;
+    snprintf(yl, sizeof yl, "%s (mean +- s.d.)", m->label);
+    ax.ylabel = yl;
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+    if (!rc) {
+      rc = lam_figure_errorbars(f, "sweep/mean", x->v, m->v, sd->v, nx, 0,
+                                NULL, err);
+    }
+    return rc;
+  }
+  if (rc) {
+    return rc;
+  }
+  /* Heat map: cells centred on the swept values, edges half-way between
+   * neighbours (a uniform grid is assumed; uneven grids are drawn on their
+   * index). */
+  size_t ny = y->cols;
+  label_with_unit(yl, sizeof yl, y->label, key_unit(y->label));
+  snprintf(zl, sizeof zl, "%s (mean)", m->label);
+  double dx = nx > 1 ? (x->v[nx - 1] - x->v[0]) / (double)(nx - 1) : 1.0;
+  double dy = ny > 1 ? (y->v[ny - 1] - y->v[0]) / (double)(ny - 1) : 1.0;
+  ax.xmin = x->v[0] - 0.5 * dx;
+  ax.xmax = x->v[nx - 1] + 0.5 * dx;
+  ax.ymin = y->v[0] - 0.5 * dy;
+  ax.ymax = y->v[ny - 1] + 0.5 * dy;
+  ax.ylabel = yl;
+  rc = lam_figure_panel(f, 0, 0, &ax, err);
+  if (!rc) {
+    rc = lam_figure_heatmap(f, "sweep/mean", m->v, nx, ny, ax.xmin, ax.xmax,
+                            ax.ymin, ax.ymax, LAM_CMAP_VIRIDIS, zl, err);
+  }
+  return rc;
+}
+
+/* ---- entry points -------------------------------------------------------------- */
+
+static void default_size(const lam_plot_data *d, int *w, int *h) {
+  size_t npan = 0, H = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    const char *nm = d->a[i]->name;
+    npan += !strncmp(nm, "traces/", 7) && !strchr(nm + 7, '/');
+    H += !strncmp(nm, "attention/", 10);
+  }
+  *w = 1200;
+  *h = 800;
+  switch (d->kind) {
+  case LAM_PLOT_TRACES:
+    *h = (int)(160 * npan + 160);
+    *h = *h < 600 ? 600 : (*h > 2400 ? 2400 : *h);
+    break;
+  case LAM_PLOT_LFP:
+    *w = 1000;
+    *h = 1000;
+    break;
+  case LAM_PLOT_ATTENTION: {
+    int nc = (int)ceil(sqrt((double)(H ? H : 1)));
+    int nr = (int)((H + (size_t)nc - 1) / (size_t)nc);
+    *w = 700 * nc;
+    *h = 580 * (nr ? nr : 1);
+    break;
+  }
+  case LAM_PLOT_SWEEP:
+    *w = 1000;
+    break;
+  default:
+    break;
+  }
+}
+
+int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
+                  const char *output, lam_err *err) {
+  lam_err local = {0, ""};
+  if (!err) {
+    err = &local;
+  }
+  if (!d || !o || !output) {
+    return lam_err_set(err, LAM_EINVAL, "plot: no data, options or output");
+  }
+  int w, h;
+  default_size(d, &w, &h);
+  if (o->width_px > 0) {
+    w = o->width_px;
+  }
+  if (o->height_px > 0) {
+    h = o->height_px;
+  }
+  lam_figure *f = lam_figure_new(output, w, h, err);
+  if (!f) {
+    return err->code;
+  }
+  lam_figure_set_tap(f, o->tap, o->tap_user);
+  int rc;
+  switch (d->kind) {
+  case LAM_PLOT_TRACES:
+    rc = draw_traces(f, d, err);
+    break;
+  case LAM_PLOT_PSD:
+    rc = draw_psd(f, d, err);
+    break;
+  case LAM_PLOT_CSD:
+    rc = draw_csd(f, d, err);
+    break;
+  case LAM_PLOT_LFP:
+    rc = draw_lfp(f, d, err);
+    break;
+  case LAM_PLOT_ATTENTION:
+    rc = draw_attention(f, d, err);
+    break;
+  default:
+    rc = draw_sweep(f, d, err);
+    break;
+  }
+  if (rc) {
+    lam_figure_free(f);
+    return rc;
+  }
+  return lam_figure_close(f, err);
+}
+
+int lam_plot_render(const char *input, const lam_plot_opts *o,
+                    const char *output, lam_err *err) {
+  lam_err local = {0, ""};
+  if (!err) {
+    err = &local;
+  }
+  char buf[4096];
+  if (!output) {
+    int rc = lam_plot_default_output(input, o->kind, buf, sizeof buf, err);
+    if (rc) {
+      return rc;
+    }
+    output = buf;
+  }
+  lam_plot_data *d = lam_plot_extract(input, o, err);
+  if (!d) {
+    return err->code;
+  }
+  int rc = lam_plot_draw(d, o, output, err);
+  lam_plot_data_free(d);
+  return rc;
+}
+
+static int render_kind(const char *input, const lam_plot_opts *o,
+                       lam_plot_kind kind, const char *output, lam_err *err) {
+  lam_plot_opts k = o ? *o : lam_plot_opts_defaults();
+  k.kind = kind;
+  return lam_plot_render(input, &k, output, err);
+}
+
+int lam_plot_traces(const char *run_h5, const lam_plot_opts *o,
+                    const char *output, lam_err *err) {
+  return render_kind(run_h5, o, LAM_PLOT_TRACES, output, err);
+}
+int lam_plot_psd(const char *run_h5, const lam_plot_opts *o,
+                 const char *output, lam_err *err) {
+  return render_kind(run_h5, o, LAM_PLOT_PSD, output, err);
+}
+int lam_plot_csd(const char *run_h5, const lam_plot_opts *o,
+                 const char *output, lam_err *err) {
+  return render_kind(run_h5, o, LAM_PLOT_CSD, output, err);
+}
+int lam_plot_lfp(const char *run_h5, const lam_plot_opts *o,
+                 const char *output, lam_err *err) {
+  return render_kind(run_h5, o, LAM_PLOT_LFP, output, err);
+}
+int lam_plot_attention(const char *run_h5, const lam_plot_opts *o,
+                       const char *output, lam_err *err) {
+  return render_kind(run_h5, o, LAM_PLOT_ATTENTION, output, err);
+}
+int lam_plot_sweep(const char *sweep_csv, const lam_plot_opts *o,
+                   const char *output, lam_err *err) {
+  return render_kind(sweep_csv, o, LAM_PLOT_SWEEP, output, err);
+}
