@@ -212,7 +212,7 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     return LAM_NOMEM(err);
   }
   for (size_t r = 0; r < nrows; r++) {
-    w[r] = r < npan ? 1.0 : 0.45; /* the clock band is thin */
+    w[r] = r < npan ? 1.0 : 0.8; /* the clock band: thin, plus the time axis */
   }
   int rc = lam_figure_grid(f, (int)nrows, 1, w, err);
   free(w);
@@ -269,7 +269,7 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     ax.xmax = time->v[nt - 1];
     ax.ymin = -1.2;
     ax.ymax = 1.2;
-    ax.ylabel = "clock cos(phase) [1]";
+    ax.ylabel = "cos #gh [1]";
     ax.xlabel = "time [ms]";
     rc = lam_figure_panel(f, (int)row, 0, &ax, err);
     size_t k = 0;
@@ -547,6 +547,34 @@ static int draw_attention(lam_figure *f, const lam_plot_data *d,
 
 /* ---- sweep ------------------------------------------------------------------ */
 
+/* The first and last value of a swept axis and its label: the values
+ * themselves on an even grid, else their indices with the values listed. */
+static void grid_axis(const lam_plot_array *v, char *label, size_t len,
+                      double *first, double *last) {
+  size_t n = v->cols;
+  int even = 1;
+  double step = n > 1 ? (v->v[n - 1] - v->v[0]) / (double)(n - 1) : 0.0;
+  for (size_t i = 1; i < n; i++) {
+    if (fabs(v->v[i] - v->v[0] - step * (double)i) > 1e-6 * fabs(step)) {
+      even = 0;
+    }
+  }
+  label_with_unit(label, len, v->label, key_unit(v->label));
+  if (even) {
+    *first = v->v[0];
+    *last = v->v[n - 1];
+    return;
+  }
+  *first = 0.0;
+  *last = (double)(n - 1);
+  size_t L = strlen(label);
+  snprintf(label + L, len - L, ", index of");
+  for (size_t i = 0; i < n && strlen(label) + 16 < len; i++) {
+    L = strlen(label);
+    snprintf(label + L, len - L, " %g", v->v[i]);
+  }
+}
+
 static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   const lam_plot_array *x = lam_plot_data_find(d, "sweep/x");
   const lam_plot_array *y = lam_plot_data_find(d, "sweep/y");
@@ -600,17 +628,19 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     return rc;
   }
   /* Heat map: cells centred on the swept values, edges half-way between
-   * neighbours (a uniform grid is assumed; uneven grids are drawn on their
-   * index). */
+   * neighbours. An uneven grid (0.5, 1, 2) is drawn on the index of its
+   * values, which the axis label then lists. */
   size_t ny = y->cols;
-  label_with_unit(yl, sizeof yl, y->label, key_unit(y->label));
   snprintf(zl, sizeof zl, "%s (mean)", m->label);
-  double dx = nx > 1 ? (x->v[nx - 1] - x->v[0]) / (double)(nx - 1) : 1.0;
-  double dy = ny > 1 ? (y->v[ny - 1] - y->v[0]) / (double)(ny - 1) : 1.0;
-  ax.xmin = x->v[0] - 0.5 * dx;
-  ax.xmax = x->v[nx - 1] + 0.5 * dx;
-  ax.ymin = y->v[0] - 0.5 * dy;
-  ax.ymax = y->v[ny - 1] + 0.5 * dy;
+  double xv0, xv1, yv0, yv1;
+  grid_axis(x, xl, sizeof xl, &xv0, &xv1);
+  grid_axis(y, yl, sizeof yl, &yv0, &yv1);
+  double dx = nx > 1 ? (xv1 - xv0) / (double)(nx - 1) : 1.0;
+  double dy = ny > 1 ? (yv1 - yv0) / (double)(ny - 1) : 1.0;
+  ax.xmin = xv0 - 0.5 * dx;
+  ax.xmax = xv1 + 0.5 * dx;
+  ax.ymin = yv0 - 0.5 * dy;
+  ax.ymax = yv1 + 0.5 * dy;
   ax.ylabel = yl;
   rc = lam_figure_panel(f, 0, 0, &ax, err);
   if (!rc) {
@@ -623,17 +653,18 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
 /* ---- entry points -------------------------------------------------------------- */
 
 static void default_size(const lam_plot_data *d, int *w, int *h) {
-  size_t npan = 0, H = 0;
+  size_t npan = 0, H = 0, clock = 0;
   for (size_t i = 0; i < d->n; i++) {
     const char *nm = d->a[i]->name;
     npan += !strncmp(nm, "traces/", 7) && !strchr(nm + 7, '/');
     H += !strncmp(nm, "attention/", 10);
+    clock = clock || !strncmp(nm, "clock/", 6);
   }
   *w = 1200;
   *h = 800;
   switch (d->kind) {
   case LAM_PLOT_TRACES:
-    *h = (int)(160 * npan + 160);
+    *h = (int)(160 * npan + (clock ? 128 : 0) + 160);
     *h = *h < 600 ? 600 : (*h > 2400 ? 2400 : *h);
     break;
   case LAM_PLOT_LFP:

@@ -14,8 +14,9 @@
  *              recorded population in cortical order (L2/3, L4, L5 (basal,
  *              then apical), interneurons PV, SOM, VIP, output, others);
  *              traces/<pop>/columns (the column indices shown);
- *              clock/<name> (nt, cos of the phase of the first column) for
- *              recorded populations named clock* (unit rad)
+ *              clock/gamma, clock/alpha (nt, cos of the clock phases of
+ *              the first shown column) when /traces/clock_phase exists;
+ *              the other clock observables are not drawn
  *   psd        freq (nf, Hz, DC left out); psd/<layer> (nf, unit^2/Hz) of
  *              the layer's signal: the mean over the shown columns, units
  *              and populations of that layer; peaks/<layer> (nbands x 2:

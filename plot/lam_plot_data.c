@@ -536,16 +536,26 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
     }
     size_t nc = dims[1], nu = dims[2];
     if (is_clock(pops[p].name)) {
-      char cname[160];
-      snprintf(cname, sizeof cname, "clock/%s", pops[p].name);
-      lam_plot_array *a = lam__plot_add(d, cname, "1", "cos(phase)", 1, ntw,
-                                        err);
-      if (!a) {
-        rc = err ? err->code : LAM_ENOMEM;
-        break;
+      /* clock_phase (rad; unit 0 gamma, unit 1 alpha/beta, circuits/
+       * lam_attention.c) of the first shown column becomes the thin band
+       * cos(phase); the other clock observables (gains) are the same
+       * rhythm and are not drawn. */
+      if (strcmp(pops[p].name, "clock_phase") || nc == 0) {
+        continue;
       }
-      for (size_t i = 0; i < ntw; i++) {
-        a->v[i] = cos(v[i * nc * nu]);
+      size_t c0 = o->columns && (size_t)o->columns[0] < nc
+                      ? (size_t)o->columns[0] : 0;
+      static const char *const band[2] = {"clock/gamma", "clock/alpha"};
+      for (size_t u = 0; u < nu && u < 2 && !rc; u++) {
+        lam_plot_array *a = lam__plot_add(d, band[u], "1", "cos(phase)", 1,
+                                          ntw, err);
+        if (!a) {
+          rc = err ? err->code : LAM_ENOMEM;
+          break;
+        }
+        for (size_t i = 0; i < ntw; i++) {
+          a->v[i] = cos(v[(i * nc + c0) * nu + u]);
+        }
       }
       continue;
     }
