@@ -59,7 +59,7 @@ static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
  * probe with its per-column current: the synaptic input (ops->input, or the
  * rate when the model has none) summed over the units of a column and
  * averaged over the columns. At every recorded sample the run writes
- * /series/lfp (samples x contacts) and /series/csd (samples x contacts - 2). */
+ * /lfp (samples x contacts) and /csd (samples x contacts - 2). */
 typedef struct sim_probe {
   lam_probe *pr;
   size_t np;      /* populations on the probe */
@@ -180,9 +180,9 @@ static int probe_sample(lam_sim *sim, double t, lam_recorder *rec,
   }
   lam_probe_lfp(p->pr, p->cur, p->lfp);
   lam_probe_csd(p->pr, p->lfp, p->csd);
-  int rc = lam_recorder_series(rec, "series/lfp", p->lfp_unit, p->lfp,
+  int rc = lam_recorder_series(rec, "lfp", p->lfp_unit, p->lfp,
                                lam_probe_ncontacts(p->pr), err);
-  return rc ? rc : lam_recorder_series(rec, "series/csd", p->csd_unit, p->csd,
+  return rc ? rc : lam_recorder_series(rec, "csd", p->csd_unit, p->csd,
                                        lam_probe_ncsd(p->pr), err);
 }
 

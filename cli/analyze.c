@@ -355,21 +355,21 @@ static int analyze_probe(results *r, hid_t f, size_t i0, lam_welch *w) {
   double *lfp, *z;
   hsize_t dims[3], dz[3];
   int rank;
-  if (read_ds(f, r->file, "/series/lfp", &lfp, dims, &rank)) {
+  if (read_ds(f, r->file, "/lfp", &lfp, dims, &rank)) {
     return 1;
   }
   if (read_ds(f, r->file, "/probe/depth_um", &z, dz, &rank)) {
     free(lfp);
     return 1;
   }
-  hid_t d = H5Dopen2(f, "/series/lfp", H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, "/lfp", H5P_DEFAULT);
   read_text(d, "unit", r->lfp_unit, sizeof r->lfp_unit);
   H5Dclose(d);
   if (dims[0] != r->n + i0 || dz[0] != dims[1]) {
     free(lfp);
     free(z);
     return fail(r->file, "expected samples x contacts matching /time and "
-                         "/probe/depth_um in", "/series/lfp");
+                         "/probe/depth_um in", "/lfp");
   }
   r->nc = (size_t)dims[1];
   r->depth = z;
@@ -390,7 +390,7 @@ static int analyze_probe(results *r, hid_t f, size_t i0, lam_welch *w) {
     r->cmean[c] = s / (double)r->n;
     if (spectra(w, x, 1, 0, r->nc, r->n, &r->cpab[c], &r->cpg[c], &r->cfab[c],
                 &r->cfg[c], &err)) {
-      rc = fail(r->file, err.msg, "(in /series/lfp)");
+      rc = fail(r->file, err.msg, "(in /lfp)");
     }
   }
   free(lfp);
@@ -472,8 +472,7 @@ static int analyze(results *r, const char *file) {
                                         &r->segr, &err) == LAM_OK;
     r->have_pac = pac(deep, sup, r->n, r->fs, &r->mi, &err) == LAM_OK;
   }
-  if (!rc && H5Lexists(f, "/series", H5P_DEFAULT) > 0 &&
-      H5Lexists(f, "/series/lfp", H5P_DEFAULT) > 0) {
+  if (!rc && H5Lexists(f, "/lfp", H5P_DEFAULT) > 0) {
     rc = analyze_probe(r, f, i0, w);
   }
   lam_welch_free(w);

@@ -17,7 +17,7 @@
 #include "lam_wilson_cowan.h"
 
 static void sections(const lam_section **out, size_t *n) {
-  static lam_section s[16];
+  static lam_section s[32];
   size_t k = 0;
   s[k++] = (lam_section){"run", lam_run_table, lam_run_ntable,
                          "Defaults of `laminar run` (overridden by --t-end, --dt-record)"};
@@ -67,6 +67,18 @@ int lam_cli_keys(int argc, char **argv) {
   size_t n;
   sections(&s, &n);
   int found = 0;
+  if (md && !only) {
+    puts("# Model-file reference\n\n"
+         "Every key of a laminar model file (INI), generated from the parameter\n"
+         "tables by `laminar keys --markdown` (a test keeps this file in step with\n"
+         "the code). Times are in seconds, frequencies in Hz, depths in um;\n"
+         "activities of the attention column are in arbitrary units (a.u.).\n"
+         "A key left out takes its default; the defaults are the neutral ones\n"
+         "(SOM/VIP couplings 0, noise off, clocks off: the ideal transformer).\n"
+         "Any key can be overridden with `--set section.key=value`; paths are\n"
+         "relative to the model file. An unknown key or a value out of range is\n"
+         "an error naming the file, line and key.\n");
+  }
   for (size_t i = 0; i < n; i++) {
     if (only && strcmp(only, s[i].name)) {
       continue;

@@ -121,7 +121,7 @@ const lam_experiment lam_exp_apical_gain = {
               "multiplicative (+ c3 a b) least-squares fits; |O|(a=2, b=0) / |O|(a=2, b=2)",
     .effect = "(R^2 mult - R^2 add) / (1 - R^2 add): the share of the additive misfit the "
               "interaction explains",
-    .citation = "SCIENCE.md P3; Larkum 2013; Shai et al. 2015",
+    .citation = "prediction P3 (docs/experiments/README.md); Larkum 2013; Shai et al. 2015",
     .criterion = {+1, 0.5, "the a x b interaction explains more than half of the additive misfit"},
     .run_seed = run_seed,
 };

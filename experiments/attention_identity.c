@@ -100,7 +100,7 @@ const lam_experiment lam_exp_attention_identity = {
     .metric = "Relative Frobenius error ||O - O_ref|| / ||O_ref|| of the final L5 output "
               "against closed-form attention from the same X, W_Q, W_K, W_V",
     .effect = "log10 of the relative error of the ideal circuit",
-    .citation = "DESIGN.md section 2; Vaswani et al. 2017 (scaled dot-product attention)",
+    .citation = "docs/model.md (anchor identity); Vaswani et al. 2017 (scaled dot-product attention)",
     .criterion = {-1, -4.0, "log10 relative error < -4 (ideal circuit within 1e-4 of closed form)"},
     .run_seed = run_seed,
 };

@@ -70,7 +70,7 @@ const lam_experiment lam_exp_context_invariance_l4 = {
     .metric = "Relative change ||r(z1) - r(z2)|| / ||r(z1)|| of the final L4 state V, L2/3 "
               "state Q and L5 output O",
     .effect = "min(change L2/3, change L5) - change L4",
-    .citation = "SCIENCE.md P1",
+    .citation = "prediction P1 (docs/experiments/README.md)",
     .criterion = {+1, 0.05, "L2/3 and L5 change by at least 0.05 more than L4"},
     .run_seed = run_seed,
 };

@@ -88,7 +88,7 @@ const lam_experiment lam_exp_pv_softmax = {
     .metric = "Entropy (nats) of the normalised burst-rate distribution over keys, its largest "
               "weight, and the total burst rate per query",
     .effect = "entropy(silenced) - entropy(normal), nats",
-    .citation = "SCIENCE.md P4; Carandini & Heeger 2012; Cardin et al. 2009 (PV and gamma)",
+    .citation = "prediction P4 (docs/experiments/README.md); Carandini & Heeger 2012; Cardin et al. 2009 (PV and gamma)",
     .criterion = {+1, 0.05, "entropy rises by more than 0.05 nat when PV is silenced"},
     .run_seed = run_seed,
 };

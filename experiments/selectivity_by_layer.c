@@ -52,7 +52,7 @@ const lam_experiment lam_exp_selectivity_by_layer = {
     .metric = "Entropy (nats) over columns of the normalised activity per layer: |V_j| (L4), "
               "|Q_j| (L2/3), burst rate R_j of the top-down query (L5)",
     .effect = "min(H(L4) - H(L2/3), H(L2/3) - H(L5)), nats: positive when H(L5) < H(L2/3) < H(L4)",
-    .citation = "SCIENCE.md P2",
+    .citation = "prediction P2 (docs/experiments/README.md)",
     .criterion = {+1, 0.0, "H(L5) < H(L2/3) < H(L4): effect > 0 nat"},
     .run_seed = run_seed,
 };

@@ -23,9 +23,9 @@
  *              frequency [Hz], PSD at the peak; NaN when the band is out of
  *              range); bands (nbands x 2, Hz) from analysis/lam_spectrum.h
  *   csd        time (nt, ms); depth (N-2 interior contacts, um);
- *              csd (nt x (N-2), unit of /series/csd) as stored
+ *              csd (nt x (N-2), unit of /csd) as stored
  *   lfp        time (nt, ms); depth (N contacts, um); lfp (N x nt: contact
- *              k's trace in row k, the transpose of /series/lfp)
+ *              k's trace in row k, the transpose of /lfp)
  *   attention  at (1, s: the time of the map); attention/h<h> (T x nq,
  *              x-major for the heat map: z[j*nq + i] = weight of key
  *              column j for query i, head h), from /final/attn or

@@ -780,7 +780,7 @@ static int need_probe(const run_file *r, const char *name, const char *what,
 
 static int extract_probe(const run_file *r, const lam_plot_opts *o,
                          int csd, lam_plot_data *d, lam_err *err) {
-  const char *sname = csd ? "/series/csd" : "/series/lfp";
+  const char *sname = csd ? "/csd" : "/lfp";
   window w;
   double *v = NULL, *depth = NULL;
   char unit[64] = "";

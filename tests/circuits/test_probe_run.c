@@ -6,7 +6,7 @@
  * with the disc-source formula written out here (phi = I (sqrt(d^2 + R^2) -
  * |d|) / (2 sigma pi R^2), [S33] geometry) at the documented layer depths
  * (SCIENCE.md 3f), and the CSD as -sigma times the second difference of the
- * recorded LFP. Both must equal /series/lfp and /series/csd. A run without
+ * recorded LFP. Both must equal /lfp and /csd. A run without
  * the probe writes neither. */
 #include <criterion/criterion.h>
 
@@ -90,10 +90,10 @@ Test(probe_run, recorded_lfp_and_csd_match_formulas) {
   double *lfp, *csd, *zc, *zp;
   hsize_t d[3];
   int rank;
-  cr_assert_eq(tu_h5_read(out, "/series/lfp", &lfp, d, &rank), 21 * 16);
+  cr_assert_eq(tu_h5_read(out, "/lfp", &lfp, d, &rank), 21 * 16);
   cr_assert_eq(rank, 2);
   cr_assert_eq(d[1], 16);
-  cr_assert_eq(tu_h5_read(out, "/series/csd", &csd, d, &rank), 21 * 14);
+  cr_assert_eq(tu_h5_read(out, "/csd", &csd, d, &rank), 21 * 14);
   cr_assert_eq(tu_h5_read(out, "/probe/depth_um", &zc, d, &rank), 16);
   for (size_t i = 0; i < 16; i++) {
     cr_expect_float_eq(zc[i], 100.0 * (double)i, 1e-12);
@@ -172,8 +172,8 @@ Test(probe_run, no_probe_no_series) {
   double *v;
   hsize_t d[3];
   int rank;
-  cr_expect_eq(tu_h5_read(out, "/series/csd", &v, d, &rank), 0);
-  cr_expect_eq(tu_h5_read(out, "/series/lfp", &v, d, &rank), 0);
+  cr_expect_eq(tu_h5_read(out, "/csd", &v, d, &rank), 0);
+  cr_expect_eq(tu_h5_read(out, "/lfp", &v, d, &rank), 0);
   cr_expect_eq(tu_h5_read(out, "/probe/depth_um", &v, d, &rank), 0);
   cr_expect_gt(tu_h5_read(out, "/time", &v, d, &rank), 0);
   free(v);

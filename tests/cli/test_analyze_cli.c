@@ -81,7 +81,7 @@ static void observe(void *self, size_t pop, double t, const double *y,
   memcpy(out, y + 2 * pop, 2 * sizeof *out);
 }
 
-/* The analytic run at dir/name; with_probe adds /series/lfp. */
+/* The analytic run at dir/name; with_probe adds /lfp. */
 static void write_run(const char *name, int with_probe) {
   static const lam_system_ops ops = {.observe = observe};
   static const lam_pop_info pops[] = {
@@ -112,7 +112,7 @@ static void write_run(const char *name, int with_probe) {
       for (int c = 0; c < 3; c++) {
         lfp[c] = (c + 1) * sin(TWO_PI * 40.0 * t);
       }
-      cr_assert_eq(lam_recorder_series(rec, "series/lfp", "a.u.*ohm", lfp, 3, &err),
+      cr_assert_eq(lam_recorder_series(rec, "lfp", "a.u.*ohm", lfp, 3, &err),
                    LAM_OK);
     }
   }

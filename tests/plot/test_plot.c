@@ -2,7 +2,7 @@
  *
  * A toy system (3 columns, populations l23, l4, l5b, attn shaped like the
  * attention network's) is recorded with the recorder API at 1 kHz for 1 s
- * together with a 6-contact probe (/series/lfp, /series/csd,
+ * together with a 6-contact probe (/lfp, /csd,
  * /probe/depth_um). Every recorded number is a closed-form function of t,
  * so the extracted arrays are checked against the formulas, the spectra
  * against the known sine frequencies and Parseval's identity, the sweep
@@ -120,9 +120,9 @@ static void write_run(const char *path, int probe) {
       for (size_t k = 0; k < NCONT - 2; k++) {
         csd[k] = v_csd(t, k);
       }
-      cr_assert_eq(lam_recorder_series(rec, "series/lfp", "mV", lfp, NCONT, &err),
+      cr_assert_eq(lam_recorder_series(rec, "lfp", "mV", lfp, NCONT, &err),
                    LAM_OK, "%s", err.msg);
-      cr_assert_eq(lam_recorder_series(rec, "series/csd", "uA/mm^3", csd,
+      cr_assert_eq(lam_recorder_series(rec, "csd", "uA/mm^3", csd,
                                        NCONT - 2, &err),
                    LAM_OK, "%s", err.msg);
     }
@@ -414,7 +414,7 @@ Test(plot, missing_probe_names_the_model_key) {
   int rc = lam_plot_csd(run_plain, &o, out, &err);
   cr_assert_eq(rc, LAM_ENOTFOUND);
   cr_assert(strstr(err.msg, "[probe] enabled = true"), "%s", err.msg);
-  cr_assert(strstr(err.msg, "/series/csd"), "%s", err.msg);
+  cr_assert(strstr(err.msg, "/csd"), "%s", err.msg);
   rc = lam_plot_lfp(run_plain, &o, out, &err);
   cr_assert_eq(rc, LAM_ENOTFOUND);
   cr_assert(strstr(err.msg, "[probe] enabled = true"), "%s", err.msg);
