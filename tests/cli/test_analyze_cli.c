@@ -81,6 +81,14 @@ static void observe(void *self, size_t pop, double t, const double *y,
   memcpy(out, y + 2 * pop, 2 * sizeof *out);
 }
 
+/* The same for one column per population (out holds one value). */
+static void observe1(void *self, size_t pop, double t, const double *y,
+                     double *out) {
+  (void)self;
+  (void)t;
+  out[0] = y[2 * pop];
+}
+
 /* The analytic run at dir/name; with_probe adds /lfp. */
 static void write_run(const char *name, int with_probe) {
   static const lam_system_ops ops = {.observe = observe};
@@ -253,7 +261,7 @@ Test(analyze_cli, errors_name_files_and_datasets) {
  * steps. The MI must be the KL closed form of the bin means
  * 1 + m (sin b - sin a) / (b - a) (Tort et al. 2010 [S34]). */
 Test(analyze_cli, pac_of_known_modulation) {
-  static const lam_system_ops ops = {.observe = observe};
+  static const lam_system_ops ops = {.observe = observe1};
   static const lam_pop_info pops[] = {
       {"l23", "a.u.", 1, 1, "L2/3", "modulated 50 Hz"},
       {"l5b", "a.u.", 1, 1, "L5", "10 Hz phase"},
