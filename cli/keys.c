@@ -99,8 +99,10 @@ int lam_cli_keys(int argc, char **argv) {
         snprintf(valid, sizeof valid, "[%g, %g]", p->min, p->max);
       } else if (p->type == LAM_PT_BOOL) {
         snprintf(valid, sizeof valid, "true|false");
-      } else {
+      } else if (p->type == LAM_PT_PATH) {
         snprintf(valid, sizeof valid, "path");
+      } else {
+        snprintf(valid, sizeof valid, "text");
       }
       if (md) {
         printf("| `%s` | %s | `%s` | %s | %s |\n", p->key, p->unit,
