@@ -47,10 +47,11 @@ static int fit_r2(const double *design, const double *y, size_t n, size_t p,
   return rc;
 }
 
+static const double full[] = {0.0, 0.5, 1.0, 2.0};
+static const double quick[] = {0.0, 1.0, 2.0};
+
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
-  static const double full[] = {0.0, 0.5, 1.0, 2.0};
-  static const double quick[] = {0.0, 1.0, 2.0};
   const double *lv = lam_exp_quick(x) ? quick : full;
   const size_t nl = lam_exp_quick(x) ? 3 : 4, n = nl * nl;
   double X[T * D], z[D], y[16], add[16 * 3], mul[16 * 4];
@@ -107,6 +108,28 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   return rc;
 }
 
+/* |O| over the basal x apical grid, mean over seeds. */
+static int figures(lam_exp *x, lam_err *err) {
+  const double *lv = lam_exp_quick(x) ? quick : full;
+  const size_t nl = lam_exp_quick(x) ? 3 : 4;
+  double z[16];
+  for (size_t ib = 0; ib < nl; ib++) {
+    for (size_t ia = 0; ia < nl; ia++) {
+      char cond[48];
+      snprintf(cond, sizeof cond, "apical_%g_basal_%g", lv[ia], lv[ib]);
+      int rc = lam_exp_mean(x, cond, "l5_output_norm", &z[ib * nl + ia], NULL, err);
+      if (rc) {
+        return rc;
+      }
+    }
+  }
+  const lam_exp_fig fig = {.file = "output_grid.png",
+                           .title = "apical-gain: L5 output |O| over basal x apical drive",
+                           .xlabel = "basal drive b (stimulus level)",
+                           .ylabel = "apical drive a (z gain)", .x = lv, .n = nl};
+  return lam_exp_figure_heatmap(x, &fig, lv, nl, z, "|O| (a.u.)", err);
+}
+
 const lam_experiment lam_exp_apical_gain = {
     .name = "apical-gain",
     .id = "P3",
@@ -124,4 +147,5 @@ const lam_experiment lam_exp_apical_gain = {
     .citation = "prediction P3 (docs/experiments/README.md); Larkum 2013; Shai et al. 2015",
     .criterion = {+1, 0.5, "the a x b interaction explains more than half of the additive misfit"},
     .run_seed = run_seed,
+    .figures = figures,
 };

@@ -52,24 +52,29 @@ static int identity_error(lam_exp *x, unsigned long seed,
   return rc;
 }
 
+static const char *const none[] = {NULL};
+static const char *const bac[] = {"column.gate=bac", NULL};
+static const char *const divisive[] = {"column.pv=divisive", NULL};
+static const char *const relu[] = {"column.transfer=relu", NULL};
+static const char *const clocks[] = {"clocks.enabled=true",
+                                     "clocks.gamma_depth=0.3",
+                                     "clocks.alpha_depth=0.3", NULL};
+static const char *const noise[] = {"stimulus.noise_sigma=0.1",
+                                    "stimulus.noise_tau=0.01", NULL};
+enum { NCOND = 6 };
+static const struct {
+  const char *name, *tick;
+  const char *const *sets;
+} cond[NCOND] = {{"ideal", "ideal", none},
+                 {"bac_gate", "BAC gate", bac},
+                 {"divisive_pv", "divisive PV", divisive},
+                 {"relu_transfer", "ReLU", relu},
+                 {"clocks_depth_0.3", "clocks 0.3", clocks},
+                 {"input_noise_0.1", "noise 0.1", noise}};
+
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
-  static const char *const none[] = {NULL};
-  static const char *const bac[] = {"column.gate=bac", NULL};
-  static const char *const divisive[] = {"column.pv=divisive", NULL};
-  static const char *const relu[] = {"column.transfer=relu", NULL};
-  static const char *const clocks[] = {"clocks.enabled=true",
-                                       "clocks.gamma_depth=0.3",
-                                       "clocks.alpha_depth=0.3", NULL};
-  static const char *const noise[] = {"stimulus.noise_sigma=0.1",
-                                      "stimulus.noise_tau=0.01", NULL};
-  const struct {
-    const char *name;
-    const char *const *sets;
-  } cond[] = {{"ideal", none},        {"bac_gate", bac},
-              {"divisive_pv", divisive}, {"relu_transfer", relu},
-              {"clocks_depth_0.3", clocks}, {"input_noise_0.1", noise}};
-  for (size_t c = 0; c < sizeof cond / sizeof cond[0]; c++) {
+  for (size_t c = 0; c < NCOND; c++) {
     double rel = NAN;
     int rc = identity_error(x, seed, cond[c].sets, &rel, err);
     if (rc) {
@@ -84,6 +89,26 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
     }
   }
   return LAM_OK;
+}
+
+/* Relative error per departure, mean over seeds, on a log scale. */
+static int figures(lam_exp *x, lam_err *err) {
+  double y[NCOND];
+  const char *ticks[NCOND];
+  for (size_t c = 0; c < NCOND; c++) {
+    int rc = lam_exp_mean(x, cond[c].name, "relative_error", &y[c], NULL, err);
+    if (rc) {
+      return rc;
+    }
+    ticks[c] = cond[c].tick;
+  }
+  const lam_exp_curve cv = {"relative error", y, NULL};
+  const lam_exp_fig fig = {.file = "error_by_departure.png",
+                           .title = "attention-identity: error of the circuit vs closed-form attention",
+                           .xlabel = "biological departure (one at a time)",
+                           .ylabel = "relative error ||O - O_ref|| / ||O_ref||",
+                           .xticks = ticks, .n = NCOND, .ylog = 1};
+  return lam_exp_figure_lines(x, &fig, &cv, 1, err);
 }
 
 const lam_experiment lam_exp_attention_identity = {
@@ -103,4 +128,5 @@ const lam_experiment lam_exp_attention_identity = {
     .citation = "docs/model.md (anchor identity); Vaswani et al. 2017 (scaled dot-product attention)",
     .criterion = {-1, -4.0, "log10 relative error < -4 (ideal circuit within 1e-4 of closed form)"},
     .run_seed = run_seed,
+    .figures = figures,
 };

@@ -58,6 +58,25 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   return rc;
 }
 
+/* Relative change per layer when the context is swapped (mean +- SD). */
+static int figures(lam_exp *x, lam_err *err) {
+  static const char *const metric[] = {"change_l4", "change_l23", "change_l5_out"};
+  static const char *const ticks[] = {"L4 V", "L2/3 Q", "L5 output O"};
+  double y[3], e[3];
+  for (size_t i = 0; i < 3; i++) {
+    int rc = lam_exp_mean(x, "swap", metric[i], &y[i], &e[i], err);
+    if (rc) {
+      return rc;
+    }
+  }
+  const lam_exp_curve cv = {"relative change", y, e};
+  const lam_exp_fig fig = {.file = "change_by_layer.png",
+                           .title = "context-invariance-l4: change when the top-down context is swapped",
+                           .xlabel = "layer", .ylabel = "relative change ||r(z1) - r(z2)|| / ||r(z1)||",
+                           .xticks = ticks, .n = 3};
+  return lam_exp_figure_lines(x, &fig, &cv, 1, err);
+}
+
 const lam_experiment lam_exp_context_invariance_l4 = {
     .name = "context-invariance-l4",
     .id = "P1",
@@ -73,4 +92,5 @@ const lam_experiment lam_exp_context_invariance_l4 = {
     .citation = "prediction P1 (docs/experiments/README.md)",
     .criterion = {+1, 0.05, "L2/3 and L5 change by at least 0.05 more than L4"},
     .run_seed = run_seed,
+    .figures = figures,
 };

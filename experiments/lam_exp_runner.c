@@ -19,7 +19,7 @@
 
 typedef struct metric_sum {
   char condition[64], metric[64], unit[24];
-  double sum;
+  double sum, sumsq;
   size_t n;
 } metric_sum;
 
@@ -130,6 +130,7 @@ int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
     metric_sum *s = &x->sums[i];
     if (!strcmp(s->condition, condition) && !strcmp(s->metric, metric)) {
       s->sum += value;
+      s->sumsq += value * value;
       s->n++;
       return LAM_OK;
     }
@@ -148,8 +149,27 @@ int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
   snprintf(s->metric, sizeof s->metric, "%s", metric);
   snprintf(s->unit, sizeof s->unit, "%s", unit);
   s->sum = value;
+  s->sumsq = value * value;
   s->n = 1;
   return LAM_OK;
+}
+
+int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
+                 double *mean, double *sd, lam_err *err) {
+  for (size_t i = 0; i < x->nsums; i++) {
+    const metric_sum *s = &x->sums[i];
+    if (!strcmp(s->condition, condition) && !strcmp(s->metric, metric)) {
+      const double n = (double)s->n, m = s->sum / n;
+      const double var = s->n > 1 ? (s->sumsq - n * m * m) / (n - 1.0) : 0.0;
+      *mean = m;
+      if (sd) {
+        *sd = var > 0.0 ? sqrt(var) : 0.0;
+      }
+      return LAM_OK;
+    }
+  }
+  return lam_err_set(err, LAM_ENOTFOUND, "experiment %s: no metric %s/%s",
+                     x->e->name, condition, metric);
 }
 
 int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
@@ -439,6 +459,15 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
     if (!rc && rename(part, path) != 0) {
       rc = lam_err_set(err, LAM_EIO, "%s: cannot rename: %s", part,
                        strerror(errno));
+    }
+  }
+  if (!rc && done && e->figures) {
+    rc = e->figures(&x, err);
+    if (rc == LAM_EUNSUPPORTED) { /* built without PLplot */
+      lam_err_clear(err);
+      rc = LAM_OK;
+    } else if (rc) {
+      lam_err_prefix(err, "experiment %s, figures: ", e->name);
     }
   }
   if (!rc) {

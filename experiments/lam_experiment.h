@@ -69,6 +69,10 @@ typedef struct lam_experiment {
    * size of this seed in *effect. */
   int (*run_seed)(lam_exp *x, unsigned long seed, double *effect,
                   lam_err *err);
+  /* Optional: draw the experiment's figures into lam_exp_dir from the
+   * per-condition means over seeds (lam_exp_mean), after the last seed.
+   * Without PLplot (LAM_EUNSUPPORTED) the run goes on without figures. */
+  int (*figures)(lam_exp *x, lam_err *err);
 } lam_experiment;
 
 /* The registry, in report order. */
@@ -149,5 +153,41 @@ int lam_exp_attention_reference(lam_sim *sim, double *ref, lam_err *err);
 
 /* Directory of this experiment's outputs (for figures). */
 const char *lam_exp_dir(const lam_exp *x);
+
+/* ---- figures (experiments/lam_exp_figure.c) ------------------------ */
+
+/* Mean and standard deviation over seeds of a recorded metric (sd may be
+ * NULL; 0 for one seed). LAM_ENOTFOUND when it was never recorded. */
+int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
+                 double *mean, double *sd, lam_err *err);
+
+/* One curve: n values y (and error half-widths e, or NULL). */
+typedef struct lam_exp_curve {
+  const char *label; /* legend, or the y label of a stacked panel */
+  const double *y;
+  const double *e;
+} lam_exp_curve;
+
+/* A figure written to lam_exp_dir()/file (.png). x: n positions, or NULL
+ * for n categories at 0..n-1 named by xticks. stacked: one panel per curve,
+ * sharing x. Log axes drop error bars (points only). */
+typedef struct lam_exp_fig {
+  const char *file, *title, *xlabel, *ylabel;
+  const double *x;
+  const char *const *xticks;
+  size_t n;
+  int xlog, ylog, stacked;
+} lam_exp_fig;
+
+/* Points joined by lines, one colour per curve, legend when several. */
+int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
+                         const lam_exp_curve *c, size_t nc, lam_err *err);
+
+/* Heat map of z (x-major: z[ix * ny + iy]) over fig->x (n values) x y (ny
+ * values), cells centred on the values; an uneven grid is drawn on the
+ * index of its values, which the axis label lists. */
+int lam_exp_figure_heatmap(lam_exp *x, const lam_exp_fig *fig, const double *y,
+                           size_t ny, const double *z, const char *zlabel,
+                           lam_err *err);
 
 #endif

@@ -62,9 +62,10 @@ static int measure(lam_exp *x, unsigned long seed, double strength,
   return rc;
 }
 
+static const double strength[] = {1.0, 0.5, 0.1, 0.0};
+
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
-  const double strength[] = {1.0, 0.5, 0.1, 0.0};
   double h[4];
   for (size_t i = 0; i < 4; i++) {
     int rc = measure(x, seed, strength[i], &h[i], err);
@@ -74,6 +75,31 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   }
   *effect = h[3] - h[0];
   return LAM_OK;
+}
+
+/* Entropy, largest weight and total burst rate against PV strength. */
+static int figures(lam_exp *x, lam_err *err) {
+  static const char *const metric[] = {"attention_entropy", "max_weight",
+                                       "total_burst_rate"};
+  double y[3][4], e[3][4];
+  for (size_t m = 0; m < 3; m++) {
+    for (size_t i = 0; i < 4; i++) {
+      char cond[32];
+      snprintf(cond, sizeof cond, "pv_strength_%g", strength[i]);
+      int rc = lam_exp_mean(x, cond, metric[m], &y[m][i], &e[m][i], err);
+      if (rc) {
+        return rc;
+      }
+    }
+  }
+  const lam_exp_curve cv[] = {{"entropy (nat)", y[0], e[0]},
+                              {"largest weight", y[1], e[1]},
+                              {"total burst rate (a.u.)", y[2], e[2]}};
+  const lam_exp_fig fig = {.file = "pv_strength.png",
+                           .title = "pv-softmax: competition against PV strength",
+                           .xlabel = "column.pv_strength (1 normal, 0 silenced)",
+                           .x = strength, .n = 4, .stacked = 1};
+  return lam_exp_figure_lines(x, &fig, cv, 3, err);
 }
 
 const lam_experiment lam_exp_pv_softmax = {
@@ -91,4 +117,5 @@ const lam_experiment lam_exp_pv_softmax = {
     .citation = "prediction P4 (docs/experiments/README.md); Carandini & Heeger 2012; Cardin et al. 2009 (PV and gamma)",
     .criterion = {+1, 0.05, "entropy rises by more than 0.05 nat when PV is silenced"},
     .run_seed = run_seed,
+    .figures = figures,
 };

@@ -40,6 +40,28 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   return rc;
 }
 
+/* Entropy per layer (mean +- SD over seeds) against its maximum log T. */
+static int figures(lam_exp *x, lam_err *err) {
+  static const char *const metric[] = {"entropy_l4", "entropy_l23", "entropy_l5"};
+  static const char *const ticks[] = {"L4 |V|", "L2/3 |Q|", "L5 burst R"};
+  double y[3], e[3], hmax[3];
+  int rc = LAM_OK;
+  for (size_t i = 0; !rc && i < 3; i++) {
+    rc = lam_exp_mean(x, "graded", metric[i], &y[i], &e[i], err);
+    hmax[i] = log((double)T);
+  }
+  if (rc) {
+    return rc;
+  }
+  const lam_exp_curve cv[] = {{"entropy", y, e},
+                              {"log T (max)", hmax, NULL}};
+  const lam_exp_fig fig = {.file = "entropy_by_layer.png",
+                           .title = "selectivity-by-layer: entropy of the activity over 8 competing columns",
+                           .xlabel = "layer", .ylabel = "entropy (nat)",
+                           .xticks = ticks, .n = 3};
+  return lam_exp_figure_lines(x, &fig, cv, 2, err);
+}
+
 const lam_experiment lam_exp_selectivity_by_layer = {
     .name = "selectivity-by-layer",
     .id = "P2",
@@ -55,4 +77,5 @@ const lam_experiment lam_exp_selectivity_by_layer = {
     .citation = "prediction P2 (docs/experiments/README.md)",
     .criterion = {+1, 0.0, "H(L5) < H(L2/3) < H(L4): effect > 0 nat"},
     .run_seed = run_seed,
+    .figures = figures,
 };

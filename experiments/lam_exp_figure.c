@@ -1,0 +1,207 @@
+/* lam_exp_figure.c: the experiments' figures, drawn through plot/lam_figure
+ * from the per-condition means over seeds (lam_exp_mean), so that every
+ * experiment's figure has one look and no experiment draws by hand. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lam_experiment.h"
+#include "lam_figure.h"
+
+/* Is v[0..n) evenly spaced (a linear axis can carry it)? */
+static int evenly_spaced(const double *v, size_t n) {
+  const double step = n > 1 ? (v[n - 1] - v[0]) / (double)(n - 1) : 0.0;
+  for (size_t i = 1; i < n; i++) {
+    if (fabs(v[i] - v[0] - step * (double)i) > 1e-6 * fabs(step)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Axis of values v[n]: values themselves when evenly spaced, else their
+ * index, which the label then lists ("..., index of 0 0.5 1 2"). */
+static void value_axis(const double *v, size_t n, const char *name, char *label,
+                       size_t len, double *lo, double *hi) {
+  snprintf(label, len, "%s", name ? name : "");
+  const int even = evenly_spaced(v, n);
+  const double first = even ? v[0] : 0.0;
+  const double last = even ? v[n - 1] : (double)(n - 1);
+  const double half = n > 1 ? 0.5 * (last - first) / (double)(n - 1) : 0.5;
+  *lo = first - half;
+  *hi = last + half;
+  if (!even) {
+    size_t L = strlen(label);
+    snprintf(label + L, len - L, ", index of");
+    for (size_t i = 0; i < n && strlen(label) + 16 < len; i++) {
+      L = strlen(label);
+      snprintf(label + L, len - L, " %g", v[i]);
+    }
+  }
+}
+
+static void fig_path(const lam_exp *x, const char *file, char *out, size_t n) {
+  snprintf(out, n, "%s/%s", lam_exp_dir(x), file);
+}
+
+/* y range of the curves (with their error bars), padded by 8%; on a log
+ * axis, padded by a factor. */
+static int y_range(const lam_exp_curve *c, size_t nc, size_t n, int ylog,
+                   double *lo, double *hi, lam_err *err) {
+  double a = INFINITY, b = -INFINITY;
+  for (size_t k = 0; k < nc; k++) {
+    for (size_t i = 0; i < n; i++) {
+      const double e = c[k].e && isfinite(c[k].e[i]) ? c[k].e[i] : 0.0;
+      const double y0 = ylog ? c[k].y[i] : c[k].y[i] - e;
+      const double y1 = ylog ? c[k].y[i] : c[k].y[i] + e;
+      if (isfinite(y0) && (!ylog || y0 > 0.0)) {
+        a = y0 < a ? y0 : a;
+        b = y1 > b ? y1 : b;
+      }
+    }
+  }
+  if (!(a <= b)) {
+    return lam_err_set(err, LAM_ENOTFOUND, "figure: no finite values to draw");
+  }
+  if (ylog) {
+    *lo = a / 3.0;
+    *hi = b * 3.0;
+  } else {
+    double d = b - a > 0.0 ? b - a : (fabs(a) > 0.0 ? fabs(a) : 1.0);
+    *lo = a - 0.08 * d;
+    *hi = b + 0.08 * d;
+  }
+  return LAM_OK;
+}
+
+static int draw_curve(lam_figure *f, const lam_exp_fig *fig, const double *xv,
+                      const lam_exp_curve *c, int color, int with_label,
+                      const char *const *ticks, lam_err *err) {
+  const char *label = with_label ? c->label : NULL;
+  char name[128];
+  snprintf(name, sizeof name, "%s", c->label ? c->label : "curve");
+  if (!fig->x) {
+    /* Categories: unjoined points named beside them, vertical error bars. */
+    int rc = lam_figure_markers(f, name, xv, c->y, fig->n, color, ticks, label,
+                                err);
+    for (size_t i = 0; !rc && c->e && !fig->ylog && i < fig->n; i++) {
+      const double bx[2] = {xv[i], xv[i]};
+      const double by[2] = {c->y[i] - c->e[i], c->y[i] + c->e[i]};
+      rc = lam_figure_line(f, name, bx, by, 2, color, NULL, err);
+    }
+    return rc;
+  }
+  if (c->e && !fig->ylog) {
+    return lam_figure_errorbars(f, name, xv, c->y, c->e, fig->n, color, label,
+                                err);
+  }
+  int rc = lam_figure_markers(f, name, xv, c->y, fig->n, color, NULL, label, err);
+  if (!rc && fig->n > 1) {
+    rc = lam_figure_line(f, name, xv, c->y, fig->n, color, NULL, err);
+  }
+  return rc;
+}
+
+int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
+                         const lam_exp_curve *c, size_t nc, lam_err *err) {
+  if (!fig->n || !nc) {
+    return lam_err_set(err, LAM_EINVAL, "figure %s: nothing to draw", fig->file);
+  }
+  double xv[256];
+  if (fig->n > LAM_NELEM(xv)) {
+    return lam_err_set(err, LAM_EINVAL, "figure %s: too many points", fig->file);
+  }
+  /* Categories sit at 0..n-1, named beside the first curve's points. */
+  for (size_t i = 0; i < fig->n; i++) {
+    xv[i] = fig->x ? fig->x[i] : (double)i;
+  }
+  char path[1200];
+  fig_path(x, fig->file, path, sizeof path);
+  const size_t npan = fig->stacked ? nc : 1;
+  lam_figure *f = lam_figure_new(path, 1000, fig->stacked ? (int)(260 * npan + 160) : 700,
+                                 err);
+  if (!f) {
+    return err->code;
+  }
+  int rc = lam_figure_grid(f, (int)npan, 1, NULL, err);
+  for (size_t p = 0; !rc && p < npan; p++) {
+    const lam_exp_curve *cp = fig->stacked ? &c[p] : c;
+    const size_t ncp = fig->stacked ? 1 : nc;
+    lam_axes ax = lam_axes_defaults();
+    if (fig->x) {
+      rc = lam_figure_range(xv, fig->n, fig->xlog, &ax.xmin, &ax.xmax, err);
+      if (!rc && !fig->xlog) {
+        const double d = ax.xmax - ax.xmin;
+        ax.xmin -= 0.05 * d;
+        ax.xmax += 0.05 * d;
+      } else if (!rc) {
+        ax.xmin /= 1.3;
+        ax.xmax *= 1.3;
+      }
+    } else {
+      ax.xmin = -0.5;
+      ax.xmax = (double)fig->n + 0.2; /* room for the last point's name */
+      ax.xnumbers = 0;
+    }
+    ax.xlog = fig->xlog;
+    ax.ylog = fig->ylog;
+    if (!rc) {
+      rc = y_range(cp, ncp, fig->n, fig->ylog, &ax.ymin, &ax.ymax, err);
+    }
+    ax.title = p == 0 ? fig->title : NULL;
+    ax.xlabel = p + 1 == npan ? fig->xlabel : NULL;
+    ax.ylabel = fig->stacked ? cp->label : fig->ylabel;
+    if (fig->stacked && p + 1 < npan && fig->x) {
+      ax.xnumbers = 0;
+    }
+    if (!rc) {
+      rc = lam_figure_panel(f, (int)p, 0, &ax, err);
+    }
+    for (size_t k = 0; !rc && k < ncp; k++) {
+      rc = draw_curve(f, fig, xv, &cp[k], fig->stacked ? (int)p : (int)k,
+                      !fig->stacked && ncp > 1, k == 0 ? fig->xticks : NULL,
+                      err);
+    }
+    if (!rc && !fig->stacked && nc > 1) {
+      rc = lam_figure_legend(f, err);
+    }
+  }
+  if (rc) {
+    lam_figure_free(f);
+    return rc;
+  }
+  return lam_figure_close(f, err);
+}
+
+int lam_exp_figure_heatmap(lam_exp *x, const lam_exp_fig *fig, const double *y,
+                           size_t ny, const double *z, const char *zlabel,
+                           lam_err *err) {
+  if (!fig->x || !fig->n || !ny) {
+    return lam_err_set(err, LAM_EINVAL, "figure %s: nothing to draw", fig->file);
+  }
+  char path[1200], xl[200], yl[200];
+  fig_path(x, fig->file, path, sizeof path);
+  lam_axes ax = lam_axes_defaults();
+  value_axis(fig->x, fig->n, fig->xlabel, xl, sizeof xl, &ax.xmin, &ax.xmax);
+  value_axis(y, ny, fig->ylabel, yl, sizeof yl, &ax.ymin, &ax.ymax);
+  ax.xlabel = xl;
+  ax.ylabel = yl;
+  ax.title = fig->title;
+  lam_figure *f = lam_figure_new(path, 1000, 800, err);
+  if (!f) {
+    return err->code;
+  }
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  if (!rc) {
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+  }
+  if (!rc) {
+    rc = lam_figure_heatmap(f, fig->file, z, fig->n, ny, ax.xmin, ax.xmax,
+                            ax.ymin, ax.ymax, LAM_CMAP_VIRIDIS, zlabel, err);
+  }
+  if (rc) {
+    lam_figure_free(f);
+    return rc;
+  }
+  return lam_figure_close(f, err);
+}
