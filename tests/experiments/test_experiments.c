@@ -1,0 +1,197 @@
+/* test_experiments.c: every registered experiment, run in --quick mode with
+ * 2 seeds on the shipped default model, leaves well-formed outputs
+ * (metrics.csv, result.json, a figure, a report row), and a second run with
+ * the same seeds writes a byte-identical metrics.csv. */
+#define _XOPEN_SOURCE 700
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lam_config.h"
+#include "lam_experiment.h"
+
+enum { NSEEDS = 2 };
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return NULL;
+  }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  cr_assert_not_null(s);
+  cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = '\0';
+  fclose(f);
+  if (len) {
+    *len = (size_t)n;
+  }
+  return s;
+}
+
+static void run_all(const char *outdir, lam_exp_result *res) {
+  const char *root = getenv("LAM_SOURCE_ROOT");
+  cr_assert_not_null(root, "LAM_SOURCE_ROOT not set");
+  char model[1024];
+  snprintf(model, sizeof model, "%s/models/default.ini", root);
+  lam_exp_opts o = {.model_path = model, .nseeds = NSEEDS, .quick = 1,
+                    .outdir = outdir};
+  for (size_t i = 0; i < lam_experiment_count(); i++) {
+    lam_err err = {0, ""};
+    int rc = lam_experiment_run(lam_experiment_get(i), &o, &res[i], &err);
+    cr_assert_eq(rc, LAM_OK, "%s: %s", lam_experiment_get(i)->name, err.msg);
+  }
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_report_write(outdir, res, lam_experiment_count(), &o, &err),
+               LAM_OK, "%s", err.msg);
+}
+
+/* The number after "key": in a JSON text (NAN when absent). */
+static double json_number(const char *js, const char *key) {
+  char pat[96];
+  snprintf(pat, sizeof pat, "\"%s\": ", key);
+  const char *p = strstr(js, pat);
+  return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+static void check_metrics(const char *dir, const lam_experiment *e) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/%s/metrics.csv", dir, e->name);
+  char *csv = slurp(path, NULL);
+  cr_assert_not_null(csv, "%s missing", path);
+  char *save = NULL, *line = strtok_r(csv, "\n", &save);
+  cr_assert(line && line[0] == '#', "%s: no # line", path);
+  line = strtok_r(NULL, "\n", &save);
+  cr_assert(line && !strcmp(line, "seed,condition,metric,value,unit"),
+            "%s: header is '%s'", path, line ? line : "");
+  size_t rows = 0, effects = 0;
+  while ((line = strtok_r(NULL, "\n", &save))) {
+    char cond[64], metric[64];
+    unsigned long seed;
+    double v;
+    size_t commas = 0;
+    for (const char *c = line; *c; c++) {
+      commas += *c == ',';
+    }
+    cr_assert_eq(commas, 4, "%s: row '%s' has not 5 fields", path, line);
+    cr_assert_eq(sscanf(line, "%lu,%63[^,],%63[^,],%lf", &seed, cond, metric, &v), 4,
+                 "%s: bad row '%s'", path, line);
+    cr_assert(seed >= 1 && seed <= NSEEDS, "%s: seed %lu", path, seed);
+    effects += !strcmp(cond, "summary") && !strcmp(metric, "effect");
+    rows++;
+  }
+  cr_assert_eq(effects, NSEEDS, "%s: %zu effect rows", path, effects);
+  cr_assert_gt(rows, NSEEDS, "%s: no metrics besides the effects", path);
+  free(csv);
+}
+
+static void check_result(const char *dir, const lam_experiment *e,
+                         const lam_exp_result *r) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/%s/result.json", dir, e->name);
+  char *js = slurp(path, NULL);
+  cr_assert_not_null(js, "%s missing", path);
+  const char *keys[] = {"\"verdict\": \"", "\"effect_size\": ", "\"ci95\": [",
+                        "\"criterion\": {\"text\": ", "\"metrics\": {",
+                        "\"model\": \"", "\"version\": \"" LAM_VERSION "\""};
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    cr_assert_not_null(strstr(js, keys[k]), "%s: no %s", path, keys[k]);
+  }
+  const char *v = strstr(js, "\"verdict\": \"") + 12;
+  cr_assert(!strncmp(v, "supported\"", 10) || !strncmp(v, "not supported\"", 14) ||
+                !strncmp(v, "inconclusive\"", 13),
+            "%s: verdict %.20s", path, v);
+  cr_assert(!strncmp(v, lam_verdict_name(r->verdict), strlen(lam_verdict_name(r->verdict))));
+  const double eff = json_number(js, "effect_size");
+  double lo = NAN, hi = NAN;
+  cr_assert_eq(sscanf(strstr(js, "\"ci95\": [") + 9, "%lf, %lf", &lo, &hi), 2,
+               "%s: ci95 not two numbers", path);
+  cr_assert(lo <= eff && eff <= hi, "%s: effect %g outside [%g, %g]", path, eff, lo, hi);
+  cr_assert_float_eq(eff, r->effect, 1e-8 * (1.0 + fabs(eff)));
+  cr_assert_eq(json_number(js, "seeds"), NSEEDS);
+  /* The resolved model text names the column kind; the metrics block holds
+   * the per-seed effect's mean. */
+  cr_assert_not_null(strstr(js, "[column]"), "%s: model text missing", path);
+  cr_assert_not_null(strstr(js, "\"summary/effect\": {\"mean\": "), "%s", path);
+  free(js);
+}
+
+/* At least one PNG in DIR/NAME, with the PNG signature and more than a
+ * blank page's worth of bytes. */
+static void check_figure(const char *dir, const lam_experiment *e) {
+#if LAM_HAVE_PLPLOT
+  char cmd[1400], path[1200];
+  snprintf(cmd, sizeof cmd, "ls %s/%s/*.png 2>/dev/null | head -1", dir, e->name);
+  FILE *p = popen(cmd, "r");
+  cr_assert_not_null(p);
+  cr_assert_not_null(fgets(path, sizeof path, p), "%s: no figure", e->name);
+  pclose(p);
+  path[strcspn(path, "\n")] = '\0';
+  size_t n = 0;
+  char *png = slurp(path, &n);
+  cr_assert_not_null(png);
+  cr_assert(n > 8 && !memcmp(png, "\x89PNG\r\n\x1a\n", 8), "%s: not a PNG", path);
+  cr_assert_gt(n, 10000, "%s: only %zu bytes", path, n);
+  free(png);
+#else
+  (void)dir, (void)e;
+#endif
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+Test(experiments, every_experiment_quick_outputs_and_reproducible, .timeout = 300) {
+  char a[] = "/tmp/lam_exp_testXXXXXX", b[] = "/tmp/lam_exp_testXXXXXX";
+  cr_assert_not_null(mkdtemp(a));
+  cr_assert_not_null(mkdtemp(b));
+  const size_t n = lam_experiment_count();
+  cr_assert_geq(n, 5);
+  lam_exp_result *ra = calloc(n, sizeof *ra), *rb = calloc(n, sizeof *rb);
+  run_all(a, ra);
+  run_all(b, rb);
+  char path[1200];
+  snprintf(path, sizeof path, "%s/report.md", a);
+  char *md = slurp(path, NULL);
+  cr_assert_not_null(md, "no report.md");
+  size_t rows = 0;
+  for (const char *l = md; (l = strstr(l, "\n| [")); l++) {
+    rows++;
+  }
+  cr_assert_eq(rows, n, "report.md has %zu rows for %zu experiments", rows, n);
+  for (size_t i = 0; i < n; i++) {
+    const lam_experiment *e = lam_experiment_get(i);
+    char row[200];
+    snprintf(row, sizeof row, "\n| [%s](#%s) |", e->name, e->name);
+    cr_assert_not_null(strstr(md, row), "report.md: no row for %s", e->name);
+    check_metrics(a, e);
+    check_result(a, e, &ra[i]);
+    check_figure(a, e);
+    /* Same seeds, same metrics, byte for byte. */
+    char pa[1200], pb[1200];
+    size_t na = 0, nb = 0;
+    snprintf(pa, sizeof pa, "%s/%s/metrics.csv", a, e->name);
+    snprintf(pb, sizeof pb, "%s/%s/metrics.csv", b, e->name);
+    char *sa = slurp(pa, &na), *sb = slurp(pb, &nb);
+    cr_assert(na == nb && !memcmp(sa, sb, na), "%s: metrics.csv differs between runs",
+              e->name);
+    cr_assert_eq(ra[i].verdict, rb[i].verdict);
+    free(sa);
+    free(sb);
+  }
+  free(md);
+  free(ra);
+  free(rb);
+  nftw(a, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  nftw(b, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
