@@ -33,6 +33,10 @@ static const char help[] =
     "the Tort modulation index (L5 alpha phase -> L2/3 gamma amplitude), and\n"
     "the same spectra per LFP contact when the run recorded the probe.\n"
     "\n"
+    "laminar analyze MODEL --fixed-points | --scan SECTION.KEY=LO:HI[:N]:\n"
+    "equilibria, eigenvalues, Hopf points and folds of a model file's\n"
+    "equations (`laminar analyze MODEL --fixed-points --help`).\n"
+    "\n"
     "options:\n"
     "  --t0 SECONDS     ignore samples before this time (default 0: all);\n"
     "                   --from is the same option\n"
@@ -699,6 +703,12 @@ static int parse_seconds(const char *opt, const char *s, double *out, int pos) {
 }
 
 int lam_cli_analyze(int argc, char **argv) {
+  /* Stability of a model file rather than spectra of a run: cli/stability.c. */
+  for (int k = 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--fixed-points") || !strncmp(argv[k], "--scan", 6)) {
+      return lam_cli_stability(argc, argv);
+    }
+  }
   static const struct option opts[] = {{"t0", required_argument, NULL, 't'},
                                        {"from", required_argument, NULL, 't'},
                                        {"seg", required_argument, NULL, 's'},

@@ -10,6 +10,8 @@
 int lam_cli_run(int argc, char **argv);
 int lam_cli_keys(int argc, char **argv);
 int lam_cli_analyze(int argc, char **argv);
+/* `laminar analyze MODEL --fixed-points | --scan ...` (stability.c). */
+int lam_cli_stability(int argc, char **argv);
 int lam_cli_plot(int argc, char **argv);
 int lam_cli_experiment(int argc, char **argv);
 

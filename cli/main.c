@@ -18,6 +18,7 @@ static const char usage[] =
     "  experiment ...   run the hypothesis' predictions, with verdicts and a report\n"
     "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
     "  analyze RUN.h5   band power, peaks, coherence, PAC per layer and contact\n"
+    "  analyze MODEL --fixed-points | --scan KEY=LO:HI   equilibria, Hopf, folds\n"
     "  plot RUN.h5      figures: traces, psd, csd, lfp, attention, sweep\n"
     "  version          print the version\n"
     "\n"

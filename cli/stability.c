@@ -1,0 +1,678 @@
+/* stability.c: `laminar analyze MODEL --fixed-points | --scan KEY=LO:HI[:N]`
+ *
+ * The stability tools of analysis/lam_stability.h from the command line, on
+ * the same model file (and --set overrides) as runs and sweeps:
+ *   --fixed-points  equilibria found by GSL multiroots from the model's
+ *                   initial state and from seeded random perturbations of it,
+ *                   with the Jacobian's eigenvalues, the stability verdict
+ *                   and the dominant frequency (the complex pair with the
+ *                   largest real part, |Im lambda| / 2 pi);
+ *   --scan          pseudo-arclength continuation of the equilibrium in one
+ *                   key: the branch (stable and unstable stretches) and its
+ *                   Hopf points (with frequency) and folds, each refined by
+ *                   bisection.
+ * Reached through `laminar analyze` (cli/analyze.c hands over when it sees
+ * --fixed-points or --scan). Definitions: docs/analysis.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lam_sim.h"
+#include "lam_stability.h"
+
+static const char help[] =
+    "usage: laminar analyze MODEL --fixed-points [options]\n"
+    "       laminar analyze MODEL --scan SECTION.KEY=LO:HI[:N] [options]\n"
+    "\n"
+    "Stability of a model file's equations (docs/analysis.md):\n"
+    "  --fixed-points   equilibria (GSL multiroots from the initial state and\n"
+    "                   --guesses seeded perturbations of it), the Jacobian's\n"
+    "                   eigenvalues, stable/unstable, and the dominant\n"
+    "                   frequency |Im lambda|/2pi of the leading complex pair\n"
+    "  --scan K=LO:HI[:N]  follow the equilibrium from K = LO to HI by\n"
+    "                   pseudo-arclength continuation (step (HI-LO)/N, N\n"
+    "                   default 400) and report Hopf points (with their\n"
+    "                   frequency) and folds, refined by bisection\n"
+    "\n"
+    "options:\n"
+    "  --set SECTION.KEY=VALUE  override a model-file key (repeatable)\n"
+    "  --guesses N      starting points for --fixed-points (default 64)\n"
+    "  --seed S         seed of those starting points (default 1)\n"
+    "  --csv[=FILE]     CSV: --scan prints type,key,value,freq_hz (one line per\n"
+    "                   Hopf or fold); --fixed-points prints\n"
+    "                   point,quantity,index,value\n"
+    "  --json[=FILE]    the same as JSON (with the branch for --scan)\n"
+    "  --branch FILE    --scan: the branch as CSV value,n_unstable,y0,y1,...\n"
+    "  -h, --help       this help\n"
+    "\n"
+    "Without =FILE, --csv and --json print to standard output. Files are\n"
+    "written to FILE.part and renamed when complete.\n";
+
+#define BIF_MAX 256
+#define LAM_TWO_PI 6.283185307179586
+
+typedef struct args {
+  const char *model, *scan, *csv, *json, *branch;
+  int fixed, want_csv, want_json;
+  char **sets;
+  size_t nsets;
+  long guesses;
+  unsigned long seed;
+} args;
+
+/* ---- output through FILE.part ---- */
+
+typedef struct sink {
+  FILE *f;
+  char path[4096], part[4112];
+} sink;
+
+static int out_open(sink *o, const char *path) {
+  if (!path) {
+    o->f = stdout;
+    o->path[0] = '\0';
+    return 0;
+  }
+  snprintf(o->path, sizeof o->path, "%s", path);
+  snprintf(o->part, sizeof o->part, "%s.part", path);
+  o->f = fopen(o->part, "w");
+  if (!o->f) {
+    fprintf(stderr, "laminar analyze: %s: %s\n", o->part, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+static int out_close(sink *o) {
+  if (!o->path[0]) {
+    return fflush(stdout) != 0;
+  }
+  if (fclose(o->f) != 0 || rename(o->part, o->path) != 0) {
+    fprintf(stderr, "laminar analyze: %s: %s\n", o->path, strerror(errno));
+    remove(o->part);
+    return 1;
+  }
+  return 0;
+}
+
+static void jnum(FILE *f, double v) {
+  if (isfinite(v)) {
+    fprintf(f, "%.10g", v);
+  } else {
+    fputs("null", f);
+  }
+}
+
+/* ---- fixed points ---- */
+
+typedef struct eqm {
+  double *x, *re, *im;
+  size_t nunstable;
+  double dom_hz; /* NaN: no complex pair */
+} eqm;
+
+static void eqm_free(eqm *e, size_t ne) {
+  for (size_t i = 0; i < ne; i++) {
+    free(e[i].x);
+    free(e[i].re);
+    free(e[i].im);
+  }
+  free(e);
+}
+
+static int same_point(const double *a, const double *b, size_t n) {
+  double scale = 1.0, d = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    scale = fmax(scale, fmax(fabs(a[i]), fabs(b[i])));
+    d = fmax(d, fabs(a[i] - b[i]));
+  }
+  return d <= 1e-6 * scale;
+}
+
+/* Leading complex pair: eigenvalues are sorted by decreasing real part. */
+static double dominant_hz(const double *re, const double *im, size_t n,
+                          double im_tol) {
+  double big = 0.0;
+  for (size_t k = 0; k < n; k++) {
+    big = fmax(big, hypot(re[k], im[k]));
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (fabs(im[k]) > im_tol * big) {
+      return fabs(im[k]) / LAM_TWO_PI;
+    }
+  }
+  return NAN;
+}
+
+static int cmp_eqm(const void *pa, const void *pb) {
+  const eqm *a = pa, *b = pb;
+  /* Order by the first state variable that differs, for stable output. */
+  return (a->x[0] > b->x[0]) - (a->x[0] < b->x[0]);
+}
+
+static int find_fixed_points(const lam_system *sys, const args *a, eqm **out,
+                             size_t *nout, lam_err *err) {
+  const size_t n = sys->n;
+  const lam_stability_opts o = lam_stability_defaults();
+  eqm *e = NULL;
+  size_t ne = 0;
+  double *guess = malloc(n * sizeof *guess), *x = malloc(n * sizeof *x);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!guess || !x || !rng) {
+    free(guess);
+    free(x);
+    gsl_rng_free(rng);
+    return LAM_NOMEM(err);
+  }
+  gsl_rng_set(rng, a->seed);
+  double scale = 1.0;
+  for (size_t i = 0; i < n; i++) {
+    scale = fmax(scale, fabs(sys->y0[i]));
+  }
+  int rc = LAM_OK;
+  /* Guess 0 is the initial state; the others spread over a decade around
+   * it, so equilibria far from y0 (other branches) are reached too. */
+  for (long g = 0; g < a->guesses && !rc; g++) {
+    const double s = g == 0 ? 0.0 : scale * pow(10.0, 2.0 * gsl_rng_uniform(rng));
+    for (size_t i = 0; i < n; i++) {
+      guess[i] = sys->y0[i] + s * gsl_ran_gaussian(rng, 1.0) / (g ? 10.0 : 1.0);
+    }
+    lam_err e2;
+    if (lam_stability_fixed_point(sys, guess, x, &o, &e2) != LAM_OK) {
+      continue; /* this start did not converge; others may */
+    }
+    int dup = 0;
+    for (size_t k = 0; k < ne && !dup; k++) {
+      dup = same_point(e[k].x, x, n);
+    }
+    if (dup) {
+      continue;
+    }
+    eqm *tmp = realloc(e, (ne + 1) * sizeof *e);
+    if (!tmp) {
+      rc = LAM_NOMEM(err);
+      break;
+    }
+    e = tmp;
+    eqm *q = &e[ne];
+    q->x = malloc(n * sizeof *q->x);
+    q->re = malloc(n * sizeof *q->re);
+    q->im = malloc(n * sizeof *q->im);
+    ne++;
+    if (!q->x || !q->re || !q->im) {
+      rc = LAM_NOMEM(err);
+      break;
+    }
+    memcpy(q->x, x, n * sizeof *x);
+    rc = lam_stability_eigen(sys, x, q->re, q->im, &o, err);
+    if (!rc) {
+      q->nunstable = 0;
+      for (size_t k = 0; k < n; k++) {
+        q->nunstable += q->re[k] > 0.0;
+      }
+      q->dom_hz = dominant_hz(q->re, q->im, n, o.im_tol);
+    }
+  }
+  free(guess);
+  free(x);
+  gsl_rng_free(rng);
+  if (rc) {
+    eqm_free(e, ne);
+    return rc;
+  }
+  if (ne == 0) {
+    return lam_err_set(err, LAM_ESOLVER,
+                       "--fixed-points: no equilibrium found from %ld starting points",
+                       a->guesses);
+  }
+  qsort(e, ne, sizeof *e, cmp_eqm);
+  *out = e;
+  *nout = ne;
+  return LAM_OK;
+}
+
+static void print_fixed(FILE *f, const lam_system *sys, const eqm *e, size_t ne,
+                        const char *model) {
+  const size_t n = sys->n;
+  fprintf(f, "%s: %zu equilibri%s (%s, %zu state variables)\n", model, ne,
+          ne == 1 ? "um" : "a", sys->kind ? sys->kind : "", n);
+  for (size_t k = 0; k < ne; k++) {
+    fprintf(f, "\nequilibrium %zu: %s", k + 1,
+            e[k].nunstable ? "unstable" : "stable");
+    if (e[k].nunstable) {
+      fprintf(f, " (%zu eigenvalue%s with Re > 0)", e[k].nunstable,
+              e[k].nunstable == 1 ? "" : "s");
+    }
+    if (isfinite(e[k].dom_hz)) {
+      fprintf(f, ", dominant frequency %.4g Hz", e[k].dom_hz);
+    }
+    fputs("\n  i            y_i        Re lambda        Im lambda\n", f);
+    for (size_t i = 0; i < n; i++) {
+      fprintf(f, "%3zu %14.8g %16.8g %16.8g\n", i, e[k].x[i], e[k].re[i],
+              e[k].im[i]);
+    }
+  }
+}
+
+static void csv_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
+  fputs("point,quantity,index,value\n", f);
+  for (size_t k = 0; k < ne; k++) {
+    fprintf(f, "%zu,stable,,%d\n", k + 1, e[k].nunstable == 0);
+    fprintf(f, "%zu,n_unstable,,%zu\n", k + 1, e[k].nunstable);
+    if (isfinite(e[k].dom_hz)) {
+      fprintf(f, "%zu,dominant_hz,,%.10g\n", k + 1, e[k].dom_hz);
+    } else {
+      fprintf(f, "%zu,dominant_hz,,\n", k + 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+      fprintf(f, "%zu,state,%zu,%.12g\n", k + 1, i, e[k].x[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+      fprintf(f, "%zu,eig_re,%zu,%.12g\n", k + 1, i, e[k].re[i]);
+      fprintf(f, "%zu,eig_im,%zu,%.12g\n", k + 1, i, e[k].im[i]);
+    }
+  }
+}
+
+static void json_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
+  fputs("{\"equilibria\": [", f);
+  for (size_t k = 0; k < ne; k++) {
+    fprintf(f, "%s\n  {\"stable\": %s, \"n_unstable\": %zu, \"dominant_hz\": ",
+            k ? "," : "", e[k].nunstable ? "false" : "true", e[k].nunstable);
+    jnum(f, e[k].dom_hz);
+    const double *v[3] = {e[k].x, e[k].re, e[k].im};
+    const char *names[3] = {"state", "eig_re", "eig_im"};
+    for (int q = 0; q < 3; q++) {
+      fprintf(f, ", \"%s\": [", names[q]);
+      for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", f);
+        jnum(f, v[q][i]);
+      }
+      fputc(']', f);
+    }
+    fputc('}', f);
+  }
+  fputs("\n]}\n", f);
+}
+
+static int run_fixed(const args *a, lam_model *m) {
+  lam_err err;
+  lam_sim *sim = NULL;
+  int rc = lam_sim_new(m, &sim, &err);
+  if (rc) {
+    return lam_cli_fail("analyze", &err);
+  }
+  const lam_system *sys = lam_sim_system(sim);
+  eqm *e = NULL;
+  size_t ne = 0;
+  rc = find_fixed_points(sys, a, &e, &ne, &err);
+  if (rc) {
+    lam_sim_free(sim);
+    return lam_cli_fail("analyze", &err);
+  }
+  int st = 0;
+  if (a->want_csv || a->want_json) {
+    sink o;
+    st = out_open(&o, a->want_csv ? a->csv : a->json);
+    if (!st) {
+      a->want_csv ? csv_fixed(o.f, e, ne, sys->n) : json_fixed(o.f, e, ne, sys->n);
+      st = out_close(&o);
+    }
+  } else {
+    print_fixed(stdout, sys, e, ne, a->model);
+  }
+  eqm_free(e, ne);
+  lam_sim_free(sim);
+  return st;
+}
+
+/* ---- scan ---- */
+
+typedef struct branch {
+  size_t n, len, cap;
+  double *mu, *x;
+  size_t *nu;
+  int nomem;
+} branch;
+
+static void on_point(void *ctx, double mu, const double *x, size_t nunstable) {
+  branch *b = ctx;
+  if (b->nomem) {
+    return;
+  }
+  if (b->len == b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 256;
+    double *mu2 = realloc(b->mu, cap * sizeof *mu2);
+    if (mu2) {
+      b->mu = mu2;
+    }
+    double *x2 = mu2 ? realloc(b->x, cap * b->n * sizeof *x2) : NULL;
+    if (x2) {
+      b->x = x2;
+    }
+    size_t *nu2 = x2 ? realloc(b->nu, cap * sizeof *nu2) : NULL;
+    if (!nu2) {
+      b->nomem = 1;
+      return;
+    }
+    b->nu = nu2;
+    b->cap = cap;
+  }
+  b->mu[b->len] = mu;
+  memcpy(b->x + b->len * b->n, x, b->n * sizeof *x);
+  b->nu[b->len] = nunstable;
+  b->len++;
+}
+
+static void branch_free(branch *b) {
+  free(b->mu);
+  free(b->x);
+  free(b->nu);
+}
+
+/* "section.key=LO:HI[:N]" */
+static int parse_scan(const char *spec, char *key, size_t klen, double *lo,
+                      double *hi, long *steps) {
+  const char *eq = strchr(spec, '=');
+  if (!eq || eq == spec || (size_t)(eq - spec) >= klen) {
+    return 0;
+  }
+  snprintf(key, klen, "%.*s", (int)(eq - spec), spec);
+  char *end;
+  *lo = strtod(eq + 1, &end);
+  if (end == eq + 1 || *end != ':') {
+    return 0;
+  }
+  const char *h = end + 1;
+  *hi = strtod(h, &end);
+  if (end == h) {
+    return 0;
+  }
+  *steps = 400;
+  if (*end == ':') {
+    const char *s = end + 1;
+    *steps = strtol(s, &end, 10);
+    if (end == s || *steps < 2) {
+      return 0;
+    }
+  }
+  return !*end && isfinite(*lo) && isfinite(*hi) && *lo < *hi;
+}
+
+static const char *bif_name(int type) {
+  return type == LAM_BIF_HOPF ? "hopf" : "fold";
+}
+
+static void print_scan(FILE *f, const char *key, double lo, double hi,
+                       const branch *b, const lam_bifurcation *bif, size_t nb) {
+  fprintf(f, "equilibrium branch in %s from %g to %g: %zu points\n", key, lo,
+          hi, b->len);
+  /* Stretches of constant stability, in the order the branch is followed. */
+  size_t s = 0;
+  for (size_t i = 1; i <= b->len; i++) {
+    if (i == b->len || b->nu[i] != b->nu[s]) {
+      fprintf(f, "  %s %12.6g .. %-12.6g %s", key, b->mu[s], b->mu[i - 1],
+              b->nu[s] ? "unstable" : "stable");
+      if (b->nu[s]) {
+        fprintf(f, " (%zu eigenvalue%s with Re > 0)", b->nu[s],
+                b->nu[s] == 1 ? "" : "s");
+      }
+      fputc('\n', f);
+      s = i;
+    }
+  }
+  fprintf(f, "\n%zu bifurcation%s\n", nb, nb == 1 ? "" : "s");
+  if (nb) {
+    fprintf(f, "  type %14s %12s\n", key, "freq_hz");
+  }
+  for (size_t k = 0; k < nb; k++) {
+    if (bif[k].type == LAM_BIF_HOPF) {
+      fprintf(f, "  %-4s %14.8g %12.6g\n", bif_name(bif[k].type), bif[k].mu,
+              bif[k].freq_hz);
+    } else {
+      fprintf(f, "  %-4s %14.8g %12s\n", bif_name(bif[k].type), bif[k].mu, "");
+    }
+  }
+}
+
+static void csv_scan(FILE *f, const char *key, const lam_bifurcation *bif,
+                     size_t nb) {
+  fputs("type,key,value,freq_hz\n", f);
+  for (size_t k = 0; k < nb; k++) {
+    fprintf(f, "%s,%s,%.10g,", bif_name(bif[k].type), key, bif[k].mu);
+    if (bif[k].type == LAM_BIF_HOPF) {
+      fprintf(f, "%.10g", bif[k].freq_hz);
+    }
+    fputc('\n', f);
+  }
+}
+
+static void json_scan(FILE *f, const char *key, double lo, double hi,
+                      const branch *b, const lam_bifurcation *bif, size_t nb) {
+  fprintf(f, "{\"key\": \"%s\", \"lo\": ", key);
+  jnum(f, lo);
+  fputs(", \"hi\": ", f);
+  jnum(f, hi);
+  fputs(", \"points\": [", f);
+  for (size_t k = 0; k < nb; k++) {
+    fprintf(f, "%s\n  {\"type\": \"%s\", \"value\": ", k ? "," : "",
+            bif_name(bif[k].type));
+    jnum(f, bif[k].mu);
+    fputs(", \"freq_hz\": ", f);
+    jnum(f, bif[k].type == LAM_BIF_HOPF ? bif[k].freq_hz : NAN);
+    fputc('}', f);
+  }
+  fputs("],\n \"branch\": [", f);
+  for (size_t i = 0; i < b->len; i++) {
+    fprintf(f, "%s\n  {\"value\": ", i ? "," : "");
+    jnum(f, b->mu[i]);
+    fprintf(f, ", \"n_unstable\": %zu, \"state\": [", b->nu[i]);
+    for (size_t j = 0; j < b->n; j++) {
+      fputs(j ? ", " : "", f);
+      jnum(f, b->x[i * b->n + j]);
+    }
+    fputs("]}", f);
+  }
+  fputs("\n]}\n", f);
+}
+
+static int write_branch(const char *path, const branch *b) {
+  sink o;
+  if (out_open(&o, path)) {
+    return 1;
+  }
+  fputs("value,n_unstable", o.f);
+  for (size_t j = 0; j < b->n; j++) {
+    fprintf(o.f, ",y%zu", j);
+  }
+  fputc('\n', o.f);
+  for (size_t i = 0; i < b->len; i++) {
+    fprintf(o.f, "%.12g,%zu", b->mu[i], b->nu[i]);
+    for (size_t j = 0; j < b->n; j++) {
+      fprintf(o.f, ",%.12g", b->x[i * b->n + j]);
+    }
+    fputc('\n', o.f);
+  }
+  return out_close(&o);
+}
+
+static int run_scan(const args *a, lam_model *m) {
+  char key[256];
+  double lo, hi;
+  long steps;
+  if (!parse_scan(a->scan, key, sizeof key, &lo, &hi, &steps)) {
+    fprintf(stderr,
+            "laminar analyze: --scan: expected SECTION.KEY=LO:HI[:N] with LO < HI "
+            "and N >= 2, found '%s'\n",
+            a->scan);
+    return 2;
+  }
+  lam_err err;
+  lam_stability_family *fam = NULL;
+  if (lam_stability_family_new(m, key, &fam, &err)) {
+    return lam_cli_fail("analyze", &err);
+  }
+  /* The key must exist: setting it at LO names a bad key or value. */
+  const lam_system *sys = NULL;
+  if (lam_stability_family_at(fam, lo, &sys, &err)) {
+    lam_stability_family_free(fam);
+    return lam_cli_fail("analyze", &err);
+  }
+  branch b = {.n = sys->n};
+  lam_continuation c = {.mu_lo = lo,
+                        .mu_hi = hi,
+                        .mu_start = lo,
+                        .ds = (hi - lo) / (double)steps,
+                        .max_steps = 50 * steps,
+                        .on_point = on_point,
+                        .point_ctx = &b};
+  lam_bifurcation bif[BIF_MAX];
+  size_t nb = 0;
+  int rc = lam_stability_continue(lam_stability_family_at, fam, &c, NULL, bif,
+                                  BIF_MAX, &nb, &err);
+  lam_stability_family_free(fam);
+  if (!rc && b.nomem) {
+    rc = LAM_NOMEM(&err);
+  }
+  if (rc) {
+    branch_free(&b);
+    return lam_cli_fail("analyze", &err);
+  }
+  if (nb > BIF_MAX) {
+    nb = BIF_MAX;
+  }
+  int st = 0;
+  if (a->want_csv || a->want_json) {
+    sink o;
+    st = out_open(&o, a->want_csv ? a->csv : a->json);
+    if (!st) {
+      a->want_csv ? csv_scan(o.f, key, bif, nb)
+                  : json_scan(o.f, key, lo, hi, &b, bif, nb);
+      st = out_close(&o);
+    }
+  } else {
+    print_scan(stdout, key, lo, hi, &b, bif, nb);
+  }
+  if (!st && a->branch) {
+    st = write_branch(a->branch, &b);
+  }
+  branch_free(&b);
+  return st;
+}
+
+/* ---- arguments ---- */
+
+static int parse_args(int argc, char **argv, args *a) {
+  static const struct option opts[] = {
+      {"fixed-points", no_argument, NULL, 'F'},
+      {"scan", required_argument, NULL, 'S'},
+      {"set", required_argument, NULL, 's'},
+      {"guesses", required_argument, NULL, 'g'},
+      {"seed", required_argument, NULL, 'r'},
+      {"csv", optional_argument, NULL, 'c'},
+      {"json", optional_argument, NULL, 'j'},
+      {"branch", required_argument, NULL, 'b'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  memset(a, 0, sizeof *a);
+  a->guesses = 64;
+  a->seed = 1;
+  a->sets = calloc((size_t)argc, sizeof *a->sets);
+  if (!a->sets) {
+    return 1;
+  }
+  int c;
+  char *end;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'F':
+      a->fixed = 1;
+      break;
+    case 'S':
+      a->scan = optarg;
+      break;
+    case 's':
+      a->sets[a->nsets++] = optarg;
+      break;
+    case 'g':
+      a->guesses = strtol(optarg, &end, 10);
+      if (end == optarg || *end || a->guesses < 1 || a->guesses > 1000000) {
+        fprintf(stderr, "laminar analyze: --guesses: expected an integer 1..1000000, found '%s'\n",
+                optarg);
+        return 2;
+      }
+      break;
+    case 'r':
+      a->seed = strtoul(optarg, &end, 10);
+      if (end == optarg || *end || optarg[0] == '-') {
+        fprintf(stderr, "laminar analyze: --seed: expected a non-negative integer, found '%s'\n",
+                optarg);
+        return 2;
+      }
+      break;
+    case 'c':
+      a->want_csv = 1;
+      a->csv = optarg && strcmp(optarg, "-") ? optarg : NULL;
+      break;
+    case 'j':
+      a->want_json = 1;
+      a->json = optarg && strcmp(optarg, "-") ? optarg : NULL;
+      break;
+    case 'b':
+      a->branch = optarg;
+      break;
+    case 'h':
+      fputs(help, stdout);
+      return -1;
+    default:
+      fputs(help, stderr);
+      return 2;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "laminar analyze: expected one MODEL file\n\n%s", help);
+    return 2;
+  }
+  a->model = argv[optind];
+  if (a->fixed == (a->scan != NULL)) {
+    fprintf(stderr, "laminar analyze: expected one of --fixed-points and --scan\n");
+    return 2;
+  }
+  if (a->want_csv && a->want_json) {
+    fprintf(stderr, "laminar analyze: --json and --csv: expected one of them\n");
+    return 2;
+  }
+  if (a->branch && !a->scan) {
+    fprintf(stderr, "laminar analyze: --branch: only with --scan\n");
+    return 2;
+  }
+  return 0;
+}
+
+int lam_cli_stability(int argc, char **argv) {
+  args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc) {
+    free(a.sets);
+    return rc < 0 ? 0 : rc;
+  }
+  lam_err err;
+  lam_model *m = NULL;
+  if (lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err)) {
+    free(a.sets);
+    return lam_cli_fail("analyze", &err);
+  }
+  rc = a.fixed ? run_fixed(&a, m) : run_scan(&a, m);
+  lam_model_free(m);
+  free(a.sets);
+  return rc;
+}
