@@ -14,6 +14,7 @@ int lam_cli_analyze(int argc, char **argv);
 int lam_cli_stability(int argc, char **argv);
 int lam_cli_plot(int argc, char **argv);
 int lam_cli_experiment(int argc, char **argv);
+int lam_cli_sweep(int argc, char **argv);
 
 /* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */
 int lam_cli_fail(const char *cmd, const lam_err *err);

@@ -16,6 +16,7 @@ static const char usage[] =
     "commands:\n"
     "  run MODEL        simulate a model file, write traces (HDF5 or CSV)\n"
     "  experiment ...   run the hypothesis' predictions, with verdicts and a report\n"
+    "  sweep MODEL ...  run a parameter sweep (grid, values, design, LHS) into a CSV\n"
     "  keys [SECTION]   list every model-file key with unit, default, meaning\n"
     "  analyze RUN.h5   band power, peaks, coherence, PAC per layer and contact\n"
     "  analyze MODEL --fixed-points | --scan KEY=LO:HI   equilibria, Hopf, folds\n"
@@ -43,6 +44,9 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "experiment")) {
     return lam_cli_experiment(argc - 1, argv + 1);
+  }
+  if (!strcmp(cmd, "sweep")) {
+    return lam_cli_sweep(argc - 1, argv + 1);
   }
   if (!strcmp(cmd, "keys")) {
     return lam_cli_keys(argc - 1, argv + 1);

@@ -1,0 +1,573 @@
+/* lam_metrics.c: the metric registry, the in-memory sample collector and
+ * the per-layer spectra shared with `laminar analyze` (lam_metrics.h).
+ *
+ * A layer's signal in column c is the mean over the units of its
+ * populations in that column (populations grouped by lam_pop_info.layer);
+ * its PSD is the mean of the columns' PSDs (docs/analysis.md). */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lam_attention.h"
+#include "lam_experiment.h"
+#include "lam_metrics.h"
+#include "lam_pac.h"
+#include "lam_probe.h"
+
+const lam_metric_info lam_metric_table[] = {
+    {"attention_entropy", "nats",
+     "Shannon entropy of the attention weights at the final state, mean over queries and heads"},
+    {"identity_error", "1",
+     "relative Frobenius error of the final L5 output against closed-form softmax attention"},
+    {"mean_<pop>", "unit",
+     "time mean of a population over columns and units (mean_l23, mean_out, ...)"},
+    {"mean_<layer>", "unit", "time mean of a layer signal (<layer>: l1, l23, l4, l5, l6)"},
+    {"gamma_power_<layer>", "unit^2", "Welch band power of the layer signal, 30-80 Hz"},
+    {"alpha_power_<layer>", "unit^2", "Welch band power of the layer signal, alpha/beta 8-30 Hz"},
+    {"gamma_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 30-80 Hz"},
+    {"alpha_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 8-30 Hz"},
+    {"gamma_coherence_<layer>", "1",
+     "30-80 Hz band-mean coherence of the layer signal, mean over column pairs"},
+    {"alpha_coherence_<layer>", "1",
+     "8-30 Hz band-mean coherence of the layer signal, mean over column pairs"},
+    {"segregation_index", "1",
+     "laminar ratio (gamma/alphabeta)_L2/3 / (gamma/alphabeta)_L5 (P7 holds when > 1)"},
+    {"segregation_gamma_ratio", "1", "gamma power L2/3 / L5"},
+    {"segregation_alpha_ratio", "1", "alpha/beta power L5 / L2/3"},
+    {"pac_mi", "1", "Tort modulation index, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude"},
+};
+const size_t lam_metric_ntable = sizeof lam_metric_table / sizeof lam_metric_table[0];
+
+/* ---- per-layer spectra ---- */
+
+static void bands(const double *psd, size_t nf, double df, lam_layer_bands *o) {
+  const lam_band *b[2] = {&lam_bands[LAM_BAND_ALPHABETA], &lam_bands[LAM_BAND_GAMMA]};
+  double *pw[2] = {&o->pab, &o->pg}, *pk[2] = {&o->fab, &o->fg};
+  double top = (double)(nf - 1) * df;
+  for (int i = 0; i < 2; i++) {
+    lam_err e;
+    double hi = b[i]->hi_hz < top ? b[i]->hi_hz : top;
+    *pw[i] = *pk[i] = NAN;
+    if (b[i]->lo_hz < hi) {
+      if (lam_band_power(psd, nf, df, b[i]->lo_hz, hi, pw[i], &e) != LAM_OK) {
+        *pw[i] = NAN;
+      }
+      if (lam_band_peak(psd, nf, df, b[i]->lo_hz, hi, pk[i], &e) != LAM_OK) {
+        *pk[i] = NAN;
+      }
+    }
+  }
+}
+
+int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
+                      size_t stride, size_t n, lam_layer_bands *out,
+                      lam_err *err) {
+  size_t nf = lam_welch_nfreq(w);
+  double *psd = malloc(nf * sizeof *psd), *acc = calloc(nf, sizeof *acc);
+  int rc = psd && acc ? LAM_OK : LAM_NOMEM(err);
+  for (size_t c = 0; !rc && c < ncol; c++) {
+    rc = lam_welch_psd(w, x + c * ld, n, stride, psd, err);
+    for (size_t k = 0; !rc && k < nf; k++) {
+      acc[k] += psd[k] / (double)ncol;
+    }
+  }
+  if (!rc) {
+    bands(acc, nf, lam_welch_df(w), out);
+  }
+  free(psd);
+  free(acc);
+  return rc;
+}
+
+int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
+                          size_t n, lam_layer_bands *out, lam_err *err) {
+  out->cab = out->cg = NAN;
+  if (ncol < 2) {
+    return LAM_OK;
+  }
+  size_t nf = lam_welch_nfreq(w), npair = 0;
+  double *coh = malloc(nf * sizeof *coh), sab = 0.0, sg = 0.0;
+  if (!coh) {
+    return LAM_NOMEM(err);
+  }
+  double top = (double)(nf - 1) * lam_welch_df(w);
+  int rc = LAM_OK;
+  for (size_t a = 0; !rc && a < ncol; a++) {
+    for (size_t b = a + 1; !rc && b < ncol; b++) {
+      rc = lam_welch_coherence(w, x + a * n, 1, x + b * n, 1, n, coh, err);
+      double vab = NAN, vg = NAN;
+      lam_err e;
+      if (!rc && LAM_BAND_ALPHABETA_LO_HZ < top) {
+        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_ALPHABETA_LO_HZ,
+                      fmin(LAM_BAND_ALPHABETA_HI_HZ, top), &vab, &e);
+      }
+      if (!rc && LAM_BAND_GAMMA_LO_HZ < top) {
+        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_GAMMA_LO_HZ,
+                      fmin(LAM_BAND_GAMMA_HI_HZ, top), &vg, &e);
+      }
+      sab += vab;
+      sg += vg;
+      npair++;
+    }
+  }
+  free(coh);
+  if (!rc) {
+    out->cab = sab / (double)npair;
+    out->cg = sg / (double)npair;
+  }
+  return rc;
+}
+
+int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
+                    size_t nsup, size_t n, double fs, double *mi,
+                    lam_err *err) {
+  size_t ncol = ndeep < nsup ? ndeep : nsup;
+  lam_hilbert *h = lam_hilbert_new(n, fs, LAM_BANDPASS_TAPER_HZ, err);
+  double *ph = malloc(n * sizeof *ph), *amp = malloc(n * sizeof *amp);
+  int rc = h && ph && amp ? LAM_OK : (h ? LAM_NOMEM(err) : err->code);
+  size_t edge = (size_t)(fs / LAM_BANDPASS_TAPER_HZ);
+  if (2 * edge > n / 2) {
+    edge = n / 4;
+  }
+  lam_pac_bands b = lam_pac_bands_default();
+  double sum = 0.0;
+  for (size_t c = 0; !rc && c < ncol; c++) {
+    rc = lam_pac_signals(h, deep + c * n, 1, sup + c * n, 1, &b, ph, amp, err);
+    double v = 0.0;
+    if (!rc) {
+      rc = lam_pac_mi(ph + edge, amp + edge, n - 2 * edge, LAM_PAC_NBINS, &v, NULL, err);
+    }
+    sum += v;
+  }
+  if (!rc) {
+    *mi = ncol ? sum / (double)ncol : NAN;
+  }
+  lam_hilbert_free(h);
+  free(ph);
+  free(amp);
+  return rc;
+}
+
+/* ---- the collector ---- */
+
+#define MAXLAYERS 8
+#define TAGLEN 8
+
+typedef struct mlayer {
+  char tag[TAGLEN]; /* "l23" */
+  size_t ncols;
+  double *cnt;      /* units per column */
+  double *x;        /* while collecting: x[i * ncols + c] sums; after
+                       finish: column-major means x[c * n + i] */
+  double mean;
+  lam_layer_bands b;
+  int have_b;
+} mlayer;
+
+struct lam_metrics {
+  lam_sim *sim;
+  const lam_system *sys;
+  double *obs;       /* one population's observation */
+  double *popsum;    /* per population: sum over samples of the unit mean */
+  int *poplayer;     /* per population: its layer index or -1 */
+  mlayer L[MAXLAYERS];
+  size_t nl;
+  size_t n, cap;     /* samples */
+  double t0, t1;     /* first and second sample time */
+  int finished;
+  lam_segregation segr;
+  int have_segr;
+  double mi;
+};
+
+/* "L2/3" -> "l23": lower case, letters and digits only. */
+static void layer_tag(const char *layer, char *tag) {
+  size_t k = 0;
+  for (const char *p = layer; *p && k + 1 < TAGLEN; p++) {
+    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+      tag[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    }
+  }
+  tag[k] = '\0';
+}
+
+void lam_metrics_free(lam_metrics *mc) {
+  if (!mc) {
+    return;
+  }
+  for (size_t l = 0; l < mc->nl; l++) {
+    free(mc->L[l].cnt);
+    free(mc->L[l].x);
+  }
+  free(mc->obs);
+  free(mc->popsum);
+  free(mc->poplayer);
+  free(mc);
+}
+
+lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err) {
+  lam_metrics *mc = calloc(1, sizeof *mc);
+  if (!mc) {
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  mc->sim = sim;
+  mc->sys = lam_sim_system(sim);
+  const lam_system *s = mc->sys;
+  size_t maxobs = 1;
+  for (size_t p = 0; p < s->npops; p++) {
+    size_t k = s->pops[p].ncols * s->pops[p].nunits;
+    maxobs = k > maxobs ? k : maxobs;
+  }
+  mc->obs = malloc(maxobs * sizeof *mc->obs);
+  mc->popsum = calloc(s->npops ? s->npops : 1, sizeof *mc->popsum);
+  mc->poplayer = malloc((s->npops ? s->npops : 1) * sizeof *mc->poplayer);
+  if (!mc->obs || !mc->popsum || !mc->poplayer) {
+    lam_metrics_free(mc);
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  for (size_t p = 0; p < s->npops; p++) {
+    const lam_pop_info *pi = &s->pops[p];
+    mc->poplayer[p] = -1;
+    /* Derived or layer-less populations (attention weights, clocks) are no
+     * layer signal, as in laminar analyze. */
+    if (!pi->layer || !pi->layer[0] || !isfinite(lam_probe_layer_depth(pi->layer))) {
+      continue;
+    }
+    char tag[TAGLEN];
+    layer_tag(pi->layer, tag);
+    size_t l = 0;
+    while (l < mc->nl && strcmp(mc->L[l].tag, tag)) {
+      l++;
+    }
+    if (l == mc->nl) {
+      if (mc->nl == MAXLAYERS) {
+        continue;
+      }
+      mc->nl++;
+      snprintf(mc->L[l].tag, TAGLEN, "%s", tag);
+    }
+    mlayer *ml = &mc->L[l];
+    if (pi->ncols > ml->ncols) {
+      double *cnt = realloc(ml->cnt, pi->ncols * sizeof *cnt);
+      if (!cnt) {
+        lam_metrics_free(mc);
+        LAM_NOMEM(err);
+        return NULL;
+      }
+      memset(cnt + ml->ncols, 0, (pi->ncols - ml->ncols) * sizeof *cnt);
+      ml->cnt = cnt;
+      ml->ncols = pi->ncols;
+    }
+    for (size_t c = 0; c < pi->ncols; c++) {
+      ml->cnt[c] += (double)pi->nunits;
+    }
+    mc->poplayer[p] = (int)l;
+  }
+  return mc;
+}
+
+void lam_metrics_reset(lam_metrics *mc) {
+  mc->n = 0;
+  mc->finished = 0;
+  mc->have_segr = 0;
+  memset(mc->popsum, 0, (mc->sys->npops ? mc->sys->npops : 1) * sizeof *mc->popsum);
+}
+
+int lam_metrics_sample(void *ctx, double t, const double *y) {
+  lam_metrics *mc = ctx;
+  const lam_system *s = mc->sys;
+  if (mc->n == mc->cap) {
+    size_t cap = mc->cap ? 2 * mc->cap : 1024;
+    for (size_t l = 0; l < mc->nl; l++) {
+      double *x = realloc(mc->L[l].x, cap * mc->L[l].ncols * sizeof *x);
+      if (!x) {
+        return LAM_ENOMEM;
+      }
+      mc->L[l].x = x;
+    }
+    mc->cap = cap;
+  }
+  if (mc->n == 0) {
+    mc->t0 = t;
+  } else if (mc->n == 1) {
+    mc->t1 = t;
+  }
+  for (size_t l = 0; l < mc->nl; l++) {
+    memset(mc->L[l].x + mc->n * mc->L[l].ncols, 0, mc->L[l].ncols * sizeof(double));
+  }
+  for (size_t p = 0; p < s->npops; p++) {
+    const lam_pop_info *pi = &s->pops[p];
+    size_t k = pi->ncols * pi->nunits;
+    s->ops->observe(s->self, p, t, y, mc->obs);
+    double sum = 0.0;
+    for (size_t i = 0; i < k; i++) {
+      sum += mc->obs[i];
+    }
+    mc->popsum[p] += k ? sum / (double)k : 0.0;
+    if (mc->poplayer[p] >= 0) {
+      mlayer *ml = &mc->L[mc->poplayer[p]];
+      double *row = ml->x + mc->n * ml->ncols;
+      for (size_t c = 0; c < pi->ncols; c++) {
+        for (size_t u = 0; u < pi->nunits; u++) {
+          row[c] += mc->obs[c * pi->nunits + u];
+        }
+      }
+    }
+  }
+  mc->n++;
+  return LAM_OK;
+}
+
+static mlayer *find_layer(lam_metrics *mc, const char *tag) {
+  for (size_t l = 0; l < mc->nl; l++) {
+    if (!strcmp(mc->L[l].tag, tag)) {
+      return &mc->L[l];
+    }
+  }
+  return NULL;
+}
+
+/* Means per column, transposed to column-major, then the spectra of every
+ * layer, the segregation index and PAC, as laminar analyze computes them
+ * with its defaults (all samples, 1 s Welch segments). */
+static int finish(lam_metrics *mc, lam_err *err) {
+  if (mc->finished) {
+    return LAM_OK;
+  }
+  size_t n = mc->n;
+  for (size_t l = 0; l < mc->nl; l++) {
+    mlayer *ml = &mc->L[l];
+    ml->have_b = 0;
+    ml->mean = NAN;
+    if (!n) {
+      continue;
+    }
+    double *x = malloc(n * ml->ncols * sizeof *x), s = 0.0;
+    if (!x) {
+      return LAM_NOMEM(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+      for (size_t c = 0; c < ml->ncols; c++) {
+        double v = ml->x[i * ml->ncols + c] / (ml->cnt[c] > 0 ? ml->cnt[c] : 1.0);
+        x[c * n + i] = v;
+        s += v;
+      }
+    }
+    free(ml->x);
+    ml->x = x;
+    ml->mean = s / (double)(n * ml->ncols);
+  }
+  mc->cap = n; /* the layout changed: a further sample reallocates */
+  mc->finished = 1;
+  if (n < 4) {
+    return LAM_OK; /* too short for spectra: NaN */
+  }
+  double fs = 1.0 / (mc->t1 - mc->t0);
+  size_t nseg = (size_t)floor(LAM_METRICS_SEG_S * fs + 0.5);
+  nseg = nseg > n ? n : (nseg < 4 ? 4 : nseg);
+  lam_welch *w = lam_welch_new(nseg, fs, err);
+  if (!w) {
+    return err->code;
+  }
+  int rc = LAM_OK;
+  for (size_t l = 0; !rc && l < mc->nl; l++) {
+    mlayer *ml = &mc->L[l];
+    lam_err e;
+    /* Non-finite samples leave this layer's spectra NaN. */
+    ml->have_b = lam_metrics_bands(w, ml->x, ml->ncols, n, 1, n, &ml->b, &e) == LAM_OK &&
+                 lam_metrics_coherence(w, ml->x, ml->ncols, n, &ml->b, &e) == LAM_OK;
+  }
+  lam_welch_free(w);
+  mlayer *sup = find_layer(mc, "l23"), *deep = find_layer(mc, "l5");
+  mc->mi = NAN;
+  if (sup && deep && sup->have_b && deep->have_b) {
+    lam_err e;
+    mc->have_segr = lam_segregation_index(sup->b.pg, sup->b.pab, deep->b.pg,
+                                          deep->b.pab, &mc->segr, &e) == LAM_OK;
+    if (lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols, n, fs, &mc->mi, &e)) {
+      mc->mi = NAN;
+    }
+  }
+  return rc;
+}
+
+/* A layer family member: prefix + tag -> the field. */
+static const struct {
+  const char *prefix;
+  size_t off;
+} layer_fields[] = {
+    {"gamma_power_", offsetof(lam_layer_bands, pg)},
+    {"alpha_power_", offsetof(lam_layer_bands, pab)},
+    {"gamma_peak_hz_", offsetof(lam_layer_bands, fg)},
+    {"alpha_peak_hz_", offsetof(lam_layer_bands, fab)},
+    {"gamma_coherence_", offsetof(lam_layer_bands, cg)},
+    {"alpha_coherence_", offsetof(lam_layer_bands, cab)},
+};
+#define NFIELDS (sizeof layer_fields / sizeof layer_fields[0])
+
+static const char *const layer_tags[] = {"l1", "l23", "l4", "l5", "l6"};
+
+static int is_layer_tag(const char *s) {
+  for (size_t i = 0; i < sizeof layer_tags / sizeof layer_tags[0]; i++) {
+    if (!strcmp(s, layer_tags[i])) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static long pop_index(const lam_system *s, const char *name) {
+  for (size_t p = 0; p < s->npops; p++) {
+    if (!strcmp(s->pops[p].name, name)) {
+      return (long)p;
+    }
+  }
+  return -1;
+}
+
+/* The unit of layer tag's signal in sys ("a.u." when absent). */
+static const char *layer_unit(const lam_system *s, const char *tag) {
+  for (size_t p = 0; p < s->npops; p++) {
+    char t[TAGLEN];
+    layer_tag(s->pops[p].layer ? s->pops[p].layer : "", t);
+    if (!strcmp(t, tag) && s->pops[p].layer[0]) {
+      return s->pops[p].unit;
+    }
+  }
+  return "a.u.";
+}
+
+int lam_metrics_check(lam_sim *sim, const char *name, char *unit, size_t len,
+                      lam_err *err) {
+  const lam_system *s = lam_sim_system(sim);
+  for (size_t i = 0; i < lam_metric_ntable; i++) {
+    if (!strchr(lam_metric_table[i].name, '<') && !strcmp(name, lam_metric_table[i].name)) {
+      snprintf(unit, len, "%s", lam_metric_table[i].unit);
+      return LAM_OK;
+    }
+  }
+  if (!strncmp(name, "mean_", 5)) {
+    long p = pop_index(s, name + 5);
+    if (p >= 0) {
+      snprintf(unit, len, "%s", s->pops[p].unit);
+      return LAM_OK;
+    }
+    if (is_layer_tag(name + 5)) {
+      snprintf(unit, len, "%s", layer_unit(s, name + 5));
+      return LAM_OK;
+    }
+  }
+  for (size_t f = 0; f < NFIELDS; f++) {
+    size_t k = strlen(layer_fields[f].prefix);
+    if (!strncmp(name, layer_fields[f].prefix, k) && is_layer_tag(name + k)) {
+      if (strstr(layer_fields[f].prefix, "power")) {
+        snprintf(unit, len, "(%s)^2", layer_unit(s, name + k));
+      } else {
+        snprintf(unit, len, "%s", strstr(layer_fields[f].prefix, "hz") ? "Hz" : "1");
+      }
+      return LAM_OK;
+    }
+  }
+  return lam_err_set(err, LAM_ENOTFOUND,
+                     "unknown metric '%s' (`laminar sweep --list-metrics` lists them)",
+                     name);
+}
+
+/* Entropy of the final attention weights (lam_exp_entropy). */
+static double entropy(lam_sim *sim) {
+  size_t nq, H, T;
+  lam_err e;
+  if (lam_exp_weights(sim, NULL, &nq, &H, &T, &e)) {
+    return NAN;
+  }
+  double *w = malloc(nq * H * T * sizeof *w), v = NAN;
+  if (w && !lam_exp_weights(sim, w, &nq, &H, &T, &e)) {
+    v = lam_exp_entropy(w, nq, H, T);
+  }
+  free(w);
+  return v;
+}
+
+/* ||O - softmax(Q K^T / sqrt(d_k)) V||_F / ||softmax(...) V||_F at the
+ * final state (DESIGN.md section 2, anchor identity). */
+static double identity(lam_sim *sim) {
+  lam_attention *a = lam_sim_impl(sim, "attention");
+  if (!a) {
+    return NAN;
+  }
+  const lam_dims *d = lam_attention_dims(a);
+  const size_t n = d->T * d->H * d->dv;
+  double *ref = malloc(n * sizeof *ref), v = NAN;
+  lam_err e;
+  long off = lam_attention_offset(a, "out");
+  if (ref && off >= 0 && !lam_exp_attention_reference(sim, ref, &e)) {
+    const double *O = lam_sim_state(sim) + off;
+    double num = 0.0, den = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      num += (O[i] - ref[i]) * (O[i] - ref[i]);
+      den += ref[i] * ref[i];
+    }
+    v = sqrt(num / den);
+  }
+  free(ref);
+  return v;
+}
+
+int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
+                      lam_err *err) {
+  char unit[64];
+  int rc = lam_metrics_check(mc->sim, name, unit, sizeof unit, err);
+  if (rc) {
+    return rc;
+  }
+  *value = NAN;
+  if (!strcmp(name, "attention_entropy")) {
+    *value = entropy(mc->sim);
+    return LAM_OK;
+  }
+  if (!strcmp(name, "identity_error")) {
+    *value = identity(mc->sim);
+    return LAM_OK;
+  }
+  if (!strncmp(name, "mean_", 5)) {
+    long p = pop_index(mc->sys, name + 5);
+    if (p >= 0) {
+      *value = mc->n ? mc->popsum[p] / (double)mc->n : NAN;
+      return LAM_OK;
+    }
+  }
+  rc = finish(mc, err);
+  if (rc) {
+    return rc;
+  }
+  if (!strncmp(name, "mean_", 5)) {
+    mlayer *ml = find_layer(mc, name + 5);
+    *value = ml ? ml->mean : NAN;
+    return LAM_OK;
+  }
+  if (!strcmp(name, "segregation_index")) {
+    *value = mc->have_segr ? mc->segr.laminar_ratio : NAN;
+  } else if (!strcmp(name, "segregation_gamma_ratio")) {
+    *value = mc->have_segr ? mc->segr.gamma_ratio : NAN;
+  } else if (!strcmp(name, "segregation_alpha_ratio")) {
+    *value = mc->have_segr ? mc->segr.alphabeta_ratio : NAN;
+  } else if (!strcmp(name, "pac_mi")) {
+    *value = mc->mi;
+  } else {
+    for (size_t f = 0; f < NFIELDS; f++) {
+      size_t k = strlen(layer_fields[f].prefix);
+      if (!strncmp(name, layer_fields[f].prefix, k)) {
+        mlayer *ml = find_layer(mc, name + k);
+        if (ml && ml->have_b) {
+          *value = *(const double *)((const char *)&ml->b + layer_fields[f].off);
+        }
+        break;
+      }
+    }
+  }
+  return LAM_OK;
+}

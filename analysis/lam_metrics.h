@@ -1,0 +1,93 @@
+/* lam_metrics.h: named scalar read-outs of a finished run, computed from
+ * samples collected in memory while it runs (so a sweep point never needs
+ * an HDF5 file), and the per-layer spectral computations they share with
+ * `laminar analyze`.
+ *
+ * Names are snake case; a few are families:
+ *   mean_<pop>                 time mean of a population (any population of
+ *                              the model: mean_l23, mean_out, mean_pv ...)
+ *   mean_<layer>, gamma_power_<layer>, alpha_power_<layer>,
+ *   gamma_peak_hz_<layer>, alpha_peak_hz_<layer>, gamma_coherence_<layer>,
+ *   alpha_coherence_<layer>    layer signals as `laminar analyze` builds
+ *                              them (<layer>: l1, l23, l4, l5, l6)
+ * "alpha" here is the deep alpha/beta band, 8-30 Hz, and "gamma" 30-80 Hz
+ * (lam_spectrum.h, DESIGN.md section 3). Definitions: docs/analysis.md and
+ * docs/sweeps.md. A metric the model cannot provide (no L5 in a
+ * Jansen-Rit column, no attention weights) is NaN, not an error.
+ *
+ * Use:
+ *   lam_metrics *mc = lam_metrics_new(sim, &err);
+ *   lam_run_opts o = lam_run_defaults(sim);
+ *   o.on_sample = lam_metrics_sample; o.ctx = mc;
+ *   lam_sim_run(sim, &o, NULL, &err);
+ *   lam_metrics_value(mc, "gamma_power_l23", &v, &err);
+ */
+#ifndef LAM_METRICS_H
+#define LAM_METRICS_H
+
+#include <stddef.h>
+
+#include "lam_error.h"
+#include "lam_sim.h"
+#include "lam_spectrum.h"
+
+typedef struct lam_metric_info {
+  const char *name; /* a name or a family pattern ("mean_<pop>") */
+  const char *unit; /* "Hz", "nats", "unit^2" (unit: the population's) */
+  const char *doc;  /* one line */
+} lam_metric_info;
+
+extern const lam_metric_info lam_metric_table[];
+extern const size_t lam_metric_ntable;
+
+/* Welch segment of the layer spectra (s): as `laminar analyze --seg`. */
+#define LAM_METRICS_SEG_S 1.0
+
+/* ---- per-layer spectral computations (shared with laminar analyze) ---- */
+
+typedef struct lam_layer_bands {
+  double pab, pg;   /* alpha/beta (8-30 Hz) and gamma (30-80 Hz) power, unit^2 */
+  double fab, fg;   /* their peak frequencies, Hz */
+  double cab, cg;   /* band-mean coherence over column pairs (NaN: 1 column) */
+} lam_layer_bands;
+
+/* Mean PSD of ncol series x[c * ld + i * stride] (i < n) and its band
+ * powers and peaks (NaN where a band lies beyond fs/2 or has no peak). */
+int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
+                      size_t stride, size_t n, lam_layer_bands *out,
+                      lam_err *err);
+/* Band-mean coherence of ncol series x[c * n + i], averaged over all
+ * column pairs, into out->cab and out->cg (NaN with one column). */
+int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
+                          size_t n, lam_layer_bands *out, lam_err *err);
+/* Tort MI of deep (L5) alpha phase against superficial (L2/3) gamma
+ * amplitude, x[c * n + i], mean over the columns both have. The first and
+ * last 1 / taper seconds (band-pass wrap-around) are dropped, or a quarter
+ * of the series when it is short. */
+int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
+                    size_t nsup, size_t n, double fs, double *mi,
+                    lam_err *err);
+
+/* ---- collecting a run ---- */
+
+typedef struct lam_metrics lam_metrics;
+
+/* A collector for runs of sim (which must outlive it). */
+lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err);
+void lam_metrics_free(lam_metrics *mc);
+/* Forget the samples (before another run of the same sim). */
+void lam_metrics_reset(lam_metrics *mc);
+/* lam_run_opts.on_sample with ctx = the collector. Returns LAM_ENOMEM when
+ * a sample cannot be stored. */
+int lam_metrics_sample(void *ctx, double t, const double *y);
+
+/* Whether name is a metric this sim provides a column for (a known name or
+ * a family member with an existing population or layer tag). unit gets its
+ * unit. LAM_ENOTFOUND naming the metric otherwise. */
+int lam_metrics_check(lam_sim *sim, const char *name, char *unit,
+                      size_t len, lam_err *err);
+/* The value of a metric after the run (NaN when the model lacks it). */
+int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
+                      lam_err *err);
+
+#endif

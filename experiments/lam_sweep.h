@@ -1,0 +1,112 @@
+/* lam_sweep.h: parameter sweeps, resumable and parallel (docs/sweeps.md).
+ *
+ * A sweep is a list of points, each an assignment of values to model keys
+ * ("column.beta=2"), built from grids (linear or log), value lists, a
+ * design CSV written by any script, or a Latin hypercube. Every point runs
+ * the model with those overrides and becomes one row of a tidy CSV:
+ *
+ *   id, <swept keys...>, <metrics...>, status, error, wall_s, nsteps, nfevals
+ *
+ * The id is the FNV-1a/64 hash of the point's sorted "key=value" lines, so
+ * the same point has the same id in every sweep of every order. Rows are
+ * appended with one write() each and fsync'ed as points finish; running
+ * the same sweep again skips the ids already present in a complete row and
+ * drops a torn last line (a kill mid-write). A point that fails (solver
+ * failure, non-finite state, bad value) is a `failed` row with the reason;
+ * the sweep goes on. Points run in-process (jobs = 1) or in forked worker
+ * processes, one per point (jobs > 1), whose rows come back through pipes
+ * to the parent, the only writer. With MPI (LAM_HAVE_MPI), rank 0 hands
+ * points out and writes (lam_sweep_run_mpi).
+ */
+#ifndef LAM_SWEEP_H
+#define LAM_SWEEP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lam_error.h"
+#include "lam_model.h"
+
+typedef struct lam_sweep_spec lam_sweep_spec;
+
+lam_sweep_spec *lam_sweep_spec_new(void);
+void lam_sweep_spec_free(lam_sweep_spec *sp);
+
+/* "section.key=START:STOP:N" or "...:N:log" (N >= 1; log needs
+ * 0 < START <= STOP). Grid and value dimensions combine as a Cartesian
+ * product, the first one varying slowest. Errors name the argument. */
+int lam_sweep_add_grid(lam_sweep_spec *sp, const char *arg, lam_err *err);
+/* "section.key=a,b,c" (values taken as text: numbers or choices). */
+int lam_sweep_add_values(lam_sweep_spec *sp, const char *arg, lam_err *err);
+/* "section.key=LO:HI" or "LO:HI:log": a dimension of the Latin hypercube. */
+int lam_sweep_add_range(lam_sweep_spec *sp, const char *arg, lam_err *err);
+/* A CSV whose header names keys (section.key) and whose rows are points;
+ * '#' lines are comments; fields may be "quoted". file:line errors. */
+int lam_sweep_load_design(lam_sweep_spec *sp, const char *path, lam_err *err);
+/* Make the points: the Cartesian product of grids and value lists, or the
+ * design's rows, or (lhs_n > 0) lhs_n Latin-hypercube points over the
+ * ranges: each dimension's range is cut into lhs_n equal strata (in log
+ * space for log ranges), each stratum holds exactly one point, at a uniform
+ * position within it, the strata paired by independent random permutations
+ * (GSL mt19937 seeded with seed). Kinds cannot be mixed (LAM_EINVAL). */
+int lam_sweep_build(lam_sweep_spec *sp, size_t lhs_n, unsigned long seed,
+                    lam_err *err);
+
+size_t lam_sweep_ndims(const lam_sweep_spec *sp);
+size_t lam_sweep_npoints(const lam_sweep_spec *sp);
+const char *lam_sweep_key(const lam_sweep_spec *sp, size_t dim);
+/* Value of point i in dimension dim, as text given to the model. */
+const char *lam_sweep_value(const lam_sweep_spec *sp, size_t i, size_t dim);
+/* FNV-1a/64 of the sorted lines "section.key=value\n" of point i. */
+uint64_t lam_sweep_id(const lam_sweep_spec *sp, size_t i);
+
+/* Apply every dimension's first and last value to clones of base and build
+ * the simulation, so an unknown key or an out-of-range value is an error
+ * naming its argument before any point runs. */
+int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
+                       lam_err *err);
+
+typedef struct lam_sweep_opts {
+  const char *const *metrics; /* metric names (lam_metrics.h) */
+  size_t nmetrics;
+  double t_end, dt_record;    /* s; 0: the point's [run] values */
+  int jobs;                   /* worker processes (>= 1) */
+  size_t shard_k, shard_n;    /* take points i with i % shard_n == shard_k - 1
+                                 (1 <= shard_k <= shard_n; 0: all) */
+  const char *output;         /* the CSV */
+  const char *traces_dir;     /* NULL, or keep DIR/<id>.h5 per point */
+  const char *command;        /* the command line, for the header */
+  volatile sig_atomic_t *stop; /* set: stop after the running points, no row
+                                  for an interrupted one */
+  /* After every row written (done counts rows of this invocation). */
+  void (*progress)(void *ctx, size_t done, size_t todo, size_t failed);
+  void *ctx;
+} lam_sweep_opts;
+
+lam_sweep_opts lam_sweep_defaults(void);
+
+typedef struct lam_sweep_summary {
+  size_t points;  /* in the sweep (this shard) */
+  size_t skipped; /* already in the CSV */
+  size_t ran;     /* rows written now */
+  size_t failed;  /* of which failed */
+} lam_sweep_summary;
+
+/* Run the points of sp (of this shard, not yet in o->output) on base.
+ * The metrics are checked against the base model first (LAM_ENOTFOUND).
+ * An existing output written for another model, run settings, keys or
+ * metrics is refused (LAM_EINVAL), never overwritten. Returns
+ * LAM_EINTERRUPT when stopped; failed points are not an error. */
+int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
+                  const lam_sweep_opts *o, lam_sweep_summary *sum,
+                  lam_err *err);
+
+/* The same across MPI ranks: rank 0 hands out points and writes o->output;
+ * the other ranks compute rows. All ranks call it. LAM_EUNSUPPORTED in a
+ * build without MPI. o->jobs is ignored. */
+int lam_sweep_run_mpi(const lam_model *base, const lam_sweep_spec *sp,
+                      const lam_sweep_opts *o, lam_sweep_summary *sum,
+                      lam_err *err);
+
+#endif
