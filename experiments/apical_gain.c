@@ -2,8 +2,7 @@
  * output multiplicatively and has little effect without bottom-up drive
  * (SCIENCE.md P3; Larkum 2013; Shai et al. 2015). An apical x basal grid of
  * drives; additive and multiplicative models are fitted to the L5 output by
- * least squares (GSL multifit). */
-#include <gsl/gsl_multifit.h>
+ * least squares (lam_exp_lsq). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,41 +10,6 @@
 #include "lam_exp_topdown.h"
 
 enum { T = 8, D = 8 };
-
-/* R^2 of y ~ columns of the design matrix (n x p). */
-static int fit_r2(const double *design, const double *y, size_t n, size_t p,
-                  double *r2, lam_err *err) {
-  gsl_matrix *Xm = gsl_matrix_alloc(n, p);
-  gsl_vector *yv = gsl_vector_alloc(n), *c = gsl_vector_alloc(p);
-  gsl_matrix *cov = gsl_matrix_alloc(p, p);
-  gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, p);
-  int rc = LAM_OK;
-  if (!Xm || !yv || !c || !cov || !w) {
-    rc = LAM_NOMEM(err);
-  } else {
-    double mean = 0.0, tss = 0.0, chisq = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      gsl_vector_set(yv, i, y[i]);
-      mean += y[i] / (double)n;
-      for (size_t k = 0; k < p; k++) {
-        gsl_matrix_set(Xm, i, k, design[i * p + k]);
-      }
-    }
-    for (size_t i = 0; i < n; i++) {
-      tss += (y[i] - mean) * (y[i] - mean);
-    }
-    if (gsl_multifit_linear(Xm, yv, c, cov, &chisq, w)) {
-      rc = lam_err_set(err, LAM_EINTERNAL, "apical-gain: least-squares fit failed");
-    }
-    *r2 = tss > 0.0 ? 1.0 - chisq / tss : 1.0;
-  }
-  gsl_multifit_linear_free(w);
-  gsl_matrix_free(Xm);
-  gsl_matrix_free(cov);
-  gsl_vector_free(yv);
-  gsl_vector_free(c);
-  return rc;
-}
 
 static const double full[] = {0.0, 0.5, 1.0, 2.0};
 static const double quick[] = {0.0, 1.0, 2.0};
@@ -60,7 +24,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   for (size_t ia = 0; !rc && ia < nl; ia++) {
     for (size_t ib = 0; !rc && ib < nl; ib++) {
       const double a = lv[ia], b = lv[ib];
-      lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0};
+      lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0, NULL};
       lam_exp_td_out o;
       rc = lam_exp_td_run(x, seed, &td, &o, err);
       if (rc) {
@@ -88,10 +52,10 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   }
   double r2a = NAN, r2m = NAN;
   if (!rc) {
-    rc = fit_r2(add, y, n, 3, &r2a, err);
+    rc = lam_exp_lsq(add, y, n, 3, NULL, &r2a, err);
   }
   if (!rc) {
-    rc = fit_r2(mul, y, n, 4, &r2m, err);
+    rc = lam_exp_lsq(mul, y, n, 4, NULL, &r2m, err);
   }
   if (!rc) {
     rc = lam_exp_metric(x, "fit", "r2_additive", r2a, "1", err);

@@ -26,8 +26,8 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
     rc = lam_exp_graded_inputs(T, D, seed + 100000, Xo, z2, err);
   }
   const double t_end = lam_exp_quick(x) ? 0.5 : 1.0;
-  lam_exp_td td1 = {T, D, X, z1, 1.0, 1.0, t_end};
-  lam_exp_td td2 = {T, D, X, z2, 1.0, 1.0, t_end};
+  lam_exp_td td1 = {T, D, X, z1, 1.0, 1.0, t_end, NULL};
+  lam_exp_td td2 = {T, D, X, z2, 1.0, 1.0, t_end, NULL};
   lam_exp_td_out o1, o2;
   if (!rc) {
     rc = lam_exp_td_run(x, seed, &td1, &o1, err);

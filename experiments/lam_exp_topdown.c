@@ -14,8 +14,8 @@
 #include "lam_attention.h"
 #include "lam_exp_util.h"
 
-static int write_csv(const char *path, const double *a, size_t rows,
-                     size_t cols, lam_err *err) {
+int lam_exp_write_csv(const char *path, const double *a, size_t rows,
+                      size_t cols, lam_err *err) {
   char part[1200];
   snprintf(part, sizeof part, "%s.part", path);
   FILE *f = fopen(part, "w");
@@ -117,12 +117,12 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
   for (size_t u = 0; u < d; u++) {
     eye[u * d + u] = 1.0;
   }
-  rc = write_csv(px, td->X, T, d, err);
+  rc = lam_exp_write_csv(px, td->X, T, d, err);
   if (!rc) {
-    rc = write_csv(pz, td->z, 1, d, err);
+    rc = lam_exp_write_csv(pz, td->z, 1, d, err);
   }
   if (!rc) {
-    rc = write_csv(pi, eye, d, d, err);
+    rc = lam_exp_write_csv(pi, eye, d, d, err);
   }
   free(eye);
   if (rc) {
@@ -142,10 +142,17 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
   char wv[1300];
   snprintf(wv, sizeof wv, "weights.wv=%s", pi);
   /* The basal drive is the stimulus level of a constant protocol. */
-  const char *sets[] = {"network.topology=topdown", "network.heads=1",
-                        "stimulus.protocol=constant", "stimulus.amplitude=0",
-                        s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                        s[8], s[9], wv, NULL};
+  const char *sets[48] = {"network.topology=topdown", "network.heads=1",
+                          "stimulus.protocol=constant", "stimulus.amplitude=0",
+                          s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
+                          s[8], s[9], wv, NULL};
+  for (size_t i = 0, k = 15; td->sets && td->sets[i]; i++, k++) {
+    if (k + 1 >= LAM_NELEM(sets)) {
+      return lam_err_set(err, LAM_EINVAL, "experiment: too many overrides");
+    }
+    sets[k] = td->sets[i];
+    sets[k + 1] = NULL;
+  }
   lam_model *m = NULL;
   lam_sim *sim = NULL;
   rc = lam_exp_model(x, seed, sets, &m, err);

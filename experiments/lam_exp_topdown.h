@@ -17,6 +17,7 @@ typedef struct lam_exp_td {
   double basal;    /* stimulus level s: bottom-up drive x_j -> s x_j */
   double apical;   /* input.z_gain: top-down drive z -> a z */
   double t_end;    /* s */
+  const char *const *sets; /* extra overrides (NULL-terminated), or NULL */
 } lam_exp_td;
 
 /* Per-column read-outs at the end of the run (all arrays T long). */

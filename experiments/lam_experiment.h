@@ -154,6 +154,11 @@ int lam_exp_attention_reference(lam_sim *sim, double *ref, lam_err *err);
 /* Directory of this experiment's outputs (for figures). */
 const char *lam_exp_dir(const lam_exp *x);
 
+/* Ordinary least squares y ~ design (n x p, row-major): coefficients
+ * coef[p] (or NULL) and R^2 (or NULL). experiments/lam_exp_fit.c. */
+int lam_exp_lsq(const double *design, const double *y, size_t n, size_t p,
+                double *coef, double *r2, lam_err *err);
+
 /* ---- figures (experiments/lam_exp_figure.c) ------------------------ */
 
 /* Mean and standard deviation over seeds of a recorded metric (sd may be

@@ -9,6 +9,9 @@ extern const lam_experiment lam_exp_context_invariance_l4;
 extern const lam_experiment lam_exp_selectivity_by_layer;
 extern const lam_experiment lam_exp_apical_gain;
 extern const lam_experiment lam_exp_pv_softmax;
+extern const lam_experiment lam_exp_burst_multiplexing;
+extern const lam_experiment lam_exp_apical_block;
+extern const lam_experiment lam_exp_head_lesion;
 
 static const lam_experiment *const registry[] = {
     &lam_exp_attention_identity,
@@ -16,6 +19,9 @@ static const lam_experiment *const registry[] = {
     &lam_exp_selectivity_by_layer,
     &lam_exp_apical_gain,
     &lam_exp_pv_softmax,
+    &lam_exp_burst_multiplexing,
+    &lam_exp_apical_block,
+    &lam_exp_head_lesion,
 };
 
 size_t lam_experiment_count(void) {

@@ -1,0 +1,114 @@
+/* apical_block.c: P6, cutting the apical dendrite's nonlinearity, or
+ * raising SOM inhibition of the apical tuft, abolishes the gate: context
+ * selection is lost while the feedforward response is kept (Larkum 2013;
+ * Murayama et al. 2009; SCIENCE.md P6). The gate is cut with a tiny BAC
+ * saturation (s(x) = x_s tanh(x / x_s) ~ x_s sign(x): no graded Q.K); SOM is
+ * raised by a strong SOM -> apical division with VIP's top-down
+ * disinhibition removed. */
+#include <math.h>
+#include <stdio.h>
+
+#include "lam_exp_topdown.h"
+
+enum { T = 8, D = 8, NCOND = 3 };
+
+static const char *const cut[] = {"column.gate=bac", "column.bac_saturation=0.001", NULL};
+static const char *const som[] = {"column.w_s=2", "column.w_sa=20", "column.c_vip=0",
+                                  NULL};
+static const struct {
+  const char *name, *tick;
+  const char *const *sets;
+} cond[NCOND] = {{"intact", "intact", NULL},
+                 {"gate_cut", "gate cut", cut},
+                 {"som_raised", "SOM raised", som}};
+
+static int run_seed(lam_exp *x, unsigned long seed, double *effect,
+                    lam_err *err) {
+  double X[T * D], z[D], si[NCOND], ff[NCOND];
+  int rc = lam_exp_graded_inputs(T, D, seed, X, z, err);
+  for (size_t c = 0; !rc && c < NCOND; c++) {
+    lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0, cond[c].sets};
+    lam_exp_td_out o;
+    rc = lam_exp_td_run(x, seed, &td, &o, err);
+    if (rc) {
+      break;
+    }
+    /* Selection: 1 - H(R) / log T (0 uniform over keys, 1 one key). */
+    si[c] = 1.0 - lam_exp_entropy_vec(o.attn, T) / log((double)T);
+    ff[c] = 0.0;
+    double l4 = 0.0;
+    for (size_t j = 0; j < T; j++) {
+      ff[c] += o.l5b[j] / T;
+      l4 += o.l4[j] / T;
+    }
+    lam_exp_td_out_free(&o);
+    rc = lam_exp_metric(x, cond[c].name, "selection_index", si[c], "1", err);
+    if (!rc) {
+      rc = lam_exp_metric(x, cond[c].name, "l5_basal_rate", ff[c], "a.u.", err);
+    }
+    if (!rc) {
+      rc = lam_exp_metric(x, cond[c].name, "l4_rate", l4, "a.u.", err);
+    }
+  }
+  /* Per block: the share of selection lost, and the share of the
+   * feedforward response kept (min(r, 1/r) of the L5 basal rate). */
+  double e = INFINITY;
+  for (size_t c = 1; !rc && c < NCOND; c++) {
+    const double lost = si[0] > 0.0 ? 1.0 - si[c] / si[0] : 0.0;
+    const double r = ff[0] > 0.0 ? ff[c] / ff[0] : 0.0;
+    const double kept = r > 0.0 ? fmin(r, 1.0 / r) : 0.0;
+    rc = lam_exp_metric(x, cond[c].name, "selection_lost", lost, "1", err);
+    if (!rc) {
+      rc = lam_exp_metric(x, cond[c].name, "feedforward_kept", kept, "1", err);
+    }
+    e = fmin(e, fmin(lost, kept));
+  }
+  *effect = e;
+  return rc;
+}
+
+static int figures(lam_exp *x, lam_err *err) {
+  double y[2][NCOND], sd[2][NCOND];
+  const char *ticks[NCOND];
+  for (size_t c = 0; c < NCOND; c++) {
+    int rc = lam_exp_mean(x, cond[c].name, "selection_index", &y[0][c], &sd[0][c], err);
+    if (!rc) {
+      rc = lam_exp_mean(x, cond[c].name, "l5_basal_rate", &y[1][c], &sd[1][c], err);
+    }
+    if (rc) {
+      return rc;
+    }
+    ticks[c] = cond[c].tick;
+  }
+  const lam_exp_curve cv[] = {{"selection index", y[0], sd[0]},
+                              {"L5 basal rate (a.u.)", y[1], sd[1]}};
+  const lam_exp_fig fig = {.file = "selection_and_feedforward.png",
+                           .title = "apical-block: context selection and feedforward response",
+                           .xlabel = "apical gate", .xticks = ticks, .n = NCOND,
+                           .stacked = 1};
+  return lam_exp_figure_lines(x, &fig, cv, 2, err);
+}
+
+const lam_experiment lam_exp_apical_block = {
+    .name = "apical-block",
+    .id = "P6",
+    .category = "dendritic integration",
+    .prediction = "Blocking the apical nonlinearity or raising SOM inhibition of the apical "
+                  "dendrite abolishes context selection while the feedforward response is kept",
+    .protocol = "8 columns with inputs of graded similarity to one top-down context (topdown "
+                "topology, identity projections); run 1 s intact, with the gate cut and with "
+                "SOM raised",
+    .manipulation = "gate cut: column.gate = bac, bac_saturation = 0.001; SOM raised: "
+                    "column.w_s = 2, w_sa = 20, c_vip = 0",
+    .metric = "Selection index 1 - H(R)/log T of the burst rates over keys; L5 basal rate "
+              "mean_j |K_j| and L4 rate mean_j |V_j|",
+    .effect = "min over the two blocks of min(selection lost, feedforward kept): selection "
+              "lost = 1 - SI(block)/SI(intact), feedforward kept = min(r, 1/r), r = L5 basal "
+              "rate block/intact",
+    .citation = "prediction P6 (docs/experiments/README.md); Larkum 2013; Murayama et al. 2009 "
+                "(SOM and apical dendrites)",
+    .criterion = {+1, 0.5, "each block loses more than half the selection and keeps more "
+                           "than half the feedforward response"},
+    .run_seed = run_seed,
+    .figures = figures,
+};
