@@ -65,6 +65,14 @@ int lam_figure_range(const double *x, size_t n, int positive, double *lo,
   return LAM_OK;
 }
 
+double lam_figure_line_px(int width_px, int height_px) {
+  /* Line height from the shorter page side: 1/30 of it, kept within
+   * 16..26 px, so labels stay legible on a projected slide (a 1200 x 800
+   * figure gets about 17 px text) without crowding tall stacked figures. */
+  double ch_px = (width_px < height_px ? width_px : height_px) / 30.0;
+  return ch_px < 16.0 ? 16.0 : (ch_px > 26.0 ? 26.0 : ch_px);
+}
+
 #if LAM_HAVE_PLPLOT
 
 #include <plplot.h>
@@ -129,6 +137,7 @@ struct lam_figure {
   double ch_mm, page_w_mm, page_h_mm;
   lam_axes ax;
   int have_panel;
+  int has_cbar; /* the current panel's right margin holds a colour bar */
   double vp[4]; /* viewport of the current panel (normalized) */
   double wx0, wx1, wy0, wy1; /* its world window (log10 on log axes) */
   int nleg;
@@ -287,17 +296,12 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   plinit();
   f->inited = 1;
   pladv(0);
-  /* Line height from the shorter page side: 1/30 of it, kept within
-   * 16..26 px, so labels stay legible on a projected slide (a 1200 x 800
-   * figure gets about 17 px text) without crowding tall stacked figures. */
   PLFLT xmn, xmx, ymn, ymx;
   plgspa(&xmn, &xmx, &ymn, &ymx);
   f->page_w_mm = xmx - xmn;
   f->page_h_mm = ymx - ymn;
   double px_mm = f->page_h_mm / height_px;
-  double ch_px = (width_px < height_px ? width_px : height_px) / 30.0;
-  ch_px = ch_px < 16.0 ? 16.0 : (ch_px > 26.0 ? 26.0 : ch_px);
-  double ch = ch_px * px_mm;
+  double ch = lam_figure_line_px(width_px, height_px) * px_mm;
   /* plschr sets the height of capitals; the value above is the line
    * height. */
   f->ch_mm = ch;
@@ -403,9 +407,12 @@ int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
   double hx = f->ch_mm / f->page_w_mm, hy = f->ch_mm / f->page_h_mm;
   /* Log-axis numbers (10^-12) are wider than linear ones. */
   double ylab_at = ax->ylog ? 5.0 : 4.4;
-  double left = (ylab_at + 1.4) * hx, right = 0.24 * cw;
+  double left = (ylab_at + 1.4) * hx;
+  double right = ax->right_lines > 0.0 ? ax->right_lines * hx : 0.24 * cw;
   double bottom = ax->xlabel ? 3.3 * hy : (ax->xnumbers ? 1.9 * hy : 0.5 * hy);
-  double top = ax->title ? 1.9 * hy : 0.5 * hy;
+  /* Title: 1.9 lines; a legend row above the panel: 1.6 lines more. */
+  double top = (ax->title ? 1.9 : 0.5) + (ax->legend_above ? 1.6 : 0.0);
+  top *= hy;
   double cx0 = col * cw, cx1 = (col + 1) * cw;
   double cy1 = 1.0 - f->rowtop[row], cy0 = 1.0 - f->rowtop[row + 1];
   f->vp[0] = cx0 + left;
@@ -418,6 +425,7 @@ int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
                        "enlarge the figure",
                        row, col);
   }
+  f->has_cbar = 0;
   f->wx0 = wx(f, ax->xmin);
   f->wx1 = wx(f, ax->xmax);
   f->wy0 = wy(f, ax->ymin);
@@ -444,15 +452,40 @@ int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
   int maxticks = (int)(lines / 2.0);
   double ystep = ax->ylog ? 0.0 : nice_step(fabs(f->wy1 - f->wy0),
                                             maxticks < 3 ? 3 : maxticks);
-  plbox(xo, 0.0, 0, yo, ystep, ystep > 0.0 ? 2 : 0);
+  /* A requested step is kept only if it gives 2..maxticks+1 ticks. */
+  if (!ax->ylog && ax->ystep > 0.0 &&
+      fabs(f->wy1 - f->wy0) / ax->ystep <= (maxticks < 3 ? 3 : maxticks) + 1) {
+    ystep = ax->ystep;
+  }
+  double xstep = !ax->xlog && ax->xstep > 0.0 ? ax->xstep : 0.0;
+  plbox(xo, xstep, 0, yo, ystep, ystep > 0.0 ? 2 : 0);
+  /* Axis labels clear of the tick numbers (PLplot's pllab spacing). */
   if (ax->xlabel) {
-    plmtex("b", 2.6, 0.5, 0.5, ax->xlabel);
+    plmtex("b", 3.2, 0.5, 0.5, ax->xlabel);
   }
   if (ax->ylabel) {
-    plmtex("l", ylab_at, 0.5, 0.5, ax->ylabel);
+    /* Lines of a split label, the first outermost, 1.4 heights apart. */
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", ax->ylabel);
+    int nl = 1;
+    for (const char *c = buf; *c; c++) {
+      nl += *c == '\n';
+    }
+    char *line = buf;
+    for (int k = 0; k < nl; k++) {
+      char *nx = strchr(line, '\n');
+      if (nx) {
+        *nx = 0;
+      }
+      plmtex("l", ylab_at + 1.4 * (double)(nl - 1 - k), 0.5, 0.5, line);
+      line = nx ? nx + 1 : line;
+    }
   }
   if (ax->title) {
-    plmtex("t", 0.8, 0.5, 0.5, ax->title);
+    plmtex("t", ax->legend_above ? 3.4 : 1.0, 0.5, 0.5, ax->title);
+  }
+  if (ax->note) {
+    plmtex("rv", 0.8, 0.5, 0.0, ax->note);
   }
   f->have_panel = 1;
   return pl_check(f, "axes", err);
@@ -636,7 +669,15 @@ int lam_figure_hline(lam_figure *f, double y, const char *text,
   plline(2, bx, by);
   pllsty(1);
   plwidth(1.0);
-  if (text) {
+  if (text && !f->has_cbar) {
+    /* In the right margin, centred just below the line: never over data. */
+    double vph = (f->vp[3] - f->vp[2]) * f->page_h_mm;
+    double pos = (wy(f, y) - f->wy0) / (f->wy1 - f->wy0) -
+                 0.5 * 0.62 * f->ch_mm * 0.85 / vph;
+    plschr(0.0, 0.85);
+    plmtex("rv", 0.6, pos, 0.0, text);
+    plschr(0.0, 1.0);
+  } else if (text) {
     /* Just below the line, inside the left edge. */
     double dx = 0.01 * (f->wx1 - f->wx0);
     double dy = 0.02 * (f->wy1 - f->wy0);
@@ -746,7 +787,7 @@ int lam_figure_heatmap(lam_figure *f, const char *name, const double *z,
   if (m > 0.0 && (m >= 1e4 || m < 1e-2)) {
     int p = (int)floor(log10(m));
     scale = pow(10.0, -p);
-    snprintf(zl, sizeof zl, "%s (x10#u%d#d)", zlabel ? zlabel : "", p);
+    snprintf(zl, sizeof zl, "%s (\u00d710#u%d#d)", zlabel ? zlabel : "", p);
   }
   PLFLT cbw, cbh;
   PLINT label_opts[1] = {PL_COLORBAR_LABEL_RIGHT};
@@ -762,6 +803,7 @@ int lam_figure_heatmap(lam_figure *f, const char *name, const double *z,
              0.02, 0.0, 0.035, 1.0, C_WHITE, C_BLACK, 1, 0.0, 0.0, 0, 0.0, 1,
              label_opts, labels, 1, axis_opts, ticks, sub_ticks, n_values,
              values);
+  f->has_cbar = 1;
   /* plcolorbar leaves its own viewport: restore the panel's. */
   plvpor(f->vp[0], f->vp[1], f->vp[2], f->vp[3]);
   plwind(f->wx0, f->wx1, f->wy0, f->wy1);
@@ -845,17 +887,25 @@ int lam_figure_legend(lam_figure *f, lam_err *err) {
     sym[i] = "#(840)";
     text[i] = f->leg[i].text;
   }
-  /* One column in the right margin, top-aligned with the panel; a long
-   * legend continues down beside the panels below. */
-  PLINT ncol = 1, nrow = n;
   PLFLT lw_out, lh_out;
   plschr(0.0, 0.85);
-  pllegend(&lw_out, &lh_out, 0,
-           PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE |
-               PL_POSITION_VIEWPORT,
-           1.01, 0.0, 0.06, C_WHITE, C_BLACK, 1, nrow, ncol, n, opt, 0.6,
-           1.0, 1.6, 0.0, tcol, text, bcol, bpat, bscale, bw, lcol, lsty, lw,
-           scol, sscale, snum, sym);
+  if (f->ax.legend_above) {
+    /* One row in the line reserved above the panel, centred. */
+    pllegend(&lw_out, &lh_out, PL_LEGEND_ROW_MAJOR,
+             PL_POSITION_TOP | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
+             0.0, 0.0, 0.035, C_WHITE, C_BLACK, 1, 1, n, n, opt, 0.6, 1.0,
+             1.6, 0.0, tcol, text, bcol, bpat, bscale, bw, lcol, lsty, lw,
+             scol, sscale, snum, sym);
+  } else {
+    /* One column in the right margin, top-aligned with the panel; a long
+     * legend continues down beside the panels below. */
+    pllegend(&lw_out, &lh_out, 0,
+             PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE |
+                 PL_POSITION_VIEWPORT,
+             1.01, 0.0, 0.06, C_WHITE, C_BLACK, 1, n, 1, n, opt, 0.6, 1.0,
+             1.6, 0.0, tcol, text, bcol, bpat, bscale, bw, lcol, lsty, lw,
+             scol, sscale, snum, sym);
+  }
   plschr(0.0, 1.0);
   return pl_check(f, "legend", err);
 }

@@ -57,12 +57,28 @@ typedef enum {
 /* One panel's axes. Limits are in data units (also for log axes, where they
  * must be > 0). ymin > ymax draws y increasing downwards (depth, matrix
  * rows). A NULL label draws no label; xnumbers = 0 hides the x tick labels
- * (stacked panels sharing one time axis). */
+ * (stacked panels sharing one time axis). A '\n' in ylabel splits it into
+ * lines, the first outermost (name above unit in a short panel).
+ *
+ * Layout extras (all off when zero / NULL):
+ *   xstep, ystep  tick spacing in data units (linear axes; 0: automatic),
+ *                 e.g. the step of a swept grid so ticks sit on its values
+ *   legend_above  reserve one text line above the panel (under the title)
+ *                 for lam_figure_legend, drawn there as one row
+ *   right_lines   right margin in text lines (0: a quarter of the column,
+ *                 room for a legend); panels stacked in one column must use
+ *                 the same value to share their x extent
+ *   note          a short annotation (a layer name) in the right margin,
+ *                 vertically centred on the panel */
 typedef struct lam_axes {
   double xmin, xmax, ymin, ymax;
   int xlog, ylog;
   int xnumbers;
   const char *xlabel, *ylabel, *title;
+  double xstep, ystep;
+  int legend_above;
+  double right_lines;
+  const char *note;
 } lam_axes;
 
 /* Defaults: [0,1] x [0,1], linear, x numbers on, no labels. */
@@ -73,6 +89,10 @@ lam_axes lam_axes_defaults(void);
  * (PLplot or its cairo driver missing), LAM_EIO. */
 lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
                            lam_err *err);
+
+/* The height of one text line in pixels (font size scales with the page:
+ * 1/30 of the shorter side, 16..26 px); for laying out panels in pixels. */
+double lam_figure_line_px(int width_px, int height_px);
 
 /* Install the data tap (NULL to remove). */
 void lam_figure_set_tap(lam_figure *f, lam_figure_tap tap, void *user);
@@ -109,8 +129,10 @@ int lam_figure_markers(lam_figure *f, const char *name, const double *x,
 int lam_figure_vband(lam_figure *f, double x0, double x1, int color,
                      const char *label, lam_err *err);
 
-/* A dashed horizontal line at y across the panel, with optional text at its
- * left end (e.g. a layer boundary and the layer's name). */
+/* A dashed horizontal line at y across the panel, with optional text (e.g.
+ * a layer boundary and the name of the layer below it): in the right
+ * margin beside the line, or just below the line inside the left edge once
+ * the panel has a heat map (whose colour bar takes the margin). */
 int lam_figure_hline(lam_figure *f, double y, const char *text, lam_err *err);
 
 /* A heat map of z (x-major: z[ix*ny + iy], nx x ny cells) covering
@@ -134,7 +156,9 @@ int lam_figure_offset_traces(lam_figure *f, const char *name, const double *x,
 int lam_figure_text(lam_figure *f, double x, double y, const char *text,
                     lam_err *err);
 
-/* Draw the legend of the current panel's labelled items outside, right. */
+/* Draw the legend of the current panel's labelled items outside, right
+ * (one column), or as one row above the panel when its axes asked for
+ * legend_above. */
 int lam_figure_legend(lam_figure *f, lam_err *err);
 
 /* Finish the page, write the file and free f (also on error). */

@@ -170,13 +170,56 @@ static const char *key_unit(const char *key) {
   return "";
 }
 
-/* "name [unit]", or "name" when the unit is unknown. */
-static void label_with_unit(char *out, size_t len, const char *name,
-                            const char *unit) {
+/* A unit as PLplot text: exponents "^2", "^-3" become superscripts. */
+static void unit_text(char *out, size_t len, const char *unit) {
+  size_t o = 0;
+  for (const char *c = unit ? unit : ""; *c && o + 8 < len; c++) {
+    if (*c == '^' && (c[1] == '-' || (c[1] >= '0' && c[1] <= '9'))) {
+      o += (size_t)snprintf(out + o, len - o, "#u");
+      c++;
+      while (*c == '-' || (*c >= '0' && *c <= '9')) {
+        if (o + 4 < len) {
+          out[o++] = *c;
+        }
+        c++;
+      }
+      o += (size_t)snprintf(out + o, len - o, "#d");
+      c--;
+      continue;
+    }
+    out[o++] = *c;
+  }
+  out[o < len ? o : len - 1] = 0;
+}
+
+/* "name [unit]", or "name" when the unit is unknown; sep between the two
+ * (" ", or "\n" for a label on two lines). */
+static void label_with_unit_sep(char *out, size_t len, const char *name,
+                                const char *unit, const char *sep) {
   if (unit && unit[0]) {
-    snprintf(out, len, "%s [%s]", name, unit);
+    char u[96];
+    unit_text(u, sizeof u, unit);
+    snprintf(out, len, "%s%s[%s]", name, sep, u);
   } else {
     snprintf(out, len, "%s", name);
+  }
+}
+
+static void label_with_unit(char *out, size_t len, const char *name,
+                            const char *unit) {
+  label_with_unit_sep(out, len, name, unit, " ");
+}
+
+/* A range whose width is below 1e-3 of its magnitude (a population at a
+ * fixed point, drifting in the 5th digit) is widened to +-10 % around its
+ * middle: PLplot would otherwise label the ticks with repeated 4-digit
+ * numbers times an exponent, and the drift would look like a transient. */
+static void widen_flat(double *lo, double *hi) {
+  double mag = fmax(fabs(*lo), fabs(*hi));
+  if (*hi - *lo <= 1e-3 * mag) {
+    double mid = 0.5 * (*lo + *hi), half = mag > 0.0 ? 0.1 * mag : 1.0;
+    *lo = mid - half;
+    *hi = mid + half;
   }
 }
 
@@ -189,7 +232,21 @@ static void pad(double *lo, double *hi, double frac) {
 
 /* ---- traces ---------------------------------------------------------------- */
 
-static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+/* Traces layout, in text lines: title and legend row above the first
+ * panel, time axis below the last, a gap between panels, the clock band,
+ * the right margin (layer notes, clock legend). */
+/* (lam_figure_panel's margins: 0.5 line above and below each panel; the
+ * title and the legend row add 3, the time axis 2.8.) */
+#define TRACES_TOP_LINES 3.0
+#define TRACES_BOTTOM_LINES 2.8
+#define TRACES_GAP_LINES 1.0
+#define TRACES_BAND_LINES 3.0
+#define TRACES_RIGHT_LINES 6.5
+/* Default height per population panel [px]. */
+#define TRACES_PANEL_PX 130
+
+static int draw_traces(lam_figure *f, int f_width, int f_height,
+                       const lam_plot_data *d, lam_err *err) {
   const lam_plot_array *time = lam_plot_data_find(d, "time");
   if (!time) {
     return fail_missing("time", err);
@@ -211,8 +268,21 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   if (!w) {
     return LAM_NOMEM(err);
   }
+  /* Rows laid out in pixels: the first carries the title and the legend
+   * row, the last the time axis; the clock band has a fixed thin height
+   * and the population panels share the rest equally. */
+  double ch = lam_figure_line_px(f_width, f_height);
+  double band = nclock ? TRACES_BAND_LINES * ch : 0.0;
+  double fixed = TRACES_TOP_LINES * ch + TRACES_BOTTOM_LINES * ch +
+                 (double)nrows * TRACES_GAP_LINES * ch + band;
+  double panel = ((double)f_height - fixed) / (double)npan;
+  if (panel < 1.5 * ch) {
+    panel = 1.5 * ch; /* too short a page: lam_figure_panel says so */
+  }
   for (size_t r = 0; r < nrows; r++) {
-    w[r] = r < npan ? 1.0 : 0.8; /* the clock band: thin, plus the time axis */
+    w[r] = (r < npan ? panel : band) + TRACES_GAP_LINES * ch +
+           (r == 0 ? TRACES_TOP_LINES * ch : 0.0) +
+           (r + 1 == nrows ? TRACES_BOTTOM_LINES * ch : 0.0);
   }
   int rc = lam_figure_grid(f, (int)nrows, 1, w, err);
   free(w);
@@ -234,20 +304,21 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
       rc = lam_err_prefix(err, "%s: ", a->name);
       break;
     }
+    widen_flat(&ax.ymin, &ax.ymax);
     pad(&ax.ymin, &ax.ymax, 0.06);
-    char who[96];
-    if (a->label[0]) {
-      snprintf(who, sizeof who, "%s %s", a->label, a->name + 7);
-    } else {
-      snprintf(who, sizeof who, "%s", a->name + 7);
-    }
-    label_with_unit(ylab, sizeof ylab, who, a->unit);
+    /* Short two-line y label (population, unit); the layer it sits in is
+     * the panel's note in the right margin. */
+    label_with_unit_sep(ylab, sizeof ylab, a->name + 7, a->unit, "\n");
     ax.ylabel = ylab;
+    ax.note = a->label[0] ? a->label : NULL;
+    ax.right_lines = TRACES_RIGHT_LINES;
     int last = row + 1 == nrows;
     ax.xlabel = last ? "time [ms]" : NULL;
+    ax.xnumbers = last;
     if (row == 0) {
       snprintf(title, sizeof title, "%s", d->title);
       ax.title = title;
+      ax.legend_above = 1;
     }
     rc = lam_figure_panel(f, (int)row, 0, &ax, err);
     for (size_t k = 0; !rc && k < a->rows; k++) {
@@ -267,17 +338,22 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     lam_axes ax = lam_axes_defaults();
     ax.xmin = time->v[0];
     ax.xmax = time->v[nt - 1];
-    ax.ymin = -1.2;
-    ax.ymax = 1.2;
-    ax.ylabel = "cos #gh [1]";
+    ax.ymin = -1.3;
+    ax.ymax = 1.3;
+    ax.ystep = 1.0; /* ticks -1, 0, 1 at most */
+    ax.ylabel = "cos #gh";
     ax.xlabel = "time [ms]";
+    ax.right_lines = TRACES_RIGHT_LINES;
     rc = lam_figure_panel(f, (int)row, 0, &ax, err);
     size_t k = 0;
     for (size_t i = 0; !rc && i < d->n; i++) {
       const lam_plot_array *a = d->a[i];
       if (!strncmp(a->name, "clock/", 6)) {
+        const char *lab = !strcmp(a->name + 6, "gamma")   ? "#gg clock"
+                          : !strcmp(a->name + 6, "alpha") ? "#ga clock"
+                                                          : a->name + 6;
         rc = lam_figure_line(f, a->name, time->v, a->v, nt,
-                             LAM_FIG_NCOLORS - 2 - (int)k++, a->name + 6, err);
+                             LAM_FIG_NCOLORS - 2 - (int)k++, lab, err);
       }
     }
     if (!rc) {
@@ -288,6 +364,35 @@ static int draw_traces(lam_figure *f, const lam_plot_data *d, lam_err *err) {
 }
 
 /* ---- psd ------------------------------------------------------------------- */
+
+/* The legend entry of layer spectrum a, with its band peaks ("L4 (10, 40
+ * Hz)"): labels beside the markers would collide when layers peak at the
+ * same frequency. Fills px, py (8 values, may be NULL) with the peaks and
+ * returns their number. */
+static size_t psd_legend(const lam_plot_data *d, const lam_plot_array *a,
+                         char *lab, size_t len, double *px, double *py) {
+  char pname[64];
+  snprintf(pname, sizeof pname, "peaks/%s", a->label);
+  const lam_plot_array *pk = lam_plot_data_find(d, pname);
+  size_t np = 0;
+  snprintf(lab, len, "%s", a->label);
+  for (size_t b = 0; pk && b < pk->rows && np < 8; b++) {
+    if (isfinite(pk->v[2 * b]) && pk->v[2 * b + 1] > 0.0) {
+      if (px && py) {
+        px[np] = pk->v[2 * b];
+        py[np] = pk->v[2 * b + 1];
+      }
+      size_t L = strlen(lab);
+      snprintf(lab + L, len - L, "%s%.0f", np ? ", " : " (", pk->v[2 * b]);
+      np++;
+    }
+  }
+  if (np) {
+    size_t L = strlen(lab);
+    snprintf(lab + L, len - L, " Hz)");
+  }
+  return np;
+}
 
 static int draw_psd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   const lam_plot_array *freq = lam_plot_data_find(d, "freq");
@@ -326,8 +431,20 @@ static int draw_psd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   label_with_unit(ylab, sizeof ylab, "PSD", unit);
   ax.ylabel = ylab;
   ax.xlabel = "frequency [Hz]";
-  snprintf(title, sizeof title, "%s: power spectra by layer", d->title);
+  snprintf(title, sizeof title, "%s: power spectra by layer, band peaks circled",
+           d->title);
   ax.title = title;
+  /* The right margin fits the longest legend entry (about 0.42 line per
+   * character plus the line sample). */
+  size_t maxlab = 14; /* "a/b 8-30 Hz" */
+  for (size_t i = 0; i < d->n; i++) {
+    if (!strncmp(d->a[i]->name, "psd/", 4)) {
+      char lab[128];
+      psd_legend(d, d->a[i], lab, sizeof lab, NULL, NULL);
+      maxlab = strlen(lab) > maxlab ? strlen(lab) : maxlab;
+    }
+  }
+  ax.right_lines = 3.0 + 0.42 * (double)maxlab;
   int rc = lam_figure_grid(f, 1, 1, NULL, err);
   if (!rc) {
     rc = lam_figure_panel(f, 0, 0, &ax, err);
@@ -336,8 +453,11 @@ static int draw_psd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     double b0 = fmax(bands->v[2 * b], ax.xmin);
     double b1 = fmin(bands->v[2 * b + 1], ax.xmax);
     char lab[64];
-    snprintf(lab, sizeof lab, "%s %g-%g Hz", lam_bands[b].name,
-             bands->v[2 * b], bands->v[2 * b + 1]);
+    const char *bn = !strcmp(lam_bands[b].name, "alphabeta") ? "#ga/#gb"
+                     : !strcmp(lam_bands[b].name, "gamma")   ? "#gg"
+                                                             : lam_bands[b].name;
+    snprintf(lab, sizeof lab, "%s %g-%g Hz", bn, bands->v[2 * b],
+             bands->v[2 * b + 1]);
     if (b0 < b1) {
       rc = lam_figure_vband(f, b0, b1, b == 0 ? 4 : 5, lab, err);
     }
@@ -348,29 +468,14 @@ static int draw_psd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     if (strncmp(a->name, "psd/", 4)) {
       continue;
     }
-    rc = lam_figure_line(f, a->name, freq->v, a->v, nf, color, a->label, err);
-    char pname[64];
-    snprintf(pname, sizeof pname, "peaks/%s", a->label);
-    const lam_plot_array *pk = lam_plot_data_find(d, pname);
-    if (!rc && pk) {
-      double px[8], py[8];
-      char txt[8][32];
-      const char *tp[8];
-      size_t np = 0;
-      for (size_t b = 0; b < pk->rows && np < 8; b++) {
-        if (isfinite(pk->v[2 * b]) && pk->v[2 * b + 1] > 0.0) {
-          px[np] = pk->v[2 * b];
-          py[np] = pk->v[2 * b + 1];
-          snprintf(txt[np], sizeof txt[np], "%.0f Hz", px[np]);
-          tp[np] = txt[np];
-          np++;
-        }
-      }
-      if (np) {
-        char mname[64];
-        snprintf(mname, sizeof mname, "marks/%s", a->label);
-        rc = lam_figure_markers(f, mname, px, py, np, color, tp, NULL, err);
-      }
+    char lab[128];
+    double px[8], py[8];
+    size_t np = psd_legend(d, a, lab, sizeof lab, px, py);
+    rc = lam_figure_line(f, a->name, freq->v, a->v, nf, color, lab, err);
+    if (!rc && np) {
+      char mname[64];
+      snprintf(mname, sizeof mname, "marks/%s", a->label);
+      rc = lam_figure_markers(f, mname, px, py, np, color, NULL, NULL, err);
     }
     color++;
   }
@@ -479,12 +584,19 @@ static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   ax.xlabel = "time [ms]";
   ax.ylabel = "contact depth [um]";
   char title[800];
-  char amps[64];
-  snprintf(amps, sizeof amps, "%.3g", 2.0 * amp / 0.9);
-  snprintf(title, sizeof title,
-           "%s: LFP, one contact spacing = %s %s", d->title, amps,
-           lfp->unit[0] ? lfp->unit : "a.u.");
+  char amps[64], ut[96];
+  double sp = 2.0 * amp / 0.9;
+  int ex = sp > 0.0 ? (int)floor(log10(sp)) : 0;
+  if (ex < -2 || ex > 3) {
+    snprintf(amps, sizeof amps, "%.2f\u00d710#u%d#d", sp / pow(10.0, ex), ex);
+  } else {
+    snprintf(amps, sizeof amps, "%.3g", sp);
+  }
+  unit_text(ut, sizeof ut, lfp->unit[0] ? lfp->unit : "a.u.");
+  snprintf(title, sizeof title, "%s: LFP, contact spacing = %s %s", d->title,
+           amps, ut);
   ax.title = title;
+  ax.right_lines = 4.0; /* the layer names */
   int rc = lam_figure_grid(f, 1, 1, NULL, err);
   if (!rc) {
     rc = lam_figure_panel(f, 0, 0, &ax, err);
@@ -641,6 +753,9 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   ax.xmax = xv1 + 0.5 * dx;
   ax.ymin = yv0 - 0.5 * dy;
   ax.ymax = yv1 + 0.5 * dy;
+  /* Ticks on the swept values (multiples of the grid step). */
+  ax.xstep = nx > 1 && nx <= 12 ? dx : 0.0;
+  ax.ystep = ny > 1 && ny <= 12 ? dy : 0.0;
   ax.ylabel = yl;
   rc = lam_figure_panel(f, 0, 0, &ax, err);
   if (!rc) {
@@ -663,10 +778,19 @@ static void default_size(const lam_plot_data *d, int *w, int *h) {
   *w = 1200;
   *h = 800;
   switch (d->kind) {
-  case LAM_PLOT_TRACES:
-    *h = (int)(160 * npan + (clock ? 128 : 0) + 160);
-    *h = *h < 600 ? 600 : (*h > 2400 ? 2400 : *h);
+  case LAM_PLOT_TRACES: {
+    /* TRACES_PANEL_PX per population panel plus the fixed rows (same
+     * layout as draw_traces), so text never crowds however many panels. */
+    double ch = lam_figure_line_px(*w, 4000);
+    size_t nrows = npan + (clock ? 1 : 0);
+    double hh = (double)npan * TRACES_PANEL_PX +
+                (TRACES_TOP_LINES + TRACES_BOTTOM_LINES +
+                 (double)nrows * TRACES_GAP_LINES +
+                 (clock ? TRACES_BAND_LINES : 0.0)) * ch;
+    *h = (int)ceil(hh);
+    *h = *h < 300 ? 300 : (*h > 8000 ? 8000 : *h);
     break;
+  }
   case LAM_PLOT_LFP:
     *w = 1000;
     *h = 1000;
@@ -711,7 +835,7 @@ int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
   int rc;
   switch (d->kind) {
   case LAM_PLOT_TRACES:
-    rc = draw_traces(f, d, err);
+    rc = draw_traces(f, w, h, d, err);
     break;
   case LAM_PLOT_PSD:
     rc = draw_psd(f, d, err);

@@ -102,8 +102,9 @@ static char run_probe[128], run_plain[128], sweep_csv[128];
 
 static double tsample(size_t i) { return (double)i / FS_HZ; }
 
-static void write_run(const char *path, int probe) {
-  lam_system s = {.ops = &toy_ops, .n = 1, .npops = 4, .pops = toy_pops,
+/* The toy run with the first npops populations of toy_pops. */
+static void write_run_pops(const char *path, int probe, size_t npops) {
+  lam_system s = {.ops = &toy_ops, .n = 1, .npops = npops, .pops = toy_pops,
                   .kind = "toy"};
   lam_err err = {0, ""};
   lam_recorder *rec = lam_recorder_open(path, &s, NULL, &err);
@@ -140,6 +141,10 @@ static void write_run(const char *path, int probe) {
   cr_assert_eq(lam_recorder_final(rec, tsample(NSAMP - 1), &y, &err), LAM_OK,
                "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+}
+
+static void write_run(const char *path, int probe) {
+  write_run_pops(path, probe, 4);
 }
 
 /* Two swept keys (3 x 2 points), two repeats each, one failed row. */
@@ -666,4 +671,37 @@ Test(plot, parse_columns_and_kinds) {
                                        sizeof out, &err),
                LAM_OK);
   cr_assert_str_eq(out, "runs/a.b/x_psd.png");
+}
+
+/* The default traces figure grows with the number of population panels,
+ * at least 110 px each, so labels and ticks of stacked panels never crowd;
+ * --height (height_px) still wins. */
+Test(plot, traces_default_height_grows_with_panels) {
+  if (!LAM_HAVE_PLPLOT) {
+    cr_skip_test("built without PLplot");
+  }
+  char one[160], out1[160], out4[160], outh[160];
+  snprintf(one, sizeof one, "%s/one.h5", dir);
+  snprintf(out1, sizeof out1, "%s/one_traces.png", dir);
+  snprintf(out4, sizeof out4, "%s/four_traces.png", dir);
+  snprintf(outh, sizeof outh, "%s/fixed_traces.png", dir);
+  write_run_pops(one, 0, 1); /* l4 only */
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_plot_traces(one, NULL, out1, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_plot_traces(run_plain, NULL, out4, &err), LAM_OK, "%s",
+               err.msg);
+  lam_plot_opts o = lam_plot_opts_defaults();
+  o.height_px = 300;
+  cr_assert_eq(lam_plot_traces(run_plain, &o, outh, &err), LAM_OK, "%s",
+               err.msg);
+  int w1, h1, w4, h4, wh, hh;
+  size_t nc;
+  png_stats(out1, &w1, &h1, &nc);
+  png_stats(out4, &w4, &h4, &nc);
+  png_stats(outh, &wh, &hh, &nc);
+  cr_assert_eq(w1, w4, "width %d vs %d", w1, w4);
+  cr_assert_geq(h1, 110, "one panel: %d px", h1);
+  cr_assert_geq(h4, 4 * 110, "four panels: %d px", h4);
+  cr_assert_geq(h4 - h1, 3 * 110, "three more panels add %d px", h4 - h1);
+  cr_assert_eq(hh, 300, "--height 300 gave %d px", hh);
 }
