@@ -640,6 +640,9 @@ static int draw_attention(lam_figure *f, const lam_plot_data *d,
     ax.xmax = (double)T - 0.5;
     ax.ymin = (double)nq - 0.5; /* query 0 at the top, as in a matrix */
     ax.ymax = -0.5;
+    /* Every column numbered on small maps. */
+    ax.xstep = T <= 16 ? 1.0 : 0.0;
+    ax.ystep = nq <= 16 ? 1.0 : 0.0;
     ax.xlabel = "key column j";
     ax.ylabel = nq > 1 ? "query column i" : "query (top-down)";
     char title[160];
@@ -799,7 +802,7 @@ static void default_size(const lam_plot_data *d, int *w, int *h) {
     int nc = (int)ceil(sqrt((double)(H ? H : 1)));
     int nr = (int)((H + (size_t)nc - 1) / (size_t)nc);
     *w = 700 * nc;
-    *h = 580 * (nr ? nr : 1);
+    *h = 640 * (nr ? nr : 1);
     break;
   }
   case LAM_PLOT_SWEEP:
