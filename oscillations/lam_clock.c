@@ -17,6 +17,8 @@
 #include <gsl/gsl_math.h> /* M_PI */
 #include <gsl/gsl_rng.h>
 
+#include "lam_generator.h"
+
 #define TWO_PI (2.0 * M_PI)
 
 #define S lam_clock_params
@@ -42,6 +44,14 @@ const lam_param lam_clock_table[] = {
     LAM_CHOICE(S, init_phase, "zero", "zero|random",
                "Initial phases: all 0, or uniform in [0, 2 pi) from seed"),
     LAM_INT(S, seed, "1", "1", 0, 4294967295.0, "Seed of the random initial phases"),
+    LAM_CHOICE(S, gamma_source, "clock", "clock|jansen-rit|wilson-cowan",
+               "What drives g_ff: the gamma clock, or an emergent generator per column built from "
+               "[jansen_rit] or [wilson_cowan] (its output mapped onto [-1, 1] over its cycle)"),
+    LAM_CHOICE(S, alpha_source, "clock", "clock|jansen-rit|wilson-cowan",
+               "What drives g_fb: the alpha/beta clock, or an emergent generator (Jansen-Rit: alpha) "
+               "built from [jansen_rit] or [wilson_cowan]"),
+    LAM_REAL(S, warmup, "5", "s", 0, 1e4,
+             "Emergent generators: integration time before their cycle is measured and the run starts"),
 };
 #undef S
 const size_t lam_clock_ntable = LAM_NELEM(lam_clock_table);
@@ -53,6 +63,8 @@ struct lam_clock {
   double *dw;    /* 2T detunings 2 pi (f_j - f0) (rad/s), gamma then alpha */
   double *hz;    /* 2T natural frequencies (Hz) */
   double rmu;    /* 1 / sqrt(mu) */
+  lam_generator *gen[2]; /* emergent generator per band, or NULL */
+  size_t nosc;           /* state of the oscillators; generators follow */
 };
 
 lam_clock_params lam_clock_defaults(void) {
@@ -89,6 +101,14 @@ static int check_params(const lam_clock_params *p, lam_err *err) {
                        "clocks.model: expected phase or stuart-landau, found %d",
                        p->model);
   }
+  if (p->gamma_source != LAM_CLOCK_SOURCE_CLOCK ||
+      p->alpha_source != LAM_CLOCK_SOURCE_CLOCK) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "clocks.%s: an emergent generator is built from the model file "
+                       "(lam_clock_from_model), not from parameters alone",
+                       p->gamma_source != LAM_CLOCK_SOURCE_CLOCK ? "gamma_source"
+                                                                 : "alpha_source");
+  }
   if (p->init_phase != LAM_CLOCK_INIT_ZERO &&
       p->init_phase != LAM_CLOCK_INIT_RANDOM) {
     return lam_err_set(err, LAM_EINVAL,
@@ -118,6 +138,7 @@ int lam_clock_new(const lam_clock_params *p, size_t ncols, lam_clock **out,
   c->f0[LAM_CLOCK_GAMMA] = p->gamma_hz;
   c->f0[LAM_CLOCK_ALPHA] = p->alpha_hz;
   c->rmu = 1.0 / sqrt(p->mu);
+  c->nosc = (p->model == LAM_CLOCK_PHASE ? 2 : 4) * ncols;
   c->dw = calloc(2 * ncols, sizeof *c->dw);
   c->hz = malloc(2 * ncols * sizeof *c->hz);
   if (!c->dw || !c->hz) {
@@ -141,13 +162,36 @@ int lam_clock_from_model(lam_model *m, size_t ncols, lam_clock **out,
   if (rc) {
     return rc;
   }
-  return lam_clock_new(&p, ncols, out, err);
+  lam_clock_params q = p;
+  q.gamma_source = q.alpha_source = LAM_CLOCK_SOURCE_CLOCK;
+  rc = lam_clock_new(&q, ncols, out, err);
+  if (rc || !p.enabled) {
+    return rc;
+  }
+  /* Emergent generators: their state follows the oscillators'. */
+  lam_clock *c = *out;
+  c->p = p;
+  const int src[2] = {p.gamma_source, p.alpha_source};
+  const char *what[2] = {"clocks.gamma_source", "clocks.alpha_source"};
+  for (int b = 0; b < 2 && !rc; b++) {
+    if (src[b] != LAM_CLOCK_SOURCE_CLOCK) {
+      rc = lam_generator_new(m, (lam_generator_kind)src[b], ncols, p.warmup,
+                             what[b], &c->gen[b], err);
+    }
+  }
+  if (rc) {
+    lam_clock_free(c);
+    *out = NULL;
+  }
+  return rc;
 }
 
 void lam_clock_free(lam_clock *c) {
   if (!c) {
     return;
   }
+  lam_generator_free(c->gen[0]);
+  lam_generator_free(c->gen[1]);
   free(c->dw);
   free(c->hz);
   free(c);
@@ -182,7 +226,22 @@ size_t lam_clock_nstate(const lam_clock *c) {
   if (!lam_clock_enabled(c)) {
     return 0;
   }
-  return (c->p.model == LAM_CLOCK_PHASE ? 2 : 4) * c->T;
+  return c->nosc + lam_generator_nstate(c->gen[0]) +
+         lam_generator_nstate(c->gen[1]);
+}
+
+/* Offset of band b's generator state in the clock state. */
+static size_t gen_off(const lam_clock *c, int b) {
+  return c->nosc + (b == LAM_CLOCK_ALPHA ? lam_generator_nstate(c->gen[0]) : 0);
+}
+
+double lam_clock_source_hz(const lam_clock *c, lam_clock_band band, size_t col) {
+  if (!lam_clock_enabled(c) || col >= c->T ||
+      (band != LAM_CLOCK_GAMMA && band != LAM_CLOCK_ALPHA)) {
+    return 0.0;
+  }
+  return c->gen[band] ? lam_generator_hz(c->gen[band], col)
+                      : c->hz[(size_t)band * c->T + col];
 }
 
 void lam_clock_init(const lam_clock *c, double *y) {
@@ -209,6 +268,11 @@ void lam_clock_init(const lam_clock *c, double *y) {
     }
   }
   gsl_rng_free(rng);
+  for (int b = 0; b < 2; b++) {
+    if (c->gen[b]) {
+      lam_generator_init(c->gen[b], y + gen_off(c, b));
+    }
+  }
 }
 
 /* Kuramoto in the rotating frame, one band of T oscillators:
@@ -269,6 +333,11 @@ void lam_clock_rhs_driven(const lam_clock *c, double t, const double *y,
     sl_band(c, y, c->dw, NULL, dy);
     sl_band(c, y + 2 * T, c->dw + T, drive, dy + 2 * T);
   }
+  for (int b = 0; b < 2; b++) {
+    if (c->gen[b]) {
+      lam_generator_rhs(c->gen[b], t, y + gen_off(c, b), dy + gen_off(c, b));
+    }
+  }
 }
 
 void lam_clock_rhs(const lam_clock *c, double t, const double *y, double *dy) {
@@ -290,6 +359,9 @@ static double wrap(double a) {
 /* cos(theta) times the relative amplitude: the modulation signal c. */
 static double carrier(const lam_clock *c, double t, const double *y,
                       lam_clock_band band, size_t col) {
+  if (c->gen[band]) {
+    return lam_generator_signal(c->gen[band], y + gen_off(c, band), col);
+  }
   const double a = frame_angle(c->f0[band], t);
   if (c->p.model == LAM_CLOCK_PHASE) {
     return cos(y[(size_t)band * c->T + col] + a);

@@ -20,6 +20,12 @@
  *   c = cos(theta) (phase model) or Re(z) / sqrt(mu) (Stuart-Landau: cos(theta)
  *   times the amplitude relative to the undriven limit cycle, so a drive that
  *   lowers mu_alpha lowers the alpha modulation of feedback).
+ * With gamma_source / alpha_source = jansen-rit | wilson-cowan, c of that band
+ * is instead an emergent generator's output mapped onto [-1, 1] over its
+ * limit cycle (oscillations/lam_generator.h): the rhythm then comes from a
+ * neural mass, not from a prescribed frequency. Phase, amplitude and order
+ * observables describe the oscillators only (a generator band still carries
+ * its unused oscillator).
  *
  * Rotating frame: the state holds each oscillator relative to a reference
  * rotation at its band's nominal frequency f0 (gamma_hz or alpha_hz):
@@ -53,6 +59,12 @@ typedef struct lam_clock lam_clock;
 typedef enum { LAM_CLOCK_PHASE = 0, LAM_CLOCK_STUART_LANDAU = 1 } lam_clock_model;
 typedef enum { LAM_CLOCK_GAMMA = 0, LAM_CLOCK_ALPHA = 1 } lam_clock_band;
 typedef enum { LAM_CLOCK_INIT_ZERO = 0, LAM_CLOCK_INIT_RANDOM = 1 } lam_clock_init_kind;
+/* What drives a band's gain (values match lam_generator_kind). */
+typedef enum {
+  LAM_CLOCK_SOURCE_CLOCK = 0,
+  LAM_CLOCK_SOURCE_JANSEN_RIT = 1,
+  LAM_CLOCK_SOURCE_WILSON_COWAN = 2
+} lam_clock_source;
 
 /* Section [clocks]; every field is described by lam_clock_table. */
 typedef struct lam_clock_params {
@@ -67,6 +79,9 @@ typedef struct lam_clock_params {
   double alpha_drive; /* 1/s per unit of drive (Stuart-Landau) */
   int init_phase;     /* lam_clock_init_kind */
   long seed;          /* for init_phase = random */
+  int gamma_source;   /* lam_clock_source of g_ff */
+  int alpha_source;   /* lam_clock_source of g_fb */
+  double warmup;      /* s, generators' warm-up */
 } lam_clock_params;
 
 extern const lam_param lam_clock_table[];
@@ -76,10 +91,14 @@ extern const size_t lam_clock_ntable;
 lam_clock_params lam_clock_defaults(void);
 
 /* Create clocks for ncols columns. LAM_EINVAL naming clocks.<key> for a value
- * out of range (the same ranges as the table), LAM_ENOMEM. */
+ * out of range (the same ranges as the table) or a source other than clock
+ * (generators need the model file), LAM_ENOMEM. */
 int lam_clock_new(const lam_clock_params *p, size_t ncols, lam_clock **out,
                   lam_err *err);
-/* Fill [clocks] from a model file (lam_model_fill) and create. */
+/* Fill [clocks] from a model file (lam_model_fill) and create. When enabled
+ * and gamma_source / alpha_source name an emergent generator, build it from
+ * the model's [jansen_rit] or [wilson_cowan] section (lam_generator.h: its
+ * warm-up runs here; a noisy or non-oscillating generator is LAM_EINVAL). */
 int lam_clock_from_model(lam_model *m, size_t ncols, lam_clock **out,
                          lam_err *err);
 void lam_clock_free(lam_clock *c);
@@ -92,8 +111,13 @@ int lam_clock_set_frequency(lam_clock *c, lam_clock_band band, size_t col,
 
 int lam_clock_enabled(const lam_clock *c);
 size_t lam_clock_ncols(const lam_clock *c);
-/* State variables owned: 0 (disabled), 2T (phase), 4T (Stuart-Landau). */
+/* State variables owned: 0 (disabled), 2T (phase), 4T (Stuart-Landau), plus
+ * the generators' states (gamma's, then alpha's) after the oscillators. */
 size_t lam_clock_nstate(const lam_clock *c);
+/* Frequency (Hz) of what drives a band's gain in column col: the clock's
+ * natural frequency, or the generator's as measured in its warm-up. 0 when
+ * disabled. */
+double lam_clock_source_hz(const lam_clock *c, lam_clock_band band, size_t col);
 
 /* Initial state into y[nstate]: phases 0 or uniform in [0, 2 pi) drawn from
  * seed (gamma columns first, then alpha); Stuart-Landau amplitude sqrt(mu). */
