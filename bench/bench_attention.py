@@ -1,0 +1,122 @@
+"""Workload 2 of bench/run: the attention network.
+
+(a) T = 64, H = 4, d_k = d_v = 16 (d_in = 16), self topology, 2 s, clocks
+    off and on (gamma 40 Hz, alpha 10 Hz, depth 0.5, no coupling, zero
+    initial phases): laminar (adams) against the SciPy RK45 twin
+    (peers/attention_scipy.py), both reading the same X / W CSVs; the error
+    column is max |O - O_ref| of the final routed output /final/out against
+    laminar at rtol 1e-10.
+(b) topdown topology for T = 256 ... 16384 (H = 4, d_k = d_v = 16, 0.5 s):
+    laminar's wall time and the fitted exponent of wall time against T.
+"""
+import os
+
+import numpy as np
+
+PY = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+INI = """# attention benchmark (bench/run)
+[network]
+columns = {T}
+heads = {H}
+d_in = {din}
+d_k = {dk}
+d_v = {dv}
+topology = {topo}
+[input]
+x = {d}/attn-T{T}-x.csv
+[weights]
+wq = {d}/attn-wq.csv
+wk = {d}/attn-wk.csv
+wv = {d}/attn-wv.csv
+[clocks]
+enabled = {clocks}
+gamma_hz = 40
+alpha_hz = 10
+gamma_depth = 0.5
+alpha_depth = 0.5
+[solver]
+method = adams
+rtol = {rtol}
+atol = {atol}
+[run]
+t_end = {t_end}
+dt_record = 0.001
+"""
+
+H, DK, DV, DIN = 4, 16, 16, 16
+
+
+def inputs(d, T, seed=8):
+    rng = np.random.default_rng(seed)
+    for name in ("wq", "wk", "wv"):
+        p = os.path.join(d, f"attn-{name}.csv")
+        w = rng.normal(0.0, 1.0 / np.sqrt(DIN), (DIN, H * (DK if name != "wv" else DV)))
+        np.savetxt(p, w, delimiter=",", fmt="%.17g")
+    x = np.random.default_rng(seed + T).normal(0.0, 1.0, (T, DIN))
+    np.savetxt(os.path.join(d, f"attn-T{T}-x.csv"), x, delimiter=",", fmt="%.17g")
+
+
+def model(d, T, topo, clocks, rtol, atol, t_end):
+    p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{rtol:g}.ini")
+    with open(p, "w") as f:
+        f.write(INI.format(T=T, H=H, din=DIN, dk=DK, dv=DV, topo=topo, d=d, clocks=clocks,
+                           rtol=rtol, atol=atol, t_end=t_end))
+    return p
+
+
+def workload(o, tab, timed, repeat, lam_nfev, read_h5):
+    d = os.path.join(o.out, "attn")
+    os.makedirs(d, exist_ok=True)
+    T, t_end = 64, 2.0
+    inputs(d, T)
+
+    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out"):
+        ini = model(d, T, topo, clocks, rtol, atol, t_end)
+        h5 = os.path.join(d, f"{tag}.h5")
+        wall, rss, _, err = timed([o.laminar, "run", ini, "-o", h5, "--record", record],
+                                  d, os.path.join(d, tag))
+        return dict(wall=wall, nfev=lam_nfev(err), out=read_h5(h5, "/final/out"))
+
+    for clocks in ("false", "true"):
+        label = "clocks on" if clocks == "true" else "clocks off"
+        ref = lam(T, "self", clocks, 1e-10, 1e-12, t_end, f"ref-{clocks}")
+        refo = ref["out"].reshape(T, -1)
+        tab.add("attention", T, f"reference (laminar 1e-10), {label}", [ref["wall"]], t_end,
+                ref["nfev"], None, "rtol 1e-10 atol 1e-12")
+        res = repeat(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam-{clocks}"),
+                     o.repeats)
+        base = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
+                       t_end, res[0]["nfev"],
+                       float(np.max(np.abs(res[0]["out"].reshape(T, -1) - refo))),
+                       "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8")["median"]
+        path = os.path.join(d, f"scipy-{clocks}.npy")
+
+        def one():
+            cmd = [PY, os.path.join(HERE, "peers", "attention_scipy.py"),
+                   os.path.join(d, f"attn-T{T}-x.csv")] + \
+                  [os.path.join(d, f"attn-{k}.csv") for k in ("wq", "wk", "wv")] + \
+                  [str(H), str(DK), str(DV), str(t_end), path]
+            if clocks == "true":
+                cmd.append("--clocks")
+            wall, _, out, _ = timed(cmd, d, path)
+            import json
+            return dict(wall=wall, js=json.loads(out.strip().splitlines()[-1]))
+        res = repeat(one, o.repeats)
+        tab.add("attention", T, f"scipy RK45 twin, {label}", [x["wall"] for x in res], t_end,
+                res[0]["js"]["nfev"], float(np.max(np.abs(np.load(path) - refo))),
+                "einsum T x T; rtol 1e-6 atol 1e-8", base)
+
+    walls = []
+    for Tn in o.attn_t:
+        inputs(d, Tn)
+        res = repeat(lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8, 0.5, f"td-{Tn}",
+                                 record="out"), o.repeats)
+        r = tab.add("attention", Tn, "laminar adams, topdown", [x["wall"] for x in res], 0.5,
+                    res[0]["nfev"], None, "clocks on, 0.5 s")
+        walls.append(r["median"])
+    if len(walls) >= 2:
+        k = np.polyfit(np.log(o.attn_t), np.log(walls), 1)[0]
+        tab.add("attention", "fit", "wall ~ T^k, topdown", [], None, None, None,
+                f"k = {k:.2f} over T = {o.attn_t[0]}..{o.attn_t[-1]}")
