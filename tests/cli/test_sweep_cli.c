@@ -1,0 +1,423 @@
+/* test_sweep_cli.c: `laminar sweep` as users meet it: a 3 x 3 grid equals
+ * nine `laminar run` + `laminar analyze` calls; SIGKILL at random moments
+ * and a rerun leave every point exactly once and no torn row; a failing
+ * point is a failed row and the sweep goes on; -j 2 gives the rows of -j 1;
+ * shards partition the points; bad grids are refused before any point runs. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char dir[64];
+static char model[512];
+
+static void setup(void) {
+  snprintf(dir, sizeof dir, "/tmp/lamsweepXXXXXX");
+  cr_assert(mkdtemp(dir));
+  snprintf(model, sizeof model, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+}
+
+static char *path(const char *name) {
+  static char p[8][512];
+  static int k;
+  k = (k + 1) % 8;
+  snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+  return p[k];
+}
+
+static pid_t spawn(const char **args) {
+  char exe[512];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  const char *argv[64] = {exe};
+  size_t n = 1;
+  for (; args[n - 1]; n++) {
+    argv[n] = args[n - 1];
+  }
+  argv[n] = NULL;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, path("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+static int run(const char **args) {
+  int ws;
+  waitpid(spawn(args), &ws, 0);
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+static char *slurp(const char *p) {
+  FILE *f = fopen(p, "rb");
+  if (!f) {
+    return NULL;
+  }
+  static char buf[1 << 20];
+  size_t k = fread(buf, 1, sizeof buf - 1, f);
+  buf[k] = '\0';
+  fclose(f);
+  return strdup(buf);
+}
+
+/* ---- a tiny CSV reader for the sweep output (no quoted commas in the
+ * fields used here except the error, which is last but four) ---- */
+
+#define MAXROWS 64
+#define MAXCOLS 32
+
+typedef struct table {
+  char *hdr[MAXCOLS];
+  size_t ncols;
+  char *cell[MAXROWS][MAXCOLS];
+  size_t nrows;
+  int torn;     /* a last line without newline */
+  int badrows;  /* rows with the wrong field count */
+  int headers;  /* header lines seen */
+} table;
+
+static size_t split(char *line, char **f) {
+  size_t n = 0;
+  char *p = line;
+  for (;;) {
+    if (*p == '"') {
+      char *q = p + 1;
+      while (*q && !(*q == '"' && q[1] != '"')) {
+        q += *q == '"' ? 2 : 1;
+      }
+      f[n++] = p;
+      p = *q ? q + 1 : q;
+    } else {
+      f[n++] = p;
+      p += strcspn(p, ",");
+    }
+    if (*p != ',' || n == MAXCOLS) {
+      *p = '\0';
+      break;
+    }
+    *p++ = '\0';
+  }
+  return n;
+}
+
+static void load(const char *file, table *t) {
+  memset(t, 0, sizeof *t);
+  char *s = slurp(file);
+  cr_assert(s, "%s missing", file);
+  size_t len = strlen(s);
+  t->torn = len && s[len - 1] != '\n';
+  for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+    if (line[0] == '#') {
+      continue;
+    }
+    if (!strncmp(line, "id,", 3)) {
+      t->headers++;
+      t->ncols = split(strdup(line), t->hdr);
+      continue;
+    }
+    char *f[MAXCOLS];
+    size_t n = split(strdup(line), f);
+    if (n != t->ncols) {
+      t->badrows++;
+      continue;
+    }
+    cr_assert_lt(t->nrows, MAXROWS);
+    for (size_t k = 0; k < n; k++) {
+      t->cell[t->nrows][k] = f[k];
+    }
+    t->nrows++;
+  }
+}
+
+static long col(const table *t, const char *name) {
+  for (size_t k = 0; k < t->ncols; k++) {
+    if (!strcmp(t->hdr[k], name)) {
+      return (long)k;
+    }
+  }
+  cr_assert_fail("no column %s", name);
+  return -1;
+}
+
+static const char *get(const table *t, size_t r, const char *name) {
+  return t->cell[r][col(t, name)];
+}
+
+/* Every id once; returns the number of distinct ids. */
+static size_t distinct_ids(const table *t) {
+  for (size_t a = 0; a < t->nrows; a++) {
+    for (size_t b = a + 1; b < t->nrows; b++) {
+      cr_assert_str_neq(t->cell[a][0], t->cell[b][0], "id %s twice", t->cell[a][0]);
+    }
+  }
+  return t->nrows;
+}
+
+/* ---- tests ---- */
+
+/* The analyze CSV value of (kind, name, quantity). */
+static double analyzed(const char *csv, const char *kind, const char *name, const char *q) {
+  char needle[128];
+  snprintf(needle, sizeof needle, "%s,\"%s\",%s,", kind, name, q);
+  const char *p = strstr(csv, needle);
+  cr_assert(p, "analyze CSV lacks %s", needle);
+  p += strlen(needle);
+  return *p == ',' ? NAN : strtod(p, NULL);
+}
+
+static void close_to(double a, double b, const char *what) {
+  if (isnan(b)) {
+    cr_assert(isnan(a), "%s: sweep %g, analyze NaN", what, a);
+    return;
+  }
+  cr_assert_leq(fabs(a - b), 1e-9 * fabs(b) + 1e-300, "%s: sweep %.17g, analyze %.17g", what,
+                a, b);
+}
+
+Test(sweep, grid_equals_single_runs_and_analyze, .init = setup, .timeout = 120) {
+  const char *args[] = {"sweep", model, "--grid", "column.beta=0.5:2:3", "--grid",
+                        "clocks.gamma_hz=30:50:3", "--metric", "gamma_power_l23",
+                        "--metric", "alpha_power_l5", "--metric", "gamma_peak_hz_l23",
+                        "--metric", "alpha_coherence_l5", "--metric", "segregation_index",
+                        "--metric", "pac_mi", "--metric", "mean_l5", "--t-end", "0.6",
+                        "-o", path("grid.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("grid.csv"), &t);
+  cr_assert_eq(t.nrows, 9);
+  cr_assert_eq(distinct_ids(&t), 9);
+  for (size_t r = 0; r < t.nrows; r++) {
+    cr_assert_str_eq(get(&t, r, "status"), "ok");
+    char s1[64], s2[64];
+    snprintf(s1, sizeof s1, "column.beta=%s", get(&t, r, "column.beta"));
+    snprintf(s2, sizeof s2, "clocks.gamma_hz=%s", get(&t, r, "clocks.gamma_hz"));
+    const char *ra[] = {"run", model, "--set", s1, "--set", s2, "--t-end", "0.6", "--quiet",
+                        "-o", path("p.h5"), NULL};
+    cr_assert_eq(run(ra), 0, "%s", slurp(path("stderr.txt")));
+    const char *aa[] = {"analyze", path("p.h5"), "--csv", path("p.csv"), NULL};
+    cr_assert_eq(run(aa), 0, "%s", slurp(path("stderr.txt")));
+    char *csv = slurp(path("p.csv"));
+    close_to(strtod(get(&t, r, "gamma_power_l23"), NULL),
+             analyzed(csv, "layer", "L2/3", "gamma_power"), "gamma_power_l23");
+    close_to(strtod(get(&t, r, "alpha_power_l5"), NULL),
+             analyzed(csv, "layer", "L5", "alphabeta_power"), "alpha_power_l5");
+    close_to(strtod(get(&t, r, "gamma_peak_hz_l23"), NULL),
+             analyzed(csv, "layer", "L2/3", "gamma_peak"), "gamma_peak_hz_l23");
+    close_to(strtod(get(&t, r, "alpha_coherence_l5"), NULL),
+             analyzed(csv, "layer", "L5", "alphabeta_coherence"), "alpha_coherence_l5");
+    close_to(strtod(get(&t, r, "segregation_index"), NULL),
+             analyzed(csv, "index", "segregation", "laminar_ratio"), "segregation_index");
+    close_to(strtod(get(&t, r, "pac_mi"), NULL), analyzed(csv, "index", "pac", "tort_mi"),
+             "pac_mi");
+    close_to(strtod(get(&t, r, "mean_l5"), NULL), analyzed(csv, "layer", "L5", "mean"),
+             "mean_l5");
+    free(csv);
+  }
+  /* The header carries the version, the model hash and the command. */
+  char *s = slurp(path("grid.csv"));
+  cr_assert(strstr(s, "# laminar "));
+  cr_assert(strstr(s, " hash "));
+  cr_assert(strstr(s, "# command laminar sweep"));
+  free(s);
+}
+
+static const char *kill_args[] = {
+    "sweep", NULL /* model */, "--values", "column.beta=0.5,0.75,1,1.25,1.5,1.75,2,2.25",
+    "--values", "clocks.gamma_hz=35,45", "--metric", "attention_entropy", "--metric",
+    "gamma_power_l23", "--t-end", "0.3", "-o", NULL /* csv */, NULL};
+
+Test(sweep, resume_after_sigkill, .init = setup, .timeout = 240) {
+  kill_args[1] = model;
+  kill_args[13] = path("kill.csv");
+  srand((unsigned)time(NULL));
+  for (int k = 0; k < 5; k++) {
+    pid_t pid = spawn(kill_args);
+    /* Anywhere from start-up to well into the sweep. */
+    struct timespec ts = {0, (long)(rand() % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    int ws;
+    waitpid(pid, &ws, 0);
+    table t;
+    if (access(path("kill.csv"), F_OK) == 0) {
+      load(path("kill.csv"), &t);
+      cr_assert_eq(t.badrows, 0, "a malformed row after a kill");
+      cr_assert_leq(t.headers, 1);
+      distinct_ids(&t);
+    }
+  }
+  /* A torn last row as a kill inside write() would leave it. */
+  if (access(path("kill.csv"), F_OK) == 0) {
+    FILE *f = fopen(path("kill.csv"), "a");
+    fputs("0123456789abcdef,0.5,35,1.2", f);
+    fclose(f);
+  }
+  cr_assert_eq(run(kill_args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("kill.csv"), &t);
+  cr_assert_eq(t.torn, 0);
+  cr_assert_eq(t.badrows, 0);
+  cr_assert_eq(t.headers, 1);
+  cr_assert_eq(t.nrows, 16);
+  cr_assert_eq(distinct_ids(&t), 16);
+  for (size_t r = 0; r < t.nrows; r++) {
+    cr_assert_str_eq(get(&t, r, "status"), "ok");
+  }
+  /* A further rerun runs nothing. */
+  cr_assert_eq(run(kill_args), 0);
+  load(path("kill.csv"), &t);
+  cr_assert_eq(t.nrows, 16);
+  cr_assert(strstr(slurp(path("stderr.txt")), "16 already there, 0 run now"));
+}
+
+Test(sweep, failing_point_is_a_row, .init = setup, .timeout = 60) {
+  /* One internal step per output interval cannot reach 1 ms with an
+   * error-controlled step on this stiff-ish system. */
+  const char *args[] = {"sweep", model, "--values", "solver.max_steps=1,100000", "--values",
+                        "column.beta=1,2", "--metric", "attention_entropy", "--t-end", "0.2",
+                        "-o", path("fail.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("fail.csv"), &t);
+  cr_assert_eq(t.nrows, 4);
+  size_t failed = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    if (!strcmp(get(&t, r, "solver.max_steps"), "1")) {
+      cr_assert_str_eq(get(&t, r, "status"), "failed");
+      cr_assert_gt(strlen(get(&t, r, "error")), 2);
+      cr_assert_str_eq(get(&t, r, "attention_entropy"), "");
+      failed++;
+    } else {
+      cr_assert_str_eq(get(&t, r, "status"), "ok");
+      double h = strtod(get(&t, r, "attention_entropy"), NULL);
+      cr_assert(h > 0 && h <= log(8.0) + 1e-12, "entropy %g outside (0, ln 8]", h);
+    }
+  }
+  cr_assert_eq(failed, 2);
+}
+
+/* Rows without wall_s (the one column allowed to differ), sorted. */
+static char *canonical(const char *file) {
+  table t;
+  load(file, &t);
+  long w = col(&t, "wall_s");
+  static char out[1 << 16];
+  char *lines[MAXROWS];
+  for (size_t r = 0; r < t.nrows; r++) {
+    char b[2048] = "";
+    for (size_t k = 0; k < t.ncols; k++) {
+      if ((long)k != w) {
+        strncat(b, t.cell[r][k], sizeof b - strlen(b) - 2);
+        strcat(b, ",");
+      }
+    }
+    lines[r] = strdup(b);
+  }
+  for (size_t a = 0; a < t.nrows; a++) {
+    for (size_t b = a + 1; b < t.nrows; b++) {
+      if (strcmp(lines[a], lines[b]) > 0) {
+        char *x = lines[a];
+        lines[a] = lines[b];
+        lines[b] = x;
+      }
+    }
+  }
+  out[0] = '\0';
+  for (size_t r = 0; r < t.nrows; r++) {
+    strncat(out, lines[r], sizeof out - strlen(out) - 2);
+    strcat(out, "\n");
+  }
+  return strdup(out);
+}
+
+Test(sweep, jobs_2_equals_jobs_1_and_shards_partition, .init = setup, .timeout = 120) {
+  const char *a1[] = {"sweep", model, "--grid", "column.beta=0.5:2:3", "--values",
+                      "clocks.gamma_hz=35,45", "--metric", "gamma_power_l23", "--metric",
+                      "attention_entropy", "--t-end", "0.3", "-o", path("j1.csv"), NULL};
+  cr_assert_eq(run(a1), 0, "%s", slurp(path("stderr.txt")));
+  const char *a2[] = {"sweep", model, "--grid", "column.beta=0.5:2:3", "--values",
+                      "clocks.gamma_hz=35,45", "--metric", "gamma_power_l23", "--metric",
+                      "attention_entropy", "--t-end", "0.3", "-j", "2", "-o", path("j2.csv"),
+                      NULL};
+  cr_assert_eq(run(a2), 0, "%s", slurp(path("stderr.txt")));
+  char *c1 = canonical(path("j1.csv")), *c2 = canonical(path("j2.csv"));
+  cr_assert_str_eq(c1, c2);
+  /* Shards 1/2 and 2/2 into one file = all points, each once. */
+  for (int k = 1; k <= 2; k++) {
+    const char *as[] = {"sweep", model, "--grid", "column.beta=0.5:2:3", "--values",
+                        "clocks.gamma_hz=35,45", "--metric", "gamma_power_l23", "--metric",
+                        "attention_entropy", "--t-end", "0.3", "--shard", k == 1 ? "1/2" : "2/2",
+                        "-o", path("sh.csv"), NULL};
+    cr_assert_eq(run(as), 0, "%s", slurp(path("stderr.txt")));
+    table t;
+    load(path("sh.csv"), &t);
+    cr_assert_eq(t.nrows, (size_t)(3 * k));
+  }
+  char *cs = canonical(path("sh.csv"));
+  cr_assert_str_eq(cs, c1);
+}
+
+static void refused(const char **args, const char *needle) {
+  int st = run(args);
+  char *err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0);
+  cr_assert(strstr(err, needle), "expected '%s' in: %s", needle, err);
+  cr_assert(access(path("bad.csv"), F_OK) != 0, "a refused sweep wrote its CSV");
+  free(err);
+}
+
+Test(sweep, bad_grids_are_refused_before_running, .init = setup, .timeout = 60) {
+  const char *unknown[] = {"sweep", model, "--grid", "column.bta=1:2:3", "-o",
+                           path("bad.csv"), NULL};
+  refused(unknown, "--grid column.bta=1:2:3");
+  refused(unknown, "bta");
+  const char *zero[] = {"sweep", model, "--grid", "column.beta=1:2:0", "-o", path("bad.csv"),
+                        NULL};
+  refused(zero, "--grid column.beta=1:2:0: expected N >= 1");
+  const char *logdown[] = {"sweep", model, "--grid", "column.beta=2:1:3:log", "-o",
+                           path("bad.csv"), NULL};
+  refused(logdown, "--grid column.beta=2:1:3:log: a log grid needs 0 < START <= STOP");
+  const char *range[] = {"sweep", model, "--grid", "column.beta=-1:1:3", "-o",
+                         path("bad.csv"), NULL};
+  refused(range, "--grid column.beta=-1:1:3");
+  const char *metric[] = {"sweep", model, "--grid", "column.beta=1:2:2", "--metric",
+                          "gamma_power_l9", "-o", path("bad.csv"), NULL};
+  refused(metric, "unknown metric 'gamma_power_l9'");
+}
+
+Test(sweep, list_metrics_names_units, .init = setup) {
+  const char *args[] = {"sweep", "--list-metrics", model, NULL};
+  pid_t pid;
+  char exe[512];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  const char *argv[] = {exe, args[0], args[1], args[2], NULL};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, path("list.txt"), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int ws;
+  waitpid(pid, &ws, 0);
+  cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+  char *s = slurp(path("list.txt"));
+  cr_assert(strstr(s, "attention_entropy"));
+  cr_assert(strstr(s, "nats"));
+  cr_assert(strstr(s, "gamma_power_l23"));
+  cr_assert(strstr(s, "alpha_power_l5"));
+  cr_assert(strstr(s, "mean_l23"));
+  free(s);
+}

@@ -1,0 +1,156 @@
+/* test_sweep.c: sweep points (linear and log grids, value lists, design
+ * CSVs, Latin hypercubes) and their ids, against values computed here. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lam_sweep.h"
+
+static double val(const lam_sweep_spec *sp, size_t i, size_t d) {
+  return strtod(lam_sweep_value(sp, i, d), NULL);
+}
+
+/* FNV-1a/64 written out independently of the library. */
+static uint64_t fnv(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+Test(sweep_points, linear_and_log_grids_product) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0:1:5", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "solver.rtol=1e-8:1e-4:3:log", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), 15);
+  cr_assert_eq(lam_sweep_ndims(sp), 2);
+  cr_assert_str_eq(lam_sweep_key(sp, 1), "solver.rtol");
+  /* First dimension slowest: point i = (i / 3, i % 3). */
+  for (size_t i = 0; i < 15; i++) {
+    cr_assert_float_eq(val(sp, i, 0), 0.25 * (double)(i / 3), 1e-15);
+    double want = pow(10.0, -8.0 + 2.0 * (double)(i % 3));
+    cr_assert_leq(fabs(val(sp, i, 1) - want), 1e-14 * want, "%g vs %g", val(sp, i, 1), want);
+  }
+  cr_assert_str_eq(lam_sweep_value(sp, 3, 0), "0.25");
+  lam_sweep_spec_free(sp);
+}
+
+Test(sweep_points, values_and_ids) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_values(sp, "column.gate=product,bac", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_values(sp, "column.beta=2,3", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0);
+  cr_assert_eq(lam_sweep_npoints(sp), 4);
+  cr_assert_str_eq(lam_sweep_value(sp, 2, 0), "bac");
+  cr_assert_str_eq(lam_sweep_value(sp, 2, 1), "2");
+  /* The id hashes the key-sorted lines, whatever the order of the options. */
+  cr_assert_eq(lam_sweep_id(sp, 2), fnv("column.beta=2\ncolumn.gate=bac\n"));
+  lam_sweep_spec *sq = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_values(sq, "column.beta=3,2", &err), 0);
+  cr_assert_eq(lam_sweep_add_values(sq, "column.gate=bac,product", &err), 0);
+  cr_assert_eq(lam_sweep_build(sq, 0, 1, &err), 0);
+  cr_assert_eq(lam_sweep_id(sq, 2), lam_sweep_id(sp, 2)); /* beta 2, gate bac */
+  for (size_t a = 0; a < 4; a++) {
+    for (size_t b = a + 1; b < 4; b++) {
+      cr_assert_neq(lam_sweep_id(sp, a), lam_sweep_id(sp, b));
+    }
+  }
+  lam_sweep_spec_free(sp);
+  lam_sweep_spec_free(sq);
+}
+
+Test(sweep_points, design_csv) {
+  char p[] = "/tmp/lamdesignXXXXXX";
+  int fd = mkstemp(p);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("# a design\ncolumn.beta, stimulus.columns\n1.5, \"0,1\"\n\n2,3\n", f);
+  fclose(f);
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_load_design(sp, p, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), 2);
+  cr_assert_str_eq(lam_sweep_key(sp, 1), "stimulus.columns");
+  cr_assert_str_eq(lam_sweep_value(sp, 0, 1), "0,1");
+  cr_assert_str_eq(lam_sweep_value(sp, 1, 0), "2");
+  lam_sweep_spec_free(sp);
+  /* A short row is a file:line error. */
+  f = fopen(p, "w");
+  fputs("column.beta,column.w_s\n1,2\n3\n", f);
+  fclose(f);
+  sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_load_design(sp, p, &err), LAM_EINVAL);
+  char want[128];
+  snprintf(want, sizeof want, "%s:3: expected 2 values, found 1", p);
+  cr_assert(strstr(err.msg, want), "%s", err.msg);
+  lam_sweep_spec_free(sp);
+  unlink(p);
+}
+
+Test(sweep_points, latin_hypercube_strata_once) {
+  const size_t N = 17;
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_range(sp, "column.beta=0.5:2.5", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_range(sp, "solver.rtol=1e-9:1e-3:log", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, N, 7, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), N);
+  int hit0[17] = {0}, hit1[17] = {0};
+  for (size_t i = 0; i < N; i++) {
+    double u0 = (val(sp, i, 0) - 0.5) / 2.0;
+    double u1 = (log10(val(sp, i, 1)) + 9.0) / 6.0;
+    cr_assert(u0 >= 0 && u0 < 1 && u1 >= 0 && u1 < 1);
+    hit0[(size_t)floor(u0 * (double)N)]++;
+    hit1[(size_t)floor(u1 * (double)N)]++;
+  }
+  for (size_t s = 0; s < N; s++) {
+    cr_assert_eq(hit0[s], 1, "stratum %zu of beta hit %d times", s, hit0[s]);
+    cr_assert_eq(hit1[s], 1, "stratum %zu of rtol hit %d times", s, hit1[s]);
+  }
+  /* The same seed gives the same points; another seed others. */
+  lam_sweep_spec *sq = lam_sweep_spec_new();
+  lam_sweep_add_range(sq, "column.beta=0.5:2.5", &err);
+  lam_sweep_add_range(sq, "solver.rtol=1e-9:1e-3:log", &err);
+  cr_assert_eq(lam_sweep_build(sq, N, 7, &err), 0);
+  cr_assert_str_eq(lam_sweep_value(sq, 5, 0), lam_sweep_value(sp, 5, 0));
+  lam_sweep_spec *sr = lam_sweep_spec_new();
+  lam_sweep_add_range(sr, "column.beta=0.5:2.5", &err);
+  cr_assert_eq(lam_sweep_build(sr, N, 8, &err), 0);
+  cr_assert_str_neq(lam_sweep_value(sr, 5, 0), lam_sweep_value(sp, 5, 0));
+  lam_sweep_spec_free(sp);
+  lam_sweep_spec_free(sq);
+  lam_sweep_spec_free(sr);
+}
+
+Test(sweep_points, bad_arguments_name_themselves) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "beta=1:2:3", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "--grid beta=1:2:3: expected section.key="), "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=1:2", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "START:STOP:N"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.w_s=0:1:2.5", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "expected N >= 1"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.w_sa=0:1:3:log", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "log grid needs 0 < START"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_range(sp, "column.c_vip=2:1", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "LO < HI"), "%s", err.msg);
+  lam_sweep_spec_free(sp);
+  /* Kinds do not mix; nothing is no sweep. */
+  sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), LAM_EINVAL);
+  lam_sweep_add_grid(sp, "column.beta=1:2:2", &err);
+  lam_sweep_add_range(sp, "column.w_s=0:1", &err);
+  cr_assert_eq(lam_sweep_build(sp, 4, 1, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "not several"), "%s", err.msg);
+  lam_sweep_spec_free(sp);
+}
