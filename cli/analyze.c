@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lam_metrics.h"
 #include "lam_pac.h"
 #include "lam_probe.h"
 #include "lam_spectrum.h"
@@ -147,120 +148,33 @@ static void read_text(hid_t obj, const char *name, char *buf, size_t len) {
   H5Aclose(a);
 }
 
-/* ---- spectra ---- */
-
-/* Band power and peak of one PSD; NaN where the band is beyond fs/2. */
-static void bands(const double *psd, size_t nf, double df, double *pab,
-                  double *pg, double *fab, double *fg) {
-  const lam_band *b[2] = {&lam_bands[LAM_BAND_ALPHABETA], &lam_bands[LAM_BAND_GAMMA]};
-  double *pw[2] = {pab, pg}, *pk[2] = {fab, fg};
-  double top = (double)(nf - 1) * df;
-  for (int i = 0; i < 2; i++) {
-    lam_err e;
-    double hi = b[i]->hi_hz < top ? b[i]->hi_hz : top;
-    *pw[i] = *pk[i] = NAN;
-    if (b[i]->lo_hz < hi) {
-      if (lam_band_power(psd, nf, df, b[i]->lo_hz, hi, pw[i], &e) != LAM_OK) {
-        *pw[i] = NAN;
-      }
-      if (lam_band_peak(psd, nf, df, b[i]->lo_hz, hi, pk[i], &e) != LAM_OK) {
-        *pk[i] = NAN;
-      }
-    }
-  }
-}
+/* ---- spectra (analysis/lam_metrics.c, shared with laminar sweep) ---- */
 
 /* Mean PSD of ncol series (x[c * ld + i * stride]) and their band values. */
 static int spectra(lam_welch *w, const double *x, size_t ncol, size_t ld,
                    size_t stride, size_t n, double *pab, double *pg,
                    double *fab, double *fg, lam_err *err) {
-  size_t nf = lam_welch_nfreq(w);
-  double *psd = malloc(nf * sizeof *psd), *acc = calloc(nf, sizeof *acc);
-  int rc = psd && acc ? LAM_OK : LAM_NOMEM(err);
-  for (size_t c = 0; !rc && c < ncol; c++) {
-    rc = lam_welch_psd(w, x + c * ld, n, stride, psd, err);
-    for (size_t k = 0; !rc && k < nf; k++) {
-      acc[k] += psd[k] / (double)ncol;
-    }
-  }
+  lam_layer_bands b;
+  int rc = lam_metrics_bands(w, x, ncol, ld, stride, n, &b, err);
   if (!rc) {
-    bands(acc, nf, lam_welch_df(w), pab, pg, fab, fg);
+    *pab = b.pab, *pg = b.pg, *fab = b.fab, *fg = b.fg;
   }
-  free(psd);
-  free(acc);
   return rc;
 }
 
 /* Mean band coherence over all column pairs; NaN with one column. */
 static int coherence(lam_welch *w, const layer *l, size_t n, double *cab,
                      double *cg, lam_err *err) {
-  *cab = *cg = NAN;
-  if (l->ncols < 2) {
-    return LAM_OK;
-  }
-  size_t nf = lam_welch_nfreq(w), npair = 0;
-  double *coh = malloc(nf * sizeof *coh), sab = 0.0, sg = 0.0;
-  if (!coh) {
-    return LAM_NOMEM(err);
-  }
-  double top = (double)(nf - 1) * lam_welch_df(w);
-  int rc = LAM_OK;
-  for (size_t a = 0; !rc && a < l->ncols; a++) {
-    for (size_t b = a + 1; !rc && b < l->ncols; b++) {
-      rc = lam_welch_coherence(w, l->x + a * n, 1, l->x + b * n, 1, n, coh, err);
-      double vab = NAN, vg = NAN;
-      lam_err e;
-      if (!rc && LAM_BAND_ALPHABETA_LO_HZ < top) {
-        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_ALPHABETA_LO_HZ,
-                      fmin(LAM_BAND_ALPHABETA_HI_HZ, top), &vab, &e);
-      }
-      if (!rc && LAM_BAND_GAMMA_LO_HZ < top) {
-        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_GAMMA_LO_HZ,
-                      fmin(LAM_BAND_GAMMA_HI_HZ, top), &vg, &e);
-      }
-      sab += vab;
-      sg += vg;
-      npair++;
-    }
-  }
-  free(coh);
-  if (!rc) {
-    *cab = sab / (double)npair;
-    *cg = sg / (double)npair;
-  }
+  lam_layer_bands b;
+  int rc = lam_metrics_coherence(w, l->x, l->ncols, n, &b, err);
+  *cab = b.cab, *cg = b.cg;
   return rc;
 }
 
-/* Tort MI of L5 alpha phase vs L2/3 gamma amplitude, mean over the columns
- * both layers have. The first and last second (the band-pass wrap-around,
- * 1 / taper) are dropped, or a quarter of the series when it is short. */
+/* Tort MI of L5 alpha phase vs L2/3 gamma amplitude (lam_metrics_pac). */
 static int pac(const layer *deep, const layer *sup, size_t n, double fs,
                double *mi, lam_err *err) {
-  size_t ncol = deep->ncols < sup->ncols ? deep->ncols : sup->ncols;
-  lam_hilbert *h = lam_hilbert_new(n, fs, LAM_BANDPASS_TAPER_HZ, err);
-  double *ph = malloc(n * sizeof *ph), *amp = malloc(n * sizeof *amp);
-  int rc = h && ph && amp ? LAM_OK : (h ? LAM_NOMEM(err) : err->code);
-  size_t edge = (size_t)(fs / LAM_BANDPASS_TAPER_HZ);
-  if (2 * edge > n / 2) {
-    edge = n / 4;
-  }
-  lam_pac_bands b = lam_pac_bands_default();
-  double sum = 0.0;
-  for (size_t c = 0; !rc && c < ncol; c++) {
-    rc = lam_pac_signals(h, deep->x + c * n, 1, sup->x + c * n, 1, &b, ph, amp, err);
-    double v = 0.0;
-    if (!rc) {
-      rc = lam_pac_mi(ph + edge, amp + edge, n - 2 * edge, LAM_PAC_NBINS, &v, NULL, err);
-    }
-    sum += v;
-  }
-  if (!rc) {
-    *mi = sum / (double)ncol;
-  }
-  lam_hilbert_free(h);
-  free(ph);
-  free(amp);
-  return rc;
+  return lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols, n, fs, mi, err);
 }
 
 /* ---- reading the run ---- */
