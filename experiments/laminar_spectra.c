@@ -1,0 +1,138 @@
+/* laminar_spectra.c: P7, gamma power in L2/3 tracks bottom-up drive
+ * (contrast) and alpha/beta power in L5 tracks the top-down state (Bastos
+ * et al. 2015; van Kerkoerle et al. 2014; SCIENCE.md P7). The base model
+ * runs with its clocks on (gamma gates the feedforward drive, alpha the
+ * apical drive) on a constant stimulus; contrast (stimulus level) and the
+ * top-down drive (z gain) are raised one at a time. Welch spectra of the
+ * column-mean L2/3 activity and L5 burst output (analysis/lam_spectrum.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lam_experiment.h"
+#include "lam_spectrum.h"
+
+enum { NCOND = 3, NPOP = 2, NBAND = 2 };
+
+static const struct {
+  const char *name, *tick;
+  const char *level, *zgain;
+} cond[NCOND] = {{"baseline", "baseline", "stimulus.level=1", "input.z_gain=1"},
+                 {"high_contrast", "contrast x2", "stimulus.level=2", "input.z_gain=1"},
+                 {"high_topdown", "top-down x2", "stimulus.level=1", "input.z_gain=2"}};
+static const char *const pops[NPOP + 1] = {"l23", "out", NULL};
+static const char *const popname[NPOP] = {"l23", "l5_out"};
+static const struct {
+  const char *name;
+  double lo, hi;
+} band[NBAND] = {{"gamma", 30.0, 50.0}, {"alphabeta", 8.0, 30.0}};
+
+static int measure(lam_exp *x, unsigned long seed, size_t c,
+                   double pw[NPOP][NBAND], lam_err *err) {
+  const char *sets[] = {"clocks.enabled=true", "stimulus.protocol=constant",
+                        "stimulus.amplitude=0", "network.columns=4",
+                        cond[c].level, cond[c].zgain, NULL};
+  const double t_end = lam_exp_quick(x) ? 1.0 : 2.5, dt = 0.001, skip = 0.25;
+  lam_model *m = NULL;
+  double *s[NPOP] = {NULL, NULL};
+  size_t n = 0;
+  int rc = lam_exp_model(x, seed, sets, &m, err);
+  if (!rc) {
+    rc = lam_exp_series(x, m, t_end, dt, skip, pops, s, &n, err);
+  }
+  lam_model_free(m);
+  lam_welch *w = rc ? NULL : lam_welch_new_seconds(0.25, 1.0 / dt, err);
+  double *psd = w ? malloc(lam_welch_nfreq(w) * sizeof *psd) : NULL;
+  if (!rc && (!w || !psd)) {
+    rc = w ? LAM_NOMEM(err) : err->code;
+  }
+  for (size_t p = 0; !rc && p < NPOP; p++) {
+    rc = lam_welch_psd(w, s[p], n, 1, psd, err);
+    for (size_t b = 0; !rc && b < NBAND; b++) {
+      rc = lam_band_power(psd, lam_welch_nfreq(w), lam_welch_df(w), band[b].lo,
+                          band[b].hi, &pw[p][b], err);
+      char metric[48];
+      snprintf(metric, sizeof metric, "%s_power_%s", band[b].name, popname[p]);
+      if (!rc) {
+        rc = lam_exp_metric(x, cond[c].name, metric, pw[p][b], "a.u.^2", err);
+      }
+    }
+  }
+  free(psd);
+  lam_welch_free(w);
+  for (size_t p = 0; p < NPOP; p++) {
+    free(s[p]);
+  }
+  return rc;
+}
+
+static int run_seed(lam_exp *x, unsigned long seed, double *effect,
+                    lam_err *err) {
+  double pw[NCOND][NPOP][NBAND];
+  for (size_t c = 0; c < NCOND; c++) {
+    int rc = measure(x, seed, c, pw[c], err);
+    if (rc) {
+      return lam_err_prefix(err, "condition %s: ", cond[c].name);
+    }
+  }
+  /* log10 gains: gamma of L2/3 with contrast, alpha/beta of L5 with
+   * top-down drive, and the two cross terms for the record. */
+  const double g_c = log10(pw[1][0][0] / pw[0][0][0]);
+  const double a_t = log10(pw[2][1][1] / pw[0][1][1]);
+  int rc = lam_exp_metric(x, "gain", "gamma_l23_vs_contrast", g_c, "log10", err);
+  if (!rc) {
+    rc = lam_exp_metric(x, "gain", "alphabeta_l5_vs_topdown", a_t, "log10", err);
+  }
+  if (!rc) {
+    rc = lam_exp_metric(x, "gain", "gamma_l23_vs_topdown",
+                        log10(pw[2][0][0] / pw[0][0][0]), "log10", err);
+  }
+  if (!rc) {
+    rc = lam_exp_metric(x, "gain", "alphabeta_l5_vs_contrast",
+                        log10(pw[1][1][1] / pw[0][1][1]), "log10", err);
+  }
+  *effect = fmin(g_c, a_t);
+  return rc;
+}
+
+static int figures(lam_exp *x, lam_err *err) {
+  double y[2][NCOND];
+  const char *ticks[NCOND];
+  for (size_t c = 0; c < NCOND; c++) {
+    int rc = lam_exp_mean(x, cond[c].name, "gamma_power_l23", &y[0][c], NULL, err);
+    if (!rc) {
+      rc = lam_exp_mean(x, cond[c].name, "alphabeta_power_l5_out", &y[1][c], NULL, err);
+    }
+    if (rc) {
+      return rc;
+    }
+    ticks[c] = cond[c].tick;
+  }
+  const lam_exp_curve cv[] = {{"L2/3 gamma power", y[0], NULL},
+                              {"L5 alpha/beta power", y[1], NULL}};
+  const lam_exp_fig fig = {.file = "band_power.png",
+                           .title = "laminar-spectra: band power (30-50 Hz, 8-30 Hz)",
+                           .xlabel = "condition", .xticks = ticks, .n = NCOND,
+                           .ylog = 1, .stacked = 1};
+  return lam_exp_figure_lines(x, &fig, cv, 2, err);
+}
+
+const lam_experiment lam_exp_laminar_spectra = {
+    .name = "laminar-spectra",
+    .id = "P7",
+    .category = "oscillatory coordination",
+    .prediction = "Gamma power in L2/3 rises with bottom-up drive (contrast); alpha/beta power "
+                  "in L5 rises with top-down drive",
+    .protocol = "The base model with 4 columns, clocks on, a constant stimulus; run 2.5 s, "
+                "skip 0.25 s, sample at 1 kHz; Welch PSD (0.25 s Hann segments) of the "
+                "column-mean L2/3 activity and L5 burst output",
+    .manipulation = "contrast: stimulus.level 1 -> 2; top-down drive: input.z_gain 1 -> 2; "
+                    "one at a time",
+    .metric = "Band power, 30-50 Hz (gamma) and 8-30 Hz (alpha/beta), per layer and condition",
+    .effect = "min(log10 gamma(L2/3) contrast gain, log10 alpha/beta(L5) top-down gain)",
+    .citation = "prediction P7 (docs/experiments/README.md); Bastos et al. 2015; van Kerkoerle "
+                "et al. 2014",
+    .criterion = {+1, 0.0792, "both band powers rise by more than 20% (log10 gain > 0.0792)"},
+    .run_seed = run_seed,
+    .figures = figures,
+};
