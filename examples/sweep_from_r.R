@@ -1,0 +1,19 @@
+# sweep_from_r.R: run `laminar sweep` from R and plot a metric
+# (docs/sweeps.md). Rscript examples/sweep_from_r.R
+design <- expand.grid(column.beta = c(0.5, 1, 2, 4), network.c_td = seq(0, 1, length.out = 4))
+# R mangles "column.beta" only when reading; write the header verbatim.
+write.csv(design, "design.csv", row.names = FALSE, quote = FALSE)
+status <- system2("laminar", c("sweep", "models/default.ini", "--design", "design.csv",
+                               "--metric", "attention_entropy", "--metric", "gamma_power_l23",
+                               "--t-end", "1", "-j", "2", "-o", "sweep_r.csv"))
+stopifnot(status == 0)
+# '#' lines are header comments; NaN reads as NaN, an empty metric (failed row) as NA.
+rows <- read.csv("sweep_r.csv", comment.char = "#", check.names = FALSE,
+                 stringsAsFactors = FALSE)
+ok <- rows[rows$status == "ok", ]
+cat(nrow(ok), "ok,", sum(rows$status == "failed"), "failed\n")
+m <- xtabs(attention_entropy ~ column.beta + network.c_td, data = ok)
+png("sweep_r_heatmap.png", width = 600, height = 480)
+image(as.numeric(rownames(m)), as.numeric(colnames(m)), unclass(m), log = "x",
+      xlab = "column.beta", ylab = "network.c_td", main = "attention entropy (nats)")
+dev.off()

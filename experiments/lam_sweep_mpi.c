@@ -1,0 +1,130 @@
+/* lam_sweep_mpi.c: `mpirun -np N laminar sweep --mpi ...` (compiled only
+ * with meson setup -Dmpi=enabled). Rank 0 opens (or resumes) the CSV, hands
+ * out one point index at a time to whichever rank asks, and is the only
+ * writer; ranks 1..N-1 compute rows (lam__sweep_row) and send them back as
+ * text. Dynamic hand-out keeps all ranks busy when points take unequal
+ * times. With one rank, rank 0 runs the points itself. */
+#include <mpi.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lam_sweep_private.h"
+
+enum { TAG_ROW = 1, TAG_WORK = 2 };
+
+static int root(const lam_model *base, const lam_sweep_spec *sp,
+                const lam_sweep_opts *o, lam_sweep_summary *sum, int size,
+                lam_err *err) {
+  size_t *todo = NULL, ntodo = 0;
+  int fd = -1;
+  int rc = lam__sweep_prepare(base, sp, o, &todo, &ntodo, sum, &fd, err);
+  size_t next = 0;
+  int active = size - 1;
+  char *buf = NULL;
+  while (active > 0) {
+    MPI_Status st;
+    int n = 0;
+    MPI_Probe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &st);
+    MPI_Get_count(&st, MPI_CHAR, &n);
+    char *b = realloc(buf, (size_t)n + 1);
+    if (b) {
+      buf = b;
+    }
+    MPI_Recv(b ? buf : NULL, b ? n : 0, MPI_CHAR, st.MPI_SOURCE, TAG_ROW, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    if (!rc && b && n > 1) {
+      buf[n] = '\0';
+      rc = lam__sweep_write(fd, buf, o->output, err);
+      sum->ran++;
+      sum->failed += strstr(buf, ",failed,") != NULL;
+      if (o->progress) {
+        o->progress(o->ctx, sum->ran, ntodo, sum->failed);
+      }
+    }
+    int64_t idx = -1;
+    if (!rc && next < ntodo && !(o->stop && *o->stop)) {
+      idx = (int64_t)todo[next++];
+    } else {
+      active--;
+    }
+    MPI_Send(&idx, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+  }
+  free(buf);
+  if (!rc && size == 1) {
+    /* No workers: rank 0 runs the points. */
+    for (size_t j = 0; !rc && j < ntodo; j++) {
+      char *line = NULL;
+      int failed = 0;
+      rc = lam__sweep_row(base, sp, o, todo[j], &line, &failed, err);
+      if (!rc) {
+        rc = lam__sweep_write(fd, line, o->output, err);
+        sum->ran++;
+        sum->failed += (size_t)failed;
+      }
+      free(line);
+    }
+  }
+  if (!rc && o->stop && *o->stop) {
+    rc = lam_err_set(err, LAM_EINTERRUPT, "sweep: interrupted");
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+  free(todo);
+  return rc;
+}
+
+static int worker(const lam_model *base, const lam_sweep_spec *sp,
+                  const lam_sweep_opts *o, lam_err *err) {
+  char *line = NULL;
+  int rc = LAM_OK;
+  for (;;) {
+    /* The first message (empty) asks for work; later ones carry a row. */
+    const char *msg = line ? line : "";
+    MPI_Send(msg, (int)strlen(msg) + (line ? 1 : 0), MPI_CHAR, 0, TAG_ROW, MPI_COMM_WORLD);
+    free(line);
+    line = NULL;
+    int64_t idx;
+    MPI_Recv(&idx, 1, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (idx < 0) {
+      break;
+    }
+    int failed = 0;
+    lam_err e = {0, ""};
+    int r = lam__sweep_row(base, sp, o, (size_t)idx, &line, &failed, &e);
+    if (r == LAM_EINTERRUPT) {
+      rc = lam_err_set(err, LAM_EINTERRUPT, "%s", e.msg);
+      line = NULL; /* an empty message: no row */
+    } else if (r) {
+      line = lam__sweep_failed_row(sp, o, (size_t)idx, e.msg);
+    }
+  }
+  free(line);
+  return rc;
+}
+
+int lam_sweep_run_mpi(const lam_model *base, const lam_sweep_spec *sp,
+                      const lam_sweep_opts *o, lam_sweep_summary *sum,
+                      lam_err *err) {
+  int inited = 0, rank = 0, size = 1;
+  MPI_Initialized(&inited);
+  if (!inited && MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+    return lam_err_set(err, LAM_EIO, "sweep: MPI_Init failed");
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  memset(sum, 0, sizeof *sum);
+  int rc = rank == 0 ? root(base, sp, o, sum, size, err) : worker(base, sp, o, err);
+  /* Rank 0's status for everyone, so all ranks exit alike. */
+  int code = rc;
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (rank != 0 && code && !rc) {
+    rc = lam_err_set(err, code, "sweep: rank 0 failed");
+  }
+  if (!inited) {
+    MPI_Finalize();
+  }
+  return rc;
+}
