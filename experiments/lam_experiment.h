@@ -139,6 +139,14 @@ int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
                    double t_skip, const char *const *pops, double **out,
                    size_t *n, lam_err *err);
 
+/* Run m for t_end seconds and return the Welch band power (1 kHz samples
+ * after t_skip, 0.25 s Hann segments) of the column-mean series of each
+ * population in pops (NULL-terminated, at most 8) in each band [lo, hi] Hz:
+ * pw[p * nb + b]. experiments/lam_exp_spectra.c. */
+int lam_exp_band_power(lam_exp *x, lam_model *m, double t_end, double t_skip,
+                       const char *const *pops, const double (*band)[2],
+                       size_t nb, double *pw, lam_err *err);
+
 /* Attention weights at the final state: nq x H x T (query, head, key). */
 int lam_exp_weights(lam_sim *sim, double *w, size_t *nq, size_t *H, size_t *T,
                     lam_err *err);

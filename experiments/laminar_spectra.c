@@ -4,13 +4,11 @@
  * runs with its clocks on (gamma gates the feedforward drive, alpha the
  * apical drive) on a constant stimulus; contrast (stimulus level) and the
  * top-down drive (z gain) are raised one at a time. Welch spectra of the
- * column-mean L2/3 activity and L5 burst output (analysis/lam_spectrum.h). */
+ * column-mean L2/3 activity and L5 burst output (lam_exp_band_power). */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "lam_experiment.h"
-#include "lam_spectrum.h"
 
 enum { NCOND = 3, NPOP = 2, NBAND = 2 };
 
@@ -32,36 +30,20 @@ static int measure(lam_exp *x, unsigned long seed, size_t c,
   const char *sets[] = {"clocks.enabled=true", "stimulus.protocol=constant",
                         "stimulus.amplitude=0", "network.columns=4",
                         cond[c].level, cond[c].zgain, NULL};
-  const double t_end = lam_exp_quick(x) ? 1.0 : 2.5, dt = 0.001, skip = 0.25;
+  const double bands[NBAND][2] = {{band[0].lo, band[0].hi}, {band[1].lo, band[1].hi}};
   lam_model *m = NULL;
-  double *s[NPOP] = {NULL, NULL};
-  size_t n = 0;
   int rc = lam_exp_model(x, seed, sets, &m, err);
   if (!rc) {
-    rc = lam_exp_series(x, m, t_end, dt, skip, pops, s, &n, err);
+    rc = lam_exp_band_power(x, m, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, bands,
+                            NBAND, &pw[0][0], err);
   }
   lam_model_free(m);
-  lam_welch *w = rc ? NULL : lam_welch_new_seconds(0.25, 1.0 / dt, err);
-  double *psd = w ? malloc(lam_welch_nfreq(w) * sizeof *psd) : NULL;
-  if (!rc && (!w || !psd)) {
-    rc = w ? LAM_NOMEM(err) : err->code;
-  }
   for (size_t p = 0; !rc && p < NPOP; p++) {
-    rc = lam_welch_psd(w, s[p], n, 1, psd, err);
     for (size_t b = 0; !rc && b < NBAND; b++) {
-      rc = lam_band_power(psd, lam_welch_nfreq(w), lam_welch_df(w), band[b].lo,
-                          band[b].hi, &pw[p][b], err);
       char metric[48];
       snprintf(metric, sizeof metric, "%s_power_%s", band[b].name, popname[p]);
-      if (!rc) {
-        rc = lam_exp_metric(x, cond[c].name, metric, pw[p][b], "a.u.^2", err);
-      }
+      rc = lam_exp_metric(x, cond[c].name, metric, pw[p][b], "a.u.^2", err);
     }
-  }
-  free(psd);
-  lam_welch_free(w);
-  for (size_t p = 0; p < NPOP; p++) {
-    free(s[p]);
   }
   return rc;
 }
