@@ -6,7 +6,7 @@
     (peers/attention_scipy.py), both reading the same X / W CSVs; the error
     column is max |O - O_ref| of the final routed output /final/out against
     laminar at rtol 1e-10.
-(b) topdown topology for T = 256 ... 16384 (H = 4, d_k = d_v = 16, 0.5 s):
+(b) topdown topology for T = 256 ... 16384 (H = 4, d_k = d_v = 16, 0.1 s):
     laminar's wall time and the fitted exponent of wall time against T.
 """
 import os
@@ -111,10 +111,10 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
     walls = []
     for Tn in o.attn_t:
         inputs(d, Tn)
-        res = repeat(lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8, 0.5, f"td-{Tn}",
+        res = repeat(lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8, o.attn_td_t, f"td-{Tn}",
                                  record="out"), o.repeats)
-        r = tab.add("attention", Tn, "laminar adams, topdown", [x["wall"] for x in res], 0.5,
-                    res[0]["nfev"], None, "clocks on, 0.5 s")
+        r = tab.add("attention", Tn, "laminar adams, topdown", [x["wall"] for x in res],
+                    o.attn_td_t, res[0]["nfev"], None, f"clocks on, {o.attn_td_t:g} s")
         walls.append(r["median"])
     if len(walls) >= 2:
         k = np.polyfit(np.log(o.attn_t), np.log(walls), 1)[0]

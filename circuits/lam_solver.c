@@ -13,6 +13,7 @@
 #include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 
 #include "lam_heun.h"
+#include "lam_nvector.h"
 
 #define S lam_solver_params
 const lam_param lam_solver_table[] = {
@@ -117,6 +118,8 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
     lam_solver_free(s);
     return LAM_NOMEM(err);
   }
+  /* Optimised kernels for CVODE's hot vector operations (lam_nvector.h). */
+  lam_nvector_use_fast_ops(s->y);
   memcpy(N_VGetArrayPointer(s->y), y0, sys->n * sizeof(double));
   s->cvode = CVodeCreate(p->method == LAM_SOLVER_BDF ? CV_BDF : CV_ADAMS,
                          s->ctx);

@@ -1,0 +1,22 @@
+/* lam_nvector.h: laminar's own kernels for the hot serial N_Vector
+ * operations of CVODE.
+ *
+ * Why: profiling a 1000-column Jansen-Rit network (docs/performance.md)
+ * puts ~85 % of the run in CVODE's vector operations, and Debian's
+ * libsundials_cvode 6.4 ships the serial N_Vector kernels unoptimised
+ * (every element goes through the stack: ~20 instructions per element of
+ * a linear sum). SUNDIALS lets an application supply its own operations in
+ * a vector's ops table; N_VClone copies the table, so every vector CVODE
+ * makes from ours uses these too. Semantics are SUNDIALS' (same formulas,
+ * element by element, so in-place calls with z == x or z == y work).
+ */
+#ifndef LAM_NVECTOR_H
+#define LAM_NVECTOR_H
+
+#include <nvector/nvector_serial.h>
+
+/* Replace linear sum, scale, const, abs, inv, add-const and the WRMS norm
+ * of the serial vector v (and of its future clones). */
+void lam_nvector_use_fast_ops(N_Vector v);
+
+#endif
