@@ -378,7 +378,9 @@ int lam_band_peak(const double *psd, size_t nfreq, double df, double f_lo,
      * exact for a Gaussian-shaped peak, |delta| <= 1/2 when b is the max. */
     double a = log(psd[kb - 1]), b = log(psd[kb]), c = log(psd[kb + 1]);
     double den = a - 2.0 * b + c;
-    if (den < 0.0) {
+    /* Only at a true local maximum: at a band edge the neighbour outside
+     * the band may be larger, and the vertex would leave the band. */
+    if (den < 0.0 && b >= a && b >= c) {
       delta = 0.5 * (a - c) / den;
     }
   }

@@ -296,3 +296,18 @@ Test(spectrum, errors) {
   lam_welch_free(w);
   lam_welch_free(NULL);
 }
+
+/* A spectrum rising through the top of a band (log power concave, growing
+ * past f_hi, so a parabola through the top bins peaks far outside):
+ * the band's peak is its top bin, never a frequency outside the band. */
+Test(spectrum, band_peak_stays_inside_the_band) {
+  double psd[200];
+  const double df = 1.0;
+  for (size_t k = 0; k < 200; k++) {
+    psd[k] = exp(3.0 * sqrt((double)k)); /* concave rise in log power */
+  }
+  double f = 0.0;
+  lam_err err = {0};
+  cr_assert_eq(lam_band_peak(psd, 200, df, 8.0, 30.0, &f, &err), LAM_OK, "%s", err.msg);
+  cr_assert(f >= 8.0 && f <= 30.0, "peak %g Hz outside [8, 30] Hz", f);
+}
