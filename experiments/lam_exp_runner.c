@@ -122,6 +122,35 @@ int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
   return LAM_OK;
 }
 
+int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
+                       const char *const *sets, lam_model **out, lam_err *err) {
+  *out = NULL;
+  char path[2200], buf[64];
+  if (file[0] == '/') {
+    snprintf(path, sizeof path, "%s", file);
+  } else {
+    snprintf(path, sizeof path, "%s/%s", lam_model_basedir(x->base), file);
+  }
+  lam_model *m = lam_model_new();
+  if (!m) {
+    return LAM_NOMEM(err);
+  }
+  snprintf(buf, sizeof buf, "solver.seed=%lu", seed);
+  int rc = lam_model_load(m, path, err);
+  if (!rc) {
+    rc = lam_model_set(m, buf, err);
+  }
+  for (size_t i = 0; !rc && sets && sets[i]; i++) {
+    rc = lam_model_set(m, sets[i], err);
+  }
+  if (rc) {
+    lam_model_free(m);
+    return lam_err_prefix(err, "experiment %s: ", x->e->name);
+  }
+  *out = m;
+  return LAM_OK;
+}
+
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
                    double value, const char *unit, lam_err *err) {
   fprintf(x->csv, "%lu,%s,%s,%.10g,%s\n", x->seed, condition, metric, value,

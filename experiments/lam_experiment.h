@@ -122,6 +122,14 @@ int lam_exp_quick(const lam_exp *x);
 int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
                   lam_model **out, lam_err *err);
 
+/* A fresh model from another model file (path relative to the base
+ * model's directory, e.g. "mejias2016.ini" beside models/default.ini), for
+ * experiments that need another column kind: solver.seed = seed (the noise
+ * of the stochastic solvers), then sets. The user's --set overrides target
+ * the base model and are not applied. */
+int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
+                       const char *const *sets, lam_model **out, lam_err *err);
+
 /* Record a metric of this seed under a condition label. */
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
                    double value, const char *unit, lam_err *err);

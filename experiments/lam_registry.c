@@ -12,6 +12,7 @@ extern const lam_experiment lam_exp_pv_softmax;
 extern const lam_experiment lam_exp_burst_multiplexing;
 extern const lam_experiment lam_exp_apical_block;
 extern const lam_experiment lam_exp_laminar_spectra;
+extern const lam_experiment lam_exp_phase_amplitude_coupling;
 extern const lam_experiment lam_exp_frequency_separation;
 extern const lam_experiment lam_exp_head_lesion;
 
@@ -24,6 +25,7 @@ static const lam_experiment *const registry[] = {
     &lam_exp_burst_multiplexing,
     &lam_exp_apical_block,
     &lam_exp_laminar_spectra,
+    &lam_exp_phase_amplitude_coupling,
     &lam_exp_frequency_separation,
     &lam_exp_head_lesion,
 };
