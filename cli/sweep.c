@@ -37,7 +37,8 @@ static const char help[] =
     "  --dt-record SECONDS    sampling step (default: [run] dt_record)\n"
     "  --set SECTION.KEY=V    override a key of the base model (repeatable)\n"
     "  --traces DIR           also keep each point's traces as DIR/ID.h5\n"
-    "  --mpi                  hand points out across MPI ranks (mpirun -np N ...)\n"
+    "  --mpi                  hand points out across MPI ranks (automatic under\n"
+    "                         mpirun -np N in an MPI build)\n"
     "  --list-metrics [MODEL] list the metrics with units (for MODEL: its names)\n"
     "  --quiet                no summary on stderr\n"
     "  -h, --help             this help\n";
@@ -403,6 +404,15 @@ int lam_cli_sweep(int argc, char **argv) {
   lam_sweep_summary sum;
   memset(&sum, 0, sizeof sum);
   int is_root = 1;
+  /* Under mpirun (OpenMPI, or any PMI launcher) an MPI build hands points
+   * out across the ranks without being asked. */
+  if (LAM_HAVE_MPI && !a.mpi) {
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!n) {
+      n = getenv("PMI_SIZE");
+    }
+    a.mpi = n && atoi(n) > 1;
+  }
   if (a.mpi) {
     rc = lam_sweep_run_mpi(m, sp, &o, &sum, &err);
     is_root = sum.points > 0 || rc; /* only rank 0 counts points */
