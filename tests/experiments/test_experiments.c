@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -127,13 +128,18 @@ static void check_result(const char *dir, const lam_experiment *e,
  * blank page's worth of bytes. */
 static void check_figure(const char *dir, const lam_experiment *e) {
 #if LAM_HAVE_PLPLOT
-  char cmd[1400], path[1200];
-  snprintf(cmd, sizeof cmd, "ls %s/%s/*.png 2>/dev/null | head -1", dir, e->name);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  cr_assert_not_null(fgets(path, sizeof path, p), "%s: no figure", e->name);
-  pclose(p);
-  path[strcspn(path, "\n")] = '\0';
+  char sub[1100], path[1400] = "";
+  snprintf(sub, sizeof sub, "%s/%s", dir, e->name);
+  DIR *d = opendir(sub);
+  cr_assert_not_null(d, "%s: no directory", sub);
+  for (struct dirent *de; !path[0] && (de = readdir(d));) {
+    const size_t l = strlen(de->d_name);
+    if (l > 4 && !strcmp(de->d_name + l - 4, ".png")) {
+      snprintf(path, sizeof path, "%s/%s", sub, de->d_name);
+    }
+  }
+  closedir(d);
+  cr_assert(path[0], "%s: no figure", e->name);
   size_t n = 0;
   char *png = slurp(path, &n);
   cr_assert_not_null(png);
