@@ -19,6 +19,8 @@
 const lam_metric_info lam_metric_table[] = {
     {"attention_entropy", "nats",
      "Shannon entropy of the attention weights at the final state, mean over queries and heads"},
+    {"burst_rate", "a.u.",
+     "total burst rate sum_j R_j of the attention weights at the final state, mean over queries and heads"},
     {"identity_error", "1",
      "relative Frobenius error of the final L5 output against closed-form softmax attention"},
     {"mean_<pop>", "unit",
@@ -42,28 +44,34 @@ const size_t lam_metric_ntable = sizeof lam_metric_table / sizeof lam_metric_tab
 
 /* ---- per-layer spectra ---- */
 
-static void bands(const double *psd, size_t nf, double df, lam_layer_bands *o) {
-  const lam_band *b[2] = {&lam_bands[LAM_BAND_ALPHABETA], &lam_bands[LAM_BAND_GAMMA]};
-  double *pw[2] = {&o->pab, &o->pg}, *pk[2] = {&o->fab, &o->fg};
+static const lam_band *default_bands(void) {
+  /* lam_bands[LAM_BAND_ALPHABETA], lam_bands[LAM_BAND_GAMMA]: pab/pg order. */
+  return lam_bands;
+}
+
+/* Power and peak in each band, NaN where the band lies beyond the top bin. */
+static void bands(const double *psd, size_t nf, double df, const lam_band *b,
+                  size_t nb, double *pw, double *pk) {
   double top = (double)(nf - 1) * df;
-  for (int i = 0; i < 2; i++) {
+  for (size_t i = 0; i < nb; i++) {
     lam_err e;
-    double hi = b[i]->hi_hz < top ? b[i]->hi_hz : top;
-    *pw[i] = *pk[i] = NAN;
-    if (b[i]->lo_hz < hi) {
-      if (lam_band_power(psd, nf, df, b[i]->lo_hz, hi, pw[i], &e) != LAM_OK) {
-        *pw[i] = NAN;
+    double hi = b[i].hi_hz < top ? b[i].hi_hz : top;
+    pw[i] = pk[i] = NAN;
+    if (b[i].lo_hz < hi) {
+      if (lam_band_power(psd, nf, df, b[i].lo_hz, hi, &pw[i], &e) != LAM_OK) {
+        pw[i] = NAN;
       }
-      if (lam_band_peak(psd, nf, df, b[i]->lo_hz, hi, pk[i], &e) != LAM_OK) {
-        *pk[i] = NAN;
+      if (lam_band_peak(psd, nf, df, b[i].lo_hz, hi, &pk[i], &e) != LAM_OK) {
+        pk[i] = NAN;
       }
     }
   }
 }
 
-int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
-                      size_t stride, size_t n, lam_layer_bands *out,
-                      lam_err *err) {
+int lam_metrics_band_values(lam_welch *w, const double *x, size_t ncol,
+                            size_t ld, size_t stride, size_t n,
+                            const lam_band *b, size_t nb, double *power,
+                            double *peak, lam_err *err) {
   size_t nf = lam_welch_nfreq(w);
   double *psd = malloc(nf * sizeof *psd), *acc = calloc(nf, sizeof *acc);
   int rc = psd && acc ? LAM_OK : LAM_NOMEM(err);
@@ -74,50 +82,99 @@ int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
     }
   }
   if (!rc) {
-    bands(acc, nf, lam_welch_df(w), out);
+    bands(acc, nf, lam_welch_df(w), b, nb, power, peak);
   }
   free(psd);
   free(acc);
   return rc;
 }
 
-int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
-                          size_t n, lam_layer_bands *out, lam_err *err) {
-  out->cab = out->cg = NAN;
-  if (ncol < 2) {
-    return LAM_OK;
-  }
-  size_t nf = lam_welch_nfreq(w), npair = 0;
-  double *coh = malloc(nf * sizeof *coh), sab = 0.0, sg = 0.0;
-  if (!coh) {
-    return LAM_NOMEM(err);
-  }
-  double top = (double)(nf - 1) * lam_welch_df(w);
-  int rc = LAM_OK;
-  for (size_t a = 0; !rc && a < ncol; a++) {
-    for (size_t b = a + 1; !rc && b < ncol; b++) {
-      rc = lam_welch_coherence(w, x + a * n, 1, x + b * n, 1, n, coh, err);
-      double vab = NAN, vg = NAN;
-      lam_err e;
-      if (!rc && LAM_BAND_ALPHABETA_LO_HZ < top) {
-        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_ALPHABETA_LO_HZ,
-                      fmin(LAM_BAND_ALPHABETA_HI_HZ, top), &vab, &e);
-      }
-      if (!rc && LAM_BAND_GAMMA_LO_HZ < top) {
-        lam_band_mean(coh, nf, lam_welch_df(w), LAM_BAND_GAMMA_LO_HZ,
-                      fmin(LAM_BAND_GAMMA_HI_HZ, top), &vg, &e);
-      }
-      sab += vab;
-      sg += vg;
-      npair++;
-    }
-  }
-  free(coh);
+int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
+                      size_t stride, size_t n, lam_layer_bands *out,
+                      lam_err *err) {
+  double pw[2], pk[2];
+  int rc = lam_metrics_band_values(w, x, ncol, ld, stride, n, default_bands(), 2,
+                                   pw, pk, err);
   if (!rc) {
-    out->cab = sab / (double)npair;
-    out->cg = sg / (double)npair;
+    out->pab = pw[0], out->pg = pw[1], out->fab = pk[0], out->fg = pk[1];
   }
   return rc;
+}
+
+/* Adds the band means of coherence spectrum coh to acc (NaN beyond the top). */
+static void band_means(const double *coh, size_t nf, double df,
+                       const lam_band *b, size_t nb, double *acc) {
+  double top = (double)(nf - 1) * df;
+  for (size_t i = 0; i < nb; i++) {
+    double v = NAN;
+    lam_err e;
+    if (b[i].lo_hz < top &&
+        lam_band_mean(coh, nf, df, b[i].lo_hz, fmin(b[i].hi_hz, top), &v, &e) != LAM_OK) {
+      v = NAN;
+    }
+    acc[i] += v;
+  }
+}
+
+/* Band-mean coherence of x + a n against y + c n, mean over the column
+ * pairs a < c (all_pairs) or the same columns a = c. */
+static int coherence_pairs(lam_welch *w, const double *x, const double *y,
+                           size_t ncol, int all_pairs, size_t n,
+                           const lam_band *b, size_t nb, double *coh,
+                           lam_err *err) {
+  for (size_t i = 0; i < nb; i++) {
+    coh[i] = NAN;
+  }
+  size_t nf = lam_welch_nfreq(w), npair = 0;
+  double *spec = malloc(nf * sizeof *spec), *acc = calloc(nb ? nb : 1, sizeof *acc);
+  int rc = spec && acc ? LAM_OK : LAM_NOMEM(err);
+  for (size_t a = 0; !rc && a < ncol; a++) {
+    for (size_t c = all_pairs ? a + 1 : a; !rc && c < (all_pairs ? ncol : a + 1); c++) {
+      rc = lam_welch_coherence(w, x + a * n, 1, y + c * n, 1, n, spec, err);
+      if (!rc) {
+        band_means(spec, nf, lam_welch_df(w), b, nb, acc);
+        npair++;
+      }
+    }
+  }
+  for (size_t i = 0; !rc && npair && i < nb; i++) {
+    coh[i] = acc[i] / (double)npair;
+  }
+  free(spec);
+  free(acc);
+  return rc;
+}
+
+int lam_metrics_column_coherence(lam_welch *w, const double *x, size_t ncol,
+                                 size_t n, const lam_band *b, size_t nb,
+                                 double *coh, lam_err *err) {
+  return coherence_pairs(w, x, x, ncol, 1, n, b, nb, coh, err);
+}
+
+int lam_metrics_pair_coherence(lam_welch *w, const double *x, const double *y,
+                               size_t ncol, size_t n, const lam_band *b,
+                               size_t nb, double *coh, lam_err *err) {
+  return coherence_pairs(w, x, y, ncol, 0, n, b, nb, coh, err);
+}
+
+int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
+                          size_t n, lam_layer_bands *out, lam_err *err) {
+  double c[2];
+  int rc = lam_metrics_column_coherence(w, x, ncol, n, default_bands(), 2, c, err);
+  out->cab = c[0], out->cg = c[1];
+  return rc;
+}
+
+void lam_metrics_attention(const double *r, size_t nrow, size_t T,
+                           double *entropy, double *burst_rate) {
+  double total = 0.0;
+  for (size_t q = 0; q < nrow; q++) {
+    for (size_t j = 0; j < T; j++) {
+      total += r[q * T + j];
+    }
+  }
+  *entropy = nrow ? lam_exp_entropy(r, nrow, 1, T) : NAN;
+  *burst_rate = nrow ? total / (double)nrow : NAN;
 }
 
 int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
@@ -477,19 +534,20 @@ int lam_metrics_check(lam_sim *sim, const char *name, char *unit, size_t len,
                      name);
 }
 
-/* Entropy of the final attention weights (lam_exp_entropy). */
-static double entropy(lam_sim *sim) {
+/* Entropy or total burst rate of the final attention weights
+ * (lam_metrics_attention). */
+static double attention(lam_sim *sim, int want_burst) {
   size_t nq, H, T;
   lam_err e;
   if (lam_exp_weights(sim, NULL, &nq, &H, &T, &e)) {
     return NAN;
   }
-  double *w = malloc(nq * H * T * sizeof *w), v = NAN;
+  double *w = malloc(nq * H * T * sizeof *w), h = NAN, b = NAN;
   if (w && !lam_exp_weights(sim, w, &nq, &H, &T, &e)) {
-    v = lam_exp_entropy(w, nq, H, T);
+    lam_metrics_attention(w, nq * H, T, &h, &b);
   }
   free(w);
-  return v;
+  return want_burst ? b : h;
 }
 
 /* ||O - softmax(Q K^T / sqrt(d_k)) V||_F / ||softmax(...) V||_F at the
@@ -526,7 +584,11 @@ int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
   }
   *value = NAN;
   if (!strcmp(name, "attention_entropy")) {
-    *value = entropy(mc->sim);
+    *value = attention(mc->sim, 0);
+    return LAM_OK;
+  }
+  if (!strcmp(name, "burst_rate")) {
+    *value = attention(mc->sim, 1);
     return LAM_OK;
   }
   if (!strcmp(name, "identity_error")) {

@@ -60,6 +60,28 @@ int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
  * column pairs, into out->cab and out->cg (NaN with one column). */
 int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
                           size_t n, lam_layer_bands *out, lam_err *err);
+/* The same for any bands (laminar analyze --band): power[b] and peak[b] of
+ * the mean PSD in bands[b], b < nb (NaN as above). */
+int lam_metrics_band_values(lam_welch *w, const double *x, size_t ncol,
+                            size_t ld, size_t stride, size_t n,
+                            const lam_band *bands, size_t nb, double *power,
+                            double *peak, lam_err *err);
+/* Band-mean coherence per band over all column pairs of x[c * n + i]
+ * (coh[b] NaN with one column). */
+int lam_metrics_column_coherence(lam_welch *w, const double *x, size_t ncol,
+                                 size_t n, const lam_band *bands, size_t nb,
+                                 double *coh, lam_err *err);
+/* Band-mean coherence per band between two layers' signals in the same
+ * column, x[c * n + i] against y[c * n + i], mean over columns c < ncol. */
+int lam_metrics_pair_coherence(lam_welch *w, const double *x, const double *y,
+                               size_t ncol, size_t n, const lam_band *bands,
+                               size_t nb, double *coh, lam_err *err);
+/* Attention read-outs of burst rates R (the `attn` population), rows of T
+ * keys, nrow = queries x heads: the Shannon entropy (nats) of each row's
+ * normalised weights and its total burst rate sum_j R_j, both the mean over
+ * rows (SCIENCE.md P4; experiments/pv_softmax.c). */
+void lam_metrics_attention(const double *r, size_t nrow, size_t T,
+                           double *entropy, double *burst_rate);
 /* Tort MI of deep (L5) alpha phase against superficial (L2/3) gamma
  * amplitude, x[c * n + i], mean over the columns both have. The first and
  * last 1 / taper seconds (band-pass wrap-around) are dropped, or a quarter

@@ -1,12 +1,15 @@
-/* analyze.c: `laminar analyze RUN.h5 [--t0 S] [--seg S] [--json FILE | --csv FILE]`
+/* analyze.c: `laminar analyze RUN.h5 [--t0 S] [--seg S] [--band NAME=LO:HI]...
+ *                                  [--json FILE | --csv FILE]`
  *
  * The spectral observables of DESIGN.md section 3 from a recorded run, per
  * cortical layer (populations grouped by the `layer` attribute of their
  * /traces dataset) and, when the run carried the virtual probe, per LFP
  * contact: mean, Welch band power and peak frequency in the alpha/beta
- * (8-30 Hz) and gamma (30-80 Hz) bands, inter-column coherence, the spectral
- * segregation index (L2/3 vs L5) and the Tort modulation index of L5 alpha
- * phase against L2/3 gamma amplitude. Definitions: docs/analysis.md.
+ * (8-30 Hz) and gamma (30-80 Hz) bands (or the --band ones), inter-column
+ * and inter-layer coherence, the spectral segregation index (L2/3 vs L5),
+ * the Tort modulation index of L5 alpha phase against L2/3 gamma amplitude,
+ * and for attention runs the entropy and total burst rate of the attention
+ * weights (/traces/attn). Definitions: docs/analysis.md.
  *
  * A layer's signal in column c is the mean over the units of its
  * populations in that column; its PSD is the mean of the columns' PSDs.
@@ -30,9 +33,11 @@ static const char help[] =
     "\n"
     "Spectral analysis of a recorded run (docs/analysis.md): per layer the mean,\n"
     "Welch band power and peak frequency in alpha/beta (8-30 Hz) and gamma\n"
-    "(30-80 Hz), inter-column coherence, the segregation index (L2/3 vs L5),\n"
-    "the Tort modulation index (L5 alpha phase -> L2/3 gamma amplitude), and\n"
-    "the same spectra per LFP contact when the run recorded the probe.\n"
+    "(30-80 Hz), coherence between columns and between layers, the\n"
+    "segregation index (L2/3 vs L5), the Tort modulation index (L5 alpha\n"
+    "phase -> L2/3 gamma amplitude), the entropy and total burst rate of the\n"
+    "attention weights (/traces/attn) of attention runs, and the spectra per\n"
+    "LFP contact when the run recorded the probe.\n"
     "\n"
     "laminar analyze MODEL --fixed-points | --scan SECTION.KEY=LO:HI[:N]:\n"
     "equilibria, eigenvalues, Hopf points and folds of a model file's\n"
@@ -42,6 +47,9 @@ static const char help[] =
     "  --t0 SECONDS     ignore samples before this time (default 0: all);\n"
     "                   --from is the same option\n"
     "  --seg SECONDS    Welch segment length (default 1; shortened to the data)\n"
+    "  --band NAME=LO:HI  a band in Hz (repeatable, up to 8); given once, the\n"
+    "                   bands are exactly those given (default alphabeta=8:30\n"
+    "                   and gamma=30:80; the segregation index needs both)\n"
     "  --json FILE      write the results as JSON (\"-\": standard output)\n"
     "  --csv FILE       write them as CSV: kind,name,quantity,value,unit\n"
     "  -h, --help       this help\n"
@@ -49,6 +57,7 @@ static const char help[] =
     "Output files are written to FILE.part and renamed when complete.\n";
 
 #define MAXLAYERS 8
+#define MAXBANDS 8
 #define NAMELEN 64
 
 typedef struct layer {
@@ -58,21 +67,31 @@ typedef struct layer {
   size_t ncols;
   double *x; /* ncols signals of n samples, column-major: x[c * n + i] */
   double *cnt; /* units summed per column */
-  double mean, pab, pg, fab, fg, cab, cg;
+  double mean;
+  double pw[MAXBANDS], pk[MAXBANDS], coh[MAXBANDS]; /* per band */
 } layer;
 
 typedef struct results {
   const char *file;
   size_t n;
   double fs, t0, seg;
+  lam_band band[MAXBANDS];
+  char bandname[MAXBANDS][NAMELEN];
+  size_t nb;
   layer L[MAXLAYERS];
   size_t nl;
+  /* pcoh[i][j][b]: coherence of layers i < j, same columns (min of both) */
+  double pcoh[MAXLAYERS][MAXLAYERS][MAXBANDS];
   int have_seg, have_pac;
   lam_segregation segr;
   double mi;
-  /* probe */
+  /* attention weights (/traces/attn) */
+  int have_attn;
+  size_t attn_rows, attn_keys;
+  double ent_final, burst_final, ent_mean, burst_mean;
+  /* probe: per contact c, cpw/cpk[c * nb + b] */
   size_t nc;
-  double *depth, *cmean, *cpab, *cpg, *cfab, *cfg;
+  double *depth, *cmean, *cpw, *cpk;
   char lfp_unit[NAMELEN];
 } results;
 
@@ -150,25 +169,14 @@ static void read_text(hid_t obj, const char *name, char *buf, size_t len) {
 
 /* ---- spectra (analysis/lam_metrics.c, shared with laminar sweep) ---- */
 
-/* Mean PSD of ncol series (x[c * ld + i * stride]) and their band values. */
-static int spectra(lam_welch *w, const double *x, size_t ncol, size_t ld,
-                   size_t stride, size_t n, double *pab, double *pg,
-                   double *fab, double *fg, lam_err *err) {
-  lam_layer_bands b;
-  int rc = lam_metrics_bands(w, x, ncol, ld, stride, n, &b, err);
-  if (!rc) {
-    *pab = b.pab, *pg = b.pg, *fab = b.fab, *fg = b.fg;
+/* The index of band name, or -1. */
+static long band_index(const results *r, const char *name) {
+  for (size_t b = 0; b < r->nb; b++) {
+    if (!strcmp(r->band[b].name, name)) {
+      return (long)b;
+    }
   }
-  return rc;
-}
-
-/* Mean band coherence over all column pairs; NaN with one column. */
-static int coherence(lam_welch *w, const layer *l, size_t n, double *cab,
-                     double *cg, lam_err *err) {
-  lam_layer_bands b;
-  int rc = lam_metrics_coherence(w, l->x, l->ncols, n, &b, err);
-  *cab = b.cab, *cg = b.cg;
-  return rc;
+  return -1;
 }
 
 /* Tort MI of L5 alpha phase vs L2/3 gamma amplitude (lam_metrics_pac). */
@@ -291,28 +299,74 @@ static int analyze_probe(results *r, hid_t f, size_t i0, lam_welch *w) {
   }
   r->nc = (size_t)dims[1];
   r->depth = z;
-  double *buf[5];
-  for (int k = 0; k < 5; k++) {
-    buf[k] = calloc(r->nc, sizeof(double));
-  }
-  r->cmean = buf[0], r->cpab = buf[1], r->cpg = buf[2], r->cfab = buf[3],
-  r->cfg = buf[4];
+  r->cmean = calloc(r->nc, sizeof(double));
+  r->cpw = calloc(r->nc * r->nb, sizeof(double));
+  r->cpk = calloc(r->nc * r->nb, sizeof(double));
   lam_err err;
-  int rc = 0;
-  for (size_t c = 0; !rc && c < r->nc && r->cfg; c++) {
+  int rc = r->cmean && r->cpw && r->cpk ? 0 : fail(r->file, "out of memory reading", "/lfp");
+  for (size_t c = 0; !rc && c < r->nc; c++) {
     const double *x = lfp + i0 * r->nc + c;
     double s = 0.0;
     for (size_t i = 0; i < r->n; i++) {
       s += x[i * r->nc];
     }
     r->cmean[c] = s / (double)r->n;
-    if (spectra(w, x, 1, 0, r->nc, r->n, &r->cpab[c], &r->cpg[c], &r->cfab[c],
-                &r->cfg[c], &err)) {
+    if (lam_metrics_band_values(w, x, 1, 0, r->nc, r->n, r->band, r->nb,
+                                r->cpw + c * r->nb, r->cpk + c * r->nb, &err)) {
       rc = fail(r->file, err.msg, "(in /lfp)");
     }
   }
   free(lfp);
   return rc;
+}
+
+/* Entropy and total burst rate of /traces/attn (samples x queries x
+ * heads*keys) at the last sample and their means from i0 on; the number of
+ * keys is the number of columns of /traces/l4 (attention runs: T). */
+static int analyze_attention(results *r, hid_t f, size_t i0) {
+  if (H5Lexists(f, "/traces/attn", H5P_DEFAULT) <= 0 ||
+      H5Lexists(f, "/traces/l4", H5P_DEFAULT) <= 0) {
+    return 0;
+  }
+  hid_t d = H5Dopen2(f, "/traces/l4", H5P_DEFAULT);
+  hid_t sp = H5Dget_space(d);
+  hsize_t dl4[3] = {0, 0, 0};
+  int rl4 = H5Sget_simple_extent_ndims(sp);
+  if (rl4 >= 2 && rl4 <= 3) {
+    H5Sget_simple_extent_dims(sp, dl4, NULL);
+  }
+  H5Sclose(sp);
+  H5Dclose(d);
+  double *v;
+  hsize_t dims[3];
+  int rank;
+  if (read_ds(f, r->file, "/traces/attn", &v, dims, &rank)) {
+    return 1;
+  }
+  size_t T = (size_t)dl4[1], per = (size_t)(dims[1] * dims[2]);
+  if (rank != 3 || dims[0] != r->n + i0 || T == 0 || per % T) {
+    free(v);
+    return fail(r->file, "expected samples x queries x heads*keys (keys: the "
+                         "columns of /traces/l4) in", "/traces/attn");
+  }
+  r->have_attn = 1;
+  r->attn_rows = per / T;
+  r->attn_keys = T;
+  double se = 0.0, sb = 0.0;
+  for (size_t i = i0; i < r->n + i0; i++) {
+    double h, b;
+    lam_metrics_attention(v + i * per, r->attn_rows, T, &h, &b);
+    se += h;
+    sb += b;
+    if (i + 1 == r->n + i0) {
+      r->ent_final = h;
+      r->burst_final = b;
+    }
+  }
+  r->ent_mean = se / (double)r->n;
+  r->burst_mean = sb / (double)r->n;
+  free(v);
+  return 0;
 }
 
 static int analyze(results *r, const char *file) {
@@ -378,17 +432,34 @@ static int analyze(results *r, const char *file) {
   for (size_t i = 0; !rc && i < r->nl; i++) {
     layer *l = &r->L[i];
     finish_layer(l, r->n);
-    if (spectra(w, l->x, l->ncols, r->n, 1, r->n, &l->pab, &l->pg, &l->fab,
-                &l->fg, &err) ||
-        coherence(w, l, r->n, &l->cab, &l->cg, &err)) {
+    if (lam_metrics_band_values(w, l->x, l->ncols, r->n, 1, r->n, r->band, r->nb,
+                                l->pw, l->pk, &err) ||
+        lam_metrics_column_coherence(w, l->x, l->ncols, r->n, r->band, r->nb,
+                                     l->coh, &err)) {
       rc = fail(file, err.msg, l->name);
     }
   }
+  for (size_t i = 0; !rc && i < r->nl; i++) {
+    for (size_t j = i + 1; !rc && j < r->nl; j++) {
+      const layer *a = &r->L[i], *b = &r->L[j];
+      if (lam_metrics_pair_coherence(w, a->x, b->x,
+                                     a->ncols < b->ncols ? a->ncols : b->ncols,
+                                     r->n, r->band, r->nb, r->pcoh[i][j], &err)) {
+        rc = fail(file, err.msg, b->name);
+      }
+    }
+  }
   layer *sup = rc ? NULL : find_layer(r, "L2/3"), *deep = rc ? NULL : find_layer(r, "L5");
+  long bg = band_index(r, "gamma"), bab = band_index(r, "alphabeta");
+  if (sup && deep && bg >= 0 && bab >= 0) {
+    r->have_seg = lam_segregation_index(sup->pw[bg], sup->pw[bab], deep->pw[bg],
+                                        deep->pw[bab], &r->segr, &err) == LAM_OK;
+  }
   if (sup && deep) {
-    r->have_seg = lam_segregation_index(sup->pg, sup->pab, deep->pg, deep->pab,
-                                        &r->segr, &err) == LAM_OK;
     r->have_pac = pac(deep, sup, r->n, r->fs, &r->mi, &err) == LAM_OK;
+  }
+  if (!rc) {
+    rc = analyze_attention(r, f, i0);
   }
   if (!rc && H5Lexists(f, "/lfp", H5P_DEFAULT) > 0) {
     rc = analyze_probe(r, f, i0, w);
@@ -405,51 +476,97 @@ static void free_results(results *r) {
   }
   free(r->depth);
   free(r->cmean);
-  free(r->cpab);
-  free(r->cpg);
-  free(r->cfab);
-  free(r->cfg);
+  free(r->cpw);
+  free(r->cpk);
 }
 
 /* ---- output ---- */
 
 static void print_table(const results *r) {
   printf("%s: %zu samples at %g Hz from t0 = %g s; Welch %g s Hann segments, "
-         "50%% overlap\n\n",
+         "50%% overlap\n\nbands:",
          r->file, r->n, r->fs, r->t0, r->seg);
-  printf("%-6s %-5s %-12s %-16s %-16s %-9s %-9s %-9s %-9s  %s\n", "layer", "cols",
-         "mean", "P_ab (8-30)", "P_g (30-80)", "f_ab Hz", "f_g Hz", "coh_ab",
-         "coh_g", "populations");
+  for (size_t b = 0; b < r->nb; b++) {
+    printf(" %s %g-%g Hz%s", r->band[b].name, r->band[b].lo_hz, r->band[b].hi_hz,
+           b + 1 < r->nb ? ";" : "\n\n");
+  }
+  printf("%-6s %-5s %-12s", "layer", "cols", "mean");
+  for (size_t b = 0; b < r->nb; b++) {
+    char h[3][NAMELEN + 8];
+    snprintf(h[0], sizeof h[0], "P_%s", r->band[b].name);
+    snprintf(h[1], sizeof h[1], "f_%s Hz", r->band[b].name);
+    snprintf(h[2], sizeof h[2], "coh_%s", r->band[b].name);
+    printf(" %-14s %-12s %-12s", h[0], h[1], h[2]);
+  }
+  printf("  populations\n");
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
-    printf("%-6s %-5zu %-12.5g %-16.5g %-16.5g %-9.3f %-9.3f %-9.3f %-9.3f  %s\n",
-           l->name, l->ncols, l->mean, l->pab, l->pg, l->fab, l->fg, l->cab,
-           l->cg, l->pops);
+    printf("%-6s %-5zu %-12.5g", l->name, l->ncols, l->mean);
+    for (size_t b = 0; b < r->nb; b++) {
+      printf(" %-14.5g %-12.3f %-12.3f", l->pw[b], l->pk[b], l->coh[b]);
+    }
+    printf("  %s\n", l->pops);
   }
   const char *u = r->nl ? r->L[0].unit : "";
   printf("\nunits: mean in %s; band power P in (%s)^2; peaks f in Hz; coherence "
          "(band mean over column pairs) 1\n",
          u, u);
+  if (r->nl > 1) {
+    printf("\ncoherence between layers (band mean, same column, mean over columns):\n");
+    printf("%-14s", "layers");
+    for (size_t b = 0; b < r->nb; b++) {
+      printf(" %-12s", r->band[b].name);
+    }
+    printf("\n");
+    for (size_t i = 0; i < r->nl; i++) {
+      for (size_t j = i + 1; j < r->nl; j++) {
+        char pair[2 * NAMELEN + 2];
+        snprintf(pair, sizeof pair, "%s:%s", r->L[i].name, r->L[j].name);
+        printf("%-14s", pair);
+        for (size_t b = 0; b < r->nb; b++) {
+          printf(" %-12.3f", r->pcoh[i][j][b]);
+        }
+        printf("\n");
+      }
+    }
+    printf("\n");
+  }
   if (r->have_seg) {
     printf("segregation (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
            "laminar_ratio %.5g (P7 holds when all > 1)\n",
            r->segr.gamma_ratio, r->segr.alphabeta_ratio, r->segr.laminar_ratio);
   } else {
-    printf("segregation: needs L2/3 and L5 with power in both bands\n");
+    printf("segregation: needs L2/3 and L5 and the bands gamma and alphabeta with "
+           "power in both\n");
   }
   if (r->have_pac) {
     printf("PAC (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 bins): "
            "%.5g\n",
            r->mi);
   }
+  if (r->have_attn) {
+    printf("attention (%zu query-head rows over %zu keys): entropy %.5g nats at the "
+           "end, %.5g mean (maximum ln %zu = %.5g); total burst rate %.5g at the "
+           "end, %.5g mean\n",
+           r->attn_rows, r->attn_keys, r->ent_final, r->ent_mean, r->attn_keys,
+           log((double)r->attn_keys), r->burst_final, r->burst_mean);
+  }
   if (r->nc) {
     printf("\nLFP per contact (unit %s; power in (%s)^2):\n", r->lfp_unit, r->lfp_unit);
-    printf("%-8s %-10s %-14s %-14s %-14s %-9s %-9s\n", "contact", "depth_um",
-           "mean", "P_ab (8-30)", "P_g (30-80)", "f_ab Hz", "f_g Hz");
+    printf("%-8s %-10s %-14s", "contact", "depth_um", "mean");
+    for (size_t b = 0; b < r->nb; b++) {
+      char h[2][NAMELEN + 8];
+      snprintf(h[0], sizeof h[0], "P_%s", r->band[b].name);
+      snprintf(h[1], sizeof h[1], "f_%s Hz", r->band[b].name);
+      printf(" %-14s %-12s", h[0], h[1]);
+    }
+    printf("\n");
     for (size_t c = 0; c < r->nc; c++) {
-      printf("%-8zu %-10.1f %-14.5g %-14.5g %-14.5g %-9.3f %-9.3f\n", c,
-             r->depth[c], r->cmean[c], r->cpab[c], r->cpg[c], r->cfab[c],
-             r->cfg[c]);
+      printf("%-8zu %-10.1f %-14.5g", c, r->depth[c], r->cmean[c]);
+      for (size_t b = 0; b < r->nb; b++) {
+        printf(" %-14.5g %-12.3f", r->cpw[c * r->nb + b], r->cpk[c * r->nb + b]);
+      }
+      printf("\n");
     }
   }
 }
@@ -474,6 +591,14 @@ static void jstr(FILE *o, const char *s) {
   fputc('"', o);
 }
 
+/* , "<band><suffix>": v for every band. */
+static void jbands(FILE *o, const results *r, const char *suffix, const double *v) {
+  for (size_t b = 0; b < r->nb; b++) {
+    fprintf(o, ", \"%s%s\": ", r->band[b].name, suffix);
+    jnum(o, v[b]);
+  }
+}
+
 static void write_json(FILE *o, const results *r) {
   fputs("{\n  \"file\": ", o);
   jstr(o, r->file);
@@ -485,7 +610,17 @@ static void write_json(FILE *o, const results *r) {
   jnum(o, r->t0);
   fputs(",\n  \"welch_segment_s\": ", o);
   jnum(o, r->seg);
-  fputs(",\n  \"layers\": [", o);
+  fputs(",\n  \"bands\": [", o);
+  for (size_t b = 0; b < r->nb; b++) {
+    fputs(b ? ", {\"name\": " : "{\"name\": ", o);
+    jstr(o, r->band[b].name);
+    fputs(", \"lo_hz\": ", o);
+    jnum(o, r->band[b].lo_hz);
+    fputs(", \"hi_hz\": ", o);
+    jnum(o, r->band[b].hi_hz);
+    fputc('}', o);
+  }
+  fputs("],\n  \"layers\": [", o);
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
     fputs(i ? ",\n    {" : "\n    {", o);
@@ -495,17 +630,26 @@ static void write_json(FILE *o, const results *r) {
     jstr(o, l->pops);
     fprintf(o, ", \"columns\": %zu, \"unit\": ", l->ncols);
     jstr(o, l->unit);
-    const char *k[7] = {"mean", "alphabeta_power", "gamma_power",
-                        "alphabeta_peak_hz", "gamma_peak_hz",
-                        "alphabeta_coherence", "gamma_coherence"};
-    const double v[7] = {l->mean, l->pab, l->pg, l->fab, l->fg, l->cab, l->cg};
-    for (int j = 0; j < 7; j++) {
-      fprintf(o, ", \"%s\": ", k[j]);
-      jnum(o, v[j]);
-    }
+    fputs(", \"mean\": ", o);
+    jnum(o, l->mean);
+    jbands(o, r, "_power", l->pw);
+    jbands(o, r, "_peak_hz", l->pk);
+    jbands(o, r, "_coherence", l->coh);
     fputc('}', o);
   }
-  fputs("\n  ],\n  \"segregation\": ", o);
+  fputs("\n  ],\n  \"layer_coherence\": [", o);
+  for (size_t i = 0, k = 0; i < r->nl; i++) {
+    for (size_t j = i + 1; j < r->nl; j++, k++) {
+      fputs(k ? ",\n    {\"layers\": [" : "\n    {\"layers\": [", o);
+      jstr(o, r->L[i].name);
+      fputs(", ", o);
+      jstr(o, r->L[j].name);
+      fputc(']', o);
+      jbands(o, r, "_coherence", r->pcoh[i][j]);
+      fputc('}', o);
+    }
+  }
+  fputs(r->nl > 1 ? "\n  ],\n  \"segregation\": " : "],\n  \"segregation\": ", o);
   if (r->have_seg) {
     fputs("{\"gamma_ratio\": ", o);
     jnum(o, r->segr.gamma_ratio);
@@ -519,17 +663,29 @@ static void write_json(FILE *o, const results *r) {
   }
   fputs(",\n  \"pac_mi\": ", o);
   jnum(o, r->have_pac ? r->mi : NAN);
+  fputs(",\n  \"attention\": ", o);
+  if (r->have_attn) {
+    fprintf(o, "{\"rows\": %zu, \"keys\": %zu, \"entropy_nats\": ", r->attn_rows,
+            r->attn_keys);
+    jnum(o, r->ent_final);
+    fputs(", \"entropy_mean_nats\": ", o);
+    jnum(o, r->ent_mean);
+    fputs(", \"burst_rate\": ", o);
+    jnum(o, r->burst_final);
+    fputs(", \"burst_rate_mean\": ", o);
+    jnum(o, r->burst_mean);
+    fputc('}', o);
+  } else {
+    fputs("null", o);
+  }
   fputs(",\n  \"contacts\": [", o);
   for (size_t c = 0; c < r->nc; c++) {
     fprintf(o, "%s{\"contact\": %zu, \"depth_um\": ", c ? ",\n    " : "\n    ", c);
     jnum(o, r->depth[c]);
-    const char *k[5] = {"mean", "alphabeta_power", "gamma_power",
-                        "alphabeta_peak_hz", "gamma_peak_hz"};
-    const double v[5] = {r->cmean[c], r->cpab[c], r->cpg[c], r->cfab[c], r->cfg[c]};
-    for (int j = 0; j < 5; j++) {
-      fprintf(o, ", \"%s\": ", k[j]);
-      jnum(o, v[j]);
-    }
+    fputs(", \"mean\": ", o);
+    jnum(o, r->cmean[c]);
+    jbands(o, r, "_power", r->cpw + c * r->nb);
+    jbands(o, r, "_peak_hz", r->cpk + c * r->nb);
     fputc('}', o);
   }
   fputs(r->nc ? "\n  ],\n  \"lfp_unit\": " : "],\n  \"lfp_unit\": ", o);
@@ -548,17 +704,30 @@ static void csv_row(FILE *o, const char *kind, const char *name,
 
 static void write_csv(FILE *o, const results *r) {
   fputs("kind,name,quantity,value,unit\n", o);
+  char q[NAMELEN + 16];
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
     char u2[NAMELEN + 8];
     snprintf(u2, sizeof u2, "(%s)^2", l->unit);
     csv_row(o, "layer", l->name, "mean", l->mean, l->unit);
-    csv_row(o, "layer", l->name, "alphabeta_power", l->pab, u2);
-    csv_row(o, "layer", l->name, "gamma_power", l->pg, u2);
-    csv_row(o, "layer", l->name, "alphabeta_peak", l->fab, "Hz");
-    csv_row(o, "layer", l->name, "gamma_peak", l->fg, "Hz");
-    csv_row(o, "layer", l->name, "alphabeta_coherence", l->cab, "1");
-    csv_row(o, "layer", l->name, "gamma_coherence", l->cg, "1");
+    for (size_t b = 0; b < r->nb; b++) {
+      snprintf(q, sizeof q, "%s_power", r->band[b].name);
+      csv_row(o, "layer", l->name, q, l->pw[b], u2);
+      snprintf(q, sizeof q, "%s_peak", r->band[b].name);
+      csv_row(o, "layer", l->name, q, l->pk[b], "Hz");
+      snprintf(q, sizeof q, "%s_coherence", r->band[b].name);
+      csv_row(o, "layer", l->name, q, l->coh[b], "1");
+    }
+  }
+  for (size_t i = 0; i < r->nl; i++) {
+    for (size_t j = i + 1; j < r->nl; j++) {
+      char pair[2 * NAMELEN + 2];
+      snprintf(pair, sizeof pair, "%s:%s", r->L[i].name, r->L[j].name);
+      for (size_t b = 0; b < r->nb; b++) {
+        snprintf(q, sizeof q, "%s_coherence", r->band[b].name);
+        csv_row(o, "layer_pair", pair, q, r->pcoh[i][j][b], "1");
+      }
+    }
   }
   if (r->have_seg) {
     csv_row(o, "index", "segregation", "gamma_ratio", r->segr.gamma_ratio, "1");
@@ -568,6 +737,12 @@ static void write_csv(FILE *o, const results *r) {
   if (r->have_pac) {
     csv_row(o, "index", "pac", "tort_mi", r->mi, "1");
   }
+  if (r->have_attn) {
+    csv_row(o, "attention", "attn", "entropy", r->ent_final, "nats");
+    csv_row(o, "attention", "attn", "entropy_mean", r->ent_mean, "nats");
+    csv_row(o, "attention", "attn", "burst_rate", r->burst_final, "a.u.");
+    csv_row(o, "attention", "attn", "burst_rate_mean", r->burst_mean, "a.u.");
+  }
   char u2[NAMELEN + 8];
   snprintf(u2, sizeof u2, "(%s)^2", r->lfp_unit);
   for (size_t c = 0; c < r->nc; c++) {
@@ -575,10 +750,12 @@ static void write_csv(FILE *o, const results *r) {
     snprintf(name, sizeof name, "%zu", c);
     csv_row(o, "contact", name, "depth", r->depth[c], "um");
     csv_row(o, "contact", name, "mean", r->cmean[c], r->lfp_unit);
-    csv_row(o, "contact", name, "alphabeta_power", r->cpab[c], u2);
-    csv_row(o, "contact", name, "gamma_power", r->cpg[c], u2);
-    csv_row(o, "contact", name, "alphabeta_peak", r->cfab[c], "Hz");
-    csv_row(o, "contact", name, "gamma_peak", r->cfg[c], "Hz");
+    for (size_t b = 0; b < r->nb; b++) {
+      snprintf(q, sizeof q, "%s_power", r->band[b].name);
+      csv_row(o, "contact", name, q, r->cpw[c * r->nb + b], u2);
+      snprintf(q, sizeof q, "%s_peak", r->band[b].name);
+      csv_row(o, "contact", name, q, r->cpk[c * r->nb + b], "Hz");
+    }
   }
 }
 
@@ -616,6 +793,47 @@ static int parse_seconds(const char *opt, const char *s, double *out, int pos) {
   return 1;
 }
 
+/* --band NAME=LO:HI (Hz, 0 <= LO < HI, NAME a new identifier). */
+static int parse_band(results *r, const char *s) {
+  const char *eq = strchr(s, '=');
+  size_t len = eq ? (size_t)(eq - s) : 0;
+  int ok = eq && len > 0 && len < NAMELEN;
+  for (size_t k = 0; ok && k < len; k++) {
+    ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+         (s[k] >= '0' && s[k] <= '9') || s[k] == '_';
+  }
+  double lo = NAN, hi = NAN;
+  char *end = NULL;
+  if (ok) {
+    lo = strtod(eq + 1, &end);
+    ok = end != eq + 1 && *end == ':';
+  }
+  if (ok) {
+    const char *p = end + 1;
+    hi = strtod(p, &end);
+    ok = end != p && *end == '\0' && isfinite(lo) && isfinite(hi) && lo >= 0 && lo < hi;
+  }
+  if (!ok) {
+    fprintf(stderr, "laminar analyze: --band: expected NAME=LO:HI (a name of letters, "
+                    "digits and _, then 0 <= LO < HI in Hz), found '%s'\n", s);
+    return 0;
+  }
+  if (r->nb == MAXBANDS) {
+    fprintf(stderr, "laminar analyze: --band %s: expected at most %d bands\n", s, MAXBANDS);
+    return 0;
+  }
+  memcpy(r->bandname[r->nb], s, len);
+  r->bandname[r->nb][len] = '\0';
+  if (band_index(r, r->bandname[r->nb]) >= 0) {
+    fprintf(stderr, "laminar analyze: --band %s: band '%s' given twice\n", s,
+            r->bandname[r->nb]);
+    return 0;
+  }
+  r->band[r->nb] = (lam_band){r->bandname[r->nb], lo, hi, ""};
+  r->nb++;
+  return 1;
+}
+
 int lam_cli_analyze(int argc, char **argv) {
   /* Stability of a model file rather than spectra of a run: cli/stability.c. */
   for (int k = 1; k < argc; k++) {
@@ -628,6 +846,7 @@ int lam_cli_analyze(int argc, char **argv) {
                                        {"seg", required_argument, NULL, 's'},
                                        {"json", required_argument, NULL, 'j'},
                                        {"csv", required_argument, NULL, 'c'},
+                                       {"band", required_argument, NULL, 'b'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   results r;
@@ -648,6 +867,11 @@ int lam_cli_analyze(int argc, char **argv) {
         return 2;
       }
       break;
+    case 'b':
+      if (!parse_band(&r, optarg)) {
+        return 2;
+      }
+      break;
     case 'j':
       json = optarg;
       break;
@@ -660,6 +884,12 @@ int lam_cli_analyze(int argc, char **argv) {
     default:
       fputs(help, stderr);
       return 2;
+    }
+  }
+  for (size_t b = 0; r.nb == 0 && b < lam_nbands; b++) {
+    r.band[b] = lam_bands[b];
+    if (b + 1 == lam_nbands) {
+      r.nb = lam_nbands;
     }
   }
   if (optind != argc - 1) {

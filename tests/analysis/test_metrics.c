@@ -87,6 +87,10 @@ Test(metrics, attention_entropy_equals_closed_form_softmax) {
   cr_assert_leq(fabs(h - want), 1e-4, "attention_entropy %.8g, closed form %.8g", h, want);
   cr_assert(want > 0.5 && want < log((double)T), "a non-trivial distribution: %g", want);
   cr_assert_lt(e, 1e-3, "identity_error %g", e);
+  /* At the softmax fixed point each query's weights sum to 1. */
+  double b;
+  cr_assert_eq(lam_metrics_value(mc, "burst_rate", &b, &err), 0, "%s", err.msg);
+  cr_assert_leq(fabs(b - 1.0), 1e-4, "burst_rate %.8g, softmax rows sum to 1", b);
   /* Spectral metrics of an ideal (clock-free, constant-input) run exist
    * but a metric the model lacks is NaN, not an error. */
   double v;
