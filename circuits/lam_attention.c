@@ -73,6 +73,7 @@ struct lam_attention {
   double *X, *z, *WQ, *WK, *WV;
   double *XV, *XQ, *XK, *zQ; /* precomputed projections */
   double zrms;
+  double *zt, *zQt;          /* z + z_ext and its projection (areas) */
   double *L;                 /* T x T lateral matrix or NULL */
   /* workspaces */
   double *drive, *G, *R, *somdiv, *gff, *gfb, *sx, *gatework, *dywork;
@@ -101,7 +102,7 @@ void lam_attention_free(lam_attention *a) {
   double *bufs[] = {a->X, a->z, a->WQ, a->WK, a->WV, a->XV, a->XQ, a->XK,
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
-                    a->eta, a->etaproj};
+                    a->eta, a->etaproj, a->zt, a->zQt};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -195,13 +196,14 @@ static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
   return LAM_OK;
 }
 
-/* drive[j, :] += g[j] * (eta W)[j, :]: the input noise seen through one
+/* drive[j, :] += g[j] * (M W)[j, :]: an extra input M (T x d_in: the input
+ * noise eta, or the feedforward input of a lower area) seen through one
  * projection W (d_in x ncols). */
-static void add_noise(lam_attention *a, const double *W, size_t ncols,
-                      const double *g) {
+static void add_proj(lam_attention *a, const double *M, const double *W,
+                     size_t ncols, const double *g) {
   const size_t T = a->d.T, din = (size_t)a->net.d_in;
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)ncols,
-              (int)din, 1.0, a->eta, (int)din, W, (int)ncols, 0.0, a->etaproj,
+              (int)din, 1.0, M, (int)din, W, (int)ncols, 0.0, a->etaproj,
               (int)ncols);
   for (size_t j = 0; j < T; j++) {
     const double gj = g ? g[j] : 1.0;
@@ -211,8 +213,9 @@ static void add_noise(lam_attention *a, const double *W, size_t ncols,
   }
 }
 
-static int rhs(void *self, double t, const double *y, double *dy) {
-  lam_attention *a = self;
+int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
+                            const double *xext, const double *zext,
+                            double *dy) {
   const lam_column_params *p = &a->col;
   const lam_dims *d = &a->d;
   const size_t T = d->T, H = d->H, dk = d->dk, dv = d->dv;
@@ -231,6 +234,21 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   if (a->noisy) {
     lam_stimulus_noise(a->stim, t, a->eta);
   }
+  /* Top-down input z(t) = z + z_ext(t) (feedback of a higher area). */
+  const double *zQ = a->zQ;
+  double zrms = a->zrms;
+  if (zext) {
+    const size_t din = (size_t)a->net.d_in;
+    double zz = 0.0;
+    for (size_t u = 0; u < din; u++) {
+      a->zt[u] = a->z[u] + zext[u];
+      zz += a->zt[u] * a->zt[u];
+    }
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)din, (int)(d->H * dk), 1.0,
+                a->WQ, (int)(d->H * dk), a->zt, 1, 0.0, a->zQt, 1);
+    zQ = a->zQt;
+    zrms = sqrt(zz / (double)din);
+  }
 
   /* L4: F(g_ff s_j W_V x_j) */
   const size_t nv = H * dv, nk = H * dk;
@@ -241,7 +259,10 @@ static int rhs(void *self, double t, const double *y, double *dy) {
     }
   }
   if (a->noisy) {
-    add_noise(a, a->WV, nv, a->gff);
+    add_proj(a, a->eta, a->WV, nv, a->gff);
+  }
+  if (xext) {
+    add_proj(a, xext, a->WV, nv, a->gff);
   }
   lam_l4_rhs(p, d, V, a->drive, dy + a->off[P_L4]);
 
@@ -249,11 +270,14 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   for (size_t j = 0; j < T; j++) {
     const double g = a->gff[j] * a->sx[j];
     for (size_t u = 0; u < nk; u++) {
-      a->drive[j * nk + u] = g * a->XQ[j * nk + u] + a->net.c_td * a->zQ[u];
+      a->drive[j * nk + u] = g * a->XQ[j * nk + u] + a->net.c_td * zQ[u];
     }
   }
   if (a->noisy) {
-    add_noise(a, a->WQ, nk, a->gff);
+    add_proj(a, a->eta, a->WQ, nk, a->gff);
+  }
+  if (xext) {
+    add_proj(a, xext, a->WQ, nk, a->gff);
   }
   if (a->L && a->net.c_lat != 0.0) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
@@ -269,7 +293,10 @@ static int rhs(void *self, double t, const double *y, double *dy) {
     }
   }
   if (a->noisy) {
-    add_noise(a, a->WK, nk, NULL);
+    add_proj(a, a->eta, a->WK, nk, NULL);
+  }
+  if (xext) {
+    add_proj(a, xext, a->WK, nk, NULL);
   }
   lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
 
@@ -280,7 +307,7 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   if (a->net.topology == LAM_TOPO_SELF) {
     lam_l5a_gate(p, d, Q, nk, K, a->G, a->gatework);
   } else {
-    lam_l5a_gate(p, d, a->zQ, nk, K, a->G, a->gatework);
+    lam_l5a_gate(p, d, zQ, nk, K, a->G, a->gatework);
   }
   lam_l5a_rhs(p, d, A, a->G, a->gfb, a->somdiv, dy + a->off[P_L5A]);
 
@@ -288,12 +315,16 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   lam_pv_rates(p, d, A, P, a->R);
   lam_pv_rhs(p, d, P, a->R, dy + a->off[P_PV]);
   lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
-  lam_vip_rhs(p, d, Iv, a->zrms, dy + a->off[P_VIP]);
+  lam_vip_rhs(p, d, Iv, zrms, dy + a->off[P_VIP]);
   lam_out_rhs(p, d, O, a->R, V, dy + a->off[P_OUT]);
   /* Clocks; VIP (top-down attention) is the drive that lowers the alpha
    * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
   lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);
   return 0;
+}
+
+static int rhs(void *self, double t, const double *y, double *dy) {
+  return lam_attention_rhs_input(self, t, y, NULL, NULL, dy);
 }
 
 static void observe(void *self, size_t pop, double t, const double *y,
@@ -456,8 +487,11 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->noisy = lam_stimulus_has_noise(a->stim);
   if (a->noisy) {
     a->eta = xcalloc(T * din, sizeof(double), &fail);
-    a->etaproj = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
   }
+  /* The projection workspace serves the noise and the external input. */
+  a->etaproj = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
+  a->zt = xcalloc(din, sizeof(double), &fail);
+  a->zQt = xcalloc(nk, sizeof(double), &fail);
   a->gatework =
       a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
                                   : NULL;

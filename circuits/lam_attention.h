@@ -69,6 +69,15 @@ const lam_dims *lam_attention_dims(const lam_attention *a);
 size_t lam_attention_din(const lam_attention *a);
 /* X (T x d_in), W_Q, W_K (d_in x H*dk), W_V (d_in x H*dv), z (d_in). */
 const double *lam_attention_matrix(const lam_attention *a, const char *name);
+/* The right-hand side with external, state-dependent inputs (stacked
+ * areas, circuits/lam_areas.h): xext (T x d_in) adds to the thalamic input,
+ * x_j(t) = s_j(t) x_j + eta_j(t) + xext_j, through W_V, W_Q, W_K with the
+ * same feedforward gains; zext (d_in) adds to the top-down input z (L2/3
+ * through c_td W_Q, the topdown gate, VIP). NULL: none, and then it is the
+ * system's own right-hand side exactly. Pure, like every rhs. */
+int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
+                            const double *xext, const double *zext,
+                            double *dy);
 /* Offset of a population's block in the state vector, or -1. */
 long lam_attention_offset(const lam_attention *a, const char *pop);
 

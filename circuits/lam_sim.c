@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lam_areas.h"
 #include "lam_attention.h"
 #include "lam_column.h"
 #include "lam_config.h"
@@ -50,6 +51,7 @@ struct lam_sim {
 };
 
 static void free_attention(void *p) { lam_attention_free(p); }
+static void free_areas(void *p) { lam_areas_free(p); }
 static void free_jansen_rit(void *p) { lam_jansen_rit_free(p); }
 static void free_mejias(void *p) { lam_mejias_free(p); }
 static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
@@ -240,7 +242,17 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
   lam_column_params cp;
   lam_init_params ip;
   int rc = lam_column_read(m, &cp, err);
-  if (!rc) {
+  if (!rc && lam_model_has_section(m, "areas")) {
+    /* Stacked areas of attention columns (docs/hierarchy.md). */
+    lam_areas *ar = NULL;
+    rc = lam_areas_new(m, &ar, err);
+    if (!rc) {
+      sim->kind = cp.kind;
+      sim->impl = ar;
+      sim->impl_free = free_areas;
+      sim->sys = lam_areas_system(ar);
+    }
+  } else if (!rc) {
     sim->kind = cp.kind;
     switch (cp.kind) {
     case LAM_KIND_ATTENTION: {

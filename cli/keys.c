@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lam_areas.h"
 #include "lam_attention.h"
 #include "lam_clock.h"
 #include "lam_column.h"
@@ -39,6 +40,9 @@ static void sections(const lam_section **out, size_t *n) {
                          "Mejias 2016 laminar E-I column kind (docs/neural-masses.md)"};
   s[k++] = (lam_section){"wilson_cowan", lam_wilson_cowan_table, lam_wilson_cowan_ntable,
                          "Wilson-Cowan E-PV column kind (docs/neural-masses.md)"};
+  s[k++] = (lam_section){"areas", lam_areas_table, lam_areas_ntable,
+                         "Stacked areas and their feedforward / feedback links with delays "
+                         "(docs/hierarchy.md); [area.NAME.SECTION] overrides [SECTION]"};
   s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
                          "Integrator and tolerances"};
   s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};

@@ -471,3 +471,73 @@ lam_model *lam_model_clone(const lam_model *m, lam_err *err) {
   }
   return c;
 }
+
+lam_model *lam_model_scope(const lam_model *m, const char *prefix,
+                           lam_err *err) {
+  lam_model *c = lam_model_clone(m, err);
+  if (!c) {
+    return NULL;
+  }
+  const size_t lp = strlen(prefix);
+  for (size_t i = 0; i < m->ne; i++) {
+    const entry *e = &m->e[i];
+    if (strncmp(e->section, prefix, lp) == 0 && e->section[lp] == '.' &&
+        e->section[lp + 1]) {
+      if (put(c, e->section + lp + 1, e->key, e->value, e->where, 1, err)) {
+        lam_model_free(c);
+        return NULL;
+      }
+    }
+  }
+  return c;
+}
+
+int lam_model_merge_used(lam_model *m, const lam_model *scoped,
+                         const char *prefix) {
+  char sec[512];
+  for (size_t i = 0; i < scoped->nsec; i++) {
+    if (!scoped->secused[i]) {
+      continue;
+    }
+    snprintf(sec, sizeof sec, "%s.%s", prefix, scoped->sec[i]);
+    long s = find_section(m, scoped->sec[i]);
+    if (s >= 0) {
+      m->secused[s] = 1;
+    }
+    s = find_section(m, sec);
+    if (s >= 0) {
+      m->secused[s] = 1;
+    }
+  }
+  for (size_t i = 0; i < scoped->ne; i++) {
+    const entry *e = &scoped->e[i];
+    if (!e->used) {
+      continue;
+    }
+    snprintf(sec, sizeof sec, "%s.%s", prefix, e->section);
+    entry *t = find(m, e->section, e->key);
+    if (t) {
+      t->used = 1;
+    }
+    t = find(m, sec, e->key);
+    if (t) {
+      t->used = 1;
+    }
+  }
+  for (size_t i = 0; i < scoped->nr; i++) {
+    const char *txt = scoped->r[i].text;
+    const char *body = strchr(txt, '\n');
+    snprintf(sec, sizeof sec, "%s.%s", prefix, scoped->r[i].section);
+    size_t len = strlen(sec) + strlen(body ? body : "") + 4;
+    char *t = malloc(len);
+    if (!t) {
+      return LAM_ENOMEM;
+    }
+    snprintf(t, len, "[%s]%s", sec, body ? body : "\n");
+    if (remember(m, sec, t)) {
+      free(t);
+      return LAM_ENOMEM;
+    }
+  }
+  return LAM_OK;
+}

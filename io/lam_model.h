@@ -73,4 +73,15 @@ const char *lam_model_basedir(const lam_model *m);
 /* A deep copy (for sweeps: one base model, one copy per point). */
 lam_model *lam_model_clone(const lam_model *m, lam_err *err);
 
+/* A copy of m in which the keys of every section "prefix.SEC" also stand in
+ * section SEC, over SEC's own keys (per-area parameters: [area.v1.network]
+ * over [network], docs/hierarchy.md). Errors keep the file:line of the key. */
+lam_model *lam_model_scope(const lam_model *m, const char *prefix,
+                           lam_err *err);
+/* Report back what a scoped copy used: every key and section it used counts
+ * as used in m, under SEC and under prefix.SEC, and its resolved sections
+ * join m's resolved text as [prefix.SEC]. */
+int lam_model_merge_used(lam_model *m, const lam_model *scoped,
+                         const char *prefix);
+
 #endif

@@ -1,0 +1,67 @@
+/* lam_areas.h: stacked cortical areas, each a network of attention columns,
+ * as one lam_system (docs/hierarchy.md).
+ *
+ * A model with an [areas] section lists its areas, bottom first
+ * (`names = v1,v2`). Area NAME is built from the model's ordinary sections
+ * ([network], [column], [input], [weights], [clocks], [stimulus]) with the
+ * keys of [area.NAME.SECTION] taking precedence (lam_model_scope).
+ * Neighbouring areas are linked both ways:
+ *   feedforward  x_ext of area a+1, row j = ff_gain * O_a[r(j)] W_O:
+ *                the multi-head output Y = W_O [O_1..O_H] of area a becomes
+ *                thalamic-like input of area a+1 (r(j) = j when area a has
+ *                one query row per column of area a+1, 0 when it has one);
+ *   feedback     z_ext of area a = fb_gain * mean_j(S_{a+1}[j]) W_B: L2/3 (Q)
+ *                or the L5 burst output (O) of area a+1, averaged over its
+ *                columns, becomes top-down input of area a (L2/3 through
+ *                c_td W_Q z, the apical gate in topdown topology, VIP).
+ * Either link can carry a gamma-distributed conduction delay of mean D with
+ * k stages (circuits/lam_delay.h).
+ *
+ * State layout: the areas' own state vectors one after the other (each as
+ * docs/state-layout.md), then per link a -> a+1 the feedforward chain
+ * (k x rows(O_a) x H dv) and the feedback chain (k x width of S_{a+1}), when
+ * they exist. Populations are named "AREA.pop" (/traces/v1.l4 in HDF5,
+ * v1.l4[c][u] in CSV).
+ */
+#ifndef LAM_AREAS_H
+#define LAM_AREAS_H
+
+#include "lam_attention.h"
+#include "lam_model.h"
+#include "lam_system.h"
+
+enum { LAM_FB_L23, LAM_FB_L5 };
+
+/* [areas] */
+typedef struct lam_areas_params {
+  lam_path names;
+  double ff_gain, ff_delay;
+  long ff_stages;
+  double fb_gain;
+  int fb_source;
+  double fb_delay;
+  long fb_stages;
+  long seed;
+  double scale;
+} lam_areas_params;
+extern const lam_param lam_areas_table[];
+extern const size_t lam_areas_ntable;
+
+typedef struct lam_areas lam_areas;
+
+/* Build from a model with an [areas] section. */
+int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err);
+void lam_areas_free(lam_areas *ar);
+lam_system *lam_areas_system(lam_areas *ar);
+
+size_t lam_areas_count(const lam_areas *ar);
+const char *lam_areas_name(const lam_areas *ar, size_t i);
+lam_attention *lam_areas_attention(lam_areas *ar, size_t i);
+/* Offset of area i's state block in the whole state vector. */
+size_t lam_areas_offset(const lam_areas *ar, size_t i);
+/* Matrices of link i (area i -> i+1): "wo" (H dv of area i x d_in of area
+ * i+1) or "wb" (feedback source width of area i+1 x d_in of area i). */
+const double *lam_areas_link_matrix(const lam_areas *ar, size_t i,
+                                    const char *name);
+
+#endif
