@@ -15,8 +15,11 @@
 
 #include <nvector/nvector_serial.h>
 
-/* Replace linear sum, scale, const, abs, inv, add-const and the WRMS norm
- * of the serial vector v (and of its future clones). */
+/* Replace linear sum, scale, const, abs, inv, add-const, min and the WRMS
+ * norm of the serial vector v (and of its future clones), and give it the
+ * fused linear combination and scale-add-multi (one pass over the elements
+ * where SUNDIALS' fallback makes one pass per vector: the interpolation at
+ * every recorded sample and the Adams update of the Nordsieck array). */
 void lam_nvector_use_fast_ops(N_Vector v);
 
 #endif
