@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lam_clock.h"
+#include "lam_plasticity.h"
 #include "lam_stimulus.h"
 
 #define S lam_network_params
@@ -64,7 +65,8 @@ const size_t lam_weights_ntable = LAM_NELEM(lam_weights_table);
 
 /* State populations first (P_L4 .. P_OUT, in layout order), then the derived
  * observables: the attention weights and, when clocks are on, the clocks. */
-enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, P_PHASE, P_GAIN, NPOPS };
+enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, P_PHASE, P_GAIN,
+       P_WQ, P_WK, P_PBAR, NPOPS };
 
 struct lam_attention {
   lam_column_params col;
@@ -81,8 +83,14 @@ struct lam_attention {
   lam_stimulus *stim;   /* s_j(t) and eta_j(t) (circuits/lam_stimulus.h) */
   int noisy;            /* stimulus noise on: eta_j(t) != 0 */
   double *eta, *etaproj; /* T x d_in noise, T x max(H d_k, H d_v) projection */
+  /* Burst-dependent plasticity (column/lam_plasticity.h): W_Q, W_K (and
+   * Pbar) are state after the clocks; XQ, XK, zQ become workspaces. */
+  lam_plasticity_params pl;
+  double *pre, *Pb, *plwork;
   size_t off[NPOPS];
   lam_pop_info pops[NPOPS];
+  lam_pop_info vis[NPOPS]; /* the populations shown to the machinery */
+  size_t vmap[NPOPS];      /* their indices in pops */
   double *y0;
   lam_system sys;
 };
@@ -102,7 +110,8 @@ void lam_attention_free(lam_attention *a) {
   double *bufs[] = {a->X, a->z, a->WQ, a->WK, a->WV, a->XV, a->XQ, a->XK,
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
-                    a->eta, a->etaproj, a->zt, a->zQt};
+                    a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
+                    a->plwork};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -213,6 +222,50 @@ static void add_proj(lam_attention *a, const double *M, const double *W,
   }
 }
 
+/* dW_Q, dW_K and dPbar: presynaptic input x_j(t) = s_j x_j + xext_j, event
+ * rates Q and K, burst probability from the apical drive of column j, head
+ * h (topdown: A_jh; self: the mean over queries of A_ijh). Uses a->sx of the
+ * same evaluation. */
+static void plasticity_rhs(lam_attention *a, const double *y,
+                           const double *xext, double *dy) {
+  const lam_dims *d = &a->d;
+  const size_t T = d->T, H = d->H, nq = d->nq, din = (size_t)a->net.d_in;
+  const size_t nk = H * d->dk;
+  const double *A = y + a->off[P_L5A];
+  for (size_t j = 0; j < T; j++) {
+    for (size_t u = 0; u < din; u++) {
+      a->pre[j * din + u] =
+          a->sx[j] * a->X[j * din + u] + (xext ? xext[j * din + u] : 0.0);
+    }
+    for (size_t h = 0; h < H; h++) {
+      double ap = 0.0;
+      for (size_t i = 0; i < nq; i++) {
+        ap += A[i * H * T + h * T + j];
+      }
+      a->Pb[j * H + h] = lam_burst_prob(&a->pl, ap / (double)nq);
+    }
+  }
+  const double *Pbar = a->pl.pbar_tau > 0.0 ? y + a->off[P_PBAR] : NULL;
+  double *dWQ = dy + a->off[P_WQ], *dWK = dy + a->off[P_WK];
+  if (a->pl.targets != LAM_PLAST_WK) {
+    lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L23],
+                      a->Pb, Pbar, a->plwork, dWQ);
+  } else {
+    memset(dWQ, 0, din * nk * sizeof *dWQ);
+  }
+  if (a->pl.targets != LAM_PLAST_WQ) {
+    lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L5B],
+                      a->Pb, Pbar, a->plwork, dWK);
+  } else {
+    memset(dWK, 0, din * nk * sizeof *dWK);
+  }
+  if (Pbar) {
+    for (size_t i = 0; i < T * H; i++) {
+      dy[a->off[P_PBAR] + i] = (a->Pb[i] - Pbar[i]) / a->pl.pbar_tau;
+    }
+  }
+}
+
 int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
                             const double *xext, const double *zext,
                             double *dy) {
@@ -234,18 +287,32 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   if (a->noisy) {
     lam_stimulus_noise(a->stim, t, a->eta);
   }
-  /* Top-down input z(t) = z + z_ext(t) (feedback of a higher area). */
+  /* Plastic projections are state: the products with them are redone. */
+  const size_t din = (size_t)a->net.d_in;
+  const double *WQ = a->WQ, *WK = a->WK;
   const double *zQ = a->zQ;
+  if (a->pl.enabled) {
+    const int nkk = (int)(d->H * dk);
+    WQ = y + a->off[P_WQ];
+    WK = y + a->off[P_WK];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, nkk,
+                (int)din, 1.0, a->X, (int)din, WQ, nkk, 0.0, a->XQ, nkk);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, nkk,
+                (int)din, 1.0, a->X, (int)din, WK, nkk, 0.0, a->XK, nkk);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)din, nkk, 1.0, WQ, nkk, a->z,
+                1, 0.0, a->zQt, 1);
+    zQ = a->zQt;
+  }
+  /* Top-down input z(t) = z + z_ext(t) (feedback of a higher area). */
   double zrms = a->zrms;
   if (zext) {
-    const size_t din = (size_t)a->net.d_in;
     double zz = 0.0;
     for (size_t u = 0; u < din; u++) {
       a->zt[u] = a->z[u] + zext[u];
       zz += a->zt[u] * a->zt[u];
     }
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)din, (int)(d->H * dk), 1.0,
-                a->WQ, (int)(d->H * dk), a->zt, 1, 0.0, a->zQt, 1);
+                WQ, (int)(d->H * dk), a->zt, 1, 0.0, a->zQt, 1);
     zQ = a->zQt;
     zrms = sqrt(zz / (double)din);
   }
@@ -274,10 +341,10 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
   }
   if (a->noisy) {
-    add_proj(a, a->eta, a->WQ, nk, a->gff);
+    add_proj(a, a->eta, WQ, nk, a->gff);
   }
   if (xext) {
-    add_proj(a, xext, a->WQ, nk, a->gff);
+    add_proj(a, xext, WQ, nk, a->gff);
   }
   if (a->L && a->net.c_lat != 0.0) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
@@ -293,10 +360,10 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
   }
   if (a->noisy) {
-    add_proj(a, a->eta, a->WK, nk, NULL);
+    add_proj(a, a->eta, WK, nk, NULL);
   }
   if (xext) {
-    add_proj(a, xext, a->WK, nk, NULL);
+    add_proj(a, xext, WK, nk, NULL);
   }
   lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
 
@@ -320,6 +387,9 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   /* Clocks; VIP (top-down attention) is the drive that lowers the alpha
    * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
   lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);
+  if (a->pl.enabled) {
+    plasticity_rhs(a, y, xext, dy);
+  }
   return 0;
 }
 
@@ -330,6 +400,7 @@ static int rhs(void *self, double t, const double *y, double *dy) {
 static void observe(void *self, size_t pop, double t, const double *y,
                     double *out) {
   lam_attention *a = self;
+  pop = a->vmap[pop];
   if (pop == P_ATTN) {
     lam_pv_rates(&a->col, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
     return;
@@ -356,6 +427,7 @@ static void observe(void *self, size_t pop, double t, const double *y,
 static void input(void *self, size_t pop, double t, const double *y,
                   double *out) {
   lam_attention *a = self;
+  pop = a->vmap[pop];
   if (pop >= P_ATTN) {
     return;
   }
@@ -418,6 +490,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   if (!rc) {
     rc = lam_model_fill(m, "weights", lam_weights_table, lam_weights_ntable,
                         &wp, err);
+  }
+  if (!rc) {
+    rc = lam_plasticity_read(m, &a->pl, err);
   }
   if (rc) {
     lam_attention_free(a);
@@ -492,6 +567,11 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->etaproj = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
   a->zt = xcalloc(din, sizeof(double), &fail);
   a->zQt = xcalloc(nk, sizeof(double), &fail);
+  if (a->pl.enabled) {
+    a->pre = xcalloc(T * din, sizeof(double), &fail);
+    a->Pb = xcalloc(T * H, sizeof(double), &fail);
+    a->plwork = xcalloc(T * nk, sizeof(double), &fail);
+  }
   a->gatework =
       a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
                                   : NULL;
@@ -527,6 +607,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
       {"attn", "1", nq, H * T, "", "Burst rates R = attention weights (derived)"},
       {"clock_phase", "rad", T, 2, "", "Clock phases: gamma (unit 0) and alpha/beta (unit 1)"},
       {"clock_gain", "1", T, 2, "", "Clock gains: feedforward g_ff (unit 0) and feedback g_fb (unit 1)"},
+      {"wq", "1", din, nk, "", "W_Q under burst-dependent plasticity (rows: input units)"},
+      {"wk", "1", din, nk, "", "W_K under burst-dependent plasticity (rows: input units)"},
+      {"pbar", "1", T, H, "", "Moving average Pbar of the burst probability"},
   };
   memcpy(a->pops, pops, sizeof pops);
   size_t n = 0;
@@ -538,6 +621,13 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->off[P_PHASE] = n; /* the clocks' own state, after the populations */
   a->off[P_GAIN] = n;
   n += lam_clock_nstate(a->clk);
+  if (a->pl.enabled) { /* weights (and Pbar) after the clocks */
+    a->off[P_WQ] = n;
+    a->off[P_WK] = n + din * nk;
+    n += 2 * din * nk;
+    a->off[P_PBAR] = n;
+    n += a->pl.pbar_tau > 0.0 ? T * H : 0;
+  }
   a->y0 = calloc(n, sizeof *a->y0);
   a->dywork = calloc(n, sizeof *a->dywork);
   if (!a->y0 || !a->dywork) {
@@ -545,16 +635,33 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     return LAM_NOMEM(err);
   }
   lam_clock_init(a->clk, a->y0 + a->off[P_PHASE]);
+  if (a->pl.enabled) {
+    memcpy(a->y0 + a->off[P_WQ], a->WQ, din * nk * sizeof *a->y0);
+    memcpy(a->y0 + a->off[P_WK], a->WK, din * nk * sizeof *a->y0);
+    for (size_t i = 0; a->pl.pbar_tau > 0.0 && i < T * H; i++) {
+      a->y0[a->off[P_PBAR] + i] = a->pl.pbar;
+    }
+  }
   size_t rows = 0;
   for (size_t p = 0; p < P_ATTN; p++) {
     if (a->pops[p].ncols == T) {
       rows += a->pops[p].nunits;
     }
   }
-  /* The clock observables exist only when the clocks run. */
-  const size_t npops = lam_clock_enabled(a->clk) ? NPOPS : P_PHASE;
+  /* The clock observables exist only when the clocks run, the weights
+   * only under plasticity. */
+  size_t npops = 0;
+  for (size_t p = 0; p < NPOPS; p++) {
+    int show = p < P_PHASE || (p < P_WQ && lam_clock_enabled(a->clk)) ||
+               (p >= P_WQ && a->pl.enabled &&
+                (p != P_PBAR || a->pl.pbar_tau > 0.0));
+    if (show) {
+      a->vis[npops] = a->pops[p];
+      a->vmap[npops++] = p;
+    }
+  }
   a->sys = (lam_system){.ops = &ops, .self = a, .n = n, .npops = npops,
-                        .pops = a->pops, .y0 = a->y0, .state_rows = rows,
+                        .pops = a->vis, .y0 = a->y0, .state_rows = rows,
                         .state_cols = T, .kind = "attention"};
   *out = a;
   return LAM_OK;
@@ -587,8 +694,10 @@ const double *lam_attention_matrix(const lam_attention *a, const char *name) {
 }
 
 long lam_attention_offset(const lam_attention *a, const char *pop) {
-  for (size_t p = 0; p < P_ATTN; p++) {
-    if (!strcmp(a->pops[p].name, pop)) {
+  for (size_t p = 0; p < NPOPS; p++) {
+    const int state = p < P_ATTN || (p >= P_WQ && a->pl.enabled &&
+                                      (p != P_PBAR || a->pl.pbar_tau > 0.0));
+    if (state && !strcmp(a->pops[p].name, pop)) {
       return (long)a->off[p];
     }
   }

@@ -4,6 +4,8 @@
  *   l4   V  T  x H*dv     l23 Q  T x H*dk     l5b K  T x H*dk
  *   l5a  A  nq x H*T      pv  P  nq x H       som S  T    vip I  T
  *   out  O  nq x H*dv     clocks (if enabled) after out
+ *   wq, wk  d_in x H*dk   and pbar T x H (pbar_tau > 0) after the clocks,
+ *           under [plasticity] (column/lam_plasticity.h)
  * nq = T for topology `self` (each column's query attends over all columns,
  * T^2 H apical units) and 1 for `topdown` (one query per head, q = W_Q z,
  * broadcast to every column: T H apical units). Head h of a row occupies
@@ -78,7 +80,8 @@ const double *lam_attention_matrix(const lam_attention *a, const char *name);
 int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
                             const double *xext, const double *zext,
                             double *dy);
-/* Offset of a population's block in the state vector, or -1. */
+/* Offset of a population's block in the state vector, or -1 ("wq", "wk"
+ * and "pbar" too under [plasticity]). */
 long lam_attention_offset(const lam_attention *a, const char *pop);
 
 #endif

@@ -1,0 +1,41 @@
+/* lam_plasticity.c: burst-dependent plasticity (see lam_plasticity.h). */
+#include "lam_plasticity.h"
+
+#include <gsl/gsl_cblas.h>
+
+#define S lam_plasticity_params
+const lam_param lam_plasticity_table[] = {
+    LAM_BOOL(S, enabled, "false", "Burst-dependent plasticity of W_Q and W_K (state variables; docs/hierarchy.md)"),
+    LAM_REAL(S, eta, "0.1", "1/(a.u.^2 s)", 0, 1e6, "Learning rate eta of dW/dt = eta (B - Pbar E) x"),
+    LAM_REAL(S, pbar, "0.15", "1", 0, 1, "Burst probability threshold Pbar (fixed; initial value when pbar_tau > 0)"),
+    LAM_REAL(S, pbar_tau, "0", "s", 0, 1e6, "Time constant of the moving average Pbar of P (0: Pbar fixed)"),
+    LAM_REAL(S, p_gain, "4", "1/a.u.", 0, 1e6, "Slope of the burst probability P = sigmoid(p_gain (apical - p_threshold))"),
+    LAM_REAL(S, p_threshold, "0.5", "a.u.", -1e6, 1e6, "Apical drive at which P = 1/2"),
+    LAM_CHOICE(S, targets, "both", "both|wq|wk", "Plastic projections: W_Q and W_K, or one of them"),
+};
+#undef S
+const size_t lam_plasticity_ntable = LAM_NELEM(lam_plasticity_table);
+
+int lam_plasticity_read(lam_model *m, lam_plasticity_params *p, lam_err *err) {
+  return lam_model_fill(m, "plasticity", lam_plasticity_table,
+                        lam_plasticity_ntable, p, err);
+}
+
+void lam_plasticity_dw(const lam_plasticity_params *p, size_t T, size_t din,
+                       size_t H, size_t d, const double *X, const double *E,
+                       const double *P, const double *Pbar, double *work,
+                       double *dW) {
+  const size_t n = H * d;
+  for (size_t j = 0; j < T; j++) {
+    for (size_t h = 0; h < H; h++) {
+      const double pb = Pbar ? Pbar[j * H + h] : p->pbar;
+      const double f = P[j * H + h] - pb; /* (B - Pbar E) / E */
+      for (size_t c = 0; c < d; c++) {
+        work[j * n + h * d + c] = f * E[j * n + h * d + c];
+      }
+    }
+  }
+  /* dW = eta X^T work: sums over the columns j. */
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)din, (int)n,
+              (int)T, p->eta, X, (int)din, work, (int)n, 0.0, dW, (int)n);
+}

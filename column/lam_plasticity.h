@@ -1,0 +1,53 @@
+/* lam_plasticity.h: burst-dependent plasticity, the rate form of Payeur et
+ * al. 2021 (Nat. Neurosci. 24:1010), on the projections W_Q and W_K.
+ *
+ * For the L2/3 (queries) and L5 basal (keys) units of column j, head h:
+ *   E        event rate: the unit's activity (Q or K)
+ *   P_jh     burst probability set by the apical drive a_jh of column j,
+ *            head h: P = 1 / (1 + exp(-p_gain (a - p_threshold)))
+ *   B = P E  burst rate
+ *   dW_uc/dt = eta sum_j (B_jc - Pbar_jh E_jc) x_ju = eta sum_j (P_jh - Pbar_jh) E_jc x_ju
+ * with x_j the presynaptic (thalamic plus feedforward) input. Pbar is fixed
+ * (`pbar`, 0.15 as in Payeur et al.) or, with pbar_tau > 0, a moving average
+ * tau dPbar/dt = P - Pbar per column and head. Bursts above the average
+ * (top-down drive paired with bottom-up input) potentiate; events without
+ * bursts (bottom-up alone, P < Pbar) depress.
+ */
+#ifndef LAM_PLASTICITY_H
+#define LAM_PLASTICITY_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "lam_error.h"
+#include "lam_model.h"
+#include "lam_param.h"
+
+enum { LAM_PLAST_BOTH, LAM_PLAST_WQ, LAM_PLAST_WK };
+
+/* [plasticity] */
+typedef struct lam_plasticity_params {
+  int enabled;
+  double eta, pbar, pbar_tau, p_gain, p_threshold;
+  int targets;
+} lam_plasticity_params;
+extern const lam_param lam_plasticity_table[];
+extern const size_t lam_plasticity_ntable;
+
+int lam_plasticity_read(lam_model *m, lam_plasticity_params *p, lam_err *err);
+
+/* Burst probability from the apical drive. */
+static inline double lam_burst_prob(const lam_plasticity_params *p,
+                                    double apical) {
+  return 1.0 / (1.0 + exp(-p->p_gain * (apical - p->p_threshold)));
+}
+
+/* dW (din x H*d, head h in columns h*d..) for T columns: presynaptic input
+ * X (T x din), event rates E (T x H*d), burst probabilities P (T x H),
+ * their averages Pbar (T x H; NULL: the fixed p->pbar). work: T x H*d. */
+void lam_plasticity_dw(const lam_plasticity_params *p, size_t T, size_t din,
+                       size_t H, size_t d, const double *X, const double *E,
+                       const double *P, const double *Pbar, double *work,
+                       double *dW);
+
+#endif
