@@ -8,7 +8,11 @@
  * - Runs are reproducible: a Mejias 2016 run with the stochastic Heun
  *   method and a clocked attention run with random initial phases and
  *   Ornstein-Uhlenbeck input noise, each run twice with the same seeds,
- *   give byte-identical HDF5 datasets; another seed changes the traces. */
+ *   give byte-identical HDF5 datasets; another seed changes the traces.
+ * - Mejias 2016 with its published parameters (interlaminar couplings on):
+ *   the LFP at an L2/3 contact (300 um), its Welch PSD (1 s segments)
+ *   averaged over seeds 1-5 of 60 s each, peaks in 35-50 Hz, the paper's
+ *   "gamma 35 to 50 Hz" [S8] (docs/neural-masses.md: measured 36 Hz). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -19,6 +23,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "lam_spectrum.h"
 
 extern char **environ;
 
@@ -232,4 +238,51 @@ Test(rhythms_cli, clocked_attention_runs_are_bit_identical, .init = setup) {
   const char *other[] = {"--t-end", "0.5", "--set", "probe.enabled=true", "--set",
                          "clocks.seed=2", "--set", "stimulus.noise_seed=2", NULL};
   check_reproducible(path_in("clocked.ini"), same, other, 25);
+}
+
+Test(rhythms_cli, mejias_l23_lfp_peaks_at_published_gamma, .init = setup) {
+  char model[512];
+  snprintf(model, sizeof model, "%s/models/mejias2016.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_err err;
+  lam_welch *w = lam_welch_new(1000, 1000.0, &err);
+  cr_assert(w, "%s", err.msg);
+  size_t nf = lam_welch_nfreq(w);
+  double *acc = calloc(nf, sizeof *acc), *psd = calloc(nf, sizeof *psd);
+  for (int seed = 1; seed <= 5; seed++) {
+    char set[32];
+    snprintf(set, sizeof set, "solver.seed=%d", seed);
+    const char *sets[] = {"--t-end", "62", "--set", "probe.enabled=true", "--set", set, NULL};
+    run_model(model, path_in("m.h5"), sets);
+    dsets d;
+    read_all(path_in("m.h5"), &d);
+    const double *lfp = NULL, *z = NULL;
+    size_t nlfp = 0, nz = 0;
+    for (size_t i = 0; i < d.n; i++) {
+      if (!strcmp(d.name[i], "lfp")) {
+        lfp = (const double *)d.data[i], nlfp = d.size[i] / sizeof(double);
+      } else if (!strcmp(d.name[i], "probe/depth_um")) {
+        z = (const double *)d.data[i], nz = d.size[i] / sizeof(double);
+      }
+    }
+    cr_assert(lfp && z && nz > 3 && fabs(z[3] - 300.0) < 1e-9, "no /lfp or contact 3 not at 300 um");
+    size_t n = nlfp / nz, i0 = 2000; /* 1 kHz samples: drop the first 2 s */
+    cr_assert_eq(lam_welch_psd(w, lfp + i0 * nz + 3, n - i0, nz, psd, &err), LAM_OK, "%s",
+                 err.msg);
+    for (size_t k = 0; k < nf; k++) {
+      acc[k] += psd[k] / 5.0;
+    }
+    free_all(&d);
+  }
+  size_t best = 0;
+  for (size_t k = 0; k < nf; k++) {
+    double f = lam_welch_freq(w, k);
+    if (f >= 30.0 && f <= 80.0 && (!best || acc[k] > acc[best])) {
+      best = k;
+    }
+  }
+  double fpk = lam_welch_freq(w, best);
+  cr_expect(fpk >= 35.0 && fpk <= 50.0, "L2/3 LFP peak %.1f Hz, published 35-50 Hz", fpk);
+  free(acc);
+  free(psd);
+  lam_welch_free(w);
 }
