@@ -19,24 +19,34 @@ static int evenly_spaced(const double *v, size_t n) {
   return 1;
 }
 
+/* Named ticks of an axis: at most this many grid values. */
+enum { TICK_MAX = 32 };
+
+typedef struct value_ticks {
+  double at[TICK_MAX];
+  char text[TICK_MAX][24];
+  const char *ptr[TICK_MAX];
+  size_t n;
+} value_ticks;
+
 /* Axis of values v[n]: values themselves when evenly spaced, else their
- * index, which the label then lists ("..., index of 0 0.5 1 2"). */
-static void value_axis(const double *v, size_t n, const char *name, char *label,
-                       size_t len, double *lo, double *hi) {
-  snprintf(label, len, "%s", name ? name : "");
+ * index, with the values as named ticks at 0..n-1. */
+static void value_axis(const double *v, size_t n, double *lo, double *hi,
+                       value_ticks *t) {
   const int even = evenly_spaced(v, n);
   const double first = even ? v[0] : 0.0;
   const double last = even ? v[n - 1] : (double)(n - 1);
   const double half = n > 1 ? 0.5 * (last - first) / (double)(n - 1) : 0.5;
   *lo = first - half;
   *hi = last + half;
-  if (!even) {
-    size_t L = strlen(label);
-    snprintf(label + L, len - L, ", index of");
-    for (size_t i = 0; i < n && strlen(label) + 16 < len; i++) {
-      L = strlen(label);
-      snprintf(label + L, len - L, " %g", v[i]);
+  t->n = 0;
+  if (!even && n <= TICK_MAX) {
+    for (size_t i = 0; i < n; i++) {
+      t->at[i] = (double)i;
+      snprintf(t->text[i], sizeof t->text[i], "%g", v[i]);
+      t->ptr[i] = t->text[i];
     }
+    t->n = n;
   }
 }
 
@@ -179,13 +189,16 @@ int lam_exp_figure_heatmap(lam_exp *x, const lam_exp_fig *fig, const double *y,
   if (!fig->x || !fig->n || !ny) {
     return lam_err_set(err, LAM_EINVAL, "figure %s: nothing to draw", fig->file);
   }
-  char path[1200], xl[200], yl[200];
+  char path[1200];
   fig_path(x, fig->file, path, sizeof path);
   lam_axes ax = lam_axes_defaults();
-  value_axis(fig->x, fig->n, fig->xlabel, xl, sizeof xl, &ax.xmin, &ax.xmax);
-  value_axis(y, ny, fig->ylabel, yl, sizeof yl, &ax.ymin, &ax.ymax);
-  ax.xlabel = xl;
-  ax.ylabel = yl;
+  value_ticks tx, ty;
+  value_axis(fig->x, fig->n, &ax.xmin, &ax.xmax, &tx);
+  value_axis(y, ny, &ax.ymin, &ax.ymax, &ty);
+  ax.xtick_at = tx.at, ax.xtick_text = tx.ptr, ax.nxtick = tx.n;
+  ax.ytick_at = ty.at, ax.ytick_text = ty.ptr, ax.nytick = ty.n;
+  ax.xlabel = fig->xlabel;
+  ax.ylabel = fig->ylabel;
   ax.title = fig->title;
   lam_figure *f = lam_figure_new(path, 1000, 800, err);
   if (!f) {

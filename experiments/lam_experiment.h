@@ -206,7 +206,7 @@ int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
 
 /* Heat map of z (x-major: z[ix * ny + iy]) over fig->x (n values) x y (ny
  * values), cells centred on the values; an uneven grid is drawn on the
- * index of its values, which the axis label lists. */
+ * index of its values, its ticks named by the values. */
 int lam_exp_figure_heatmap(lam_exp *x, const lam_exp_fig *fig, const double *y,
                            size_t ny, const double *z, const char *zlabel,
                            lam_err *err);

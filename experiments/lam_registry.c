@@ -13,8 +13,10 @@ extern const lam_experiment lam_exp_burst_multiplexing;
 extern const lam_experiment lam_exp_apical_block;
 extern const lam_experiment lam_exp_laminar_spectra;
 extern const lam_experiment lam_exp_phase_amplitude_coupling;
+extern const lam_experiment lam_exp_spectral_asymmetry;
 extern const lam_experiment lam_exp_frequency_separation;
 extern const lam_experiment lam_exp_head_lesion;
+extern const lam_experiment lam_exp_burst_plasticity;
 
 static const lam_experiment *const registry[] = {
     &lam_exp_attention_identity,
@@ -26,8 +28,10 @@ static const lam_experiment *const registry[] = {
     &lam_exp_apical_block,
     &lam_exp_laminar_spectra,
     &lam_exp_phase_amplitude_coupling,
+    &lam_exp_spectral_asymmetry,
     &lam_exp_frequency_separation,
     &lam_exp_head_lesion,
+    &lam_exp_burst_plasticity,
 };
 
 size_t lam_experiment_count(void) {

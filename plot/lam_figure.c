@@ -378,6 +378,34 @@ static double nice_step(double range, int maxticks) {
   return (m <= 1.0 ? 1.0 : m <= 2.0 ? 2.0 : m <= 5.0 ? 5.0 : 10.0) * p;
 }
 
+/* Tick marks (both sides, inward, as plbox draws them) and their names at
+ * the given positions, replacing the numbers of a linear axis. */
+static void named_ticks(lam_figure *f, const lam_axes *ax, int xnamed, int ynamed) {
+  const double tx = 0.012 * (f->wy1 - f->wy0), ty = 0.012 * (f->wx1 - f->wx0);
+  for (size_t i = 0; xnamed && i < ax->nxtick; i++) {
+    const double at = ax->xtick_at[i];
+    const double pos = (at - f->wx0) / (f->wx1 - f->wx0);
+    if (!(pos >= 0.0 && pos <= 1.0)) {
+      continue;
+    }
+    pljoin(at, f->wy0, at, f->wy0 + tx);
+    pljoin(at, f->wy1, at, f->wy1 - tx);
+    if (ax->xnumbers) {
+      plmtex("b", 1.5, pos, 0.5, ax->xtick_text[i]);
+    }
+  }
+  for (size_t i = 0; ynamed && i < ax->nytick; i++) {
+    const double at = ax->ytick_at[i];
+    const double pos = (at - f->wy0) / (f->wy1 - f->wy0);
+    if (!(pos >= 0.0 && pos <= 1.0)) {
+      continue;
+    }
+    pljoin(f->wx0, at, f->wx0 + ty, at);
+    pljoin(f->wx1, at, f->wx1 - ty, at);
+    plmtex("lv", 0.7, pos, 1.0, ax->ytick_text[i]);
+  }
+}
+
 int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
                      lam_err *err) {
   if (!f->rowtop) {
@@ -435,14 +463,24 @@ int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
   plcol0(C_BLACK);
   plwidth(1.0);
   pllsty(1);
-  char xo[16] = "bcst", yo[16] = "bcstv";
-  if (ax->xnumbers) {
+  const int xnamed = ax->xtick_text && ax->nxtick && !ax->xlog;
+  const int ynamed = ax->ytick_text && ax->nytick && !ax->ylog;
+  char xo[16] = "bc", yo[16] = "bcv";
+  if (!xnamed) {
+    strcat(xo, "st");
+  }
+  if (!ynamed) {
+    strcat(yo, "st");
+  }
+  if (ax->xnumbers && !xnamed) {
     strcat(xo, "n");
   }
   if (ax->xlog) {
     strcat(xo, "l");
   }
-  strcat(yo, "n");
+  if (!ynamed) {
+    strcat(yo, "n");
+  }
   if (ax->ylog) {
     strcat(yo, "l");
   }
@@ -459,6 +497,7 @@ int lam_figure_panel(lam_figure *f, int row, int col, const lam_axes *ax,
   }
   double xstep = !ax->xlog && ax->xstep > 0.0 ? ax->xstep : 0.0;
   plbox(xo, xstep, 0, yo, ystep, ystep > 0.0 ? 2 : 0);
+  named_ticks(f, ax, xnamed, ynamed);
   /* Axis labels clear of the tick numbers (PLplot's pllab spacing). */
   if (ax->xlabel) {
     plmtex("b", 3.2, 0.5, 0.5, ax->xlabel);

@@ -69,7 +69,11 @@ typedef enum {
  *                 room for a legend); panels stacked in one column must use
  *                 the same value to share their x extent
  *   note          a short annotation (a layer name) in the right margin,
- *                 vertically centred on the panel */
+ *                 vertically centred on the panel
+ *   xtick_text, ytick_text, with xtick_at, ytick_at (data units) and nxtick,
+ *                 nytick: named ticks replacing the axis numbers (linear
+ *                 axes), e.g. the values of an uneven grid drawn on its
+ *                 index */
 typedef struct lam_axes {
   double xmin, xmax, ymin, ymax;
   int xlog, ylog;
@@ -79,6 +83,10 @@ typedef struct lam_axes {
   int legend_above;
   double right_lines;
   const char *note;
+  const double *xtick_at, *ytick_at;
+  const char *const *xtick_text;
+  const char *const *ytick_text;
+  size_t nxtick, nytick;
 } lam_axes;
 
 /* Defaults: [0,1] x [0,1], linear, x numbers on, no labels. */

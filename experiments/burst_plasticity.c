@@ -1,0 +1,136 @@
+/* burst_plasticity.c: P11, pairing top-down input with bottom-up activity
+ * (bursts, P > Pbar) potentiates the active bottom-up synapses; bottom-up
+ * input alone (single spikes, P < Pbar) depresses them (SCIENCE.md P11;
+ * Payeur et al. 2021). The base model runs with [plasticity] on (the
+ * burst-dependent rule on W_Q and W_K, docs/hierarchy.md), in the topdown
+ * topology where the burst probability of column j follows its L5 apical
+ * unit, a constant stimulus, once with the model's top-down context z
+ * (paired) and once with z switched off (input.z_gain = 0, bottom-up alone).
+ *
+ * "The active bottom-up weights" are measured through the drive they give
+ * the active units: for W (W_Q onto L2/3, W_K onto L5 basal) and the units'
+ * final event rates E (T x H d_k) under the input X,
+ *   dD = sum_jc E_jc sum_u x_ju dW_uc / sum_jc E_jc |sum_u x_ju W0_uc|,
+ * the relative change of the activity-weighted drive. Under the rule
+ * dW_uc = eta sum_j (P_j - Pbar) E_jc x_ju, a uniform sign of P - Pbar
+ * gives dD that sign (it is then a sum of squares times P - Pbar). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lam_attention.h"
+#include "lam_experiment.h"
+
+enum { NCOND = 2, NW = 2 };
+
+static const char *const cond_name[NCOND] = {"paired", "bottom_up_alone"};
+static const char *const cond_set[NCOND] = {NULL, "input.z_gain=0"};
+static const char *const w_name[NW] = {"wq", "wk"};
+static const char *const e_name[NW] = {"l23", "l5b"}; /* postsynaptic */
+
+static int run_cond(lam_exp *x, unsigned long seed, const char *cond,
+                    double dd[NW], lam_err *err) {
+  const char *sets[] = {"network.topology=topdown", "plasticity.enabled=true",
+                        "solver.method=bdf", "stimulus.protocol=constant",
+                        "stimulus.amplitude=0", "probe.enabled=false", cond, NULL};
+  lam_model *m = NULL;
+  lam_sim *sim = NULL;
+  int rc = lam_exp_model(x, seed, sets, &m, err);
+  if (!rc) {
+    rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.3 : 1.0, &sim, err);
+  }
+  lam_attention *a = rc ? NULL : lam_sim_impl(sim, "attention");
+  if (!rc && !a) {
+    rc = lam_err_set(err, LAM_EINVAL, "burst-plasticity needs column.kind = attention");
+  }
+  if (!rc) {
+    const lam_dims *d = lam_attention_dims(a);
+    const size_t din = lam_attention_din(a), nc = d->H * d->dk;
+    const double *y = lam_sim_state(sim);
+    const double *X = lam_attention_matrix(a, "x");
+    for (size_t w = 0; w < NW; w++) {
+      const double *W0 = lam_attention_matrix(a, w_name[w]);
+      const double *W1 = y + lam_attention_offset(a, w_name[w]);
+      const double *E = y + lam_attention_offset(a, e_name[w]);
+      double num = 0.0, den = 0.0;
+      for (size_t j = 0; j < d->T; j++) {
+        for (size_t c = 0; c < nc; c++) {
+          double dv = 0.0, v0 = 0.0;
+          for (size_t u = 0; u < din; u++) {
+            dv += X[j * din + u] * (W1[u * nc + c] - W0[u * nc + c]);
+            v0 += X[j * din + u] * W0[u * nc + c];
+          }
+          num += E[j * nc + c] * dv;
+          den += E[j * nc + c] * fabs(v0);
+        }
+      }
+      dd[w] = den > 0.0 ? num / den : NAN;
+    }
+  }
+  lam_sim_free(sim);
+  lam_model_free(m);
+  return rc;
+}
+
+static int run_seed(lam_exp *x, unsigned long seed, double *effect,
+                    lam_err *err) {
+  double dd[NCOND][NW];
+  int rc = LAM_OK;
+  for (size_t c = 0; !rc && c < NCOND; c++) {
+    rc = run_cond(x, seed, cond_set[c], dd[c], err);
+    for (size_t w = 0; !rc && w < NW; w++) {
+      char metric[32];
+      snprintf(metric, sizeof metric, "drive_change_%s", w_name[w]);
+      rc = lam_exp_metric(x, cond_name[c], metric, dd[c][w], "1", err);
+    }
+  }
+  /* Both projections must follow the rule: the weakest potentiation under
+   * pairing and the weakest depression alone. */
+  *effect = fmin(fmin(dd[0][0], dd[0][1]), -fmax(dd[1][0], dd[1][1]));
+  return rc;
+}
+
+static int figures(lam_exp *x, lam_err *err) {
+  static const char *const ticks[NCOND] = {"top-down + bottom-up", "bottom-up alone"};
+  static const char *const label[NW] = {"W_Q (onto L2/3)", "W_K (onto L5 basal)"};
+  double y[NW][NCOND], e[NW][NCOND];
+  lam_exp_curve cv[NW];
+  for (size_t w = 0; w < NW; w++) {
+    char metric[32];
+    snprintf(metric, sizeof metric, "drive_change_%s", w_name[w]);
+    for (size_t c = 0; c < NCOND; c++) {
+      int rc = lam_exp_mean(x, cond_name[c], metric, &y[w][c], &e[w][c], err);
+      if (rc) {
+        return rc;
+      }
+    }
+    cv[w] = (lam_exp_curve){label[w], y[w], e[w]};
+  }
+  const lam_exp_fig fig = {.file = "drive_change.png",
+                           .title = "burst-plasticity: change of the active bottom-up drive",
+                           .xlabel = "input",
+                           .ylabel = "relative change of the drive (1)",
+                           .xticks = ticks, .n = NCOND};
+  return lam_exp_figure_lines(x, &fig, cv, NW, err);
+}
+
+const lam_experiment lam_exp_burst_plasticity = {
+    .name = "burst-plasticity",
+    .id = "P11",
+    .category = "learning",
+    .prediction = "Pairing top-down with bottom-up input (bursts) potentiates the active "
+                  "bottom-up weights; bottom-up input alone depresses them",
+    .protocol = "The base model with [plasticity] enabled (burst-dependent rule on W_Q, W_K; "
+                "model defaults eta, pbar, p_gain, p_threshold), topology topdown, constant "
+                "stimulus, BDF solver; run 1 s; weights and event rates at the end",
+    .manipulation = "top-down context z on (paired) or off (input.z_gain = 0, bottom-up alone)",
+    .metric = "Relative change of the activity-weighted bottom-up drive, sum E x dW / "
+              "sum E |x W0|, for W_Q (E = L2/3) and W_K (E = L5 basal)",
+    .effect = "min(drive change paired (W_Q, W_K), -drive change alone (W_Q, W_K))",
+    .citation = "SCIENCE.md P11; Payeur et al. 2021; docs/hierarchy.md",
+    .criterion = {+1, 0.0,
+                  "pairing raises and bottom-up input alone lowers the active drive, "
+                  "through both W_Q and W_K"},
+    .run_seed = run_seed,
+    .figures = figures,
+};

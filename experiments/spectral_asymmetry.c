@@ -1,0 +1,170 @@
+/* spectral_asymmetry.c: P9, feedforward influence between areas is carried
+ * at gamma, feedback influence at alpha/beta (SCIENCE.md P9; Bastos et al.
+ * 2015, van Kerkoerle et al. 2014). The base model's sections become two
+ * stacked areas v1 -> v2 (docs/hierarchy.md) through an [areas] override:
+ * v1's output feeds v2 forward, v2's L5 output feeds back onto v1's top-down
+ * input, both links with 10 ms gamma-distributed delays (8 stages); v2 gets
+ * its own input, weights, clock phases and noise (seeds + 1000). Clocks on,
+ * constant stimulus. Spectral Granger causality (analysis/lam_granger.h,
+ * Geweke 1982) per band and direction:
+ *   feedforward  v1 L2/3 -> v2 L2/3
+ *   feedback     v2 L5 output -> v1 L5 apical dendrite (where z lands)
+ * in the gamma band (gamma_hz +- 10 Hz) and the alpha/beta band (8-20 Hz),
+ * with both links, with the feedback link cut (fb_gain = 0) and with the
+ * feedforward link cut (ff_gain = 0). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lam_experiment.h"
+#include "lam_granger.h"
+
+enum { NCOND = 3, NPAIR = 2, NBAND = 2 };
+
+static const char *const cond_name[NCOND] = {"intact", "fb_lesion", "ff_lesion"};
+static const char *const cond_set[NCOND] = {NULL, "areas.fb_gain=0", "areas.ff_gain=0"};
+static const char *const pair_name[NPAIR] = {"ff", "fb"};
+static const char *const band_name[NBAND] = {"gamma", "alphabeta"};
+
+/* Granger of each pair in each band, g[p][b] (source -> target, nats). */
+static int granger_run(lam_exp *x, unsigned long seed, const char *cond,
+                       double f_gamma, double g[NPAIR][NBAND], lam_err *err) {
+  char s2in[64], s2w[64], s2n[64], s2c[64];
+  snprintf(s2in, sizeof s2in, "area.v2.input.seed=%lu", seed + 1000);
+  snprintf(s2w, sizeof s2w, "area.v2.weights.seed=%lu", seed + 1000);
+  snprintf(s2n, sizeof s2n, "area.v2.stimulus.noise_seed=%lu", seed + 1000);
+  snprintf(s2c, sizeof s2c, "area.v2.clocks.seed=%lu", seed + 1000);
+  const char *sets[] = {"areas.names=v1,v2", "areas.ff_gain=1", "areas.fb_gain=1",
+                        "areas.fb_source=l5", "areas.ff_delay=0.010",
+                        "areas.ff_stages=8", "areas.fb_delay=0.010",
+                        "areas.fb_stages=8", "clocks.enabled=true",
+                        "stimulus.protocol=constant", "stimulus.amplitude=0",
+                        "network.columns=4", "probe.enabled=false",
+                        s2in, s2w, s2n, s2c, cond, NULL};
+  /* pair p: pops[2 p] (source) -> pops[2 p + 1] (target) */
+  static const char *const pops[] = {"v1.l23", "v2.l23", "v2.out", "v1.l5a", NULL};
+  const double band[NBAND][2] = {{f_gamma - 10.0, f_gamma + 10.0}, {8.0, 20.0}};
+  const double dt = 0.002; /* 500 Hz: both bands well below Nyquist */
+  const double t_end = lam_exp_quick(x) ? 1.2 : 4.0;
+  double *s[4] = {NULL};
+  size_t n = 0;
+  lam_model *m = NULL;
+  int rc = lam_exp_model(x, seed, sets, &m, err);
+  if (!rc) {
+    rc = lam_exp_series(x, m, t_end, dt, 0.2, pops, s, &n, err);
+  }
+  lam_model_free(m);
+  for (size_t p = 0; !rc && p < NPAIR; p++) {
+    /* order by AIC up to 20 lags (40 ms, longer than a gamma cycle and the
+     * links' delays) */
+    lam_granger *gr = lam_granger_new(s[2 * p], 1, s[2 * p + 1], 1, n, 1.0 / dt,
+                                      20, LAM_GRANGER_AIC, err);
+    rc = gr ? LAM_OK : err->code;
+    for (size_t b = 0; !rc && b < NBAND; b++) {
+      double fwd = NAN, back = NAN;
+      rc = lam_granger_band(gr, band[b][0], band[b][1], &fwd, &back, err);
+      g[p][b] = fwd;
+    }
+    lam_granger_free(gr);
+  }
+  for (size_t p = 0; p < 4; p++) {
+    free(s[p]);
+  }
+  return rc;
+}
+
+static int run_seed(lam_exp *x, unsigned long seed, double *effect,
+                    lam_err *err) {
+  lam_model *m = NULL;
+  int rc = lam_exp_model(x, seed, NULL, &m, err);
+  double f_gamma = 40.0; /* the [clocks] table default */
+  if (!rc && lam_model_value(m, "clocks", "gamma_hz")) {
+    f_gamma = atof(lam_model_value(m, "clocks", "gamma_hz"));
+  }
+  lam_model_free(m);
+  double g[NCOND][NPAIR][NBAND];
+  for (size_t c = 0; !rc && c < NCOND; c++) {
+    rc = granger_run(x, seed, cond_set[c], f_gamma, g[c], err);
+    for (size_t p = 0; !rc && p < NPAIR; p++) {
+      for (size_t b = 0; !rc && b < NBAND; b++) {
+        char metric[64];
+        snprintf(metric, sizeof metric, "granger_%s_%s", pair_name[p], band_name[b]);
+        rc = lam_exp_metric(x, cond_name[c], metric, g[c][p][b], "nats", err);
+      }
+    }
+  }
+  if (rc) {
+    return rc;
+  }
+  /* Spectral asymmetry: the feedforward influence is relatively more gamma
+   * than the feedback influence. */
+  const double asym = log10((g[0][0][0] / g[0][0][1]) / (g[0][1][0] / g[0][1][1]));
+  /* Lesion specificity: cutting feedback removes the feedback alpha/beta
+   * influence, and leaves the feedforward gamma influence unchanged. */
+  const double spec = log10(g[0][1][1] / g[1][1][1]) - fabs(log10(g[0][0][0] / g[1][0][0]));
+  rc = lam_exp_metric(x, "intact", "asymmetry", asym, "log10", err);
+  if (!rc) {
+    rc = lam_exp_metric(x, "fb_lesion", "lesion_specificity", spec, "log10", err);
+  }
+  *effect = fmin(asym, spec);
+  return rc;
+}
+
+static int figures(lam_exp *x, lam_err *err) {
+  static const char *const ticks[NCOND] = {"intact", "feedback cut", "feedforward cut"};
+  static const char *const label[NPAIR][NBAND] = {
+      {"feedforward, gamma", "feedforward, alpha/beta"},
+      {"feedback, gamma", "feedback, alpha/beta"}};
+  double y[NPAIR * NBAND][NCOND], e[NPAIR * NBAND][NCOND];
+  lam_exp_curve cv[NPAIR * NBAND];
+  for (size_t p = 0; p < NPAIR; p++) {
+    for (size_t b = 0; b < NBAND; b++) {
+      const size_t k = p * NBAND + b;
+      char metric[64];
+      snprintf(metric, sizeof metric, "granger_%s_%s", pair_name[p], band_name[b]);
+      for (size_t c = 0; c < NCOND; c++) {
+        int rc = lam_exp_mean(x, cond_name[c], metric, &y[k][c], &e[k][c], err);
+        if (rc) {
+          return rc;
+        }
+      }
+      cv[k] = (lam_exp_curve){label[p][b], y[k], NULL};
+    }
+  }
+  const lam_exp_fig fig = {.file = "granger.png",
+                           .title = "spectral-asymmetry: Granger influence between two areas",
+                           .xlabel = "links",
+                           .ylabel = "spectral Granger causality, band mean (nats)",
+                           .xticks = ticks, .n = NCOND, .ylog = 1};
+  return lam_exp_figure_lines(x, &fig, cv, NPAIR * NBAND, err);
+}
+
+const lam_experiment lam_exp_spectral_asymmetry = {
+    .name = "spectral-asymmetry",
+    .id = "P9",
+    .category = "effective connectivity",
+    .prediction = "Between two areas, feedforward influence is carried at gamma and feedback "
+                  "influence at alpha/beta; cutting the feedback link removes the "
+                  "low-frequency influence only",
+    .protocol = "The base model's sections as two areas v1 -> v2 ([areas] override: "
+                "ff_gain = fb_gain = 1, feedback from v2's L5 output, 10 ms delays of 8 "
+                "stages; v2 seeds + 1000), 4 columns, clocks on, constant stimulus; run "
+                "4 s, skip 0.2 s, 500 Hz; spectral Granger (VAR, AIC order <= 20) of "
+                "v1 L2/3 -> v2 L2/3 (feedforward) and v2 L5 output -> v1 L5 apical "
+                "(feedback), band means at gamma (gamma_hz +- 10 Hz) and alpha/beta "
+                "(8-20 Hz)",
+    .manipulation = "both links; feedback cut (areas.fb_gain = 0); feedforward cut "
+                    "(areas.ff_gain = 0)",
+    .metric = "Band-mean spectral Granger causality (nats) per direction, band and condition",
+    .effect = "min(asymmetry, lesion specificity): asymmetry = log10[(G_ff gamma / G_ff "
+              "alpha/beta) / (G_fb gamma / G_fb alpha/beta)] with both links; lesion "
+              "specificity = log10(G_fb alpha/beta intact / feedback cut) - |log10(G_ff "
+              "gamma intact / feedback cut)|",
+    .citation = "SCIENCE.md P9; Bastos et al. 2015; van Kerkoerle et al. 2014; Geweke 1982",
+    .criterion = {+1, 0.30103,
+                  "feedforward influence relatively more gamma than feedback by more than a "
+                  "factor 2, and cutting feedback removes more than a factor 2 of its "
+                  "alpha/beta influence beyond any change of the feedforward gamma influence"},
+    .run_seed = run_seed,
+    .figures = figures,
+};
