@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lam_clock.h"
+#include "lam_neuromod.h"
 #include "lam_plasticity.h"
 #include "lam_stimulus.h"
 
@@ -66,7 +67,7 @@ const size_t lam_weights_ntable = LAM_NELEM(lam_weights_table);
 /* State populations first (P_L4 .. P_OUT, in layout order), then the derived
  * observables: the attention weights and, when clocks are on, the clocks. */
 enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, P_PHASE, P_GAIN,
-       P_WQ, P_WK, P_PBAR, NPOPS };
+       P_WQ, P_WK, P_PBAR, P_NMG, P_NMP, P_NMU, NPOPS };
 
 struct lam_attention {
   lam_column_params col;
@@ -87,6 +88,11 @@ struct lam_attention {
    * Pbar) are state after the clocks; XQ, XK, zQ become workspaces. */
   lam_plasticity_params pl;
   double *pre, *Pb, *plwork;
+  /* Neuromodulatory gate (circuits/lam_neuromod.h): colnm is col with the
+   * modulated beta; nmx the input x_j(t) the surprise predicts. */
+  lam_neuromod_params nm;
+  lam_column_params colnm;
+  double *nmx;
   size_t off[NPOPS];
   lam_pop_info pops[NPOPS];
   lam_pop_info vis[NPOPS]; /* the populations shown to the machinery */
@@ -111,7 +117,7 @@ void lam_attention_free(lam_attention *a) {
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
-                    a->plwork};
+                    a->plwork, a->nmx};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -266,6 +272,30 @@ static void plasticity_rhs(lam_attention *a, const double *y,
   }
 }
 
+/* The neuromodulatory gate at t: scales the feedback gains g_fb (apical
+ * coupling, after the clocks and a->sx are set) and beta in a->colnm;
+ * under surprise, fills a->nmx with x_j(t) = s_j x_j + xext_j. Returns g. */
+static double nm_apply(lam_attention *a, double t, const double *y,
+                       const double *xext) {
+  const size_t T = a->d.T, din = (size_t)a->net.d_in;
+  if (a->nm.mode == LAM_NM_SURPRISE) {
+    for (size_t j = 0; j < T; j++) {
+      for (size_t u = 0; u < din; u++) {
+        a->nmx[j * din + u] =
+            a->sx[j] * a->X[j * din + u] + (xext ? xext[j * din + u] : 0.0);
+      }
+    }
+  }
+  const double g = lam_neuromod_gate(&a->nm, t, y + a->off[P_NMP], T, din);
+  double fa, fb;
+  lam_neuromod_factors(&a->nm, g, &fa, &fb);
+  for (size_t j = 0; j < T; j++) {
+    a->gfb[j] *= fa;
+  }
+  a->colnm.beta = a->col.beta * fb;
+  return g;
+}
+
 int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
                             const double *xext, const double *zext,
                             double *dy) {
@@ -283,6 +313,11 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   lam_stimulus_gain(a->stim, t, a->sx);
   for (size_t j = 0; j < T; j++) {
     lam_clock_gains(a->clk, t, yc, j, &a->gff[j], &a->gfb[j]);
+  }
+  const lam_column_params *ppv = p; /* PV with the modulated beta */
+  if (a->nm.mode != LAM_NM_OFF) {
+    nm_apply(a, t, y, xext);
+    ppv = &a->colnm;
   }
   if (a->noisy) {
     lam_stimulus_noise(a->stim, t, a->eta);
@@ -379,7 +414,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   lam_l5a_rhs(p, d, A, a->G, a->gfb, a->somdiv, dy + a->off[P_L5A]);
 
   /* PV normalization and the routed output. */
-  lam_pv_rates(p, d, A, P, a->R);
+  lam_pv_rates(ppv, d, A, P, a->R);
   lam_pv_rhs(p, d, P, a->R, dy + a->off[P_PV]);
   lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
   lam_vip_rhs(p, d, Iv, zrms, dy + a->off[P_VIP]);
@@ -389,6 +424,10 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);
   if (a->pl.enabled) {
     plasticity_rhs(a, y, xext, dy);
+  }
+  if (a->nm.mode == LAM_NM_SURPRISE) {
+    lam_neuromod_rhs(&a->nm, T, din, a->nmx, y + a->off[P_NMP],
+                     dy + a->off[P_NMP]);
   }
   return 0;
 }
@@ -401,8 +440,21 @@ static void observe(void *self, size_t pop, double t, const double *y,
                     double *out) {
   lam_attention *a = self;
   pop = a->vmap[pop];
-  if (pop == P_ATTN) {
-    lam_pv_rates(&a->col, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
+  if (pop == P_ATTN || pop == P_NMG) {
+    const lam_column_params *ppv = &a->col;
+    if (a->nm.mode != LAM_NM_OFF) {
+      /* g depends on t and the state only; a->sx, a->gfb are workspaces
+       * that every rhs evaluation sets afresh. */
+      lam_stimulus_gain(a->stim, t, a->sx);
+      const double g = nm_apply(a, t, y, NULL);
+      ppv = &a->colnm;
+      if (pop == P_NMG) {
+        out[0] = g;
+        lam_neuromod_factors(&a->nm, g, &out[1], &out[2]);
+        return;
+      }
+    }
+    lam_pv_rates(ppv, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
     return;
   }
   if (pop == P_PHASE || pop == P_GAIN) {
@@ -461,7 +513,9 @@ static long state_index(void *self, size_t row, size_t col) {
 
 static double next_break(void *self, double t) {
   const lam_attention *a = self;
-  return lam_stimulus_next_break(a->stim, t);
+  const double b = lam_stimulus_next_break(a->stim, t);
+  const double bn = lam_neuromod_next_break(&a->nm, t);
+  return bn < b ? bn : b;
 }
 
 static const lam_system_ops ops = {.rhs = rhs,
@@ -493,6 +547,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   }
   if (!rc) {
     rc = lam_plasticity_read(m, &a->pl, err);
+  }
+  if (!rc) {
+    rc = lam_neuromod_read(m, &a->nm, err);
   }
   if (rc) {
     lam_attention_free(a);
@@ -572,6 +629,10 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     a->Pb = xcalloc(T * H, sizeof(double), &fail);
     a->plwork = xcalloc(T * nk, sizeof(double), &fail);
   }
+  a->colnm = a->col;
+  if (a->nm.mode == LAM_NM_SURPRISE) {
+    a->nmx = xcalloc(T * din, sizeof(double), &fail);
+  }
   a->gatework =
       a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
                                   : NULL;
@@ -610,6 +671,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
       {"wq", "1", din, nk, "", "W_Q under burst-dependent plasticity (rows: input units)"},
       {"wk", "1", din, nk, "", "W_K under burst-dependent plasticity (rows: input units)"},
       {"pbar", "1", T, H, "", "Moving average Pbar of the burst probability"},
+      {"nm_gain", "1", 1, 3, "", "Neuromodulatory gate g, apical factor f_A, beta factor f_beta (derived)"},
+      {"nm_pred", "a.u.", T, din, "", "Prediction p of the input x_j (surprise mode)"},
+      {"nm_surprise", "a.u.", 1, 1, "", "Surprise U: leaky integral of the RMS mismatch x - p"},
   };
   memcpy(a->pops, pops, sizeof pops);
   size_t n = 0;
@@ -628,6 +692,10 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     a->off[P_PBAR] = n;
     n += a->pl.pbar_tau > 0.0 ? T * H : 0;
   }
+  a->off[P_NMG] = n; /* the neuromodulatory state last */
+  a->off[P_NMP] = n;
+  a->off[P_NMU] = n + T * din;
+  n += lam_neuromod_nstate(&a->nm, T, din);
   a->y0 = calloc(n, sizeof *a->y0);
   a->dywork = calloc(n, sizeof *a->dywork);
   if (!a->y0 || !a->dywork) {
@@ -642,6 +710,12 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
       a->y0[a->off[P_PBAR] + i] = a->pl.pbar;
     }
   }
+  if (a->nm.mode == LAM_NM_SURPRISE) { /* p(0) = x(0): no surprise at rest */
+    lam_stimulus_gain(a->stim, 0.0, a->sx);
+    for (size_t i = 0; i < T * din; i++) {
+      a->y0[a->off[P_NMP] + i] = a->sx[i / din] * a->X[i];
+    }
+  }
   size_t rows = 0;
   for (size_t p = 0; p < P_ATTN; p++) {
     if (a->pops[p].ncols == T) {
@@ -653,8 +727,10 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   size_t npops = 0;
   for (size_t p = 0; p < NPOPS; p++) {
     int show = p < P_PHASE || (p < P_WQ && lam_clock_enabled(a->clk)) ||
-               (p >= P_WQ && a->pl.enabled &&
-                (p != P_PBAR || a->pl.pbar_tau > 0.0));
+               (p >= P_WQ && p < P_NMG && a->pl.enabled &&
+                (p != P_PBAR || a->pl.pbar_tau > 0.0)) ||
+               (p == P_NMG && a->nm.mode != LAM_NM_OFF) ||
+               (p > P_NMG && a->nm.mode == LAM_NM_SURPRISE);
     if (show) {
       a->vis[npops] = a->pops[p];
       a->vmap[npops++] = p;
@@ -695,8 +771,10 @@ const double *lam_attention_matrix(const lam_attention *a, const char *name) {
 
 long lam_attention_offset(const lam_attention *a, const char *pop) {
   for (size_t p = 0; p < NPOPS; p++) {
-    const int state = p < P_ATTN || (p >= P_WQ && a->pl.enabled &&
-                                      (p != P_PBAR || a->pl.pbar_tau > 0.0));
+    const int state = p < P_ATTN ||
+                      (p >= P_WQ && p < P_NMG && a->pl.enabled &&
+                       (p != P_PBAR || a->pl.pbar_tau > 0.0)) ||
+                      (p > P_NMG && a->nm.mode == LAM_NM_SURPRISE);
     if (state && !strcmp(a->pops[p].name, pop)) {
       return (long)a->off[p];
     }

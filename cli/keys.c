@@ -11,6 +11,7 @@
 #include "lam_column.h"
 #include "lam_jansen_rit.h"
 #include "lam_mejias.h"
+#include "lam_neuromod.h"
 #include "lam_plasticity.h"
 #include "lam_probe.h"
 #include "lam_sim.h"
@@ -44,6 +45,9 @@ static void sections(const lam_section **out, size_t *n) {
   s[k++] = (lam_section){"plasticity", lam_plasticity_table, lam_plasticity_ntable,
                          "Burst-dependent plasticity of W_Q and W_K (Payeur et al. 2021 rate rule; "
                          "docs/hierarchy.md)"};
+  s[k++] = (lam_section){"neuromod", lam_neuromod_table, lam_neuromod_ntable,
+                         "Neuromodulatory gate g(t) scaling apical coupling and beta: "
+                         "a step schedule or surprise (docs/hierarchy.md)"};
   s[k++] = (lam_section){"areas", lam_areas_table, lam_areas_ntable,
                          "Stacked areas and their feedforward / feedback links with delays "
                          "(docs/hierarchy.md); [area.NAME.SECTION] overrides [SECTION]"};
