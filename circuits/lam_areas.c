@@ -31,9 +31,23 @@ const lam_param lam_areas_table[] = {
     LAM_INT(S, fb_stages, "4", "1", 1, 1000, "Stages k of the feedback delay chain"),
     LAM_INT(S, seed, "3", "1", 0, 4294967295.0, "Seed of the link matrices W_O and W_B"),
     LAM_REAL(S, scale, "1", "1", 0, 1e6, "Scale of W_O, W_B (entries N(0, scale^2 / fan-in))"),
+    LAM_PATHP(S, wo, "", "W_O of every link from CSV, H d_v of the lower area x d_in of the upper (empty: random)"),
+    LAM_PATHP(S, wb, "", "W_B of every link from CSV, feedback source width of the upper area x d_in of the lower (empty: random)"),
 };
 #undef S
 const size_t lam_areas_ntable = LAM_NELEM(lam_areas_table);
+
+#define S lam_link_params
+const lam_param lam_link_table[] = {
+    LAM_PATHP(S, wo, "", "W_O of this link from CSV (empty: areas.wo, else random)"),
+    LAM_PATHP(S, wb, "", "W_B of this link from CSV (empty: areas.wb, else random)"),
+    LAM_REAL(S, ff_delay, "-1", "s", -1, 1e3, "Mean feedforward delay of this link (-1: areas.ff_delay)"),
+    LAM_INT(S, ff_stages, "0", "1", 0, 1000, "Feedforward delay stages of this link (0: areas.ff_stages)"),
+    LAM_REAL(S, fb_delay, "-1", "s", -1, 1e3, "Mean feedback delay of this link (-1: areas.fb_delay)"),
+    LAM_INT(S, fb_stages, "0", "1", 0, 1000, "Feedback delay stages of this link (0: areas.fb_stages)"),
+};
+#undef S
+const size_t lam_link_ntable = LAM_NELEM(lam_link_table);
 
 #define MAX_AREAS 32
 #define NO_CHAIN ((size_t)-1)
@@ -57,6 +71,9 @@ struct lam_areas {
   /* Link a: area a -> a+1 (feedforward) and a+1 -> a (feedback). */
   double *WO[MAX_AREAS], *WB[MAX_AREAS];
   size_t ffoff[MAX_AREAS], fboff[MAX_AREAS];
+  /* Per link: delays D and stages k (circuits/lam_delay.h). */
+  double ffD[MAX_AREAS], fbD[MAX_AREAS];
+  size_t ffk[MAX_AREAS], fbk[MAX_AREAS];
   double *src; /* feedback source averaged over columns */
   size_t npops;
   lam_pop_info *pops;
@@ -112,7 +129,7 @@ static int rhs(void *self, double t, const double *y, double *dy) {
       const area *lo = &a->ar[i - 1];
       const double *O =
           a->ffoff[i - 1] != NO_CHAIN
-              ? lam_delay_out((size_t)p->ff_stages, lo->nq * lo->nout,
+              ? lam_delay_out(a->ffk[i - 1], lo->nq * lo->nout,
                               y + a->ffoff[i - 1])
               : y + lo->off + lo->off_out;
       if (lo->nq == ai->T) {
@@ -133,7 +150,7 @@ static int rhs(void *self, double t, const double *y, double *dy) {
       const area *hi = &a->ar[i + 1];
       const double *s;
       if (a->fboff[i] != NO_CHAIN) {
-        s = lam_delay_out((size_t)p->fb_stages, hi->nsrc, y + a->fboff[i]);
+        s = lam_delay_out(a->fbk[i], hi->nsrc, y + a->fboff[i]);
       } else {
         source_mean(hi, y, a->src);
         s = a->src;
@@ -152,14 +169,14 @@ static int rhs(void *self, double t, const double *y, double *dy) {
   for (size_t i = 0; i + 1 < a->na; i++) {
     if (a->ffoff[i] != NO_CHAIN) {
       const area *lo = &a->ar[i];
-      lam_delay_rhs((size_t)p->ff_stages, p->ff_delay, lo->nq * lo->nout,
+      lam_delay_rhs(a->ffk[i], a->ffD[i], lo->nq * lo->nout,
                     y + lo->off + lo->off_out, y + a->ffoff[i],
                     dy + a->ffoff[i]);
     }
     if (a->fboff[i] != NO_CHAIN) {
       const area *hi = &a->ar[i + 1];
       source_mean(hi, y, a->src);
-      lam_delay_rhs((size_t)p->fb_stages, p->fb_delay, hi->nsrc, a->src,
+      lam_delay_rhs(a->fbk[i], a->fbD[i], hi->nsrc, a->src,
                     y + a->fboff[i], dy + a->fboff[i]);
     }
   }
@@ -267,6 +284,65 @@ static int build_area(lam_model *m, area *ai, lam_err *err) {
   return rc;
 }
 
+/* [link.NAME] of the link from area NAME: CSV matrices and delays; the
+ * [areas] values where it says so (empty path, delay -1, stages 0), so the
+ * resolved model text means the same when run again. */
+static int read_link(lam_model *m, const lam_areas *a, size_t i,
+                     lam_link_params *lp, char sec[80], lam_err *err) {
+  snprintf(sec, 80, "link.%s", a->ar[i].name);
+  int rc = lam_model_fill(m, sec, lam_link_table, lam_link_ntable, lp, err);
+  if (rc) {
+    return rc;
+  }
+  const char *keys[2] = {"ff_delay", "fb_delay"};
+  const double d[2] = {lp->ff_delay, lp->fb_delay};
+  for (int k = 0; k < 2; k++) {
+    if (d[k] < 0.0 && d[k] != -1.0) {
+      const char *w = lam_model_where(m, sec, keys[k]);
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: %s.%s: expected a delay >= 0 s, or -1 for areas.%s, "
+                         "found %g", w ? w : "model", sec, keys[k], keys[k], d[k]);
+    }
+  }
+  const lam_areas_params *p = &a->p;
+  if (lp->ff_delay < 0.0) {
+    lp->ff_delay = p->ff_delay;
+  }
+  if (lp->ff_stages == 0) {
+    lp->ff_stages = p->ff_stages;
+  }
+  if (lp->fb_delay < 0.0) {
+    lp->fb_delay = p->fb_delay;
+  }
+  if (lp->fb_stages == 0) {
+    lp->fb_stages = p->fb_stages;
+  }
+  return LAM_OK;
+}
+
+/* Replace a link matrix by the CSV given in [link.NAME] or [areas]. */
+static int link_csv(lam_model *m, const char *sec, const char *key,
+                    const char *own, const char *all, size_t rows, size_t cols,
+                    double **w, lam_err *err) {
+  const char *path = own[0] ? own : all;
+  if (!path[0]) {
+    return LAM_OK;
+  }
+  const char *s = own[0] ? sec : "areas";
+  char what[128];
+  snprintf(what, sizeof what, "%s.%s", s, key);
+  const char *where = lam_model_where(m, s, key);
+  lam_matrix mat;
+  int rc = lam_csv_read_shape(path, rows, cols, where ? where : "model", what,
+                              &mat, err);
+  if (rc) {
+    return rc;
+  }
+  free(*w);
+  *w = mat.data;
+  return LAM_OK;
+}
+
 static double *random_matrix(gsl_rng *rng, size_t rows, size_t cols,
                              double sd) {
   double *w = malloc(rows * cols * sizeof *w);
@@ -348,13 +424,31 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
       rc = LAM_NOMEM(err);
       break;
     }
-    if (p->ff_gain != 0.0 && p->ff_delay > 0.0) {
-      a->ffoff[i] = n;
-      n += (size_t)p->ff_stages * lo->nq * lo->nout;
+    /* Seeded matrices are drawn for every link, so a CSV for one link
+     * leaves the others' as they were. */
+    lam_link_params lp;
+    char sec[80];
+    rc = read_link(m, a, i, &lp, sec, err);
+    if (!rc) {
+      rc = link_csv(m, sec, "wo", lp.wo, p->wo, lo->nout, hi->din, &a->WO[i], err);
     }
-    if (p->fb_gain != 0.0 && p->fb_delay > 0.0) {
+    if (!rc) {
+      rc = link_csv(m, sec, "wb", lp.wb, p->wb, hi->nsrc, lo->din, &a->WB[i], err);
+    }
+    if (rc) {
+      break;
+    }
+    a->ffD[i] = lp.ff_delay;
+    a->fbD[i] = lp.fb_delay;
+    a->ffk[i] = (size_t)lp.ff_stages;
+    a->fbk[i] = (size_t)lp.fb_stages;
+    if (p->ff_gain != 0.0 && a->ffD[i] > 0.0) {
+      a->ffoff[i] = n;
+      n += a->ffk[i] * lo->nq * lo->nout;
+    }
+    if (p->fb_gain != 0.0 && a->fbD[i] > 0.0) {
       a->fboff[i] = n;
-      n += (size_t)p->fb_stages * hi->nsrc;
+      n += a->fbk[i] * hi->nsrc;
     }
   }
   gsl_rng_free(rng);

@@ -43,9 +43,22 @@ typedef struct lam_areas_params {
   long fb_stages;
   long seed;
   double scale;
+  lam_path wo, wb;
 } lam_areas_params;
 extern const lam_param lam_areas_table[];
 extern const size_t lam_areas_ntable;
+
+/* [link.NAME]: the link from area NAME to the next one. By default (empty
+ * wo/wb, delays -1, stages 0) each key takes the [areas] value. */
+typedef struct lam_link_params {
+  lam_path wo, wb;
+  double ff_delay;
+  long ff_stages;
+  double fb_delay;
+  long fb_stages;
+} lam_link_params;
+extern const lam_param lam_link_table[];
+extern const size_t lam_link_ntable;
 
 typedef struct lam_areas lam_areas;
 

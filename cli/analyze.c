@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze_areas.h"
 #include "cli.h"
+#include "lam_granger.h"
 #include "lam_metrics.h"
 #include "lam_pac.h"
 #include "lam_probe.h"
@@ -37,7 +39,8 @@ static const char help[] =
     "segregation index (L2/3 vs L5), the Tort modulation index (L5 alpha\n"
     "phase -> L2/3 gamma amplitude), the entropy and total burst rate of the\n"
     "attention weights (/traces/attn) of attention runs, and the spectra per\n"
-    "LFP contact when the run recorded the probe.\n"
+    "LFP contact when the run recorded the probe; for runs of stacked areas\n"
+    "the spectral Granger causality per band between areas, both directions.\n"
     "\n"
     "laminar analyze MODEL --fixed-points | --scan SECTION.KEY=LO:HI[:N]:\n"
     "equilibria, eigenvalues, Hopf points and folds of a model file's\n"
@@ -50,6 +53,9 @@ static const char help[] =
     "  --band NAME=LO:HI  a band in Hz (repeatable, up to 8); given once, the\n"
     "                   bands are exactly those given (default alphabeta=8:30\n"
     "                   and gamma=30:80; the segregation index needs both)\n"
+    "  --granger-order N  areas runs: the largest VAR order of the Granger fit\n"
+    "                   between areas (default 20)\n"
+    "  --granger-ic aic|bic|fixed  order criterion (default bic; fixed: N)\n"
     "  --json FILE      write the results as JSON (\"-\": standard output)\n"
     "  --csv FILE       write them as CSV: kind,name,quantity,value,unit\n"
     "  -h, --help       this help\n"
@@ -93,6 +99,7 @@ typedef struct results {
   size_t nc;
   double *depth, *cmean, *cpw, *cpk;
   char lfp_unit[NAMELEN];
+  lam_cli_areas areas; /* Granger between areas (analyze_areas.h) */
 } results;
 
 /* ---- HDF5 reading ---- */
@@ -249,6 +256,10 @@ static int add_trace(results *r, hid_t f, const char *pop, size_t i0) {
     l->x = x;
     l->cnt = cnt;
     l->ncols = ncols;
+  }
+  if (lam_cli_areas_add(&r->areas, pop, lay, v, ncols, nunits, i0, r->n)) {
+    free(v);
+    return fail(r->file, "out of memory or more than 8 areas at", path);
   }
   size_t len = strlen(l->pops);
   snprintf(l->pops + len, sizeof l->pops - len, "%s%s", len ? "," : "", pop);
@@ -461,6 +472,9 @@ static int analyze(results *r, const char *file) {
   if (!rc) {
     rc = analyze_attention(r, f, i0);
   }
+  if (!rc) {
+    lam_cli_areas_granger(&r->areas, r->fs, r->band, r->nb);
+  }
   if (!rc && H5Lexists(f, "/lfp", H5P_DEFAULT) > 0) {
     rc = analyze_probe(r, f, i0, w);
   }
@@ -478,6 +492,7 @@ static void free_results(results *r) {
   free(r->cmean);
   free(r->cpw);
   free(r->cpk);
+  lam_cli_areas_free(&r->areas);
 }
 
 /* ---- output ---- */
@@ -551,6 +566,7 @@ static void print_table(const results *r) {
            r->attn_rows, r->attn_keys, r->ent_final, r->ent_mean, r->attn_keys,
            log((double)r->attn_keys), r->burst_final, r->burst_mean);
   }
+  lam_cli_areas_table(stdout, &r->areas, r->band, r->nb);
   if (r->nc) {
     printf("\nLFP per contact (unit %s; power in (%s)^2):\n", r->lfp_unit, r->lfp_unit);
     printf("%-8s %-10s %-14s", "contact", "depth_um", "mean");
@@ -690,6 +706,8 @@ static void write_json(FILE *o, const results *r) {
   }
   fputs(r->nc ? "\n  ],\n  \"lfp_unit\": " : "],\n  \"lfp_unit\": ", o);
   jstr(o, r->lfp_unit);
+  fputs(",\n  \"granger\": ", o);
+  lam_cli_areas_json(o, &r->areas, r->band, r->nb);
   fputs("\n}\n", o);
 }
 
@@ -743,6 +761,7 @@ static void write_csv(FILE *o, const results *r) {
     csv_row(o, "attention", "attn", "burst_rate", r->burst_final, "a.u.");
     csv_row(o, "attention", "attn", "burst_rate_mean", r->burst_mean, "a.u.");
   }
+  lam_cli_areas_csv(o, &r->areas, r->band, r->nb);
   char u2[NAMELEN + 8];
   snprintf(u2, sizeof u2, "(%s)^2", r->lfp_unit);
   for (size_t c = 0; c < r->nc; c++) {
@@ -847,11 +866,15 @@ int lam_cli_analyze(int argc, char **argv) {
                                        {"json", required_argument, NULL, 'j'},
                                        {"csv", required_argument, NULL, 'c'},
                                        {"band", required_argument, NULL, 'b'},
+                                       {"granger-order", required_argument, NULL, 'g'},
+                                       {"granger-ic", required_argument, NULL, 'i'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   results r;
   memset(&r, 0, sizeof r);
   r.seg = 1.0;
+  r.areas.pmax = 20;
+  r.areas.criterion = LAM_GRANGER_BIC;
   const char *json = NULL, *csv = NULL;
   int c;
   optind = 1;
@@ -869,6 +892,28 @@ int lam_cli_analyze(int argc, char **argv) {
       break;
     case 'b':
       if (!parse_band(&r, optarg)) {
+        return 2;
+      }
+      break;
+    case 'g': {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 1 || v > 200) {
+        fprintf(stderr, "laminar analyze: --granger-order: expected an integer "
+                        "in 1..200, found '%s'\n", optarg);
+        return 2;
+      }
+      r.areas.pmax = (size_t)v;
+      break;
+    }
+    case 'i':
+      if (!strcmp(optarg, "aic") || !strcmp(optarg, "bic") || !strcmp(optarg, "fixed")) {
+        r.areas.criterion = !strcmp(optarg, "aic")   ? LAM_GRANGER_AIC
+                            : !strcmp(optarg, "bic") ? LAM_GRANGER_BIC
+                                                     : LAM_GRANGER_FIXED;
+      } else {
+        fprintf(stderr, "laminar analyze: --granger-ic: expected aic, bic or fixed, "
+                        "found '%s'\n", optarg);
         return 2;
       }
       break;

@@ -51,6 +51,9 @@ static void sections(const lam_section **out, size_t *n) {
   s[k++] = (lam_section){"areas", lam_areas_table, lam_areas_ntable,
                          "Stacked areas and their feedforward / feedback links with delays "
                          "(docs/hierarchy.md); [area.NAME.SECTION] overrides [SECTION]"};
+  s[k++] = (lam_section){"link.NAME", lam_link_table, lam_link_ntable,
+                         "The link from area NAME to the next: CSV W_O, W_B and delays "
+                         "(docs/hierarchy.md); each key defaults to its [areas] value"};
   s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
                          "Integrator and tolerances"};
   s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};

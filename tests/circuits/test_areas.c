@@ -246,3 +246,63 @@ Test(areas, bad_links_are_file_line_key_errors) {
   cr_assert_null(build(text, &err));
   cr_assert(strstr(err.msg, "m.ini:18: areas.names"), "%s", err.msg);
 }
+
+/* W_O and W_B from CSV: the seeded matrices written out and read back give
+ * the seeded run bit for bit ([areas] wo, [link.v1] wb); a file of the wrong
+ * shape is an error naming the key's file:line and the expected shape. */
+Test(areas, link_matrices_from_csv) {
+  const char *links = "ff_gain = 1\nfb_gain = 1.5\nfb_source = l5\n";
+  lam_sim *ref = run(two_areas(links));
+  lam_areas *ar = lam_sim_impl(ref, "areas");
+  const lam_attention *a1 = lam_areas_attention(ar, 0);
+  const lam_dims *d = lam_attention_dims(a1);
+  const size_t nout = d->H * d->dv, din = lam_attention_din(a1);
+  const char *dir = tu_tmpdir();
+  char wo[128], wb[128], bad[128], text[4096], extra[1024];
+  snprintf(wo, sizeof wo, "%s/wo.csv", dir);
+  snprintf(wb, sizeof wb, "%s/wb.csv", dir);
+  snprintf(bad, sizeof bad, "%s/bad.csv", dir);
+  tu_write_csv(wo, lam_areas_link_matrix(ar, 0, "wo"), nout, din);
+  tu_write_csv(wb, lam_areas_link_matrix(ar, 0, "wb"), nout, din);
+  tu_write_csv(bad, lam_areas_link_matrix(ar, 0, "wo"), nout - 1, din);
+  snprintf(extra, sizeof extra, "%swo = %s\n[link.v1]\nwb = %s\n", links, wo, wb);
+  lam_sim *csv = run(two_areas(extra));
+  const size_t n = lam_sim_system(ref)->n;
+  cr_assert_eq(lam_sim_system(csv)->n, n);
+  cr_assert_eq(memcmp(lam_sim_state(ref), lam_sim_state(csv), n * sizeof(double)), 0);
+  done(csv);
+  done(ref);
+  /* base has 16 lines; [areas] 17, names 18, ff_gain 19, fb_gain 20,
+   * fb_source 21, wo 22. */
+  snprintf(extra, sizeof extra, "%swo = %s\n", links, bad);
+  snprintf(text, sizeof text, "%s[areas]\nnames = v1,v2\n%s", base, extra);
+  lam_err err = {0};
+  cr_assert_null(build(text, &err));
+  cr_log_info("%s", err.msg);
+  cr_assert(strstr(err.msg, "m.ini:22") && strstr(err.msg, "areas.wo"), "%s", err.msg);
+  cr_assert(strstr(err.msg, "5"), "%s", err.msg); /* the expected 6 rows vs 5 found */
+}
+
+/* A per-link delay is the same model as the [areas] delay when there is one
+ * link (bit for bit), and -1 / 0 take the [areas] values. */
+Test(areas, per_link_delay) {
+  lam_sim *all = run(two_areas("ff_delay = 0.004\nff_stages = 3\nfb_gain = 1\n"
+                               "fb_delay = 0.006\nfb_stages = 2\n"));
+  lam_sim *link = run(two_areas("fb_gain = 1\nfb_delay = 0.006\nfb_stages = 2\n"
+                                "[link.v1]\nff_delay = 0.004\nff_stages = 3\n"));
+  lam_sim *none = run(two_areas("fb_gain = 1\n"));
+  const size_t n = lam_sim_system(all)->n;
+  cr_assert_eq(lam_sim_system(link)->n, n);
+  lam_areas *ar = lam_sim_impl(none, "areas");
+  const lam_dims *d = lam_attention_dims(lam_areas_attention(ar, 0));
+  const size_t width = d->H * d->dv * d->nq;
+  const size_t nsrc = lam_attention_dims(lam_areas_attention(ar, 1))->H *
+                      lam_attention_dims(lam_areas_attention(ar, 1))->dk;
+  cr_assert_eq(n, lam_sim_system(none)->n + 3 * width + 2 * nsrc);
+  cr_assert_eq(memcmp(lam_sim_state(all), lam_sim_state(link), n * sizeof(double)), 0);
+  done(all);
+  done(link);
+  done(none);
+  expect_error("[link.v1]\nff_delay = -0.5\n", "m.ini:20: link.v1.ff_delay");
+  expect_error("[link.v1]\nfb_stages = -1\n", "m.ini:20: link.v1.fb_stages");
+}
