@@ -72,12 +72,21 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
     T, t_end = 64, 2.0
     inputs(d, T)
 
-    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out"):
+    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None):
         ini = model(d, T, topo, clocks, rtol, atol, t_end)
         h5 = os.path.join(d, f"{tag}.h5")
-        wall, rss, _, err = timed([o.laminar, "run", ini, "-o", h5, "--record", record],
+        wall, rss, _, err = timed([exe or o.laminar, "run", ini, "-o", h5, "--record", record],
                                   d, os.path.join(d, tag))
         return dict(wall=wall, nfev=lam_nfev(err), out=read_h5(h5, "/final/out"))
+
+    def interleaved(fns, n):
+        """Repeat every fn n times, alternating between them (before/after
+        builds see the same load)."""
+        res = [[] for _ in fns]
+        for _ in range(n):
+            for k, fn in enumerate(fns):
+                res[k].append(fn())
+        return res
 
     for clocks in ("false", "true"):
         label = "clocks on" if clocks == "true" else "clocks off"
@@ -85,15 +94,9 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
         refo = ref["out"].reshape(T, -1)
         tab.add("attention", T, f"reference (laminar 1e-10), {label}", [ref["wall"]], t_end,
                 ref["nfev"], None, "rtol 1e-10 atol 1e-12")
-        res = repeat(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam-{clocks}"),
-                     o.repeats)
-        base = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
-                       t_end, res[0]["nfev"],
-                       float(np.max(np.abs(res[0]["out"].reshape(T, -1) - refo))),
-                       "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8")["median"]
         path = os.path.join(d, f"scipy-{clocks}.npy")
 
-        def one():
+        def twin():
             cmd = [PY, os.path.join(HERE, "peers", "attention_scipy.py"),
                    os.path.join(d, f"attn-T{T}-x.csv")] + \
                   [os.path.join(d, f"attn-{k}.csv") for k in ("wq", "wk", "wv")] + \
@@ -103,9 +106,29 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
             wall, _, out, _ = timed(cmd, d, path)
             import json
             return dict(wall=wall, js=json.loads(out.strip().splitlines()[-1]))
-        res = repeat(one, o.repeats)
-        tab.add("attention", T, f"scipy RK45 twin, {label}", [x["wall"] for x in res], t_end,
-                res[0]["js"]["nfev"], float(np.max(np.abs(np.load(path) - refo))),
+
+        # laminar, the twin (and the build to compare) in turn, so that every
+        # row of this size sees the same load on a shared machine.
+        fns = [lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam-{clocks}"),
+               lambda: lam(T, "self", clocks, 1e-7, 1e-9, t_end, f"lam7-{clocks}"),
+               twin]
+        if o.laminar_before:
+            fns.append(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"before-{clocks}",
+                                   exe=o.laminar_before))
+        res, res7, tw, *before = interleaved(fns, o.repeats)
+        err = lambda r: float(np.max(np.abs(r[0]["out"].reshape(T, -1) - refo)))
+        base = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
+                       t_end, res[0]["nfev"], err(res),
+                       "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8")["median"]
+        tab.add("attention", T, f"laminar adams 1e-7, {label}", [x["wall"] for x in res7],
+                t_end, res7[0]["nfev"], err(res7), "rtol 1e-7 atol 1e-9 (accuracy of the twin)",
+                base)
+        if before:
+            tab.add("attention", T, f"laminar (--laminar-before), {label}",
+                    [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
+                    err(before[0]), "another build, rtol 1e-6, to compare", base)
+        tab.add("attention", T, f"scipy RK45 twin, {label}", [x["wall"] for x in tw], t_end,
+                tw[0]["js"]["nfev"], float(np.max(np.abs(np.load(path) - refo))),
                 "einsum T x T; rtol 1e-6 atol 1e-8", base)
 
     walls = []
