@@ -15,7 +15,8 @@
  * instruction instead of SSE2's two) and the loader picks the version the
  * processor runs: the same operations on the same elements, so the same
  * results, without building the whole project for one processor. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && \
+    defined(__has_attribute) /* the loader's choice needs glibc's ifunc */
 #if __has_attribute(target_clones)
 #define LAM_SIMD __attribute__((target_clones("avx2", "default")))
 #endif
