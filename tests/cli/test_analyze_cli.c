@@ -10,68 +10,18 @@
  * 0.5, gamma 0.005, peaks 10 and 60 Hz; segregation ratios 400, 25, 10000;
  * coherence 1 between identical columns; MI 0 (constant gamma amplitude);
  * contact gamma power (c + 1)^2 / 2. */
-#include <criterion/criterion.h>
-#include <fcntl.h>
+#include "lam_cli_test.h"
+
 #include <hdf5.h>
-#include <math.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lam_recorder.h"
 
-extern char **environ;
-
 #define TWO_PI 6.283185307179586
 
-static char dir[64];
 
 static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/lamanaXXXXXX");
-  cr_assert(mkdtemp(dir));
-}
-
-/* Run laminar with args (NULL-terminated); stdout and stderr to files in
- * dir; returns the exit status. */
-static int run(const char **args) {
-  char exe[512], outp[256], errp[256];
-  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
-  snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
-  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
-  const char *argv[32] = {exe};
-  size_t n = 1;
-  for (; args[n - 1]; n++) {
-    argv[n] = args[n - 1];
-  }
-  argv[n] = NULL;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
-  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int ws;
-  waitpid(pid, &ws, 0);
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-static char *slurp(const char *name) {
-  char p[256];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "r");
-  if (!f) {
-    return NULL;
-  }
-  static char buf[1 << 16];
-  size_t k = fread(buf, 1, sizeof buf - 1, f);
-  buf[k] = '\0';
-  fclose(f);
-  return buf;
+  cli_tmpdir("lamana");
 }
 
 static void observe(void *self, size_t pop, double t, const double *y,
@@ -127,21 +77,7 @@ static void write_run(const char *name, int with_probe) {
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
 }
 
-/* The value of quantity q of (kind, name) in the tidy CSV text. */
-static double csv_value(const char *csv, const char *kind, const char *name,
-                        const char *q) {
-  char key[128];
-  snprintf(key, sizeof key, "\n%s,\"%s\",%s,", kind, name, q);
-  const char *p = strstr(csv, key);
-  cr_assert(p, "no row %s", key + 1);
-  p += strlen(key);
-  if (*p == ',') {
-    return NAN;
-  }
-  return strtod(p, NULL);
-}
-
-TestSuite(analyze_cli, .init = setup);
+TestSuite(analyze_cli, .init = setup, .fini = cli_cleanup);
 
 Test(analyze_cli, known_spectrum_csv) {
   write_run("run.h5", 1);

@@ -13,67 +13,11 @@
  * 0.678 (8-30 Hz) and 0.590 (30-80 Hz). The estimate's standard error
  * is about 0.01 here (a, c to 1/sqrt(N) = 0.004, d f / d a = 2 at 8 Hz); the
  * tolerance is 0.03. Orders up to 6 (BIC must pick 1). */
-#include <criterion/criterion.h>
-#include <fcntl.h>
-#include <math.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "lam_cli_test.h"
+
 
 #include "lam_recorder.h"
 
-extern char **environ;
-
-static char dir[64];
-
-static int run(const char **args) {
-  char exe[512], outp[256], errp[256];
-  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
-  snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
-  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
-  const char *argv[32] = {exe};
-  size_t n = 1;
-  for (; args[n - 1]; n++) {
-    argv[n] = args[n - 1];
-  }
-  argv[n] = NULL;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
-  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int ws;
-  waitpid(pid, &ws, 0);
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-static char *slurp(const char *name) {
-  char p[256];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "r");
-  if (!f) {
-    return NULL;
-  }
-  static char buf[1 << 16];
-  size_t k = fread(buf, 1, sizeof buf - 1, f);
-  buf[k] = '\0';
-  fclose(f);
-  return buf;
-}
-
-static double csv_value(const char *csv, const char *kind, const char *name,
-                        const char *q) {
-  char key[128];
-  snprintf(key, sizeof key, "\n%s,\"%s\",%s,", kind, name, q);
-  const char *p = strstr(csv, key);
-  cr_assert(p, "no row %s", key + 1);
-  return strtod(p + strlen(key), NULL);
-}
 
 static void observe(void *self, size_t pop, double t, const double *y,
                     double *out) {
@@ -94,9 +38,8 @@ static double closed_band(double a, double c, double lo, double hi, double fs) {
   return s / (double)m;
 }
 
-Test(granger_cli, one_way_coupling_between_areas) {
-  snprintf(dir, sizeof dir, "/tmp/lamgcXXXXXX");
-  cr_assert(mkdtemp(dir));
+Test(granger_cli, one_way_coupling_between_areas, .fini = cli_cleanup) {
+  cli_tmpdir("lamgc");
   static const lam_system_ops ops = {.observe = observe};
   static const lam_pop_info pops[] = {
       {"v1.l23", "a.u.", 1, 1, "L2/3", "x + d"},

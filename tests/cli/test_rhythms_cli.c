@@ -13,67 +13,19 @@
  *   the LFP at an L2/3 contact (300 um), its Welch PSD (1 s segments)
  *   averaged over seeds 1-5 of 60 s each, peaks in 35-50 Hz, the paper's
  *   "gamma 35 to 50 Hz" [S8] (docs/neural-masses.md: measured 36 Hz). */
-#include <criterion/criterion.h>
-#include <fcntl.h>
+#include "lam_cli_test.h"
+
 #include <hdf5.h>
-#include <math.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lam_spectrum.h"
 
-extern char **environ;
-
-static char dir[64];
 
 static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/lamrhyXXXXXX");
-  cr_assert(mkdtemp(dir));
+  cli_tmpdir("lamrhy");
 }
 
 /* Run laminar with args (NULL-terminated), output to dir/stdout.txt and
  * dir/stderr.txt; the exit status. */
-static int run(const char **args) {
-  char exe[512], outp[256], errp[256];
-  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
-  snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
-  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
-  const char *argv[32] = {exe};
-  size_t n = 1;
-  for (; args[n - 1]; n++) {
-    argv[n] = args[n - 1];
-  }
-  argv[n] = NULL;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
-  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int ws;
-  waitpid(pid, &ws, 0);
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-static char *slurp(const char *name) {
-  char p[256];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "r");
-  if (!f) {
-    return NULL;
-  }
-  static char buf[1 << 16];
-  size_t k = fread(buf, 1, sizeof buf - 1, f);
-  buf[k] = '\0';
-  fclose(f);
-  return buf;
-}
-
 static const char *path_in(const char *name) {
   static char p[4][256];
   static int k;
@@ -87,15 +39,6 @@ static void write_text(const char *name, const char *text) {
   cr_assert(f);
   fputs(text, f);
   fclose(f);
-}
-
-static double csv_value(const char *csv, const char *kind, const char *name,
-                        const char *q) {
-  char key[128];
-  snprintf(key, sizeof key, "\n%s,\"%s\",%s,", kind, name, q);
-  const char *p = strstr(csv, key);
-  cr_assert(p, "no row %s in\n%s", key + 1, csv);
-  return strtod(p + strlen(key), NULL);
 }
 
 /* Four attention columns, two heads, the column of models/default.ini
@@ -114,7 +57,7 @@ static const char clocked[] =
     "[stimulus]\nprotocol = constant\nnoise_sigma = 0.1\nnoise_tau = 0.01\nnoise_seed = 1\n"
     "[solver]\nmethod = adams\nrtol = 1e-6\natol = 1e-8\n";
 
-Test(rhythms_cli, clocked_column_peaks_at_the_clock_frequencies, .init = setup) {
+Test(rhythms_cli, clocked_column_peaks_at_the_clock_frequencies, .init = setup, .fini = cli_cleanup) {
   write_text("clocked.ini", clocked);
   const char *r[] = {"run", path_in("clocked.ini"), "-o", path_in("c.h5"),
                      "--record", "l23,out", "--quiet", NULL};
@@ -223,7 +166,7 @@ static void check_reproducible(const char *model, const char *const *same,
   free_all(&c);
 }
 
-Test(rhythms_cli, mejias_heun_runs_are_bit_identical, .init = setup) {
+Test(rhythms_cli, mejias_heun_runs_are_bit_identical, .init = setup, .fini = cli_cleanup) {
   char model[512];
   snprintf(model, sizeof model, "%s/models/mejias2016.ini", getenv("LAM_SOURCE_ROOT"));
   const char *same[] = {"--t-end", "1", NULL};
@@ -231,7 +174,7 @@ Test(rhythms_cli, mejias_heun_runs_are_bit_identical, .init = setup) {
   check_reproducible(model, same, other, 9);
 }
 
-Test(rhythms_cli, clocked_attention_runs_are_bit_identical, .init = setup) {
+Test(rhythms_cli, clocked_attention_runs_are_bit_identical, .init = setup, .fini = cli_cleanup) {
   write_text("clocked.ini", clocked);
   /* With the probe, so /lfp and /csd are compared too. */
   const char *same[] = {"--t-end", "0.5", "--set", "probe.enabled=true", NULL};
@@ -240,7 +183,7 @@ Test(rhythms_cli, clocked_attention_runs_are_bit_identical, .init = setup) {
   check_reproducible(path_in("clocked.ini"), same, other, 25);
 }
 
-Test(rhythms_cli, mejias_l23_lfp_peaks_at_published_gamma, .init = setup) {
+Test(rhythms_cli, mejias_l23_lfp_peaks_at_published_gamma, .init = setup, .fini = cli_cleanup) {
   char model[512];
   snprintf(model, sizeof model, "%s/models/mejias2016.ini", getenv("LAM_SOURCE_ROOT"));
   lam_err err;

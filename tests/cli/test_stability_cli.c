@@ -14,74 +14,26 @@
  *   p = 220/s one, unstable (inside the oscillatory range 89.83-315.70).
  * - Bad input: a malformed --scan, an unknown key, both modes at once.
  */
-#include <criterion/criterion.h>
-#include <fcntl.h>
+#include "lam_cli_test.h"
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
-#include <math.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char **environ;
-
-static char dir[64];
 static char model[512];
 
 static void setup(void) {
   gsl_set_error_handler_off();
-  snprintf(dir, sizeof dir, "/tmp/lamstabXXXXXX");
-  cr_assert(mkdtemp(dir));
+  cli_tmpdir("lamstab");
   snprintf(model, sizeof model, "%s/models/jansen-rit.ini",
            getenv("LAM_SOURCE_ROOT"));
-}
-
-static int run(const char **args) {
-  char exe[512], outp[256], errp[256];
-  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
-  snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
-  snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
-  const char *argv[32] = {exe};
-  size_t n = 1;
-  for (; args[n - 1]; n++) {
-    argv[n] = args[n - 1];
-  }
-  argv[n] = NULL;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
-  cr_assert_eq(posix_spawn(&pid, exe, &fa, NULL, (char **)argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int ws;
-  waitpid(pid, &ws, 0);
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-}
-
-static char *slurp(const char *name) {
-  char p[256];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "r");
-  if (!f) {
-    return NULL;
-  }
-  static char buf[1 << 18];
-  size_t k = fread(buf, 1, sizeof buf - 1, f);
-  buf[k] = '\0';
-  fclose(f);
-  return buf;
 }
 
 static int near_rel(double x, double ref, double rel) {
   return fabs(x - ref) <= rel * fabs(ref);
 }
 
-Test(stability_cli, jansen_rit_scan_csv, .init = setup) {
+Test(stability_cli, jansen_rit_scan_csv, .init = setup, .fini = cli_cleanup) {
   char csv[256], arg[300];
   snprintf(csv, sizeof csv, "%s/bif.csv", dir);
   snprintf(arg, sizeof arg, "--csv=%s", csv);
@@ -123,7 +75,7 @@ Test(stability_cli, jansen_rit_scan_csv, .init = setup) {
   cr_assert_eq(fold, 1, "fold near 113.59/s");
 }
 
-Test(stability_cli, scan_table_and_branch, .init = setup) {
+Test(stability_cli, scan_table_and_branch, .init = setup, .fini = cli_cleanup) {
   char br[256];
   snprintf(br, sizeof br, "%s/branch.csv", dir);
   const char *a[] = {"analyze", model, "--scan", "jansen_rit.p=-100:400:250",
@@ -242,7 +194,7 @@ static size_t fixed_points(const char *p, eq *e, size_t max) {
   return ne;
 }
 
-Test(stability_cli, fixed_points_three_at_p50, .init = setup) {
+Test(stability_cli, fixed_points_three_at_p50, .init = setup, .fini = cli_cleanup) {
   double r[8];
   size_t nr = roots(50.0, r, 8);
   cr_assert_eq(nr, 3, "the scalar equation has %zu roots at p = 50", nr);
@@ -264,7 +216,7 @@ Test(stability_cli, fixed_points_three_at_p50, .init = setup) {
   cr_assert_eq(e[0].nunstable, 0);
 }
 
-Test(stability_cli, fixed_point_unique_and_unstable_at_p220, .init = setup) {
+Test(stability_cli, fixed_point_unique_and_unstable_at_p220, .init = setup, .fini = cli_cleanup) {
   double r[8];
   cr_assert_eq(roots(220.0, r, 8), 1);
   eq e[8];
@@ -276,7 +228,7 @@ Test(stability_cli, fixed_point_unique_and_unstable_at_p220, .init = setup) {
   cr_assert_eq(e[0].nunstable, 2);
 }
 
-Test(stability_cli, bad_input, .init = setup) {
+Test(stability_cli, bad_input, .init = setup, .fini = cli_cleanup) {
   const char *a1[] = {"analyze", model, "--scan", "jansen_rit.p=400:100", NULL};
   cr_assert_eq(run(a1), 2);
   cr_assert(strstr(slurp("stderr.txt"), "expected SECTION.KEY=LO:HI"));
