@@ -800,18 +800,6 @@ static int write_out(const char *path, const results *r, int json) {
   return 0;
 }
 
-static int parse_seconds(const char *opt, const char *s, double *out, int pos) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !isfinite(v) || v < 0 || (pos && v == 0)) {
-    fprintf(stderr, "laminar analyze: %s: expected a %s number of seconds, found '%s'\n",
-            opt, pos ? "positive" : "non-negative", s);
-    return 0;
-  }
-  *out = v;
-  return 1;
-}
-
 /* --band NAME=LO:HI (Hz, 0 <= LO < HI, NAME a new identifier). */
 static int parse_band(results *r, const char *s) {
   const char *eq = strchr(s, '=');
@@ -881,12 +869,12 @@ int lam_cli_analyze(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 't':
-      if (!parse_seconds("--t0", optarg, &r.t0, 0)) {
+      if (lam_cli_seconds("analyze", "--t0", optarg, 1, &r.t0)) {
         return 2;
       }
       break;
     case 's':
-      if (!parse_seconds("--seg", optarg, &r.seg, 1)) {
+      if (lam_cli_seconds("analyze", "--seg", optarg, 0, &r.seg)) {
         return 2;
       }
       break;

@@ -16,6 +16,12 @@ int lam_cli_plot(int argc, char **argv);
 int lam_cli_experiment(int argc, char **argv);
 int lam_cli_sweep(int argc, char **argv);
 
+/* Parse a time option: a finite number of seconds, > 0 (or >= 0 with
+ * allow_zero). 0 on success; otherwise prints "laminar <cmd>: <opt>:
+ * expected ..., found '<text>'" and returns 2 (the usage exit status). */
+int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
+                    int allow_zero, double *out);
+
 /* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */
 int lam_cli_fail(const char *cmd, const lam_err *err);
 

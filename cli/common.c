@@ -1,5 +1,6 @@
 /* common.c: what every subcommand shares: model loading with --set,
  * error printing, signals and the progress line. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,17 @@ void lam_cli_progress_done(lam_cli_progress *p) {
   if (p->tty) {
     fprintf(stderr, "\r%*s\r", 78, "");
   }
+}
+
+int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
+                    int allow_zero, double *out) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end || !isfinite(v) || v < 0 || (!allow_zero && v == 0)) {
+    fprintf(stderr, "laminar %s: %s: expected a %s number of seconds, found '%s'\n", cmd,
+            opt, allow_zero ? "non-negative" : "positive", text);
+    return 2;
+  }
+  *out = v;
+  return 0;
 }

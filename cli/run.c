@@ -38,18 +38,6 @@ typedef struct run_args {
   int plot;
 } run_args;
 
-static int parse_seconds(const char *opt, const char *s, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !(v > 0)) {
-    fprintf(stderr, "laminar run: %s: expected a positive number of seconds, found '%s'\n",
-            opt, s);
-    return 0;
-  }
-  *out = v;
-  return 1;
-}
-
 static int parse_args(int argc, char **argv, run_args *a) {
   static const struct option opts[] = {
       {"set", required_argument, NULL, 's'},
@@ -77,12 +65,12 @@ static int parse_args(int argc, char **argv, run_args *a) {
       a->output = optarg;
       break;
     case 'T':
-      if (!parse_seconds("--t-end", optarg, &a->t_end)) {
+      if (lam_cli_seconds("run", "--t-end", optarg, 0, &a->t_end)) {
         return 2;
       }
       break;
     case 'D':
-      if (!parse_seconds("--dt-record", optarg, &a->dt_record)) {
+      if (lam_cli_seconds("run", "--dt-record", optarg, 0, &a->dt_record)) {
         return 2;
       }
       break;

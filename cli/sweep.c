@@ -70,16 +70,6 @@ static int parse_size(const char *opt, const char *s, size_t *out) {
   return 0;
 }
 
-static int parse_seconds(const char *opt, const char *s, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !(v > 0)) {
-    return bad(opt, "a positive number of seconds", s);
-  }
-  *out = v;
-  return 0;
-}
-
 static int parse_args(int argc, char **argv, sweep_args *a) {
   static const struct option opts[] = {
       {"grid", required_argument, NULL, 'g'},
@@ -168,12 +158,12 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       break;
     }
     case 'T':
-      if (parse_seconds("--t-end", optarg, &a->t_end)) {
+      if (lam_cli_seconds("sweep", "--t-end", optarg, 0, &a->t_end)) {
         return 2;
       }
       break;
     case 'D':
-      if (parse_seconds("--dt-record", optarg, &a->dt_record)) {
+      if (lam_cli_seconds("sweep", "--dt-record", optarg, 0, &a->dt_record)) {
         return 2;
       }
       break;
