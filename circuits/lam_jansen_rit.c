@@ -120,18 +120,10 @@ static void observe(void *self, size_t pop, double t, const double *y,
   }
 }
 
-static long state_index(void *self, size_t row, size_t col) {
-  lam_jansen_rit *jr = self;
-  if (row >= LAM_JR_NSTATE || col >= jr->N) {
-    return -1;
-  }
-  return (long)(col * LAM_JR_NSTATE + row);
-}
-
 static const lam_system_ops ops_det = {
-    .rhs = rhs, .observe = observe, .state_index = state_index};
+    .rhs = rhs, .observe = observe};
 static const lam_system_ops ops_noisy = {
-    .rhs = rhs, .noise = noise, .observe = observe, .state_index = state_index};
+    .rhs = rhs, .noise = noise, .observe = observe};
 
 void lam_jansen_rit_free(lam_jansen_rit *jr) {
   if (!jr) {

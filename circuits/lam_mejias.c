@@ -127,21 +127,12 @@ static void input(void *self, size_t pop, double t, const double *y,
   }
 }
 
-static long state_index(void *self, size_t row, size_t col) {
-  lam_mejias *mj = self;
-  if (row >= LAM_MEJIAS_NSTATE || col >= mj->N) {
-    return -1;
-  }
-  return (long)(col * LAM_MEJIAS_NSTATE + row);
-}
-
 static const lam_system_ops ops_det = {
-    .rhs = rhs, .observe = observe, .input = input, .state_index = state_index};
+    .rhs = rhs, .observe = observe, .input = input};
 static const lam_system_ops ops_noisy = {.rhs = rhs,
                                          .noise = noise,
                                          .observe = observe,
-                                         .input = input,
-                                         .state_index = state_index};
+                                         .input = input};
 
 void lam_mejias_free(lam_mejias *mj) {
   if (!mj) {

@@ -106,21 +106,12 @@ static void input(void *self, size_t pop, double t, const double *y,
   }
 }
 
-static long state_index(void *self, size_t row, size_t col) {
-  lam_wilson_cowan *wc = self;
-  if (row >= LAM_WC_NSTATE || col >= wc->N) {
-    return -1;
-  }
-  return (long)(col * LAM_WC_NSTATE + row);
-}
-
 static const lam_system_ops ops_det = {
-    .rhs = rhs, .observe = observe, .input = input, .state_index = state_index};
+    .rhs = rhs, .observe = observe, .input = input};
 static const lam_system_ops ops_noisy = {.rhs = rhs,
                                          .noise = noise,
                                          .observe = observe,
-                                         .input = input,
-                                         .state_index = state_index};
+                                         .input = input};
 
 void lam_wilson_cowan_free(lam_wilson_cowan *wc) {
   if (!wc) {
