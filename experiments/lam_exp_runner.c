@@ -96,6 +96,21 @@ void lam_exp_json_number(FILE *f, double v) {
   }
 }
 
+/* Apply a condition's sets to m (unless rc already failed) and hand it out,
+ * or free it and name the experiment in the error. */
+static int finish_model(lam_exp *x, lam_model *m, const char *const *sets,
+                        int rc, lam_model **out, lam_err *err) {
+  for (size_t i = 0; !rc && sets && sets[i]; i++) {
+    rc = lam_model_set(m, sets[i], err);
+  }
+  if (rc) {
+    lam_model_free(m);
+    return lam_err_prefix(err, "experiment %s: ", x->e->name);
+  }
+  *out = m;
+  return LAM_OK;
+}
+
 int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
                   lam_model **out, lam_err *err) {
   *out = NULL;
@@ -111,15 +126,7 @@ int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
     snprintf(buf, sizeof buf, "%s=%lu", seeded[i], seed);
     rc = lam_model_set(m, buf, err);
   }
-  for (size_t i = 0; !rc && sets && sets[i]; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
-  if (rc) {
-    lam_model_free(m);
-    return lam_err_prefix(err, "experiment %s: ", x->e->name);
-  }
-  *out = m;
-  return LAM_OK;
+  return finish_model(x, m, sets, rc, out, err);
 }
 
 int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
@@ -140,15 +147,7 @@ int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
   if (!rc) {
     rc = lam_model_set(m, buf, err);
   }
-  for (size_t i = 0; !rc && sets && sets[i]; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
-  if (rc) {
-    lam_model_free(m);
-    return lam_err_prefix(err, "experiment %s: ", x->e->name);
-  }
-  *out = m;
-  return LAM_OK;
+  return finish_model(x, m, sets, rc, out, err);
 }
 
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
