@@ -13,39 +13,43 @@
  *   off:         R = exp(beta A), P frozen at zero (PV silenced).
  */
 #include "lam_column.h"
+#include "lam_vmath.h"
 
+/* The exponentials go through lam_vmath_exp in one call over all nq H T
+ * arguments (glibc's vector exp: docs/performance.md, "The attention
+ * network"); the arguments are written to R first. */
 void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
                   const double *A, const double *P, double *R) {
-  const size_t T = d->T, H = d->H, nq = d->nq;
+  const size_t T = d->T, H = d->H, nq = d->nq, n = nq * H * T;
   const double b = p->beta, s = p->pv_strength;
-  for (size_t i = 0; i < nq; i++) {
-    for (size_t h = 0; h < H; h++) {
-      const size_t o = i * H * T + h * T;
-      const double ph = P[i * H + h];
-      switch (p->pv) {
-      case LAM_PV_SUBTRACTIVE:
-        for (size_t j = 0; j < T; j++) {
-          R[o + j] = exp(b * (A[o + j] - s * ph));
-        }
-        break;
-      case LAM_PV_DIVISIVE: {
-        const double den = 1.0 / (p->pv_sigma + p->pv_gain * s * ph);
-        for (size_t j = 0; j < T; j++) {
-          R[o + j] = exp(b * A[o + j]) * den;
-        }
-        break;
+  if (p->pv == LAM_PV_THRESHOLD) {
+    for (size_t ih = 0; ih < nq * H; ih++) {
+      const double ph = P[ih];
+      for (size_t j = 0; j < T; j++) {
+        const double r = b * (A[ih * T + j] - s * ph);
+        R[ih * T + j] = r > 0.0 ? r : 0.0;
       }
-      case LAM_PV_THRESHOLD:
-        for (size_t j = 0; j < T; j++) {
-          const double r = b * (A[o + j] - s * ph);
-          R[o + j] = r > 0.0 ? r : 0.0;
-        }
-        break;
-      default:
-        for (size_t j = 0; j < T; j++) {
-          R[o + j] = exp(b * A[o + j]);
-        }
-        break;
+    }
+    return;
+  }
+  if (p->pv == LAM_PV_SUBTRACTIVE) {
+    for (size_t ih = 0; ih < nq * H; ih++) {
+      const double ph = P[ih];
+      for (size_t j = 0; j < T; j++) {
+        R[ih * T + j] = b * (A[ih * T + j] - s * ph);
+      }
+    }
+  } else {
+    for (size_t k = 0; k < n; k++) {
+      R[k] = b * A[k];
+    }
+  }
+  lam_vmath_exp(n, R, R);
+  if (p->pv == LAM_PV_DIVISIVE) {
+    for (size_t ih = 0; ih < nq * H; ih++) {
+      const double den = 1.0 / (p->pv_sigma + p->pv_gain * s * P[ih]);
+      for (size_t j = 0; j < T; j++) {
+        R[ih * T + j] *= den;
       }
     }
   }

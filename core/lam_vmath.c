@@ -1,0 +1,87 @@
+/* lam_vmath.c: see lam_vmath.h.
+ *
+ * libmvec's entry points follow the x86-64 vector function ABI: _ZGVbN2v_exp
+ * takes and returns two doubles in an SSE register (any x86-64),
+ * _ZGVdN4v_exp four in an AVX register (callable where AVX2 runs; glibc's
+ * own ifunc then picks its AVX2 + FMA code or a wrapper around the SSE
+ * one). The AVX2 caller is compiled for AVX2 alone (target attribute) and
+ * chosen at run time, so the project is not built for one processor. */
+#include "lam_vmath.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__)
+#define LAM_HAVE_MVEC 1
+
+typedef double lam_v2d __attribute__((vector_size(16)));
+lam_v2d _ZGVbN2v_exp(lam_v2d x);
+
+static void exp_sse2(size_t n, const double *x, double *y) {
+  size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    lam_v2d v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVbN2v_exp(v);
+    memcpy(y + i, &v, sizeof v);
+  }
+  if (i < n) { /* the tail through the same routine: padded with zeros */
+    lam_v2d v = {x[i], 0.0};
+    v = _ZGVbN2v_exp(v);
+    y[i] = v[0];
+  }
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+typedef double lam_v4d __attribute__((vector_size(32)));
+lam_v4d _ZGVdN4v_exp(lam_v4d x);
+
+static void exp_avx2(size_t n, const double *x, double *y) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    lam_v4d v;
+    memcpy(&v, x + i, sizeof v);
+    v = _ZGVdN4v_exp(v);
+    memcpy(y + i, &v, sizeof v);
+  }
+  if (i < n) {
+    lam_v4d v = {0.0, 0.0, 0.0, 0.0};
+    for (size_t k = 0; k < n - i; k++) {
+      v[k] = x[i + k];
+    }
+    v = _ZGVdN4v_exp(v);
+    for (size_t k = 0; k < n - i; k++) {
+      y[i + k] = v[k];
+    }
+  }
+}
+#pragma GCC pop_options
+
+static int have_avx2(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+}
+#endif
+
+void lam_vmath_exp(size_t n, const double *x, double *y) {
+#ifdef LAM_HAVE_MVEC
+  if (have_avx2()) {
+    exp_avx2(n, x, y);
+  } else {
+    exp_sse2(n, x, y);
+  }
+#else
+  for (size_t i = 0; i < n; i++) {
+    y[i] = exp(x[i]);
+  }
+#endif
+}
+
+const char *lam_vmath_exp_kind(void) {
+#ifdef LAM_HAVE_MVEC
+  return have_avx2() ? "avx2" : "sse2";
+#else
+  return "scalar";
+#endif
+}
