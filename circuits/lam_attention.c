@@ -87,7 +87,8 @@ struct lam_attention {
   /* Burst-dependent plasticity (column/lam_plasticity.h): W_Q, W_K (and
    * Pbar) are state after the clocks; XQ, XK, zQ become workspaces. */
   lam_plasticity_params pl;
-  double *pre, *Pb, *plwork;
+  double *pre, *Pb, *plwork, *pldelta, *teachY;
+  const double *zcur; /* z(t) of the current evaluation (a->z or a->zt) */
   /* Neuromodulatory gate (circuits/lam_neuromod.h): colnm is col with the
    * modulated beta; nmx the input x_j(t) the surprise predicts. */
   lam_neuromod_params nm;
@@ -117,7 +118,7 @@ void lam_attention_free(lam_attention *a) {
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
-                    a->plwork, a->nmx};
+                    a->plwork, a->pldelta, a->teachY, a->nmx};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -153,6 +154,24 @@ static int load_or_random(lam_model *m, const char *section, const char *key,
     (*out)[i] = rng ? gsl_ran_gaussian(rng, sd) : 0.0;
   }
   return LAM_OK;
+}
+
+/* [plasticity] teach: the teaching targets (queries x columns). The taught
+ * burst probability is centred on a fixed Pbar (column/lam_plasticity.h). */
+static int load_teach(lam_model *m, lam_attention *a, lam_err *err) {
+  const char *w = lam_model_where(m, "plasticity", "teach");
+  const char *why = !a->pl.enabled ? "needs plasticity.enabled = true"
+                    : a->pl.pbar_tau > 0.0
+                        ? "needs a fixed Pbar (plasticity.pbar_tau = 0)"
+                    : (a->pl.pbar <= 0.0 || a->pl.pbar >= 1.0)
+                        ? "needs 0 < plasticity.pbar < 1"
+                        : NULL;
+  if (why) {
+    return lam_err_set(err, LAM_EINVAL, "%s: plasticity.teach: %s",
+                       w ? w : "model", why);
+  }
+  return load_or_random(m, "plasticity", "teach", a->pl.teach, a->d.nq,
+                        a->d.T, NULL, 0, &a->teachY, err);
 }
 
 static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
@@ -228,46 +247,96 @@ static void add_proj(lam_attention *a, const double *M, const double *W,
   }
 }
 
-/* dW_Q, dW_K and dPbar: presynaptic input x_j(t) = s_j x_j + xext_j, event
- * rates Q and K, burst probability from the apical drive of column j, head
- * h (topdown: A_jh; self: the mean over queries of A_ijh). Uses a->sx of the
- * same evaluation. */
+/* dW_Q, dW_K and dPbar: presynaptic input x_j(t) = s_j x_j + xext_j, the
+ * burst probability from the apical drive (or, with teaching targets, from
+ * the teaching error; column/lam_plasticity.h) and the eligibility:
+ * - rate: the unit's own event rate (Q, K), one P per column j and head h
+ *   (topdown: A_jh; self: the mean over queries of A_ijh);
+ * - coincidence: the partner at the apical gate, one P per query i, column j
+ *   and head h; the queries' presynaptic input is the cue z(t) in topdown.
+ * zQ: the query drive W_Q^T z(t) of this evaluation. Uses a->sx and a->R
+ * (the attention weights) of the same evaluation. */
 static void plasticity_rhs(lam_attention *a, const double *y,
-                           const double *xext, double *dy) {
+                           const double *xext, const double *zQ, double *dy) {
   const lam_dims *d = &a->d;
   const size_t T = d->T, H = d->H, nq = d->nq, din = (size_t)a->net.d_in;
   const size_t nk = H * d->dk;
-  const double *A = y + a->off[P_L5A];
+  const double *A = y + a->off[P_L5A], *Y = a->teachY;
   for (size_t j = 0; j < T; j++) {
     for (size_t u = 0; u < din; u++) {
       a->pre[j * din + u] =
           a->sx[j] * a->X[j * din + u] + (xext ? xext[j * din + u] : 0.0);
     }
-    for (size_t h = 0; h < H; h++) {
-      double ap = 0.0;
-      for (size_t i = 0; i < nq; i++) {
-        ap += A[i * H * T + h * T + j];
-      }
-      a->Pb[j * H + h] = lam_burst_prob(&a->pl, ap / (double)nq);
-    }
   }
   const double *Pbar = a->pl.pbar_tau > 0.0 ? y + a->off[P_PBAR] : NULL;
   double *dWQ = dy + a->off[P_WQ], *dWK = dy + a->off[P_WK];
-  if (a->pl.targets != LAM_PLAST_WK) {
-    lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L23],
-                      a->Pb, Pbar, a->plwork, dWQ);
-  } else {
+  const int wq = a->pl.targets != LAM_PLAST_WK,
+            wk = a->pl.targets != LAM_PLAST_WQ;
+  if (!wq) {
     memset(dWQ, 0, din * nk * sizeof *dWQ);
   }
-  if (a->pl.targets != LAM_PLAST_WQ) {
-    lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L5B],
-                      a->Pb, Pbar, a->plwork, dWK);
-  } else {
+  if (!wk) {
     memset(dWK, 0, din * nk * sizeof *dWK);
   }
+  if (a->pl.eligibility == LAM_ELIG_RATE) {
+    for (size_t j = 0; j < T; j++) {
+      for (size_t h = 0; h < H; h++) {
+        double ap = 0.0, yt = 0.0, at = 0.0;
+        for (size_t i = 0; i < nq; i++) {
+          ap += A[i * H * T + h * T + j];
+          if (Y) {
+            yt += Y[i * T + j];
+            at += a->R[i * H * T + h * T + j];
+          }
+        }
+        a->Pb[j * H + h] =
+            Y ? lam_burst_prob_taught(&a->pl, yt / (double)nq, at / (double)nq)
+              : lam_burst_prob(&a->pl, ap / (double)nq);
+      }
+    }
+    if (wq) {
+      lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L23],
+                        a->Pb, Pbar, a->plwork, dWQ);
+    }
+    if (wk) {
+      lam_plasticity_dw(&a->pl, T, din, H, d->dk, a->pre, y + a->off[P_L5B],
+                        a->Pb, Pbar, a->plwork, dWK);
+    }
+    if (Pbar) {
+      for (size_t i = 0; i < T * H; i++) {
+        dy[a->off[P_PBAR] + i] = (a->Pb[i] - Pbar[i]) / a->pl.pbar_tau;
+      }
+    }
+    return;
+  }
+  /* Coincidence: delta_ihj = P_ihj - Pbar_jh, in the layout of A. */
+  for (size_t i = 0; i < nq; i++) {
+    for (size_t h = 0; h < H; h++) {
+      for (size_t j = 0; j < T; j++) {
+        const size_t k = i * H * T + h * T + j;
+        const double P = Y ? lam_burst_prob_taught(&a->pl, Y[i * T + j], a->R[k])
+                           : lam_burst_prob(&a->pl, A[k]);
+        a->Pb[k] = P;
+        a->pldelta[k] = P - (Pbar ? Pbar[j * H + h] : a->pl.pbar);
+      }
+    }
+  }
+  const int td = a->net.topology == LAM_TOPO_TOPDOWN;
+  const double *xq = td ? a->zcur : a->pre;
+  const double *Qe = td ? zQ : y + a->off[P_L23];
+  lam_plasticity_dw_coincidence(&a->pl, nq, T, din, H, d->dk, xq, a->pre, Qe,
+                                y + a->off[P_L5B], a->pldelta, a->plwork,
+                                wq ? dWQ : NULL, wk ? dWK : NULL);
   if (Pbar) {
-    for (size_t i = 0; i < T * H; i++) {
-      dy[a->off[P_PBAR] + i] = (a->Pb[i] - Pbar[i]) / a->pl.pbar_tau;
+    for (size_t j = 0; j < T; j++) {
+      for (size_t h = 0; h < H; h++) {
+        double m = 0.0;
+        for (size_t i = 0; i < nq; i++) {
+          m += a->Pb[i * H * T + h * T + j];
+        }
+        dy[a->off[P_PBAR] + j * H + h] =
+            (m / (double)nq - Pbar[j * H + h]) / a->pl.pbar_tau;
+      }
     }
   }
 }
@@ -340,6 +409,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   }
   /* Top-down input z(t) = z + z_ext(t) (feedback of a higher area). */
   double zrms = a->zrms;
+  a->zcur = zext ? a->zt : a->z;
   if (zext) {
     double zz = 0.0;
     for (size_t u = 0; u < din; u++) {
@@ -423,7 +493,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
    * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
   lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);
   if (a->pl.enabled) {
-    plasticity_rhs(a, y, xext, dy);
+    plasticity_rhs(a, y, xext, zQ, dy);
   }
   if (a->nm.mode == LAM_NM_SURPRISE) {
     lam_neuromod_rhs(&a->nm, T, din, a->nmx, y + a->off[P_NMP],
@@ -586,6 +656,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
                         err);
   }
   gsl_rng_free(rng);
+  if (!rc && a->pl.teach[0]) {
+    rc = load_teach(m, a, err);
+  }
   if (!rc) {
     rc = build_lateral(m, a, err);
   }
@@ -626,8 +699,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->zQt = xcalloc(nk, sizeof(double), &fail);
   if (a->pl.enabled) {
     a->pre = xcalloc(T * din, sizeof(double), &fail);
-    a->Pb = xcalloc(T * H, sizeof(double), &fail);
-    a->plwork = xcalloc(T * nk, sizeof(double), &fail);
+    a->Pb = xcalloc(nq * H * T, sizeof(double), &fail);
+    a->pldelta = xcalloc(nq * H * T, sizeof(double), &fail);
+    a->plwork = xcalloc((nq + T) * nk, sizeof(double), &fail);
   }
   a->colnm = a->col;
   if (a->nm.mode == LAM_NM_SURPRISE) {

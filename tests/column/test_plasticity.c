@@ -177,3 +177,102 @@ Test(plasticity, network_rate_matches_the_rule) {
   free(dy);
   done(sim);
 }
+
+/* The coincidence eligibility is eta times the gradient of the burst-weighted
+ * coincidences S = sum_ihj delta_ihj sum_c Q_ihc K_jhc with Q = Xq W_Q and
+ * K = Xk W_K: checked against central differences of S (S is linear in each
+ * weight, so the difference is exact up to rounding). */
+Test(plasticity, coincidence_dw_is_the_gradient_of_the_weighted_scores) {
+  enum { NQ = 3, TT = 4, DIN = 3, HH = 2, D = 2, N = HH * D };
+  lam_plasticity_params p = {.enabled = 1, .eta = 0.7, .pbar = 0.15};
+  double xq[NQ * DIN], xk[TT * DIN], WQ[DIN * N], WK[DIN * N], delta[NQ * HH * TT];
+  uint64_t seed = 11;
+  for (size_t i = 0; i < NQ * DIN; i++) xq[i] = tu_gauss(&seed);
+  for (size_t i = 0; i < TT * DIN; i++) xk[i] = tu_gauss(&seed);
+  for (size_t i = 0; i < DIN * N; i++) WQ[i] = tu_gauss(&seed);
+  for (size_t i = 0; i < DIN * N; i++) WK[i] = tu_gauss(&seed);
+  for (size_t i = 0; i < NQ * HH * TT; i++) delta[i] = tu_uniform(&seed) - 0.5;
+  /* S(WQ, WK) by plain loops. */
+#define SCORE(wq, wk, out)                                                   \
+  do {                                                                       \
+    double s_ = 0.0;                                                         \
+    for (size_t i = 0; i < NQ; i++)                                          \
+      for (size_t h = 0; h < HH; h++)                                        \
+        for (size_t j = 0; j < TT; j++)                                      \
+          for (size_t c = 0; c < D; c++) {                                   \
+            double q = 0.0, k = 0.0;                                         \
+            for (size_t u = 0; u < DIN; u++) {                               \
+              q += xq[i * DIN + u] * (wq)[u * N + h * D + c];                \
+              k += xk[j * DIN + u] * (wk)[u * N + h * D + c];                \
+            }                                                                \
+            s_ += delta[i * HH * TT + h * TT + j] * q * k;                   \
+          }                                                                  \
+    (out) = s_;                                                              \
+  } while (0)
+  double Q[NQ * N] = {0}, K[TT * N] = {0};
+  for (size_t i = 0; i < NQ; i++)
+    for (size_t m = 0; m < N; m++)
+      for (size_t u = 0; u < DIN; u++) Q[i * N + m] += xq[i * DIN + u] * WQ[u * N + m];
+  for (size_t j = 0; j < TT; j++)
+    for (size_t m = 0; m < N; m++)
+      for (size_t u = 0; u < DIN; u++) K[j * N + m] += xk[j * DIN + u] * WK[u * N + m];
+  double work[(NQ + TT) * N], dWQ[DIN * N], dWK[DIN * N];
+  lam_plasticity_dw_coincidence(&p, NQ, TT, DIN, HH, D, xq, xk, Q, K, delta, work, dWQ, dWK);
+  const double hstep = 1e-3;
+  for (size_t w = 0; w < DIN * N; w++) {
+    double sp, sm, keep = WQ[w];
+    WQ[w] = keep + hstep;
+    SCORE(WQ, WK, sp);
+    WQ[w] = keep - hstep;
+    SCORE(WQ, WK, sm);
+    WQ[w] = keep;
+    cr_assert_float_eq(dWQ[w], 0.7 * (sp - sm) / (2 * hstep), 1e-9, "dW_Q[%zu]", w);
+    keep = WK[w];
+    WK[w] = keep + hstep;
+    SCORE(WQ, WK, sp);
+    WK[w] = keep - hstep;
+    SCORE(WQ, WK, sm);
+    WK[w] = keep;
+    cr_assert_float_eq(dWK[w], 0.7 * (sp - sm) / (2 * hstep), 1e-9, "dW_K[%zu]", w);
+  }
+#undef SCORE
+}
+
+/* The taught burst probability sits exactly at Pbar when the error is zero
+ * and moves with the sign of the error: logit(P) = logit(Pbar) + g k e. */
+Test(plasticity, taught_burst_probability_is_centred_on_pbar) {
+  lam_plasticity_params p = {.enabled = 1, .pbar = 0.15, .p_gain = 4, .teach_gain = 0.5};
+  cr_assert_float_eq(lam_burst_prob_taught(&p, 0.3, 0.3), 0.15, 1e-15);
+  const double e = 0.8, want = 1.0 / (1.0 + (0.85 / 0.15) * exp(-4 * 0.5 * e));
+  cr_assert_float_eq(lam_burst_prob_taught(&p, 1.0, 0.2), want, 1e-14);
+  cr_assert_lt(lam_burst_prob_taught(&p, 0.0, 0.6), 0.15);
+}
+
+/* [plasticity] teach: wrong uses name the file, line and key. */
+Test(plasticity, teach_errors_name_the_key) {
+  const char *dir = tu_tmpdir();
+  char path[256], text[1024];
+  snprintf(path, sizeof path, "%s/y.csv", dir);
+  tu_write_text(path, "1,0,0,0\n");
+  const char *cases[][2] = {
+      {"enabled = false\n", "needs plasticity.enabled = true"},
+      {"enabled = true\npbar_tau = 1\n", "needs a fixed Pbar"},
+      {"enabled = true\npbar = 0\n", "needs 0 < plasticity.pbar < 1"},
+  };
+  for (size_t k = 0; k < 4; k++) {
+    const int shape = k == 3;
+    snprintf(text, sizeof text,
+             "[network]\ncolumns = %d\nheads = 1\ntopology = topdown\n"
+             "[plasticity]\n%steach = %s\n",
+             shape ? 3 : 4, shape ? "enabled = true\n" : cases[k][0], path);
+    lam_model *m = lam_model_new();
+    lam_err err = {0};
+    cr_assert_eq(lam_model_load_text(m, text, "t.ini", ".", &err), LAM_OK, "%s", err.msg);
+    lam_sim *sim = NULL;
+    cr_assert_neq(lam_sim_new(m, &sim, &err), LAM_OK);
+    cr_assert(strstr(err.msg, "t.ini:"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "plasticity.teach"), "%s", err.msg);
+    cr_assert(strstr(err.msg, shape ? "3" : cases[k][1]), "%s", err.msg);
+    lam_model_free(m);
+  }
+}

@@ -22,12 +22,16 @@
  * frozen weights stay at chance, and the rule reinforces the winner of a
  * trial whether it is the target or not. */
 #include <criterion/criterion.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
 
 #include "../circuits/lam_test_util.h"
 #include "lam_attention.h"
 #include "lam_sim.h"
 
-enum { T = 4, DK = 4, DIN = 8, NTEST = 40, NTRAIN = 16, NBLOCKS = 8 };
+enum { T = 4, NKEY = 8, NVAL = 4, DIN = NKEY + NVAL, DK = 8, NTEST = 40,
+       NTRAIN = 16, NBLOCKS = 8 };
 /* 0.25 -+ 2 sqrt(0.25 0.75 / 40) */
 #define CHANCE_LO 0.1130
 #define CHANCE_HI 0.3870
@@ -43,17 +47,27 @@ static void draw(uint64_t *s, trial *tr) {
   }
   tr->target = (int)(tu_uniform(s) * T);
   for (size_t u = 0; u < DIN; u++) {
-    tr->z[u] = u < DK ? tr->x[tr->target * DIN + u] + 0.1 * tu_gauss(s) : 0.0;
+    tr->z[u] = u < NKEY ? tr->x[tr->target * DIN + u] + 0.1 * tu_gauss(s) : 0.0;
   }
 }
 
 static const char *dir;
+static int wseed = 2; /* [weights] seed of the starting weights */
+
+/* A learning rule: rate eta (1/(a.u.^2 s)), the eligibility, and whether
+ * the target column's teaching signal is given ([plasticity] teach). */
+typedef struct rule {
+  double eta;
+  const char *elig;
+  int teach;
+} rule;
 
 /* One trial; wq/wk: the current weights (NULL: the seeded defaults), updated
- * in place when plastic. Returns 1 if attn peaks on the target. */
-static int run_trial(const trial *tr, double eta, int plastic, double *wq,
-                     double *wk, int have_w, double *attn) {
-  char text[4096], path[256], wline[512] = "";
+ * in place when plastic (r != NULL). Returns 1 if attn peaks on the target. */
+static int run_trial(const trial *tr, const rule *r, double *wq, double *wk,
+                     int have_w, double *attn) {
+  char text[4096], path[256], wline[512] = "", tline[512] = "";
+  const int plastic = r != NULL;
   snprintf(path, sizeof path, "%s/x.csv", dir);
   tu_write_csv(path, tr->x, T, DIN);
   snprintf(path, sizeof path, "%s/z.csv", dir);
@@ -65,14 +79,22 @@ static int run_trial(const trial *tr, double eta, int plastic, double *wq,
     tu_write_csv(path, wk, DIN, DK);
     snprintf(wline, sizeof wline, "wq = %s/wq.csv\nwk = %s/wk.csv\n", dir, dir);
   }
+  if (plastic && r->teach) {
+    double y[T] = {0};
+    y[tr->target] = 1.0;
+    snprintf(path, sizeof path, "%s/teach.csv", dir);
+    tu_write_csv(path, y, 1, T);
+    snprintf(tline, sizeof tline, "teach = %s\n", path);
+  }
   snprintf(text, sizeof text,
            "[network]\ncolumns = %d\nheads = 1\nd_in = %d\nd_k = %d\nd_v = %d\n"
            "topology = topdown\n"
            "[input]\nx = %s/x.csv\nz = %s/z.csv\n"
-           "[weights]\nseed = 2\n%s"
-           "[plasticity]\nenabled = %s\neta = %g\n"
+           "[weights]\nseed = %d\n%s"
+           "[plasticity]\nenabled = %s\neta = %g\neligibility = %s\n%s"
            "[solver]\nmethod = bdf\nrtol = 1e-6\natol = 1e-9\n",
-           T, DIN, DK, DK, dir, dir, wline, plastic ? "true" : "false", eta);
+           T, DIN, DK, DK, dir, dir, wseed, wline, plastic ? "true" : "false",
+           plastic ? r->eta : 0.0, plastic ? r->elig : "rate", tline);
   lam_model *m = lam_model_new();
   lam_err err = {0};
   cr_assert_eq(lam_model_load_text(m, text, "route.ini", ".", &err), LAM_OK, "%s", err.msg);
@@ -112,31 +134,31 @@ static double accuracy(const trial *test, double *wq, double *wk) {
   int n = 0;
   for (size_t i = 0; i < NTEST; i++) {
     double at[T];
-    n += run_trial(&test[i], 0.0, 0, wq, wk, 1, at);
+    n += run_trial(&test[i], NULL, wq, wk, 1, at);
   }
   return (double)n / NTEST;
 }
 
 /* Learning curve for learning rate eta over nblocks blocks: acc[0] before
  * training, acc[b] after block b. */
-static void curve(double eta, size_t nblocks, double *acc, int reinf[2][2]) {
+static void curve(const rule *r, size_t nblocks, double *acc, int reinf[2][2],
+                  double *wq, double *wk) {
   static trial test[NTEST];
   uint64_t st = 99, sr = 7;
   for (size_t i = 0; i < NTEST; i++) {
     draw(&st, &test[i]);
   }
-  double wq[DIN * DK], wk[DIN * DK];
   trial tr;
   draw(&sr, &tr);
   double a0[T], a1[T], ap[T];
-  run_trial(&tr, 0.0, 0, wq, wk, 0, a0); /* the seeded starting weights */
+  run_trial(&tr, NULL, wq, wk, 0, a0); /* the seeded starting weights */
   acc[0] = accuracy(test, wq, wk);
   for (size_t b = 1; b <= nblocks; b++) {
     for (size_t i = 0; i < NTRAIN; i++) {
       draw(&sr, &tr);
-      const int right = run_trial(&tr, 0.0, 0, wq, wk, 1, a0);
-      run_trial(&tr, eta, 1, wq, wk, 1, ap);
-      run_trial(&tr, 0.0, 0, wq, wk, 1, a1);
+      const int right = run_trial(&tr, NULL, wq, wk, 1, a0);
+      run_trial(&tr, r, wq, wk, 1, ap);
+      run_trial(&tr, NULL, wq, wk, 1, a1);
       int w = 0;
       for (int j = 1; j < T; j++) {
         w = a0[j] > a0[w] ? j : w;
@@ -147,34 +169,103 @@ static void curve(double eta, size_t nblocks, double *acc, int reinf[2][2]) {
   }
 }
 
-/* eta = 0: the weights never change, so the curve is flat, and random
- * weights retrieve at chance. */
-Test(routing, frozen_weights_stay_at_chance) {
-  dir = tu_tmpdir();
-  double acc[NBLOCKS + 1];
-  int r[2][2] = {{0, 0}, {0, 0}};
-  curve(0.0, NBLOCKS, acc, r);
-  cr_log_info("eta 0: accuracy %.3f before and after every block", acc[0]);
-  for (size_t b = 1; b <= NBLOCKS; b++) {
-    cr_assert_eq(acc[b], acc[0]);
+/* The matched filter: the score z . x_j over the key units alone, the
+ * closed-form read-out a bilinear score z^T M x_j achieves with M the
+ * identity on the keys and zero elsewhere; its accuracy on the held-out set
+ * is the task's ceiling for such a read-out. */
+static double matched_filter_accuracy(void) {
+  uint64_t st = 99;
+  int n = 0;
+  for (size_t i = 0; i < NTEST; i++) {
+    trial tr;
+    draw(&st, &tr);
+    int best = 0;
+    double sbest = -INFINITY;
+    for (int j = 0; j < T; j++) {
+      double sc = 0.0;
+      for (size_t u = 0; u < NKEY; u++) {
+        sc += tr.z[u] * tr.x[j * DIN + u];
+      }
+      if (sc > sbest) {
+        sbest = sc;
+        best = j;
+      }
+    }
+    n += best == tr.target;
   }
-  cr_assert_eq(r[0][1] + r[1][1], 0, "a frozen trial changed the attention");
-  cr_assert(acc[0] >= CHANCE_LO && acc[0] <= CHANCE_HI,
-            "frozen accuracy %.3f outside [%.3f, %.3f]", acc[0], CHANCE_LO, CHANCE_HI);
+  return (double)n / NTEST;
 }
 
-/* eta = 0.1 (the default): the learning curve, and why it does not reach
- * 0.8. The burst probability of column j follows its apical drive, which
- * is the attention score q.K_j the current weights give it; nothing in the
- * circuit tells the rule which column is the target. Declared claim: the
- * rule strengthens the column that wins a trial (its attention weight under
- * frozen weights, before and after the plastic trial) in more than half of
- * the trials where that winner is wrong, as it does when it is right. */
-Test(routing, the_rule_reinforces_the_winner_right_or_wrong) {
+/* Smallest eigenvalue of the symmetric part of the key block of
+ * M = W_Q W_K^T (GSL): retrieval by z^T M x_j needs it positive. */
+static double key_block_min_eig(const double *wq, const double *wk) {
+  gsl_matrix *ms = gsl_matrix_alloc(NKEY, NKEY);
+  for (size_t u = 0; u < NKEY; u++) {
+    for (size_t v = 0; v < NKEY; v++) {
+      double muv = 0.0, mvu = 0.0;
+      for (size_t c = 0; c < DK; c++) {
+        muv += wq[u * DK + c] * wk[v * DK + c];
+        mvu += wq[v * DK + c] * wk[u * DK + c];
+      }
+      gsl_matrix_set(ms, u, v, 0.5 * (muv + mvu));
+    }
+  }
+  gsl_vector *ev = gsl_vector_alloc(NKEY);
+  gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(NKEY);
+  gsl_eigen_symm(ms, ev, w);
+  const double mn = gsl_vector_min(ev);
+  gsl_eigen_symm_free(w);
+  gsl_vector_free(ev);
+  gsl_matrix_free(ms);
+  return mn;
+}
+
+/* Without plasticity nothing is learned: eta = 0 leaves every weight, and so
+ * the curve, flat; and random weights retrieve at chance. A single draw of
+ * random weights can sit well away from 1/T (seed 2 retrieves 0.475 on the
+ * held-out set), so the chance claim is over the weight draws: the mean
+ * frozen accuracy over the seeds 1..8 lies within 2 standard errors of 1/T.
+ * The standard error combines the spread of the accuracy across random
+ * weights (SD 0.079, from 400 draws of W_Q, W_K in closed form, numpy, 200
+ * trials each) and the binomial error of 40 trials: sqrt(0.079^2 / 8 +
+ * 0.25 0.75 / 320) = 0.037. */
+Test(routing, frozen_weights_stay_at_chance) {
   dir = tu_tmpdir();
+  double sum = 0.0;
+  for (int sd = 1; sd <= 8; sd++) {
+    wseed = sd;
+    double acc[3];
+    int r[2][2] = {{0, 0}, {0, 0}};
+    double wq[DIN * DK], wk[DIN * DK];
+    const rule frozen = {0.0, "rate", 0};
+    curve(&frozen, 2, acc, r, wq, wk);
+    cr_log_info("weights seed %d, eta 0: accuracy %.3f before and after every block", sd, acc[0]);
+    cr_assert_eq(acc[1], acc[0]);
+    cr_assert_eq(acc[2], acc[0]);
+    cr_assert_eq(r[0][1] + r[1][1], 0, "a frozen trial changed the attention");
+    sum += acc[0];
+  }
+  const double mean = sum / 8.0, band = 2.0 * 0.037;
+  cr_log_info("mean frozen accuracy over 8 weight seeds: %.3f", mean);
+  cr_assert(fabs(mean - 0.25) <= band, "mean frozen accuracy %.3f outside 0.25 +- %.3f", mean, band);
+}
+
+/* eta = 0.1, the rate eligibility (Payeur et al.'s own event rate), no
+ * teaching signal: the learning curve, and why it does not learn. The burst
+ * probability of column j follows its apical drive, which is the attention
+ * score q.K_j the current weights give it; nothing in the circuit tells the
+ * rule which column is the target. Declared claim: the rule strengthens the
+ * column that wins a trial (its attention weight under frozen weights,
+ * before and after the plastic trial) in more than half of the trials where
+ * that winner is wrong, as it does when it is right. */
+Test(routing, the_rate_rule_reinforces_the_winner_right_or_wrong) {
+  dir = tu_tmpdir();
+  wseed = 2;
   double acc[NBLOCKS + 1];
   int r[2][2] = {{0, 0}, {0, 0}};
-  curve(0.1, NBLOCKS, acc, r);
+  double wq[DIN * DK], wk[DIN * DK];
+  const rule rate = {0.1, "rate", 0};
+  curve(&rate, NBLOCKS, acc, r, wq, wk);
   for (size_t b = 0; b <= NBLOCKS; b++) {
     cr_log_info("eta 0.1: accuracy after block %zu: %.3f", b, acc[b]);
   }
@@ -185,4 +276,42 @@ Test(routing, the_rule_reinforces_the_winner_right_or_wrong) {
   cr_assert_gt(nr, 0);
   cr_assert_gt(2 * r[0][1], nw, "wrong winners reinforced in %d of %d", r[0][1], nw);
   cr_assert_gt(2 * r[1][1], nr, "right winners reinforced in %d of %d", r[1][1], nr);
+}
+
+/* The taught coincidence rule (docs/hierarchy.md, "Teaching signal"): the
+ * target column's teaching target y = e_c reaches the apical tufts as the
+ * error y - attention, and the eligibility is the partner at the apical
+ * coincidence. Declared: from each of the random starting weights of seeds
+ * 1..4, eta = 1, the held-out accuracy after 16 blocks is >= 0.8 (the
+ * matched filter, the closed-form ceiling of a bilinear read-out, is logged
+ * beside it); and the rule makes the key block of M = W_Q W_K^T positive
+ * definite, which the rate rule cannot (it acts on M by congruence). */
+Test(routing, the_taught_coincidence_rule_learns_the_task) {
+  dir = tu_tmpdir();
+  enum { NB = 16 };
+  cr_log_info("matched-filter accuracy on the held-out trials: %.3f", matched_filter_accuracy());
+  for (int sd = 1; sd <= 4; sd++) {
+    wseed = sd;
+    double acc[NB + 1];
+    int r[2][2] = {{0, 0}, {0, 0}};
+    double wq[DIN * DK], wk[DIN * DK], wq0[DIN * DK], wk0[DIN * DK];
+    trial tr;
+    uint64_t s0 = 1;
+    draw(&s0, &tr);
+    double at[T];
+    run_trial(&tr, NULL, wq0, wk0, 0, at);
+    const rule taught = {1.0, "coincidence", 1};
+    curve(&taught, NB, acc, r, wq, wk);
+    char line[512];
+    int n = 0;
+    for (size_t b = 0; b <= NB; b++) {
+      n += snprintf(line + n, sizeof line - (size_t)n, " %.3f", acc[b]);
+    }
+    const double e0 = key_block_min_eig(wq0, wk0), e1 = key_block_min_eig(wq, wk);
+    cr_log_info("weights seed %d: learning curve%s; min eigenvalue of sym(M_keys) %.3g -> %.3g",
+                sd, line, e0, e1);
+    cr_assert_geq(acc[NB], 0.8, "seed %d: held-out accuracy %.3f after %d blocks", sd, acc[NB], NB);
+    cr_assert_lt(e0, 0.0, "seed %d: random weights already positive on the keys", sd);
+    cr_assert_gt(e1, 0.0, "seed %d: key block not positive definite after learning", sd);
+  }
 }
