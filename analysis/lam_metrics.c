@@ -220,7 +220,9 @@ typedef struct mlayer {
                        finish: column-major means x[c * n + i] */
   double mean;
   lam_layer_bands b;
-  int have_b;
+  int have_b;       /* after finish: bands computed (-1 not yet, 0 failed, 1 ok) */
+  int have_coh;     /* the same for the column coherence */
+  int want;         /* collected (every layer unless lam_metrics_want narrowed it) */
 } mlayer;
 
 struct lam_metrics {
@@ -229,14 +231,19 @@ struct lam_metrics {
   double *obs;       /* one population's observation */
   double *popsum;    /* per population: sum over samples of the unit mean */
   int *poplayer;     /* per population: its layer index or -1 */
+  int *wantpop;      /* per population: its time mean is asked */
+  int narrowed;      /* lam_metrics_want was called: collect only what it asked */
   mlayer L[MAXLAYERS];
   size_t nl;
   size_t n, cap;     /* samples */
   double t0, t1;     /* first and second sample time */
   int finished;
+  lam_welch *w;      /* the layers' Welch estimator, made by finish */
+  double fs;
   lam_segregation segr;
-  int have_segr;
+  int have_segr;     /* -1: not computed yet */
   double mi;
+  int have_mi;       /* whether mi was computed */
 };
 
 /* "L2/3" -> "l23": lower case, letters and digits only. */
@@ -258,9 +265,11 @@ void lam_metrics_free(lam_metrics *mc) {
     free(mc->L[l].cnt);
     free(mc->L[l].x);
   }
+  lam_welch_free(mc->w);
   free(mc->obs);
   free(mc->popsum);
   free(mc->poplayer);
+  free(mc->wantpop);
   free(mc);
 }
 
@@ -281,7 +290,8 @@ lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err) {
   mc->obs = malloc(maxobs * sizeof *mc->obs);
   mc->popsum = calloc(s->npops ? s->npops : 1, sizeof *mc->popsum);
   mc->poplayer = malloc((s->npops ? s->npops : 1) * sizeof *mc->poplayer);
-  if (!mc->obs || !mc->popsum || !mc->poplayer) {
+  mc->wantpop = calloc(s->npops ? s->npops : 1, sizeof *mc->wantpop);
+  if (!mc->obs || !mc->popsum || !mc->poplayer || !mc->wantpop) {
     lam_metrics_free(mc);
     LAM_NOMEM(err);
     return NULL;
@@ -308,6 +318,7 @@ lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err) {
       snprintf(mc->L[l].tag, TAGLEN, "%s", tag);
     }
     mlayer *ml = &mc->L[l];
+    ml->want = 1;
     if (pi->ncols > ml->ncols) {
       double *cnt = realloc(ml->cnt, pi->ncols * sizeof *cnt);
       if (!cnt) {
@@ -331,6 +342,9 @@ void lam_metrics_reset(lam_metrics *mc) {
   mc->n = 0;
   mc->finished = 0;
   mc->have_segr = 0;
+  mc->have_mi = 0;
+  lam_welch_free(mc->w);
+  mc->w = NULL;
   memset(mc->popsum, 0, (mc->sys->npops ? mc->sys->npops : 1) * sizeof *mc->popsum);
 }
 
@@ -340,6 +354,9 @@ int lam_metrics_sample(void *ctx, double t, const double *y) {
   if (mc->n == mc->cap) {
     size_t cap = mc->cap ? 2 * mc->cap : 1024;
     for (size_t l = 0; l < mc->nl; l++) {
+      if (!mc->L[l].want) {
+        continue;
+      }
       double *x = realloc(mc->L[l].x, cap * mc->L[l].ncols * sizeof *x);
       if (!x) {
         return LAM_ENOMEM;
@@ -354,18 +371,25 @@ int lam_metrics_sample(void *ctx, double t, const double *y) {
     mc->t1 = t;
   }
   for (size_t l = 0; l < mc->nl; l++) {
-    memset(mc->L[l].x + mc->n * mc->L[l].ncols, 0, mc->L[l].ncols * sizeof(double));
+    if (mc->L[l].want) {
+      memset(mc->L[l].x + mc->n * mc->L[l].ncols, 0, mc->L[l].ncols * sizeof(double));
+    }
   }
   for (size_t p = 0; p < s->npops; p++) {
     const lam_pop_info *pi = &s->pops[p];
     size_t k = pi->ncols * pi->nunits;
+    int inlayer = mc->poplayer[p] >= 0 && mc->L[mc->poplayer[p]].want;
+    if (mc->narrowed && !mc->wantpop[p] && !inlayer) {
+      continue; /* nothing asked needs it (observing the attention weights
+                   or the clocks costs exponentials and sines) */
+    }
     s->ops->observe(s->self, p, t, y, mc->obs);
     double sum = 0.0;
     for (size_t i = 0; i < k; i++) {
       sum += mc->obs[i];
     }
     mc->popsum[p] += k ? sum / (double)k : 0.0;
-    if (mc->poplayer[p] >= 0) {
+    if (inlayer) {
       mlayer *ml = &mc->L[mc->poplayer[p]];
       double *row = ml->x + mc->n * ml->ncols;
       for (size_t c = 0; c < pi->ncols; c++) {
@@ -388,9 +412,12 @@ static mlayer *find_layer(lam_metrics *mc, const char *tag) {
   return NULL;
 }
 
-/* Means per column, transposed to column-major, then the spectra of every
- * layer, the segregation index and PAC, as laminar analyze computes them
- * with its defaults (all samples, 1 s Welch segments). */
+/* Means per column, transposed to column-major, and the Welch estimator
+ * (all samples, 1 s segments, as laminar analyze's defaults). The spectra,
+ * coherences, segregation index and PAC follow on demand (layer_bands,
+ * layer_coherence, segregation, pac): a sweep asking for one metric does
+ * not pay for the others, and each value is the same computation on the
+ * same data as when all are computed. */
 static int finish(lam_metrics *mc, lam_err *err) {
   if (mc->finished) {
     return LAM_OK;
@@ -398,9 +425,9 @@ static int finish(lam_metrics *mc, lam_err *err) {
   size_t n = mc->n;
   for (size_t l = 0; l < mc->nl; l++) {
     mlayer *ml = &mc->L[l];
-    ml->have_b = 0;
+    ml->have_b = ml->have_coh = 0;
     ml->mean = NAN;
-    if (!n) {
+    if (!n || !ml->want) {
       continue;
     }
     double *x = malloc(n * ml->ncols * sizeof *x), s = 0.0;
@@ -420,36 +447,73 @@ static int finish(lam_metrics *mc, lam_err *err) {
   }
   mc->cap = n; /* the layout changed: a further sample reallocates */
   mc->finished = 1;
+  mc->have_segr = -1;
+  mc->have_mi = 0;
+  mc->mi = NAN;
+  lam_welch_free(mc->w);
+  mc->w = NULL;
   if (n < 4) {
     return LAM_OK; /* too short for spectra: NaN */
   }
   double fs = 1.0 / (mc->t1 - mc->t0);
   size_t nseg = (size_t)floor(LAM_METRICS_SEG_S * fs + 0.5);
   nseg = nseg > n ? n : (nseg < 4 ? 4 : nseg);
-  lam_welch *w = lam_welch_new(nseg, fs, err);
-  if (!w) {
+  mc->w = lam_welch_new(nseg, fs, err);
+  if (!mc->w) {
     return err->code;
   }
-  int rc = LAM_OK;
-  for (size_t l = 0; !rc && l < mc->nl; l++) {
-    mlayer *ml = &mc->L[l];
-    lam_err e;
-    /* Non-finite samples leave this layer's spectra NaN. */
-    ml->have_b = lam_metrics_bands(w, ml->x, ml->ncols, n, 1, n, &ml->b, &e) == LAM_OK &&
-                 lam_metrics_coherence(w, ml->x, ml->ncols, n, &ml->b, &e) == LAM_OK;
+  mc->fs = fs;
+  for (size_t l = 0; l < mc->nl; l++) {
+    mc->L[l].have_b = mc->L[l].have_coh = mc->L[l].want ? -1 : 0;
   }
-  lam_welch_free(w);
-  mlayer *sup = find_layer(mc, "l23"), *deep = find_layer(mc, "l5");
-  mc->mi = NAN;
-  if (sup && deep && sup->have_b && deep->have_b) {
+  return LAM_OK;
+}
+
+/* Band powers and peaks of a layer (once); whether they exist. Non-finite
+ * samples leave a layer's spectra NaN. */
+static int layer_bands(lam_metrics *mc, mlayer *ml) {
+  if (ml->have_b < 0) {
     lam_err e;
-    mc->have_segr = lam_segregation_index(sup->b.pg, sup->b.pab, deep->b.pg,
-                                          deep->b.pab, &mc->segr, &e) == LAM_OK;
-    if (lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols, n, fs, &mc->mi, &e)) {
+    ml->have_b = lam_metrics_bands(mc->w, ml->x, ml->ncols, mc->n, 1, mc->n, &ml->b,
+                                   &e) == LAM_OK;
+  }
+  return ml->have_b;
+}
+
+/* Its band-mean coherence over column pairs (once); whether it exists. */
+static int layer_coherence(lam_metrics *mc, mlayer *ml) {
+  if (ml->have_coh < 0) {
+    lam_err e;
+    ml->have_coh = layer_bands(mc, ml) &&
+                   lam_metrics_coherence(mc->w, ml->x, ml->ncols, mc->n, &ml->b, &e) ==
+                       LAM_OK;
+  }
+  return ml->have_coh;
+}
+
+static int segregation(lam_metrics *mc) {
+  if (mc->have_segr < 0) {
+    mlayer *sup = find_layer(mc, "l23"), *deep = find_layer(mc, "l5");
+    lam_err e;
+    mc->have_segr = sup && deep && layer_bands(mc, sup) && layer_bands(mc, deep) &&
+                    lam_segregation_index(sup->b.pg, sup->b.pab, deep->b.pg, deep->b.pab,
+                                          &mc->segr, &e) == LAM_OK;
+  }
+  return mc->have_segr;
+}
+
+static double pac(lam_metrics *mc) {
+  if (!mc->have_mi) {
+    mc->have_mi = 1;
+    mlayer *sup = find_layer(mc, "l23"), *deep = find_layer(mc, "l5");
+    lam_err e;
+    if (sup && deep && layer_bands(mc, sup) && layer_bands(mc, deep) &&
+        lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols, mc->n, mc->fs, &mc->mi,
+                        &e)) {
       mc->mi = NAN;
     }
   }
-  return rc;
+  return mc->mi;
 }
 
 /* A layer family member: prefix + tag -> the field. */
@@ -575,6 +639,63 @@ static double identity(lam_sim *sim) {
   return v;
 }
 
+/* What metric name (a checked name) needs collected: population *pop
+ * (time mean) or -1, and the layers it reads (lay[l] set). */
+static void needs(lam_metrics *mc, const char *name, long *pop, int *lay) {
+  *pop = -1;
+  memset(lay, 0, MAXLAYERS * sizeof *lay);
+  const char *tag = NULL, *tag2 = NULL;
+  if (!strncmp(name, "mean_", 5)) {
+    *pop = pop_index(mc->sys, name + 5);
+    if (*pop < 0) {
+      tag = name + 5;
+    }
+  } else if (!strncmp(name, "segregation_", 12) || !strcmp(name, "pac_mi")) {
+    tag = "l23";
+    tag2 = "l5";
+  } else {
+    for (size_t f = 0; f < NFIELDS; f++) {
+      size_t k = strlen(layer_fields[f].prefix);
+      if (!strncmp(name, layer_fields[f].prefix, k)) {
+        tag = name + k;
+      }
+    }
+  }
+  for (size_t l = 0; l < mc->nl; l++) {
+    if ((tag && !strcmp(mc->L[l].tag, tag)) || (tag2 && !strcmp(mc->L[l].tag, tag2))) {
+      lay[l] = 1;
+    }
+  }
+}
+
+int lam_metrics_want(lam_metrics *mc, const char *name, lam_err *err) {
+  char unit[64];
+  int rc = lam_metrics_check(mc->sim, name, unit, sizeof unit, err);
+  if (rc) {
+    return rc;
+  }
+  if (mc->n > 0) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "metric %s: lam_metrics_want must come before the run", name);
+  }
+  if (!mc->narrowed) {
+    mc->narrowed = 1;
+    for (size_t l = 0; l < mc->nl; l++) {
+      mc->L[l].want = 0;
+    }
+  }
+  long p;
+  int lay[MAXLAYERS];
+  needs(mc, name, &p, lay);
+  if (p >= 0) {
+    mc->wantpop[p] = 1;
+  }
+  for (size_t l = 0; l < mc->nl; l++) {
+    mc->L[l].want |= lay[l];
+  }
+  return LAM_OK;
+}
+
 int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
                       lam_err *err) {
   char unit[64];
@@ -583,6 +704,19 @@ int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
     return rc;
   }
   *value = NAN;
+  if (mc->narrowed) {
+    long p;
+    int lay[MAXLAYERS], ok = 1;
+    needs(mc, name, &p, lay);
+    for (size_t l = 0; l < mc->nl; l++) {
+      ok = ok && (!lay[l] || mc->L[l].want);
+    }
+    if (!ok || (p >= 0 && !mc->wantpop[p])) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "metric %s was not asked for with lam_metrics_want before the run",
+                         name);
+    }
+  }
   if (!strcmp(name, "attention_entropy")) {
     *value = attention(mc->sim, 0);
     return LAM_OK;
@@ -612,19 +746,20 @@ int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
     return LAM_OK;
   }
   if (!strcmp(name, "segregation_index")) {
-    *value = mc->have_segr ? mc->segr.laminar_ratio : NAN;
+    *value = segregation(mc) ? mc->segr.laminar_ratio : NAN;
   } else if (!strcmp(name, "segregation_gamma_ratio")) {
-    *value = mc->have_segr ? mc->segr.gamma_ratio : NAN;
+    *value = segregation(mc) ? mc->segr.gamma_ratio : NAN;
   } else if (!strcmp(name, "segregation_alpha_ratio")) {
-    *value = mc->have_segr ? mc->segr.alphabeta_ratio : NAN;
+    *value = segregation(mc) ? mc->segr.alphabeta_ratio : NAN;
   } else if (!strcmp(name, "pac_mi")) {
-    *value = mc->mi;
+    *value = pac(mc);
   } else {
     for (size_t f = 0; f < NFIELDS; f++) {
       size_t k = strlen(layer_fields[f].prefix);
       if (!strncmp(name, layer_fields[f].prefix, k)) {
         mlayer *ml = find_layer(mc, name + k);
-        if (ml && ml->have_b) {
+        int coh = strstr(layer_fields[f].prefix, "coherence") != NULL;
+        if (ml && (coh ? layer_coherence(mc, ml) : layer_bands(mc, ml))) {
           *value = *(const double *)((const char *)&ml->b + layer_fields[f].off);
         }
         break;

@@ -99,6 +99,13 @@ lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err);
 void lam_metrics_free(lam_metrics *mc);
 /* Forget the samples (before another run of the same sim). */
 void lam_metrics_reset(lam_metrics *mc);
+/* Collect only what metric name needs (call once per metric, before the
+ * run): without any call every population and layer is collected and any
+ * metric can be asked afterwards; after one, only the declared metrics can
+ * (LAM_EINVAL for others). The values are the same either way; the saving
+ * is the observations and spectra nobody asked for (docs/performance.md,
+ * Sweep throughput). LAM_ENOTFOUND for an unknown name. */
+int lam_metrics_want(lam_metrics *mc, const char *name, lam_err *err);
 /* lam_run_opts.on_sample with ctx = the collector. Returns LAM_ENOMEM when
  * a sample cannot be stored. */
 int lam_metrics_sample(void *ctx, double t, const double *y);

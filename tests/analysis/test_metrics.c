@@ -1,7 +1,8 @@
 /* test_metrics.c: sweep metrics against closed forms: the attention
  * entropy of the ideal circuit equals that of closed-form softmax weights
  * (DESIGN.md section 2, anchor identity), its identity error is small, the
- * band power and peak of a known sinusoid, and the registry's names. */
+ * band power and peak of a known sinusoid, the registry's names, and that
+ * collecting only the asked metrics (lam_metrics_want) changes no value. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -143,4 +144,99 @@ Test(metrics, registry_names_are_snake_case_with_units) {
                 "%s is not snake case", mi->name);
     }
   }
+}
+
+/* Narrowing (lam_metrics_want) must not change a value: the default model
+ * (noise, clocks, 1 s) feeds one collector of everything and, for each
+ * metric, a collector that asked for that metric alone; the values must be
+ * bit-identical, mean_l23 must equal the time mean of the L2/3 population
+ * taken here directly from the state, and a metric not asked for is an
+ * error instead of a silent NaN. */
+#define NNARROW 12
+static const char *const narrow_names[NNARROW] = {
+    "attention_entropy", "mean_l23",          "mean_attn",         "mean_l5",
+    "gamma_power_l23",   "alpha_power_l5",    "gamma_peak_hz_l23", "gamma_coherence_l23",
+    "alpha_coherence_l5", "segregation_index", "pac_mi",           "segregation_alpha_ratio"};
+
+typedef struct feed {
+  lam_metrics *all, *one[NNARROW];
+  const lam_system *sys;
+  long l23;
+  double sum, *obs;
+  size_t n;
+} feed;
+
+static int feed_sample(void *ctx, double t, const double *y) {
+  feed *f = ctx;
+  int rc = lam_metrics_sample(f->all, t, y);
+  for (size_t i = 0; !rc && i < NNARROW; i++) {
+    rc = lam_metrics_sample(f->one[i], t, y);
+  }
+  const lam_pop_info *pi = &f->sys->pops[f->l23];
+  size_t k = pi->ncols * pi->nunits;
+  f->sys->ops->observe(f->sys->self, (size_t)f->l23, t, y, f->obs);
+  double s = 0.0;
+  for (size_t i = 0; i < k; i++) {
+    s += f->obs[i];
+  }
+  f->sum += s / (double)k;
+  f->n++;
+  return rc;
+}
+
+Test(metrics, asking_for_fewer_metrics_gives_the_same_values) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, p, &err), 0, "%s", err.msg);
+  lam_sim *sim;
+  cr_assert_eq(lam_sim_new(m, &sim, &err), 0, "%s", err.msg);
+  feed f = {0};
+  f.sys = lam_sim_system(sim);
+  f.l23 = -1;
+  for (size_t q = 0; q < f.sys->npops; q++) {
+    if (!strcmp(f.sys->pops[q].name, "l23")) {
+      f.l23 = (long)q;
+    }
+  }
+  cr_assert_geq(f.l23, 0);
+  f.obs = malloc(f.sys->pops[f.l23].ncols * f.sys->pops[f.l23].nunits * sizeof *f.obs);
+  f.all = lam_metrics_new(sim, &err);
+  cr_assert(f.all, "%s", err.msg);
+  for (size_t i = 0; i < NNARROW; i++) {
+    f.one[i] = lam_metrics_new(sim, &err);
+    cr_assert(f.one[i], "%s", err.msg);
+    cr_assert_eq(lam_metrics_want(f.one[i], narrow_names[i], &err), 0, "%s", err.msg);
+  }
+  cr_assert_eq(lam_metrics_want(f.one[0], "no_such_metric", &err), LAM_ENOTFOUND);
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = 1.0;
+  o.on_sample = feed_sample;
+  o.ctx = &f;
+  cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), 0, "%s", err.msg);
+  for (size_t i = 0; i < NNARROW; i++) {
+    double a, b;
+    cr_assert_eq(lam_metrics_value(f.all, narrow_names[i], &a, &err), 0, "%s", err.msg);
+    cr_assert_eq(lam_metrics_value(f.one[i], narrow_names[i], &b, &err), 0, "%s", err.msg);
+    cr_assert(isfinite(a), "%s = %g", narrow_names[i], a);
+    cr_assert(memcmp(&a, &b, sizeof a) == 0, "%s: %.17g collected alone, %.17g with all",
+              narrow_names[i], b, a);
+  }
+  double v;
+  cr_assert_eq(lam_metrics_value(f.one[1], "mean_l23", &v, &err), 0, "%s", err.msg);
+  cr_assert_leq(fabs(v - f.sum / (double)f.n), 1e-12 * fabs(v), "mean_l23 %.17g, direct %.17g",
+                v, f.sum / (double)f.n);
+  /* gamma_power_l23 was not asked of the mean_l23 collector. */
+  cr_assert_eq(lam_metrics_value(f.one[1], "gamma_power_l23", &v, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "gamma_power_l23"), "%s", err.msg);
+  /* Too late once samples are in. */
+  cr_assert_eq(lam_metrics_want(f.one[1], "pac_mi", &err), LAM_EINVAL);
+  lam_metrics_free(f.all);
+  for (size_t i = 0; i < NNARROW; i++) {
+    lam_metrics_free(f.one[i]);
+  }
+  free(f.obs);
+  lam_sim_free(sim);
+  lam_model_free(m);
 }
