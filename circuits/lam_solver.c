@@ -1,7 +1,9 @@
-/* lam_solver.c: the one file that talks to SUNDIALS (CVODE 6.x), plus the
- * dispatch to the stochastic Heun integrator. See lam_solver.h. */
+/* lam_solver.c: the one file that talks to SUNDIALS (CVODE 6.x and ARKODE's
+ * ERKStep 5.x), plus the dispatch to the stochastic Heun integrator. See
+ * lam_solver.h. */
 #include "lam_solver.h"
 
+#include <arkode/arkode_erkstep.h>
 #include <cvode/cvode.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
@@ -17,16 +19,22 @@
 
 #define S lam_solver_params
 const lam_param lam_solver_table[] = {
-    LAM_CHOICE(S, method, "adams", "adams|bdf|heun",
+    LAM_CHOICE(S, method, "adams", "adams|bdf|heun|erk",
                "Integrator: CVODE Adams (non-stiff), CVODE BDF + SPGMR (stiff), "
-               "or fixed-step stochastic Heun (white noise)"),
-    LAM_REAL(S, rtol, "1e-6", "1", 1e-14, 1, "Relative tolerance (CVODE)"),
-    LAM_REAL(S, atol, "1e-9", "state units", 1e-20, 1e3, "Absolute tolerance (CVODE)"),
-    LAM_INT(S, max_steps, "100000", "1", 1, 1e12, "Maximum internal steps per output interval (CVODE)"),
-    LAM_INT(S, max_order, "0", "1", 0, 12, "Maximum method order (0: CVODE's default, 12 Adams / 5 BDF)"),
+               "fixed-step stochastic Heun (white noise), or ARKODE's adaptive "
+               "explicit Runge-Kutta (non-stiff, large networks)"),
+    LAM_REAL(S, rtol, "1e-6", "1", 1e-14, 1, "Relative tolerance (CVODE, ARKODE)"),
+    LAM_REAL(S, atol, "1e-9", "state units", 1e-20, 1e3, "Absolute tolerance (CVODE, ARKODE)"),
+    LAM_INT(S, max_steps, "100000", "1", 1, 1e12, "Maximum internal steps per output interval (CVODE, ARKODE)"),
+    LAM_INT(S, max_order, "0", "1", 0, 12, "Maximum method order (0: CVODE's default, 12 Adams / 5 BDF; erk: set by erk_table)"),
     LAM_REAL(S, h_max, "0", "s", 0, 1e6, "Maximum step size (0: unlimited)"),
     LAM_REAL(S, heun_dt, "0.0001", "s", 1e-9, 1, "Step of the stochastic Heun integrator"),
     LAM_INT(S, seed, "1", "1", 0, 4294967295.0, "Seed of the white noise (heun)"),
+    LAM_CHOICE(S, erk_table, "dormand-prince",
+               "dormand-prince|verner|bogacki-shampine",
+               "Butcher table of method = erk (ARKODE): Dormand-Prince 5(4), "
+               "7 stages (first same as last); Verner 6(5), 8 stages; "
+               "Bogacki-Shampine 3(2), 4 stages (loose tolerances)"),
 };
 #undef S
 const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
@@ -36,12 +44,26 @@ struct lam_solver {
   lam_solver_params p;
   SUNContext ctx;
   void *cvode;
+  void *erk; /* ARKODE ERKStep memory (method = erk) */
   N_Vector y;
   SUNLinearSolver ls;
   SUNNonlinearSolver nls;
   lam_heun *heun;
   double t;
-  char msg[512]; /* last CVODE message, from the error handler */
+  lam_solver_stats done; /* counts of the runs before the last restart */
+  char msg[512]; /* last SUNDIALS message, from the error handler */
+};
+
+/* ARKODE's built-in table for each erk_table choice (order 5, 6, 3).
+ * Not offered: Fehlberg 8(7) (ARKODE_FEHLBERG_13_7_8): its error estimate
+ * uses 4 of its 13 stages and under-reads: a damped 5 Hz oscillator at
+ * rtol = atol = 1e-10 ended 2.5e-7 off its closed form (Dormand-Prince and
+ * Verner: < 1e-8), Jansen-Rit at 1e-8 was 8e-6 mV off (Dormand-Prince
+ * 5e-8), for 13 stages of vector passes per step. */
+static const ARKODE_ERKTableID erk_tables[] = {
+    [LAM_ERK_DORMAND_PRINCE] = ARKODE_DORMAND_PRINCE_7_4_5,
+    [LAM_ERK_VERNER] = ARKODE_VERNER_8_5_6,
+    [LAM_ERK_BOGACKI_SHAMPINE] = ARKODE_BOGACKI_SHAMPINE_4_2_3,
 };
 
 static int f_cvode(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
@@ -50,7 +72,8 @@ static int f_cvode(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
                           N_VGetArrayPointer(ydot));
 }
 
-/* CVODE would print to stderr; keep the message for lam_err instead. */
+/* CVODE and ARKODE would print to stderr; keep the message for lam_err
+ * instead (both handlers have this signature). */
 static void on_error(int code, const char *module, const char *function,
                      char *msg, void *user) {
   lam_solver *s = user;
@@ -64,6 +87,9 @@ void lam_solver_free(lam_solver *s) {
   }
   if (s->cvode) {
     CVodeFree(&s->cvode);
+  }
+  if (s->erk) {
+    ERKStepFree(&s->erk);
   }
   if (s->ls) {
     SUNLinSolFree(s->ls);
@@ -84,6 +110,94 @@ void lam_solver_free(lam_solver *s) {
 static int fail(lam_solver *s, lam_err *err, const char *what, int flag) {
   return lam_err_set(err, LAM_ESOLVER, "solver: %s failed (flag %d)%s%s", what,
                      flag, s->msg[0] ? ": " : "", s->msg);
+}
+
+/* ARKODE's built-in table `id`, made safe for ERKStep 5.4 (SUNDIALS 6.4,
+ * Debian's): that ERKStep takes every table whose last abscissa is c_s = 1
+ * as "first same as last" and reuses its last stage as f(t_n+1, y_n+1)
+ * without checking that the last row of A equals b (SUNDIALS issue #311,
+ * fixed in 6.6). Verner 6(5) ends on c_s = 1 without being FSAL, so it
+ * silently fell to third order (measured at fixed steps on a harmonic
+ * oscillator: the error shrank 8x per halved step, 64x with the fix). Such a table gets one more stage, A_s+1 = b, c = 1, weight 0
+ * in b and d: exactly f(t_n+1, y_n+1), which ERKStep evaluates at the end
+ * of every step anyway, so the method, its error estimate and its count
+ * of right-hand-side evaluations are unchanged, and a fixed ERKStep
+ * (which checks the row) reuses it correctly too. NULL if out of memory. */
+static ARKodeButcherTable erk_table(ARKODE_ERKTableID id) {
+  ARKodeButcherTable b = ARKodeButcherTable_LoadERK(id);
+  if (!b) {
+    return NULL;
+  }
+  const int ns = b->stages;
+  int fsal = b->c[ns - 1] == 1.0;
+  for (int j = 0; fsal && j < ns; j++) {
+    fsal = b->A[ns - 1][j] == b->b[j];
+  }
+  if (fsal || b->c[ns - 1] != 1.0) {
+    return b; /* ERKStep 5.4 treats it right */
+  }
+  const int m = ns + 1;
+  double *a = calloc((size_t)(m * m + 3 * m), sizeof *a);
+  ARKodeButcherTable e = NULL;
+  if (a) {
+    double *c = a + m * m, *w = c + m, *d = w + m;
+    for (int i = 0; i < ns; i++) {
+      for (int j = 0; j < ns; j++) {
+        a[i * m + j] = b->A[i][j];
+      }
+      a[ns * m + i] = b->b[i];
+      c[i] = b->c[i];
+      w[i] = b->b[i];
+      d[i] = b->d[i];
+    }
+    c[ns] = 1.0;
+    e = ARKodeButcherTable_Create(m, b->q, b->p, c, a, w, d);
+    free(a);
+  }
+  ARKodeButcherTable_Free(b);
+  return e;
+}
+
+/* ERKStep with the table, tolerances and step limits of p. */
+static int erk_new(lam_solver *s, double t0, lam_err *err) {
+  const lam_solver_params *p = &s->p;
+  if (p->erk_table < 0 || (size_t)p->erk_table >= LAM_NELEM(erk_tables)) {
+    return LAM_INTERNAL(err, "erk_table out of range");
+  }
+  s->erk = ERKStepCreate(f_cvode, t0, s->y, s->ctx);
+  if (!s->erk) {
+    return lam_err_set(err, LAM_ESOLVER, "solver: ERKStepCreate failed");
+  }
+  ERKStepSetErrHandlerFn(s->erk, on_error, s);
+  int flag = ERKStepSetUserData(s->erk, s);
+  if (!flag) {
+    ARKodeButcherTable b = erk_table(erk_tables[p->erk_table]);
+    if (!b) {
+      return LAM_NOMEM(err);
+    }
+    flag = ERKStepSetTable(s->erk, b); /* ERKStep keeps a copy */
+    /* Output is ERKStep's Hermite interpolant, of degree q - 1 by default.
+     * ERKStep 5.4 evaluates the right-hand side again for every output time
+     * from degree 4 on (once at 4, several times at 5): at 1 kHz output
+     * Verner's degree 5 cost 40 % more evaluations than degree 4 for the
+     * same error on a 100-column Jansen-Rit run (7.0e-5 mV both). Degree 4
+     * (Dormand-Prince's default) for Verner; 3 would skip the evaluation but
+     * lose an order at output times (16x the error at rtol 1e-8). */
+    if (!flag && b->q - 1 > 4) {
+      flag = ERKStepSetInterpolantDegree(s->erk, 4);
+    }
+    ARKodeButcherTable_Free(b);
+  }
+  if (!flag) {
+    flag = ERKStepSStolerances(s->erk, p->rtol, p->atol);
+  }
+  if (!flag) {
+    flag = ERKStepSetMaxNumSteps(s->erk, p->max_steps);
+  }
+  if (!flag && p->h_max > 0) {
+    flag = ERKStepSetMaxStep(s->erk, p->h_max);
+  }
+  return flag ? fail(s, err, "ERKStep set-up", flag) : LAM_OK;
 }
 
 int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
@@ -118,9 +232,20 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
     lam_solver_free(s);
     return LAM_NOMEM(err);
   }
-  /* Optimised kernels for CVODE's hot vector operations (lam_nvector.h). */
+  /* Optimised kernels for the solvers' hot vector operations
+   * (lam_nvector.h); ERKStep's stage sums, embedded error, solution update
+   * and Hermite interpolation are all N_VLinearCombination calls. */
   lam_nvector_use_fast_ops(s->y);
   memcpy(N_VGetArrayPointer(s->y), y0, sys->n * sizeof(double));
+  if (p->method == LAM_SOLVER_ERK) {
+    int rc = erk_new(s, t0, err);
+    if (rc) {
+      lam_solver_free(s);
+      return rc;
+    }
+    *out = s;
+    return LAM_OK;
+  }
   s->cvode = CVodeCreate(p->method == LAM_SOLVER_BDF ? CV_BDF : CV_ADAMS,
                          s->ctx);
   if (!s->cvode) {
@@ -164,15 +289,43 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   return LAM_OK;
 }
 
+static void add_counts(lam_solver_stats *a, const lam_solver_stats *b,
+                       long sign) {
+  a->nsteps += sign * b->nsteps;
+  a->nfevals += sign * b->nfevals;
+  a->netfails += sign * b->netfails;
+  a->nniters += sign * b->nniters;
+  a->nncfails += sign * b->nncfails;
+  a->nliters += sign * b->nliters;
+  a->njvevals += sign * b->njvevals;
+}
+
+static void own_stats(const lam_solver *s, lam_solver_stats *st);
+
 int lam_solver_reset(lam_solver *s, double t0, const double *y0,
                      lam_err *err) {
   s->t = t0;
   if (s->heun) {
     return LAM_OK;
   }
+  /* A restart starts the solver's counters again (CVodeReInit and
+   * ERKStepReInit zero them); keep what the run so far has cost. */
+  lam_solver_stats before, after;
+  own_stats(s, &before);
   memcpy(N_VGetArrayPointer(s->y), y0, s->sys->n * sizeof(double));
-  int flag = CVodeReInit(s->cvode, t0, s->y);
-  return flag ? fail(s, err, "CVodeReInit", flag) : LAM_OK;
+  int flag;
+  if (s->erk) {
+    /* A one-step method carries no history across the break; ReInit also
+     * re-estimates the first step from the new right-hand side. */
+    flag = ERKStepReInit(s->erk, f_cvode, t0, s->y);
+  } else {
+    flag = CVodeReInit(s->cvode, t0, s->y);
+  }
+  own_stats(s, &after);
+  add_counts(&s->done, &before, 1);
+  add_counts(&s->done, &after, -1);
+  return flag ? fail(s, err, s->erk ? "ERKStepReInit" : "CVodeReInit", flag)
+              : LAM_OK;
 }
 
 static int check_finite(const double *y, size_t n, double t, lam_err *err) {
@@ -193,11 +346,13 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   }
   sunrealtype tret = s->t;
   s->msg[0] = '\0';
-  int flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
+  int flag = s->erk ? ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_NORMAL)
+                    : CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
   if (flag < 0) {
     return lam_err_set(err, LAM_ESOLVER,
-                       "solver: CVODE failed at t = %g s (flag %d)%s%s", tret,
-                       flag, s->msg[0] ? ": " : "", s->msg);
+                       "solver: %s failed at t = %g s (flag %d)%s%s",
+                       s->erk ? "ARKODE" : "CVODE", tret, flag,
+                       s->msg[0] ? ": " : "", s->msg);
   }
   s->t = tret;
   memcpy(y, N_VGetArrayPointer(s->y), s->sys->n * sizeof(double));
@@ -212,16 +367,30 @@ int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err) {
    * sees the input beyond the discontinuity. A stop time survives
    * CVodeReInit and SUNDIALS 6.4 has no call to clear it, so "no stop" is
    * a stop time beyond any simulation. */
-  int flag = CVodeSetStopTime(s->cvode, isfinite(tstop) ? tstop : 1e300);
+  const double tb = isfinite(tstop) ? tstop : 1e300;
+  if (s->erk) {
+    /* ARKODE limits its steps to end on the stop time, so no stage (all
+     * stage times of the built-in tables lie inside the step) sees the
+     * input beyond it. */
+    int flag = ERKStepSetStopTime(s->erk, tb);
+    return flag ? fail(s, err, "ERKStepSetStopTime", flag) : LAM_OK;
+  }
+  int flag = CVodeSetStopTime(s->cvode, tb);
   return flag ? fail(s, err, "CVodeSetStopTime", flag) : LAM_OK;
 }
 
-void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
+/* The counts since the last (re)initialisation of the SUNDIALS solver. */
+static void own_stats(const lam_solver *s, lam_solver_stats *st) {
   memset(st, 0, sizeof *st);
-  if (s->heun) {
-    lam_heun_stats(s->heun, &st->nsteps, &st->nfevals);
-    st->last_step = s->p.heun_dt;
-    st->last_order = 1;
+  if (s->erk) {
+    ERKStepGetNumSteps(s->erk, &st->nsteps);
+    ERKStepGetNumRhsEvals(s->erk, &st->nfevals);
+    ERKStepGetNumErrTestFails(s->erk, &st->netfails);
+    ERKStepGetLastStep(s->erk, &st->last_step);
+    ARKodeButcherTable b = NULL;
+    if (ERKStepGetCurrentButcherTable(s->erk, &b) == ARK_SUCCESS && b) {
+      st->last_order = b->q;
+    }
     return;
   }
   CVodeGetNumSteps(s->cvode, &st->nsteps);
@@ -238,4 +407,16 @@ void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
     CVodeGetNumLinRhsEvals(s->cvode, &fels);
     st->nfevals += fels;
   }
+}
+
+void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
+  if (s->heun) {
+    memset(st, 0, sizeof *st);
+    lam_heun_stats(s->heun, &st->nsteps, &st->nfevals);
+    st->last_step = s->p.heun_dt;
+    st->last_order = 1;
+    return;
+  }
+  own_stats(s, st);
+  add_counts(st, &s->done, 1);
 }

@@ -4,11 +4,17 @@
  * systems with matrix-free SPGMR (Jacobian-vector products by difference
  * quotients), so no dense Jacobian is ever formed. `heun` is the fixed-step
  * stochastic Heun method for systems with white noise (circuits/lam_heun.c).
- * Every SUNDIALS call of the project lives in lam_solver.c.
+ * `erk` is an adaptive explicit Runge-Kutta pair through ARKODE's ERKStep
+ * (Butcher table `erk_table`, Dormand-Prince 5(4) by default): a one-step
+ * method with a few fused vector passes per step, where CVODE Adams keeps a
+ * Nordsieck history of up to 13 vectors. Every SUNDIALS call of the project
+ * lives in lam_solver.c.
  *
  * Which to use (docs/solvers.md): adams for the non-stiff attention and
- * neural-mass networks; bdf when time scales separate by orders of magnitude
- * (slow plasticity, very fast PV); heun when the model has white noise.
+ * neural-mass networks; erk for large non-stiff networks, where the solver's
+ * vector passes, not the equations, set the cost; bdf when time scales
+ * separate by orders of magnitude (slow plasticity, very fast PV); heun when
+ * the model has white noise.
  */
 #ifndef LAM_SOLVER_H
 #define LAM_SOLVER_H
@@ -17,7 +23,10 @@
 #include "lam_model.h"
 #include "lam_system.h"
 
-enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN };
+enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN, LAM_SOLVER_ERK };
+
+/* Values of erk_table (the order of the choices in lam_solver_table). */
+enum { LAM_ERK_DORMAND_PRINCE, LAM_ERK_VERNER, LAM_ERK_BOGACKI_SHAMPINE };
 
 /* [solver] */
 typedef struct lam_solver_params {
@@ -28,11 +37,15 @@ typedef struct lam_solver_params {
   double h_max;
   double heun_dt;
   long seed;
+  int erk_table;
 } lam_solver_params;
 
 extern const lam_param lam_solver_table[];
 extern const size_t lam_solver_ntable;
 
+/* Counts over the solver's whole life, restarts (lam_solver_reset)
+ * included; last_order and last_step are those of the last step. For erk,
+ * the nonlinear and linear counts are 0 and last_order is the table's. */
 typedef struct lam_solver_stats {
   long nsteps, nfevals, netfails, nniters, nncfails, nliters, njvevals;
   int last_order;
@@ -48,8 +61,8 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
 void lam_solver_free(lam_solver *s);
 
 /* Integrate to tout (> current time) and write the state there into y.
- * CVODE steps past tout and interpolates (CV_NORMAL), so output sampling
- * does not shorten its steps. LAM_ESOLVER or LAM_ENONFINITE on failure,
+ * CVODE and ARKODE step past tout and interpolate (CV_NORMAL, ARK_NORMAL),
+ * so output sampling does not shorten their steps. LAM_ESOLVER or LAM_ENONFINITE on failure,
  * with the time reached. */
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err);
 
