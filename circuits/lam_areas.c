@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ struct lam_areas {
   char (*popname)[96];
   size_t *pop_area, *pop_sub;
   double *y0;
+  double *dywork; /* one right-hand side, for the probe's input */
   lam_system sys;
 };
 
@@ -100,6 +102,7 @@ void lam_areas_free(lam_areas *a) {
   free(a->pop_area);
   free(a->pop_sub);
   free(a->y0);
+  free(a->dywork);
   free(a);
 }
 
@@ -190,6 +193,52 @@ static void observe(void *self, size_t pop, double t, const double *y,
   ai->sys->ops->observe(ai->sys->self, a->pop_sub[pop], t, y + ai->off, out);
 }
 
+/* The time constant of an attention population (circuits/lam_attention.c's
+ * input: the probe sees the target y + tau dy/dt of the leaky integration),
+ * or 0 for a population that is not integrated. */
+static double pop_tau(const lam_column_params *c, const char *pop) {
+  static const struct {
+    const char *name;
+    size_t off;
+  } taus[] = {{"l4", offsetof(lam_column_params, tau_l4)},
+              {"l23", offsetof(lam_column_params, tau_l23)},
+              {"l5b", offsetof(lam_column_params, tau_l5b)},
+              {"l5a", offsetof(lam_column_params, tau_l5a)},
+              {"pv", offsetof(lam_column_params, tau_pv)},
+              {"som", offsetof(lam_column_params, tau_som)},
+              {"vip", offsetof(lam_column_params, tau_vip)},
+              {"out", offsetof(lam_column_params, tau_out)}};
+  for (size_t i = 0; i < LAM_NELEM(taus); i++) {
+    if (!strcmp(taus[i].name, pop)) {
+      return *(const double *)((const char *)c + taus[i].off);
+    }
+  }
+  return 0.0;
+}
+
+/* Synaptic input of a population, for the virtual laminar probe: as the
+ * attention network's own input (y + tau dy/dt), but with dy/dt from the
+ * whole system so the links' feedforward and feedback inputs count. An
+ * area without links gets exactly its single-area input. Populations that
+ * are not integrated give their observed value. */
+static void input(void *self, size_t pop, double t, const double *y,
+                  double *out) {
+  lam_areas *a = self;
+  const area *ai = &a->ar[a->pop_area[pop]];
+  const lam_pop_info *pi = &ai->sys->pops[a->pop_sub[pop]];
+  const long off = lam_attention_offset(ai->att, pi->name);
+  const double tau = pop_tau(lam_attention_column(ai->att), pi->name);
+  if (off < 0 || !(tau > 0.0)) {
+    observe(self, pop, t, y, out);
+    return;
+  }
+  rhs(self, t, y, a->dywork);
+  const size_t n = pi->ncols * pi->nunits, o = ai->off + (size_t)off;
+  for (size_t i = 0; i < n; i++) {
+    out[i] = y[o + i] + tau * a->dywork[o + i];
+  }
+}
+
 static double next_break(void *self, double t) {
   lam_areas *a = self;
   double nb = INFINITY;
@@ -204,7 +253,7 @@ static double next_break(void *self, double t) {
 }
 
 static const lam_system_ops ops = {
-    .rhs = rhs, .observe = observe, .next_break = next_break};
+    .rhs = rhs, .observe = observe, .input = input, .next_break = next_break};
 
 /* Split `names` into the areas (letters, digits, '_'; unique). */
 static int parse_names(lam_model *m, lam_areas *a, lam_err *err) {
@@ -463,8 +512,9 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
     a->pop_sub = calloc(a->npops, sizeof *a->pop_sub);
     a->src = calloc(maxsrc, sizeof *a->src);
     a->y0 = calloc(n ? n : 1, sizeof *a->y0);
+    a->dywork = calloc(n ? n : 1, sizeof *a->dywork);
     if (!a->pops || !a->popname || !a->pop_area || !a->pop_sub || !a->src ||
-        !a->y0) {
+        !a->y0 || !a->dywork) {
       rc = LAM_NOMEM(err);
     }
   }
@@ -495,6 +545,9 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
 
 lam_system *lam_areas_system(lam_areas *a) { return &a->sys; }
 size_t lam_areas_count(const lam_areas *a) { return a->na; }
+size_t lam_areas_pop_area(const lam_areas *a, size_t pop) {
+  return pop < a->npops ? a->pop_area[pop] : a->na;
+}
 const char *lam_areas_name(const lam_areas *a, size_t i) {
   return i < a->na ? a->ar[i].name : NULL;
 }

@@ -68,6 +68,9 @@ void lam_areas_free(lam_areas *ar);
 lam_system *lam_areas_system(lam_areas *ar);
 
 size_t lam_areas_count(const lam_areas *ar);
+/* The area of population pop of the system (lam_areas_count() when pop is
+ * out of range). */
+size_t lam_areas_pop_area(const lam_areas *ar, size_t pop);
 const char *lam_areas_name(const lam_areas *ar, size_t i);
 lam_attention *lam_areas_attention(lam_areas *ar, size_t i);
 /* Offset of area i's state block in the whole state vector. */

@@ -61,19 +61,31 @@ static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
  * probe with its per-column current: the synaptic input (ops->input, or the
  * rate when the model has none) summed over the units of a column and
  * averaged over the columns. At every recorded sample the run writes
- * /lfp (samples x contacts) and /csd (samples x contacts - 2). */
-typedef struct sim_probe {
+ * /lfp (samples x contacts) and /csd (samples x contacts - 2); a model of
+ * stacked areas has one electrode per area, /AREA.lfp and /AREA.csd, each
+ * seeing its own area's populations (docs/hierarchy.md). */
+typedef struct probe_area {
+  char lfp[80], csd[80]; /* dataset names */
+  size_t first, np;      /* its populations: pop[first .. first + np - 1] */
   lam_probe *pr;
+} probe_area;
+
+typedef struct sim_probe {
   size_t np;      /* populations on the probe */
   size_t *pop;    /* their indices in sys->pops */
   double *depth;  /* their depths, um */
+  size_t na;      /* electrodes: one, or one per area */
+  probe_area *area;
   double *cur, *buf, *lfp, *csd;
   char lfp_unit[48], csd_unit[48];
 } sim_probe;
 
 static void probe_free(sim_probe *p) {
   if (p) {
-    lam_probe_free(p->pr);
+    for (size_t k = 0; p->area && k < p->na; k++) {
+      lam_probe_free(p->area[k].pr);
+    }
+    free(p->area);
     free(p->pop);
     free(p->depth);
     free(p->cur);
@@ -120,14 +132,36 @@ static int probe_setup(lam_sim *sim, lam_err *err) {
                        "cortical layers, found none in kind '%s'",
                        where ? where : "", where ? ": " : "", s->kind);
   }
-  p->pr = lam_probe_new(&pp, p->np, p->depth, err);
-  if (!p->pr) {
-    return err ? err->code : LAM_EINVAL;
+  /* Areas: their populations follow one another in the system's order. */
+  const lam_areas *ar = lam_sim_impl(sim, "areas");
+  p->na = ar ? lam_areas_count(ar) : 1;
+  p->area = calloc(p->na, sizeof *p->area);
+  if (!p->area) {
+    return LAM_NOMEM(err);
   }
+  for (size_t k = 0, j = 0; k < p->na; k++) {
+    probe_area *pa = &p->area[k];
+    pa->first = j;
+    while (j < p->np && (!ar || lam_areas_pop_area(ar, p->pop[j]) == k)) {
+      j++;
+    }
+    pa->np = j - pa->first;
+    const char *name = ar ? lam_areas_name(ar, k) : "";
+    snprintf(pa->lfp, sizeof pa->lfp, "%s%slfp", name, ar ? "." : "");
+    snprintf(pa->csd, sizeof pa->csd, "%s%scsd", name, ar ? "." : "");
+    if (pa->np == 0) {
+      return LAM_INTERNAL(err, "probe: an area without layered populations");
+    }
+    pa->pr = lam_probe_new(&pp, pa->np, p->depth + pa->first, err);
+    if (!pa->pr) {
+      return err ? err->code : LAM_EINVAL;
+    }
+  }
+  const lam_probe *pr = p->area[0].pr;
   p->cur = malloc(p->np * sizeof *p->cur);
   p->buf = malloc(maxw * sizeof *p->buf);
-  p->lfp = malloc(lam_probe_ncontacts(p->pr) * sizeof *p->lfp);
-  p->csd = malloc(lam_probe_ncsd(p->pr) * sizeof *p->csd);
+  p->lfp = malloc(lam_probe_ncontacts(pr) * sizeof *p->lfp);
+  p->csd = malloc(lam_probe_ncsd(pr) * sizeof *p->csd);
   if (!p->cur || !p->buf || !p->lfp || !p->csd) {
     return LAM_NOMEM(err);
   }
@@ -143,9 +177,10 @@ static int probe_setup(lam_sim *sim, lam_err *err) {
 /* Contact depths, population depths and names: once per recorded run. */
 static int probe_header(lam_sim *sim, lam_recorder *rec, lam_err *err) {
   sim_probe *p = sim->probe;
-  size_t nc = lam_probe_ncontacts(p->pr), dims[1] = {nc};
+  const lam_probe *pr = p->area[0].pr; /* every electrode has these contacts */
+  size_t nc = lam_probe_ncontacts(pr), dims[1] = {nc};
   for (size_t i = 0; i < nc; i++) {
-    p->lfp[i] = lam_probe_contact_depth(p->pr, i);
+    p->lfp[i] = lam_probe_contact_depth(pr, i);
   }
   int rc = lam_recorder_dataset(rec, "probe/depth_um", "um", p->lfp, 1, dims, err);
   dims[0] = p->np;
@@ -180,12 +215,19 @@ static int probe_sample(lam_sim *sim, double t, lam_recorder *rec,
     }
     p->cur[j] = sum / (double)pi->ncols;
   }
-  lam_probe_lfp(p->pr, p->cur, p->lfp);
-  lam_probe_csd(p->pr, p->lfp, p->csd);
-  int rc = lam_recorder_series(rec, "lfp", p->lfp_unit, p->lfp,
-                               lam_probe_ncontacts(p->pr), err);
-  return rc ? rc : lam_recorder_series(rec, "csd", p->csd_unit, p->csd,
-                                       lam_probe_ncsd(p->pr), err);
+  int rc = LAM_OK;
+  for (size_t k = 0; !rc && k < p->na; k++) {
+    const probe_area *pa = &p->area[k];
+    lam_probe_lfp(pa->pr, p->cur + pa->first, p->lfp);
+    lam_probe_csd(pa->pr, p->lfp, p->csd);
+    rc = lam_recorder_series(rec, pa->lfp, p->lfp_unit, p->lfp,
+                             lam_probe_ncontacts(pa->pr), err);
+    if (!rc) {
+      rc = lam_recorder_series(rec, pa->csd, p->csd_unit, p->csd,
+                               lam_probe_ncsd(pa->pr), err);
+    }
+  }
+  return rc;
 }
 
 void lam_sim_free(lam_sim *sim) {

@@ -13,6 +13,9 @@
  *
  * A layer's signal in column c is the mean over the units of its
  * populations in that column; its PSD is the mean of the columns' PSDs.
+ * In a run of stacked areas (populations AREA.pop, docs/hierarchy.md) every
+ * area has its own layers (v1.L2/3, v2.L2/3, ...), segregation index, PAC,
+ * attention summary and probe (/AREA.lfp).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,7 +43,8 @@ static const char help[] =
     "phase -> L2/3 gamma amplitude), the entropy and total burst rate of the\n"
     "attention weights (/traces/attn) of attention runs, and the spectra per\n"
     "LFP contact when the run recorded the probe; for runs of stacked areas\n"
-    "the spectral Granger causality per band between areas, both directions.\n"
+    "all of these per area (v1.L2/3, v2.L2/3, ...; /v1.lfp, /v2.lfp) and the\n"
+    "spectral Granger causality per band between areas, both directions.\n"
     "\n"
     "laminar analyze MODEL --fixed-points | --scan SECTION.KEY=LO:HI[:N]:\n"
     "equilibria, eigenvalues, Hopf points and folds of a model file's\n"
@@ -62,12 +66,15 @@ static const char help[] =
     "\n"
     "Output files are written to FILE.part and renamed when complete.\n";
 
-#define MAXLAYERS 8
+#define MAXLAYERS 32
 #define MAXBANDS 8
+#define MAXAREAS LAM_CLI_MAXAREAS
 #define NAMELEN 64
 
 typedef struct layer {
   char name[NAMELEN];
+  char area[NAMELEN];          /* "" in a single-area run */
+  char label[2 * NAMELEN + 2]; /* AREA.layer, or the layer alone */
   char pops[256];
   char unit[NAMELEN];
   size_t ncols;
@@ -76,6 +83,22 @@ typedef struct layer {
   double mean;
   double pw[MAXBANDS], pk[MAXBANDS], coh[MAXBANDS]; /* per band */
 } layer;
+
+/* What is computed per area (one area, named "", in a single-area run). */
+typedef struct area_res {
+  char name[NAMELEN];
+  int have_seg, have_pac;
+  lam_segregation segr;
+  double mi;
+  /* attention weights (/traces/attn or /traces/AREA.attn) */
+  int have_attn;
+  size_t attn_rows, attn_keys;
+  double ent_final, burst_final, ent_mean, burst_mean;
+  /* probe (/lfp or /AREA.lfp): per contact c, cpw/cpk[c * nb + b] */
+  size_t nc;
+  double *depth, *cmean, *cpw, *cpk;
+  char lfp_unit[NAMELEN];
+} area_res;
 
 typedef struct results {
   const char *file;
@@ -88,17 +111,9 @@ typedef struct results {
   size_t nl;
   /* pcoh[i][j][b]: coherence of layers i < j, same columns (min of both) */
   double pcoh[MAXLAYERS][MAXLAYERS][MAXBANDS];
-  int have_seg, have_pac;
-  lam_segregation segr;
-  double mi;
-  /* attention weights (/traces/attn) */
-  int have_attn;
-  size_t attn_rows, attn_keys;
-  double ent_final, burst_final, ent_mean, burst_mean;
-  /* probe: per contact c, cpw/cpk[c * nb + b] */
-  size_t nc;
-  double *depth, *cmean, *cpw, *cpk;
-  char lfp_unit[NAMELEN];
+  int multi; /* a run of stacked areas */
+  area_res A[MAXAREAS];
+  size_t na;
   lam_cli_areas areas; /* Granger between areas (analyze_areas.h) */
 } results;
 
@@ -194,13 +209,34 @@ static int pac(const layer *deep, const layer *sup, size_t n, double fs,
 
 /* ---- reading the run ---- */
 
-static layer *find_layer(results *r, const char *name) {
+static layer *find_layer(results *r, const char *area, const char *name) {
   for (size_t i = 0; i < r->nl; i++) {
-    if (!strcmp(r->L[i].name, name)) {
+    if (!strcmp(r->L[i].name, name) && !strcmp(r->L[i].area, area)) {
       return &r->L[i];
     }
   }
   return NULL;
+}
+
+/* The results of area name, added when new; NULL when there are too many. */
+static area_res *find_area(results *r, const char *name) {
+  for (size_t k = 0; k < r->na; k++) {
+    if (!strcmp(r->A[k].name, name)) {
+      return &r->A[k];
+    }
+  }
+  if (r->na == MAXAREAS) {
+    return NULL;
+  }
+  area_res *a = &r->A[r->na++];
+  snprintf(a->name, sizeof a->name, "%s", name);
+  return a;
+}
+
+/* "AREA." before a name of area a in a run of areas, else "". */
+static const char *area_prefix(const area_res *a, char *buf, size_t len) {
+  snprintf(buf, len, "%s%s", a->name, a->name[0] ? "." : "");
+  return buf;
 }
 
 /* Add /traces/<pop> (samples x ncols x nunits) to its layer, samples from
@@ -229,15 +265,25 @@ static int add_trace(results *r, hid_t f, const char *pop, size_t i0) {
     return fail(r->file, "expected as many samples as /time in", path);
   }
   size_t ncols = (size_t)dims[1], nunits = (size_t)dims[2];
-  layer *l = find_layer(r, lay);
+  /* Population AREA.pop of a run of stacked areas. */
+  char area[NAMELEN] = "";
+  const char *dot = strchr(pop, '.');
+  if (dot && dot > pop && (size_t)(dot - pop) < sizeof area) {
+    memcpy(area, pop, (size_t)(dot - pop));
+    area[dot - pop] = '\0';
+    r->multi = 1;
+  }
+  layer *l = find_layer(r, area, lay);
   if (!l) {
-    if (r->nl == MAXLAYERS) {
+    if (r->nl == MAXLAYERS || !find_area(r, area)) {
       free(v);
-      return fail(r->file, "too many layers at", path);
+      return fail(r->file, "too many layers or areas at", path);
     }
     l = &r->L[r->nl++];
     memset(l, 0, sizeof *l);
     snprintf(l->name, sizeof l->name, "%s", lay);
+    snprintf(l->area, sizeof l->area, "%s", area);
+    snprintf(l->label, sizeof l->label, "%s%s%s", area, area[0] ? "." : "", lay);
     snprintf(l->unit, sizeof l->unit, "%s", unit);
   }
   if (ncols > l->ncols) {
@@ -288,43 +334,51 @@ static void finish_layer(layer *l, size_t n) {
   l->mean = s / (double)(n * l->ncols);
 }
 
-static int analyze_probe(results *r, hid_t f, size_t i0, lam_welch *w) {
+/* The probe of area a: /lfp, or /AREA.lfp in a run of areas (absent: no
+ * probe, nothing to do). */
+static int analyze_probe(results *r, area_res *a, hid_t f, size_t i0,
+                         lam_welch *w) {
+  char pre[NAMELEN + 2], name[2 * NAMELEN];
+  snprintf(name, sizeof name, "/%slfp", area_prefix(a, pre, sizeof pre));
+  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) {
+    return 0;
+  }
   double *lfp, *z;
   hsize_t dims[3], dz[3];
   int rank;
-  if (read_ds(f, r->file, "/lfp", &lfp, dims, &rank)) {
+  if (read_ds(f, r->file, name, &lfp, dims, &rank)) {
     return 1;
   }
   if (read_ds(f, r->file, "/probe/depth_um", &z, dz, &rank)) {
     free(lfp);
     return 1;
   }
-  hid_t d = H5Dopen2(f, "/lfp", H5P_DEFAULT);
-  read_text(d, "unit", r->lfp_unit, sizeof r->lfp_unit);
+  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  read_text(d, "unit", a->lfp_unit, sizeof a->lfp_unit);
   H5Dclose(d);
   if (dims[0] != r->n + i0 || dz[0] != dims[1]) {
     free(lfp);
     free(z);
     return fail(r->file, "expected samples x contacts matching /time and "
-                         "/probe/depth_um in", "/lfp");
+                         "/probe/depth_um in", name);
   }
-  r->nc = (size_t)dims[1];
-  r->depth = z;
-  r->cmean = calloc(r->nc, sizeof(double));
-  r->cpw = calloc(r->nc * r->nb, sizeof(double));
-  r->cpk = calloc(r->nc * r->nb, sizeof(double));
+  a->nc = (size_t)dims[1];
+  a->depth = z;
+  a->cmean = calloc(a->nc, sizeof(double));
+  a->cpw = calloc(a->nc * r->nb, sizeof(double));
+  a->cpk = calloc(a->nc * r->nb, sizeof(double));
   lam_err err;
-  int rc = r->cmean && r->cpw && r->cpk ? 0 : fail(r->file, "out of memory reading", "/lfp");
-  for (size_t c = 0; !rc && c < r->nc; c++) {
-    const double *x = lfp + i0 * r->nc + c;
+  int rc = a->cmean && a->cpw && a->cpk ? 0 : fail(r->file, "out of memory reading", name);
+  for (size_t c = 0; !rc && c < a->nc; c++) {
+    const double *x = lfp + i0 * a->nc + c;
     double s = 0.0;
     for (size_t i = 0; i < r->n; i++) {
-      s += x[i * r->nc];
+      s += x[i * a->nc];
     }
-    r->cmean[c] = s / (double)r->n;
-    if (lam_metrics_band_values(w, x, 1, 0, r->nc, r->n, r->band, r->nb,
-                                r->cpw + c * r->nb, r->cpk + c * r->nb, &err)) {
-      rc = fail(r->file, err.msg, "(in /lfp)");
+    a->cmean[c] = s / (double)r->n;
+    if (lam_metrics_band_values(w, x, 1, 0, a->nc, r->n, r->band, r->nb,
+                                a->cpw + c * r->nb, a->cpk + c * r->nb, &err)) {
+      rc = fail(r->file, err.msg, name);
     }
   }
   free(lfp);
@@ -333,13 +387,18 @@ static int analyze_probe(results *r, hid_t f, size_t i0, lam_welch *w) {
 
 /* Entropy and total burst rate of /traces/attn (samples x queries x
  * heads*keys) at the last sample and their means from i0 on; the number of
- * keys is the number of columns of /traces/l4 (attention runs: T). */
-static int analyze_attention(results *r, hid_t f, size_t i0) {
-  if (H5Lexists(f, "/traces/attn", H5P_DEFAULT) <= 0 ||
-      H5Lexists(f, "/traces/l4", H5P_DEFAULT) <= 0) {
+ * keys is the number of columns of /traces/l4 (attention runs: T). Area a
+ * of a run of areas: /traces/AREA.attn and /traces/AREA.l4. */
+static int analyze_attention(results *r, area_res *a, hid_t f, size_t i0) {
+  char pre[NAMELEN + 2], attn[2 * NAMELEN + 16], l4[2 * NAMELEN + 16];
+  area_prefix(a, pre, sizeof pre);
+  snprintf(attn, sizeof attn, "/traces/%sattn", pre);
+  snprintf(l4, sizeof l4, "/traces/%sl4", pre);
+  if (H5Lexists(f, attn, H5P_DEFAULT) <= 0 ||
+      H5Lexists(f, l4, H5P_DEFAULT) <= 0) {
     return 0;
   }
-  hid_t d = H5Dopen2(f, "/traces/l4", H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, l4, H5P_DEFAULT);
   hid_t sp = H5Dget_space(d);
   hsize_t dl4[3] = {0, 0, 0};
   int rl4 = H5Sget_simple_extent_ndims(sp);
@@ -351,31 +410,31 @@ static int analyze_attention(results *r, hid_t f, size_t i0) {
   double *v;
   hsize_t dims[3];
   int rank;
-  if (read_ds(f, r->file, "/traces/attn", &v, dims, &rank)) {
+  if (read_ds(f, r->file, attn, &v, dims, &rank)) {
     return 1;
   }
   size_t T = (size_t)dl4[1], per = (size_t)(dims[1] * dims[2]);
   if (rank != 3 || dims[0] != r->n + i0 || T == 0 || per % T) {
     free(v);
     return fail(r->file, "expected samples x queries x heads*keys (keys: the "
-                         "columns of /traces/l4) in", "/traces/attn");
+                         "columns of /traces/l4) in", attn);
   }
-  r->have_attn = 1;
-  r->attn_rows = per / T;
-  r->attn_keys = T;
+  a->have_attn = 1;
+  a->attn_rows = per / T;
+  a->attn_keys = T;
   double se = 0.0, sb = 0.0;
   for (size_t i = i0; i < r->n + i0; i++) {
     double h, b;
-    lam_metrics_attention(v + i * per, r->attn_rows, T, &h, &b);
+    lam_metrics_attention(v + i * per, a->attn_rows, T, &h, &b);
     se += h;
     sb += b;
     if (i + 1 == r->n + i0) {
-      r->ent_final = h;
-      r->burst_final = b;
+      a->ent_final = h;
+      a->burst_final = b;
     }
   }
-  r->ent_mean = se / (double)r->n;
-  r->burst_mean = sb / (double)r->n;
+  a->ent_mean = se / (double)r->n;
+  a->burst_mean = sb / (double)r->n;
   free(v);
   return 0;
 }
@@ -460,23 +519,24 @@ static int analyze(results *r, const char *file) {
       }
     }
   }
-  layer *sup = rc ? NULL : find_layer(r, "L2/3"), *deep = rc ? NULL : find_layer(r, "L5");
   long bg = band_index(r, "gamma"), bab = band_index(r, "alphabeta");
-  if (sup && deep && bg >= 0 && bab >= 0) {
-    r->have_seg = lam_segregation_index(sup->pw[bg], sup->pw[bab], deep->pw[bg],
-                                        deep->pw[bab], &r->segr, &err) == LAM_OK;
-  }
-  if (sup && deep) {
-    r->have_pac = pac(deep, sup, r->n, r->fs, &r->mi, &err) == LAM_OK;
-  }
-  if (!rc) {
-    rc = analyze_attention(r, f, i0);
+  for (size_t k = 0; !rc && k < r->na; k++) {
+    area_res *a = &r->A[k];
+    layer *sup = find_layer(r, a->name, "L2/3"), *deep = find_layer(r, a->name, "L5");
+    if (sup && deep && bg >= 0 && bab >= 0) {
+      a->have_seg = lam_segregation_index(sup->pw[bg], sup->pw[bab], deep->pw[bg],
+                                          deep->pw[bab], &a->segr, &err) == LAM_OK;
+    }
+    if (sup && deep) {
+      a->have_pac = pac(deep, sup, r->n, r->fs, &a->mi, &err) == LAM_OK;
+    }
+    rc = analyze_attention(r, a, f, i0);
+    if (!rc) {
+      rc = analyze_probe(r, a, f, i0, w);
+    }
   }
   if (!rc) {
     lam_cli_areas_granger(&r->areas, r->fs, r->band, r->nb);
-  }
-  if (!rc && H5Lexists(f, "/lfp", H5P_DEFAULT) > 0) {
-    rc = analyze_probe(r, f, i0, w);
   }
   lam_welch_free(w);
   H5Fclose(f);
@@ -488,10 +548,12 @@ static void free_results(results *r) {
     free(r->L[i].x);
     free(r->L[i].cnt);
   }
-  free(r->depth);
-  free(r->cmean);
-  free(r->cpw);
-  free(r->cpk);
+  for (size_t k = 0; k < r->na; k++) {
+    free(r->A[k].depth);
+    free(r->A[k].cmean);
+    free(r->A[k].cpw);
+    free(r->A[k].cpk);
+  }
   lam_cli_areas_free(&r->areas);
 }
 
@@ -505,7 +567,12 @@ static void print_table(const results *r) {
     printf(" %s %g-%g Hz%s", r->band[b].name, r->band[b].lo_hz, r->band[b].hi_hz,
            b + 1 < r->nb ? ";" : "\n\n");
   }
-  printf("%-6s %-5s %-12s", "layer", "cols", "mean");
+  int lw = 6; /* the label column: wider for AREA.layer */
+  for (size_t i = 0; i < r->nl; i++) {
+    int len = (int)strlen(r->L[i].label);
+    lw = len > lw ? len : lw;
+  }
+  printf("%-*s %-5s %-12s", lw, "layer", "cols", "mean");
   for (size_t b = 0; b < r->nb; b++) {
     char h[3][NAMELEN + 8];
     snprintf(h[0], sizeof h[0], "P_%s", r->band[b].name);
@@ -516,7 +583,7 @@ static void print_table(const results *r) {
   printf("  populations\n");
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
-    printf("%-6s %-5zu %-12.5g", l->name, l->ncols, l->mean);
+    printf("%-*s %-5zu %-12.5g", lw, l->label, l->ncols, l->mean);
     for (size_t b = 0; b < r->nb; b++) {
       printf(" %-14.5g %-12.3f %-12.3f", l->pw[b], l->pk[b], l->coh[b]);
     }
@@ -528,16 +595,17 @@ static void print_table(const results *r) {
          u, u);
   if (r->nl > 1) {
     printf("\ncoherence between layers (band mean, same column, mean over columns):\n");
-    printf("%-14s", "layers");
+    int pw = lw > 6 ? 2 * lw + 1 : 14;
+    printf("%-*s", pw, "layers");
     for (size_t b = 0; b < r->nb; b++) {
       printf(" %-12s", r->band[b].name);
     }
     printf("\n");
     for (size_t i = 0; i < r->nl; i++) {
       for (size_t j = i + 1; j < r->nl; j++) {
-        char pair[2 * NAMELEN + 2];
-        snprintf(pair, sizeof pair, "%s:%s", r->L[i].name, r->L[j].name);
-        printf("%-14s", pair);
+        char pair[4 * NAMELEN + 8];
+        snprintf(pair, sizeof pair, "%s:%s", r->L[i].label, r->L[j].label);
+        printf("%-*s", pw, pair);
         for (size_t b = 0; b < r->nb; b++) {
           printf(" %-12.3f", r->pcoh[i][j][b]);
         }
@@ -546,29 +614,39 @@ static void print_table(const results *r) {
     }
     printf("\n");
   }
-  if (r->have_seg) {
-    printf("segregation (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
-           "laminar_ratio %.5g (P7 holds when all > 1)\n",
-           r->segr.gamma_ratio, r->segr.alphabeta_ratio, r->segr.laminar_ratio);
-  } else {
-    printf("segregation: needs L2/3 and L5 and the bands gamma and alphabeta with "
-           "power in both\n");
-  }
-  if (r->have_pac) {
-    printf("PAC (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 bins): "
-           "%.5g\n",
-           r->mi);
-  }
-  if (r->have_attn) {
-    printf("attention (%zu query-head rows over %zu keys): entropy %.5g nats at the "
-           "end, %.5g mean (maximum ln %zu = %.5g); total burst rate %.5g at the "
-           "end, %.5g mean\n",
-           r->attn_rows, r->attn_keys, r->ent_final, r->ent_mean, r->attn_keys,
-           log((double)r->attn_keys), r->burst_final, r->burst_mean);
+  for (size_t k = 0; k < r->na; k++) {
+    const area_res *a = &r->A[k];
+    const char *sp = a->name[0] ? " " : ""; /* "segregation v1 (...)" */
+    if (a->have_seg) {
+      printf("segregation%s%s (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
+             "laminar_ratio %.5g (P7 holds when all > 1)\n",
+             sp, a->name, a->segr.gamma_ratio, a->segr.alphabeta_ratio,
+             a->segr.laminar_ratio);
+    } else {
+      printf("segregation%s%s: needs L2/3 and L5 and the bands gamma and alphabeta "
+             "with power in both\n", sp, a->name);
+    }
+    if (a->have_pac) {
+      printf("PAC%s%s (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 "
+             "bins): %.5g\n",
+             sp, a->name, a->mi);
+    }
+    if (a->have_attn) {
+      printf("attention%s%s (%zu query-head rows over %zu keys): entropy %.5g nats "
+             "at the end, %.5g mean (maximum ln %zu = %.5g); total burst rate %.5g "
+             "at the end, %.5g mean\n",
+             sp, a->name, a->attn_rows, a->attn_keys, a->ent_final, a->ent_mean,
+             a->attn_keys, log((double)a->attn_keys), a->burst_final, a->burst_mean);
+    }
   }
   lam_cli_areas_table(stdout, &r->areas, r->band, r->nb);
-  if (r->nc) {
-    printf("\nLFP per contact (unit %s; power in (%s)^2):\n", r->lfp_unit, r->lfp_unit);
+  for (size_t k = 0; k < r->na; k++) {
+    const area_res *a = &r->A[k];
+    if (!a->nc) {
+      continue;
+    }
+    printf("\nLFP per contact%s%s (unit %s; power in (%s)^2):\n",
+           a->name[0] ? ", area " : "", a->name, a->lfp_unit, a->lfp_unit);
     printf("%-8s %-10s %-14s", "contact", "depth_um", "mean");
     for (size_t b = 0; b < r->nb; b++) {
       char h[2][NAMELEN + 8];
@@ -577,10 +655,10 @@ static void print_table(const results *r) {
       printf(" %-14s %-12s", h[0], h[1]);
     }
     printf("\n");
-    for (size_t c = 0; c < r->nc; c++) {
-      printf("%-8zu %-10.1f %-14.5g", c, r->depth[c], r->cmean[c]);
+    for (size_t c = 0; c < a->nc; c++) {
+      printf("%-8zu %-10.1f %-14.5g", c, a->depth[c], a->cmean[c]);
       for (size_t b = 0; b < r->nb; b++) {
-        printf(" %-14.5g %-12.3f", r->cpw[c * r->nb + b], r->cpk[c * r->nb + b]);
+        printf(" %-14.5g %-12.3f", a->cpw[c * r->nb + b], a->cpk[c * r->nb + b]);
       }
       printf("\n");
     }
@@ -615,6 +693,62 @@ static void jbands(FILE *o, const results *r, const char *suffix, const double *
   }
 }
 
+static void json_seg(FILE *o, const area_res *a) {
+  if (a->have_seg) {
+    fputs("{\"gamma_ratio\": ", o);
+    jnum(o, a->segr.gamma_ratio);
+    fputs(", \"alphabeta_ratio\": ", o);
+    jnum(o, a->segr.alphabeta_ratio);
+    fputs(", \"laminar_ratio\": ", o);
+    jnum(o, a->segr.laminar_ratio);
+    fputc('}', o);
+  } else {
+    fputs("null", o);
+  }
+}
+
+static void json_pac(FILE *o, const area_res *a) {
+  jnum(o, a->have_pac ? a->mi : NAN);
+}
+
+static void json_attn(FILE *o, const area_res *a) {
+  if (a->have_attn) {
+    fprintf(o, "{\"rows\": %zu, \"keys\": %zu, \"entropy_nats\": ", a->attn_rows,
+            a->attn_keys);
+    jnum(o, a->ent_final);
+    fputs(", \"entropy_mean_nats\": ", o);
+    jnum(o, a->ent_mean);
+    fputs(", \"burst_rate\": ", o);
+    jnum(o, a->burst_final);
+    fputs(", \"burst_rate_mean\": ", o);
+    jnum(o, a->burst_mean);
+    fputc('}', o);
+  } else {
+    fputs("null", o);
+  }
+}
+
+/* A single-area run: area 0's value; a run of areas: {"AREA": value, ...}. */
+static void json_per_area(FILE *o, const results *r,
+                          void (*val)(FILE *, const area_res *)) {
+  if (!r->multi) {
+    if (r->na) {
+      val(o, &r->A[0]);
+    } else {
+      fputs("null", o);
+    }
+    return;
+  }
+  fputc('{', o);
+  for (size_t k = 0; k < r->na; k++) {
+    fputs(k ? ", " : "", o);
+    jstr(o, r->A[k].name);
+    fputs(": ", o);
+    val(o, &r->A[k]);
+  }
+  fputc('}', o);
+}
+
 static void write_json(FILE *o, const results *r) {
   fputs("{\n  \"file\": ", o);
   jstr(o, r->file);
@@ -640,6 +774,11 @@ static void write_json(FILE *o, const results *r) {
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
     fputs(i ? ",\n    {" : "\n    {", o);
+    if (r->multi) {
+      fputs("\"area\": ", o);
+      jstr(o, l->area);
+      fputs(", ", o);
+    }
     fputs("\"layer\": ", o);
     jstr(o, l->name);
     fputs(", \"populations\": ", o);
@@ -657,55 +796,44 @@ static void write_json(FILE *o, const results *r) {
   for (size_t i = 0, k = 0; i < r->nl; i++) {
     for (size_t j = i + 1; j < r->nl; j++, k++) {
       fputs(k ? ",\n    {\"layers\": [" : "\n    {\"layers\": [", o);
-      jstr(o, r->L[i].name);
+      jstr(o, r->L[i].label);
       fputs(", ", o);
-      jstr(o, r->L[j].name);
+      jstr(o, r->L[j].label);
       fputc(']', o);
       jbands(o, r, "_coherence", r->pcoh[i][j]);
       fputc('}', o);
     }
   }
   fputs(r->nl > 1 ? "\n  ],\n  \"segregation\": " : "],\n  \"segregation\": ", o);
-  if (r->have_seg) {
-    fputs("{\"gamma_ratio\": ", o);
-    jnum(o, r->segr.gamma_ratio);
-    fputs(", \"alphabeta_ratio\": ", o);
-    jnum(o, r->segr.alphabeta_ratio);
-    fputs(", \"laminar_ratio\": ", o);
-    jnum(o, r->segr.laminar_ratio);
-    fputc('}', o);
-  } else {
-    fputs("null", o);
-  }
+  json_per_area(o, r, json_seg);
   fputs(",\n  \"pac_mi\": ", o);
-  jnum(o, r->have_pac ? r->mi : NAN);
+  json_per_area(o, r, json_pac);
   fputs(",\n  \"attention\": ", o);
-  if (r->have_attn) {
-    fprintf(o, "{\"rows\": %zu, \"keys\": %zu, \"entropy_nats\": ", r->attn_rows,
-            r->attn_keys);
-    jnum(o, r->ent_final);
-    fputs(", \"entropy_mean_nats\": ", o);
-    jnum(o, r->ent_mean);
-    fputs(", \"burst_rate\": ", o);
-    jnum(o, r->burst_final);
-    fputs(", \"burst_rate_mean\": ", o);
-    jnum(o, r->burst_mean);
-    fputc('}', o);
-  } else {
-    fputs("null", o);
-  }
+  json_per_area(o, r, json_attn);
   fputs(",\n  \"contacts\": [", o);
-  for (size_t c = 0; c < r->nc; c++) {
-    fprintf(o, "%s{\"contact\": %zu, \"depth_um\": ", c ? ",\n    " : "\n    ", c);
-    jnum(o, r->depth[c]);
-    fputs(", \"mean\": ", o);
-    jnum(o, r->cmean[c]);
-    jbands(o, r, "_power", r->cpw + c * r->nb);
-    jbands(o, r, "_peak_hz", r->cpk + c * r->nb);
-    fputc('}', o);
+  const char *lfp_unit = "";
+  size_t nct = 0;
+  for (size_t k = 0; k < r->na; k++) {
+    const area_res *a = &r->A[k];
+    lfp_unit = a->nc && !lfp_unit[0] ? a->lfp_unit : lfp_unit;
+    for (size_t c = 0; c < a->nc; c++, nct++) {
+      fputs(nct ? ",\n    {" : "\n    {", o);
+      if (r->multi) {
+        fputs("\"area\": ", o);
+        jstr(o, a->name);
+        fputs(", ", o);
+      }
+      fprintf(o, "\"contact\": %zu, \"depth_um\": ", c);
+      jnum(o, a->depth[c]);
+      fputs(", \"mean\": ", o);
+      jnum(o, a->cmean[c]);
+      jbands(o, r, "_power", a->cpw + c * r->nb);
+      jbands(o, r, "_peak_hz", a->cpk + c * r->nb);
+      fputc('}', o);
+    }
   }
-  fputs(r->nc ? "\n  ],\n  \"lfp_unit\": " : "],\n  \"lfp_unit\": ", o);
-  jstr(o, r->lfp_unit);
+  fputs(nct ? "\n  ],\n  \"lfp_unit\": " : "],\n  \"lfp_unit\": ", o);
+  jstr(o, lfp_unit);
   fputs(",\n  \"granger\": ", o);
   lam_cli_areas_json(o, &r->areas, r->band, r->nb);
   fputs("\n}\n", o);
@@ -727,53 +855,66 @@ static void write_csv(FILE *o, const results *r) {
     const layer *l = &r->L[i];
     char u2[NAMELEN + 8];
     snprintf(u2, sizeof u2, "(%s)^2", l->unit);
-    csv_row(o, "layer", l->name, "mean", l->mean, l->unit);
+    csv_row(o, "layer", l->label, "mean", l->mean, l->unit);
     for (size_t b = 0; b < r->nb; b++) {
       snprintf(q, sizeof q, "%s_power", r->band[b].name);
-      csv_row(o, "layer", l->name, q, l->pw[b], u2);
+      csv_row(o, "layer", l->label, q, l->pw[b], u2);
       snprintf(q, sizeof q, "%s_peak", r->band[b].name);
-      csv_row(o, "layer", l->name, q, l->pk[b], "Hz");
+      csv_row(o, "layer", l->label, q, l->pk[b], "Hz");
       snprintf(q, sizeof q, "%s_coherence", r->band[b].name);
-      csv_row(o, "layer", l->name, q, l->coh[b], "1");
+      csv_row(o, "layer", l->label, q, l->coh[b], "1");
     }
   }
   for (size_t i = 0; i < r->nl; i++) {
     for (size_t j = i + 1; j < r->nl; j++) {
-      char pair[2 * NAMELEN + 2];
-      snprintf(pair, sizeof pair, "%s:%s", r->L[i].name, r->L[j].name);
+      char pair[4 * NAMELEN + 8];
+      snprintf(pair, sizeof pair, "%s:%s", r->L[i].label, r->L[j].label);
       for (size_t b = 0; b < r->nb; b++) {
         snprintf(q, sizeof q, "%s_coherence", r->band[b].name);
         csv_row(o, "layer_pair", pair, q, r->pcoh[i][j][b], "1");
       }
     }
   }
-  if (r->have_seg) {
-    csv_row(o, "index", "segregation", "gamma_ratio", r->segr.gamma_ratio, "1");
-    csv_row(o, "index", "segregation", "alphabeta_ratio", r->segr.alphabeta_ratio, "1");
-    csv_row(o, "index", "segregation", "laminar_ratio", r->segr.laminar_ratio, "1");
-  }
-  if (r->have_pac) {
-    csv_row(o, "index", "pac", "tort_mi", r->mi, "1");
-  }
-  if (r->have_attn) {
-    csv_row(o, "attention", "attn", "entropy", r->ent_final, "nats");
-    csv_row(o, "attention", "attn", "entropy_mean", r->ent_mean, "nats");
-    csv_row(o, "attention", "attn", "burst_rate", r->burst_final, "a.u.");
-    csv_row(o, "attention", "attn", "burst_rate_mean", r->burst_mean, "a.u.");
+  /* Names of a run of areas carry the area: v1.segregation, v1.pac, v1.attn. */
+  for (size_t k = 0; k < r->na; k++) {
+    const area_res *a = &r->A[k];
+    char pre[NAMELEN + 2], n[3][2 * NAMELEN];
+    area_prefix(a, pre, sizeof pre);
+    snprintf(n[0], sizeof n[0], "%ssegregation", pre);
+    snprintf(n[1], sizeof n[1], "%spac", pre);
+    snprintf(n[2], sizeof n[2], "%sattn", pre);
+    if (a->have_seg) {
+      csv_row(o, "index", n[0], "gamma_ratio", a->segr.gamma_ratio, "1");
+      csv_row(o, "index", n[0], "alphabeta_ratio", a->segr.alphabeta_ratio, "1");
+      csv_row(o, "index", n[0], "laminar_ratio", a->segr.laminar_ratio, "1");
+    }
+    if (a->have_pac) {
+      csv_row(o, "index", n[1], "tort_mi", a->mi, "1");
+    }
+    if (a->have_attn) {
+      csv_row(o, "attention", n[2], "entropy", a->ent_final, "nats");
+      csv_row(o, "attention", n[2], "entropy_mean", a->ent_mean, "nats");
+      csv_row(o, "attention", n[2], "burst_rate", a->burst_final, "a.u.");
+      csv_row(o, "attention", n[2], "burst_rate_mean", a->burst_mean, "a.u.");
+    }
   }
   lam_cli_areas_csv(o, &r->areas, r->band, r->nb);
-  char u2[NAMELEN + 8];
-  snprintf(u2, sizeof u2, "(%s)^2", r->lfp_unit);
-  for (size_t c = 0; c < r->nc; c++) {
-    char name[32];
-    snprintf(name, sizeof name, "%zu", c);
-    csv_row(o, "contact", name, "depth", r->depth[c], "um");
-    csv_row(o, "contact", name, "mean", r->cmean[c], r->lfp_unit);
-    for (size_t b = 0; b < r->nb; b++) {
-      snprintf(q, sizeof q, "%s_power", r->band[b].name);
-      csv_row(o, "contact", name, q, r->cpw[c * r->nb + b], u2);
-      snprintf(q, sizeof q, "%s_peak", r->band[b].name);
-      csv_row(o, "contact", name, q, r->cpk[c * r->nb + b], "Hz");
+  for (size_t k = 0; k < r->na; k++) {
+    const area_res *a = &r->A[k];
+    char u2[NAMELEN + 8], pre[NAMELEN + 2];
+    snprintf(u2, sizeof u2, "(%s)^2", a->lfp_unit);
+    area_prefix(a, pre, sizeof pre);
+    for (size_t c = 0; c < a->nc; c++) {
+      char name[NAMELEN + 32];
+      snprintf(name, sizeof name, "%s%zu", pre, c); /* 3, or v1.3 */
+      csv_row(o, "contact", name, "depth", a->depth[c], "um");
+      csv_row(o, "contact", name, "mean", a->cmean[c], a->lfp_unit);
+      for (size_t b = 0; b < r->nb; b++) {
+        snprintf(q, sizeof q, "%s_power", r->band[b].name);
+        csv_row(o, "contact", name, q, a->cpw[c * r->nb + b], u2);
+        snprintf(q, sizeof q, "%s_peak", r->band[b].name);
+        csv_row(o, "contact", name, q, a->cpk[c * r->nb + b], "Hz");
+      }
     }
   }
 }

@@ -3,12 +3,14 @@
 #ifndef LAM_TEST_UTIL_H
 #define LAM_TEST_UTIL_H
 
+#include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* splitmix64: an RNG independent of the library's GSL streams. */
 static inline double tu_uniform(uint64_t *s) {
@@ -23,10 +25,57 @@ static inline double tu_gauss(uint64_t *s) {
   return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 
+/* path and everything under it (lstat: a link is removed, not followed). */
+static inline void tu_rmtree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) {
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+        char sub[4096];
+        int k = snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (k > 0 && (size_t)k < sizeof sub) {
+          tu_rmtree(sub);
+        }
+      }
+    }
+    if (d) {
+      closedir(d);
+    }
+  }
+  remove(path);
+}
+
+/* The folders tu_tmpdir made in this process (a test runs in its own). */
+static char tu_dirs[16][64];
+static size_t tu_ndirs;
+
+static inline void tu_cleanup(void) {
+  for (size_t i = 0; i < tu_ndirs; i++) {
+    tu_rmtree(tu_dirs[i]);
+  }
+  tu_ndirs = 0;
+}
+
+/* A new folder /tmp/lamtestXXXXXX, removed with its contents when the
+ * process exits. The name is in a static buffer: copy it to keep two. */
 static inline char *tu_tmpdir(void) {
   static char buf[64];
   snprintf(buf, sizeof buf, "/tmp/lamtestXXXXXX");
-  return mkdtemp(buf);
+  if (!mkdtemp(buf)) {
+    return NULL;
+  }
+  if (tu_ndirs == 0) {
+    atexit(tu_cleanup);
+  }
+  if (tu_ndirs < sizeof tu_dirs / sizeof tu_dirs[0]) {
+    snprintf(tu_dirs[tu_ndirs++], sizeof tu_dirs[0], "%s", buf);
+  }
+  return buf;
 }
 
 static inline void tu_write_csv(const char *path, const double *a, size_t rows,

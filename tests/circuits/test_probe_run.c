@@ -7,7 +7,8 @@
  * |d|) / (2 sigma pi R^2), [S33] geometry) at the documented layer depths
  * (SCIENCE.md 3f), and the CSD as -sigma times the second difference of the
  * recorded LFP. Both must equal /lfp and /csd. A run without
- * the probe writes neither. */
+ * the probe writes neither. Stacked areas have one electrode each
+ * (/AREA.lfp): identical uncoupled areas reproduce the single-area LFP. */
 #include <criterion/criterion.h>
 
 #include "lam_recorder.h"
@@ -193,4 +194,116 @@ Test(probe_run, bad_probe_key_names_file_line) {
   cr_expect(strstr(err.msg, "probe.spacing_um"), "%s", err.msg);
   cr_expect_null(sim);
   lam_model_free(m);
+}
+
+/* ---- One electrode per area (docs/hierarchy.md) ----
+ * Two identical areas without links are two copies of the single-area
+ * model: their electrodes /v1.lfp and /v2.lfp must agree with each other and
+ * with the single-area /lfp (fixed-step Heun, so the same arithmetic). With
+ * feedforward on, area 1 still equals the single area (no feedback) while
+ * area 2's LFP moves. */
+static const char *area_text =
+    "[network]\ncolumns = 4\nheads = 2\nd_in = 4\nd_k = 3\nd_v = 3\n"
+    "topology = topdown\nc_td = 0.5\n[input]\nseed = 5\n"
+    "[solver]\nmethod = heun\nheun_dt = 0.0005\n"
+    "[run]\nt_end = 0.1\ndt_record = 0.005\n[probe]\nenabled = true\n";
+
+/* Run area_text + extra with the probe to dir/name. */
+static void run_areas(const char *dir, const char *name, const char *extra) {
+  char text[2048], out[256];
+  snprintf(text, sizeof text, "%s%s", area_text, extra);
+  snprintf(out, sizeof out, "%s/%s", dir, name);
+  lam_model *m = lam_model_new();
+  lam_err err;
+  cr_assert_eq(lam_model_load_text(m, text, "areas.ini", ".", &err), LAM_OK, "%s",
+               err.msg);
+  lam_sim *sim = NULL;
+  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
+  cr_assert(rec, "%s", err.msg);
+  lam_run_opts o = lam_run_defaults(sim);
+  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+  lam_sim_free(sim);
+  lam_model_free(m);
+}
+
+/* Dataset name of dir/file: 21 samples x width values. */
+static double *read_series(const char *dir, const char *file, const char *name,
+                           size_t width) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  double *v;
+  hsize_t d[3];
+  int rank;
+  cr_assert_eq(tu_h5_read(path, name, &v, d, &rank), 21 * width, "%s in %s", name,
+               file);
+  return v;
+}
+
+/* max |a - b| / max |b| over n values. */
+static double rel_diff(const double *a, const double *b, size_t n) {
+  double num = 0.0, den = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    num = fmax(num, fabs(a[i] - b[i]));
+    den = fmax(den, fabs(b[i]));
+  }
+  cr_assert_gt(den, 0.0, "the reference is identically zero");
+  return num / den;
+}
+
+Test(probe_run, identical_uncoupled_areas_have_the_single_area_lfp) {
+  char dir[64];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir());
+  run_areas(dir, "one.h5", "");
+  run_areas(dir, "two.h5", "[areas]\nnames = v1, v2\nff_gain = 0\nfb_gain = 0\n");
+  double *one = read_series(dir, "one.h5", "/lfp", 16);
+  double *one_csd = read_series(dir, "one.h5", "/csd", 14);
+  const char *area[2] = {"v1", "v2"};
+  double *lfp[2], *csd[2];
+  for (int k = 0; k < 2; k++) {
+    char n[32];
+    snprintf(n, sizeof n, "/%s.lfp", area[k]);
+    lfp[k] = read_series(dir, "two.h5", n, 16);
+    snprintf(n, sizeof n, "/%s.csd", area[k]);
+    csd[k] = read_series(dir, "two.h5", n, 14);
+    double e = rel_diff(lfp[k], one, 21 * 16);
+    cr_expect(e <= 1e-12, "%s LFP vs the single area: relative error %.3g", area[k], e);
+    e = rel_diff(csd[k], one_csd, 21 * 14);
+    cr_expect(e <= 1e-12, "%s CSD vs the single area: relative error %.3g", area[k], e);
+  }
+  double e = rel_diff(lfp[1], lfp[0], 21 * 16);
+  cr_expect(e <= 1e-12, "v2 vs v1 LFP: relative error %.3g", e);
+  /* The areas run has no pooled electrode; the contacts are shared. */
+  char path[256];
+  snprintf(path, sizeof path, "%s/two.h5", dir);
+  double *v;
+  hsize_t d[3];
+  int rank;
+  cr_expect_eq(tu_h5_read(path, "/lfp", &v, d, &rank), 0);
+  free(v);
+  cr_expect_eq(tu_h5_read(path, "/probe/depth_um", &v, d, &rank), 16);
+  free(v);
+  for (int k = 0; k < 2; k++) {
+    free(lfp[k]);
+    free(csd[k]);
+  }
+  free(one);
+  free(one_csd);
+}
+
+Test(probe_run, feedforward_moves_the_upper_area_lfp_only) {
+  char dir[64];
+  snprintf(dir, sizeof dir, "%s", tu_tmpdir());
+  run_areas(dir, "one.h5", "");
+  run_areas(dir, "ff.h5", "[areas]\nnames = v1, v2\nff_gain = 1\nfb_gain = 0\n");
+  double *one = read_series(dir, "one.h5", "/lfp", 16);
+  double *v1 = read_series(dir, "ff.h5", "/v1.lfp", 16);
+  double *v2 = read_series(dir, "ff.h5", "/v2.lfp", 16);
+  double e1 = rel_diff(v1, one, 21 * 16), e2 = rel_diff(v2, one, 21 * 16);
+  cr_expect(e1 <= 1e-12, "v1 (no feedback) vs the single area: %.3g", e1);
+  cr_expect(e2 > 1e-3, "v2 with feedforward vs the single area: %.3g", e2);
+  free(one);
+  free(v1);
+  free(v2);
 }

@@ -398,3 +398,112 @@ Test(analyze_cli, attention_entropy_and_burst_rate) {
   cr_assert_eq(run(a3), 0, "%s", slurp("stderr.txt"));
   cr_expect(strstr(slurp("n.json"), "\"attention\": null"), "%s", slurp("n.json"));
 }
+
+/* Two areas (populations AREA.pop, one electrode /AREA.lfp each) with
+ * closed-form signals, 2 identical columns each, fs = 1000 Hz:
+ *   v1.l23: 1 + 2 sin(2 pi 40 t) + 0.2 sin(2 pi 20 t)   v1.l5b: 3 + sin(2 pi 10 t) + 0.1 sin(2 pi 60 t)
+ *   v2.l23: 2 + sin(2 pi 40 t) + 0.1 sin(2 pi 20 t)     v2.l5b: 5 + 3 sin(2 pi 10 t) + 0.3 sin(2 pi 60 t)
+ *   v1.lfp contact c: (c + 1) sin(2 pi 40 t);  v2.lfp: (c + 1) / 2 sin(2 pi 40 t)
+ * Each area's layers are its own: v1 L2/3 gamma 2, L5 alpha/beta 0.5 (the
+ * single-area numbers above), v2 L2/3 gamma 0.5, alpha/beta 0.005, L5
+ * alpha/beta 4.5, gamma 0.045, segregation ratios 0.5 / 0.045 = 11.11,
+ * 4.5 / 0.005 = 900 and their product 10000; pooled, they would mix. */
+Test(analyze_cli, per_area_layers_and_probes) {
+  static const lam_system_ops ops = {.observe = observe};
+  static const lam_pop_info pops[] = {
+      {"v1.l23", "a.u.", 2, 1, "L2/3", "40 Hz"},
+      {"v1.l5b", "a.u.", 2, 1, "L5", "10 Hz"},
+      {"v2.l23", "a.u.", 2, 1, "L2/3", "40 Hz, half"},
+      {"v2.l5b", "a.u.", 2, 1, "L5", "10 Hz, three times"},
+  };
+  double y[8] = {0};
+  lam_system sys = {&ops, NULL, 8, 4, pops, y, 0, 0, "analytic"};
+  char in[256], out[256], js[256];
+  snprintf(in, sizeof in, "%s/areas.h5", dir);
+  lam_err err;
+  lam_recorder *rec = lam_recorder_open(in, &sys, NULL, &err);
+  cr_assert(rec, "%s", err.msg);
+  double z[3] = {0.0, 100.0, 200.0};
+  size_t dims[1] = {3};
+  cr_assert_eq(lam_recorder_dataset(rec, "probe/depth_um", "um", z, 1, dims, &err),
+               LAM_OK, "%s", err.msg);
+  for (size_t i = 0; i <= 4000; i++) {
+    const double t = (double)i / 1000.0, s10 = sin(TWO_PI * 10.0 * t),
+                 s20 = sin(TWO_PI * 20.0 * t), s40 = sin(TWO_PI * 40.0 * t),
+                 s60 = sin(TWO_PI * 60.0 * t);
+    y[0] = y[1] = 1.0 + 2.0 * s40 + 0.2 * s20;
+    y[2] = y[3] = 3.0 + s10 + 0.1 * s60;
+    y[4] = y[5] = 2.0 + s40 + 0.1 * s20;
+    y[6] = y[7] = 5.0 + 3.0 * s10 + 0.3 * s60;
+    cr_assert_eq(lam_recorder_sample(rec, t, y, &err), LAM_OK, "%s", err.msg);
+    double l1[3], l2[3];
+    for (int c = 0; c < 3; c++) {
+      l1[c] = (c + 1) * s40;
+      l2[c] = 0.5 * (c + 1) * s40;
+    }
+    cr_assert_eq(lam_recorder_series(rec, "v1.lfp", "a.u.*ohm", l1, 3, &err), LAM_OK);
+    cr_assert_eq(lam_recorder_series(rec, "v2.lfp", "a.u.*ohm", l2, 3, &err), LAM_OK);
+  }
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+
+  snprintf(out, sizeof out, "%s/a.csv", dir);
+  const char *a1[] = {"analyze", in, "--csv", out, NULL};
+  int st = run(a1);
+  cr_assert_eq(st, 0, "exit %d: %s", st, slurp("stderr.txt"));
+  char *csv = slurp("a.csv");
+  cr_assert(csv);
+  struct {
+    const char *kind, *name, *q;
+    double want;
+  } e[] = {
+      {"layer", "v1.L2/3", "mean", 1.0},
+      {"layer", "v1.L2/3", "gamma_power", 2.0},
+      {"layer", "v1.L2/3", "gamma_peak", 40.0},
+      {"layer", "v1.L5", "alphabeta_power", 0.5},
+      {"layer", "v1.L5", "alphabeta_peak", 10.0},
+      {"layer", "v2.L2/3", "mean", 2.0},
+      {"layer", "v2.L2/3", "gamma_power", 0.5},
+      {"layer", "v2.L2/3", "alphabeta_power", 0.005},
+      {"layer", "v2.L2/3", "alphabeta_peak", 20.0},
+      {"layer", "v2.L5", "mean", 5.0},
+      {"layer", "v2.L5", "alphabeta_power", 4.5},
+      {"layer", "v2.L5", "gamma_power", 0.045},
+      {"layer", "v2.L5", "gamma_peak", 60.0},
+      {"index", "v1.segregation", "gamma_ratio", 400.0},
+      {"index", "v1.segregation", "laminar_ratio", 10000.0},
+      {"index", "v2.segregation", "gamma_ratio", 0.5 / 0.045},
+      {"index", "v2.segregation", "alphabeta_ratio", 900.0},
+      {"index", "v2.segregation", "laminar_ratio", 10000.0},
+      {"contact", "v1.0", "gamma_power", 0.5},
+      {"contact", "v1.2", "gamma_power", 4.5},
+      {"contact", "v2.0", "gamma_power", 0.125},
+      {"contact", "v2.2", "gamma_power", 1.125},
+      {"contact", "v2.1", "gamma_peak", 40.0},
+      {"contact", "v2.2", "depth", 200.0},
+  };
+  for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+    double v = csv_value(csv, e[i].kind, e[i].name, e[i].q);
+    cr_expect(fabs(v - e[i].want) <= 1e-6 * fabs(e[i].want), "%s %s %s: %.10g, expected %g",
+              e[i].kind, e[i].name, e[i].q, v, e[i].want);
+  }
+  cr_expect(!strstr(csv, "\nlayer,\"L2/3\""), "a pooled layer row:\n%s", csv);
+  cr_expect(!strstr(csv, "\ncontact,\"0\""), "a pooled contact row:\n%s", csv);
+
+  const char *a2[] = {"analyze", in, NULL};
+  cr_assert_eq(run(a2), 0, "%s", slurp("stderr.txt"));
+  const char *txt = slurp("stdout.txt");
+  const char *want[] = {"\nv1.L2/3 ", "\nv1.L5 ", "\nv2.L2/3 ", "\nv2.L5 ",
+                        "segregation v1 (", "segregation v2 (",
+                        "LFP per contact, area v1", "LFP per contact, area v2"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    cr_expect(strstr(txt, want[i]), "no '%s' in\n%s", want[i], txt);
+  }
+
+  snprintf(js, sizeof js, "%s/a.json", dir);
+  const char *a3[] = {"analyze", in, "--json", js, NULL};
+  cr_assert_eq(run(a3), 0, "%s", slurp("stderr.txt"));
+  const char *j = slurp("a.json");
+  cr_expect(strstr(j, "{\"area\": \"v2\", \"layer\": \"L5\""), "%s", j);
+  cr_expect(strstr(j, "\"segregation\": {\"v1\": {\"gamma_ratio\": "), "%s", j);
+  cr_expect(strstr(j, "{\"area\": \"v2\", \"contact\": 2, \"depth_um\": 200"), "%s", j);
+}
