@@ -37,7 +37,7 @@ alpha_hz = 10
 gamma_depth = 0.5
 alpha_depth = 0.5
 [solver]
-method = adams
+method = {method}
 rtol = {rtol}
 atol = {atol}
 [run]
@@ -58,11 +58,11 @@ def inputs(d, T, seed=8):
     np.savetxt(os.path.join(d, f"attn-T{T}-x.csv"), x, delimiter=",", fmt="%.17g")
 
 
-def model(d, T, topo, clocks, rtol, atol, t_end):
-    p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{rtol:g}.ini")
+def model(d, T, topo, clocks, rtol, atol, t_end, method="adams"):
+    p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{method}-{rtol:g}.ini")
     with open(p, "w") as f:
         f.write(INI.format(T=T, H=H, din=DIN, dk=DK, dv=DV, topo=topo, d=d, clocks=clocks,
-                           rtol=rtol, atol=atol, t_end=t_end))
+                           rtol=rtol, atol=atol, t_end=t_end, method=method))
     return p
 
 
@@ -72,8 +72,8 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
     T, t_end = 64, 2.0
     inputs(d, T)
 
-    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None):
-        ini = model(d, T, topo, clocks, rtol, atol, t_end)
+    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None, method="adams"):
+        ini = model(d, T, topo, clocks, rtol, atol, t_end, method)
         h5 = os.path.join(d, f"{tag}.h5")
         wall, rss, _, err = timed([exe or o.laminar, "run", ini, "-o", h5, "--record", record],
                                   d, os.path.join(d, tag))
@@ -111,11 +111,13 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
         # row of this size sees the same load on a shared machine.
         fns = [lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam-{clocks}"),
                lambda: lam(T, "self", clocks, 1e-7, 1e-9, t_end, f"lam7-{clocks}"),
-               twin]
+               twin,
+               lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"erk-{clocks}",
+                           method="erk")]
         if o.laminar_before:
             fns.append(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"before-{clocks}",
                                    exe=o.laminar_before))
-        res, res7, tw, *before = interleaved(fns, o.repeats)
+        res, res7, tw, erk, *before = interleaved(fns, o.repeats)
         err = lambda r: float(np.max(np.abs(r[0]["out"].reshape(T, -1) - refo)))
         base = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
                        t_end, res[0]["nfev"], err(res),
@@ -123,6 +125,9 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
         tab.add("attention", T, f"laminar adams 1e-7, {label}", [x["wall"] for x in res7],
                 t_end, res7[0]["nfev"], err(res7), "rtol 1e-7 atol 1e-9 (accuracy of the twin)",
                 base)
+        tab.add("attention", T, f"laminar erk dormand-prince, {label}",
+                [x["wall"] for x in erk], t_end, erk[0]["nfev"], err(erk),
+                "ARKODE ERKStep; rtol 1e-6 atol 1e-8", base)
         if before:
             tab.add("attention", T, f"laminar (--laminar-before), {label}",
                     [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
