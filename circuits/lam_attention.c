@@ -88,6 +88,7 @@ struct lam_attention {
    * Pbar) are state after the clocks; XQ, XK, zQ become workspaces. */
   lam_plasticity_params pl;
   double *pre, *Pb, *plwork, *pldelta, *teachY;
+  double *plsat; /* bac gate: s(Q), s(K), s'(Q), s'(K) for the eligibility */
   const double *zcur; /* z(t) of the current evaluation (a->z or a->zt) */
   /* Neuromodulatory gate (circuits/lam_neuromod.h): colnm is col with the
    * modulated beta; nmx the input x_j(t) the surprise predicts. */
@@ -118,7 +119,7 @@ void lam_attention_free(lam_attention *a) {
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
-                    a->plwork, a->pldelta, a->teachY, a->nmx};
+                    a->plwork, a->pldelta, a->teachY, a->plsat, a->nmx};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -323,9 +324,30 @@ static void plasticity_rhs(lam_attention *a, const double *y,
   }
   const int td = a->net.topology == LAM_TOPO_TOPDOWN;
   const double *xq = td ? a->zcur : a->pre;
-  const double *Qe = td ? zQ : y + a->off[P_L23];
+  const double *Qe = td ? zQ : y + a->off[P_L23], *Ke = y + a->off[P_L5B];
+  double *dQ = NULL, *dK = NULL;
+  if (a->col.gate == LAM_GATE_BAC) {
+    /* The gate sees s(u) = xs tanh(u / xs) (column/l5a.c): the partners are
+     * s(Q), s(K) and the slopes s'(u) = 1 - tanh^2(u / xs). */
+    const double xs = a->col.bac_saturation;
+    double *sq = a->plsat, *sk = sq + nq * nk;
+    dQ = sk + T * nk;
+    dK = dQ + nq * nk;
+    for (size_t i = 0; i < nq * nk; i++) {
+      const double th = tanh(Qe[i] / xs);
+      sq[i] = xs * th;
+      dQ[i] = 1.0 - th * th;
+    }
+    for (size_t i = 0; i < T * nk; i++) {
+      const double th = tanh(Ke[i] / xs);
+      sk[i] = xs * th;
+      dK[i] = 1.0 - th * th;
+    }
+    Qe = sq;
+    Ke = sk;
+  }
   lam_plasticity_dw_coincidence(&a->pl, nq, T, din, H, d->dk, xq, a->pre, Qe,
-                                y + a->off[P_L5B], a->pldelta, a->plwork,
+                                Ke, dQ, dK, a->pldelta, a->plwork,
                                 wq ? dWQ : NULL, wk ? dWK : NULL);
   if (Pbar) {
     for (size_t j = 0; j < T; j++) {
@@ -702,6 +724,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     a->Pb = xcalloc(nq * H * T, sizeof(double), &fail);
     a->pldelta = xcalloc(nq * H * T, sizeof(double), &fail);
     a->plwork = xcalloc((nq + T) * nk, sizeof(double), &fail);
+    if (a->pl.eligibility == LAM_ELIG_COINCIDENCE && a->col.gate == LAM_GATE_BAC) {
+      a->plsat = xcalloc(2 * (nq + T) * nk, sizeof(double), &fail);
+    }
   }
   a->colnm = a->col;
   if (a->nm.mode == LAM_NM_SURPRISE) {

@@ -50,6 +50,7 @@ void lam_plasticity_dw_coincidence(const lam_plasticity_params *p, size_t nq,
                                    size_t T, size_t din, size_t H, size_t d,
                                    const double *xq, const double *xk,
                                    const double *Q, const double *K,
+                                   const double *dQ, const double *dK,
                                    const double *delta, double *work,
                                    double *dWQ, double *dWK) {
   const size_t n = H * d, ldd = H * T;
@@ -63,6 +64,12 @@ void lam_plasticity_dw_coincidence(const lam_plasticity_params *p, size_t nq,
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)d,
                 (int)T, 1.0, delta + h * T, (int)ldd, K + h * d, (int)n, 0.0,
                 qk + h * d, (int)n);
+  }
+  for (size_t i = 0; dK && i < T * n; i++) {
+    kq[i] *= dK[i];
+  }
+  for (size_t i = 0; dQ && i < nq * n; i++) {
+    qk[i] *= dQ[i];
   }
   if (dWK) {
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)din, (int)n,

@@ -73,11 +73,15 @@ static inline double lam_burst_prob_taught(const lam_plasticity_params *p,
  * xq: the queries' presynaptic input (nq x din: the cue z in topdown, x_i
  * in self); xk: the keys' (T x din); Q (nq x H*d), K (T x H*d); delta in
  * the layout of the apical state (nq x H x T). work: (nq + T) x H*d. dWQ or
- * dWK may be NULL (not plastic). */
+ * dWK may be NULL (not plastic). A saturating gate A ~ sum_c s(Q_ihc) s(K_jhc)
+ * passes s(Q), s(K) as Q, K and the slopes s'(Q) (nq x H*d) and s'(K)
+ * (T x H*d) as dQ, dK, so that the update stays the gradient of the gate;
+ * NULL: slope 1 (product gate). */
 void lam_plasticity_dw_coincidence(const lam_plasticity_params *p, size_t nq,
                                    size_t T, size_t din, size_t H, size_t d,
                                    const double *xq, const double *xk,
                                    const double *Q, const double *K,
+                                   const double *dQ, const double *dK,
                                    const double *delta, double *work,
                                    double *dWQ, double *dWK);
 

@@ -179,11 +179,35 @@ Test(plasticity, network_rate_matches_the_rule) {
 }
 
 /* The coincidence eligibility is eta times the gradient of the burst-weighted
- * coincidences S = sum_ihj delta_ihj sum_c Q_ihc K_jhc with Q = Xq W_Q and
- * K = Xk W_K: checked against central differences of S (S is linear in each
- * weight, so the difference is exact up to rounding). */
+ * coincidences S = sum_ihj delta_ihj sum_c s(Q_ihc) s(K_jhc) with
+ * Q = Xq W_Q, K = Xk W_K and s the gate's saturation (identity for the
+ * product gate, xs tanh(u / xs) for bac): checked against central
+ * differences of S computed by plain loops. */
+static double sat(double u, double xs) { return xs > 0.0 ? xs * tanh(u / xs) : u; }
+
+enum { NQ = 3, TT = 4, DIN = 3, HH = 2, D = 2, N = HH * D };
+
+static double weighted_score(const double *xq, const double *xk, const double *wq,
+                             const double *wk, const double *delta, double xs) {
+  double s = 0.0;
+  for (size_t i = 0; i < NQ; i++) {
+    for (size_t h = 0; h < HH; h++) {
+      for (size_t j = 0; j < TT; j++) {
+        for (size_t c = 0; c < D; c++) {
+          double q = 0.0, k = 0.0;
+          for (size_t u = 0; u < DIN; u++) {
+            q += xq[i * DIN + u] * wq[u * N + h * D + c];
+            k += xk[j * DIN + u] * wk[u * N + h * D + c];
+          }
+          s += delta[i * HH * TT + h * TT + j] * sat(q, xs) * sat(k, xs);
+        }
+      }
+    }
+  }
+  return s;
+}
+
 Test(plasticity, coincidence_dw_is_the_gradient_of_the_weighted_scores) {
-  enum { NQ = 3, TT = 4, DIN = 3, HH = 2, D = 2, N = HH * D };
   lam_plasticity_params p = {.enabled = 1, .eta = 0.7, .pbar = 0.15};
   double xq[NQ * DIN], xk[TT * DIN], WQ[DIN * N], WK[DIN * N], delta[NQ * HH * TT];
   uint64_t seed = 11;
@@ -192,50 +216,46 @@ Test(plasticity, coincidence_dw_is_the_gradient_of_the_weighted_scores) {
   for (size_t i = 0; i < DIN * N; i++) WQ[i] = tu_gauss(&seed);
   for (size_t i = 0; i < DIN * N; i++) WK[i] = tu_gauss(&seed);
   for (size_t i = 0; i < NQ * HH * TT; i++) delta[i] = tu_uniform(&seed) - 0.5;
-  /* S(WQ, WK) by plain loops. */
-#define SCORE(wq, wk, out)                                                   \
-  do {                                                                       \
-    double s_ = 0.0;                                                         \
-    for (size_t i = 0; i < NQ; i++)                                          \
-      for (size_t h = 0; h < HH; h++)                                        \
-        for (size_t j = 0; j < TT; j++)                                      \
-          for (size_t c = 0; c < D; c++) {                                   \
-            double q = 0.0, k = 0.0;                                         \
-            for (size_t u = 0; u < DIN; u++) {                               \
-              q += xq[i * DIN + u] * (wq)[u * N + h * D + c];                \
-              k += xk[j * DIN + u] * (wk)[u * N + h * D + c];                \
-            }                                                                \
-            s_ += delta[i * HH * TT + h * TT + j] * q * k;                   \
-          }                                                                  \
-    (out) = s_;                                                              \
-  } while (0)
-  double Q[NQ * N] = {0}, K[TT * N] = {0};
-  for (size_t i = 0; i < NQ; i++)
-    for (size_t m = 0; m < N; m++)
-      for (size_t u = 0; u < DIN; u++) Q[i * N + m] += xq[i * DIN + u] * WQ[u * N + m];
-  for (size_t j = 0; j < TT; j++)
-    for (size_t m = 0; m < N; m++)
-      for (size_t u = 0; u < DIN; u++) K[j * N + m] += xk[j * DIN + u] * WK[u * N + m];
-  double work[(NQ + TT) * N], dWQ[DIN * N], dWK[DIN * N];
-  lam_plasticity_dw_coincidence(&p, NQ, TT, DIN, HH, D, xq, xk, Q, K, delta, work, dWQ, dWK);
-  const double hstep = 1e-3;
-  for (size_t w = 0; w < DIN * N; w++) {
-    double sp, sm, keep = WQ[w];
-    WQ[w] = keep + hstep;
-    SCORE(WQ, WK, sp);
-    WQ[w] = keep - hstep;
-    SCORE(WQ, WK, sm);
-    WQ[w] = keep;
-    cr_assert_float_eq(dWQ[w], 0.7 * (sp - sm) / (2 * hstep), 1e-9, "dW_Q[%zu]", w);
-    keep = WK[w];
-    WK[w] = keep + hstep;
-    SCORE(WQ, WK, sp);
-    WK[w] = keep - hstep;
-    SCORE(WQ, WK, sm);
-    WK[w] = keep;
-    cr_assert_float_eq(dWK[w], 0.7 * (sp - sm) / (2 * hstep), 1e-9, "dW_K[%zu]", w);
+  const double xsat[] = {0.0, 1.5}; /* product gate; bac with saturation 1.5 */
+  for (size_t g = 0; g < 2; g++) {
+    const double xs = xsat[g];
+    double Q[NQ * N] = {0}, K[TT * N] = {0}, sQ[NQ * N], sK[TT * N], dQ[NQ * N], dK[TT * N];
+    for (size_t i = 0; i < NQ; i++)
+      for (size_t m = 0; m < N; m++)
+        for (size_t u = 0; u < DIN; u++) Q[i * N + m] += xq[i * DIN + u] * WQ[u * N + m];
+    for (size_t j = 0; j < TT; j++)
+      for (size_t m = 0; m < N; m++)
+        for (size_t u = 0; u < DIN; u++) K[j * N + m] += xk[j * DIN + u] * WK[u * N + m];
+    for (size_t i = 0; i < NQ * N; i++) {
+      sQ[i] = sat(Q[i], xs);
+      dQ[i] = xs > 0.0 ? 1.0 - pow(tanh(Q[i] / xs), 2) : 1.0;
+    }
+    for (size_t i = 0; i < TT * N; i++) {
+      sK[i] = sat(K[i], xs);
+      dK[i] = xs > 0.0 ? 1.0 - pow(tanh(K[i] / xs), 2) : 1.0;
+    }
+    double work[(NQ + TT) * N], dWQ[DIN * N], dWK[DIN * N];
+    lam_plasticity_dw_coincidence(&p, NQ, TT, DIN, HH, D, xq, xk, sQ, sK,
+                                  xs > 0.0 ? dQ : NULL, xs > 0.0 ? dK : NULL, delta,
+                                  work, dWQ, dWK);
+    const double hs = 1e-5;
+    for (size_t w = 0; w < DIN * N; w++) {
+      double keep = WQ[w];
+      WQ[w] = keep + hs;
+      double sp = weighted_score(xq, xk, WQ, WK, delta, xs);
+      WQ[w] = keep - hs;
+      double sm = weighted_score(xq, xk, WQ, WK, delta, xs);
+      WQ[w] = keep;
+      cr_assert_float_eq(dWQ[w], 0.7 * (sp - sm) / (2 * hs), 1e-7, "xs %g: dW_Q[%zu]", xs, w);
+      keep = WK[w];
+      WK[w] = keep + hs;
+      sp = weighted_score(xq, xk, WQ, WK, delta, xs);
+      WK[w] = keep - hs;
+      sm = weighted_score(xq, xk, WQ, WK, delta, xs);
+      WK[w] = keep;
+      cr_assert_float_eq(dWK[w], 0.7 * (sp - sm) / (2 * hs), 1e-7, "xs %g: dW_K[%zu]", xs, w);
+    }
   }
-#undef SCORE
 }
 
 /* The taught burst probability sits exactly at Pbar when the error is zero
