@@ -5,9 +5,9 @@
  * Crash safety rests on three rules: a row is one write() of a whole line
  * followed by fsync(); only one process writes; on resume a last line
  * without its newline (a kill inside write()) is cut off before appending.
- * Worker processes are forked one per point, so a point that crashes its
- * process becomes a failed row instead of ending the sweep, and each point
- * has its own solver memory. */
+ * Points run in forked worker processes (each point with its own model and
+ * solver), so a point that crashes its process becomes a failed row
+ * instead of ending the sweep. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_randist.h>
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1135,122 +1136,184 @@ static int run_serial(const lam_model *base, const lam_sweep_spec *sp,
 /* Exit codes of a worker process. */
 enum { WK_OK = 0, WK_INTERRUPT = 3, WK_FAIL = 4 };
 
+#define NO_POINT ((size_t)-1)
+
 typedef struct worker {
-  pid_t pid;
-  int fd;
-  size_t point;
-  sbuf out;
+  pid_t pid;    /* -1: no process in this slot */
+  int fd;       /* the parent's end of the worker's socket pair */
+  size_t point; /* the point it runs, NO_POINT when idle */
+  sbuf out;     /* bytes of its current row */
 } worker;
 
+/* A worker process: reads point indices from its socket, one size_t each,
+ * and answers each with its row (one line); exits when the parent shuts
+ * the socket (or on Ctrl-C / SIGTERM during a point, without a row). */
 static void run_child(const lam_model *base, const lam_sweep_spec *sp,
-                      const lam_sweep_opts *o, size_t i, int fd) {
-  char *line = NULL;
-  int failed = 0;
-  lam_err e = {0, ""};
-  int rc = lam__sweep_row(base, sp, o, i, &line, &failed, &e);
-  if (rc == LAM_EINTERRUPT) {
-    _exit(WK_INTERRUPT);
-  }
-  if (rc) {
-    line = lam__sweep_failed_row(sp, o, i, e.msg);
-  }
-  size_t len = line ? strlen(line) : 0, off = 0;
-  while (off < len) {
-    ssize_t k = write(fd, line + off, len - off);
-    if (k < 0 && errno == EINTR) {
-      continue;
+                      const lam_sweep_opts *o, int fd) {
+  for (;;) {
+    size_t i, got = 0;
+    while (got < sizeof i) {
+      ssize_t k = read(fd, (char *)&i + got, sizeof i - got);
+      if (k < 0 && errno == EINTR && !(o->stop && *o->stop)) {
+        continue;
+      }
+      if (k <= 0) {
+        _exit(k == 0 && got == 0 ? WK_OK : (o->stop && *o->stop ? WK_INTERRUPT : WK_FAIL));
+      }
+      got += (size_t)k;
     }
-    if (k <= 0) {
+    char *line = NULL;
+    int failed = 0;
+    lam_err e = {0, ""};
+    int rc = lam__sweep_row(base, sp, o, i, &line, &failed, &e);
+    if (rc == LAM_EINTERRUPT) {
+      _exit(WK_INTERRUPT);
+    }
+    if (rc) {
+      line = lam__sweep_failed_row(sp, o, i, e.msg);
+    }
+    size_t len = line ? strlen(line) : 0, off = 0;
+    while (off < len) {
+      ssize_t k = write(fd, line + off, len - off);
+      if (k < 0 && errno == EINTR) {
+        continue;
+      }
+      if (k <= 0) {
+        _exit(WK_FAIL);
+      }
+      off += (size_t)k;
+    }
+    if (!line) {
       _exit(WK_FAIL);
     }
-    off += (size_t)k;
+    free(line);
   }
-  _exit(line ? WK_OK : WK_FAIL);
 }
 
-/* Start a worker on the next points in every free slot. */
+/* Start a worker process in slot k. */
 static int spawn(const lam_model *base, const lam_sweep_spec *sp,
-                 const lam_sweep_opts *o, const size_t *todo, size_t ntodo,
-                 int fd, worker *w, size_t nw, size_t *next, size_t *running,
-                 lam_err *err) {
-  for (size_t k = 0; k < nw && *next < ntodo; k++) {
-    if (w[k].pid > 0) {
-      continue;
-    }
-    int p[2];
-    if (pipe(p) != 0) {
-      return lam_err_set(err, LAM_EIO, "sweep: pipe: %s", strerror(errno));
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(p[0]);
-      close(p[1]);
-      return lam_err_set(err, LAM_EIO, "sweep: fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-      close(p[0]);
-      close(fd);
-      for (size_t q = 0; q < nw; q++) {
-        if (w[q].pid > 0) {
-          close(w[q].fd);
-        }
-      }
-      run_child(base, sp, o, todo[*next], p[1]);
-    }
-    close(p[1]);
-    w[k].pid = pid;
-    w[k].fd = p[0];
-    w[k].point = todo[*next];
-    w[k].out.n = 0;
-    (*next)++;
-    (*running)++;
+                 const lam_sweep_opts *o, int fd, worker *w, size_t nw,
+                 size_t k, lam_err *err) {
+  int p[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0) {
+    return lam_err_set(err, LAM_EIO, "sweep: socketpair: %s", strerror(errno));
   }
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(p[0]);
+    close(p[1]);
+    return lam_err_set(err, LAM_EIO, "sweep: fork: %s", strerror(errno));
+  }
+  if (pid == 0) {
+    close(p[0]);
+    close(fd);
+    for (size_t q = 0; q < nw; q++) {
+      if (w[q].pid > 0) {
+        close(w[q].fd); /* else a sibling would never see its EOF */
+      }
+    }
+    run_child(base, sp, o, p[1]);
+  }
+  close(p[1]);
+  w[k].pid = pid;
+  w[k].fd = p[0];
+  w[k].point = NO_POINT;
+  w[k].out.n = 0;
   return LAM_OK;
 }
 
-/* One forked process per point, at most o->jobs at a time; the parent
- * collects each child's row from its pipe and is the only writer. */
+/* Hand point todo[*next] to the idle worker k. MSG_NOSIGNAL: a worker
+ * killed meanwhile shows up as its EOF, not as SIGPIPE in the parent. */
+static int assign(worker *x, const size_t *todo, size_t *next, lam_err *err) {
+  size_t i = todo[*next], off = 0;
+  while (off < sizeof i) {
+    ssize_t k = send(x->fd, (const char *)&i + off, sizeof i - off, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) {
+      continue;
+    }
+    if (k < 0 && errno == EPIPE) {
+      break; /* it died: its EOF fails the point below */
+    }
+    if (k < 0) {
+      return lam_err_set(err, LAM_EIO, "sweep: send: %s", strerror(errno));
+    }
+    off += (size_t)k;
+  }
+  x->point = i;
+  (*next)++;
+  return LAM_OK;
+}
+
+/* At most o->jobs worker processes, each running points one after another
+ * (a fresh model and solver per point; the process and its warmed-up
+ * memory are reused, which saves a fork, an exit and ~500 page faults per
+ * point). The parent hands out points, collects each row from the
+ * worker's socket and is the only writer. A worker that dies fails only
+ * the point it was running; another process takes its slot. */
 static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
                       const lam_sweep_opts *o, const size_t *todo, size_t ntodo,
                       int fd, lam_sweep_summary *sum, lam_err *err) {
   size_t nw = (size_t)o->jobs;
-  worker *w = calloc(nw, sizeof *w);
-  struct pollfd *pf = calloc(nw, sizeof *pf);
-  if (!w || !pf) {
+  if (nw > ntodo) {
+    nw = ntodo;
+  }
+  worker *w = calloc(nw ? nw : 1, sizeof *w);
+  struct pollfd *pf = calloc(nw ? nw : 1, sizeof *pf);
+  size_t *map = calloc(nw ? nw : 1, sizeof *map);
+  if (!w || !pf || !map) {
     free(w);
     free(pf);
+    free(map);
     return LAM_NOMEM(err);
   }
   for (size_t k = 0; k < nw; k++) {
     w[k].pid = -1;
+    w[k].point = NO_POINT;
   }
   size_t next = 0, running = 0;
-  int rc = LAM_OK, stopping = 0;
+  int rc = LAM_OK, stopping = 0, shut = 0;
   fflush(NULL); /* nothing buffered is written twice by a child */
-  while (next < ntodo || running > 0) {
-    if (o->stop && *o->stop && !stopping) {
+  for (;;) {
+    if (((o->stop && *o->stop) || rc) && !stopping) {
       stopping = 1;
       for (size_t k = 0; k < nw; k++) {
-        if (w[k].pid > 0) {
+        if (w[k].pid > 0 && w[k].point != NO_POINT) {
           kill(w[k].pid, SIGTERM);
         }
       }
     }
-    if (!rc && !stopping) {
-      rc = spawn(base, sp, o, todo, ntodo, fd, w, nw, &next, &running, err);
+    /* Fill empty slots, give idle workers a point, or let them go. */
+    for (size_t k = 0; k < nw; k++) {
+      if (!stopping && w[k].pid < 0 && next < ntodo) {
+        int src = spawn(base, sp, o, fd, w, nw, k, err);
+        if (src) {
+          rc = rc ? rc : src;
+          stopping = 1;
+          break;
+        }
+        running++;
+      }
+      if (!stopping && w[k].pid > 0 && w[k].point == NO_POINT && next < ntodo) {
+        int arc = assign(&w[k], todo, &next, err);
+        if (arc) {
+          rc = rc ? rc : arc;
+          stopping = 1;
+        }
+      }
     }
-    if (rc && running == 0) {
-      break;
+    if ((stopping || next >= ntodo) && !shut) {
+      shut = 1; /* no more points: each worker exits after its last row */
+      for (size_t k = 0; k < nw; k++) {
+        if (w[k].pid > 0) {
+          shutdown(w[k].fd, SHUT_WR);
+        }
+      }
     }
     if (running == 0) {
-      if (stopping) {
-        break;
-      }
-      continue;
+      break;
     }
     size_t np = 0;
-    size_t map[256];
-    for (size_t k = 0; k < nw && np < 256; k++) {
+    for (size_t k = 0; k < nw; k++) {
       if (w[k].pid > 0) {
         pf[np].fd = w[k].fd;
         pf[np].events = POLLIN;
@@ -1263,8 +1326,8 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
       if (errno == EINTR) {
         continue;
       }
-      rc = lam_err_set(err, LAM_EIO, "sweep: poll: %s", strerror(errno));
-      break;
+      rc = rc ? rc : lam_err_set(err, LAM_EIO, "sweep: poll: %s", strerror(errno));
+      continue;
     }
     for (size_t q = 0; q < np; q++) {
       if (!pf[q].revents) {
@@ -1276,32 +1339,46 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
       if (k < 0 && errno == EINTR) {
         continue;
       }
+      char *line = NULL; /* always ours to free */
       if (k > 0) {
         sb_put(&x->out, buf, (size_t)k);
-        continue;
-      }
-      /* EOF: the child is done. */
-      close(x->fd);
-      int ws = 0;
-      while (waitpid(x->pid, &ws, 0) < 0 && errno == EINTR) {
-      }
-      x->pid = -1;
-      running--;
-      char *line = NULL; /* always ours to free */
-      if (WIFEXITED(ws) && WEXITSTATUS(ws) == WK_INTERRUPT) {
-        continue; /* no row: the point runs again on resume */
-      }
-      if (WIFEXITED(ws) && WEXITSTATUS(ws) == WK_OK && x->out.n > 0 && !x->out.oom &&
-          x->out.s[x->out.n - 1] == '\n') {
-        /* A copy: the slot is handed to the next point below. */
-        line = malloc(x->out.n + 1);
-        if (line) {
-          memcpy(line, x->out.s, x->out.n);
-          line[x->out.n] = '\0';
+        char *nl = x->out.oom ? NULL : memchr(x->out.s, '\n', x->out.n);
+        if (!nl || x->point == NO_POINT) {
+          continue; /* the row is not complete yet (a row is one line) */
         }
-      } else if (stopping) {
-        continue;
+        size_t len = (size_t)(nl - x->out.s) + 1;
+        line = malloc(len + 1);
+        if (line) {
+          memcpy(line, x->out.s, len);
+          line[len] = '\0';
+        }
+        memmove(x->out.s, x->out.s + len, x->out.n - len);
+        x->out.n -= len;
+        x->point = NO_POINT;
+        /* The worker's next point starts before this row's fsync (a few
+         * ms), so no core waits for the disk; the row is still durable
+         * before the next one is written, as resume needs. */
+        if (!stopping && !(o->stop && *o->stop) && next < ntodo) {
+          int arc = assign(x, todo, &next, err);
+          if (arc) {
+            rc = rc ? rc : arc;
+          }
+        }
       } else {
+        /* EOF: the worker exited. */
+        close(x->fd);
+        int ws = 0;
+        while (waitpid(x->pid, &ws, 0) < 0 && errno == EINTR) {
+        }
+        x->pid = -1;
+        running--;
+        size_t point = x->point;
+        x->point = NO_POINT;
+        x->out.n = 0;
+        if (point == NO_POINT || stopping ||
+            (WIFEXITED(ws) && WEXITSTATUS(ws) == WK_INTERRUPT)) {
+          continue; /* no point lost, or no row: it runs again on resume */
+        }
         char msg[128];
         if (WIFSIGNALED(ws)) {
           snprintf(msg, sizeof msg, "worker process died: signal %d (%s)", WTERMSIG(ws),
@@ -1310,24 +1387,17 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
           snprintf(msg, sizeof msg, "worker process exited with status %d",
                    WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
         }
-        line = lam__sweep_failed_row(sp, o, x->point, msg);
+        line = lam__sweep_failed_row(sp, o, point, msg);
       }
       if (!line) {
         rc = rc ? rc : LAM_NOMEM(err);
         continue;
       }
       int failed = strstr(line, ",failed,") != NULL && !strstr(line, ",ok,");
-      /* The next point starts before this row's fsync (a few ms), so no
-       * core waits for the disk; the row is still durable before the next
-       * one is written, as resume needs. */
-      if (!rc && !stopping && !(o->stop && *o->stop)) {
-        rc = spawn(base, sp, o, todo, ntodo, fd, w, nw, &next, &running, err);
-      }
       int wrc = lam__sweep_write(fd, line, o->output, err);
       free(line);
       if (wrc) {
         rc = rc ? rc : wrc;
-        stopping = 1;
         continue;
       }
       sum->ran++;
@@ -1336,15 +1406,13 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
         o->progress(o->ctx, sum->ran, ntodo, sum->failed);
       }
     }
-    if (rc) {
-      stopping = 1;
-    }
   }
   for (size_t k = 0; k < nw; k++) {
     free(w[k].out.s);
   }
   free(w);
   free(pf);
+  free(map);
   if (!rc && stopping) {
     rc = lam_err_set(err, LAM_EINTERRUPT, "sweep: interrupted");
   }

@@ -1,5 +1,6 @@
 /* test_sweep.c: sweep points (linear and log grids, value lists, design
- * CSVs, Latin hypercubes) and their ids, against values computed here. */
+ * CSVs, Latin hypercubes) and their ids, against values computed here; the
+ * worker processes against the serial runner. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -153,4 +154,113 @@ Test(sweep_points, bad_arguments_name_themselves) {
   cr_assert_eq(lam_sweep_build(sp, 4, 1, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, "not several"), "%s", err.msg);
   lam_sweep_spec_free(sp);
+}
+
+/* ---- running: worker processes against the serial runner ---- */
+
+/* The rows of a sweep CSV without wall_s (third-last field), sorted; the
+ * count of ids that occur more than once in *dups. */
+static size_t csv_rows(const char *path, char rows[][2048], size_t max, size_t *dups) {
+  FILE *f = fopen(path, "r");
+  cr_assert(f, "%s", path);
+  char line[1024];
+  size_t n = 0;
+  int header = 1;
+  while (fgets(line, sizeof line, f)) {
+    cr_assert(strchr(line, '\n'), "a torn row in %s: %s", path, line);
+    if (line[0] == '#') {
+      continue;
+    }
+    if (header) {
+      header = 0;
+      continue;
+    }
+    cr_assert_lt(n, max);
+    /* Cut the wall_s field: the third comma from the end starts it. */
+    char *c[3] = {NULL, NULL, NULL};
+    for (char *p = line; *p; p++) {
+      if (*p == ',') {
+        c[0] = c[1];
+        c[1] = c[2];
+        c[2] = p;
+      }
+    }
+    cr_assert(c[0], "%s", line);
+    snprintf(rows[n], 2048, "%.*s%s", (int)(c[0] - line), line, c[1]);
+    n++;
+  }
+  fclose(f);
+  qsort(rows, n, sizeof rows[0], (int (*)(const void *, const void *))strcmp);
+  *dups = 0;
+  for (size_t i = 1; i < n; i++) {
+    *dups += strncmp(rows[i], rows[i - 1], 16) == 0;
+  }
+  return n;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void stop_after_3(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done >= 3) {
+    stop_flag = 1;
+  }
+}
+
+/* Twelve points through two worker processes (each runs several points
+ * in turn), stopped after three rows and resumed, give exactly the rows of
+ * the serial runner (in-process, no fork), each point once. */
+Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  char dir[] = "/tmp/lamsweeprunXXXXXX";
+  cr_assert(mkdtemp(dir));
+  char serial[600], par[600];
+  snprintf(serial, sizeof serial, "%s/serial.csv", dir);
+  snprintf(par, sizeof par, "%s/j2.csv", dir);
+  const char *metrics[] = {"gamma_power_l23", "attention_entropy", "mean_l5"};
+  lam_sweep_opts o = lam_sweep_defaults();
+  o.metrics = metrics;
+  o.nmetrics = 3;
+  o.t_end = 0.1;
+  o.command = "test";
+  o.output = serial;
+  lam_sweep_summary sum;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), 0, "%s", err.msg);
+  cr_assert_eq(sum.ran, 12);
+
+  o.output = par;
+  o.jobs = 2;
+  o.stop = &stop_flag;
+  o.progress = stop_after_3;
+  stop_flag = 0;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), LAM_EINTERRUPT, "%s", err.msg);
+  size_t first = sum.ran;
+  cr_assert(first >= 3 && first < 12, "rows before the stop: %zu", first);
+  o.progress = NULL;
+  stop_flag = 0;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), 0, "%s", err.msg);
+  cr_assert_eq(sum.skipped, first);
+  cr_assert_eq(sum.ran, 12 - first);
+
+  static char a[16][2048], b[16][2048];
+  size_t da, db;
+  size_t na = csv_rows(serial, a, 16, &da), nb = csv_rows(par, b, 16, &db);
+  cr_assert_eq(na, 12);
+  cr_assert_eq(nb, 12);
+  cr_assert_eq(da + db, 0, "an id twice");
+  for (size_t i = 0; i < na; i++) {
+    cr_assert_str_eq(a[i], b[i]);
+    cr_assert(strstr(a[i], ",ok,"), "%s", a[i]);
+  }
+  unlink(serial);
+  unlink(par);
+  rmdir(dir);
+  lam_sweep_spec_free(sp);
+  lam_model_free(m);
 }
