@@ -5,7 +5,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "lam_sweep.h"
@@ -258,6 +261,105 @@ Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120
     cr_assert_str_eq(a[i], b[i]);
     cr_assert(strstr(a[i], ",ok,"), "%s", a[i]);
   }
+  unlink(serial);
+  unlink(par);
+  rmdir(dir);
+  lam_sweep_spec_free(sp);
+  lam_model_free(m);
+}
+
+/* A child process of this one (a sweep worker), from /proc; -1 if none. */
+static pid_t a_child(void) {
+  DIR *d = opendir("/proc");
+  if (!d) {
+    return -1;
+  }
+  pid_t found = -1;
+  struct dirent *e;
+  while (found < 0 && (e = readdir(d))) {
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+      continue;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *r = strrchr(buf, ')'); /* "pid (comm) state ppid ..." */
+    char state;
+    long ppid;
+    if (r && sscanf(r + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)getpid()) {
+      found = (pid_t)atol(e->d_name);
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+static int killed;
+static void kill_a_worker(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !killed) {
+    pid_t c = a_child();
+    cr_assert_gt(c, 0, "no worker process found");
+    cr_assert_eq(kill(c, SIGKILL), 0); /* no core file */
+    killed = 1;
+  }
+}
+
+/* A worker killed during the sweep fails the point it was running (a
+ * failed row naming the signal) and nothing else: the other eleven rows
+ * are the serial runner's. */
+Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  char dir[] = "/tmp/lamsweepkillXXXXXX";
+  cr_assert(mkdtemp(dir));
+  char serial[600], par[600];
+  snprintf(serial, sizeof serial, "%s/serial.csv", dir);
+  snprintf(par, sizeof par, "%s/j2.csv", dir);
+  const char *metrics[] = {"gamma_power_l23"};
+  lam_sweep_opts o = lam_sweep_defaults();
+  o.metrics = metrics;
+  o.nmetrics = 1;
+  o.t_end = 0.1;
+  o.command = "test";
+  o.output = serial;
+  lam_sweep_summary sum;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), 0, "%s", err.msg);
+  o.output = par;
+  o.jobs = 2;
+  o.progress = kill_a_worker;
+  killed = 0;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), 0, "%s", err.msg);
+  cr_assert(killed);
+  cr_assert_eq(sum.ran, 12);
+  cr_assert_eq(sum.failed, 1);
+  static char a[16][2048], b[16][2048];
+  size_t da, db;
+  cr_assert_eq(csv_rows(serial, a, 16, &da), 12);
+  cr_assert_eq(csv_rows(par, b, 16, &db), 12);
+  cr_assert_eq(db, 0, "an id twice");
+  size_t same = 0, died = 0;
+  for (size_t i = 0; i < 12; i++) {
+    if (strstr(b[i], ",failed,")) {
+      cr_assert(strstr(b[i], "worker process died: signal 9"), "%s", b[i]);
+      cr_assert_eq(strncmp(a[i], b[i], 16), 0); /* the same id */
+      died++;
+    } else {
+      cr_assert_str_eq(a[i], b[i]);
+      same++;
+    }
+  }
+  cr_assert_eq(died, 1);
+  cr_assert_eq(same, 11);
   unlink(serial);
   unlink(par);
   rmdir(dir);
