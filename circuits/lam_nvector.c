@@ -6,10 +6,22 @@
  * prove that z does not alias x or y, which it cannot (CVODE calls these in
  * place). A plain one-element loop stays scalar at -O2 (~9 instructions per
  * element of a linear sum against ~4 this way). Every element is computed
- * with the same operations in the same order as the one-element loop. */
+ * with the same operations in the same order as the one-element loop.
+ *
+ * Threads (OpenMP, core/lam_par.h; docs/performance.md): vectors of at
+ * least PAR_MIN elements are cut into one contiguous range per thread. An
+ * element's value does not depend on the range it falls in, and the two
+ * reductions (WRMS norm, min) are summed over blocks whose size depends on
+ * the length only, in block order: results are the same bits for any
+ * number of threads. */
 #include "lam_nvector.h"
 
 #include <math.h>
+
+#include "lam_par.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* On x86-64 the kernels are also compiled for AVX2 (four doubles per
  * instruction instead of SSE2's two) and the loader picks the version the
@@ -29,12 +41,57 @@
  * q + 1 <= 13 Nordsieck columns); longer lists are done in chunks. */
 #define MAXV 16
 
+/* Vectors shorter than this stay on one thread (core/lam_par.h). */
+#define PAR_MIN LAM_PAR_MIN_VECTOR
+
+/* Reductions: blocks of at least RED_BLOCK elements, at most RED_MAXB of
+ * them; a vector of at most RED_BLOCK elements is one block (the sum of one
+ * pass, as before threads). */
+#define RED_BLOCK 2048
+#define RED_MAXB 64
+
+typedef sunindextype idx;
+
+/* This thread's range [lo, hi) of n elements, boundaries on multiples of 8
+ * (whole cache lines: threads never write the same line). */
+static void my_range(idx n, idx *lo, idx *hi) {
+#ifdef _OPENMP
+  const idx nt = omp_get_num_threads(), t = omp_get_thread_num();
+  *lo = t == 0 ? 0 : (n * t / nt) & ~(idx)7;
+  *hi = t == nt - 1 ? n : (n * (t + 1) / nt) & ~(idx)7;
+#else
+  *lo = 0;
+  *hi = n;
+#endif
+}
+
+/* Blocks of a reduction over n elements: count and size (a multiple of 8),
+ * functions of n alone. */
+static idx red_blocks(idx n, idx *size) {
+  idx nb = (n + RED_BLOCK - 1) / RED_BLOCK;
+  nb = nb < 1 ? 1 : nb > RED_MAXB ? RED_MAXB : nb;
+  *size = ((n + nb - 1) / nb + 7) & ~(idx)7;
+  return nb;
+}
+
+/* Run KERNEL(lo, hi) over [0, n) on one or more threads. */
+#define PARALLEL_RANGES(n, KERNEL)                                            \
+  do {                                                                         \
+    const idx n_ = (n);                                                        \
+    LAM_OMP("omp parallel if (n_ >= PAR_MIN)")                                 \
+    {                                                                          \
+      idx lo, hi;                                                              \
+      my_range(n_, &lo, &hi);                                                  \
+      KERNEL;                                                                  \
+    }                                                                          \
+  } while (0)
+
 /* z = x + y: the Adams predictor's only operation (q (q + 1) / 2 of them
  * per step: the largest single cost of an Adams step). Same value as
  * 1 * x + 1 * y, with two multiplications fewer per element. */
 LAM_SIMD static void sum(const sunrealtype *xd, const sunrealtype *yd, sunrealtype *zd,
-                sunindextype n) {
-  sunindextype i = 0;
+                         idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -50,16 +107,9 @@ LAM_SIMD static void sum(const sunrealtype *xd, const sunrealtype *yd, sunrealty
   }
 }
 
-LAM_SIMD static void linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y,
-                       N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(x);
-  const sunrealtype *xd = NV_DATA_S(x), *yd = NV_DATA_S(y);
-  sunrealtype *zd = NV_DATA_S(z);
-  if (a == 1.0 && b == 1.0) {
-    sum(xd, yd, zd, n);
-    return;
-  }
-  sunindextype i = 0;
+LAM_SIMD static void axpby(sunrealtype a, const sunrealtype *xd, sunrealtype b,
+                           const sunrealtype *yd, sunrealtype *zd, idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -75,11 +125,21 @@ LAM_SIMD static void linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vect
   }
 }
 
-LAM_SIMD static void scale(sunrealtype c, N_Vector x, N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(x);
-  const sunrealtype *xd = NV_DATA_S(x);
+static void linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y,
+                       N_Vector z) {
+  const sunrealtype *xd = NV_DATA_S(x), *yd = NV_DATA_S(y);
   sunrealtype *zd = NV_DATA_S(z);
-  sunindextype i = 0;
+  if (a == 1.0 && b == 1.0) {
+    PARALLEL_RANGES(NV_LENGTH_S(x), sum(xd + lo, yd + lo, zd + lo, hi - lo));
+  } else {
+    PARALLEL_RANGES(NV_LENGTH_S(x),
+                    axpby(a, xd + lo, b, yd + lo, zd + lo, hi - lo));
+  }
+}
+
+LAM_SIMD static void scale_k(sunrealtype c, const sunrealtype *xd, sunrealtype *zd,
+                             idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -93,19 +153,25 @@ LAM_SIMD static void scale(sunrealtype c, N_Vector x, N_Vector z) {
   }
 }
 
-LAM_SIMD static void set_const(sunrealtype c, N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(z);
+static void scale(sunrealtype c, N_Vector x, N_Vector z) {
+  const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  for (sunindextype i = 0; i < n; i++) {
+  PARALLEL_RANGES(NV_LENGTH_S(x), scale_k(c, xd + lo, zd + lo, hi - lo));
+}
+
+LAM_SIMD static void const_k(sunrealtype c, sunrealtype *zd, idx n) {
+  for (idx i = 0; i < n; i++) {
     zd[i] = c;
   }
 }
 
-LAM_SIMD static void vabs(N_Vector x, N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(x);
-  const sunrealtype *xd = NV_DATA_S(x);
+static void set_const(sunrealtype c, N_Vector z) {
   sunrealtype *zd = NV_DATA_S(z);
-  sunindextype i = 0;
+  PARALLEL_RANGES(NV_LENGTH_S(z), const_k(c, zd + lo, hi - lo));
+}
+
+LAM_SIMD static void abs_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -119,11 +185,14 @@ LAM_SIMD static void vabs(N_Vector x, N_Vector z) {
   }
 }
 
-LAM_SIMD static void inv(N_Vector x, N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(x);
+static void vabs(N_Vector x, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  sunindextype i = 0;
+  PARALLEL_RANGES(NV_LENGTH_S(x), abs_k(xd + lo, zd + lo, hi - lo));
+}
+
+LAM_SIMD static void inv_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -137,11 +206,15 @@ LAM_SIMD static void inv(N_Vector x, N_Vector z) {
   }
 }
 
-LAM_SIMD static void add_const(N_Vector x, sunrealtype b, N_Vector z) {
-  const sunindextype n = NV_LENGTH_S(x);
+static void inv(N_Vector x, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  sunindextype i = 0;
+  PARALLEL_RANGES(NV_LENGTH_S(x), inv_k(xd + lo, zd + lo, hi - lo));
+}
+
+LAM_SIMD static void add_const_k(const sunrealtype *xd, sunrealtype b, sunrealtype *zd,
+                                 idx n) {
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype x0 = xd[i], x1 = xd[i + 1], x2 = xd[i + 2],
                       x3 = xd[i + 3];
@@ -155,26 +228,47 @@ LAM_SIMD static void add_const(N_Vector x, sunrealtype b, N_Vector z) {
   }
 }
 
-static sunrealtype vmin(N_Vector x) {
-  const sunindextype n = NV_LENGTH_S(x);
+static void add_const(N_Vector x, sunrealtype b, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
+  sunrealtype *zd = NV_DATA_S(z);
+  PARALLEL_RANGES(NV_LENGTH_S(x), add_const_k(xd + lo, b, zd + lo, hi - lo));
+}
+
+/* The first smallest element of a block (same choice as one pass). */
+static sunrealtype min_k(const sunrealtype *xd, idx n) {
   sunrealtype m = xd[0];
-  for (sunindextype i = 1; i < n; i++) {
+  for (idx i = 1; i < n; i++) {
     m = xd[i] < m ? xd[i] : m;
   }
   return m;
 }
 
-/* sqrt(sum_i (x_i w_i)^2 / n), SUNDIALS' weighted root-mean-square norm.
- * Four partial sums (added at the end) instead of one running sum: the
- * running sum is a chain of dependent additions, one per element, and
- * was the slowest vector operation per element. The result differs from
- * the one-sum order only by rounding (relative ~1e-16). */
-LAM_SIMD static sunrealtype wrms_norm(N_Vector x, N_Vector w) {
-  const sunindextype n = NV_LENGTH_S(x);
-  const sunrealtype *xd = NV_DATA_S(x), *wd = NV_DATA_S(w);
+static sunrealtype vmin(N_Vector x) {
+  const idx n = NV_LENGTH_S(x);
+  const sunrealtype *xd = NV_DATA_S(x);
+  idx bs;
+  const idx nb = red_blocks(n, &bs);
+  sunrealtype part[RED_MAXB];
+  LAM_OMP("omp parallel for schedule(static) if (n >= PAR_MIN)")
+  for (idx k = 0; k < nb; k++) {
+    const idx lo = k * bs, hi = lo + bs < n ? lo + bs : n;
+    part[k] = lo < hi ? min_k(xd + lo, hi - lo) : xd[0];
+  }
+  sunrealtype m = part[0];
+  for (idx k = 1; k < nb; k++) {
+    m = part[k] < m ? part[k] : m;
+  }
+  return m;
+}
+
+/* sum_i (x_i w_i)^2 over one block. Four partial sums (added at the end)
+ * instead of one running sum: the running sum is a chain of dependent
+ * additions, one per element, and was the slowest vector operation per
+ * element. The result differs from the one-sum order only by rounding
+ * (relative ~1e-16). */
+LAM_SIMD static sunrealtype wsq_k(const sunrealtype *xd, const sunrealtype *wd, idx n) {
   sunrealtype s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  sunindextype i = 0;
+  idx i = 0;
   for (; i + 4 <= n; i += 4) {
     const sunrealtype p0 = xd[i] * wd[i], p1 = xd[i + 1] * wd[i + 1],
                       p2 = xd[i + 2] * wd[i + 2], p3 = xd[i + 3] * wd[i + 3];
@@ -187,7 +281,57 @@ LAM_SIMD static sunrealtype wrms_norm(N_Vector x, N_Vector w) {
     const sunrealtype p = xd[i] * wd[i];
     s0 += p * p;
   }
-  return sqrt(((s0 + s1) + (s2 + s3)) / (sunrealtype)n);
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* sqrt(sum_i (x_i w_i)^2 / n), SUNDIALS' weighted root-mean-square norm:
+ * block sums (wsq_k), then their sum in block order. */
+static sunrealtype wrms_norm(N_Vector x, N_Vector w) {
+  const idx n = NV_LENGTH_S(x);
+  const sunrealtype *xd = NV_DATA_S(x), *wd = NV_DATA_S(w);
+  idx bs;
+  const idx nb = red_blocks(n, &bs);
+  sunrealtype part[RED_MAXB];
+  LAM_OMP("omp parallel for schedule(static) if (n >= PAR_MIN)")
+  for (idx k = 0; k < nb; k++) {
+    const idx lo = k * bs, hi = lo + bs < n ? lo + bs : n;
+    part[k] = lo < hi ? wsq_k(xd + lo, wd + lo, hi - lo) : 0.0;
+  }
+  sunrealtype s = part[0];
+  for (idx k = 1; k < nb; k++) {
+    s += part[k];
+  }
+  return sqrt(s / (sunrealtype)n);
+}
+
+/* z = sum_i c_i X_i over elements [lo, hi) (xd, zd already offset). */
+LAM_SIMD static void lincomb_k(int nvec, const sunrealtype *c,
+                               const sunrealtype *const *xd, idx lo, idx hi,
+                               sunrealtype *zd) {
+  idx j = lo;
+  for (; j + 4 <= hi; j += 4) {
+    const sunrealtype *x0 = xd[0];
+    sunrealtype s0 = c[0] * x0[j], s1 = c[0] * x0[j + 1],
+                s2 = c[0] * x0[j + 2], s3 = c[0] * x0[j + 3];
+    for (int i = 1; i < nvec; i++) {
+      const sunrealtype *xi = xd[i], ci = c[i];
+      s0 = ci * xi[j] + s0;
+      s1 = ci * xi[j + 1] + s1;
+      s2 = ci * xi[j + 2] + s2;
+      s3 = ci * xi[j + 3] + s3;
+    }
+    zd[j] = s0;
+    zd[j + 1] = s1;
+    zd[j + 2] = s2;
+    zd[j + 3] = s3;
+  }
+  for (; j < hi; j++) {
+    sunrealtype s = c[0] * xd[0][j];
+    for (int i = 1; i < nvec; i++) {
+      s = c[i] * xd[i][j] + s;
+    }
+    zd[j] = s;
+  }
 }
 
 /* z = sum_i c_i X_i in one pass over the elements (z may be X_0). The sum
@@ -195,7 +339,7 @@ LAM_SIMD static sunrealtype wrms_norm(N_Vector x, N_Vector w) {
  * X_i for i = 1, 2, ...), which made one pass per vector: CVodeGetDky
  * interpolates every recorded sample this way, and the Adams corrector
  * update uses it. */
-LAM_SIMD static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
+static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
                               N_Vector z) {
   if (nvec < 1) {
     return -1;
@@ -217,47 +361,48 @@ LAM_SIMD static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
     }
     return rc;
   }
-  const sunindextype n = NV_LENGTH_S(z);
   const sunrealtype *xd[MAXV];
   for (int i = 0; i < nvec; i++) {
     xd[i] = NV_DATA_S(X[i]);
   }
   sunrealtype *zd = NV_DATA_S(z);
-  sunindextype j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const sunrealtype *x0 = xd[0];
-    sunrealtype s0 = c[0] * x0[j], s1 = c[0] * x0[j + 1],
-                s2 = c[0] * x0[j + 2], s3 = c[0] * x0[j + 3];
-    for (int i = 1; i < nvec; i++) {
-      const sunrealtype *xi = xd[i], ci = c[i];
-      s0 = ci * xi[j] + s0;
-      s1 = ci * xi[j + 1] + s1;
-      s2 = ci * xi[j + 2] + s2;
-      s3 = ci * xi[j + 3] + s3;
-    }
-    zd[j] = s0;
-    zd[j + 1] = s1;
-    zd[j + 2] = s2;
-    zd[j + 3] = s3;
-  }
-  for (; j < n; j++) {
-    sunrealtype s = c[0] * xd[0][j];
-    for (int i = 1; i < nvec; i++) {
-      s = c[i] * xd[i][j] + s;
-    }
-    zd[j] = s;
-  }
+  PARALLEL_RANGES(NV_LENGTH_S(z), lincomb_k(nvec, c, xd, lo, hi, zd));
   return 0;
+}
+
+/* Z_i = a_i x + Y_i over elements [lo, hi), i < m <= MAXV. */
+LAM_SIMD static void sam_k(int m, const sunrealtype *a, const sunrealtype *xd,
+                           const sunrealtype *const *yd, sunrealtype *const *zd,
+                           idx lo, idx hi) {
+  idx j = lo;
+  for (; j + 4 <= hi; j += 4) {
+    const sunrealtype x0 = xd[j], x1 = xd[j + 1], x2 = xd[j + 2],
+                      x3 = xd[j + 3];
+    for (int i = 0; i < m; i++) {
+      const sunrealtype *yi = yd[i], ai = a[i];
+      sunrealtype *zi = zd[i];
+      const sunrealtype y0 = yi[j], y1 = yi[j + 1], y2 = yi[j + 2],
+                        y3 = yi[j + 3];
+      zi[j] = ai * x0 + y0;
+      zi[j + 1] = ai * x1 + y1;
+      zi[j + 2] = ai * x2 + y2;
+      zi[j + 3] = ai * x3 + y3;
+    }
+  }
+  for (; j < hi; j++) {
+    for (int i = 0; i < m; i++) {
+      zd[i][j] = a[i] * xd[j] + yd[i][j];
+    }
+  }
 }
 
 /* Z_i = a_i x + Y_i, i < nvec, in one pass (Z_i may be Y_i): the Adams
  * corrector's update of the Nordsieck array after every step. */
-LAM_SIMD static int scale_add_multi(int nvec, sunrealtype *a, N_Vector x, N_Vector *Y,
+static int scale_add_multi(int nvec, sunrealtype *a, N_Vector x, N_Vector *Y,
                            N_Vector *Z) {
   if (nvec < 1) {
     return -1;
   }
-  const sunindextype n = NV_LENGTH_S(x);
   const sunrealtype *xd = NV_DATA_S(x);
   for (int k = 0; k < nvec; k += MAXV) {
     const int m = nvec - k < MAXV ? nvec - k : MAXV;
@@ -268,26 +413,7 @@ LAM_SIMD static int scale_add_multi(int nvec, sunrealtype *a, N_Vector x, N_Vect
       zd[i] = NV_DATA_S(Z[k + i]);
     }
     const sunrealtype *ak = a + k;
-    sunindextype j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const sunrealtype x0 = xd[j], x1 = xd[j + 1], x2 = xd[j + 2],
-                        x3 = xd[j + 3];
-      for (int i = 0; i < m; i++) {
-        const sunrealtype *yi = yd[i], ai = ak[i];
-        sunrealtype *zi = zd[i];
-        const sunrealtype y0 = yi[j], y1 = yi[j + 1], y2 = yi[j + 2],
-                          y3 = yi[j + 3];
-        zi[j] = ai * x0 + y0;
-        zi[j + 1] = ai * x1 + y1;
-        zi[j + 2] = ai * x2 + y2;
-        zi[j + 3] = ai * x3 + y3;
-      }
-    }
-    for (; j < n; j++) {
-      for (int i = 0; i < m; i++) {
-        zd[i][j] = ak[i] * xd[j] + yd[i][j];
-      }
-    }
+    PARALLEL_RANGES(NV_LENGTH_S(x), sam_k(m, ak, xd, yd, zd, lo, hi));
   }
   return 0;
 }

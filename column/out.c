@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include "lam_column.h"
+#include "lam_par.h"
 
 void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *O, const double *R, const double *V,
@@ -15,7 +16,10 @@ void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
   for (size_t i = 0; i < nq * ldv; i++) {
     dO[i] = -k * O[i];
   }
-  for (size_t h = 0; h < H; h++) {
+  /* Threads: one call per head, as in l5a.c (core/lam_par.h). */
+  const long nh = (long)H;
+  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  for (long h = 0; h < nh; h++) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)dv,
                 (int)T, k, R + h * T, (int)ldr, V + h * dv, (int)ldv, 1.0,
                 dO + h * dv, (int)ldv);

@@ -13,17 +13,21 @@
  *   off:         R = exp(beta A), P frozen at zero (PV silenced).
  */
 #include "lam_column.h"
+#include "lam_par.h"
 #include "lam_vmath.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
-/* The exponentials go through lam_vmath_exp in one call over all nq H T
- * arguments (glibc's vector exp: docs/performance.md, "The attention
- * network"); the arguments are written to R first. */
-void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
-                  const double *A, const double *P, double *R) {
-  const size_t T = d->T, H = d->H, nq = d->nq, n = nq * H * T;
+/* The rates of the query-head rows [r0, r1), each row T keys. The
+ * exponentials go through lam_vmath_exp, one call over the rows' arguments
+ * (glibc's vector exp: docs/performance.md, "The attention network"); the
+ * arguments are written to R first. */
+static void rates_rows(const lam_column_params *p, size_t T, size_t r0,
+                       size_t r1, const double *A, const double *P, double *R) {
   const double b = p->beta, s = p->pv_strength;
   if (p->pv == LAM_PV_THRESHOLD) {
-    for (size_t ih = 0; ih < nq * H; ih++) {
+    for (size_t ih = r0; ih < r1; ih++) {
       const double ph = P[ih];
       for (size_t j = 0; j < T; j++) {
         const double r = b * (A[ih * T + j] - s * ph);
@@ -33,20 +37,31 @@ void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
     return;
   }
   if (p->pv == LAM_PV_SUBTRACTIVE) {
-    for (size_t ih = 0; ih < nq * H; ih++) {
-      const double ph = P[ih];
-      for (size_t j = 0; j < T; j++) {
-        R[ih * T + j] = b * (A[ih * T + j] - s * ph);
+    for (size_t ih = r0; ih < r1; ih++) {
+      const double sp = s * P[ih], *a = A + ih * T;
+      double *r = R + ih * T;
+      size_t j = 0;
+      /* Four at a time, loads before stores: packed SIMD at -O2 without an
+       * alias proof (as in circuits/lam_nvector.c), the same operations. */
+      for (; j + 4 <= T; j += 4) {
+        const double a0 = a[j], a1 = a[j + 1], a2 = a[j + 2], a3 = a[j + 3];
+        r[j] = b * (a0 - sp);
+        r[j + 1] = b * (a1 - sp);
+        r[j + 2] = b * (a2 - sp);
+        r[j + 3] = b * (a3 - sp);
+      }
+      for (; j < T; j++) {
+        r[j] = b * (a[j] - sp);
       }
     }
   } else {
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = r0 * T; k < r1 * T; k++) {
       R[k] = b * A[k];
     }
   }
-  lam_vmath_exp(n, R, R);
+  lam_vmath_exp((r1 - r0) * T, R + r0 * T, R + r0 * T);
   if (p->pv == LAM_PV_DIVISIVE) {
-    for (size_t ih = 0; ih < nq * H; ih++) {
+    for (size_t ih = r0; ih < r1; ih++) {
       const double den = 1.0 / (p->pv_sigma + p->pv_gain * s * P[ih]);
       for (size_t j = 0; j < T; j++) {
         R[ih * T + j] *= den;
@@ -55,25 +70,44 @@ void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
   }
 }
 
+/* Threads (core/lam_par.h): each takes a contiguous range of rows; a rate
+ * depends only on its own arguments (lam_vmath_exp: the same value at any
+ * position and array length), so the split does not change a bit. */
+void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
+                  const double *A, const double *P, double *R) {
+  const size_t T = d->T, rows = d->nq * d->H;
+  LAM_OMP("omp parallel if (rows * T >= LAM_PAR_MIN_APICAL)")
+  {
+    size_t r0 = 0, r1 = rows;
+#ifdef _OPENMP
+    const size_t nt = (size_t)omp_get_num_threads(),
+                 t = (size_t)omp_get_thread_num();
+    r0 = rows * t / nt;
+    r1 = rows * (t + 1) / nt;
+#endif
+    rates_rows(p, T, r0, r1, A, P, R);
+  }
+}
+
 void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *P, const double *R, double *dP) {
   const size_t T = d->T, H = d->H, nq = d->nq;
   const double k = 1.0 / p->tau_pv;
-  for (size_t i = 0; i < nq; i++) {
-    for (size_t h = 0; h < H; h++) {
-      const double *r = R + i * H * T + h * T;
-      double sum = 0.0;
-      for (size_t j = 0; j < T; j++) {
-        sum += r[j];
-      }
-      const size_t ih = i * H + h;
-      if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
-        dP[ih] = 0.0;
-      } else if (p->pv == LAM_PV_DIVISIVE) {
-        dP[ih] = k * (-P[ih] + sum);
-      } else {
-        dP[ih] = k * (sum - 1.0);
-      }
+  const long nqh = (long)(nq * H);
+  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  for (long l = 0; l < nqh; l++) {
+    const size_t ih = (size_t)l;
+    const double *r = R + ih * T;
+    double sum = 0.0;
+    for (size_t j = 0; j < T; j++) {
+      sum += r[j];
+    }
+    if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
+      dP[ih] = 0.0;
+    } else if (p->pv == LAM_PV_DIVISIVE) {
+      dP[ih] = k * (-P[ih] + sum);
+    } else {
+      dP[ih] = k * (sum - 1.0);
     }
   }
 }
