@@ -1,5 +1,12 @@
-/* lam_wilson_cowan.c: Wilson-Cowan E-PV columns (see lam_wilson_cowan.h). */
+/* lam_wilson_cowan.c: Wilson-Cowan E-PV columns (see lam_wilson_cowan.h).
+ *
+ * The two sigmoids per column are one exp each, most of the right-hand
+ * side: their arguments are gathered into one array of 2N and taken through
+ * lam_vmath_exp (glibc's vector exp, a few ulp from exp); the sigmoid is
+ * S(u) = 1 / (1 + exp(-a (u - mu))). */
 #include "lam_wilson_cowan.h"
+
+#include "lam_vmath.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,14 +44,11 @@ struct lam_wilson_cowan {
   size_t N;
   lam_coupling W;
   double *cin;
+  double *g; /* 2N: the sigmoids' exponentials, E then I */
   double *y0;
   lam_pop_info pops[2];
   lam_system sys;
 };
-
-static double sig(double u, double a, double mu) {
-  return 1.0 / (1.0 + exp(-a * (u - mu)));
-}
 
 /* Inputs u_E, u_I of column i (cin already filled when coupled). */
 static void inputs(const lam_wilson_cowan *wc, size_t i, const double *y,
@@ -58,16 +62,23 @@ static void inputs(const lam_wilson_cowan *wc, size_t i, const double *y,
 static int rhs(void *self, double t, const double *y, double *dy) {
   lam_wilson_cowan *wc = self;
   const lam_wilson_cowan_params *p = &wc->p;
+  const size_t N = wc->N;
   (void)t;
   if (wc->W.n) {
     lam_coupling_apply(&wc->W, y + R_E, LAM_WC_NSTATE, wc->cin);
   }
-  for (size_t i = 0; i < wc->N; i++) {
+  double *restrict ge = wc->g, *restrict gi = ge + N;
+  for (size_t i = 0; i < N; i++) {
     double ue, ui;
     inputs(wc, i, y, &ue, &ui);
+    ge[i] = -p->a_e * (ue - p->mu_e);
+    gi[i] = -p->a_i * (ui - p->mu_i);
+  }
+  lam_vmath_exp(2 * N, ge, ge);
+  for (size_t i = 0; i < N; i++) {
     const double E = y[i * LAM_WC_NSTATE + R_E], I_ = y[i * LAM_WC_NSTATE + R_I];
-    dy[i * LAM_WC_NSTATE + R_E] = (-E + (1.0 - E) * sig(ue, p->a_e, p->mu_e)) / p->tau_e;
-    dy[i * LAM_WC_NSTATE + R_I] = (-I_ + (1.0 - I_) * sig(ui, p->a_i, p->mu_i)) / p->tau_i;
+    dy[i * LAM_WC_NSTATE + R_E] = (-E + (1.0 - E) * (1.0 / (1.0 + ge[i]))) / p->tau_e;
+    dy[i * LAM_WC_NSTATE + R_I] = (-I_ + (1.0 - I_) * (1.0 / (1.0 + gi[i]))) / p->tau_i;
   }
   return 0;
 }
@@ -119,6 +130,7 @@ void lam_wilson_cowan_free(lam_wilson_cowan *wc) {
   }
   lam_coupling_free(&wc->W);
   free(wc->cin);
+  free(wc->g);
   free(wc->y0);
   free(wc);
 }
@@ -147,8 +159,9 @@ int lam_wilson_cowan_new(lam_model *m, lam_wilson_cowan **out, lam_err *err) {
   }
   const size_t N = wc->N, n = N * LAM_WC_NSTATE;
   wc->cin = calloc(N, sizeof *wc->cin);
+  wc->g = calloc(2 * N, sizeof *wc->g);
   wc->y0 = calloc(n, sizeof *wc->y0);
-  if (!wc->cin || !wc->y0) {
+  if (!wc->cin || !wc->g || !wc->y0) {
     lam_wilson_cowan_free(wc);
     return LAM_NOMEM(err);
   }
