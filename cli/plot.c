@@ -24,6 +24,9 @@ static const char help_tail[] =
     "  --columns LIST         columns to draw, e.g. 0,2,5-7 (traces, psd; default: all)\n"
     "  --t0 S, --t1 S         time window in seconds (default: the whole run)\n"
     "  --at S                 attention: the weights at time S (default: final state)\n"
+    "  --area NAME            runs of stacked areas: the area to draw (traces, psd,\n"
+    "                         csd, lfp, attention; default: the first area, the\n"
+    "                         bottom of the hierarchy, with a note on stderr)\n"
     "  --width PX, --height PX  figure size (default: per kind, slide-sized text)\n"
     "  --metric M             sweep: the metric column (default: the first)\n"
     "  --x KEY, --y KEY       sweep: swept keys on x (and y: heat map); without\n"
@@ -31,7 +34,8 @@ static const char help_tail[] =
     "                         --y '' forces a line with error bars over --x\n"
     "  -h, --help             this help\n"
     "\n"
-    "csd and lfp need the virtual probe: \"[probe] enabled = true\" in the model.\n"
+    "csd and lfp need the virtual probe: \"[probe] enabled = true\" in the model;\n"
+    "in a run of areas each area has its own electrode (/v1.lfp, /v2.lfp, ...).\n"
     "Figures: docs/figures.md.\n";
 
 static void print_help(FILE *fp) {
@@ -78,6 +82,7 @@ int lam_cli_plot(int argc, char **argv) {
       {"metric", required_argument, NULL, 'm'},
       {"x", required_argument, NULL, 'x'},
       {"y", required_argument, NULL, 'y'},
+      {"area", required_argument, NULL, 'A'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   lam_plot_opts o = lam_plot_opts_defaults();
@@ -132,6 +137,9 @@ int lam_cli_plot(int argc, char **argv) {
     case 'y':
       o.ykey = optarg;
       break;
+    case 'A':
+      o.area = optarg;
+      break;
     case 'h':
       print_help(stdout);
       return 0;
@@ -153,11 +161,50 @@ int lam_cli_plot(int argc, char **argv) {
     }
     o.columns = cols;
   }
+  if (o.kind == LAM_PLOT_SWEEP && o.area) {
+    free(cols);
+    fprintf(stderr, "laminar plot: --area: a sweep CSV has no areas (--area "
+                    "is for the figures of a run file)\n");
+    return 2;
+  }
+  /* A run of areas: the area drawn goes into the default output name, and
+   * without --area the first is drawn, with a note. An unreadable file is
+   * left for lam_plot_render to report. */
+  char names[1024] = "", first[128] = "";
+  size_t na = 0;
+  if (o.kind != LAM_PLOT_SWEEP &&
+      lam_plot_run_areas(input, names, sizeof names, &na, &err) == LAM_OK &&
+      na > 0) {
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(names, ","), names);
+    if (!(o.area && o.area[0])) {
+      fprintf(stderr,
+              "laminar plot: %s is a run of areas (%s): drawing area %s "
+              "(choose with --area NAME)\n",
+              input, names, first);
+      o.area = first;
+    }
+  }
+  err.code = 0;
+  err.msg[0] = 0;
   char outbuf[4096];
   if (!output) {
     if (lam_plot_default_output(input, o.kind, outbuf, sizeof outbuf, &err)) {
       free(cols);
       return lam_cli_fail("plot", &err);
+    }
+    if (na > 0) {
+      /* STEM_KIND.png -> STEM_AREA_KIND.png */
+      size_t tail = strlen(lam_plot_kind_name(o.kind)) + strlen("_.png");
+      size_t head = strlen(outbuf) - tail;
+      char tmp[4096];
+      int w = snprintf(tmp, sizeof tmp, "%.*s_%s%s", (int)head, outbuf,
+                       o.area, outbuf + head);
+      if (w < 0 || (size_t)w >= sizeof tmp) {
+        free(cols);
+        fprintf(stderr, "laminar plot: %s: path too long\n", input);
+        return 1;
+      }
+      memcpy(outbuf, tmp, (size_t)w + 1);
     }
     output = outbuf;
   }

@@ -36,6 +36,14 @@
  *              (points with equal keys are repeats: mean and standard
  *              deviation; rows whose status is not "ok" are left out)
  *
+ * Runs of stacked areas (root attribute kind = areas, docs/hierarchy.md)
+ * hold every area's datasets under the prefix "AREA." (/traces/v1.l4,
+ * /final/v1.attn, /v1.lfp, /v1.csd). Each kind but sweep draws one area,
+ * lam_plot_opts.area (NULL: the first area, the bottom of the hierarchy):
+ * traces/<pop> are then that area's populations (traces/v2.l23, ...),
+ * psd its layers, csd and lfp its electrode (/v2.csd, /v2.lfp), attention
+ * its weights (/final/v2.attn); the title names the area.
+ *
  * Data tap (lam_plot_opts.tap): the renderer hands these same arrays to
  * PLplot; the tap sees them as "<array>:x|:y|:z" (see lam_figure.h), e.g.
  * "traces/l23/c0:y", "psd/L4:y", "csd:z", "lfp/3:y", "attention/h0:z",
@@ -70,6 +78,8 @@ typedef struct lam_plot_opts {
   const char *xkey;     /* sweep: x key (NULL: first swept key) */
   const char *ykey;     /* sweep: y key (NULL: second swept key if any; ""
                            forces a line over xkey) */
+  const char *area;     /* runs of areas: the area to draw (NULL or "":
+                           the first); a single-area run takes none */
   lam_figure_tap tap;   /* optional: receives every array drawn */
   void *tap_user;
 } lam_plot_opts;
@@ -90,7 +100,8 @@ typedef struct lam_plot_array {
 typedef struct lam_plot_data lam_plot_data;
 
 /* Read what kind o->kind draws from input (run .h5, or sweep .csv).
- * Errors: LAM_EINVAL (options), LAM_EIO (unreadable file), LAM_ENOTFOUND
+ * Errors: LAM_EINVAL (options; an o->area the run does not have, the
+ * message listing its areas), LAM_EIO (unreadable file), LAM_ENOTFOUND
  * (a dataset the kind needs is missing: the message names what to add to
  * the model file or the command). */
 lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
@@ -144,6 +155,13 @@ int lam_plot_kind_parse(const char *name, lam_plot_kind *kind, lam_err *err);
 const char *lam_plot_kind_name(lam_plot_kind kind);
 /* The kinds with one line each, for --help. */
 const char *lam_plot_kinds_help(void);
+
+/* The areas of a run file, bottom of the hierarchy first, comma-separated
+ * into names (len bytes, "" for a single-area run), their number in *n (0
+ * for a single-area run). Errors: LAM_EIO (unreadable file, or a run of
+ * areas whose recorded model lists none), LAM_EINVAL (names too long). */
+int lam_plot_run_areas(const char *run_h5, char *names, size_t len, size_t *n,
+                       lam_err *err);
 
 /* Parse a column list "0,2,5-7" into a new array (caller frees). */
 int lam_plot_parse_columns(const char *text, int **cols, size_t *n,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lam_model.h"
 #include "lam_spectrum.h"
 
 /* ---- container --------------------------------------------------------- */
@@ -105,11 +106,13 @@ const char *lam_plot_data_title(const lam_plot_data *d) {
 typedef struct run_file {
   const char *path;
   hid_t f;
+  char prefix[72]; /* "AREA." of the area drawn in a run of areas, else "" */
 } run_file;
 
 static int run_open(const char *path, run_file *r, lam_err *err) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   r->path = path;
+  r->prefix[0] = 0;
   r->f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   H5Eclear2(H5E_DEFAULT);
   if (r->f < 0) {
@@ -158,12 +161,13 @@ static int exists(const run_file *r, const char *name) {
   }
 }
 
-/* Text attribute of an object (fixed or variable length), "" if absent. */
-static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
-  out[0] = 0;
+/* Text attribute of an object (fixed or variable length) as a new string
+ * (caller frees), NULL if absent or unreadable. */
+static char *attr_dup(hid_t obj, const char *name) {
+  char *out = NULL;
   if (H5Aexists(obj, name) <= 0) {
     H5Eclear2(H5E_DEFAULT);
-    return;
+    return NULL;
   }
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
   hid_t t = a >= 0 ? H5Aget_type(a) : -1;
@@ -174,7 +178,7 @@ static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
       H5Tset_size(mt, H5T_VARIABLE);
       H5Tset_cset(mt, H5Tget_cset(t)); /* HDF5 does not convert charsets */
       if (H5Aread(a, mt, &s) >= 0 && s) {
-        snprintf(out, len, "%s", s);
+        out = dup_str(s);
         H5free_memory(s);
       }
       H5Tclose(mt);
@@ -185,7 +189,8 @@ static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
       H5Tset_size(mt, sz + 1);
       H5Tset_cset(mt, H5Tget_cset(t));
       if (s && H5Aread(a, mt, s) >= 0) {
-        snprintf(out, len, "%s", s);
+        out = s;
+        s = NULL;
       }
       free(s);
       H5Tclose(mt);
@@ -198,6 +203,14 @@ static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
     H5Aclose(a);
   }
   H5Eclear2(H5E_DEFAULT);
+  return out;
+}
+
+/* Text attribute into out (len bytes), "" if absent. */
+static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
+  char *s = attr_dup(obj, name);
+  snprintf(out, len, "%s", s ? s : "");
+  free(s);
 }
 
 /* Real attribute, NaN if absent. */
@@ -364,6 +377,144 @@ static int add_time(lam_plot_data *d, const window *w, lam_err *err) {
   return LAM_OK;
 }
 
+/* ---- areas ---------------------------------------------------------------- */
+
+/* A run of stacked areas (root attribute kind = "areas", docs/hierarchy.md)
+ * names every dataset of area NAME with the prefix "NAME." (/traces/v1.l4,
+ * /final/v1.attn, /v1.lfp). Its areas are read from the resolved model the
+ * run recorded (root attribute model, [areas] names), the one list that
+ * holds them all in hierarchy order whatever was recorded. */
+#define MAX_AREAS 16
+
+typedef struct area_list {
+  size_t n;
+  char name[MAX_AREAS][64];
+} area_list;
+
+static int read_areas(const run_file *r, area_list *a, lam_err *err) {
+  a->n = 0;
+  char kind[64];
+  attr_text(r->f, "kind", kind, sizeof kind);
+  if (strcmp(kind, "areas")) {
+    return LAM_OK;
+  }
+  char *text = attr_dup(r->f, "model");
+  lam_model *m = text ? lam_model_new() : NULL;
+  lam_err merr = {0, ""};
+  const char *names = NULL;
+  if (m && lam_model_load_text(m, text, r->path, ".", &merr) == LAM_OK) {
+    names = lam_model_value(m, "areas", "names");
+  }
+  int rc = LAM_OK;
+  for (const char *p = names; p && *p && !rc;) {
+    size_t k = strcspn(p, ",");
+    const char *e = p + k;
+    while (p < e && (*p == ' ' || *p == '\t')) {
+      p++;
+    }
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t')) {
+      e--;
+    }
+    if (e > p) {
+      if (a->n == MAX_AREAS || (size_t)(e - p) >= sizeof a->name[0]) {
+        rc = lam_err_set(err, LAM_EIO,
+                         "%s: more than %d areas or an area name longer "
+                         "than %zu characters",
+                         r->path, MAX_AREAS, sizeof a->name[0] - 1);
+        break;
+      }
+      snprintf(a->name[a->n++], sizeof a->name[0], "%.*s", (int)(e - p), p);
+    }
+    p += k + (p[k] == ',');
+  }
+  lam_model_free(m);
+  free(text);
+  if (!rc && a->n == 0) {
+    rc = lam_err_set(err, LAM_EIO,
+                     "%s: a run of areas (kind = areas) whose recorded model "
+                     "has no [areas] names: cannot tell its areas%s%s",
+                     r->path, merr.msg[0] ? ": " : "", merr.msg);
+  }
+  return rc;
+}
+
+/* "v1, v2, ..." into out. */
+static void join_areas(const area_list *a, const char *sep, char *out,
+                       size_t len) {
+  out[0] = 0;
+  for (size_t i = 0, o = 0; i < a->n && o < len; i++) {
+    int w = snprintf(out + o, len - o, "%s%s", i ? sep : "", a->name[i]);
+    o += w > 0 ? (size_t)w : 0;
+  }
+}
+
+int lam_plot_run_areas(const char *run_h5, char *names, size_t len, size_t *n,
+                       lam_err *err) {
+  lam_err local = {0, ""};
+  if (!err) {
+    err = &local;
+  }
+  if (names && len) {
+    names[0] = 0;
+  }
+  *n = 0;
+  run_file r = {run_h5, -1, ""};
+  area_list a;
+  int rc = run_open(run_h5, &r, err);
+  if (!rc) {
+    rc = read_areas(&r, &a, err);
+  }
+  run_close(&r);
+  if (rc) {
+    return rc;
+  }
+  char buf[MAX_AREAS * 66];
+  join_areas(&a, ",", buf, sizeof buf);
+  if (names && len && snprintf(names, len, "%s", buf) >= (int)len) {
+    return lam_err_set(err, LAM_EINVAL, "%s: the area names do not fit in %zu "
+                       "bytes", run_h5, len);
+  }
+  *n = a.n;
+  return LAM_OK;
+}
+
+/* The area o->area (the first when NULL or "") of a run of areas: sets
+ * r->prefix and adds ", area NAME" to the title. A single-area run takes no
+ * --area. */
+static int pick_area(run_file *r, const lam_plot_opts *o, lam_plot_data *d,
+                     lam_err *err) {
+  area_list a;
+  int rc = read_areas(r, &a, err);
+  if (rc) {
+    return rc;
+  }
+  int given = o->area && o->area[0];
+  if (a.n == 0) {
+    if (given) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "--area %s: %s is a single-area run (no [areas] in "
+                         "its model): leave --area out",
+                         o->area, r->path);
+    }
+    return LAM_OK;
+  }
+  size_t k = 0;
+  while (given && k < a.n && strcmp(a.name[k], o->area)) {
+    k++;
+  }
+  if (k == a.n) {
+    char list[MAX_AREAS * 66];
+    join_areas(&a, ", ", list, sizeof list);
+    return lam_err_set(err, LAM_EINVAL,
+                       "--area %s: %s has no such area; its areas are %s",
+                       o->area, r->path, list);
+  }
+  snprintf(r->prefix, sizeof r->prefix, "%s.", a.name[k]);
+  size_t L = strlen(d->title);
+  snprintf(d->title + L, sizeof d->title - L, ", area %s", a.name[k]);
+  return LAM_OK;
+}
+
 /* ---- traces ------------------------------------------------------------- */
 
 typedef struct pop_entry {
@@ -450,13 +601,24 @@ static int list_pops(const run_file *r, pop_entry **out, size_t *n,
     c.n = 0;
     hr = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, list_cb, &c);
   }
+  /* In a run of areas only the drawn area's populations (AREA.pop), ranked
+   * by their name within the area. */
+  size_t pl = strlen(r->prefix), kept = 0;
   for (size_t i = 0; hr >= 0 && i < c.n; i++) {
-    hid_t ds = H5Dopen2(g, c.e[i].name, H5P_DEFAULT);
+    if (strncmp(c.e[i].name, r->prefix, pl)) {
+      continue;
+    }
+    c.e[kept] = c.e[i];
+    pop_entry *e = &c.e[kept++];
+    hid_t ds = H5Dopen2(g, e->name, H5P_DEFAULT);
     if (ds >= 0) {
-      attr_text(ds, "layer", c.e[i].layer, sizeof c.e[i].layer);
+      attr_text(ds, "layer", e->layer, sizeof e->layer);
       H5Dclose(ds);
     }
-    c.e[i].rank = cortical_rank(c.e[i].name, c.e[i].layer);
+    e->rank = cortical_rank(e->name + pl, e->layer);
+  }
+  if (hr >= 0) {
+    c.n = kept;
   }
   H5Gclose(g);
   H5Eclear2(H5E_DEFAULT);
@@ -488,7 +650,14 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
   if (!rc) {
     rc = list_pops(r, &pops, &np, err);
   }
-  if (!rc && np == 0) {
+  if (!rc && np == 0 && r->prefix[0]) {
+    rc = lam_err_set(err, LAM_ENOTFOUND,
+                     "%s: no recorded populations of area %.*s (/traces/%s*):"
+                     " run without --record, or list them (laminar run MODEL"
+                     " --record %sl23,%sl4,...)",
+                     r->path, (int)strlen(r->prefix) - 1, r->prefix,
+                     r->prefix, r->prefix, r->prefix);
+  } else if (!rc && np == 0) {
     rc = lam_err_set(err, LAM_ENOTFOUND,
                      "%s: no recorded populations (/traces is empty): run "
                      "without --record, or list the populations to draw "
@@ -535,7 +704,7 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
       break;
     }
     size_t nc = dims[1], nu = dims[2];
-    if (is_clock(pops[p].name)) {
+    if (is_clock(pops[p].name + strlen(r->prefix))) {
       /* clock_phase (rad; unit 0 gamma, unit 1 alpha/beta, circuits/
        * lam_attention.c) of the first shown column becomes the thin band
        * cos(phase); the other clock observables (gains) are the same
@@ -780,7 +949,8 @@ static int need_probe(const run_file *r, const char *name, const char *what,
 
 static int extract_probe(const run_file *r, const lam_plot_opts *o,
                          int csd, lam_plot_data *d, lam_err *err) {
-  const char *sname = csd ? "/csd" : "/lfp";
+  char sname[96];
+  snprintf(sname, sizeof sname, "/%s%s", r->prefix, csd ? "csd" : "lfp");
   window w;
   double *v = NULL, *depth = NULL;
   char unit[64] = "";
@@ -856,25 +1026,30 @@ static int extract_probe(const run_file *r, const lam_plot_opts *o,
 
 static int extract_attention(const run_file *r, const lam_plot_opts *o,
                              lam_plot_data *d, lam_err *err) {
-  int have_final = exists(r, "/final/attn");
-  int have_traces = exists(r, "/traces/attn");
+  /* /final/attn, or /final/AREA.attn in a run of areas; likewise below. */
+  char fattn[96], tattn[96], fl4[96], tl4[96];
+  snprintf(fattn, sizeof fattn, "/final/%sattn", r->prefix);
+  snprintf(tattn, sizeof tattn, "/traces/%sattn", r->prefix);
+  snprintf(fl4, sizeof fl4, "/final/%sl4", r->prefix);
+  snprintf(tl4, sizeof tl4, "/traces/%sl4", r->prefix);
+  int have_final = exists(r, fattn);
+  int have_traces = exists(r, tattn);
   if (!have_final && !have_traces) {
     return lam_err_set(err, LAM_ENOTFOUND,
-                       "%s: no attention weights (/final/attn or "
-                       "/traces/attn): they come from the attention network "
-                       "(\"[column] kind = attention\" in the model file); "
-                       "when recording a subset, include attn (laminar run "
-                       "MODEL --record ...,attn)",
-                       r->path);
+                       "%s: no attention weights (%s or %s): they come from "
+                       "the attention network (\"[column] kind = attention\" "
+                       "in the model file); when recording a subset, include "
+                       "%sattn (laminar run MODEL --record ...,%sattn)",
+                       r->path, fattn, tattn, r->prefix, r->prefix);
   }
   double *v = NULL;
   size_t dims[3];
   double at = NAN;
   int rc = LAM_OK;
   if (isnan(o->at_s) && have_final) {
-    rc = ds_read(r, "/final/attn", 0, 0, &v, dims, NULL, err);
+    rc = ds_read(r, fattn, 0, 0, &v, dims, NULL, err);
     if (!rc) {
-      hid_t ds = H5Dopen2(r->f, "/final/attn", H5P_DEFAULT);
+      hid_t ds = H5Dopen2(r->f, fattn, H5P_DEFAULT);
       at = ds >= 0 ? attr_real(ds, "t") : NAN;
       if (ds >= 0) {
         H5Dclose(ds);
@@ -887,10 +1062,10 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
   } else {
     if (!have_traces) {
       return lam_err_set(err, LAM_ENOTFOUND,
-                         "%s: --at needs /traces/attn (the run kept only "
-                         "the final weights): record attn (laminar run "
-                         "MODEL --record ...,attn)",
-                         r->path);
+                         "%s: --at needs %s (the run kept only the final "
+                         "weights): record %sattn (laminar run MODEL "
+                         "--record ...,%sattn)",
+                         r->path, tattn, r->prefix, r->prefix);
     }
     window w;
     lam_plot_opts all = *o;
@@ -912,13 +1087,13 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
       at = rc ? NAN : w.t[best];
     }
     if (!rc) {
-      rc = ds_read(r, "/traces/attn", best, best + 1, &v, dims, NULL, err);
+      rc = ds_read(r, tattn, best, best + 1, &v, dims, NULL, err);
     }
     free(w.t);
   }
   /* nq x (H T): T from the L4 population (one column per position). */
   size_t nq = dims[1], units = dims[2], T = nq;
-  const char *tsrc[] = {"/final/l4", "/traces/l4"};
+  const char *tsrc[] = {fl4, tl4};
   for (size_t s = 0; !rc && s < 2; s++) {
     if (exists(r, tsrc[s])) {
       size_t td[3];
@@ -987,8 +1162,11 @@ lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
   if (o->kind == LAM_PLOT_SWEEP) {
     rc = lam__plot_sweep_extract(input, o, d, err);
   } else {
-    run_file r = {input, -1};
+    run_file r = {input, -1, ""};
     rc = run_open(input, &r, err);
+    if (!rc) {
+      rc = pick_area(&r, o, d, err);
+    }
     if (!rc) {
       switch (o->kind) {
       case LAM_PLOT_TRACES:
