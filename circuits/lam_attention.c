@@ -20,6 +20,7 @@
 #include "lam_neuromod.h"
 #include "lam_plasticity.h"
 #include "lam_stimulus.h"
+#include "lam_vmath.h"
 
 #define S lam_network_params
 const lam_param lam_network_table[] = {
@@ -84,6 +85,10 @@ struct lam_attention {
   lam_stimulus *stim;   /* s_j(t) and eta_j(t) (circuits/lam_stimulus.h) */
   int noisy;            /* stimulus noise on: eta_j(t) != 0 */
   double *eta, *etaproj; /* T x d_in noise, T x max(H d_k, H d_v) projection */
+  /* The noise through all three projections in one product (small dgemms
+   * cost mostly their call): Wcat = [W_V | W_Q | W_K] (d_in x ncat,
+   * ncat = H d_v + 2 H d_k), etacat = eta Wcat (T x ncat). */
+  double *Wcat, *etacat;
   /* Burst-dependent plasticity (column/lam_plasticity.h): W_Q, W_K (and
    * Pbar) are state after the clocks; XQ, XK, zQ become workspaces. */
   lam_plasticity_params pl;
@@ -119,7 +124,8 @@ void lam_attention_free(lam_attention *a) {
                     a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
-                    a->plwork, a->pldelta, a->teachY, a->plsat, a->nmx};
+                    a->plwork, a->pldelta, a->teachY, a->plsat, a->nmx,
+                    a->Wcat, a->etacat};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -234,17 +240,39 @@ static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
 /* drive[j, :] += g[j] * (M W)[j, :]: an extra input M (T x d_in: the input
  * noise eta, or the feedforward input of a lower area) seen through one
  * projection W (d_in x ncols). */
+static void add_cols(lam_attention *a, const double *P, size_t ldp,
+                     size_t ncols, const double *g) {
+  const size_t T = a->d.T;
+  for (size_t j = 0; j < T; j++) {
+    const double gj = g ? g[j] : 1.0;
+    for (size_t u = 0; u < ncols; u++) {
+      a->drive[j * ncols + u] += gj * P[j * ldp + u];
+    }
+  }
+}
+
 static void add_proj(lam_attention *a, const double *M, const double *W,
                      size_t ncols, const double *g) {
   const size_t T = a->d.T, din = (size_t)a->net.d_in;
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)ncols,
               (int)din, 1.0, M, (int)din, W, (int)ncols, 0.0, a->etaproj,
               (int)ncols);
-  for (size_t j = 0; j < T; j++) {
-    const double gj = g ? g[j] : 1.0;
-    for (size_t u = 0; u < ncols; u++) {
-      a->drive[j * ncols + u] += gj * a->etaproj[j * ncols + u];
+  add_cols(a, a->etaproj, ncols, ncols, g);
+}
+
+/* Rows of Wcat = [W_V | W_Q | W_K] from W_Q, W_K (a->WQ, a->WK, or the
+ * plastic ones in the state) and a->WV. */
+static void fill_wcat(lam_attention *a, const double *WQ, const double *WK,
+                      int with_wv) {
+  const size_t din = (size_t)a->net.d_in, nv = a->d.H * a->d.dv,
+               nk = a->d.H * a->d.dk, ncat = nv + 2 * nk;
+  for (size_t r = 0; r < din; r++) {
+    double *row = a->Wcat + r * ncat;
+    if (with_wv) {
+      memcpy(row, a->WV + r * nv, nv * sizeof *row);
     }
+    memcpy(row + nv, WQ + r * nk, nk * sizeof *row);
+    memcpy(row + nv + nk, WK + r * nk, nk * sizeof *row);
   }
 }
 
@@ -333,15 +361,19 @@ static void plasticity_rhs(lam_attention *a, const double *y,
     double *sq = a->plsat, *sk = sq + nq * nk;
     dQ = sk + T * nk;
     dK = dQ + nq * nk;
+    /* The same vector tanh as the gate (sq and sk are adjacent, and so are
+     * dQ and dK). */
     for (size_t i = 0; i < nq * nk; i++) {
-      const double th = tanh(Qe[i] / xs);
-      sq[i] = xs * th;
-      dQ[i] = 1.0 - th * th;
+      sq[i] = Qe[i] / xs;
     }
     for (size_t i = 0; i < T * nk; i++) {
-      const double th = tanh(Ke[i] / xs);
-      sk[i] = xs * th;
-      dK[i] = 1.0 - th * th;
+      sk[i] = Ke[i] / xs;
+    }
+    lam_vmath_tanh((nq + T) * nk, sq, sq);
+    for (size_t i = 0; i < (nq + T) * nk; i++) {
+      const double th = sq[i];
+      sq[i] = xs * th;
+      dQ[i] = 1.0 - th * th;
     }
     Qe = sq;
     Ke = sk;
@@ -445,7 +477,15 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   }
 
   /* L4: F(g_ff s_j W_V x_j) */
-  const size_t nv = H * dv, nk = H * dk;
+  const size_t nv = H * dv, nk = H * dk, ncat = nv + 2 * nk;
+  if (a->noisy) {
+    if (a->pl.enabled) { /* W_Q, W_K are state: their columns anew */
+      fill_wcat(a, WQ, WK, 0);
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)ncat,
+                (int)din, 1.0, a->eta, (int)din, a->Wcat, (int)ncat, 0.0,
+                a->etacat, (int)ncat);
+  }
   for (size_t j = 0; j < T; j++) {
     const double g = a->gff[j] * a->sx[j];
     for (size_t u = 0; u < nv; u++) {
@@ -453,7 +493,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
   }
   if (a->noisy) {
-    add_proj(a, a->eta, a->WV, nv, a->gff);
+    add_cols(a, a->etacat, ncat, nv, a->gff);
   }
   if (xext) {
     add_proj(a, xext, a->WV, nv, a->gff);
@@ -468,7 +508,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
   }
   if (a->noisy) {
-    add_proj(a, a->eta, WQ, nk, a->gff);
+    add_cols(a, a->etacat + nv, ncat, nk, a->gff);
   }
   if (xext) {
     add_proj(a, xext, WQ, nk, a->gff);
@@ -487,7 +527,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
   }
   if (a->noisy) {
-    add_proj(a, a->eta, WK, nk, NULL);
+    add_cols(a, a->etacat + nv + nk, ncat, nk, NULL);
   }
   if (xext) {
     add_proj(a, xext, WK, nk, NULL);
@@ -714,6 +754,8 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->noisy = lam_stimulus_has_noise(a->stim);
   if (a->noisy) {
     a->eta = xcalloc(T * din, sizeof(double), &fail);
+    a->Wcat = xcalloc(din * (nv + 2 * nk), sizeof(double), &fail);
+    a->etacat = xcalloc(T * (nv + 2 * nk), sizeof(double), &fail);
   }
   /* The projection workspace serves the noise and the external input. */
   a->etaproj = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
@@ -748,6 +790,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
               (int)din, 1.0, a->X, (int)din, a->WK, (int)nk, 0.0, a->XK, (int)nk);
   cblas_dgemv(CblasRowMajor, CblasTrans, (int)din, (int)nk, 1.0, a->WQ,
               (int)nk, a->z, 1, 0.0, a->zQ, 1);
+  if (a->noisy) {
+    fill_wcat(a, a->WQ, a->WK, 1);
+  }
   double zz = 0.0;
   for (size_t u = 0; u < din; u++) {
     zz += a->z[u] * a->z[u];

@@ -9,6 +9,7 @@
 
 #include "lam_column.h"
 #include "lam_par.h"
+#include "lam_vmath.h"
 
 void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
                   const double *Qg, size_t ldq, const double *K, double *G,
@@ -21,13 +22,20 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
     /* work holds s(Q) (nq x H dk) then s(K) (T x H dk). */
     const double xs = p->bac_saturation;
     double *sq = work, *sk = work + nq * ldk;
+    /* The arguments first, then one vector tanh over both blocks (they are
+     * adjacent in work): 2 T H d_k scalar tanh calls per evaluation were
+     * the largest single cost of the default model (docs/performance.md). */
     for (size_t i = 0; i < nq; i++) {
       for (size_t m = 0; m < ldk; m++) {
-        sq[i * ldk + m] = xs * tanh(Qg[i * ldq + m] / xs);
+        sq[i * ldk + m] = Qg[i * ldq + m] / xs;
       }
     }
     for (size_t i = 0; i < T * ldk; i++) {
-      sk[i] = xs * tanh(K[i] / xs);
+      sk[i] = K[i] / xs;
+    }
+    lam_vmath_tanh((nq + T) * ldk, work, work);
+    for (size_t i = 0; i < (nq + T) * ldk; i++) {
+      work[i] *= xs;
     }
     q = sq;
     k = sk;

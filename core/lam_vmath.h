@@ -22,9 +22,20 @@
 /* y[i] = exp(x[i]) for i < n; y may be x (in place). */
 void lam_vmath_exp(size_t n, const double *x, double *y);
 
+/* y[i] = tanh(x[i]) for i < n; y may be x (in place). Same routes and the
+ * same guarantees as lam_vmath_exp (libmvec's tanh, within a few ulp of
+ * tanh; a value depends only on its argument). Why: the BAC gate's
+ * saturation s(u) = x_s tanh(u / x_s) (column/l5a.c) is 2 T H d_k scalar
+ * tanh calls per evaluation, ~16 % of a default-model sweep point
+ * (docs/performance.md). */
+void lam_vmath_tanh(size_t n, const double *x, double *y);
+
 /* Which implementation lam_vmath_exp runs on this processor: "avx2" or
  * "sse2" (glibc's libmvec, 4 or 2 doubles per call) or "scalar" (libm's
  * exp, where libmvec is not available). */
 const char *lam_vmath_exp_kind(void);
+
+/* The same for lam_vmath_tanh (libmvec has tanh from glibc 2.35 on). */
+const char *lam_vmath_tanh_kind(void);
 
 #endif
