@@ -118,30 +118,36 @@ static int run_trial(ctx *c, const trial *tr, const lam_routing_rule *r,
     rc = err->code ? err->code : LAM_NOMEM(err);
   }
   const char *d = c->dir;
-  if (!rc) {
-    rc = setf(m, err, "network.columns=%zu", T) ||
-         setf(m, err, "network.heads=1") ||
-         setf(m, err, "network.d_in=%zu", din) ||
-         setf(m, err, "network.d_k=%zu", nk) ||
-         setf(m, err, "network.d_v=%zu", nk) ||
-         setf(m, err, "network.topology=topdown") ||
-         setf(m, err, "input.x=%s/x.csv", d) ||
-         setf(m, err, "input.z=%s/z.csv", d) ||
-         setf(m, err, "input.z_gain=1") ||
-         setf(m, err, "stimulus.protocol=constant") ||
-         setf(m, err, "stimulus.amplitude=0") ||
-         setf(m, err, "probe.enabled=false") ||
-         setf(m, err, "plasticity.enabled=%s", plastic ? "true" : "false") ||
-         setf(m, err, "plasticity.eta=%.17g", plastic ? r->eta : 0.0) ||
-         setf(m, err, "plasticity.eligibility=%s", plastic ? r->eligibility : "rate");
+  /* The task's keys, in order; the first failure's status is kept. */
+#define SET(...)                        \
+  do {                                  \
+    if (!rc) {                          \
+      rc = setf(m, err, __VA_ARGS__);   \
+    }                                   \
+  } while (0)
+  SET("network.columns=%zu", T);
+  SET("network.heads=1");
+  SET("network.d_in=%zu", din);
+  SET("network.d_k=%zu", nk);
+  SET("network.d_v=%zu", nk);
+  SET("network.topology=topdown");
+  SET("input.x=%s/x.csv", d);
+  SET("input.z=%s/z.csv", d);
+  SET("input.z_gain=1");
+  SET("stimulus.protocol=constant");
+  SET("stimulus.amplitude=0");
+  SET("probe.enabled=false");
+  SET("plasticity.enabled=%s", plastic ? "true" : "false");
+  SET("plasticity.eta=%.17g", plastic ? r->eta : 0.0);
+  SET("plasticity.eligibility=%s", plastic ? r->eligibility : "rate");
+  if (plastic && r->teach) {
+    SET("plasticity.teach=%s/teach.csv", d);
   }
-  if (!rc && plastic && r->teach) {
-    rc = setf(m, err, "plasticity.teach=%s/teach.csv", d);
+  if (c->have_w) {
+    SET("weights.wq=%s/wq.csv", d);
+    SET("weights.wk=%s/wk.csv", d);
   }
-  if (!rc && c->have_w) {
-    rc = setf(m, err, "weights.wq=%s/wq.csv", d) ||
-         setf(m, err, "weights.wk=%s/wk.csv", d);
-  }
+#undef SET
   for (size_t i = 0; !rc && c->sets && c->sets[i]; i++) {
     rc = lam_model_set(m, c->sets[i], err);
   }

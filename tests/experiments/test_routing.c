@@ -162,3 +162,24 @@ Test(routing, the_taught_coincidence_rule_learns_the_task) {
     cr_assert_gt(c1, 0.5, "seed %d: key block alignment %.3f after learning", sd, c1);
   }
 }
+
+/* A setting the model does not know stops the task with a message naming
+ * it (and leaves the result untouched); so does an impossible task. */
+Test(routing, bad_settings_are_reported) {
+  lam_model *m = base_model(1);
+  lam_routing_task t = lam_routing_defaults();
+  t.nblocks = 1;
+  double acc[2] = {-1.0, -1.0};
+  lam_routing_result res = {.acc = acc};
+  const lam_routing_rule frozen = {0.0, "rate", 0};
+  const char *sets[] = {"solver.no_such_key=1", NULL};
+  lam_err err = {0};
+  cr_assert_neq(lam_routing_run(m, sets, &t, &frozen, tu_tmpdir(), &res, &err), LAM_OK);
+  cr_assert(strstr(err.msg, "no_such_key"), "%s", err.msg);
+  cr_assert_eq(acc[0], -1.0);
+  t.T = 1;
+  lam_err err2 = {0};
+  cr_assert_neq(lam_routing_run(m, NULL, &t, &frozen, tu_tmpdir(), &res, &err2), LAM_OK);
+  cr_assert(strstr(err2.msg, "T >= 2"), "%s", err2.msg);
+  lam_model_free(m);
+}
