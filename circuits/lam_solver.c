@@ -6,6 +6,7 @@
 #include <arkode/arkode_erkstep.h>
 #include <cvode/cvode.h>
 #include <math.h>
+#include <stdint.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +340,41 @@ static int check_finite(const double *y, size_t n, double t, lam_err *err) {
   return LAM_OK;
 }
 
+/* y = src, and LAM_ENONFINITE naming the first non-finite variable. Called
+ * at every recorded sample: one branch-free pass (an exponent of all ones
+ * is an infinity or a NaN) instead of memcpy then check_finite's branch per
+ * element; 1.5 instead of 3.9 us at 6,000 variables (docs/performance.md,
+ * "Jansen-Rit: the time around the solver"). Two-lane vectors (GNU C):
+ * plain SSE2, which every x86-64 has. */
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
+static int copy_finite(double *restrict y, const double *restrict src,
+                       size_t n, double t, lam_err *err) {
+  /* (b & expo) + one: bit 63 set exactly when the exponent is all ones. */
+  const uint64_t expo = UINT64_C(0x7ff0000000000000);
+  const uint64_t one = UINT64_C(0x0010000000000000);
+  u64x2 acc = {0, 0}, acc2 = {0, 0};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    u64x2 b, c;
+    memcpy(&b, &src[i], sizeof b);
+    memcpy(&c, &src[i + 2], sizeof c);
+    memcpy(&y[i], &b, sizeof b);
+    memcpy(&y[i + 2], &c, sizeof c);
+    acc |= (b & expo) + one;
+    acc2 |= (c & expo) + one;
+  }
+  acc |= acc2;
+  uint64_t bad = acc[0] | acc[1];
+  for (; i < n; i++) {
+    uint64_t b;
+    memcpy(&b, &src[i], sizeof b);
+    y[i] = src[i];
+    bad |= (b & expo) + one;
+  }
+  return bad >> 63 ? check_finite(y, n, t, err) : LAM_OK;
+}
+
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   if (s->heun) {
     int rc = lam_heun_advance(s->heun, &s->t, y, tout, err);
@@ -355,8 +391,7 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
                        s->msg[0] ? ": " : "", s->msg);
   }
   s->t = tret;
-  memcpy(y, N_VGetArrayPointer(s->y), s->sys->n * sizeof(double));
-  return check_finite(y, s->sys->n, tret, err);
+  return copy_finite(y, N_VGetArrayPointer(s->y), s->sys->n, tret, err);
 }
 
 int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err) {

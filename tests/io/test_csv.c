@@ -1,0 +1,64 @@
+/* test_csv.c: the numeric CSV reader (io/lam_csv.c). Every cell must come
+ * back as exactly the double the C library's strtod gives for its text,
+ * whichever path parsed it (plain integers take a shorter one). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lam_csv.h"
+
+static const char *cells[] = {
+    "0",  "-0", "7",  "-12", "000123", "999999999999999", "-999999999999999",
+    "9007199254740993", "12345678901234567890", "0.1", "-2.5e-3",
+    "0.33645064409852243", "1e300", "+4", " 5", "6 ", "0x10", "4.",
+};
+
+Test(csv, cells_equal_strtod_bit_for_bit) {
+  char path[] = "/tmp/lam_test_csvXXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  size_t n = sizeof cells / sizeof cells[0];
+  for (size_t i = 0; i < n; i++) {
+    fprintf(f, "%s%s", cells[i], i + 1 < n ? "," : "\n");
+  }
+  for (size_t i = 0; i < n; i++) {
+    fprintf(f, "%s%s", cells[n - 1 - i], i + 1 < n ? "," : "\r\n");
+  }
+  fclose(f);
+  lam_matrix m;
+  lam_err err;
+  int rc = lam_csv_read(path, &m, &err);
+  unlink(path);
+  cr_assert_eq(rc, LAM_OK, "%s", err.msg);
+  cr_assert_eq(m.rows, 2);
+  cr_assert_eq(m.cols, n);
+  for (size_t r = 0; r < 2; r++) {
+    for (size_t i = 0; i < n; i++) {
+      const char *c = cells[r ? n - 1 - i : i];
+      double want = strtod(c, NULL);
+      double got = m.data[r * n + i];
+      cr_expect(memcmp(&got, &want, sizeof got) == 0,
+                "cell '%s': got %.17g, strtod gives %.17g", c, got, want);
+    }
+  }
+  lam_matrix_free(&m);
+}
+
+Test(csv, bad_cell_after_integer_is_an_error) {
+  char path[] = "/tmp/lam_test_csvXXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("1,2,3\n4,5x,6\n", f);
+  fclose(f);
+  lam_matrix m;
+  lam_err err;
+  int rc = lam_csv_read(path, &m, &err);
+  unlink(path);
+  cr_assert_eq(rc, LAM_EINVAL);
+  cr_expect(strstr(err.msg, ":2: column 2: expected a number, found '5x'") != NULL,
+            "%s", err.msg);
+}
