@@ -21,74 +21,44 @@
 
 typedef double lam_v2d __attribute__((vector_size(16)));
 lam_v2d _ZGVbN2v_exp(lam_v2d x);
-
-static void exp_sse2(size_t n, const double *x, double *y) {
-  size_t i = 0;
-  for (; i + 2 <= n; i += 2) {
-    lam_v2d v;
-    memcpy(&v, x + i, sizeof v);
-    v = _ZGVbN2v_exp(v);
-    memcpy(y + i, &v, sizeof v);
-  }
-  if (i < n) { /* the tail through the same routine: padded with zeros */
-    lam_v2d v = {x[i], 0.0};
-    v = _ZGVbN2v_exp(v);
-    y[i] = v[0];
-  }
-}
-
 #ifdef LAM_HAVE_MVEC_TANH
 lam_v2d _ZGVbN2v_tanh(lam_v2d x);
+#endif
 
-static void tanh_sse2(size_t n, const double *x, double *y) {
+/* y = f(x) two at a time; the tail goes through the same routine, padded
+ * with zeros, so a value does not depend on its position. */
+static void map_sse2(lam_v2d (*f)(lam_v2d), size_t n, const double *x,
+                     double *y) {
   size_t i = 0;
   for (; i + 2 <= n; i += 2) {
     lam_v2d v;
     memcpy(&v, x + i, sizeof v);
-    v = _ZGVbN2v_tanh(v);
+    v = f(v);
     memcpy(y + i, &v, sizeof v);
   }
   if (i < n) {
     lam_v2d v = {x[i], 0.0};
-    v = _ZGVbN2v_tanh(v);
+    v = f(v);
     y[i] = v[0];
   }
 }
-#endif
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
 typedef double lam_v4d __attribute__((vector_size(32)));
 lam_v4d _ZGVdN4v_exp(lam_v4d x);
-
-static void exp_avx2(size_t n, const double *x, double *y) {
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    lam_v4d v;
-    memcpy(&v, x + i, sizeof v);
-    v = _ZGVdN4v_exp(v);
-    memcpy(y + i, &v, sizeof v);
-  }
-  if (i < n) {
-    lam_v4d v = {0.0, 0.0, 0.0, 0.0};
-    for (size_t k = 0; k < n - i; k++) {
-      v[k] = x[i + k];
-    }
-    v = _ZGVdN4v_exp(v);
-    for (size_t k = 0; k < n - i; k++) {
-      y[i + k] = v[k];
-    }
-  }
-}
 #ifdef LAM_HAVE_MVEC_TANH
 lam_v4d _ZGVdN4v_tanh(lam_v4d x);
+#endif
 
-static void tanh_avx2(size_t n, const double *x, double *y) {
+/* y = f(x) four at a time, the tail padded with zeros. */
+static void map_avx2(lam_v4d (*f)(lam_v4d), size_t n, const double *x,
+                     double *y) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     lam_v4d v;
     memcpy(&v, x + i, sizeof v);
-    v = _ZGVdN4v_tanh(v);
+    v = f(v);
     memcpy(y + i, &v, sizeof v);
   }
   if (i < n) {
@@ -96,13 +66,12 @@ static void tanh_avx2(size_t n, const double *x, double *y) {
     for (size_t k = 0; k < n - i; k++) {
       v[k] = x[i + k];
     }
-    v = _ZGVdN4v_tanh(v);
+    v = f(v);
     for (size_t k = 0; k < n - i; k++) {
       y[i + k] = v[k];
     }
   }
 }
-#endif
 #pragma GCC pop_options
 
 static int have_avx2(void) {
@@ -114,9 +83,9 @@ static int have_avx2(void) {
 void lam_vmath_exp(size_t n, const double *x, double *y) {
 #ifdef LAM_HAVE_MVEC
   if (have_avx2()) {
-    exp_avx2(n, x, y);
+    map_avx2(_ZGVdN4v_exp, n, x, y);
   } else {
-    exp_sse2(n, x, y);
+    map_sse2(_ZGVbN2v_exp, n, x, y);
   }
 #else
   for (size_t i = 0; i < n; i++) {
@@ -128,9 +97,9 @@ void lam_vmath_exp(size_t n, const double *x, double *y) {
 void lam_vmath_tanh(size_t n, const double *x, double *y) {
 #ifdef LAM_HAVE_MVEC_TANH
   if (have_avx2()) {
-    tanh_avx2(n, x, y);
+    map_avx2(_ZGVdN4v_tanh, n, x, y);
   } else {
-    tanh_sse2(n, x, y);
+    map_sse2(_ZGVbN2v_tanh, n, x, y);
   }
 #else
   for (size_t i = 0; i < n; i++) {
