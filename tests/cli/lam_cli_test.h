@@ -5,7 +5,7 @@
 #ifndef LAM_CLI_TEST_H
 #define LAM_CLI_TEST_H
 
-#define _XOPEN_SOURCE 700
+#include "lam_cli_tmp.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -19,28 +19,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* The current test's folder. */
-static char dir[64];
-
-/* Make dir as /tmp/<prefix>XXXXXX. */
-static inline void cli_tmpdir(const char *prefix) {
-  snprintf(dir, sizeof dir, "/tmp/%sXXXXXX", prefix);
-  cr_assert(mkdtemp(dir), "mkdtemp %s", dir);
-}
-
-static inline int cli_rm(const char *path, const struct stat *st, int flag,
-                         struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(path);
-}
-
-/* Remove dir and everything in it (a suite's .fini). */
-static inline void cli_cleanup(void) {
-  if (dir[0]) {
-    nftw(dir, cli_rm, 16, FTW_DEPTH | FTW_PHYS);
-  }
-}
 
 /* Run laminar with args (NULL-terminated); stdout and stderr go to
  * dir/stdout.txt and dir/stderr.txt. Returns the exit status (128 + signal

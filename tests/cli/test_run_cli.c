@@ -2,11 +2,8 @@
  * fail with file:line:key messages, a non-zero exit and no output file;
  * good ones write a complete file; an interrupted run leaves FILE.part
  * marked complete = 0. */
-/* nftw() needs _XOPEN_SOURCE before any system header. */
-#define _XOPEN_SOURCE 700
+#include "lam_cli_tmp.h"
 
-#include <criterion/criterion.h>
-#include <ftw.h>
 #include <fcntl.h>
 #include <time.h>
 #include <hdf5.h>
@@ -21,25 +18,9 @@
 
 extern char **environ;
 
-static char dir[64];
-
-static int rm_entry(const char *p, const struct stat *st, int flag,
-                    struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(p);
-}
-
-/* The test's folder goes when its process exits (each test has its own). */
-static void teardown(void) {
-  if (dir[0]) {
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  }
-}
-
 static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/lamcliXXXXXX");
-  cr_assert(mkdtemp(dir));
-  atexit(teardown);
+  cli_tmpdir("lamcli");
+  atexit(cli_cleanup); /* the test's folder goes when its process exits */
 }
 
 static void put(const char *name, const char *text) {

@@ -3,11 +3,8 @@
  * and a rerun leave every point exactly once and no torn row; a failing
  * point is a failed row and the sweep goes on; -j 2 gives the rows of -j 1;
  * shards partition the points; bad grids are refused before any point runs. */
-/* nftw() needs _XOPEN_SOURCE before any system header. */
-#define _XOPEN_SOURCE 700
+#include "lam_cli_tmp.h"
 
-#include <criterion/criterion.h>
-#include <ftw.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -22,26 +19,11 @@
 
 extern char **environ;
 
-static char dir[64];
 static char model[512];
 
-static int rm_entry(const char *p, const struct stat *st, int flag,
-                    struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(p);
-}
-
-/* The test's folder goes when its process exits (each test has its own). */
-static void teardown(void) {
-  if (dir[0]) {
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  }
-}
-
 static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/lamsweepXXXXXX");
-  cr_assert(mkdtemp(dir));
-  atexit(teardown);
+  cli_tmpdir("lamsweep");
+  atexit(cli_cleanup); /* the test's folder goes when its process exits */
   snprintf(model, sizeof model, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
 }
 
