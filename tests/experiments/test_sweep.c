@@ -201,6 +201,37 @@ static size_t csv_rows(const char *path, char rows[][2048], size_t max, size_t *
   return n;
 }
 
+/* The worker tests' common ground: the default model, a 12-point grid of
+ * column.beta, and a folder for the serial and the -j 2 outputs. */
+typedef struct workers_case {
+  lam_model *m;
+  lam_sweep_spec *sp;
+  char dir[64], serial[600], par[600];
+} workers_case;
+
+static void workers_open(workers_case *c, const char *tmpl) {
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_err err;
+  c->m = lam_model_new();
+  cr_assert_eq(lam_model_load(c->m, ini, &err), 0, "%s", err.msg);
+  c->sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(c->sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(c->sp, 0, 1, &err), 0, "%s", err.msg);
+  snprintf(c->dir, sizeof c->dir, "%s", tmpl);
+  cr_assert(mkdtemp(c->dir));
+  snprintf(c->serial, sizeof c->serial, "%s/serial.csv", c->dir);
+  snprintf(c->par, sizeof c->par, "%s/j2.csv", c->dir);
+}
+
+static void workers_close(workers_case *c) {
+  unlink(c->serial);
+  unlink(c->par);
+  rmdir(c->dir);
+  lam_sweep_spec_free(c->sp);
+  lam_model_free(c->m);
+}
+
 static volatile sig_atomic_t stop_flag;
 static void stop_after_3(void *ctx, size_t done, size_t todo, size_t failed) {
   (void)ctx, (void)todo, (void)failed;
@@ -213,19 +244,12 @@ static void stop_after_3(void *ctx, size_t done, size_t todo, size_t failed) {
  * in turn), stopped after three rows and resumed, give exactly the rows of
  * the serial runner (in-process, no fork), each point once. */
 Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120) {
-  char ini[512];
-  snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  workers_case c;
+  workers_open(&c, "/tmp/lamsweeprunXXXXXX");
   lam_err err;
-  lam_model *m = lam_model_new();
-  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
-  lam_sweep_spec *sp = lam_sweep_spec_new();
-  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
-  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
-  char dir[] = "/tmp/lamsweeprunXXXXXX";
-  cr_assert(mkdtemp(dir));
-  char serial[600], par[600];
-  snprintf(serial, sizeof serial, "%s/serial.csv", dir);
-  snprintf(par, sizeof par, "%s/j2.csv", dir);
+  lam_model *m = c.m;
+  lam_sweep_spec *sp = c.sp;
+  const char *serial = c.serial, *par = c.par;
   const char *metrics[] = {"gamma_power_l23", "attention_entropy", "mean_l5"};
   lam_sweep_opts o = lam_sweep_defaults();
   o.metrics = metrics;
@@ -261,11 +285,7 @@ Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120
     cr_assert_str_eq(a[i], b[i]);
     cr_assert(strstr(a[i], ",ok,"), "%s", a[i]);
   }
-  unlink(serial);
-  unlink(par);
-  rmdir(dir);
-  lam_sweep_spec_free(sp);
-  lam_model_free(m);
+  workers_close(&c);
 }
 
 /* A child process of this one (a sweep worker), from /proc; -1 if none. */
@@ -312,19 +332,12 @@ static void kill_a_worker(void *ctx, size_t done, size_t todo, size_t failed) {
  * failed row naming the signal) and nothing else: the other eleven rows
  * are the serial runner's. */
 Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
-  char ini[512];
-  snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  workers_case c;
+  workers_open(&c, "/tmp/lamsweepkillXXXXXX");
   lam_err err;
-  lam_model *m = lam_model_new();
-  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
-  lam_sweep_spec *sp = lam_sweep_spec_new();
-  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
-  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
-  char dir[] = "/tmp/lamsweepkillXXXXXX";
-  cr_assert(mkdtemp(dir));
-  char serial[600], par[600];
-  snprintf(serial, sizeof serial, "%s/serial.csv", dir);
-  snprintf(par, sizeof par, "%s/j2.csv", dir);
+  lam_model *m = c.m;
+  lam_sweep_spec *sp = c.sp;
+  const char *serial = c.serial, *par = c.par;
   const char *metrics[] = {"gamma_power_l23"};
   lam_sweep_opts o = lam_sweep_defaults();
   o.metrics = metrics;
@@ -360,9 +373,5 @@ Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
   }
   cr_assert_eq(died, 1);
   cr_assert_eq(same, 11);
-  unlink(serial);
-  unlink(par);
-  rmdir(dir);
-  lam_sweep_spec_free(sp);
-  lam_model_free(m);
+  workers_close(&c);
 }
