@@ -119,12 +119,6 @@ static int run_routing(lam_exp *x, unsigned long seed, double *acc,
     rc = lam_routing_run(m, sets, &t, &taught, dir, &res, err);
   }
   lam_model_free(m);
-  const char *files[] = {"x", "z", "wq", "wk", "teach"};
-  for (size_t f = 0; f < LAM_NELEM(files); f++) {
-    char path[2300];
-    snprintf(path, sizeof path, "%s/%s.csv", dir, files[f]);
-    remove(path);
-  }
   rmdir(dir);
   for (size_t b = 0; !rc && b <= t.nblocks; b++) {
     char cond[32];

@@ -264,6 +264,13 @@ int lam_routing_run(const lam_model *base, const char *const *sets,
     memcpy(res->wq, c.wq, nw * sizeof *c.wq);
     memcpy(res->wk, c.wk, nw * sizeof *c.wk);
   }
+  /* The trials' files go; the folder is the caller's. */
+  static const char *const files[] = {"x", "z", "wq", "wk", "teach"};
+  for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+    char path[2200];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, files[f]);
+    remove(path);
+  }
   for (size_t i = 0; test && i < t->ntest; i++) {
     trial_free(&test[i]);
   }

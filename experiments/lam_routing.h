@@ -51,7 +51,8 @@ typedef struct lam_routing_result {
  * steps; the input noise of the base is kept) and probe (off) keys set,
  * plus sets (NULL-terminated "section.key=value", e.g. the solver); the
  * weights of the first trial are the base's [weights] (seeded random by
- * default). dir: an existing directory for the trials' CSV files. */
+ * default). dir: an existing directory for the trials' CSV files (x, z,
+ * wq, wk, teach .csv), which are removed at the end; the folder stays. */
 int lam_routing_run(const lam_model *base, const char *const *sets,
                     const lam_routing_task *t, const lam_routing_rule *r,
                     const char *dir, lam_routing_result *res, lam_err *err);
