@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lam_time.h"
+
 struct lam_heun {
   const lam_system *sys;
   double dt;
   gsl_rng *rng;
   double *f0, *f1, *s0, *s1, *yp, *dw; /* work arrays, n each */
   long nsteps, nfevals;
+  double rhs_seconds; /* wall time inside the right-hand side */
 };
 
 void lam_heun_free(lam_heun *h) {
@@ -61,13 +64,21 @@ static int rhs_fail(double t, int rc, lam_err *err) {
                      rc);
 }
 
+/* The system's right-hand side, timed. */
+static int eval(lam_heun *h, double t, const double *y, double *f) {
+  const double t0 = lam_time_now();
+  int rc = h->sys->ops->rhs(h->sys->self, t, y, f);
+  h->rhs_seconds += lam_time_now() - t0;
+  h->nfevals++;
+  return rc;
+}
+
 /* One step of length step from (t, y), in place. */
 static int step(lam_heun *h, double t, double *y, double step, lam_err *err) {
   const lam_system *sys = h->sys;
   const size_t n = sys->n;
   const int noisy = sys->ops->noise != NULL;
-  int rc = sys->ops->rhs(sys->self, t, y, h->f0);
-  h->nfevals++;
+  int rc = eval(h, t, y, h->f0);
   if (rc) {
     return rhs_fail(t, rc, err);
   }
@@ -85,8 +96,7 @@ static int step(lam_heun *h, double t, double *y, double step, lam_err *err) {
       h->yp[i] = y[i] + step * h->f0[i];
     }
   }
-  rc = sys->ops->rhs(sys->self, t + step, h->yp, h->f1);
-  h->nfevals++;
+  rc = eval(h, t + step, h->yp, h->f1);
   if (rc) {
     return rhs_fail(t + step, rc, err);
   }
@@ -125,7 +135,9 @@ int lam_heun_advance(lam_heun *h, double *t, double *y, double tout,
   return LAM_OK;
 }
 
-void lam_heun_stats(const lam_heun *h, long *nsteps, long *nfevals) {
+void lam_heun_stats(const lam_heun *h, long *nsteps, long *nfevals,
+                    double *rhs_seconds) {
   *nsteps = h->nsteps;
   *nfevals = h->nfevals;
+  *rhs_seconds = h->rhs_seconds;
 }

@@ -35,7 +35,9 @@ void lam_heun_free(lam_heun *h);
 int lam_heun_advance(lam_heun *h, double *t, double *y, double tout,
                      lam_err *err);
 
-/* Steps taken and right-hand-side evaluations so far. */
-void lam_heun_stats(const lam_heun *h, long *nsteps, long *nfevals);
+/* Steps taken, right-hand-side evaluations and the wall seconds spent in
+ * them so far. */
+void lam_heun_stats(const lam_heun *h, long *nsteps, long *nfevals,
+                    double *rhs_seconds);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lam_mejias.h"
 #include "lam_probe.h"
 #include "lam_wilson_cowan.h"
+#include "lam_time.h"
 
 #define S lam_run_params
 const lam_param lam_run_table[] = {
@@ -395,12 +396,6 @@ lam_run_opts lam_run_defaults(const lam_sim *sim) {
   return o;
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int write_provenance(lam_sim *sim, lam_recorder *rec, lam_err *err) {
   int rc = lam_recorder_attr_text(rec, "model", lam_model_text(sim->m), err);
   if (!rc) {
@@ -435,6 +430,8 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
            {"solver_nliters", (double)st.nliters},
            {"solver_last_order", (double)st.last_order},
            {"solver_last_step", st.last_step},
+           {"solver_seconds", st.solver_seconds},
+           {"solver_rhs_seconds", st.rhs_seconds},
            {"wall_seconds", sim->wall}};
   for (size_t i = 0; i < LAM_NELEM(a); i++) {
     int rc = lam_recorder_attr_real(rec, a[i].name, a[i].v, err);
@@ -513,7 +510,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
                        o->t_end, o->dt_record);
   }
   const lam_system *s = sim->sys;
-  double t0 = now();
+  double t0 = lam_time_now();
   memcpy(sim->y, s->y0, s->n * sizeof *sim->y);
   lam_solver_free(sim->solver);
   sim->solver = NULL;
@@ -559,7 +556,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
     rc = advance(sim, &tcur, &tbreak, o->t_end, err);
     tlast = o->t_end;
   }
-  sim->wall = now() - t0;
+  sim->wall = lam_time_now() - t0;
   if (rec && sim->solver) {
     /* Statistics and the final state go in even when the run stopped early,
      * so an incomplete file says how far it got. */

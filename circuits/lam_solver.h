@@ -50,6 +50,11 @@ typedef struct lam_solver_stats {
   long nsteps, nfevals, netfails, nniters, nncfails, nliters, njvevals;
   int last_order;
   double last_step;
+  /* Wall seconds inside the integrator (CVODE, ARKODE or Heun, over every
+   * lam_solver_advance) and, of those, inside the system's right-hand side.
+   * solver_seconds - rhs_seconds is the integrator's own cost: its vector
+   * passes, error control and interpolation (docs/performance.md). */
+  double solver_seconds, rhs_seconds;
 } lam_solver_stats;
 
 typedef struct lam_solver lam_solver;
@@ -62,8 +67,10 @@ void lam_solver_free(lam_solver *s);
 
 /* Integrate to tout (> current time) and write the state there into y.
  * CVODE and ARKODE step past tout and interpolate (CV_NORMAL, ARK_NORMAL),
- * so output sampling does not shorten their steps. LAM_ESOLVER or LAM_ENONFINITE on failure,
- * with the time reached. */
+ * so output sampling does not shorten their steps. Heun advances y in
+ * place: y must hold the state at the current time (y0, then the last
+ * output). LAM_ESOLVER or LAM_ENONFINITE on failure, with the time
+ * reached. */
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err);
 
 /* Never integrate (nor evaluate the right-hand side) beyond tstop until

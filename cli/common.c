@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lam_time.h"
 
 volatile sig_atomic_t lam_cli_stop = 0;
 
@@ -50,15 +51,9 @@ int lam_cli_load_model(const char *path, char **sets, size_t nsets,
   return LAM_OK;
 }
 
-static double wall(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void lam_cli_progress_init(lam_cli_progress *p, const char *what) {
   p->tty = isatty(STDERR_FILENO);
-  p->start_wall = p->last_wall = wall();
+  p->start_wall = p->last_wall = lam_time_now();
   p->what = what;
 }
 
@@ -67,7 +62,7 @@ void lam_cli_progress_update(void *ctx, double t, double t_end) {
   if (!p || !p->tty) {
     return;
   }
-  double w = wall();
+  double w = lam_time_now();
   if (w - p->last_wall < 0.2 && t < t_end) {
     return;
   }

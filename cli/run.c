@@ -214,8 +214,10 @@ int lam_cli_run(int argc, char **argv) {
     lam_sim_stats(sim, &st, &wall);
     fprintf(stderr,
             "laminar run: %s -> %s: %.4g s simulated in %.3f s wall "
-            "(%ld steps, %ld rhs evaluations, %ld error-test failures)\n",
-            a.model, out, o.t_end, wall, st.nsteps, st.nfevals, st.netfails);
+            "(%ld steps, %ld rhs evaluations, %ld error-test failures; "
+            "integrator %.3f s, of which right-hand side %.3f s)\n",
+            a.model, out, o.t_end, wall, st.nsteps, st.nfevals, st.netfails,
+            st.solver_seconds, st.rhs_seconds);
   }
   if (a.plot) {
     /* The quick look reads the file just written (HDF5 only). */

@@ -12,6 +12,7 @@
 #include "lam_metrics.h"
 #include "lam_sim.h"
 #include "lam_sweep.h"
+#include "lam_time.h"
 
 static const char help[] =
     "usage: laminar sweep MODEL POINTS --metric NAME [--metric ...] -o SWEEP.csv [options]\n"
@@ -289,18 +290,12 @@ typedef struct progress {
   double start;
 } progress;
 
-static double wall(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void on_progress(void *ctx, size_t done, size_t todo, size_t failed) {
   progress *p = ctx;
   if (!p->tty) {
     return;
   }
-  double el = wall() - p->start;
+  double el = lam_time_now() - p->start;
   double eta = done ? el / (double)done * (double)(todo - done) : 0.0;
   fprintf(stderr, "\rlaminar sweep: %zu/%zu points, %zu failed, %.0f s, ~%.0f s left   ",
           done, todo, failed, el, eta);
@@ -387,7 +382,7 @@ int lam_cli_sweep(int argc, char **argv) {
   o.traces_dir = a.traces;
   o.command = cmd;
   o.stop = &lam_cli_stop;
-  progress pr = {isatty(STDERR_FILENO) && !a.quiet, wall()};
+  progress pr = {isatty(STDERR_FILENO) && !a.quiet, lam_time_now()};
   o.progress = on_progress;
   o.ctx = &pr;
   lam_cli_trap_signals();

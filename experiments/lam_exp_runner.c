@@ -16,6 +16,7 @@
 #include "lam_config.h"
 #include "lam_exp_util.h"
 #include "lam_experiment.h"
+#include "lam_time.h"
 
 typedef struct metric_sum {
   char condition[64], metric[64], unit[24];
@@ -388,12 +389,6 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   return LAM_OK;
 }
 
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
                        lam_exp_result *res, lam_err *err) {
   memset(res, 0, sizeof *res);
@@ -453,7 +448,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
     rc = lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
                      strerror(errno));
   }
-  double t0 = wall_now();
+  double t0 = lam_time_now();
   if (!rc) {
     fprintf(x.csv, "# laminar %s experiment %s; model %s\n", LAM_VERSION,
             e->name, lam_model_path(x.base));
@@ -505,7 +500,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   }
   if (!rc) {
     res->verdict = lam_verdict_of(&e->criterion, res->lo, res->hi, done);
-    res->wall_seconds = wall_now() - t0;
+    res->wall_seconds = lam_time_now() - t0;
     rc = write_result(&x, eff, done, res, err);
   }
   free(eff);

@@ -27,6 +27,7 @@
 #include "lam_metrics.h"
 #include "lam_sim.h"
 #include "lam_sweep_private.h"
+#include "lam_time.h"
 
 enum { DIM_GRID, DIM_VALUES, DIM_RANGE, DIM_DESIGN };
 
@@ -682,12 +683,6 @@ lam_sweep_opts lam_sweep_defaults(void) {
   return o;
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void put_id(sbuf *b, uint64_t id) {
   char s[24];
   snprintf(s, sizeof s, "%016llx", (unsigned long long)id);
@@ -735,7 +730,7 @@ char *lam__sweep_failed_row(const lam_sweep_spec *sp, const lam_sweep_opts *o,
 int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
                    const lam_sweep_opts *o, size_t i, char **line,
                    int *failed, lam_err *err) {
-  double t0 = now();
+  double t0 = lam_time_now();
   lam_err e = {0, ""};
   lam_model *m = lam_model_clone(base, &e);
   lam_sim *sim = NULL;
@@ -827,7 +822,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
       sb_str(&b, ",");
       sb_str(&b, s);
     }
-    row_end(&b, rc == LAM_OK, rc ? (e.msg[0] ? e.msg : lam_strerror(rc)) : "", now() - t0,
+    row_end(&b, rc == LAM_OK, rc ? (e.msg[0] ? e.msg : lam_strerror(rc)) : "", lam_time_now() - t0,
             st.nsteps, st.nfevals, sim != NULL);
     if (b.oom) {
       free(b.s);
