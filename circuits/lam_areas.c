@@ -252,8 +252,21 @@ static double next_break(void *self, double t) {
   return nb;
 }
 
-static const lam_system_ops ops = {
-    .rhs = rhs, .observe = observe, .input = input, .next_break = next_break};
+static void set_threads(void *self, int threads) {
+  lam_areas *a = self;
+  for (size_t i = 0; i < a->na; i++) {
+    const lam_system *s = a->ar[i].sys;
+    if (s->ops->set_threads) {
+      s->ops->set_threads(s->self, threads);
+    }
+  }
+}
+
+static const lam_system_ops ops = {.rhs = rhs,
+                                   .observe = observe,
+                                   .input = input,
+                                   .next_break = next_break,
+                                   .set_threads = set_threads};
 
 /* Split `names` into the areas (letters, digits, '_'; unique). */
 static int parse_names(lam_model *m, lam_areas *a, lam_err *err) {

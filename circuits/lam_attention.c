@@ -650,11 +650,17 @@ static double next_break(void *self, double t) {
   return bn < b ? bn : b;
 }
 
+static void set_threads(void *self, int threads) {
+  lam_attention *a = self;
+  a->d.threads = threads;
+}
+
 static const lam_system_ops ops = {.rhs = rhs,
                                    .observe = observe,
                                    .input = input,
                                    .state_index = state_index,
-                                   .next_break = next_break};
+                                   .next_break = next_break,
+                                   .set_threads = set_threads};
 
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   *out = NULL;
@@ -691,7 +697,7 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   const size_t din = (size_t)a->net.d_in, dk = (size_t)a->net.d_k,
                dv = (size_t)a->net.d_v;
   const size_t nq = a->net.topology == LAM_TOPO_SELF ? T : 1;
-  a->d = (lam_dims){T, H, dk, dv, nq};
+  a->d = (lam_dims){T, H, dk, dv, nq, 1};
 
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   if (!rng) {

@@ -8,8 +8,11 @@
  * element of a linear sum against ~4 this way). Every element is computed
  * with the same operations in the same order as the one-element loop.
  *
- * Threads (OpenMP, core/lam_par.h; docs/performance.md): vectors of at
- * least PAR_MIN elements are cut into one contiguous range per thread. An
+ * Threads (OpenMP, core/lam_par.h; docs/performance.md): a vector carries
+ * its thread count after the serial content (struct content; clones copy
+ * it), and vectors of at least PAR_MIN elements are cut into one
+ * contiguous range per thread. With one thread no parallel region is
+ * entered. An
  * element's value does not depend on the range it falls in, and the two
  * reductions (WRMS norm, min) are summed over blocks whose size depends on
  * the length only, in block order: results are the same bits for any
@@ -17,6 +20,7 @@
 #include "lam_nvector.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "lam_par.h"
 #ifdef _OPENMP
@@ -52,6 +56,17 @@
 
 typedef sunindextype idx;
 
+/* The serial vector's content, then the thread count: NV_DATA_S and the
+ * other serial macros, and SUNDIALS' own serial operations (N_VDestroy
+ * frees the content as one block), read only the first member, so the
+ * vector stays a serial vector. */
+typedef struct content {
+  struct _N_VectorContent_Serial s;
+  int threads;
+} content;
+
+static int threads_of(N_Vector v) { return ((const content *)v->content)->threads; }
+
 /* This thread's range [lo, hi) of n elements, boundaries on multiples of 8
  * (whole cache lines: threads never write the same line). */
 static void my_range(idx n, idx *lo, idx *hi) {
@@ -74,15 +89,36 @@ static idx red_blocks(idx n, idx *size) {
   return nb;
 }
 
-/* Run KERNEL(lo, hi) over [0, n) on one or more threads. */
-#define PARALLEL_RANGES(n, KERNEL)                                            \
+/* Run KERNEL(lo, hi) over [0, n) on the threads of vector v (one: no
+ * parallel region). */
+#define PARALLEL_RANGES(v, n, KERNEL)                                         \
   do {                                                                         \
     const idx n_ = (n);                                                        \
-    LAM_OMP("omp parallel if (n_ >= PAR_MIN)")                                 \
-    {                                                                          \
-      idx lo, hi;                                                              \
-      my_range(n_, &lo, &hi);                                                  \
+    const int nt_ = lam_par_threads(threads_of(v), n_ >= PAR_MIN);             \
+    if (nt_ > 1) {                                                             \
+      LAM_OMP("omp parallel num_threads(nt_)")                                 \
+      {                                                                        \
+        idx lo, hi;                                                            \
+        my_range(n_, &lo, &hi);                                                \
+        KERNEL;                                                                \
+      }                                                                        \
+    } else {                                                                   \
+      const idx lo = 0, hi = n_;                                               \
       KERNEL;                                                                  \
+    }                                                                          \
+  } while (0)
+
+/* Run the block BODY for every k < nb (the blocks of a reduction over n
+ * elements) on the threads of vector v (one: no parallel region). */
+#define PARALLEL_BLOCKS(v, n, nb, ...)                                        \
+  do {                                                                         \
+    const idx nb_ = (nb);                                                      \
+    const int nt_ = lam_par_threads(threads_of(v), (n) >= PAR_MIN);            \
+    if (nt_ > 1) {                                                             \
+      LAM_OMP("omp parallel for schedule(static) num_threads(nt_)")            \
+      for (idx k = 0; k < nb_; k++) __VA_ARGS__                                \
+    } else {                                                                   \
+      for (idx k = 0; k < nb_; k++) __VA_ARGS__                                \
     }                                                                          \
   } while (0)
 
@@ -130,9 +166,9 @@ static void linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y,
   const sunrealtype *xd = NV_DATA_S(x), *yd = NV_DATA_S(y);
   sunrealtype *zd = NV_DATA_S(z);
   if (a == 1.0 && b == 1.0) {
-    PARALLEL_RANGES(NV_LENGTH_S(x), sum(xd + lo, yd + lo, zd + lo, hi - lo));
+    PARALLEL_RANGES(z, NV_LENGTH_S(x), sum(xd + lo, yd + lo, zd + lo, hi - lo));
   } else {
-    PARALLEL_RANGES(NV_LENGTH_S(x),
+    PARALLEL_RANGES(z, NV_LENGTH_S(x),
                     axpby(a, xd + lo, b, yd + lo, zd + lo, hi - lo));
   }
 }
@@ -156,7 +192,7 @@ LAM_SIMD static void scale_k(sunrealtype c, const sunrealtype *xd, sunrealtype *
 static void scale(sunrealtype c, N_Vector x, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(x), scale_k(c, xd + lo, zd + lo, hi - lo));
+  PARALLEL_RANGES(z, NV_LENGTH_S(x), scale_k(c, xd + lo, zd + lo, hi - lo));
 }
 
 LAM_SIMD static void const_k(sunrealtype c, sunrealtype *zd, idx n) {
@@ -167,7 +203,7 @@ LAM_SIMD static void const_k(sunrealtype c, sunrealtype *zd, idx n) {
 
 static void set_const(sunrealtype c, N_Vector z) {
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(z), const_k(c, zd + lo, hi - lo));
+  PARALLEL_RANGES(z, NV_LENGTH_S(z), const_k(c, zd + lo, hi - lo));
 }
 
 LAM_SIMD static void abs_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
@@ -188,7 +224,7 @@ LAM_SIMD static void abs_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
 static void vabs(N_Vector x, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(x), abs_k(xd + lo, zd + lo, hi - lo));
+  PARALLEL_RANGES(z, NV_LENGTH_S(x), abs_k(xd + lo, zd + lo, hi - lo));
 }
 
 LAM_SIMD static void inv_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
@@ -209,7 +245,7 @@ LAM_SIMD static void inv_k(const sunrealtype *xd, sunrealtype *zd, idx n) {
 static void inv(N_Vector x, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(x), inv_k(xd + lo, zd + lo, hi - lo));
+  PARALLEL_RANGES(z, NV_LENGTH_S(x), inv_k(xd + lo, zd + lo, hi - lo));
 }
 
 LAM_SIMD static void add_const_k(const sunrealtype *xd, sunrealtype b, sunrealtype *zd,
@@ -231,7 +267,7 @@ LAM_SIMD static void add_const_k(const sunrealtype *xd, sunrealtype b, sunrealty
 static void add_const(N_Vector x, sunrealtype b, N_Vector z) {
   const sunrealtype *xd = NV_DATA_S(x);
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(x), add_const_k(xd + lo, b, zd + lo, hi - lo));
+  PARALLEL_RANGES(z, NV_LENGTH_S(x), add_const_k(xd + lo, b, zd + lo, hi - lo));
 }
 
 /* The first smallest element of a block (same choice as one pass). */
@@ -249,11 +285,10 @@ static sunrealtype vmin(N_Vector x) {
   idx bs;
   const idx nb = red_blocks(n, &bs);
   sunrealtype part[RED_MAXB];
-  LAM_OMP("omp parallel for schedule(static) if (n >= PAR_MIN)")
-  for (idx k = 0; k < nb; k++) {
+  PARALLEL_BLOCKS(x, n, nb, {
     const idx lo = k * bs, hi = lo + bs < n ? lo + bs : n;
     part[k] = lo < hi ? min_k(xd + lo, hi - lo) : xd[0];
-  }
+  });
   sunrealtype m = part[0];
   for (idx k = 1; k < nb; k++) {
     m = part[k] < m ? part[k] : m;
@@ -292,11 +327,10 @@ static sunrealtype wrms_norm(N_Vector x, N_Vector w) {
   idx bs;
   const idx nb = red_blocks(n, &bs);
   sunrealtype part[RED_MAXB];
-  LAM_OMP("omp parallel for schedule(static) if (n >= PAR_MIN)")
-  for (idx k = 0; k < nb; k++) {
+  PARALLEL_BLOCKS(x, n, nb, {
     const idx lo = k * bs, hi = lo + bs < n ? lo + bs : n;
     part[k] = lo < hi ? wsq_k(xd + lo, wd + lo, hi - lo) : 0.0;
-  }
+  });
   sunrealtype s = part[0];
   for (idx k = 1; k < nb; k++) {
     s += part[k];
@@ -366,7 +400,7 @@ static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
     xd[i] = NV_DATA_S(X[i]);
   }
   sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(NV_LENGTH_S(z), lincomb_k(nvec, c, xd, lo, hi, zd));
+  PARALLEL_RANGES(z, NV_LENGTH_S(z), lincomb_k(nvec, c, xd, lo, hi, zd));
   return 0;
 }
 
@@ -413,12 +447,58 @@ static int scale_add_multi(int nvec, sunrealtype *a, N_Vector x, N_Vector *Y,
       zd[i] = NV_DATA_S(Z[k + i]);
     }
     const sunrealtype *ak = a + k;
-    PARALLEL_RANGES(NV_LENGTH_S(x), sam_k(m, ak, xd, yd, zd, lo, hi));
+    PARALLEL_RANGES(x, NV_LENGTH_S(x), sam_k(m, ak, xd, yd, zd, lo, hi));
   }
   return 0;
 }
 
-void lam_nvector_use_fast_ops(N_Vector v) {
+/* A vector like w, with its operations and thread count, without data. */
+static N_Vector clone_empty(N_Vector w) {
+  N_Vector v = N_VNewEmpty(w->sunctx);
+  if (!v) {
+    return NULL;
+  }
+  content *c = malloc(sizeof *c);
+  if (!c || N_VCopyOps(w, v)) {
+    free(c);
+    N_VFreeEmpty(v);
+    return NULL;
+  }
+  c->s.length = NV_LENGTH_S(w);
+  c->s.own_data = SUNFALSE;
+  c->s.data = NULL;
+  c->threads = threads_of(w);
+  v->content = c;
+  return v;
+}
+
+static N_Vector clone(N_Vector w) {
+  N_Vector v = clone_empty(w);
+  if (!v) {
+    return NULL;
+  }
+  const idx n = NV_LENGTH_S(w);
+  if (n > 0) {
+    sunrealtype *d = malloc((size_t)n * sizeof *d);
+    if (!d) {
+      N_VDestroy(v);
+      return NULL;
+    }
+    NV_DATA_S(v) = d;
+    NV_OWN_DATA_S(v) = SUNTRUE;
+  }
+  return v;
+}
+
+int lam_nvector_use_fast_ops(N_Vector v, int threads) {
+  content *c = realloc(v->content, sizeof *c);
+  if (!c) {
+    return -1;
+  }
+  c->threads = threads > 1 ? threads : 1;
+  v->content = c;
+  v->ops->nvclone = clone;
+  v->ops->nvcloneempty = clone_empty;
   v->ops->nvlinearsum = linear_sum;
   v->ops->nvscale = scale;
   v->ops->nvconst = set_const;
@@ -429,4 +509,5 @@ void lam_nvector_use_fast_ops(N_Vector v) {
   v->ops->nvwrmsnorm = wrms_norm;
   v->ops->nvlinearcombination = linear_combination;
   v->ops->nvscaleaddmulti = scale_add_multi;
+  return 0;
 }

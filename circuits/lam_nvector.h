@@ -19,7 +19,10 @@
  * norm of the serial vector v (and of its future clones), and give it the
  * fused linear combination and scale-add-multi (one pass over the elements
  * where SUNDIALS' fallback makes one pass per vector: the interpolation at
- * every recorded sample and the Adams update of the Nordsieck array). */
-void lam_nvector_use_fast_ops(N_Vector v);
+ * every recorded sample and the Adams update of the Nordsieck array).
+ * Passes over long vectors use `threads` threads (core/lam_par.h; below 1:
+ * 1); v and its clones carry the count. 0, or -1 when out of memory (v is
+ * then unchanged). */
+int lam_nvector_use_fast_ops(N_Vector v, int threads);
 
 #endif

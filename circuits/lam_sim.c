@@ -14,6 +14,7 @@
 #include "lam_csv.h"
 #include "lam_jansen_rit.h"
 #include "lam_mejias.h"
+#include "lam_par.h"
 #include "lam_probe.h"
 #include "lam_wilson_cowan.h"
 #include "lam_time.h"
@@ -346,6 +347,15 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
   if (!rc) {
     rc = lam_model_fill(m, "solver", lam_solver_table, lam_solver_ntable,
                         &sim->sp, err);
+  }
+  if (!rc) {
+    /* [solver] threads: the solver's vectors take it in lam_solver_new,
+     * the system's right-hand side here (core/lam_par.h). */
+    rc = lam_par_check_threads(sim->sp.threads,
+                               lam_model_where(m, "solver", "threads"), err);
+  }
+  if (!rc && sim->sys->ops->set_threads) {
+    sim->sys->ops->set_threads(sim->sys->self, (int)sim->sp.threads);
   }
   if (!rc) {
     rc = lam_model_fill(m, "run", lam_run_table, lam_run_ntable, &sim->rp,

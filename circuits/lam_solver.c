@@ -17,6 +17,7 @@
 
 #include "lam_heun.h"
 #include "lam_nvector.h"
+#include "lam_par.h"
 #include "lam_time.h"
 
 #define S lam_solver_params
@@ -37,6 +38,10 @@ const lam_param lam_solver_table[] = {
                "Butcher table of method = erk (ARKODE): Dormand-Prince 5(4), "
                "7 stages (first same as last); Verner 6(5), 8 stages; "
                "Bogacki-Shampine 3(2), 4 stages (loose tolerances)"),
+    LAM_INT(S, threads, "1", "1", 1, LAM_PAR_MAX_THREADS,
+            "Threads for the solver's long vector passes and the T x T blocks "
+            "of attention networks (OpenMP; same results for any count; "
+            "1 in a build without OpenMP)"),
 };
 #undef S
 const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
@@ -243,7 +248,10 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   /* Optimised kernels for the solvers' hot vector operations
    * (lam_nvector.h); ERKStep's stage sums, embedded error, solution update
    * and Hermite interpolation are all N_VLinearCombination calls. */
-  lam_nvector_use_fast_ops(s->y);
+  if (lam_nvector_use_fast_ops(s->y, (int)p->threads)) {
+    lam_solver_free(s);
+    return LAM_NOMEM(err);
+  }
   memcpy(N_VGetArrayPointer(s->y), y0, sys->n * sizeof(double));
   if (p->method == LAM_SOLVER_ERK) {
     int rc = erk_new(s, t0, err);

@@ -38,6 +38,8 @@ typedef struct lam_solver_params {
   double heun_dt;
   long seed;
   int erk_table;
+  long threads; /* vector passes and, through lam_sim, the system's
+                   right-hand side (core/lam_par.h); below 1: 1 */
 } lam_solver_params;
 
 extern const lam_param lam_solver_table[];

@@ -51,6 +51,10 @@ typedef struct lam_system_ops {
    * restarts the solver there, so an adaptive step never straddles the edge
    * of a step or a pulse (docs/solvers.md). NULL: inputs are smooth. */
   double (*next_break)(void *self, double t);
+  /* Optional: split the right-hand side's large blocks across `threads`
+   * threads (core/lam_par.h; `[solver] threads`, set by lam_sim before a
+   * run). Must not change a bit of the result. NULL: one thread. */
+  void (*set_threads)(void *self, int threads);
 } lam_system_ops;
 
 typedef struct lam_system {

@@ -44,7 +44,8 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
   /* Threads: one call per head, the same call whatever the thread count
    * (core/lam_par.h). */
   const long nh = (long)H;
-  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long h = 0; h < nh; h++) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)T,
                 (int)dk, scale, q + h * dk, (int)ldq, k + h * dk, (int)ldk, 0.0,
@@ -58,7 +59,8 @@ void lam_l5a_rhs(const lam_column_params *p, const lam_dims *d,
   const size_t T = d->T, H = d->H, nq = d->nq;
   const double k = 1.0 / p->tau_l5a;
   const long nqh = (long)(nq * H);
-  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long ih = 0; ih < nqh; ih++) {
     const double *a = A + (size_t)ih * T, *g = G + (size_t)ih * T;
     double *da = dA + (size_t)ih * T;

@@ -58,6 +58,7 @@ static inline double lam_transfer(const lam_column_params *p, double x) {
 typedef struct lam_dims {
   size_t T, H, dk, dv;
   size_t nq; /* queries per head: T (self topology) or 1 (topdown) */
+  int threads; /* for the T x T blocks (core/lam_par.h; 0 or 1: one) */
 } lam_dims;
 
 /* Population blocks. Arrays are row-major with the column index first:

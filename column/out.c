@@ -18,7 +18,8 @@ void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
   }
   /* Threads: one call per head, as in l5a.c (core/lam_par.h). */
   const long nh = (long)H;
-  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long h = 0; h < nh; h++) {
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)dv,
                 (int)T, k, R + h * T, (int)ldr, V + h * dv, (int)ldv, 1.0,

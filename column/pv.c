@@ -76,14 +76,15 @@ static void rates_rows(const lam_column_params *p, size_t T, size_t r0,
 void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
                   const double *A, const double *P, double *R) {
   const size_t T = d->T, rows = d->nq * d->H;
-  LAM_OMP("omp parallel if (rows * T >= LAM_PAR_MIN_APICAL)")
+  const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
   {
     size_t r0 = 0, r1 = rows;
 #ifdef _OPENMP
-    const size_t nt = (size_t)omp_get_num_threads(),
+    const size_t n = (size_t)omp_get_num_threads(),
                  t = (size_t)omp_get_thread_num();
-    r0 = rows * t / nt;
-    r1 = rows * (t + 1) / nt;
+    r0 = rows * t / n;
+    r1 = rows * (t + 1) / n;
 #endif
     rates_rows(p, T, r0, r1, A, P, R);
   }
@@ -94,7 +95,8 @@ void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
   const size_t T = d->T, H = d->H, nq = d->nq;
   const double k = 1.0 / p->tau_pv;
   const long nqh = (long)(nq * H);
-  LAM_OMP("omp parallel for schedule(static) if (nq * H * T >= LAM_PAR_MIN_APICAL)")
+  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long l = 0; l < nqh; l++) {
     const size_t ih = (size_t)l;
     const double *r = R + ih * T;

@@ -1,27 +1,52 @@
-/* test_threads.c: an attention network large enough for the threaded paths
- * (core/lam_par.h: the solver's vector passes and the T x T blocks of the
- * right-hand side) gives the same bits on 1, 2 and 3 threads: every
+/* test_threads.c: `[solver] threads` (core/lam_par.h) through a model file.
+ *
+ * With OpenMP: an attention network large enough for the threaded paths
+ * (the solver's vector passes and the T x T blocks of the right-hand side)
+ * gives the same bits with threads = 2 and 3 as with threads = 1: every
  * recorded sample, the final state and the step counts. The split must not
  * change a value: element-wise passes, one BLAS call per head, reductions
- * (the WRMS norm that sets CVODE's steps) over blocks fixed by the length. */
+ * (the WRMS norm that sets CVODE's steps) over blocks fixed by the length.
+ * The threads are really started (this process's tasks in /proc grow by the
+ * workers of OpenMP's pool), and only when asked: a threads = 1 run starts
+ * none, whatever OMP_NUM_THREADS says.
+ *
+ * Without OpenMP: threads > 1 is an error naming the file, line and key.
+ * Either way the key's range is 1 ... 256. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "lam_par.h"
 #include "lam_sim.h"
 #include "lam_test_util.h"
 
-#ifndef _OPENMP
-Test(threads, built_without_openmp) {
-  cr_skip_test("built without OpenMP (meson -Dopenmp=enabled): one thread only");
+/* A self-attention model, T columns, H heads, with `threads`. */
+static void write_model(const char *path, int T, int H, const char *clocks, const char *threads) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "[network]\ncolumns = %d\nheads = %d\nd_in = 8\nd_k = 8\nd_v = 8\n"
+           "[clocks]\nenabled = %s\ngamma_hz = 40\nalpha_hz = 10\n"
+           "gamma_depth = 0.5\nalpha_depth = 0.5\n"
+           "[solver]\nmethod = adams\nrtol = 1e-6\natol = 1e-8\nthreads = %s\n",
+           T, H, clocks, threads);
+  tu_write_text(path, text);
 }
-#else
 
+/* The error of lam_sim_new for the model at path, into msg. */
+static int sim_error(const char *path, char *msg, size_t len) {
+  lam_err err = {0, ""};
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
+  lam_sim *sim = NULL;
+  int rc = lam_sim_new(m, &sim, &err);
+  snprintf(msg, len, "%s", err.msg);
+  lam_sim_free(sim);
+  lam_model_free(m);
+  return rc;
+}
+
+#if LAM_PAR_HAVE_OPENMP
 typedef struct trace {
   double *y;
   size_t n, cap, len;
@@ -35,6 +60,18 @@ static int keep(void *ctx, double t, const double *y) {
     tr->len += tr->n;
   }
   return 0;
+}
+
+/* Tasks (threads) of this process. */
+static int tasks(void) {
+  DIR *d = opendir("/proc/self/task");
+  cr_assert_not_null(d);
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    n += e->d_name[0] != '.';
+  }
+  closedir(d);
+  return n;
 }
 
 /* Run the model file for t_end, keeping every sample (dt 1 ms). */
@@ -66,26 +103,27 @@ static void run(const char *path, double t_end, trace *tr, lam_solver_stats *st)
 static void check(int T, int H, const char *clocks) {
   cr_assert_geq((long)T * T * H, LAM_PAR_MIN_VECTOR,
                 "the network must reach the threaded paths");
-  char text[1024], path[128];
-  snprintf(text, sizeof text,
-           "[network]\ncolumns = %d\nheads = %d\nd_in = 8\nd_k = 8\nd_v = 8\n"
-           "[clocks]\nenabled = %s\ngamma_hz = 40\nalpha_hz = 10\n"
-           "gamma_depth = 0.5\nalpha_depth = 0.5\n"
-           "[solver]\nmethod = adams\nrtol = 1e-6\natol = 1e-8\n",
-           T, H, clocks);
+  char path[128];
   snprintf(path, sizeof path, "%s/model.ini", tu_tmpdir());
-  tu_write_text(path, text);
+  write_model(path, T, H, clocks, "1");
+  const int tasks0 = tasks();
   trace one;
   lam_solver_stats s1;
-  omp_set_num_threads(1);
   run(path, 0.02, &one, &s1);
   cr_assert_gt(s1.nsteps, 10, "too few steps (%ld) to mean anything", s1.nsteps);
+  cr_assert_eq(tasks(), tasks0,
+               "threads = 1 started %d threads: a parallel region without "
+               "num_threads (core/lam_par.h) follows OMP_NUM_THREADS",
+               tasks() - tasks0);
   for (int nt = 2; nt <= 3; nt++) {
+    char ntext[8];
+    snprintf(ntext, sizeof ntext, "%d", nt);
+    write_model(path, T, H, clocks, ntext);
     trace tr;
     lam_solver_stats st;
-    omp_set_num_threads(nt);
-    cr_assert_eq(omp_get_max_threads(), nt);
     run(path, 0.02, &tr, &st);
+    cr_assert_geq(tasks(), tasks0 + nt - 1, "threads = %d: %d tasks, %d before", nt,
+                  tasks(), tasks0);
     cr_assert_eq(st.nsteps, s1.nsteps, "%d threads: %ld steps, 1 thread: %ld", nt,
                  st.nsteps, s1.nsteps);
     cr_assert_eq(st.nfevals, s1.nfevals);
@@ -102,10 +140,34 @@ static void check(int T, int H, const char *clocks) {
                  nt, first / one.n, first % one.n, tr.y[first], one.y[first]);
     free(tr.y);
   }
-  omp_set_num_threads(1);
   free(one.y);
 }
 
 Test(threads, self_t64_h4_clocks_on_same_bits) { check(64, 4, "true"); }
 Test(threads, self_t41_h10_clocks_off_same_bits) { check(41, 10, "false"); }
+#else
+/* write_model puts `threads = ...` on line 17. */
+Test(threads, more_than_one_without_openmp_is_an_error) {
+  char path[128], msg[LAM_ERR_MSG_MAX], want[256];
+  snprintf(path, sizeof path, "%s/model.ini", tu_tmpdir());
+  write_model(path, 4, 1, "false", "2");
+  cr_assert_eq(sim_error(path, msg, sizeof msg), LAM_EINVAL);
+  snprintf(want, sizeof want,
+           "%s:17: solver.threads: expected 1 in a build without OpenMP", path);
+  cr_assert(strstr(msg, want), "message: %s", msg);
+  write_model(path, 4, 1, "false", "1");
+  cr_assert_eq(sim_error(path, msg, sizeof msg), LAM_OK, "%s", msg);
+}
 #endif
+
+Test(threads, range_is_1_to_256) {
+  char path[128], msg[LAM_ERR_MSG_MAX];
+  snprintf(path, sizeof path, "%s/model.ini", tu_tmpdir());
+  const char *bad[] = {"0", "257", "1.5"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    write_model(path, 4, 1, "false", bad[i]);
+    cr_assert_eq(sim_error(path, msg, sizeof msg), LAM_EINVAL, "threads = %s", bad[i]);
+    cr_assert(strstr(msg, ":17: solver.threads: expected an integer"), "threads = %s: %s",
+              bad[i], msg);
+  }
+}

@@ -58,7 +58,7 @@ static fixed base(int pop, int transfer) {
   x.p.transfer = transfer;
   x.p.tau_l4 = 0.011, x.p.tau_l23 = 0.013, x.p.tau_l5b = 0.017, x.p.tau_l5a = 0.007;
   x.p.tau_pv = 0.008, x.p.tau_som = 0.019, x.p.tau_vip = 0.023, x.p.tau_out = 0.029;
-  x.d = (lam_dims){3, 2, 2, 2, 3}; /* T, H, dk, dv, nq */
+  x.d = (lam_dims){3, 2, 2, 2, 3, 1}; /* T, H, dk, dv, nq, threads */
   return x;
 }
 
