@@ -80,7 +80,7 @@ struct lam_attention {
   double *zt, *zQt;          /* z + z_ext and its projection (areas) */
   double *L;                 /* T x T lateral matrix or NULL */
   /* workspaces */
-  double *drive, *G, *R, *somdiv, *gff, *gfb, *sx, *gatework, *dywork;
+  double *drive, *G, *R, *apfac, *gx, *gff, *gfb, *sx, *gatework, *dywork;
   lam_clock *clk;       /* gamma / alpha clocks (oscillations/lam_clock.h) */
   lam_stimulus *stim;   /* s_j(t) and eta_j(t) (circuits/lam_stimulus.h) */
   int noisy;            /* stimulus noise on: eta_j(t) != 0 */
@@ -121,7 +121,7 @@ void lam_attention_free(lam_attention *a) {
     return;
   }
   double *bufs[] = {a->X, a->z, a->WQ, a->WK, a->WV, a->XV, a->XQ, a->XK,
-                    a->zQ, a->L, a->drive, a->G, a->R, a->somdiv, a->gff,
+                    a->zQ, a->L, a->drive, a->G, a->R, a->apfac, a->gx, a->gff,
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
                     a->plwork, a->pldelta, a->teachY, a->plsat, a->nmx,
@@ -235,6 +235,44 @@ static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
   }
   gsl_rng_free(rng);
   return LAM_OK;
+}
+
+/* out[j, u] = g[j] X[j, u] (+ c v[u] when v): the drives of L4, L2/3 and
+ * L5 basal, a per-column gain times a fixed projection. Four at a time
+ * (packed SIMD at -O2 without alias proofs, AVX2 where the processor has
+ * it); per element the operations of the loops they replace. */
+LAM_COLUMN_SIMD static void gain_rows(size_t T, size_t n, const double *g,
+                                      const double *X, double c,
+                                      const double *v, double *out) {
+  for (size_t j = 0; j < T; j++) {
+    const double gj = g[j], *x = X + j * n;
+    double *o = out + j * n;
+    size_t u = 0;
+    if (v) {
+      for (; u + 4 <= n; u += 4) {
+        const double x0 = x[u], x1 = x[u + 1], x2 = x[u + 2], x3 = x[u + 3];
+        const double v0 = v[u], v1 = v[u + 1], v2 = v[u + 2], v3 = v[u + 3];
+        o[u] = gj * x0 + c * v0;
+        o[u + 1] = gj * x1 + c * v1;
+        o[u + 2] = gj * x2 + c * v2;
+        o[u + 3] = gj * x3 + c * v3;
+      }
+      for (; u < n; u++) {
+        o[u] = gj * x[u] + c * v[u];
+      }
+      continue;
+    }
+    for (; u + 4 <= n; u += 4) {
+      const double x0 = x[u], x1 = x[u + 1], x2 = x[u + 2], x3 = x[u + 3];
+      o[u] = gj * x0;
+      o[u + 1] = gj * x1;
+      o[u + 2] = gj * x2;
+      o[u + 3] = gj * x3;
+    }
+    for (; u < n; u++) {
+      o[u] = gj * x[u];
+    }
+  }
 }
 
 /* drive[j, :] += g[j] * (M W)[j, :]: an extra input M (T x d_in: the input
@@ -434,9 +472,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
    * stimulus, x_j(t) = s_j(t) x_j + eta_j(t) (docs/stimulus.md). */
   const double *yc = y + a->off[P_PHASE];
   lam_stimulus_gain(a->stim, t, a->sx);
-  for (size_t j = 0; j < T; j++) {
-    lam_clock_gains(a->clk, t, yc, j, &a->gff[j], &a->gfb[j]);
-  }
+  lam_clock_gains_all(a->clk, t, yc, T, a->gff, a->gfb);
   const lam_column_params *ppv = p; /* PV with the modulated beta */
   if (a->nm.mode != LAM_NM_OFF) {
     nm_apply(a, t, y, xext);
@@ -487,67 +523,75 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
                 a->etacat, (int)ncat);
   }
   for (size_t j = 0; j < T; j++) {
-    const double g = a->gff[j] * a->sx[j];
-    for (size_t u = 0; u < nv; u++) {
-      a->drive[j * nv + u] = g * a->XV[j * nv + u];
+    a->gx[j] = a->gff[j] * a->sx[j];
+  }
+  /* Without noise and external input the drives are a gain times a fixed
+   * projection, formed where they are used (the _gain forms, the same
+   * bits); otherwise summed into a->drive first. */
+  const int plain = !a->noisy && !xext;
+  if (plain) {
+    lam_l4_rhs_gain(p, d, V, a->gx, a->XV, dy + a->off[P_L4]);
+  } else {
+    gain_rows(T, nv, a->gx, a->XV, 0.0, NULL, a->drive);
+    if (a->noisy) {
+      add_cols(a, a->etacat, ncat, nv, a->gff);
     }
+    if (xext) {
+      add_proj(a, xext, a->WV, nv, a->gff);
+    }
+    lam_l4_rhs(p, d, V, a->drive, dy + a->off[P_L4]);
   }
-  if (a->noisy) {
-    add_cols(a, a->etacat, ncat, nv, a->gff);
-  }
-  if (xext) {
-    add_proj(a, xext, a->WV, nv, a->gff);
-  }
-  lam_l4_rhs(p, d, V, a->drive, dy + a->off[P_L4]);
 
   /* L2/3: F(g_ff s_j W_Q x_j + c_lat (L Q)_j + c_td W_Q z) */
-  for (size_t j = 0; j < T; j++) {
-    const double g = a->gff[j] * a->sx[j];
-    for (size_t u = 0; u < nk; u++) {
-      a->drive[j * nk + u] = g * a->XQ[j * nk + u] + a->net.c_td * zQ[u];
+  const int lateral = a->L && a->net.c_lat != 0.0;
+  if (plain && !lateral) {
+    lam_l23_rhs_gain(p, d, Q, a->gx, a->XQ, a->net.c_td, zQ,
+                     dy + a->off[P_L23]);
+  } else {
+    gain_rows(T, nk, a->gx, a->XQ, a->net.c_td, zQ, a->drive);
+    if (a->noisy) {
+      add_cols(a, a->etacat + nv, ncat, nk, a->gff);
     }
+    if (xext) {
+      add_proj(a, xext, WQ, nk, a->gff);
+    }
+    if (lateral) {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
+                  (int)T, a->net.c_lat, a->L, (int)T, Q, (int)nk, 1.0,
+                  a->drive, (int)nk);
+    }
+    lam_l23_rhs(p, d, Q, a->drive, dy + a->off[P_L23]);
   }
-  if (a->noisy) {
-    add_cols(a, a->etacat + nv, ncat, nk, a->gff);
-  }
-  if (xext) {
-    add_proj(a, xext, WQ, nk, a->gff);
-  }
-  if (a->L && a->net.c_lat != 0.0) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
-                (int)T, a->net.c_lat, a->L, (int)T, Q, (int)nk, 1.0, a->drive,
-                (int)nk);
-  }
-  lam_l23_rhs(p, d, Q, a->drive, dy + a->off[P_L23]);
 
   /* L5 basal: F(s_j W_K x_j), bottom-up only. */
-  for (size_t j = 0; j < T; j++) {
-    for (size_t u = 0; u < nk; u++) {
-      a->drive[j * nk + u] = a->sx[j] * a->XK[j * nk + u];
+  if (plain) {
+    lam_l5b_rhs_gain(p, d, K, a->sx, a->XK, dy + a->off[P_L5B]);
+  } else {
+    gain_rows(T, nk, a->sx, a->XK, 0.0, NULL, a->drive);
+    if (a->noisy) {
+      add_cols(a, a->etacat + nv + nk, ncat, nk, NULL);
     }
+    if (xext) {
+      add_proj(a, xext, WK, nk, NULL);
+    }
+    lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
   }
-  if (a->noisy) {
-    add_cols(a, a->etacat + nv + nk, ncat, nk, NULL);
-  }
-  if (xext) {
-    add_proj(a, xext, WK, nk, NULL);
-  }
-  lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
 
-  /* L5 apical: the gate, divided by SOM inhibition. */
+  /* L5 apical: the gate, times the key column's feedback gain divided by
+   * SOM inhibition (one factor per column), and PV normalization, in one
+   * sweep over the apical arrays (column/apical.c). */
   for (size_t j = 0; j < T; j++) {
-    a->somdiv[j] = 1.0 + p->w_sa * Sm[j];
+    a->apfac[j] = a->gfb[j] / (1.0 + p->w_sa * Sm[j]);
   }
   if (a->net.topology == LAM_TOPO_SELF) {
     lam_l5a_gate(p, d, Q, nk, K, a->G, a->gatework);
   } else {
     lam_l5a_gate(p, d, zQ, nk, K, a->G, a->gatework);
   }
-  lam_l5a_rhs(p, d, A, a->G, a->gfb, a->somdiv, dy + a->off[P_L5A]);
+  lam_apical_rhs(p, ppv, d, A, a->G, a->apfac, P, a->R, dy + a->off[P_L5A],
+                 dy + a->off[P_PV]);
 
-  /* PV normalization and the routed output. */
-  lam_pv_rates(ppv, d, A, P, a->R);
-  lam_pv_rhs(p, d, P, a->R, dy + a->off[P_PV]);
+  /* The routed output. */
   lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
   lam_vip_rhs(p, d, Iv, zrms, dy + a->off[P_VIP]);
   lam_out_rhs(p, d, O, a->R, V, dy + a->off[P_OUT]);
@@ -753,7 +797,8 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   a->drive = xcalloc(T * (nk > nv ? nk : nv), sizeof(double), &fail);
   a->G = xcalloc(nq * H * T, sizeof(double), &fail);
   a->R = xcalloc(nq * H * T, sizeof(double), &fail);
-  a->somdiv = xcalloc(T, sizeof(double), &fail);
+  a->apfac = xcalloc(T, sizeof(double), &fail);
+  a->gx = xcalloc(T, sizeof(double), &fail);
   a->gff = xcalloc(T, sizeof(double), &fail);
   a->gfb = xcalloc(T, sizeof(double), &fail);
   a->sx = xcalloc(T, sizeof(double), &fail);
@@ -780,9 +825,7 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   if (a->nm.mode == LAM_NM_SURPRISE) {
     a->nmx = xcalloc(T * din, sizeof(double), &fail);
   }
-  a->gatework =
-      a->col.gate == LAM_GATE_BAC ? xcalloc((nq + T) * nk, sizeof(double), &fail)
-                                  : NULL;
+  a->gatework = xcalloc((nq + T) * nk, sizeof(double), &fail);
   if (fail) {
     lam_attention_free(a);
     return LAM_NOMEM(err);

@@ -6,8 +6,12 @@
 void lam_l23_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *Q, const double *drive, double *dQ) {
   const size_t n = d->T * d->H * d->dk;
-  const double k = 1.0 / p->tau_l23;
-  for (size_t i = 0; i < n; i++) {
-    dQ[i] = k * (-Q[i] + lam_transfer(p, drive[i]));
-  }
+  lam_leaky_rhs(p, n, 1.0 / p->tau_l23, Q, drive, dQ);
+}
+
+void lam_l23_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                      const double *Q, const double *g, const double *XQ,
+                      double c_td, const double *zQ,
+                      double *dQ) {
+  lam_leaky_rhs_gain(p, d->T, d->H * d->dk, 1.0 / p->tau_l23, Q, g, XQ, c_td, zQ, dQ);
 }

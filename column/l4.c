@@ -6,8 +6,11 @@
 void lam_l4_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *V, const double *drive, double *dV) {
   const size_t n = d->T * d->H * d->dv;
-  const double k = 1.0 / p->tau_l4;
-  for (size_t i = 0; i < n; i++) {
-    dV[i] = k * (-V[i] + lam_transfer(p, drive[i]));
-  }
+  lam_leaky_rhs(p, n, 1.0 / p->tau_l4, V, drive, dV);
+}
+
+void lam_l4_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                     const double *V, const double *g, const double *XV,
+                     double *dV) {
+  lam_leaky_rhs_gain(p, d->T, d->H * d->dv, 1.0 / p->tau_l4, V, g, XV, 0.0, NULL, dV);
 }

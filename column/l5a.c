@@ -11,17 +11,45 @@
 #include "lam_par.h"
 #include "lam_vmath.h"
 
+/* kt (n x T) = K^T (K: T x n), four rows of K at a time so that each
+ * store is four contiguous elements. */
+LAM_COLUMN_SIMD static void transpose(size_t T, size_t n, const double *K,
+                                      double *kt) {
+  size_t j = 0;
+  for (; j + 4 <= T; j += 4) {
+    const double *k0 = K + j * n, *k1 = k0 + n, *k2 = k1 + n, *k3 = k2 + n;
+    for (size_t m = 0; m < n; m++) {
+      double *o = kt + m * T + j;
+      const double e0 = k0[m], e1 = k1[m], e2 = k2[m], e3 = k3[m];
+      o[0] = e0;
+      o[1] = e1;
+      o[2] = e2;
+      o[3] = e3;
+    }
+  }
+  for (; j < T; j++) {
+    for (size_t m = 0; m < n; m++) {
+      kt[m * T + j] = K[j * n + m];
+    }
+  }
+}
+
 void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
                   const double *Qg, size_t ldq, const double *K, double *G,
                   double *work) {
   const size_t T = d->T, H = d->H, dk = d->dk, nq = d->nq;
   const size_t ldk = H * dk, ldg = H * T;
   const double scale = 1.0 / sqrt((double)dk);
-  const double *q = Qg, *k = K;
+  const double *q = Qg;
+  /* work: the gate's query side (BAC: s(Q), nq x H dk), then its key side
+   * transposed, H dk x T, so that every head's product is a plain
+   * NoTrans x NoTrans dgemm: OpenBLAS takes its small-matrix path for that
+   * shape and not for Q K^T (docs/performance.md, "The attention
+   * right-hand side, fused"). */
+  double *kt = work + nq * ldk;
   if (p->gate == LAM_GATE_BAC) {
-    /* work holds s(Q) (nq x H dk) then s(K) (T x H dk). */
     const double xs = p->bac_saturation;
-    double *sq = work, *sk = work + nq * ldk;
+    double *sq = work;
     /* The arguments first, then one vector tanh over both blocks (they are
      * adjacent in work): 2 T H d_k scalar tanh calls per evaluation were
      * the largest single cost of the default model (docs/performance.md). */
@@ -30,16 +58,18 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
         sq[i * ldk + m] = Qg[i * ldq + m] / xs;
       }
     }
+    transpose(T, ldk, K, kt);
     for (size_t i = 0; i < T * ldk; i++) {
-      sk[i] = K[i] / xs;
+      kt[i] = kt[i] / xs;
     }
     lam_vmath_tanh((nq + T) * ldk, work, work);
     for (size_t i = 0; i < (nq + T) * ldk; i++) {
       work[i] *= xs;
     }
     q = sq;
-    k = sk;
     ldq = ldk;
+  } else {
+    transpose(T, ldk, K, kt);
   }
   /* Threads: one call per head, the same call whatever the thread count
    * (core/lam_par.h). */
@@ -47,9 +77,40 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
   const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
   LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long h = 0; h < nh; h++) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)T,
-                (int)dk, scale, q + h * dk, (int)ldq, k + h * dk, (int)ldk, 0.0,
-                G + h * T, (int)ldg);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)T,
+                (int)dk, scale, q + h * dk, (int)ldq, kt + (size_t)h * dk * T,
+                (int)T, 0.0, G + h * T, (int)ldg);
+  }
+}
+
+/* The rows [r0, r1) (query-head pairs, T keys each) with the key column's
+ * factor fac[j] = g_fb[j] / (1 + w_sa S_j) computed once per evaluation by
+ * the network: T divisions instead of one per apical unit (the division
+ * was most of this block's cost). dA = k (fac_j G - A): the same value as
+ * lam_l5a_rhs below up to the rounding of the two products (bit for bit
+ * when 1 + w_sa S_j = 1, as with w_sa = 0). */
+LAM_COLUMN_SIMD void lam_l5a_rhs_rows(const lam_column_params *p, size_t T,
+                                      size_t r0, size_t r1, const double *A,
+                                      const double *G, const double *fac,
+                                      double *dA) {
+  const double k = 1.0 / p->tau_l5a;
+  for (size_t ih = r0; ih < r1; ih++) {
+    const double *a = A + ih * T, *g = G + ih * T;
+    double *da = dA + ih * T;
+    size_t j = 0;
+    /* Four at a time, loads before stores (see lam_l5a_rhs). */
+    for (; j + 4 <= T; j += 4) {
+      const double a0 = a[j], a1 = a[j + 1], a2 = a[j + 2], a3 = a[j + 3];
+      const double f0 = g[j] * fac[j], f1 = g[j + 1] * fac[j + 1],
+                   f2 = g[j + 2] * fac[j + 2], f3 = g[j + 3] * fac[j + 3];
+      da[j] = k * (-a0 + f0);
+      da[j + 1] = k * (-a1 + f1);
+      da[j + 2] = k * (-a2 + f2);
+      da[j + 3] = k * (-a3 + f3);
+    }
+    for (; j < T; j++) {
+      da[j] = k * (-a[j] + g[j] * fac[j]);
+    }
   }
 }
 

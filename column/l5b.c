@@ -6,8 +6,11 @@
 void lam_l5b_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *K, const double *drive, double *dK) {
   const size_t n = d->T * d->H * d->dk;
-  const double k = 1.0 / p->tau_l5b;
-  for (size_t i = 0; i < n; i++) {
-    dK[i] = k * (-K[i] + lam_transfer(p, drive[i]));
-  }
+  lam_leaky_rhs(p, n, 1.0 / p->tau_l5b, K, drive, dK);
+}
+
+void lam_l5b_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                      const double *K, const double *s, const double *XK,
+                      double *dK) {
+  lam_leaky_rhs_gain(p, d->T, d->H * d->dk, 1.0 / p->tau_l5b, K, s, XK, 0.0, NULL, dK);
 }

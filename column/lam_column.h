@@ -54,6 +54,32 @@ static inline double lam_transfer(const lam_column_params *p, double x) {
   }
 }
 
+/* The hot loops of the blocks are also compiled for AVX2 on x86-64 and the
+ * loader picks the version the processor runs (as circuits/lam_nvector.c
+ * does): the same operations on the same elements, so the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && \
+    defined(__has_attribute) /* the loader's choice needs glibc's ifunc */
+#if __has_attribute(target_clones)
+#define LAM_COLUMN_SIMD __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef LAM_COLUMN_SIMD
+#define LAM_COLUMN_SIMD
+#endif
+
+/* dY = k (-Y + F(drive)) over n units, k = 1 / tau: the leaky integration
+ * of L4, L2/3 and L5 basal (leaky.c). Per element the same operations as
+ * k * (-Y + lam_transfer(p, drive)). */
+void lam_leaky_rhs(const lam_column_params *p, size_t n, double k,
+                   const double *Y, const double *drive, double *dY);
+/* The same over T rows of n units with the drive g[j] X[j, u] (+ c v[u]
+ * when v is not NULL) formed in the loop instead of read from an array:
+ * the bits of forming drive first and calling lam_leaky_rhs. */
+void lam_leaky_rhs_gain(const lam_column_params *p, size_t T, size_t n,
+                        double k, const double *Y, const double *g,
+                        const double *X, double c, const double *v,
+                        double *dY);
+
 /* Sizes shared by the blocks: T columns, H heads, feature sizes. */
 typedef struct lam_dims {
   size_t T, H, dk, dv;
@@ -71,20 +97,56 @@ void lam_l23_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *Q, const double *drive, double *dQ);
 void lam_l5b_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *K, const double *drive, double *dK);
+/* The same when the drive is a per-column gain times a fixed projection and
+ * nothing else (no noise, no external input, no lateral term): g[j] XV[j, :]
+ * (L4: g = g_ff s), g[j] XQ[j, :] + c_td zQ (L2/3), s[j] XK[j, :] (L5
+ * basal), formed while it is used (lam_leaky_rhs_gain; the same bits). */
+void lam_l4_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                     const double *V, const double *g, const double *XV,
+                     double *dV);
+void lam_l23_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                      const double *Q, const double *g, const double *XQ,
+                      double c_td, const double *zQ, double *dQ);
+void lam_l5b_rhs_gain(const lam_column_params *p, const lam_dims *d,
+                      const double *K, const double *s, const double *XK,
+                      double *dK);
 /* Apical coincidence. G holds the gate values G(Q_i, K_j) (already scaled by
  * 1/sqrt(dk)); g_fb[j] is the feedback gain at key column j (where the
- * apical dendrite lives); som_div[j] = 1 + w_sa S_j. */
+ * apical dendrite lives); som_div[j] = 1 + w_sa S_j. The gate's work holds
+ * (nq + T) H dk doubles, for either gate. */
 void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
                   const double *Qg, size_t ldq, const double *K, double *G,
                   double *work);
+/* The apical equation as written, one division per unit; the network uses
+ * the per-column factor of lam_l5a_rhs_rows (through lam_apical_rhs). */
 void lam_l5a_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *A, const double *G, const double *g_fb,
                  const double *som_div, double *dA);
-/* PV normalization: the burst rates R from A and P, and dP/dt. */
+/* The same over the query-head rows [r0, r1) (T keys each) with the key
+ * column's factor fac[j] = g_fb[j] / som_div[j] given (l5a.c). */
+void lam_l5a_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
+                      size_t r1, const double *A, const double *G,
+                      const double *fac, double *dA);
+/* PV normalization: the burst rates R from A and P, and dP/dt; the _rows
+ * forms do the query-head rows [r0, r1) only. */
 void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
                   const double *A, const double *P, double *R);
 void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *P, const double *R, double *dP);
+void lam_pv_rates_rows(const lam_column_params *p, size_t T, size_t r0,
+                       size_t r1, const double *A, const double *P, double *R);
+void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
+                     size_t r1, const double *P, const double *R, double *dP);
+/* The apical block of an evaluation in one sweep (apical.c): dA (l5a.c,
+ * with fac as in lam_l5a_rhs_rows), the rates R (pv.c, with ppv: the
+ * parameters of the rates, p with a modulated beta or p itself) and dP
+ * (pv.c), a few rows at a time while they are in the first-level cache.
+ * The same bits as lam_l5a_rhs_rows, lam_pv_rates and lam_pv_rhs over all
+ * rows. */
+void lam_apical_rhs(const lam_column_params *p, const lam_column_params *ppv,
+                    const lam_dims *d, const double *A, const double *G,
+                    const double *fac, const double *P, double *R, double *dA,
+                    double *dP);
 void lam_som_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *S, const double *Q, const double *K,
                  const double *vip, double *dS);

@@ -7,15 +7,31 @@
 #include "lam_column.h"
 #include "lam_par.h"
 
+/* dO = -k O, four at a time (packed SIMD at -O2, AVX2 where the processor
+ * has it; the same products). */
+LAM_COLUMN_SIMD static void decay(size_t n, double k, const double *O,
+                                  double *dO) {
+  const double mk = -k;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const double o0 = O[i], o1 = O[i + 1], o2 = O[i + 2], o3 = O[i + 3];
+    dO[i] = mk * o0;
+    dO[i + 1] = mk * o1;
+    dO[i + 2] = mk * o2;
+    dO[i + 3] = mk * o3;
+  }
+  for (; i < n; i++) {
+    dO[i] = mk * O[i];
+  }
+}
+
 void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *O, const double *R, const double *V,
                  double *dO) {
   const size_t T = d->T, H = d->H, dv = d->dv, nq = d->nq;
   const size_t ldv = H * dv, ldr = H * T;
   const double k = 1.0 / p->tau_out;
-  for (size_t i = 0; i < nq * ldv; i++) {
-    dO[i] = -k * O[i];
-  }
+  decay(nq * ldv, k, O, dO);
   /* Threads: one call per head, as in l5a.c (core/lam_par.h). */
   const long nh = (long)H;
   const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);

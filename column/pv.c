@@ -23,8 +23,9 @@
  * exponentials go through lam_vmath_exp, one call over the rows' arguments
  * (glibc's vector exp: docs/performance.md, "The attention network"); the
  * arguments are written to R first. */
-static void rates_rows(const lam_column_params *p, size_t T, size_t r0,
-                       size_t r1, const double *A, const double *P, double *R) {
+LAM_COLUMN_SIMD void lam_pv_rates_rows(const lam_column_params *p, size_t T,
+                                       size_t r0, size_t r1, const double *A,
+                                       const double *P, double *R) {
   const double b = p->beta, s = p->pv_strength;
   if (p->pv == LAM_PV_THRESHOLD) {
     for (size_t ih = r0; ih < r1; ih++) {
@@ -86,30 +87,71 @@ void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
     r0 = rows * t / n;
     r1 = rows * (t + 1) / n;
 #endif
-    rates_rows(p, T, r0, r1, A, P, R);
+    lam_pv_rates_rows(p, T, r0, r1, A, P, R);
   }
 }
 
+/* dP of the rows [r0, r1). The row sums run over eight rows at once, each
+ * in its own accumulator from j = 0 up, as in a loop over one row: the same
+ * bits, but eight independent chains of additions instead of one (the
+ * chain's latency, not the additions, was the cost). */
+void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
+                     size_t r1, const double *P, const double *R, double *dP) {
+  const double k = 1.0 / p->tau_pv;
+  for (size_t ih = r0; ih < r1;) {
+    double sum[8];
+    const size_t nr = r1 - ih >= 8 ? 8 : 1;
+    if (nr == 8) {
+      const double *r = R + ih * T;
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0,
+             s6 = 0.0, s7 = 0.0;
+      for (size_t j = 0; j < T; j++) {
+        s0 += r[j];
+        s1 += r[T + j];
+        s2 += r[2 * T + j];
+        s3 += r[3 * T + j];
+        s4 += r[4 * T + j];
+        s5 += r[5 * T + j];
+        s6 += r[6 * T + j];
+        s7 += r[7 * T + j];
+      }
+      sum[0] = s0, sum[1] = s1, sum[2] = s2, sum[3] = s3;
+      sum[4] = s4, sum[5] = s5, sum[6] = s6, sum[7] = s7;
+    } else {
+      const double *r = R + ih * T;
+      double s0 = 0.0;
+      for (size_t j = 0; j < T; j++) {
+        s0 += r[j];
+      }
+      sum[0] = s0;
+    }
+    for (size_t q = 0; q < nr; q++, ih++) {
+      if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
+        dP[ih] = 0.0;
+      } else if (p->pv == LAM_PV_DIVISIVE) {
+        dP[ih] = k * (-P[ih] + sum[q]);
+      } else {
+        dP[ih] = k * (sum[q] - 1.0);
+      }
+    }
+  }
+}
+
+/* Threads: rows in contiguous ranges, eight-row groups fixed by the range
+ * start; a row's sum does not depend on its group (above). */
 void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *P, const double *R, double *dP) {
-  const size_t T = d->T, H = d->H, nq = d->nq;
-  const double k = 1.0 / p->tau_pv;
-  const long nqh = (long)(nq * H);
-  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
-  for (long l = 0; l < nqh; l++) {
-    const size_t ih = (size_t)l;
-    const double *r = R + ih * T;
-    double sum = 0.0;
-    for (size_t j = 0; j < T; j++) {
-      sum += r[j];
-    }
-    if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
-      dP[ih] = 0.0;
-    } else if (p->pv == LAM_PV_DIVISIVE) {
-      dP[ih] = k * (-P[ih] + sum);
-    } else {
-      dP[ih] = k * (sum - 1.0);
-    }
+  const size_t T = d->T, rows = d->nq * d->H;
+  const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
+  LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
+  {
+    size_t r0 = 0, r1 = rows;
+#ifdef _OPENMP
+    const size_t n = (size_t)omp_get_num_threads(),
+                 t = (size_t)omp_get_thread_num();
+    r0 = rows * t / n;
+    r1 = rows * (t + 1) / n;
+#endif
+    lam_pv_rhs_rows(p, T, r0, r1, P, R, dP);
   }
 }

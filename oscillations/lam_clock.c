@@ -384,6 +384,53 @@ void lam_clock_gains(const lam_clock *c, double t, const double *y, size_t col,
   }
 }
 
+/* One band's gains 1 + depth c_j for columns [0, n), n <= T (see
+ * lam_clock_gains_all): each value as carrier() computes it. */
+static void band_gains(const lam_clock *c, double t, const double *y,
+                       lam_clock_band band, double depth, size_t n,
+                       double *g) {
+  if (c->gen[band]) {
+    for (size_t j = 0; j < n; j++) {
+      g[j] = 1.0 + depth * carrier(c, t, y, band, j);
+    }
+    return;
+  }
+  const double a = frame_angle(c->f0[band], t);
+  if (c->p.model == LAM_CLOCK_PHASE) {
+    const double *ph = y + (size_t)band * c->T;
+    for (size_t j = 0; j < n; j++) {
+      /* ph[j] == ph[j - 1]: the same sum with a, the same cosine (equal
+       * doubles that differ in bits are +0 and -0, and cos is even). */
+      g[j] = j > 0 && ph[j] == ph[j - 1] ? g[j - 1]
+                                         : 1.0 + depth * cos(ph[j] + a);
+    }
+    return;
+  }
+  const double ca = cos(a), sa = sin(a);
+  const double *w = y + (size_t)band * 2 * c->T;
+  for (size_t j = 0; j < n; j++) {
+    g[j] = 1.0 + depth * ((w[2 * j] * ca - w[2 * j + 1] * sa) * c->rmu);
+  }
+}
+
+void lam_clock_gains_all(const lam_clock *c, double t, const double *y,
+                         size_t ncols, double *g_ff, double *g_fb) {
+  const size_t n = lam_clock_enabled(c) ? (ncols < c->T ? ncols : c->T) : 0;
+  double *g[2] = {g_ff, g_fb};
+  for (int b = 0; b < 2; b++) {
+    if (!g[b]) {
+      continue;
+    }
+    if (n) {
+      band_gains(c, t, y, (lam_clock_band)b,
+                 b == 0 ? c->p.gamma_depth : c->p.alpha_depth, n, g[b]);
+    }
+    for (size_t j = n; j < ncols; j++) {
+      g[b][j] = 1.0;
+    }
+  }
+}
+
 double lam_clock_phase(const lam_clock *c, double t, const double *y,
                        lam_clock_band band, size_t col) {
   if (!lam_clock_enabled(c) || col >= c->T) {

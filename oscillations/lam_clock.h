@@ -136,6 +136,16 @@ void lam_clock_rhs_driven(const lam_clock *c, double t, const double *y,
 void lam_clock_gains(const lam_clock *c, double t, const double *y, size_t col,
                      double *g_ff, double *g_fb);
 
+/* The gains of columns 0 .. ncols - 1 at time t: g_ff[ncols] and
+ * g_fb[ncols] (either may be NULL), the same values as lam_clock_gains
+ * column by column, bit for bit (c may be NULL: all 1). Cheaper per right-hand-side evaluation: the reference rotation's
+ * angle (and, for Stuart-Landau, its cosine and sine) once per band, and
+ * for the phase model one cosine per run of columns with equal phases
+ * (cos of equal arguments is the same value: the common case of columns
+ * started in phase, uncoupled or locked at equal frequencies). */
+void lam_clock_gains_all(const lam_clock *c, double t, const double *y,
+                         size_t ncols, double *g_ff, double *g_fb);
+
 /* Observables. Phase theta (rad, wrapped to (-pi, pi]) and amplitude
  * (1 for the phase model, |z|/sqrt(mu) for Stuart-Landau) of one oscillator
  * at time t; the Kuramoto order parameter |mean_j e^{i theta_j}| of a band.

@@ -453,6 +453,64 @@ Test(clock, disabled_is_neutral) {
   lam_clock_free(NULL);
 }
 
+/* lam_clock_gains_all against lam_clock_gains column by column, bit for
+ * bit: both models, random and equal phases (one cosine per run of equal
+ * phases), columns past the clock's, a disabled and a NULL clock. */
+static void gains_all_case(int model, int init, size_t T, size_t ncols) {
+  lam_clock_params p = lam_clock_defaults();
+  p.enabled = 1, p.model = model, p.init_phase = init, p.seed = 3;
+  p.gamma_depth = 0.4, p.alpha_depth = 0.6;
+  lam_clock *c = make(&p, T);
+  const size_t n = lam_clock_nstate(c);
+  double *y = malloc(n * sizeof *y), *g = malloc(4 * ncols * sizeof *g);
+  lam_clock_init(c, y);
+  uint64_t s = 11;
+  if (init == LAM_CLOCK_INIT_ZERO && model == LAM_CLOCK_STUART_LANDAU) {
+    for (size_t i = 0; i < n; i++) { /* off the limit cycle, in phase */
+      y[i] *= 0.7;
+    }
+  }
+  if (init == LAM_CLOCK_INIT_ZERO && model == LAM_CLOCK_PHASE) {
+    y[T / 2] = -0.0; /* -0 next to +0: equal phases, other bits */
+    y[T + 1] = 0.25; /* a run broken in the alpha band */
+  }
+  for (double t = 0.0; t < 0.3; t += 0.0173 + 0.001 * unif(&s)) {
+    lam_clock_gains_all(c, t, y, ncols, g, g + ncols);
+    for (size_t j = 0; j < ncols; j++) {
+      double gff = -1, gfb = -1;
+      lam_clock_gains(c, t, y, j, &gff, &gfb);
+      cr_assert(memcmp(&g[j], &gff, sizeof gff) == 0 &&
+                    memcmp(&g[ncols + j], &gfb, sizeof gfb) == 0,
+                "model %d col %zu t %g: %.17g %.17g vs %.17g %.17g", model, j, t,
+                g[j], g[ncols + j], gff, gfb);
+    }
+    lam_clock_gains_all(c, t, y, ncols, NULL, g); /* one band alone */
+    for (size_t j = 0; j < ncols; j++) {
+      cr_assert(g[j] == g[ncols + j]);
+    }
+  }
+  free(y);
+  free(g);
+  lam_clock_free(c);
+}
+
+Test(clock, gains_all_equal_column_gains) {
+  for (int model = 0; model < 2; model++) {
+    gains_all_case(model, LAM_CLOCK_INIT_RANDOM, 7, 7);
+    gains_all_case(model, LAM_CLOCK_INIT_ZERO, 9, 9);
+    gains_all_case(model, LAM_CLOCK_INIT_ZERO, 5, 8); /* columns past T: 1 */
+  }
+  lam_clock_params p = lam_clock_defaults();
+  lam_clock *c = make(&p, 3);
+  double g[6] = {0};
+  lam_clock_gains_all(c, 0.1, NULL, 3, g, g + 3);
+  lam_clock_gains_all(NULL, 0.1, NULL, 2, g, NULL);
+  for (size_t j = 0; j < 6; j++) {
+    cr_assert(g[j] == 1.0, "disabled: gains exactly 1");
+  }
+  lam_clock_free(c);
+}
+
 static void expect_bad(lam_clock_params p, size_t T, const char *key) {
   lam_err err = {0, ""};
   lam_clock *c = (lam_clock *)1;

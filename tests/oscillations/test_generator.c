@@ -112,6 +112,9 @@ Test(generator, clock_gains_from_jansen_rit_and_wilson_cowan, .init = setup) {
   for (size_t k = 0; k < ns; k++) {
     cr_assert_eq(gsl_odeiv2_driver_apply(d, &t, (double)(k + 1) * dt, y), GSL_SUCCESS);
     lam_clock_gains(c, t, y, 1, &gff[k], &gfb[k]);
+    double all[2][2]; /* lam_clock_gains_all: the same bits, both columns */
+    lam_clock_gains_all(c, t, y, 2, all[0], all[1]);
+    cr_assert(all[0][1] == gff[k] && all[1][1] == gfb[k], "gains_all at %g", t);
     lo[0] = fmin(lo[0], gff[k]);
     hi[0] = fmax(hi[0], gff[k]);
     lo[1] = fmin(lo[1], gfb[k]);
