@@ -8,11 +8,11 @@
  * element of a linear sum against ~4 this way). Every element is computed
  * with the same operations in the same order as the one-element loop.
  *
- * Threads (OpenMP, core/lam_par.h; docs/performance.md): a vector carries
- * its thread count after the serial content (struct content; clones copy
- * it), and vectors of at least PAR_MIN elements are cut into one
- * contiguous range per thread. With one thread no parallel region is
- * entered. An
+ * Threads (OpenMP, core/lam_par.h; docs/performance.md): a vector and its
+ * clones share one thread count (struct shared, after the serial content;
+ * lam_nvector_set_threads changes it for all of them at once), and vectors
+ * of at least PAR_MIN elements are cut into one contiguous range per
+ * thread. With one thread no parallel region is entered. An
  * element's value does not depend on the range it falls in, and the two
  * reductions (WRMS norm, min) are summed over blocks whose size depends on
  * the length only, in block order: results are the same bits for any
@@ -56,16 +56,22 @@
 
 typedef sunindextype idx;
 
-/* The serial vector's content, then the thread count: NV_DATA_S and the
+/* The thread count of a vector and its clones, freed with the last one. */
+typedef struct shared {
+  int threads;
+  long refs;
+} shared;
+
+/* The serial vector's content, then the shared count: NV_DATA_S and the
  * other serial macros, and SUNDIALS' own serial operations (N_VDestroy
  * frees the content as one block), read only the first member, so the
  * vector stays a serial vector. */
 typedef struct content {
   struct _N_VectorContent_Serial s;
-  int threads;
+  shared *sh;
 } content;
 
-static int threads_of(N_Vector v) { return ((const content *)v->content)->threads; }
+static int threads_of(N_Vector v) { return ((const content *)v->content)->sh->threads; }
 
 /* This thread's range [lo, hi) of n elements, boundaries on multiples of 8
  * (whole cache lines: threads never write the same line). */
@@ -467,9 +473,20 @@ static N_Vector clone_empty(N_Vector w) {
   c->s.length = NV_LENGTH_S(w);
   c->s.own_data = SUNFALSE;
   c->s.data = NULL;
-  c->threads = threads_of(w);
+  c->sh = ((content *)w->content)->sh;
+  c->sh->refs++;
   v->content = c;
   return v;
+}
+
+static void destroy(N_Vector v) {
+  if (v && v->content) {
+    shared *sh = ((content *)v->content)->sh;
+    if (sh && --sh->refs == 0) {
+      free(sh);
+    }
+  }
+  N_VDestroy_Serial(v);
 }
 
 static N_Vector clone(N_Vector w) {
@@ -491,14 +508,19 @@ static N_Vector clone(N_Vector w) {
 }
 
 int lam_nvector_use_fast_ops(N_Vector v, int threads) {
-  content *c = realloc(v->content, sizeof *c);
+  shared *sh = malloc(sizeof *sh);
+  content *c = sh ? realloc(v->content, sizeof *c) : NULL;
   if (!c) {
+    free(sh);
     return -1;
   }
-  c->threads = threads > 1 ? threads : 1;
+  sh->threads = threads > 1 ? threads : 1;
+  sh->refs = 1;
+  c->sh = sh;
   v->content = c;
   v->ops->nvclone = clone;
   v->ops->nvcloneempty = clone_empty;
+  v->ops->nvdestroy = destroy;
   v->ops->nvlinearsum = linear_sum;
   v->ops->nvscale = scale;
   v->ops->nvconst = set_const;
@@ -510,4 +532,8 @@ int lam_nvector_use_fast_ops(N_Vector v, int threads) {
   v->ops->nvlinearcombination = linear_combination;
   v->ops->nvscaleaddmulti = scale_add_multi;
   return 0;
+}
+
+void lam_nvector_set_threads(N_Vector v, int threads) {
+  ((content *)v->content)->sh->threads = threads > 1 ? threads : 1;
 }

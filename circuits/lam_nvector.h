@@ -21,8 +21,12 @@
  * where SUNDIALS' fallback makes one pass per vector: the interpolation at
  * every recorded sample and the Adams update of the Nordsieck array).
  * Passes over long vectors use `threads` threads (core/lam_par.h; below 1:
- * 1); v and its clones carry the count. 0, or -1 when out of memory (v is
+ * 1); v and its clones share the count. 0, or -1 when out of memory (v is
  * then unchanged). */
 int lam_nvector_use_fast_ops(N_Vector v, int threads);
+
+/* Change the thread count of v (made by lam_nvector_use_fast_ops, or a
+ * clone of one) and of all its clones: results stay the same bits. */
+void lam_nvector_set_threads(N_Vector v, int threads);
 
 #endif

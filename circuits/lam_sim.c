@@ -50,6 +50,7 @@ struct lam_sim {
   double stop_at; /* the solver's current stop time (a break), or NaN */
   struct sim_probe *probe; /* virtual laminar probe, NULL when off */
   double wall;
+  double threads_share; /* of the last run's measured time, the share on [solver] threads */
 };
 
 static void free_attention(void *p) { lam_attention_free(p); }
@@ -442,6 +443,7 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
            {"solver_last_step", st.last_step},
            {"solver_seconds", st.solver_seconds},
            {"solver_rhs_seconds", st.rhs_seconds},
+           {"solver_threads_share", sim->threads_share},
            {"wall_seconds", sim->wall}};
   for (size_t i = 0; i < LAM_NELEM(a); i++) {
     int rc = lam_recorder_attr_real(rec, a[i].name, a[i].v, err);
@@ -472,6 +474,24 @@ static int ensure_stop(lam_sim *sim, double tb, lam_err *err) {
 /* Integrate from *tcur to tout, stopping on every input discontinuity on
  * the way and restarting the solver there (docs/solvers.md): a multistep
  * method must not carry its history across a jump of the right-hand side. */
+/* [solver] threads as the run goes (core/lam_par.h): the asked count or
+ * one thread, whichever this machine runs faster just now. */
+static void threads_tick(lam_sim *sim, lam_par_ctl *par) {
+  if (par->max <= 1) {
+    return;
+  }
+  lam_solver_stats st;
+  lam_solver_get_stats(sim->solver, &st);
+  const int before = par->now;
+  const int n = lam_par_ctl_tick(par, lam_time_now(), (double)st.nfevals);
+  if (n != before) {
+    lam_solver_set_threads(sim->solver, n);
+    if (sim->sys->ops->set_threads) {
+      sim->sys->ops->set_threads(sim->sys->self, n);
+    }
+  }
+}
+
 static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
                    lam_err *err) {
   const lam_system *s = sim->sys;
@@ -536,6 +556,8 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   double tcur = 0.0;
   double tbreak = next_break(s, 0.0);
   sim->stop_at = NAN;
+  lam_par_ctl par;
+  lam_par_ctl_init(&par, (int)sim->sp.threads, lam_time_now(), 0.0);
   for (size_t k = 0; !rc && k < nsamples; k++) {
     double t = (double)k * o->dt_record;
     if (k > 0) {
@@ -543,6 +565,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
       if (rc) {
         break;
       }
+      threads_tick(sim, &par);
     }
     if (rec) {
       rc = lam_recorder_sample(rec, t, sim->y, err);
@@ -567,6 +590,12 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
     tlast = o->t_end;
   }
   sim->wall = lam_time_now() - t0;
+  sim->threads_share = par.spent[0] + par.spent[1] > 0
+                           ? par.spent[1] / (par.spent[0] + par.spent[1])
+                           : (par.max > 1);
+  if (par.now != par.max && sim->sys->ops->set_threads) {
+    sim->sys->ops->set_threads(sim->sys->self, par.max); /* as asked, for the next run */
+  }
   if (rec && sim->solver) {
     /* Statistics and the final state go in even when the run stopped early,
      * so an incomplete file says how far it got. */

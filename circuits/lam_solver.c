@@ -462,6 +462,12 @@ static void own_stats(const lam_solver *s, lam_solver_stats *st) {
   }
 }
 
+void lam_solver_set_threads(lam_solver *s, int threads) {
+  if (s->y) {
+    lam_nvector_set_threads(s->y, threads);
+  }
+}
+
 void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
   if (s->heun) {
     memset(st, 0, sizeof *st);

@@ -87,4 +87,9 @@ int lam_solver_reset(lam_solver *s, double t0, const double *y0,
 
 void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st);
 
+/* Threads for the solver's vector passes from now on (core/lam_par.h; the
+ * system's right-hand side has its own, lam_system set_threads). Results
+ * stay the same bits. */
+void lam_solver_set_threads(lam_solver *s, int threads);
+
 #endif

@@ -65,4 +65,37 @@ static inline int lam_par_threads(int threads, int big) {
  * N" (where: "file:line" or "--set", NULL: "model"). */
 int lam_par_check_threads(long threads, const char *where, lam_err *err);
 
+/* The count a run uses, chosen as it goes (lam_sim ticks it after every
+ * recorded sample). Threads pay only on free cores: when another process
+ * keeps a core busy, every parallel region waits for the thread that is not
+ * running, and 2 threads were up to 20x slower than 1 (no OpenMP wait
+ * policy prevented it; docs/performance.md, "Vector exp and threads").
+ * Results do not depend on the count, so a run may switch at any time: the
+ * controller measures the wall time per unit of work (right-hand-side
+ * evaluations) over windows of LAM_PAR_WINDOW seconds, the asked count
+ * against one thread in turn, and keeps one thread only when it is at
+ * least 10 % cheaper. After a probe that confirms the choice, the next
+ * comes after twice as many windows (4 ... 64), or at once when a window
+ * costs more than twice the last one of the same count (another process
+ * took a core). Pure bookkeeping: time and
+ * work are given, so it is tested with made-up machines. */
+#define LAM_PAR_WINDOW 0.05
+
+typedef struct lam_par_ctl {
+  int max;        /* the count asked for */
+  int now;        /* the count in use */
+  int probing;    /* the current window measures the other count */
+  int best;       /* the choice of the last probe */
+  int hold, left; /* windows between probes, and until the next */
+  double t0, w0;  /* start of the current window: time (s) and work */
+  double cost[2]; /* s per unit of work, one thread and max (< 0: unknown) */
+  double spent[2]; /* s measured on one thread and on max */
+} lam_par_ctl;
+
+/* Start with `threads` at time t (s) with work w done. */
+void lam_par_ctl_init(lam_par_ctl *c, int threads, double t, double w);
+
+/* At time t with work w done in all: the count to use from now on. */
+int lam_par_ctl_tick(lam_par_ctl *c, double t, double w);
+
 #endif
