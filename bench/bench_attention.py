@@ -8,6 +8,11 @@
     laminar at rtol 1e-10.
 (b) topdown topology for T = 256 ... 16384 (H = 4, d_k = d_v = 16, 0.1 s):
     laminar's wall time and the fitted exponent of wall time against T.
+Threads: the clocks-on T = 64 rows of adams and erk again with
+`--set solver.threads=2` (the same binary, in the same interleaved loop),
+and one top-down size (T = 4096, or the largest asked for below it) with 2
+threads next to its 1-thread runs. Their error is the 1-thread row's (the
+same bits, checked: the note says so if /final/out differs).
 """
 import os
 
@@ -66,17 +71,26 @@ def model(d, T, topo, clocks, rtol, atol, t_end, method="adams"):
     return p
 
 
+def same_bits(runs, ref):
+    """Whether the first run's /final/out equals the reference run's bit for bit."""
+    a, b = runs[0]["out"], ref[0]["out"]
+    return "same bits as 1 thread" if np.array_equal(a, b) else "DIFFERS from 1 thread"
+
+
 def workload(o, tab, timed, repeat, lam_nfev, read_h5):
     d = os.path.join(o.out, "attn")
     os.makedirs(d, exist_ok=True)
     T, t_end = 64, 2.0
     inputs(d, T)
 
-    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None, method="adams"):
+    def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None, method="adams",
+            threads=1):
         ini = model(d, T, topo, clocks, rtol, atol, t_end, method)
         h5 = os.path.join(d, f"{tag}.h5")
-        wall, rss, _, err = timed([exe or o.laminar, "run", ini, "-o", h5, "--record", record],
-                                  d, os.path.join(d, tag))
+        cmd = [exe or o.laminar, "run", ini, "-o", h5, "--record", record]
+        if threads > 1:
+            cmd += ["--set", f"solver.threads={threads}"]
+        wall, rss, _, err = timed(cmd, d, os.path.join(d, tag))
         return dict(wall=wall, nfev=lam_nfev(err), out=read_h5(h5, "/final/out"))
 
     def interleaved(fns, n):
@@ -114,10 +128,17 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
                twin,
                lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"erk-{clocks}",
                            method="erk")]
+        if clocks == "true":
+            fns += [lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam2-{clocks}",
+                                threads=2),
+                    lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"erk2-{clocks}",
+                                method="erk", threads=2)]
         if o.laminar_before:
             fns.append(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"before-{clocks}",
                                    exe=o.laminar_before))
-        res, res7, tw, erk, *before = interleaved(fns, o.repeats)
+        res, res7, tw, erk, *rest = interleaved(fns, o.repeats)
+        two = rest[:2] if clocks == "true" else []
+        before = rest[len(two):]
         err = lambda r: float(np.max(np.abs(r[0]["out"].reshape(T, -1) - refo)))
         base = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
                        t_end, res[0]["nfev"], err(res),
@@ -128,6 +149,10 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
         tab.add("attention", T, f"laminar erk dormand-prince, {label}",
                 [x["wall"] for x in erk], t_end, erk[0]["nfev"], err(erk),
                 "ARKODE ERKStep; rtol 1e-6 atol 1e-8", base)
+        for r2, r1, name in zip(two, (res, erk), ("adams", "erk dormand-prince")):
+            tab.add("attention", T, f"laminar {name}, 2 threads, {label}",
+                    [x["wall"] for x in r2], t_end, r2[0]["nfev"], err(r2),
+                    "--set solver.threads=2; " + same_bits(r2, r1), base)
         if before:
             tab.add("attention", T, f"laminar (--laminar-before), {label}",
                     [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
@@ -137,13 +162,25 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5):
                 "einsum T x T; rtol 1e-6 atol 1e-8", base)
 
     walls = []
+    small = [t for t in o.attn_t if t <= 4096]
+    t2 = max(small) if small else None  # the top-down size also run on 2 threads
     for Tn in o.attn_t:
         inputs(d, Tn)
-        res = repeat(lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8, o.attn_td_t, f"td-{Tn}",
-                                 record="out"), o.repeats)
+        one = lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8, o.attn_td_t, f"td-{Tn}",
+                          record="out")
+        if Tn == t2:
+            res, res2 = interleaved([one, lambda: lam(Tn, "topdown", "true", 1e-6, 1e-8,
+                                                      o.attn_td_t, f"td2-{Tn}", record="out",
+                                                      threads=2)], o.repeats)
+        else:
+            res, res2 = repeat(one, o.repeats), None
         r = tab.add("attention", Tn, "laminar adams, topdown", [x["wall"] for x in res],
                     o.attn_td_t, res[0]["nfev"], None, f"clocks on, {o.attn_td_t:g} s")
         walls.append(r["median"])
+        if res2:
+            tab.add("attention", Tn, "laminar adams, topdown, 2 threads",
+                    [x["wall"] for x in res2], o.attn_td_t, res2[0]["nfev"], None,
+                    "--set solver.threads=2; " + same_bits(res2, res), r["median"])
     if len(walls) >= 2:
         k = np.polyfit(np.log(o.attn_t), np.log(walls), 1)[0]
         tab.add("attention", "fit", "wall ~ T^k, topdown", [], None, None, None,
