@@ -19,6 +19,7 @@
 
 #include "lam_par.h"
 #include "lam_sim.h"
+#include "lam_solver.h"
 #include "lam_test_util.h"
 
 /* A self-attention model, T columns, H heads, with `threads`. */
@@ -145,6 +146,60 @@ static void check(int T, int H, const char *clocks) {
 
 Test(threads, self_t64_h4_clocks_on_same_bits) { check(64, 4, "true"); }
 Test(threads, self_t41_h10_clocks_off_same_bits) { check(41, 10, "false"); }
+
+/* The count may change between any two steps (the run adapts it,
+ * core/lam_par.h): a solver whose vectors and right-hand side switch
+ * between 1 and 3 threads at every output ends on the bits of one thread. */
+static void run_switching(lam_sim *sim, int switching, double *yend) {
+  lam_system *sys = lam_sim_system(sim);
+  lam_err err = {0, ""};
+  lam_solver_params p;
+  cr_assert_eq(lam_param_defaults(lam_solver_table, lam_solver_ntable, &p, &err), LAM_OK);
+  p.rtol = 1e-6;
+  p.atol = 1e-8;
+  p.threads = switching ? 3 : 1;
+  sys->ops->set_threads(sys->self, (int)p.threads);
+  lam_solver *s;
+  cr_assert_eq(lam_solver_new(sys, &p, 0.0, sys->y0, &s, &err), LAM_OK, "%s", err.msg);
+  for (int k = 1; k <= 20; k++) {
+    if (switching) {
+      const int n = k % 2 ? 1 : 3;
+      lam_solver_set_threads(s, n);
+      sys->ops->set_threads(sys->self, n);
+    }
+    cr_assert_eq(lam_solver_advance(s, 0.001 * k, yend, &err), LAM_OK, "%s", err.msg);
+  }
+  lam_solver_free(s);
+  sys->ops->set_threads(sys->self, 1);
+}
+
+Test(threads, switching_between_steps_same_bits) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/model.ini", tu_tmpdir());
+  write_model(path, 64, 4, "true", "1");
+  lam_err err = {0, ""};
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
+  lam_sim *sim;
+  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  const size_t n = lam_sim_system(sim)->n;
+  cr_assert_geq(n, LAM_PAR_MIN_VECTOR, "the state must reach the threaded vector passes");
+  double *one = malloc(n * sizeof *one), *sw = malloc(n * sizeof *sw);
+  cr_assert(one && sw);
+  run_switching(sim, 0, one);
+  const int tasks0 = tasks();
+  run_switching(sim, 1, sw);
+  cr_assert_geq(tasks(), tasks0 + 2, "3 threads were used: %d tasks, %d before", tasks(),
+                tasks0);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(!memcmp(&one[i], &sw[i], sizeof(double)), "state %zu: %.17g against %.17g", i,
+              sw[i], one[i]);
+  }
+  free(one);
+  free(sw);
+  lam_sim_free(sim);
+  lam_model_free(m);
+}
 #else
 /* write_model puts `threads = ...` on line 17. */
 Test(threads, more_than_one_without_openmp_is_an_error) {
