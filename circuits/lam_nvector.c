@@ -349,21 +349,33 @@ LAM_SIMD static void lincomb_k(int nvec, const sunrealtype *c,
                                const sunrealtype *const *xd, idx lo, idx hi,
                                sunrealtype *zd) {
   idx j = lo;
-  for (; j + 4 <= hi; j += 4) {
-    const sunrealtype *x0 = xd[0];
-    sunrealtype s0 = c[0] * x0[j], s1 = c[0] * x0[j + 1],
-                s2 = c[0] * x0[j + 2], s3 = c[0] * x0[j + 3];
+  /* Eight elements per trip through the vectors: two AVX2 registers of
+   * partial sums, half the loop work per element of four. */
+  for (; j + 8 <= hi; j += 8) {
+    const sunrealtype *x = xd[0] + j, c0 = c[0];
+    sunrealtype s0 = c0 * x[0], s1 = c0 * x[1], s2 = c0 * x[2],
+                s3 = c0 * x[3], s4 = c0 * x[4], s5 = c0 * x[5],
+                s6 = c0 * x[6], s7 = c0 * x[7];
     for (int i = 1; i < nvec; i++) {
-      const sunrealtype *xi = xd[i], ci = c[i];
-      s0 = ci * xi[j] + s0;
-      s1 = ci * xi[j + 1] + s1;
-      s2 = ci * xi[j + 2] + s2;
-      s3 = ci * xi[j + 3] + s3;
+      const sunrealtype ci = c[i];
+      x = xd[i] + j;
+      s0 = ci * x[0] + s0;
+      s1 = ci * x[1] + s1;
+      s2 = ci * x[2] + s2;
+      s3 = ci * x[3] + s3;
+      s4 = ci * x[4] + s4;
+      s5 = ci * x[5] + s5;
+      s6 = ci * x[6] + s6;
+      s7 = ci * x[7] + s7;
     }
     zd[j] = s0;
     zd[j + 1] = s1;
     zd[j + 2] = s2;
     zd[j + 3] = s3;
+    zd[j + 4] = s4;
+    zd[j + 5] = s5;
+    zd[j + 6] = s6;
+    zd[j + 7] = s7;
   }
   for (; j < hi; j++) {
     sunrealtype s = c[0] * xd[0][j];
@@ -505,6 +517,30 @@ static N_Vector clone(N_Vector w) {
     NV_OWN_DATA_S(v) = SUNTRUE;
   }
   return v;
+}
+
+/* w = 1 / (rtol |y| + atol), element by element. */
+LAM_SIMD static void ewt_k(sunrealtype rtol, sunrealtype atol,
+                           const sunrealtype *yd, sunrealtype *wd, idx n) {
+  idx i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const sunrealtype y0 = yd[i], y1 = yd[i + 1], y2 = yd[i + 2],
+                      y3 = yd[i + 3];
+    wd[i] = 1.0 / (rtol * fabs(y0) + atol);
+    wd[i + 1] = 1.0 / (rtol * fabs(y1) + atol);
+    wd[i + 2] = 1.0 / (rtol * fabs(y2) + atol);
+    wd[i + 3] = 1.0 / (rtol * fabs(y3) + atol);
+  }
+  for (; i < n; i++) {
+    wd[i] = 1.0 / (rtol * fabs(yd[i]) + atol);
+  }
+}
+
+void lam_nvector_ewt(N_Vector y, sunrealtype rtol, sunrealtype atol,
+                     N_Vector w) {
+  const sunrealtype *yd = NV_DATA_S(y);
+  sunrealtype *wd = NV_DATA_S(w);
+  PARALLEL_RANGES(w, NV_LENGTH_S(y), ewt_k(rtol, atol, yd + lo, wd + lo, hi - lo));
 }
 
 int lam_nvector_use_fast_ops(N_Vector v, int threads) {

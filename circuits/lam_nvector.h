@@ -25,6 +25,13 @@
  * then unchanged). */
 int lam_nvector_use_fast_ops(N_Vector v, int threads);
 
+/* w = 1 / (rtol |y| + atol), element by element, in one pass (w one of
+ * the vectors of lam_nvector_use_fast_ops): the error weights of scalar
+ * tolerances, which CVODE and ARKODE compute in four passes (abs, scale,
+ * add-const, inv) with the same operations, so the same weights. */
+void lam_nvector_ewt(N_Vector y, sunrealtype rtol, sunrealtype atol,
+                     N_Vector w);
+
 /* Change the thread count of v (made by lam_nvector_use_fast_ops, or a
  * clone of one) and of all its clones: results stay the same bits. */
 void lam_nvector_set_threads(N_Vector v, int threads);
