@@ -7,6 +7,10 @@
 #include "lam_error.h"
 #include "lam_model.h"
 
+/* OpenBLAS on one thread for the whole process (cli/blas.c); called first
+ * thing by main. No-op with another CBLAS. */
+void lam_cli_blas_single_thread(void);
+
 int lam_cli_run(int argc, char **argv);
 int lam_cli_keys(int argc, char **argv);
 int lam_cli_analyze(int argc, char **argv);

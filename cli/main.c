@@ -29,6 +29,7 @@ static const char usage[] =
 int main(int argc, char **argv) {
   /* GSL's default handler aborts; the library checks return codes instead. */
   gsl_set_error_handler_off();
+  lam_cli_blas_single_thread();
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
     fputs(usage, argc < 2 ? stderr : stdout);
