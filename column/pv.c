@@ -15,9 +15,6 @@
 #include "lam_column.h"
 #include "lam_par.h"
 #include "lam_vmath.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* The rates of the query-head rows [r0, r1), each row T keys. The
  * exponentials go through lam_vmath_exp, one call over the rows' arguments
@@ -80,13 +77,8 @@ void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
   const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
   LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
   {
-    size_t r0 = 0, r1 = rows;
-#ifdef _OPENMP
-    const size_t n = (size_t)omp_get_num_threads(),
-                 t = (size_t)omp_get_thread_num();
-    r0 = rows * t / n;
-    r1 = rows * (t + 1) / n;
-#endif
+    size_t r0, r1;
+    lam_par_rows(rows, &r0, &r1);
     lam_pv_rates_rows(p, T, r0, r1, A, P, R);
   }
 }
@@ -145,13 +137,8 @@ void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
   const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
   LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
   {
-    size_t r0 = 0, r1 = rows;
-#ifdef _OPENMP
-    const size_t n = (size_t)omp_get_num_threads(),
-                 t = (size_t)omp_get_thread_num();
-    r0 = rows * t / n;
-    r1 = rows * (t + 1) / n;
-#endif
+    size_t r0, r1;
+    lam_par_rows(rows, &r0, &r1);
     lam_pv_rhs_rows(p, T, r0, r1, P, R, dP);
   }
 }

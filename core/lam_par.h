@@ -25,7 +25,13 @@
 #ifndef LAM_PAR_H
 #define LAM_PAR_H
 
+#include <stddef.h>
+
 #include "lam_error.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* LAM_OMP("omp ..."): the pragma, or nothing without OpenMP.
  * LAM_OMP_N(nt, "omp ... num_threads(nt) ..."): the same for a pragma that
@@ -58,6 +64,20 @@
  * else 1; counts below 1 (a zeroed struct) mean 1. */
 static inline int lam_par_threads(int threads, int big) {
   return big && threads > 1 ? threads : 1;
+}
+
+/* This thread's contiguous share [*lo, *hi) of n rows inside a parallel
+ * region (all of them outside one, or without OpenMP). */
+static inline void lam_par_rows(size_t n, size_t *lo, size_t *hi) {
+#ifdef _OPENMP
+  const size_t nt = (size_t)omp_get_num_threads(),
+               t = (size_t)omp_get_thread_num();
+  *lo = n * t / nt;
+  *hi = n * (t + 1) / nt;
+#else
+  *lo = 0;
+  *hi = n;
+#endif
 }
 
 /* LAM_OK when this build can run `threads` threads; otherwise LAM_EINVAL
