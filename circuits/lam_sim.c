@@ -492,6 +492,19 @@ static void threads_tick(lam_sim *sim, lam_par_ctl *par) {
   }
 }
 
+/* The same, during an integrator call: a run recorded sparsely (dt_record
+ * of the whole run) reaches the next sample only at its end, and a count
+ * that a busy machine made 10x slower would be kept all along. */
+typedef struct tick_ctx {
+  lam_sim *sim;
+  lam_par_ctl *par;
+} tick_ctx;
+
+static void threads_monitor(void *ctx) {
+  tick_ctx *c = ctx;
+  threads_tick(c->sim, c->par);
+}
+
 static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
                    lam_err *err) {
   const lam_system *s = sim->sys;
@@ -558,6 +571,10 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   sim->stop_at = NAN;
   lam_par_ctl par;
   lam_par_ctl_init(&par, (int)sim->sp.threads, lam_time_now(), 0.0);
+  tick_ctx tick = {sim, &par};
+  if (par.max > 1 && sim->solver) {
+    lam_solver_set_monitor(sim->solver, threads_monitor, &tick);
+  }
   for (size_t k = 0; !rc && k < nsamples; k++) {
     double t = (double)k * o->dt_record;
     if (k > 0) {
@@ -589,6 +606,9 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
     rc = advance(sim, &tcur, &tbreak, o->t_end, err);
     tlast = o->t_end;
   }
+  if (sim->solver) {
+    lam_solver_set_monitor(sim->solver, NULL, NULL); /* tick lives here */
+  }
   sim->wall = lam_time_now() - t0;
   sim->threads_share = par.spent[0] + par.spent[1] > 0
                            ? par.spent[1] / (par.spent[0] + par.spent[1])
@@ -609,6 +629,8 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
 
 lam_system *lam_sim_system(lam_sim *sim) { return sim->sys; }
 const double *lam_sim_state(const lam_sim *sim) { return sim->y; }
+double lam_sim_threads_share(const lam_sim *sim) { return sim->threads_share; }
+
 void lam_sim_stats(const lam_sim *sim, lam_solver_stats *st,
                    double *wall_seconds) {
   if (sim->solver) {

@@ -71,6 +71,11 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
 lam_system *lam_sim_system(lam_sim *sim);
 /* State at the end of the last run (n values). */
 const double *lam_sim_state(const lam_sim *sim);
+/* The share of the last run's measured time spent on [solver] threads
+ * threads (the count adapts to the machine as the run goes, core/lam_par.h):
+ * 0 with threads = 1, 1 when every measured window ran on the asked count. */
+double lam_sim_threads_share(const lam_sim *sim);
+
 void lam_sim_stats(const lam_sim *sim, lam_solver_stats *st,
                    double *wall_seconds);
 const char *lam_sim_model_text(lam_sim *sim);

@@ -59,6 +59,8 @@ struct lam_solver {
   double t;
   lam_solver_stats done; /* counts of the runs before the last restart */
   double solver_seconds, rhs_seconds; /* wall time, the whole life */
+  lam_solver_monitor monitor; /* lam_solver_set_monitor */
+  void *monitor_ctx;
   char msg[512]; /* last SUNDIALS message, from the error handler */
 };
 
@@ -82,6 +84,9 @@ static int f_cvode(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
   int rc = s->sys->ops->rhs(s->sys->self, t, N_VGetArrayPointer(y),
                             N_VGetArrayPointer(ydot));
   s->rhs_seconds += lam_time_now() - t0;
+  if (s->monitor) {
+    s->monitor(s->monitor_ctx);
+  }
   return rc;
 }
 
@@ -472,6 +477,11 @@ static void own_stats(const lam_solver *s, lam_solver_stats *st) {
     CVodeGetNumLinRhsEvals(s->cvode, &fels);
     st->nfevals += fels;
   }
+}
+
+void lam_solver_set_monitor(lam_solver *s, lam_solver_monitor fn, void *ctx) {
+  s->monitor = fn;
+  s->monitor_ctx = ctx;
 }
 
 void lam_solver_set_threads(lam_solver *s, int threads) {

@@ -92,4 +92,12 @@ void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st);
  * stay the same bits. */
 void lam_solver_set_threads(lam_solver *s, int threads);
 
+/* fn(ctx) after every right-hand-side evaluation CVODE or ARKODE asks for
+ * (not Heun's), until set again (fn NULL: none): a place to look at the
+ * clock during a long integrator call, as the run's adaptive thread count
+ * does (circuits/lam_sim.c). fn must not change the state or the solver's
+ * settings, only what does not change a result (the thread counts). */
+typedef void (*lam_solver_monitor)(void *ctx);
+void lam_solver_set_monitor(lam_solver *s, lam_solver_monitor fn, void *ctx);
+
 #endif

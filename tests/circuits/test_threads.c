@@ -145,6 +145,35 @@ static void check(int T, int H, const char *clocks) {
 }
 
 Test(threads, self_t64_h4_clocks_on_same_bits) { check(64, 4, "true"); }
+
+/* One sample at the end: the count must still adapt during the single
+ * integrator call (lam_solver_set_monitor), not only at recorded samples.
+ * The controller measures the asked count for one window, then probes one
+ * thread (core/lam_par.c), so some of the run's measured time is on one
+ * thread: a share below 1. Without the monitor no window closes before the
+ * end and the share is 1. The run lasts several windows (LAM_PAR_WINDOW). */
+Test(threads, sparse_recording_still_adapts) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/m.ini", tu_tmpdir());
+  write_model(path, 64, 4, "true", "2");
+  lam_err err = {0, ""};
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
+  lam_sim *sim;
+  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = 1.0;
+  o.dt_record = 1.0;
+  cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), LAM_OK, "%s", err.msg);
+  lam_solver_stats st;
+  double wall;
+  lam_sim_stats(sim, &st, &wall);
+  const double share = lam_sim_threads_share(sim);
+  cr_expect_gt(wall, 4 * LAM_PAR_WINDOW, "the run must outlast a few windows: %g s", wall);
+  cr_expect(share > 0.0 && share < 1.0, "share on 2 threads %g (%g s wall)", share, wall);
+  lam_sim_free(sim);
+  lam_model_free(m);
+}
 Test(threads, self_t41_h10_clocks_off_same_bits) { check(41, 10, "false"); }
 
 /* The count may change between any two steps (the run adapts it,
