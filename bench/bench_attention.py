@@ -47,7 +47,7 @@ rtol = {rtol}
 atol = {atol}
 [run]
 t_end = {t_end}
-dt_record = 0.001
+dt_record = {dt}
 """
 
 H, DK, DV, DIN = 4, 16, 16, 16
@@ -63,11 +63,11 @@ def inputs(d, T, seed=8):
     np.savetxt(os.path.join(d, f"attn-T{T}-x.csv"), x, delimiter=",", fmt="%.17g")
 
 
-def model(d, T, topo, clocks, rtol, atol, t_end, method="adams"):
-    p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{method}-{rtol:g}.ini")
+def model(d, T, topo, clocks, rtol, atol, t_end, method="adams", dt=0.001):
+    p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{method}-{rtol:g}-{dt:g}.ini")
     with open(p, "w") as f:
         f.write(INI.format(T=T, H=H, din=DIN, dk=DK, dv=DV, topo=topo, d=d, clocks=clocks,
-                           rtol=rtol, atol=atol, t_end=t_end, method=method))
+                           rtol=rtol, atol=atol, t_end=t_end, method=method, dt=dt))
     return p
 
 
@@ -84,8 +84,8 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
     inputs(d, T)
 
     def lam(T, topo, clocks, rtol, atol, t_end, tag, record="out", exe=None, method="adams",
-            threads=1):
-        ini = model(d, T, topo, clocks, rtol, atol, t_end, method)
+            threads=1, dt=0.001):
+        ini = model(d, T, topo, clocks, rtol, atol, t_end, method, dt)
         h5 = os.path.join(d, f"{tag}.h5")
         cmd = [exe or o.laminar, "run", ini, "-o", h5, "--record", record]
         if threads > 1:
@@ -140,13 +140,21 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
                                 method="erk"),
                     lambda: lam(T, "self", clocks, 2e-6, 1e-8, t_end, f"erk2-2e-6-{clocks}",
                                 method="erk", threads=2)]
+        # The twin computes the final state only (t_eval = [t_end]); these
+        # rows do the same (dt_record = t_end: no samples in between).
+        erk_rtol = 2e-6 if clocks == "true" else 1e-6
+        fns += [lambda: lam(T, "self", clocks, erk_rtol, 1e-8, t_end, f"erk-end-{clocks}",
+                            method="erk", dt=t_end),
+                lambda: lam(T, "self", clocks, erk_rtol, 1e-8, t_end, f"erk2-end-{clocks}",
+                            method="erk", dt=t_end, threads=2)]
         if o.laminar_before:
             fns.append(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"before-{clocks}",
                                    exe=o.laminar_before))
         res, res7, tw, erk, *rest = interleaved(fns, o.repeats)
         two = rest[:2] if clocks == "true" else []
         loose = rest[2:4] if clocks == "true" else []
-        before = rest[len(two) + len(loose):]
+        end1, end2 = rest[len(two) + len(loose):len(two) + len(loose) + 2]
+        before = rest[len(two) + len(loose) + 2:]
         err = lambda r: float(np.max(np.abs(r[0]["out"].reshape(T, -1) - refo)))
         one_thread, any_threads = [], []
         r = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
@@ -173,6 +181,15 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
                                        [x["wall"] for x in r2], t_end, mid(r2)["nfev"], err(r2),
                                        "--set solver.threads=2; " + same_bits(r2, r1), base,
                                        mid(r2)["budget"]))
+        one_thread.append(tab.add("attention", T, f"laminar erk {erk_rtol:g}, final state only, {label}",
+                                  [x["wall"] for x in end1], t_end, mid(end1)["nfev"], err(end1),
+                                  "as the twin: no samples but the end", base,
+                                  mid(end1)["budget"]))
+        any_threads.append(tab.add("attention", T,
+                                   f"laminar erk {erk_rtol:g}, final state only, 2 threads, {label}",
+                                   [x["wall"] for x in end2], t_end, mid(end2)["nfev"], err(end2),
+                                   "--set solver.threads=2; " + same_bits(end2, end1), base,
+                                   mid(end2)["budget"]))
         if before:
             tab.add("attention", T, f"laminar (--laminar-before), {label}",
                     [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
