@@ -86,7 +86,8 @@ static inline void lam_par_rows(size_t n, size_t *lo, size_t *hi) {
 int lam_par_check_threads(long threads, const char *where, lam_err *err);
 
 /* The count a run uses, chosen as it goes (lam_sim ticks it after every
- * recorded sample). Threads pay only on free cores: when another process
+ * recorded sample and every right-hand-side evaluation of CVODE and
+ * ARKODE). Threads pay only on free cores: when another process
  * keeps a core busy, every parallel region waits for the thread that is not
  * running, and 2 threads were up to 20x slower than 1 (no OpenMP wait
  * policy prevented it; docs/performance.md, "Vector exp and threads").
