@@ -8,9 +8,12 @@
  * wall time around the lam_solver_advance calls. Each integrator (CVODE
  * Adams and BDF, ARKODE ERK, Heun) must account its evaluations this way;
  * an integrator that did not time its right-hand side reads 0 and fails the
- * lower bound. */
+ * lower bound. The monitor (lam_solver_set_monitor) runs once after each
+ * evaluation of CVODE and ARKODE, inside the integrator call, and never for
+ * Heun. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "lam_solver.h"
 #include "lam_time.h"
@@ -38,6 +41,19 @@ static void spin_observe(void *self, size_t pop, double t, const double *y,
   out[0] = y[0];
 }
 
+/* Counts its calls and how many found a count of evaluations other than
+ * its own: called once after each evaluation, none is off. */
+typedef struct mon {
+  const spin *sp;
+  long n, off;
+} mon;
+
+static void count_monitor(void *ctx) {
+  mon *m = ctx;
+  m->n++;
+  m->off += m->sp->calls != m->n;
+}
+
 static void check_budget(const char *method) {
   static const lam_system_ops ops = {.rhs = spin_rhs, .observe = spin_observe};
   static const lam_pop_info pop = {"y", "1", 1, 1, "", "decaying variable"};
@@ -54,6 +70,8 @@ static void check_budget(const char *method) {
   p.heun_dt = 0.01;
   lam_solver *s = NULL;
   cr_assert_eq(lam_solver_new(&sys, &p, 0.0, y0, &s, &err), LAM_OK, "%s", err.msg);
+  mon mn = {&sp, 0, 0};
+  lam_solver_set_monitor(s, count_monitor, &mn);
   double y[1] = {y0[0]}, wall = 0.0; /* Heun advances y in place */
   for (int i = 1; i <= 10; i++) {
     const double t0 = lam_time_now();
@@ -73,6 +91,11 @@ static void check_budget(const char *method) {
                 method, st.rhs_seconds, st.solver_seconds);
   cr_expect_leq(st.solver_seconds, wall, "%s: solver %g s, wall %g s", method,
                 st.solver_seconds, wall);
+  const int heun = !strcmp(method, "heun");
+  cr_expect_eq(mn.n, heun ? 0 : sp.calls, "%s: monitor called %ld times, %ld evaluations",
+               method, mn.n, sp.calls);
+  cr_expect_eq(mn.off, 0, "%s: %ld monitor calls not right after an evaluation", method,
+               mn.off);
   lam_solver_free(s);
 }
 
