@@ -122,74 +122,51 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
             import json
             return dict(wall=wall, js=json.loads(out.strip().splitlines()[-1]))
 
-        # laminar, the twin (and the build to compare) in turn, so that every
-        # row of this size sees the same load on a shared machine.
-        fns = [lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam-{clocks}"),
-               lambda: lam(T, "self", clocks, 1e-7, 1e-9, t_end, f"lam7-{clocks}"),
-               twin,
-               lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"erk-{clocks}",
-                           method="erk")]
-        if clocks == "true":
-            # erk at 2e-6: the twin's error with clocks on (the ladder of
-            # bench/run's Jansen-Rit rows, one rung).
-            fns += [lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"lam2-{clocks}",
-                                threads=2),
-                    lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"erk2-{clocks}",
-                                method="erk", threads=2),
-                    lambda: lam(T, "self", clocks, 2e-6, 1e-8, t_end, f"erk-2e-6-{clocks}",
-                                method="erk"),
-                    lambda: lam(T, "self", clocks, 2e-6, 1e-8, t_end, f"erk2-2e-6-{clocks}",
-                                method="erk", threads=2)]
-        # The twin computes the final state only (t_eval = [t_end]); these
-        # rows do the same (dt_record = t_end: no samples in between).
+        # The laminar rows in the order they are printed: name, rtol, atol,
+        # method, threads, dt_record, note, and for a 2-thread row the
+        # one-thread row whose bits it must repeat. erk at 2e-6 has the twin's
+        # error with clocks on (one rung of bench/run's Jansen-Rit ladder).
+        # The twin computes the final state only (t_eval = [t_end]); the
+        # "final state only" rows do the same (dt_record = t_end), the others
+        # record the routed output at 1 kHz.
         erk_rtol = 2e-6 if clocks == "true" else 1e-6
-        fns += [lambda: lam(T, "self", clocks, erk_rtol, 1e-8, t_end, f"erk-end-{clocks}",
-                            method="erk", dt=t_end),
-                lambda: lam(T, "self", clocks, erk_rtol, 1e-8, t_end, f"erk2-end-{clocks}",
-                            method="erk", dt=t_end, threads=2)]
+        end = f"laminar erk {erk_rtol:g}, final state only"
+        rows = [("laminar adams", 1e-6, 1e-8, "adams", 1, 0.001,
+                 "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8", None),
+                ("laminar adams 1e-7", 1e-7, 1e-9, "adams", 1, 0.001,
+                 "rtol 1e-7 atol 1e-9 (accuracy of the twin)", None),
+                ("laminar erk dormand-prince", 1e-6, 1e-8, "erk", 1, 0.001,
+                 "ARKODE ERKStep; rtol 1e-6 atol 1e-8", None)]
+        if clocks == "true":
+            rows += [("laminar erk dormand-prince 2e-6", 2e-6, 1e-8, "erk", 1, 0.001,
+                      "rtol 2e-6 atol 1e-8", None)]
+            rows += [(f"{name}, 2 threads", rtol, atol, method, 2, dt, None, name)
+                     for name, rtol, atol, method, _, dt, _, _ in rows[:1] + rows[2:4]]
+        rows += [(end, erk_rtol, 1e-8, "erk", 1, t_end, "as the twin: no samples but the end",
+                  None),
+                 (f"{end}, 2 threads", erk_rtol, 1e-8, "erk", 2, t_end, None, end)]
+
+        # All of them, the twin and the build to compare in turn, so that
+        # every row of this size sees the same load on a shared machine.
+        fns = [lambda k=k, r=r: lam(T, "self", clocks, r[1], r[2], t_end, f"lam{k}-{clocks}",
+                                    method=r[3], threads=r[4], dt=r[5])
+               for k, r in enumerate(rows)] + [twin]
         if o.laminar_before:
             fns.append(lambda: lam(T, "self", clocks, 1e-6, 1e-8, t_end, f"before-{clocks}",
                                    exe=o.laminar_before))
-        res, res7, tw, erk, *rest = interleaved(fns, o.repeats)
-        two = rest[:2] if clocks == "true" else []
-        loose = rest[2:4] if clocks == "true" else []
-        end1, end2 = rest[len(two) + len(loose):len(two) + len(loose) + 2]
-        before = rest[len(two) + len(loose) + 2:]
+        out = interleaved(fns, o.repeats)
+        runs = {r[0]: x for r, x in zip(rows, out)}
+        tw, before = out[len(rows)], out[len(rows) + 1:]
         err = lambda r: float(np.max(np.abs(r[0]["out"].reshape(T, -1) - refo)))
-        one_thread, any_threads = [], []
-        r = tab.add("attention", T, f"laminar adams, {label}", [x["wall"] for x in res],
-                    t_end, mid(res)["nfev"], err(res),
-                    "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8", None, mid(res)["budget"])
-        base = r["median"]
-        one_thread.append(r)
-        one_thread.append(tab.add("attention", T, f"laminar adams 1e-7, {label}",
-                                  [x["wall"] for x in res7], t_end, mid(res7)["nfev"],
-                                  err(res7), "rtol 1e-7 atol 1e-9 (accuracy of the twin)",
-                                  base, mid(res7)["budget"]))
-        one_thread.append(tab.add("attention", T, f"laminar erk dormand-prince, {label}",
-                                  [x["wall"] for x in erk], t_end, mid(erk)["nfev"], err(erk),
-                                  "ARKODE ERKStep; rtol 1e-6 atol 1e-8", base,
-                                  mid(erk)["budget"]))
-        if loose:
-            one_thread.append(tab.add("attention", T, f"laminar erk dormand-prince 2e-6, {label}",
-                                      [x["wall"] for x in loose[0]], t_end,
-                                      mid(loose[0])["nfev"], err(loose[0]),
-                                      "rtol 2e-6 atol 1e-8", base, mid(loose[0])["budget"]))
-        for r2, r1, name in zip(two + loose[1:], (res, erk, loose[0] if loose else None),
-                                ("adams", "erk dormand-prince", "erk dormand-prince 2e-6")):
-            any_threads.append(tab.add("attention", T, f"laminar {name}, 2 threads, {label}",
-                                       [x["wall"] for x in r2], t_end, mid(r2)["nfev"], err(r2),
-                                       "--set solver.threads=2; " + same_bits(r2, r1), base,
-                                       mid(r2)["budget"]))
-        one_thread.append(tab.add("attention", T, f"laminar erk {erk_rtol:g}, final state only, {label}",
-                                  [x["wall"] for x in end1], t_end, mid(end1)["nfev"], err(end1),
-                                  "as the twin: no samples but the end", base,
-                                  mid(end1)["budget"]))
-        any_threads.append(tab.add("attention", T,
-                                   f"laminar erk {erk_rtol:g}, final state only, 2 threads, {label}",
-                                   [x["wall"] for x in end2], t_end, mid(end2)["nfev"], err(end2),
-                                   "--set solver.threads=2; " + same_bits(end2, end1), base,
-                                   mid(end2)["budget"]))
+        one_thread, any_threads, base = [], [], None
+        for name, _, _, _, threads, _, note, same in rows:
+            x = runs[name]
+            if same:
+                note = "--set solver.threads=2; " + same_bits(x, runs[same])
+            r = tab.add("attention", T, f"{name}, {label}", [y["wall"] for y in x], t_end,
+                        mid(x)["nfev"], err(x), note, base, mid(x)["budget"])
+            base = base or r["median"]
+            (any_threads if threads > 1 else one_thread).append(r)
         if before:
             tab.add("attention", T, f"laminar (--laminar-before), {label}",
                     [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
