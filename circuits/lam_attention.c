@@ -578,23 +578,20 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   }
 
   /* L5 apical: the gate, times the key column's feedback gain divided by
-   * SOM inhibition (one factor per column), and PV normalization, in one
-   * sweep over the apical arrays (column/apical.c). */
+   * SOM inhibition (one factor per column), PV normalization and the
+   * routed output, in one sweep over the apical arrays (column/apical.c). */
   for (size_t j = 0; j < T; j++) {
     a->apfac[j] = a->gfb[j] / (1.0 + p->w_sa * Sm[j]);
   }
-  if (a->net.topology == LAM_TOPO_SELF) {
-    lam_l5a_gate(p, d, Q, nk, K, a->G, a->gatework);
-  } else {
-    lam_l5a_gate(p, d, zQ, nk, K, a->G, a->gatework);
-  }
-  lam_apical_rhs(p, ppv, d, A, a->G, a->apfac, P, a->R, dy + a->off[P_L5A],
-                 dy + a->off[P_PV]);
-
-  /* The routed output. */
+  lam_apical_args ax = {.gatework = a->gatework, .A = A, .P = P,
+                        .fac = a->apfac, .O = O, .V = V, .G = a->G,
+                        .R = a->R, .dA = dy + a->off[P_L5A],
+                        .dP = dy + a->off[P_PV], .dO = dy + a->off[P_OUT]};
+  lam_l5a_gate_prepare(p, d, a->net.topology == LAM_TOPO_SELF ? Q : zQ, nk,
+                       K, a->gatework, &ax.q, &ax.ldq);
+  lam_apical_rhs(p, ppv, d, &ax);
   lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
   lam_vip_rhs(p, d, Iv, zrms, dy + a->off[P_VIP]);
-  lam_out_rhs(p, d, O, a->R, V, dy + a->off[P_OUT]);
   /* Clocks; VIP (top-down attention) is the drive that lowers the alpha
    * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
   lam_clock_rhs_driven(a->clk, t, yc, Iv, dy + a->off[P_PHASE]);

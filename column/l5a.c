@@ -34,13 +34,13 @@ LAM_COLUMN_SIMD static void transpose(size_t T, size_t n, const double *K,
   }
 }
 
-void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
-                  const double *Qg, size_t ldq, const double *K, double *G,
-                  double *work) {
+void lam_l5a_gate_prepare(const lam_column_params *p, const lam_dims *d,
+                          const double *Qg, size_t ldq, const double *K,
+                          double *work, const double **q, size_t *ldq_out) {
   const size_t T = d->T, H = d->H, dk = d->dk, nq = d->nq;
-  const size_t ldk = H * dk, ldg = H * T;
-  const double scale = 1.0 / sqrt((double)dk);
-  const double *q = Qg;
+  const size_t ldk = H * dk;
+  *q = Qg;
+  *ldq_out = ldq;
   /* work: the gate's query side (BAC: s(Q), nq x H dk), then its key side
    * transposed, H dk x T, so that every head's product is a plain
    * NoTrans x NoTrans dgemm: OpenBLAS takes its small-matrix path for that
@@ -66,20 +66,40 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
     for (size_t i = 0; i < (nq + T) * ldk; i++) {
       work[i] *= xs;
     }
-    q = sq;
-    ldq = ldk;
+    *q = sq;
+    *ldq_out = ldk;
   } else {
     transpose(T, ldk, K, kt);
   }
+}
+
+void lam_l5a_gate_rows(const lam_dims *d, const double *q, size_t ldq,
+                       const double *work, size_t h, size_t i0, size_t i1,
+                       double *G) {
+  const size_t T = d->T, dk = d->dk, ldg = d->H * T;
+  const double *kt = work + d->nq * d->H * dk;
+  if (i1 <= i0) {
+    return;
+  }
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(i1 - i0),
+              (int)T, (int)dk, 1.0 / sqrt((double)dk), q + i0 * ldq + h * dk,
+              (int)ldq, kt + h * dk * T, (int)T, 0.0, G + i0 * ldg + h * T,
+              (int)ldg);
+}
+
+void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
+                  const double *Qg, size_t ldq, const double *K, double *G,
+                  double *work) {
+  const double *q;
+  size_t ldqq;
+  lam_l5a_gate_prepare(p, d, Qg, ldq, K, work, &q, &ldqq);
   /* Threads: one call per head, the same call whatever the thread count
    * (core/lam_par.h). */
-  const long nh = (long)H;
-  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
+  const long nh = (long)d->H;
+  const int nt = lam_par_threads(d->threads, d->nq * d->H * d->T >= LAM_PAR_MIN_APICAL);
   LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
   for (long h = 0; h < nh; h++) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)T,
-                (int)dk, scale, q + h * dk, (int)ldq, kt + (size_t)h * dk * T,
-                (int)T, 0.0, G + h * T, (int)ldg);
+    lam_l5a_gate_rows(d, q, ldqq, work, (size_t)h, 0, d->nq, G);
   }
 }
 

@@ -117,6 +117,16 @@ void lam_l5b_rhs_gain(const lam_column_params *p, const lam_dims *d,
 void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
                   const double *Qg, size_t ldq, const double *K, double *G,
                   double *work);
+/* lam_l5a_gate in its two parts: the operands (the query side, the queries
+ * themselves or s(Q), at *q with leading dimension *ldq_out; the key side
+ * transposed after it in work), then the gate values of head h for the
+ * queries [i0, i1), one dgemm (G as above, rows i0 ... i1 - 1). */
+void lam_l5a_gate_prepare(const lam_column_params *p, const lam_dims *d,
+                          const double *Qg, size_t ldq, const double *K,
+                          double *work, const double **q, size_t *ldq_out);
+void lam_l5a_gate_rows(const lam_dims *d, const double *q, size_t ldq,
+                       const double *work, size_t h, size_t i0, size_t i1,
+                       double *G);
 /* The apical equation as written, one division per unit; the network uses
  * the per-column factor of lam_l5a_rhs_rows (through lam_apical_rhs). */
 void lam_l5a_rhs(const lam_column_params *p, const lam_dims *d,
@@ -137,16 +147,24 @@ void lam_pv_rates_rows(const lam_column_params *p, size_t T, size_t r0,
                        size_t r1, const double *A, const double *P, double *R);
 void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
                      size_t r1, const double *P, const double *R, double *dP);
-/* The apical block of an evaluation in one sweep (apical.c): dA (l5a.c,
+/* The T x T block of an evaluation (apical.c): the gate (l5a.c), dA (l5a.c,
  * with fac as in lam_l5a_rhs_rows), the rates R (pv.c, with ppv: the
- * parameters of the rates, p with a modulated beta or p itself) and dP
- * (pv.c), a few rows at a time while they are in the first-level cache.
- * The same bits as lam_l5a_rhs_rows, lam_pv_rates and lam_pv_rhs over all
- * rows. */
+ * parameters of the rates, p with a modulated beta or p itself), dP (pv.c)
+ * and dO (out.c), one head of a block of queries at a time while its rows
+ * are in the core's cache. The same values as lam_l5a_gate,
+ * lam_l5a_rhs_rows, lam_pv_rates, lam_pv_rhs and lam_out_rhs. */
+typedef struct lam_apical_args {
+  const double *q;        /* the gate's query side (lam_l5a_gate_prepare) */
+  size_t ldq;             /* its leading dimension */
+  const double *gatework; /* the work lam_l5a_gate_prepare filled */
+  const double *A, *P;    /* apical and PV states */
+  const double *fac;      /* g_fb[j] / (1 + w_sa S_j), T */
+  const double *O, *V;    /* routed output and value states */
+  double *G, *R;          /* out: gate values and burst rates, nq x H T */
+  double *dA, *dP, *dO;   /* out: the derivatives */
+} lam_apical_args;
 void lam_apical_rhs(const lam_column_params *p, const lam_column_params *ppv,
-                    const lam_dims *d, const double *A, const double *G,
-                    const double *fac, const double *P, double *R, double *dA,
-                    double *dP);
+                    const lam_dims *d, const lam_apical_args *x);
 void lam_som_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *S, const double *Q, const double *K,
                  const double *vip, double *dS);
@@ -156,5 +174,9 @@ void lam_vip_rhs(const lam_column_params *p, const lam_dims *d,
 void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *O, const double *R, const double *V,
                  double *dO);
+/* The same for head h of the queries [i0, i1) (dO's other entries untouched). */
+void lam_out_rows(const lam_column_params *p, const lam_dims *d,
+                  const double *O, const double *R, const double *V, size_t h,
+                  size_t i0, size_t i1, double *dO);
 
 #endif

@@ -42,3 +42,27 @@ void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
                 dO + h * dv, (int)ldv);
   }
 }
+
+/* One head's share of the queries [i0, i1): the decay of those dv-wide
+ * row segments, then one dgemm adding their routed values. Each element
+ * gets the same operations as in lam_out_rhs. */
+LAM_COLUMN_SIMD void lam_out_rows(const lam_column_params *p, const lam_dims *d,
+                  const double *O, const double *R, const double *V, size_t h,
+                  size_t i0, size_t i1, double *dO) {
+  const size_t T = d->T, dv = d->dv, ldv = d->H * dv, ldr = d->H * T;
+  const double k = 1.0 / p->tau_out;
+  if (i1 <= i0) {
+    return;
+  }
+  const double mk = -k;
+  for (size_t i = i0; i < i1; i++) {
+    const double *o = O + i * ldv + h * dv;
+    double *d_o = dO + i * ldv + h * dv;
+    for (size_t m = 0; m < dv; m++) {
+      d_o[m] = mk * o[m];
+    }
+  }
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(i1 - i0),
+              (int)dv, (int)T, k, R + i0 * ldr + h * T, (int)ldr,
+              V + h * dv, (int)ldv, 1.0, dO + i0 * ldv + h * dv, (int)ldv);
+}

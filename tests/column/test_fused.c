@@ -1,8 +1,10 @@
 /* test_fused.c: the fused and regrouped blocks of column/ against the
  * blocks they replace, on random inputs (docs/performance.md, "The
  * attention right-hand side, fused"):
- *   - lam_apical_rhs (dA, R, dP in one sweep) against lam_l5a_rhs_rows,
- *     lam_pv_rates and lam_pv_rhs, every PV mode, bit for bit;
+ *   - lam_apical_rhs (G, dA, R, dP, dO a unit at a time) against
+ *     lam_l5a_gate, lam_l5a_rhs_rows, lam_pv_rates, lam_pv_rhs and
+ *     lam_out_rhs, every PV mode and both gates, bit for bit, and R, dP
+ *     and dO against the equations;
  *   - lam_l5a_rhs_rows (one factor per key column) against lam_l5a_rhs
  *     (the equation as written): bit for bit when 1 + w_sa S = 1, else
  *     within the rounding of two products;
@@ -50,27 +52,45 @@ static void same_bits(const double *a, const double *b, size_t n, const char *wh
   }
 }
 
-/* T keys, nq queries, H heads: rows = nq H, with groups of eight rows and a
+/* T keys, nq queries, H heads: rows = nq H, with query blocks of 16 and a
  * remainder, and T not a multiple of four. */
-static void apical_case(size_t T, size_t nq, size_t H, int pv) {
+static void apical_case(size_t T, size_t nq, size_t H, int pv, int gate) {
   lam_column_params p = params(), ppv = p;
   p.pv = ppv.pv = pv;
+  p.gate = gate;
+  p.bac_saturation = 1.3;
   ppv.beta = 2.3; /* the rates' own parameters (a modulated beta) */
-  const lam_dims d = {T, H, 4, 4, nq, 1};
-  const size_t n = nq * H * T, rows = nq * H;
-  double *A = rnd(n, -2, 2), *G = rnd(n, -3, 3), *fac = rnd(T, 0.2, 1.8),
-         *P = rnd(rows, -1, 1);
-  double *R1 = calloc(n, sizeof *R1), *R2 = calloc(n, sizeof *R2),
+  const size_t dk = 5, dv = 3;
+  const lam_dims d = {T, H, dk, dv, nq, 1};
+  const size_t n = nq * H * T, rows = nq * H, ldq = H * dk + 1;
+  double *A = rnd(n, -2, 2), *fac = rnd(T, 0.2, 1.8), *P = rnd(rows, -1, 1),
+         *Q = rnd(nq * ldq, -1.5, 1.5), *K = rnd(T * H * dk, -1.5, 1.5),
+         *O = rnd(nq * H * dv, -1, 1), *V = rnd(T * H * dv, -1, 1);
+  double *G1 = calloc(n, sizeof *G1), *G2 = calloc(n, sizeof *G2),
+         *R1 = calloc(n, sizeof *R1), *R2 = calloc(n, sizeof *R2),
          *dA1 = calloc(n, sizeof *dA1), *dA2 = calloc(n, sizeof *dA2),
-         *dP1 = calloc(rows, sizeof *dP1), *dP2 = calloc(rows, sizeof *dP2);
-  lam_apical_rhs(&p, &ppv, &d, A, G, fac, P, R1, dA1, dP1);
-  lam_l5a_rhs_rows(&p, T, 0, rows, A, G, fac, dA2);
+         *dP1 = calloc(rows, sizeof *dP1), *dP2 = calloc(rows, sizeof *dP2),
+         *dO1 = calloc(nq * H * dv, sizeof *dO1),
+         *dO2 = calloc(nq * H * dv, sizeof *dO2),
+         *w1 = calloc((nq + T) * H * dk, sizeof *w1),
+         *w2 = calloc((nq + T) * H * dk, sizeof *w2);
+  lam_apical_args x = {.gatework = w1, .A = A, .P = P, .fac = fac, .O = O,
+                       .V = V, .G = G1, .R = R1, .dA = dA1, .dP = dP1,
+                       .dO = dO1};
+  lam_l5a_gate_prepare(&p, &d, Q, ldq, K, w1, &x.q, &x.ldq);
+  lam_apical_rhs(&p, &ppv, &d, &x);
+  lam_l5a_gate(&p, &d, Q, ldq, K, G2, w2);
+  lam_l5a_rhs_rows(&p, T, 0, rows, A, G2, fac, dA2);
   lam_pv_rates(&ppv, &d, A, P, R2);
   lam_pv_rhs(&p, &d, P, R2, dP2);
+  lam_out_rhs(&p, &d, O, R2, V, dO2);
+  same_bits(G1, G2, n, "G");
   same_bits(dA1, dA2, n, "dA");
   same_bits(R1, R2, n, "R");
   same_bits(dP1, dP2, rows, "dP");
-  /* ... and the rates and dP are what pv.c's equations say. */
+  same_bits(dO1, dO2, nq * H * dv, "dO");
+  /* ... and the rates, dP and dO are what pv.c's and out.c's equations
+   * say. */
   const double k = 1.0 / p.tau_pv;
   for (size_t ih = 0; ih < rows; ih++) {
     double sum = 0.0;
@@ -91,16 +111,36 @@ static void apical_case(size_t T, size_t nq, size_t H, int pv) {
     cr_assert(memcmp(&dP1[ih], &want, sizeof want) == 0, "dP[%zu] %.17g vs %.17g",
               ih, dP1[ih], want);
   }
-  free(A), free(G), free(fac), free(P), free(R1), free(R2);
-  free(dA1), free(dA2), free(dP1), free(dP2);
+  const double ko = 1.0 / p.tau_out;
+  for (size_t i = 0; i < nq; i++) {
+    for (size_t h = 0; h < H; h++) {
+      for (size_t m = 0; m < dv; m++) {
+        double s = 0.0, sa = 0.0;
+        for (size_t j = 0; j < T; j++) {
+          const double t = R1[i * H * T + h * T + j] * V[j * H * dv + h * dv + m];
+          s += t;
+          sa += fabs(t);
+        }
+        const size_t e = i * H * dv + h * dv + m;
+        cr_assert_float_eq(dO1[e], ko * (-O[e] + s), 1e-14 * ko * (1.0 + sa + fabs(O[e])),
+                           "dO[%zu]", e);
+      }
+    }
+  }
+  free(A), free(fac), free(P), free(Q), free(K), free(O), free(V);
+  free(G1), free(G2), free(R1), free(R2), free(dA1), free(dA2), free(dP1),
+      free(dP2), free(dO1), free(dO2), free(w1), free(w2);
 }
 
-Test(fused, apical_sweep_equals_the_blocks_every_pv_mode) {
+Test(fused, apical_block_equals_the_blocks_every_pv_mode) {
   const int modes[] = {LAM_PV_SUBTRACTIVE, LAM_PV_DIVISIVE, LAM_PV_THRESHOLD, LAM_PV_OFF};
   for (size_t m = 0; m < 4; m++) {
-    apical_case(64, 64, 4, modes[m]); /* the benchmark's shape */
-    apical_case(13, 13, 2, modes[m]); /* 26 rows: three groups of 8, 2 left */
-    apical_case(1031, 1, 3, modes[m]); /* top-down: rows longer than a group */
+    for (int gate = 0; gate < 2; gate++) {
+      const int g = gate ? LAM_GATE_BAC : LAM_GATE_PRODUCT;
+      apical_case(64, 64, 4, modes[m], g); /* the benchmark's shape */
+      apical_case(13, 37, 2, modes[m], g); /* 3 query blocks of 16, 5 left */
+      apical_case(1031, 1, 3, modes[m], g); /* top-down: one query */
+    }
   }
 }
 
