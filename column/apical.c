@@ -10,8 +10,9 @@
  * the nq x H x T arrays, and with threads each split them its own way (the
  * gate and the output by heads, the rates by rows), so that every array
  * went from one core's cache to the other's between blocks. Here the work
- * comes in units, one head of a block of queries, and a unit goes through
- * all five while its rows sit in the core's cache; threads take contiguous
+ * comes in units, a block of queries with all their heads (or one head of
+ * the single top-down query), and a unit goes through all five while its
+ * rows sit in the core's cache; threads take contiguous
  * ranges of units in one parallel region (docs/performance.md, "The
  * attention right-hand side in units"). A unit's gate and output are one
  * dgemm each, the same calls for any number of threads, and a row's values

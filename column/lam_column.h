@@ -150,9 +150,10 @@ void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
 /* The T x T block of an evaluation (apical.c): the gate (l5a.c), dA (l5a.c,
  * with fac as in lam_l5a_rhs_rows), the rates R (pv.c, with ppv: the
  * parameters of the rates, p with a modulated beta or p itself), dP (pv.c)
- * and dO (out.c), one head of a block of queries at a time while its rows
- * are in the core's cache. The same values as lam_l5a_gate,
- * lam_l5a_rhs_rows, lam_pv_rates, lam_pv_rhs and lam_out_rhs. */
+ * and dO (out.c), a block of queries with all their heads (or one head of
+ * a single query) at a time while its rows are in the core's cache. The
+ * values of lam_l5a_gate, lam_l5a_rhs_rows, lam_pv_rates, lam_pv_rhs and
+ * lam_out_rhs (the dgemms over fewer rows at a time). */
 typedef struct lam_apical_args {
   const double *q;        /* the gate's query side (lam_l5a_gate_prepare) */
   size_t ldq;             /* its leading dimension */

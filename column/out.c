@@ -46,9 +46,10 @@ void lam_out_rhs(const lam_column_params *p, const lam_dims *d,
 /* One head's share of the queries [i0, i1): the decay of those dv-wide
  * row segments, then one dgemm adding their routed values. Each element
  * gets the same operations as in lam_out_rhs. */
-LAM_COLUMN_SIMD void lam_out_rows(const lam_column_params *p, const lam_dims *d,
-                  const double *O, const double *R, const double *V, size_t h,
-                  size_t i0, size_t i1, double *dO) {
+LAM_COLUMN_SIMD void lam_out_rows(const lam_column_params *p,
+                                  const lam_dims *d, const double *O,
+                                  const double *R, const double *V, size_t h,
+                                  size_t i0, size_t i1, double *dO) {
   const size_t T = d->T, dv = d->dv, ldv = d->H * dv, ldr = d->H * T;
   const double k = 1.0 / p->tau_out;
   if (i1 <= i0) {
