@@ -52,6 +52,32 @@ static void same_bits(const double *a, const double *b, size_t n, const char *wh
   }
 }
 
+/* G (nq x H T) against sum_m q_m k_m / sqrt(dk) (BAC: q and k through
+ * xs tanh(. / xs) first; xs = 0: the product gate), within the rounding of
+ * the sum. */
+static void check_gate(const double *G, const double *Q, size_t ldq,
+                       const double *K, size_t nq, size_t H, size_t T,
+                       size_t dk, double xs) {
+  for (size_t i = 0; i < nq; i++) {
+    for (size_t h = 0; h < H; h++) {
+      for (size_t j = 0; j < T; j++) {
+        double sg = 0.0, sa = 0.0;
+        for (size_t m = 0; m < dk; m++) {
+          double qv = Q[i * ldq + h * dk + m], kv = K[j * H * dk + h * dk + m];
+          if (xs > 0.0) {
+            qv = xs * tanh(qv / xs), kv = xs * tanh(kv / xs);
+          }
+          sg += qv * kv;
+          sa += fabs(qv * kv);
+        }
+        cr_assert_float_eq(G[i * H * T + h * T + j], sg / sqrt((double)dk),
+                           1e-14 * (1.0 + sa), "gate (xs %g) [%zu,%zu,%zu]", xs,
+                           i, h, j);
+      }
+    }
+  }
+}
+
 /* T keys, nq queries, H heads: rows = nq H, with query blocks of 16 and a
  * remainder, and T not a multiple of four. */
 static void apical_case(size_t T, size_t nq, size_t H, int pv, int gate) {
@@ -98,23 +124,7 @@ static void apical_case(size_t T, size_t nq, size_t H, int pv, int gate) {
     cr_assert_float_eq(dO1[e], dO2[e], 1e-14 * (1.0 + fabs(dO2[e])), "dO[%zu]", e);
   }
   /* The gate against its definition. */
-  for (size_t i = 0; i < nq; i++) {
-    for (size_t h = 0; h < H; h++) {
-      for (size_t j = 0; j < T; j++) {
-        double sg = 0.0, sa = 0.0;
-        for (size_t m = 0; m < dk; m++) {
-          double qv = Q[i * ldq + h * dk + m], kv = K[j * H * dk + h * dk + m];
-          if (gate == LAM_GATE_BAC) {
-            qv = 1.3 * tanh(qv / 1.3), kv = 1.3 * tanh(kv / 1.3);
-          }
-          sg += qv * kv;
-          sa += fabs(qv * kv);
-        }
-        cr_assert_float_eq(G1[i * H * T + h * T + j], sg / sqrt((double)dk),
-                           1e-14 * (1.0 + sa), "gate [%zu,%zu,%zu]", i, h, j);
-      }
-    }
-  }
+  check_gate(G1, Q, ldq, K, nq, H, T, dk, gate == LAM_GATE_BAC ? 1.3 : 0.0);
   /* ... and the rates, dP and dO are what pv.c's and out.c's equations
    * say. */
   const double k = 1.0 / p.tau_pv;
@@ -284,23 +294,7 @@ Test(fused, gate_transposed_keys) {
     p.gate = gate ? LAM_GATE_BAC : LAM_GATE_PRODUCT;
     p.bac_saturation = 1.1;
     lam_l5a_gate(&p, &d, Q, ldq, K, G, work);
-    for (size_t i = 0; i < nq; i++) {
-      for (size_t h = 0; h < H; h++) {
-        for (size_t j = 0; j < T; j++) {
-          double s = 0.0, sa = 0.0;
-          for (size_t m = 0; m < dk; m++) {
-            double q = Q[i * ldq + h * dk + m], k = K[j * H * dk + h * dk + m];
-            if (gate) {
-              q = 1.1 * tanh(q / 1.1), k = 1.1 * tanh(k / 1.1);
-            }
-            s += q * k;
-            sa += fabs(q * k);
-          }
-          cr_assert_float_eq(G[i * H * T + h * T + j], s / sqrt((double)dk),
-                             1e-14 * (1.0 + sa), "gate %d [%zu,%zu,%zu]", gate, i, h, j);
-        }
-      }
-    }
+    check_gate(G, Q, ldq, K, nq, H, T, dk, gate ? 1.1 : 0.0);
   }
   free(Q), free(K), free(G), free(work);
 }
