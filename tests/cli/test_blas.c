@@ -8,9 +8,9 @@
  *
  * Not a Criterion test: Criterion forks each test, and OpenBLAS stops its
  * workers before every fork itself, so a test there could not fail. Run
- * without OPENBLAS_NUM_THREADS=1 in the environment (tests/cli/meson.build);
+ * with OPENBLAS_NUM_THREADS=2 (tests/cli/meson.build; the suite sets 1);
  * skipped (77) where OpenBLAS started no workers (one core) or where the
- * build has no OpenBLAS. */
+ * build has no threaded OpenBLAS. */
 #include <cblas.h>
 #include <dirent.h>
 #include <math.h>
