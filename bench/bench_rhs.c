@@ -81,9 +81,11 @@ int main(int argc, char **argv) {
       *(!strcmp(a, "--evals") ? &evals : &repeats) = x;
       i++;
     } else if (!strcmp(a, "--set") && v) {
-      if (nsets < MAX_SETS) {
-        sets[nsets++] = v;
+      if (nsets == MAX_SETS) {
+        fprintf(stderr, "bench_rhs: --set: at most %d assignments\n", MAX_SETS);
+        return 2;
       }
+      sets[nsets++] = v;
       i++;
     } else if (a[0] == '-' || path) {
       fprintf(stderr, "bench_rhs: unexpected argument '%s'\n", a);
