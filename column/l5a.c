@@ -8,7 +8,6 @@
 #include <cblas.h>
 
 #include "lam_column.h"
-#include "lam_par.h"
 #include "lam_vmath.h"
 
 /* kt (n x T) = K^T (K: T x n), four rows of K at a time so that each
@@ -78,9 +77,6 @@ void lam_l5a_gate_rows(const lam_dims *d, const double *q, size_t ldq,
                        double *G) {
   const size_t T = d->T, dk = d->dk, ldg = d->H * T;
   const double *kt = work + d->nq * d->H * dk;
-  if (i1 <= i0) {
-    return;
-  }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(i1 - i0),
               (int)T, (int)dk, 1.0 / sqrt((double)dk), q + i0 * ldq + h * dk,
               (int)ldq, kt + h * dk * T, (int)T, 0.0, G + i0 * ldg + h * T,
@@ -93,13 +89,8 @@ void lam_l5a_gate(const lam_column_params *p, const lam_dims *d,
   const double *q;
   size_t ldqq;
   lam_l5a_gate_prepare(p, d, Qg, ldq, K, work, &q, &ldqq);
-  /* Threads: one call per head, the same call whatever the thread count
-   * (core/lam_par.h). */
-  const long nh = (long)d->H;
-  const int nt = lam_par_threads(d->threads, d->nq * d->H * d->T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
-  for (long h = 0; h < nh; h++) {
-    lam_l5a_gate_rows(d, q, ldqq, work, (size_t)h, 0, d->nq, G);
+  for (size_t h = 0; h < d->H; h++) {
+    lam_l5a_gate_rows(d, q, ldqq, work, h, 0, d->nq, G);
   }
 }
 
@@ -137,14 +128,11 @@ LAM_COLUMN_SIMD void lam_l5a_rhs_rows(const lam_column_params *p, size_t T,
 void lam_l5a_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *A, const double *G, const double *g_fb,
                  const double *som_div, double *dA) {
-  const size_t T = d->T, H = d->H, nq = d->nq;
+  const size_t T = d->T, nqh = d->nq * d->H;
   const double k = 1.0 / p->tau_l5a;
-  const long nqh = (long)(nq * H);
-  const int nt = lam_par_threads(d->threads, nq * H * T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
-  for (long ih = 0; ih < nqh; ih++) {
-    const double *a = A + (size_t)ih * T, *g = G + (size_t)ih * T;
-    double *da = dA + (size_t)ih * T;
+  for (size_t ih = 0; ih < nqh; ih++) {
+    const double *a = A + ih * T, *g = G + ih * T;
+    double *da = dA + ih * T;
     size_t j = 0;
     /* Four at a time, loads before stores: packed SIMD at -O2 without an
      * alias proof (as in circuits/lam_nvector.c); the same operations per

@@ -84,13 +84,16 @@ void lam_leaky_rhs_gain(const lam_column_params *p, size_t T, size_t n,
 typedef struct lam_dims {
   size_t T, H, dk, dv;
   size_t nq; /* queries per head: T (self topology) or 1 (topdown) */
-  int threads; /* for the T x T blocks (core/lam_par.h; 0 or 1: one) */
+  int threads; /* for lam_apical_rhs and lam_pv_rates (core/lam_par.h; 0 or 1: one) */
 } lam_dims;
 
 /* Population blocks. Arrays are row-major with the column index first:
  *   V, O: T x (H*dv); Q, K: T x (H*dk); A, R: nq x (H*T); P: nq x H;
  *   S (SOM), I (VIP): T. Drives are precomputed by the network.
- * Each writes dy/dt for its own population and touches nothing else. */
+ * Each writes dy/dt for its own population and touches nothing else.
+ * The T x T ones over all queries (lam_l5a_gate, lam_l5a_rhs, lam_pv_rhs,
+ * lam_out_rhs) run on one thread: the network computes them together, in
+ * units and threads, through lam_apical_rhs. */
 void lam_l4_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *V, const double *drive, double *dV);
 void lam_l23_rhs(const lam_column_params *p, const lam_dims *d,

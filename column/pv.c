@@ -129,16 +129,8 @@ void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
   }
 }
 
-/* Threads: rows in contiguous ranges, eight-row groups fixed by the range
- * start; a row's sum does not depend on its group (above). */
+/* All rows, one thread (the network runs the rows per unit, apical.c). */
 void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *P, const double *R, double *dP) {
-  const size_t T = d->T, rows = d->nq * d->H;
-  const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
-  {
-    size_t r0, r1;
-    lam_par_rows(rows, &r0, &r1);
-    lam_pv_rhs_rows(p, T, r0, r1, P, R, dP);
-  }
+  lam_pv_rhs_rows(p, d->T, 0, d->nq * d->H, P, R, dP);
 }

@@ -2,7 +2,7 @@
  *
  * How many: `[solver] threads` (default 1), carried in the structs that run
  * the parallel regions (the solver's vectors, circuits/lam_nvector.c; the
- * attention network's lam_dims, column/apical.c, l5a.c, pv.c, out.c) and given to
+ * attention network's lam_dims, column/apical.c and pv.c) and given to
  * every region as its num_threads clause. The library never calls
  * omp_set_num_threads and ignores OMP_NUM_THREADS: the count is the model's
  * (or `--set solver.threads=N`), whatever the environment says, and two
@@ -54,8 +54,8 @@
 #define LAM_PAR_MIN_VECTOR 16384
 #endif
 
-/* Apical units (queries x heads x keys) of the T x T blocks of an attention
- * network's right-hand side (column/apical.c; l5a.c, pv.c, out.c). */
+/* Apical units (queries x heads x keys) of the T x T block of an attention
+ * network's right-hand side (column/apical.c) and its rates (pv.c). */
 #ifndef LAM_PAR_MIN_APICAL
 #define LAM_PAR_MIN_APICAL 4096
 #endif
