@@ -20,6 +20,11 @@ typedef struct resolved {
   char *text;
 } resolved;
 
+/* An input file a filled section names (a LAM_PT_PATH key with a value). */
+typedef struct input {
+  char *section, *key, *path;
+} input;
+
 struct lam_model {
   entry *e;
   size_t ne, cape;
@@ -29,6 +34,8 @@ struct lam_model {
   size_t nsec, capsec;
   resolved *r;
   size_t nr, capr;
+  input *in;
+  size_t nin, capin;
   char *text;
   lam_path path, basedir;
 };
@@ -56,6 +63,12 @@ void lam_model_free(lam_model *m) {
   free(m->secwhere);
   free(m->secused);
   free(m->r);
+  for (size_t i = 0; i < m->nin; i++) {
+    free(m->in[i].section);
+    free(m->in[i].key);
+    free(m->in[i].path);
+  }
+  free(m->in);
   free(m->text);
   free(m);
 }
@@ -339,6 +352,44 @@ static int remember(lam_model *m, const char *section, char *text) {
   return LAM_OK;
 }
 
+/* Remember (or update) the input file of section.key. */
+static int add_input(lam_model *m, const char *section, const char *key,
+                     const char *path) {
+  for (size_t i = 0; i < m->nin; i++) {
+    if (strcmp(m->in[i].section, section) == 0 &&
+        strcmp(m->in[i].key, key) == 0) {
+      char *p = strdup(path);
+      if (!p) {
+        return LAM_ENOMEM;
+      }
+      free(m->in[i].path);
+      m->in[i].path = p;
+      return LAM_OK;
+    }
+  }
+  if (m->nin == m->capin) {
+    size_t cap = m->capin ? 2 * m->capin : 8;
+    input *in = realloc(m->in, cap * sizeof *in);
+    if (!in) {
+      return LAM_ENOMEM;
+    }
+    m->in = in;
+    m->capin = cap;
+  }
+  input *x = &m->in[m->nin];
+  x->section = strdup(section);
+  x->key = strdup(key);
+  x->path = strdup(path);
+  if (!x->section || !x->key || !x->path) {
+    free(x->section);
+    free(x->key);
+    free(x->path);
+    return LAM_ENOMEM;
+  }
+  m->nin++;
+  return LAM_OK;
+}
+
 int lam_model_fill(lam_model *m, const char *section, const lam_param *t,
                    size_t n, void *dst, lam_err *err) {
   int rc = lam_param_defaults(t, n, dst, err);
@@ -359,6 +410,12 @@ int lam_model_fill(lam_model *m, const char *section, const lam_param *t,
                          err);
     if (rc) {
       return rc;
+    }
+    if (t[i].type == LAM_PT_PATH) {
+      const char *path = (const char *)dst + t[i].offset;
+      if (path[0] && add_input(m, section, t[i].key, path)) {
+        return LAM_NOMEM(err);
+      }
     }
   }
   /* Resolved text: every key of the table, with its unit. */
@@ -444,6 +501,22 @@ uint64_t lam_model_hash(lam_model *m) {
   return h;
 }
 
+size_t lam_model_ninputs(const lam_model *m) { return m->nin; }
+
+const char *lam_model_input(const lam_model *m, size_t i, const char **section,
+                            const char **key) {
+  if (i >= m->nin) {
+    return NULL;
+  }
+  if (section) {
+    *section = m->in[i].section;
+  }
+  if (key) {
+    *key = m->in[i].key;
+  }
+  return m->in[i].path;
+}
+
 const char *lam_model_path(const lam_model *m) { return m->path; }
 const char *lam_model_basedir(const lam_model *m) { return m->basedir; }
 
@@ -522,6 +595,13 @@ int lam_model_merge_used(lam_model *m, const lam_model *scoped,
     t = find(m, sec, e->key);
     if (t) {
       t->used = 1;
+    }
+  }
+  for (size_t i = 0; i < scoped->nin; i++) {
+    const input *x = &scoped->in[i];
+    snprintf(sec, sizeof sec, "%s.%s", prefix, x->section);
+    if (add_input(m, sec, x->key, x->path)) {
+      return LAM_ENOMEM;
     }
   }
   for (size_t i = 0; i < scoped->nr; i++) {

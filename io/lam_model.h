@@ -66,6 +66,16 @@ const char *lam_model_text(lam_model *m);
 /* FNV-1a 64-bit hash of the resolved text. */
 uint64_t lam_model_hash(lam_model *m);
 
+/* Input files: every LAM_PT_PATH key with a value in the sections filled so
+ * far (weights, inputs, coupling, stimulus, initial state), in fill order,
+ * once per section.key; sections of scoped copies are reported back by
+ * lam_model_merge_used() as [prefix.SEC]. lam_model_input() returns the
+ * resolved path (NULL when i is out of range) and sets section and key
+ * (either may be NULL). Runs hash these for provenance (io/lam_hash.h). */
+size_t lam_model_ninputs(const lam_model *m);
+const char *lam_model_input(const lam_model *m, size_t i, const char **section,
+                            const char **key);
+
 /* The model file's path ("" for text) and folder. */
 const char *lam_model_path(const lam_model *m);
 const char *lam_model_basedir(const lam_model *m);
