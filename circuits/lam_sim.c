@@ -276,6 +276,44 @@ static int load_init(lam_sim *sim, const lam_init_params *ip, lam_err *err) {
   return LAM_OK;
 }
 
+/* White noise (sigma dW) is integrated only by method = heun: CVODE and
+ * ARKODE see the drift alone. A model whose noise amplitudes are not all zero
+ * with another method is an error naming the key, not a quiet deterministic
+ * run. */
+static int check_noise_method(lam_sim *sim, lam_model *m, lam_err *err) {
+  const lam_system *s = sim->sys;
+  if (!s->ops->noise || s->n == 0) {
+    return LAM_OK;
+  }
+  double *sigma = calloc(s->n, sizeof *sigma);
+  if (!sigma) {
+    return LAM_NOMEM(err);
+  }
+  int rc = s->ops->noise(s->self, 0.0, s->y0, sigma);
+  size_t k = 0;
+  while (rc == 0 && k < s->n && sigma[k] == 0.0) {
+    k++;
+  }
+  double amp = k < s->n ? sigma[k] : 0.0;
+  free(sigma);
+  if (rc != 0) {
+    return lam_err_set(err, LAM_EINVAL, "%s: the noise amplitudes cannot be "
+                       "evaluated (status %d)", s->kind ? s->kind : "model", rc);
+  }
+  if (k == s->n) {
+    return LAM_OK;
+  }
+  const char *where = lam_model_where(m, "solver", "method");
+  const char *method = lam_model_value(m, "solver", "method");
+  return lam_err_set(err, LAM_EINVAL,
+                     "%s: solver.method: this model has white noise (amplitude "
+                     "%g on state variable %zu) that method = %s cannot "
+                     "integrate: expected method = heun, or the noise "
+                     "amplitudes (sigma keys) set to 0",
+                     where ? where : "(default)", amp, k,
+                     method ? method : "adams");
+}
+
 int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
   *out = NULL;
   lam_sim *sim = calloc(1, sizeof *sim);
@@ -375,8 +413,10 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
   if (!rc) {
     rc = load_init(sim, &ip, err);
   }
-  if (!rc && sim->sp.method == LAM_SOLVER_HEUN && !sim->sys->ops->noise) {
-    /* Heun on a deterministic system is a plain second-order method: fine. */
+  if (!rc && sim->sp.method != LAM_SOLVER_HEUN) {
+    /* Heun on a deterministic system is a plain second-order method; the
+     * other way round the noise would be dropped without a word. */
+    rc = check_noise_method(sim, m, err);
   }
   if (!rc) {
     size_t maxobs = 1;

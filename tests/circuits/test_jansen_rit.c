@@ -254,6 +254,39 @@ Test(jansen_rit, bad_coupling_shape, .init = setup) {
   lam_model_free(m);
 }
 
+/* White noise needs method = heun: with adams the noise was dropped and a
+ * deterministic run came out without a word. The amplitude on v_pyr's
+ * excitatory PSP derivative is A a sigma (Jansen & Rit 1995's p + sigma xi). */
+Test(jansen_rit, white_noise_with_adams_is_an_error) {
+  const char *text = "[column]\nkind = jansen-rit\n[network]\ncolumns = 1\n"
+                     "[jansen_rit]\nsigma = 10\n[solver]\nmethod = adams\n";
+  lam_model *m = lam_model_new();
+  lam_err err;
+  cr_assert_eq(lam_model_load_text(m, text, "jr.ini", ".", &err), LAM_OK, "%s", err.msg);
+  lam_sim *sim = NULL;
+  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_EINVAL);
+  cr_assert_null(sim);
+  cr_assert(strstr(err.msg, "jr.ini:8") && strstr(err.msg, "solver.method") &&
+                strstr(err.msg, "heun"),
+            "%s", err.msg);
+  char amp[32];
+  snprintf(amp, sizeof amp, "amplitude %g ", JA * Ja * 10.0);
+  cr_assert(strstr(err.msg, amp), "%s (expected %s)", err.msg, amp);
+  lam_model_free(m);
+  /* The same model with heun, or with sigma = 0, builds. */
+  const char *ok[] = {"[column]\nkind = jansen-rit\n[network]\ncolumns = 1\n"
+                      "[jansen_rit]\nsigma = 10\n[solver]\nmethod = heun\n",
+                      "[column]\nkind = jansen-rit\n[network]\ncolumns = 1\n"
+                      "[jansen_rit]\nsigma = 0\n[solver]\nmethod = adams\n"};
+  for (int i = 0; i < 2; i++) {
+    m = lam_model_new();
+    cr_assert_eq(lam_model_load_text(m, ok[i], "jr.ini", ".", &err), LAM_OK);
+    cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+    lam_sim_free(sim);
+    lam_model_free(m);
+  }
+}
+
 /* ---- independent integration ---- */
 
 static int jr_gsl(double t, const double y[], double f[], void *params) {
