@@ -229,14 +229,6 @@ int lam_cli_run(int argc, char **argv) {
     rc = flags ? lam_sim_record_flags(sim, flags, &err) : LAM_NOMEM(&err);
   }
   if (!rc) {
-    /* The command line as typed, to paste back: "laminar run ...". */
-    char **words = malloc(((size_t)argc + 1) * sizeof *words);
-    if (words) {
-      words[0] = "laminar";
-      memcpy(words + 1, argv, (size_t)argc * sizeof *words);
-      cmdline = lam_provenance_command_line(argc + 1, words);
-      free(words);
-    }
     rc = cmdline ? LAM_OK : LAM_NOMEM(&err);
   }
   if (!rc) {
