@@ -416,10 +416,7 @@ static int write_provenance(lam_sim *sim, const lam_run_opts *o,
                             lam_recorder *rec, lam_err *err) {
   lam_provenance_opts po = {o->command_line, o->no_inputs};
   int rc = lam_provenance_write(rec, sim->m, &po, err);
-  if (!rc) {
-    rc = lam_recorder_attr_text(rec, "kind", sim->sys->kind, err);
-  }
-  if (!rc) {
+  if (!rc) { /* kind: the recorder's own attribute */
     rc = lam_recorder_attr_real(rec, "seed", (double)sim->sp.seed, err);
   }
   return rc;
