@@ -421,7 +421,12 @@ int lam_rerun_new(const char *run_path, lam_rerun **out, lam_err *err) {
   }
   hid_t f = H5Fopen(run_path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) {
-    return h5err(err, run_path, "file", "", NULL);
+    /* A run killed outright leaves a file HDF5 will not open. */
+    h5msg m = {""};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
+    H5Eclear2(H5E_DEFAULT);
+    return lam_err_set(err, LAM_EINVAL, "%s: cannot open the run file: %s",
+                       run_path, m.text[0] ? m.text : "HDF5 error");
   }
   lam_rerun *r = calloc(1, sizeof *r);
   int rc = r && (r->m = lam_model_new()) ? LAM_OK : LAM_NOMEM(err);

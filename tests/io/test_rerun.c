@@ -258,11 +258,22 @@ Test(rerun, hostile_files_are_named_errors) {
   put_array(f, "weights.wq", 2, d2, v, H5T_IEEE_F64LE);
   H5Fclose(f);
   expect_error("input.weights.wq.header", "not found");
-  /* Not HDF5 at all, and a folder. */
+  /* Cut short (a run killed outright, a partial copy). */
+  f = make_run(path_in("run.h5"), model, "/x.csv");
+  put_array(f, "weights.wq", 2, d2, v, H5T_IEEE_F64LE);
+  H5Fclose(f);
+  struct stat st;
+  cr_assert_eq(stat(path_in("run.h5"), &st), 0);
+  cr_assert_eq(truncate(path_in("run.h5"), st.st_size / 2), 0);
+  expect_error("cannot open the run file", "truncated");
+  /* Not HDF5 at all, missing, and a folder. */
   FILE *t = fopen(path_in("run.h5"), "w");
   fputs("time,l4\n0,1\n", t);
   fclose(t);
   expect_error("expected an HDF5 run file", NULL);
   unlink(path_in("run.h5"));
   expect_error("cannot open run file", "No such file");
+  cr_assert_eq(mkdir(path_in("run.h5"), 0700), 0);
+  expect_error("expected a run file (HDF5), found a directory", NULL);
+  rmdir(path_in("run.h5"));
 }
