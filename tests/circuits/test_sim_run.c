@@ -84,3 +84,58 @@ Test(sim_run, ordinary_counts_still_run) {
   o.dt_record = 0.001;
   cr_expect_eq(lam_sim_run(sim, &o, NULL, &err), LAM_OK, "%s", err.msg);
 }
+
+/* [run] record: names, empty entries skipped, "all"; nothing named is an
+ * error naming where the key was given. */
+static int flags_of(const char *value, int flags[3], lam_err *err) {
+  char p[512];
+  snprintf(p, sizeof p, "%s/models/jansen-rit.ini", getenv("LAM_SOURCE_ROOT"));
+  lam_model *m2 = lam_model_new();
+  cr_assert_eq(lam_model_load(m2, p, err), LAM_OK, "%s", err->msg);
+  int rc = lam_sim_option(m2, "--record", "record", value, err);
+  lam_sim *s2 = NULL;
+  if (!rc) {
+    rc = lam_sim_new(m2, &s2, err);
+  }
+  if (!rc) {
+    cr_assert_eq(lam_sim_system(s2)->npops, 3);
+    cr_assert_str_eq(lam_sim_system(s2)->pops[0].name, "v_pyr");
+    cr_assert_str_eq(lam_sim_system(s2)->pops[2].name, "psp");
+    rc = lam_sim_record_flags(s2, flags, err);
+  }
+  lam_sim_free(s2);
+  lam_model_free(m2);
+  return rc;
+}
+
+Test(sim_run, record_key_selects_populations) {
+  int f[3] = {-1, -1, -1};
+  lam_err err = {0, ""};
+  cr_assert_eq(flags_of("v_pyr,,psp", f, &err), LAM_OK, "%s", err.msg);
+  cr_expect(f[0] == 1 && f[1] == 0 && f[2] == 1);
+  cr_assert_eq(flags_of("all", f, &err), LAM_OK, "%s", err.msg);
+  cr_expect(f[0] == 1 && f[1] == 1 && f[2] == 1);
+  cr_expect_eq(flags_of(",", f, &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "--record ,: run.record: expected population names"),
+            "%s", err.msg);
+  cr_expect_eq(flags_of("v_pyr,l4", f, &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "--record v_pyr,l4: run.record: unknown population 'l4'"
+                            " (this model has v_pyr,rate_pyr,psp, or all)"),
+            "%s", err.msg);
+}
+
+/* A number outside its key's range is refused before it reaches the model,
+ * with the option named. */
+Test(sim_run, options_meet_the_run_table) {
+  lam_err err = {0, ""};
+  lam_model *m2 = lam_model_new();
+  cr_expect_eq(lam_sim_option(m2, "--dt-record", "dt_record", "1e-300", &err),
+               LAM_EINVAL);
+  cr_expect_str_eq(err.msg, "--dt-record 1e-300: run.dt_record: expected a value "
+                            "in [1e-09, 1e+06] s, found 1e-300");
+  cr_expect(lam_model_value(m2, "run", "dt_record") == NULL);
+  cr_expect_eq(lam_sim_option(m2, "--t-end", "t_end", "0.07", &err), LAM_OK);
+  cr_expect_str_eq(lam_model_value(m2, "run", "t_end"), "0.07");
+  cr_expect_str_eq(lam_model_where(m2, "run", "t_end"), "--t-end 0.07");
+  lam_model_free(m2);
+}
