@@ -146,6 +146,12 @@ static int write_input(lam_recorder *rec, const char *path, const char *sec,
   if (!rc) {
     rc = attr_real(rec, name, "header", header, err);
   }
+  /* The same facts on the dataset, for readers that look there. */
+  const char *da[][2] = {{"path", path}, {"sha256", hex}, {"section", sec},
+                         {"key", key}};
+  for (size_t i = 0; !rc && i < sizeof da / sizeof da[0]; i++) {
+    rc = lam_recorder_object_attr_text(rec, ds, da[i][0], da[i][1], err);
+  }
   return rc;
 }
 

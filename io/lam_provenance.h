@@ -17,7 +17,8 @@
  *                     1 when the CSV's first row is a header (a stimulus
  *                     schedule), 0 for a plain matrix
  * and, unless no_inputs, each input array as the model's CSV reader gives it
- * (rows x cols) in the dataset /inputs/<name>. The version is the
+ * (rows x cols) in the dataset /inputs/<name>, with attributes path,
+ * sha256, section and key as above. The version is the
  * recorder's own attribute. lam_rerun.h reads all of this back.
  */
 #ifndef LAM_PROVENANCE_H

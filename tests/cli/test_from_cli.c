@@ -141,14 +141,16 @@ static size_t expect_same(const char *fa, const char *fb, const char **needles) 
   return compared;
 }
 
-/* Root attribute as text (static buffer), NULL when absent. */
-static const char *attr_text(const char *file, const char *name) {
+/* Attribute of object obj ("/" for the root) as text (static buffer),
+ * NULL when absent. */
+static const char *obj_attr_text(const char *file, const char *obj,
+                                 const char *name) {
   static char buf[1 << 16];
   hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
   cr_assert(f >= 0, "cannot open %s", file);
   const char *r = NULL;
-  if (H5Aexists(f, name) > 0) {
-    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+  if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0) {
+    hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
     hid_t t = H5Aget_type(a);
     cr_assert(H5Tget_class(t) == H5T_STRING, "%s: not text", name);
     hid_t mt = H5Tcopy(H5T_C_S1);
@@ -165,6 +167,10 @@ static const char *attr_text(const char *file, const char *name) {
   }
   H5Fclose(f);
   return r;
+}
+
+static const char *attr_text(const char *file, const char *name) {
+  return obj_attr_text(file, "/", name);
 }
 
 static double attr_real(const char *file, const char *name) {
@@ -423,7 +429,12 @@ Test(from_cli, provenance_attributes_have_their_form) {
     cr_expect_eq(attr_real(f, an), (double)st.st_size, "%s", an);
     snprintf(an, sizeof an, "inputs/%s", inputs[i][0]);
     cr_expect(has_link(f, an), "no /%s", an);
+    /* The dataset carries the same facts. */
+    cr_expect_str_eq(obj_attr_text(f, an, "sha256"), hex, "%s sha256", an);
+    cr_expect_str_eq(obj_attr_text(f, an, "path"), path, "%s path", an);
   }
+  cr_expect_str_eq(obj_attr_text(f, "inputs/input.x", "section"), "input");
+  cr_expect_str_eq(obj_attr_text(f, "inputs/input.x", "key"), "x");
   cr_expect_str_eq(attr_text(f, "input.input.x.section"), "input");
   cr_expect_str_eq(attr_text(f, "input.input.x.key"), "x");
 }
