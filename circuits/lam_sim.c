@@ -16,6 +16,7 @@
 #include "lam_mejias.h"
 #include "lam_par.h"
 #include "lam_probe.h"
+#include "lam_provenance.h"
 #include "lam_wilson_cowan.h"
 #include "lam_time.h"
 
@@ -23,6 +24,8 @@
 const lam_param lam_run_table[] = {
     LAM_REAL(S, t_end, "1", "s", 1e-9, 1e9, "Simulated time"),
     LAM_REAL(S, dt_record, "0.001", "s", 1e-9, 1e6, "Sampling step of the recorded traces"),
+    LAM_STRING(S, record, "all",
+               "Populations to record, comma-separated names (all: every population)"),
 };
 #undef S
 const size_t lam_run_ntable = LAM_NELEM(lam_run_table);
@@ -447,24 +450,78 @@ lam_run_opts lam_run_defaults(const lam_sim *sim) {
   return o;
 }
 
-static int write_provenance(lam_sim *sim, lam_recorder *rec, lam_err *err) {
-  int rc = lam_recorder_attr_text(rec, "model", lam_model_text(sim->m), err);
-  if (!rc) {
-    rc = lam_recorder_attr_text(rec, "kind", sim->sys->kind, err);
-  }
-  if (!rc) {
-    rc = lam_recorder_attr_text(rec, "model_path", lam_model_path(sim->m), err);
-  }
-  if (!rc) {
-    char h[32];
-    snprintf(h, sizeof h, "%016llx",
-             (unsigned long long)lam_model_hash(sim->m));
-    rc = lam_recorder_attr_text(rec, "model_hash", h, err);
-  }
-  if (!rc) {
+/* The model's provenance (io/lam_provenance.h), then what only the
+ * simulation knows. */
+static int write_provenance(lam_sim *sim, const lam_run_opts *o,
+                            lam_recorder *rec, lam_err *err) {
+  lam_provenance_opts po = {o->command_line, o->no_inputs};
+  int rc = lam_provenance_write(rec, sim->m, &po, err);
+  if (!rc) { /* kind: the recorder's own attribute */
     rc = lam_recorder_attr_real(rec, "seed", (double)sim->sp.seed, err);
   }
   return rc;
+}
+
+int lam_sim_option(lam_model *m, const char *option, const char *key,
+                   const char *value, lam_err *err) {
+  const lam_param *p = lam_param_find(lam_run_table, lam_run_ntable, key);
+  if (!p) {
+    return lam_err_set(err, LAM_EINVAL, "%s: no key run.%s", option, key);
+  }
+  char where[1200];
+  snprintf(where, sizeof where, "%s %s", option, value);
+  lam_run_params tmp;
+  int rc = lam_param_defaults(lam_run_table, lam_run_ntable, &tmp, err);
+  if (!rc) {
+    rc = lam_param_parse(p, "run", value, where, NULL, &tmp, err);
+  }
+  return rc ? rc : lam_model_override(m, "run", key, value, where, err);
+}
+
+int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
+  const lam_system *s = sim->sys;
+  const char *list = sim->rp.record;
+  int all = strcmp(list, "all") == 0;
+  for (size_t p = 0; p < s->npops; p++) {
+    flags[p] = all;
+  }
+  if (all) {
+    return LAM_OK;
+  }
+  const char *where = lam_model_where(sim->m, "run", "record");
+  where = where ? where : "run.record";
+  size_t named = 0;
+  for (const char *tok = list; *tok;) {
+    size_t n = strcspn(tok, ",");
+    size_t p = 0;
+    while (n && p < s->npops &&
+           !(strlen(s->pops[p].name) == n && !strncmp(s->pops[p].name, tok, n))) {
+      p++;
+    }
+    if (n && p == s->npops) {
+      char names[512] = "";
+      for (size_t q = 0; q < s->npops; q++) {
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, "%s%s", q ? "," : "",
+                 s->pops[q].name);
+      }
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: run.record: unknown population '%.*s' (this "
+                         "model has %s, or all)",
+                         where, (int)n, tok, names);
+    }
+    if (n) {
+      flags[p] = 1;
+      named++;
+    }
+    tok += n + (tok[n] == ',');
+  }
+  if (!named) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: run.record: expected population names or all, "
+                       "found '%s'", where, list);
+  }
+  return LAM_OK;
 }
 
 static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
@@ -587,10 +644,21 @@ static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
 
 int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
                 lam_err *err) {
-  if (!(o->t_end > 0) || !(o->dt_record > 0)) {
+  if (!(o->t_end > 0) || !(o->dt_record > 0) || !isfinite(o->t_end) ||
+      !isfinite(o->dt_record)) {
     return lam_err_set(err, LAM_EINVAL,
-                       "run: t_end and dt_record must be positive (got %g s, %g s)",
-                       o->t_end, o->dt_record);
+                       "run: t_end and dt_record must be positive and finite "
+                       "(got %g s, %g s)", o->t_end, o->dt_record);
+  }
+  /* The sample count is checked as a double before it becomes a size_t:
+   * library callers bypass the [run] table's ranges, and t_end / dt_record
+   * can exceed any integer type (1 / 1e-300). */
+  const double nsamp = floor(o->t_end / o->dt_record + 1e-9) + 1;
+  if (!(nsamp <= LAM_SIM_MAX_SAMPLES)) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "run: t_end / dt_record = %g s / %g s asks for %.3g "
+                       "samples, expected at most %.0e: raise dt_record",
+                       o->t_end, o->dt_record, nsamp, LAM_SIM_MAX_SAMPLES);
   }
   const lam_system *s = sim->sys;
   double t0 = lam_time_now();
@@ -599,13 +667,13 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   sim->solver = NULL;
   int rc = lam_solver_new(s, &sim->sp, 0.0, sim->y, &sim->solver, err);
   if (!rc && rec) {
-    rc = write_provenance(sim, rec, err);
+    rc = write_provenance(sim, o, rec, err);
   }
   if (!rc && rec && sim->probe) {
     rc = probe_header(sim, rec, err);
   }
   /* Sample k at t = k dt (computed from k, so no drift accumulates). */
-  size_t nsamples = (size_t)floor(o->t_end / o->dt_record + 1e-9) + 1;
+  size_t nsamples = (size_t)nsamp;
   double tcur = 0.0;
   double tbreak = next_break(s, 0.0);
   sim->stop_at = NAN;

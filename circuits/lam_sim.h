@@ -23,9 +23,11 @@
 
 typedef struct lam_sim lam_sim;
 
-/* [run]: defaults of `laminar run`'s --t-end and --dt-record. */
+/* [run]: the run's length, sampling step and recorded populations
+ * (`laminar run` --t-end, --dt-record and --record set these keys). */
 typedef struct lam_run_params {
   double t_end, dt_record;
+  lam_path record; /* comma-separated population names, or "all" */
 } lam_run_params;
 extern const lam_param lam_run_table[];
 extern const size_t lam_run_ntable;
@@ -50,7 +52,16 @@ typedef struct lam_run_opts {
    * LAM_EINTERRUPT (set it from a signal handler). */
   volatile sig_atomic_t *stop;
   void *ctx;
+  /* Provenance (io/lam_provenance.h): the command line to record (NULL:
+   * none), and 1 to record input files by path, size and SHA-256 only,
+   * without their arrays under /inputs/. */
+  const char *command_line;
+  int no_inputs;
 } lam_run_opts;
+
+/* Most samples a run takes (t_end / dt_record + 1): far beyond any file,
+ * and exact as a double. */
+#define LAM_SIM_MAX_SAMPLES 1e12
 
 /* Build the system described by m ([column] kind selects the model),
  * its solver settings and initial state ([init] state). Every key of m must
@@ -61,9 +72,25 @@ void lam_sim_free(lam_sim *sim);
 /* [run] t_end and dt_record as defaults for lam_sim_run. */
 lam_run_opts lam_run_defaults(const lam_sim *sim);
 
+/* A command-line option that sets [run] key (option "--t-end", key
+ * "t_end"): checked now against the key's range, with messages naming the
+ * option ("--t-end 0: run.t_end: expected a value in [1e-09, 1e+09] s,
+ * found 0"), then set over the model file, so the recorded model text
+ * holds it. Call before lam_sim_new. */
+int lam_sim_option(lam_model *m, const char *option, const char *key,
+                   const char *value, lam_err *err);
+
+/* [run] record as a flag per population of the system (npops values):
+ * "all" sets every flag; an unknown name is an error naming where the key
+ * was given and the model's populations. */
+int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err);
+
 /* Integrate from t = 0 (the initial state) to o->t_end. Writes samples,
- * the final state, the resolved model text, seeds and solver statistics to
- * rec when it is not NULL (the caller closes rec). Can be called again: each
+ * the final state, the provenance (the effective model text, its inputs,
+ * the command line, version, commit, build, time and host:
+ * io/lam_provenance.h), seeds and solver statistics to rec when it is not
+ * NULL (the caller closes rec). More than LAM_SIM_MAX_SAMPLES samples is
+ * an error before anything is written. Can be called again: each
  * run starts from the initial state. */
 int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
                 lam_err *err);

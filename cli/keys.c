@@ -23,7 +23,7 @@ static void sections(const lam_section **out, size_t *n) {
   static lam_section s[32];
   size_t k = 0;
   s[k++] = (lam_section){"run", lam_run_table, lam_run_ntable,
-                         "Defaults of `laminar run` (overridden by --t-end, --dt-record)"};
+                         "Length, sampling and recorded populations of a run (`laminar run` --t-end, --dt-record and --record set these keys)"};
   s[k++] = (lam_section){"network", lam_network_table, lam_network_ntable,
                          "Columns, heads, sizes, topology and lateral wiring (attention column)"};
   s[k++] = (lam_section){"column", lam_column_table, lam_column_ntable,

@@ -1,41 +1,57 @@
-/* run.c: `laminar run MODEL [--set k=v]... [-o out.h5|out.csv] ...` */
+/* run.c: `laminar run MODEL [--set k=v]... [-o out.h5|out.csv] ...` and
+ * `laminar run --from RUN.h5 ...` (io/lam_rerun.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "lam_plot.h"
+#include "lam_provenance.h"
 #include "lam_recorder.h"
+#include "lam_rerun.h"
 #include "lam_sim.h"
 
 static const char help[] =
     "usage: laminar run MODEL [options]\n"
+    "       laminar run --from RUN.h5 [options]\n"
     "\n"
-    "Simulate the model file MODEL and write its traces.\n"
+    "Simulate the model file MODEL and write its traces; with --from, repeat\n"
+    "the run recorded in RUN.h5 from that file alone.\n"
     "\n"
     "options:\n"
     "  --set SECTION.KEY=VALUE  override a model-file key (repeatable)\n"
-    "  -o, --output FILE        output, .h5 (HDF5) or .csv (default: MODEL name + .h5)\n"
-    "  --t-end SECONDS          simulated time (default: [run] t_end)\n"
-    "  --dt-record SECONDS      sampling step of the traces (default: [run] dt_record)\n"
-    "  --record POPS            comma-separated populations to record (default: all)\n"
+    "  -o, --output FILE        output, .h5 (HDF5) or .csv (default: MODEL name + .h5;\n"
+    "                           with --from, RUN name + -rerun.h5)\n"
+    "  --t-end SECONDS          simulated time, sets [run] t_end\n"
+    "  --dt-record SECONDS      sampling step of the traces, sets [run] dt_record\n"
+    "  --record POPS            comma-separated populations to record, sets\n"
+    "                           [run] record (default: all)\n"
+    "  --from RUN.h5            repeat a recorded run: its effective model text and\n"
+    "                           its stored inputs (--set and the options above\n"
+    "                           still apply on top)\n"
+    "  --no-inputs              record input files by path, size and SHA-256 only,\n"
+    "                           not their arrays under /inputs/\n"
     "  --plot                   also write a quick-look traces figure, FILE-stem_traces.png\n"
     "  --quiet                  no summary on stderr\n"
     "  -h, --help               this help\n"
     "\n"
+    "--t-end, --dt-record and --record set model keys: their values meet the\n"
+    "keys' ranges and the recorded model text holds them.\n"
     "The file is written as FILE.part and renamed when complete; an interrupted\n"
     "run (Ctrl-C, SIGTERM) leaves FILE.part with the attribute complete = 0.\n"
-    "HDF5 layout: docs/output-format.md. Keys: `laminar keys`.\n";
+    "Every run file records its model, inputs, command line, version, commit,\n"
+    "build, time and host. HDF5 layout: docs/output-format.md. Keys: `laminar keys`.\n";
 
 typedef struct run_args {
-  const char *model, *output;
+  const char *model, *output, *from;
   char **sets;
   size_t nsets;
-  double t_end, dt_record;
-  const char *record;
+  const char *t_end, *dt_record, *record;
   int quiet;
   int plot;
+  int no_inputs;
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a) {
@@ -45,6 +61,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
       {"t-end", required_argument, NULL, 'T'},
       {"dt-record", required_argument, NULL, 'D'},
       {"record", required_argument, NULL, 'r'},
+      {"from", required_argument, NULL, 'F'},
+      {"no-inputs", no_argument, NULL, 'N'},
       {"quiet", no_argument, NULL, 'q'},
       {"plot", no_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
@@ -65,17 +83,19 @@ static int parse_args(int argc, char **argv, run_args *a) {
       a->output = optarg;
       break;
     case 'T':
-      if (lam_cli_seconds("run", "--t-end", optarg, 0, &a->t_end)) {
-        return 2;
-      }
+      a->t_end = optarg;
       break;
     case 'D':
-      if (lam_cli_seconds("run", "--dt-record", optarg, 0, &a->dt_record)) {
-        return 2;
-      }
+      a->dt_record = optarg;
       break;
     case 'r':
       a->record = optarg;
+      break;
+    case 'F':
+      a->from = optarg;
+      break;
+    case 'N':
+      a->no_inputs = 1;
       break;
     case 'q':
       a->quiet = 1;
@@ -91,63 +111,79 @@ static int parse_args(int argc, char **argv, run_args *a) {
       return 2;
     }
   }
-  if (optind != argc - 1) {
+  if (a->from && optind != argc) {
+    fprintf(stderr, "laminar run: --from %s repeats a recorded run: expected no "
+            "MODEL file, found '%s'\n", a->from, argv[optind]);
+    return 2;
+  }
+  if (!a->from && optind != argc - 1) {
     fprintf(stderr, "laminar run: expected one MODEL file\n\n%s", help);
     return 2;
   }
-  a->model = argv[optind];
+  a->model = a->from ? a->from : argv[optind];
   return 0;
 }
 
-/* --record l4,out -> flags per population; unknown names are an error. */
-static int record_flags(const lam_system *s, const char *list, int *flags,
-                        lam_err *err) {
-  for (size_t p = 0; p < s->npops; p++) {
-    flags[p] = list ? 0 : 1;
-  }
-  if (!list) {
-    return LAM_OK;
-  }
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", list);
-  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-    size_t p = 0;
-    while (p < s->npops && strcmp(s->pops[p].name, tok)) {
-      p++;
-    }
-    if (p == s->npops) {
-      char names[512] = "";
-      for (size_t q = 0; q < s->npops; q++) {
-        strncat(names, s->pops[q].name, sizeof names - strlen(names) - 2);
-        if (q + 1 < s->npops) {
-          strncat(names, ",", sizeof names - strlen(names) - 1);
-        }
+/* --t-end, --dt-record, --record: overrides of [run] keys, range-checked
+ * now (a usage error, exit 2) and recorded in the model text. */
+static int apply_options(const run_args *a, lam_model *m, lam_err *err) {
+  const struct {
+    const char *opt, *key, *value;
+  } o[] = {{"--t-end", "t_end", a->t_end},
+           {"--dt-record", "dt_record", a->dt_record},
+           {"--record", "record", a->record}};
+  for (size_t i = 0; i < sizeof o / sizeof o[0]; i++) {
+    if (o[i].value) {
+      int rc = lam_sim_option(m, o[i].opt, o[i].key, o[i].value, err);
+      if (rc) {
+        return rc;
       }
-      return lam_err_set(err, LAM_EINVAL,
-                         "--record: unknown population '%s' (this model has %s)",
-                         tok, names);
     }
-    flags[p] = 1;
   }
   return LAM_OK;
 }
 
-static void default_output(const char *model, char *out, size_t len) {
+static void default_output(const char *model, const char *suffix, char *out,
+                           size_t len) {
   const char *base = strrchr(model, '/');
   base = base ? base + 1 : model;
   const char *dot = strrchr(base, '.');
   size_t n = dot ? (size_t)(dot - base) : strlen(base);
-  snprintf(out, len, "%.*s.h5", (int)n, base);
+  snprintf(out, len, "%.*s%s.h5", (int)n, base, suffix);
+}
+
+/* 1 when out names the file run (the run being repeated). */
+static int same_file(const char *run, const char *out) {
+  struct stat a, b;
+  return stat(run, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+/* The command line as typed, to paste back: "laminar run ...", taken before
+ * getopt reorders argv. */
+static char *command_line(int argc, char **argv) {
+  char **words = malloc(((size_t)argc + 1) * sizeof *words);
+  if (!words) {
+    return NULL;
+  }
+  words[0] = "laminar";
+  memcpy(words + 1, argv, (size_t)argc * sizeof *words);
+  char *s = lam_provenance_command_line(argc + 1, words);
+  free(words);
+  return s;
 }
 
 int lam_cli_run(int argc, char **argv) {
+  char *cmdline = command_line(argc, argv);
   run_args a;
   int prc = parse_args(argc, argv, &a);
   if (prc) {
     free(a.sets);
+    free(cmdline);
     return prc < 0 ? 0 : prc;
   }
   lam_err err = {0, ""};
+  lam_rerun *rr = NULL;
   lam_model *m = NULL;
   lam_sim *sim = NULL;
   lam_recorder *rec = NULL;
@@ -156,25 +192,44 @@ int lam_cli_run(int argc, char **argv) {
   char outbuf[1024];
   const char *out = a.output;
   if (!out) {
-    default_output(a.model, outbuf, sizeof outbuf);
+    default_output(a.model, a.from ? "-rerun" : "", outbuf, sizeof outbuf);
     out = outbuf;
   }
-  int rc = lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err);
+  if (a.from && same_file(a.from, out)) {
+    fprintf(stderr, "laminar run: -o %s is the run file --from reads: expected "
+            "another output\n", out);
+    free(a.sets);
+    free(cmdline);
+    return 2;
+  }
+  int rc;
+  if (a.from) {
+    rc = lam_rerun_new(a.from, &rr, &err);
+    if (!rc) {
+      m = lam_rerun_model(rr);
+    }
+    for (size_t i = 0; !rc && i < a.nsets; i++) {
+      rc = lam_model_set(m, a.sets[i], &err);
+    }
+  } else {
+    rc = lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err);
+  }
+  if (!rc && apply_options(&a, m, &err)) {
+    lam_cli_fail("run", &err);
+    status = 2; /* a bad option value is a usage error */
+    goto done;
+  }
   if (!rc) {
     rc = lam_sim_new(m, &sim, &err);
   }
   lam_run_opts o;
   if (!rc) {
     o = lam_run_defaults(sim);
-    if (a.t_end > 0) {
-      o.t_end = a.t_end;
-    }
-    if (a.dt_record > 0) {
-      o.dt_record = a.dt_record;
-    }
     flags = calloc(lam_sim_system(sim)->npops, sizeof *flags);
-    rc = flags ? record_flags(lam_sim_system(sim), a.record, flags, &err)
-               : LAM_NOMEM(&err);
+    rc = flags ? lam_sim_record_flags(sim, flags, &err) : LAM_NOMEM(&err);
+  }
+  if (!rc) {
+    rc = cmdline ? LAM_OK : LAM_NOMEM(&err);
   }
   if (!rc) {
     rec = lam_recorder_open(out, lam_sim_system(sim), flags, &err);
@@ -191,6 +246,8 @@ int lam_cli_run(int argc, char **argv) {
   o.progress = lam_cli_progress_update;
   o.ctx = &pr;
   o.stop = &lam_cli_stop;
+  o.command_line = cmdline;
+  o.no_inputs = a.no_inputs;
   rc = lam_sim_run(sim, &o, rec, &err);
   lam_cli_progress_done(&pr);
   lam_err cerr = {0, ""};
@@ -237,8 +294,13 @@ int lam_cli_run(int argc, char **argv) {
 done:
   lam_recorder_close(rec, 0, &err);
   lam_sim_free(sim);
-  lam_model_free(m);
+  if (rr) {
+    lam_rerun_free(rr); /* its model, and the written-back inputs */
+  } else {
+    lam_model_free(m);
+  }
   free(flags);
+  free(cmdline);
   free(a.sets);
   return status;
 }

@@ -534,3 +534,23 @@ const lam__rec_backend lam__rec_h5 = {
     h5_open,      h5_flush,     h5_series,    h5_final_pop,
     h5_dataset,   h5_attr_text, h5_attr_real, h5_close,
 };
+
+/* A text attribute on an object written before (lam_recorder_object_attr_text). */
+int lam__h5_object_attr_text(lam_recorder *rec, const char *object,
+                             const char *name, const char *value,
+                             lam_err *err) {
+  h5 *h = rec->impl;
+  char *full = join("/", object);
+  if (!full) {
+    return LAM_NOMEM(err);
+  }
+  hid_t o = H5Oopen(h->file, full, H5P_DEFAULT);
+  int rc = o < 0 || put_text(o, name, value) < 0
+               ? h5fail(rec, err, "cannot write attribute of", full)
+               : LAM_OK;
+  if (o >= 0) {
+    H5Oclose(o);
+  }
+  free(full);
+  return rc;
+}

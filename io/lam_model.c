@@ -621,3 +621,13 @@ int lam_model_merge_used(lam_model *m, const lam_model *scoped,
   }
   return LAM_OK;
 }
+
+int lam_model_override(lam_model *m, const char *section, const char *key,
+                       const char *value, const char *where, lam_err *err) {
+  if (!section || !section[0] || !key || !key[0] || !value) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: expected a section, a key and a value",
+                       where ? where : "override");
+  }
+  return put(m, section, key, value, where ? where : "override", 1, err);
+}

@@ -43,6 +43,13 @@ int lam_model_set(lam_model *m, const char *assignment, lam_err *err);
 int lam_model_fill(lam_model *m, const char *section, const lam_param *t,
                    size_t n, void *dst, lam_err *err);
 
+/* Set section.key = value over the file, like lam_model_set, with where
+ * naming the origin in messages ("--t-end 0": a command-line option that
+ * sets a model key, so its value meets the key's range check and the
+ * recorded model text holds it). */
+int lam_model_override(lam_model *m, const char *section, const char *key,
+                       const char *value, const char *where, lam_err *err);
+
 /* Where a key was given ("file:line" or "--set"), or NULL if absent. */
 const char *lam_model_where(const lam_model *m, const char *section,
                             const char *key);

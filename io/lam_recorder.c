@@ -350,3 +350,20 @@ int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err) {
 const char *lam_recorder_path(const lam_recorder *rec) {
   return rec ? rec->part : NULL;
 }
+
+int lam_recorder_object_attr_text(lam_recorder *rec, const char *object,
+                                  const char *name, const char *value,
+                                  lam_err *err) {
+  if (!rec) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "lam_recorder_object_attr_text: NULL recorder");
+  }
+  int rc = check_name(rec, "object", object, err);
+  if (!rc) {
+    rc = check_name(rec, "attribute", name, err);
+  }
+  if (rc || rec->be != &lam__rec_h5) {
+    return rc;
+  }
+  return lam__h5_object_attr_text(rec, object, name, value ? value : "", err);
+}

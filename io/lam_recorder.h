@@ -64,4 +64,11 @@ int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err);
 /* The path being written (PATH.part until a complete close). */
 const char *lam_recorder_path(const lam_recorder *rec);
 
+/* A text attribute on a dataset or group already written ("inputs/input.x"),
+ * HDF5 only (ignored for CSV); LAM_EIO naming the object when it is not
+ * there. */
+int lam_recorder_object_attr_text(lam_recorder *rec, const char *object,
+                                  const char *name, const char *value,
+                                  lam_err *err);
+
 #endif

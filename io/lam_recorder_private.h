@@ -61,4 +61,9 @@ struct lam_recorder {
 extern const lam__rec_backend lam__rec_h5;
 extern const lam__rec_backend lam__rec_csv;
 
+/* HDF5 only: a text attribute on an object already written. */
+int lam__h5_object_attr_text(lam_recorder *rec, const char *object,
+                             const char *name, const char *value,
+                             lam_err *err);
+
 #endif
