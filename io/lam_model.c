@@ -182,7 +182,8 @@ static int put(lam_model *m, const char *section, const char *key,
  * longer line is split in two) and it keeps only 49 characters of a section
  * name, so the reader does the line work itself: it drops comments (a line
  * starting with ; or #, and ; after a blank to the end of the line) and the
- * blanks around the rest, remembers the section name, and when a key = value
+ * blanks around the rest, reports syntax errors (in file order; inih reads on
+ * past them), remembers the section name, and when a key = value
  * line is still too long for the buffer, keeps its key and value and hands
  * inih "k=" in its place. No line has a length limit. Leading blanks are
  * dropped too, so an indented line is an ordinary line, never the
@@ -200,6 +201,16 @@ typedef struct parse_ctx {
 } parse_ctx;
 
 static int blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* A syntax error on the current line, quoting (the start of) its text: found
+ * here, in file order, rather than after inih has read on. */
+static char *syntax(parse_ctx *c, const char *what, const char *s, size_t n) {
+  c->rc = lam_err_set(c->err, LAM_EINVAL,
+                      "%s:%ld: syntax error: %s, found '%.*s%s'", c->name,
+                      c->line, what, (int)(n > 60 ? 60 : n), s,
+                      n > 60 ? "..." : "");
+  return NULL;
+}
 
 static char *reader(char *str, int num, void *stream) {
   parse_ctx *c = stream;
@@ -231,8 +242,16 @@ static char *reader(char *str, int num, void *stream) {
   }
   size_t n = (size_t)(e - s), room = (size_t)num - 2;
   const char *close = n && *s == '[' ? memchr(s, ']', n) : NULL;
+  if (n && *s == '[' && (!close || close == s + 1 || close + 1 != e)) {
+    return syntax(c, !close ? "expected [section]"
+                     : close == s + 1 ? "expected a name in [section]"
+                                      : "expected nothing after [section]",
+                  s, n);
+  }
+  if (n && *s != '[' && !memchr(s, '=', n) && !memchr(s, ':', n)) {
+    return syntax(c, "expected [section] or key = value", s, n);
+  }
   if (close) {
-    /* inih ignores what follows the ']'. */
     char *sec = strndup(s + 1, (size_t)(close - s - 1));
     if (!sec) {
       c->rc = LAM_NOMEM(c->err);
@@ -246,28 +265,25 @@ static char *reader(char *str, int num, void *stream) {
       s = "[s]", n = 3;
     }
   } else if (n > room) {
+    /* A key = value line (checked above): split where inih would. */
     const char *sep = s;
     while (sep < e && *sep != '=' && *sep != ':') {
       sep++;
     }
-    if (sep == e) {
-      n = room; /* no separator: still a syntax error for inih */
-    } else {
-      const char *ke = sep, *v = sep + 1;
-      while (ke > s && blank(ke[-1])) {
-        ke--;
-      }
-      while (v < e && blank(*v)) {
-        v++;
-      }
-      c->key = strndup(s, (size_t)(ke - s));
-      c->value = strndup(v, (size_t)(e - v));
-      if (!c->key || !c->value) {
-        c->rc = LAM_NOMEM(c->err);
-        return NULL;
-      }
-      s = "k=", n = 2;
+    const char *ke = sep, *v = sep + 1;
+    while (ke > s && blank(ke[-1])) {
+      ke--;
     }
+    while (v < e && blank(*v)) {
+      v++;
+    }
+    c->key = strndup(s, (size_t)(ke - s));
+    c->value = strndup(v, (size_t)(e - v));
+    if (!c->key || !c->value) {
+      c->rc = LAM_NOMEM(c->err);
+      return NULL;
+    }
+    s = "k=", n = 2;
   }
   memcpy(str, s, n);
   str[n] = '\0';

@@ -339,8 +339,36 @@ Test(model_files, long_line_without_equals_is_a_syntax_error) {
   char *x = repeat('x', 300);
   char text[512];
   snprintf(text, sizeof text, "[net]\nbeta = 1\n%s\n", x);
-  expect_error(text, strlen(text), ":3: syntax error: expected [section] or key = value");
+  char want[256];
+  snprintf(want, sizeof want,
+           ":3: syntax error: expected [section] or key = value, found '%.60s...'", x);
+  expect_error(text, strlen(text), want);
   free(x);
+}
+
+/* Syntax errors are reported on their own line, in file order (inih reads on
+ * past an error, so a later key outside a section used to be reported
+ * instead), quoting the line; text after a [section] is not dropped
+ * silently. */
+Test(model_files, syntax_errors_in_file_order) {
+  const char t1[] = "[network\ncolumns = 3\n";
+  expect_error(t1, sizeof t1 - 1, ":1: syntax error: expected [section], found '[network'");
+  const char t2[] = "[]\ncolumns = 3\n";
+  expect_error(t2, sizeof t2 - 1,
+               ":1: syntax error: expected a name in [section], found '[]'");
+  const char t3[] = "[net] beta = 2\n";
+  expect_error(t3, sizeof t3 - 1,
+               ":1: syntax error: expected nothing after [section], found '[net] beta = 2'");
+  const char t4[] = "[net]\nbeta = 2\nn 3\nbeta = 1\n";
+  expect_error(t4, sizeof t4 - 1,
+               ":3: syntax error: expected [section] or key = value, found 'n 3'");
+  /* A comment after the section is a comment; "key: value" is inih's too. */
+  const char ok[] = "[net] ; the net\nbeta: 2\n";
+  lam_model *m = NULL;
+  lam_err err = {0, ""};
+  cr_assert_eq(load(put("m.ini", ok, sizeof ok - 1), &m, &err), LAM_OK, "%s", err.msg);
+  cr_expect_str_eq(lam_model_value(m, "net", "beta"), "2");
+  lam_model_free(m);
 }
 
 Test(model_files, crlf_line_ends_work) {
