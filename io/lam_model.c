@@ -312,9 +312,10 @@ static int handler(void *user, const char *section, const char *name,
   return c->rc == LAM_OK;
 }
 
-/* Check and parse len bytes of model text. */
+/* Check and parse len bytes of model text; with file, a model without any
+ * [section] is an error. */
 static int parse(lam_model *m, const char *text, size_t len, const char *name,
-                 lam_err *err) {
+                 int file, lam_err *err) {
   int rc = lam_text_check(name, text, len, 1, err);
   if (rc) {
     return rc;
@@ -339,7 +340,7 @@ static int parse(lam_model *m, const char *text, size_t len, const char *name,
   if (r < 0) {
     return lam_err_set(err, LAM_EIO, "%s: cannot read", name);
   }
-  if (c.nheaders == 0) {
+  if (file && c.nheaders == 0) {
     return lam_err_set(err, LAM_EINVAL,
                        "%s: empty model: no [section] in it (a model names at "
                        "least one section, such as [network])",
@@ -360,7 +361,7 @@ int lam_model_load(lam_model *m, const char *path, lam_err *err) {
   lam_path tmp;
   snprintf(tmp, sizeof tmp, "%s", path);
   snprintf(m->basedir, sizeof m->basedir, "%s", dirname(tmp));
-  rc = parse(m, text, len, path, err);
+  rc = parse(m, text, len, path, 1, err);
   free(text);
   return rc;
 }
@@ -372,7 +373,8 @@ int lam_model_load_text(lam_model *m, const char *text, const char *name,
   if (!text) {
     text = "";
   }
-  return parse(m, text, strlen(text), name ? name : "(model text)", err);
+  /* Text built in code may be empty: "" is the all-defaults model. */
+  return parse(m, text, strlen(text), name ? name : "(model text)", 0, err);
 }
 
 int lam_model_set(lam_model *m, const char *assignment, lam_err *err) {

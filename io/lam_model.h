@@ -36,7 +36,8 @@ void lam_model_free(lam_model *m);
 int lam_model_load(lam_model *m, const char *path, lam_err *err);
 
 /* Read model text (name is used in messages, basedir for relative paths),
- * with the checks of lam_model_load() but those of the file itself. */
+ * with the text checks of lam_model_load(). Text without a [section] ("")
+ * is the all-defaults model here: code builds it on purpose. */
 int lam_model_load_text(lam_model *m, const char *text, const char *name,
                         const char *basedir, lam_err *err);
 
