@@ -72,13 +72,11 @@ int main(int argc, char **argv) {
       }
       i++;
     } else if ((!strcmp(a, "--evals") || !strcmp(a, "--repeats")) && v) {
-      char *end;
-      const long x = strtol(v, &end, 10);
-      if (*end || x < 1) {
-        fprintf(stderr, "bench_rhs: %s: expected a positive integer, found '%s'\n", a, v);
+      double x;
+      if (lam_cli_number("bench_rhs", a, v, 1, 1e9, 1, &x)) {
         return 2;
       }
-      *(!strcmp(a, "--evals") ? &evals : &repeats) = x;
+      *(!strcmp(a, "--evals") ? &evals : &repeats) = (long)x;
       i++;
     } else if (!strcmp(a, "--set") && v) {
       if (nsets == MAX_SETS) {

@@ -26,6 +26,14 @@ int lam_cli_sweep(int argc, char **argv);
 int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
                     int allow_zero, double *out);
 
+/* Parse a numeric option: a decimal number (lam_param_number(): no hex,
+ * inf or nan; with integer, a whole number) inside [lo, hi]. 0 on success;
+ * otherwise prints "laminar <cmd>: <opt>: expected an integer in [lo, hi],
+ * found '<text>'" (or "a number") and returns 2 (the usage exit status).
+ * Options that set a model key take the range of the key's table row. */
+int lam_cli_number(const char *cmd, const char *opt, const char *text,
+                   double lo, double hi, int integer, double *out);
+
 /* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */
 int lam_cli_fail(const char *cmd, const lam_err *err);
 

@@ -1,6 +1,5 @@
 /* common.c: what every subcommand shares: model loading with --set,
  * error printing, signals and the progress line. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +80,25 @@ void lam_cli_progress_done(lam_cli_progress *p) {
   }
 }
 
+int lam_cli_number(const char *cmd, const char *opt, const char *text,
+                   double lo, double hi, int integer, double *out) {
+  double v;
+  if (!lam_param_number(text, integer, &v) || v < lo || v > hi) {
+    char a[32], b[32];
+    lam_param_bound(lo, integer, a, sizeof a);
+    lam_param_bound(hi, integer, b, sizeof b);
+    fprintf(stderr, "laminar %s: %s: expected %s in [%s, %s], found '%s'\n", cmd,
+            opt, integer ? "an integer" : "a number", a, b, text);
+    return 2;
+  }
+  *out = v;
+  return 0;
+}
+
 int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
                     int allow_zero, double *out) {
-  char *end;
-  double v = strtod(text, &end);
-  if (end == text || *end || !isfinite(v) || v < 0 || (!allow_zero && v == 0)) {
+  double v;
+  if (!lam_param_number(text, 0, &v) || v < 0 || (!allow_zero && v == 0)) {
     fprintf(stderr, "laminar %s: %s: expected a %s number of seconds, found '%s'\n", cmd,
             opt, allow_zero ? "non-negative" : "positive", text);
     return 2;

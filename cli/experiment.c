@@ -19,7 +19,8 @@ static const char usage[] =
     "run options:\n"
     "  -m, --model FILE         base model (default: models/default.ini)\n"
     "  --set SECTION.KEY=VALUE  override a key of the base model (repeatable)\n"
-    "  --seeds N                seeds per experiment (default 10, 3 with --quick)\n"
+    "  --seeds N                seeds per experiment, 1 to 100000 (default 10, 3 with\n"
+    "                           --quick)\n"
     "  --quick                  fewer seeds and shorter runs (CI)\n"
     "  -o, --output DIR         output directory (default: results)\n"
     "  -h, --help               this help\n"
@@ -85,12 +86,9 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--set") && more) {
       sets[o.nsets++] = argv[++i];
     } else if (!strcmp(a, "--seeds") && more) {
-      char *end;
-      long n = strtol(argv[++i], &end, 10);
-      if (*end || n < 1 || n > 100000) {
-        fprintf(stderr, "laminar experiment: --seeds: expected an integer >= 1, found '%s'\n",
-                argv[i]);
-        status = 2;
+      double n;
+      status = lam_cli_number("experiment", "--seeds", argv[++i], 1, 100000, 1, &n);
+      if (status) {
         goto done;
       }
       o.nseeds = (size_t)n;

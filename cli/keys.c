@@ -92,7 +92,31 @@ int lam_cli_keys(int argc, char **argv) {
          "(SOM/VIP couplings 0, noise off, clocks off: the ideal transformer).\n"
          "Any key can be overridden with `--set section.key=value`; paths are\n"
          "relative to the model file. An unknown key or a value out of range is\n"
-         "an error naming the file, line and key.\n");
+         "an error naming the file, line and key.\n\n"
+         "## The file\n\n"
+         "A model file is a regular text file of at most 16 MiB, read whole before\n"
+         "it is parsed; a directory, device, FIFO or socket is refused without being\n"
+         "read. It is UTF-8 text (ASCII is UTF-8) with lines ending in LF or CRLF; a\n"
+         "UTF-8 byte-order mark at its start is skipped. A NUL byte, any other\n"
+         "control character but tab (bytes below 0x20, DEL, U+0080 to U+009F), a\n"
+         "carriage return not followed by a line feed and invalid UTF-8 are errors\n"
+         "naming the file, line and column. A model names at least one `[section]`\n"
+         "(`[section]` alone, with no keys, takes the section's defaults): an empty\n"
+         "file, or one of comments only, is an error.\n\n"
+         "Lines have no length limit. A line whose first non-blank character is `;`\n"
+         "or `#` is a comment, and so is a `;` after a blank, to the end of its line.\n"
+         "Blanks (spaces, tabs) around sections, keys and values are ignored; an\n"
+         "indented line is an ordinary line (there are no multi-line values). A\n"
+         "line that is not blank or a comment is `[section]` (nothing but a comment\n"
+         "after it) or `key = value` (or `key: value`), and a key is given once per\n"
+         "section; anything else is a syntax error naming the line.\n\n"
+         "Numbers are decimal: `[+-]digits[.digits][e[+-]digits]` (`0.5`, `.5`,\n"
+         "`5e-1`); hexadecimal, `inf` and `nan` are not numbers, nor is a number\n"
+         "beyond a double (`1e999`) or below its smallest normal value (`1e-400`).\n"
+         "Integer keys take whole numbers up to 2^53 (`2`, `2.0`, `1e3`; not\n"
+         "`2.5`). Every number lies in its key's valid range, bounds included. A\n"
+         "`--set` value is checked the same way, and a control character in it is\n"
+         "an error.\n");
   }
   for (size_t i = 0; i < n; i++) {
     if (only && strcmp(only, s[i].name)) {
@@ -111,7 +135,10 @@ int lam_cli_keys(int argc, char **argv) {
       if (p->type == LAM_PT_CHOICE) {
         snprintf(valid, sizeof valid, "%s", p->choices);
       } else if (p->type == LAM_PT_REAL || p->type == LAM_PT_INT) {
-        snprintf(valid, sizeof valid, "[%g, %g]", p->min, p->max);
+        char lo[32], hi[32];
+        lam_param_bound(p->min, p->type == LAM_PT_INT, lo, sizeof lo);
+        lam_param_bound(p->max, p->type == LAM_PT_INT, hi, sizeof hi);
+        snprintf(valid, sizeof valid, "[%s, %s]", lo, hi);
       } else if (p->type == LAM_PT_BOOL) {
         snprintf(valid, sizeof valid, "true|false");
       } else if (p->type == LAM_PT_PATH) {

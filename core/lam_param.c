@@ -54,21 +54,88 @@ void lam_choice_word(const char *choices, int i, char *buf, size_t len) {
   buf[n] = '\0';
 }
 
-static int parse_real(const char *text, double *out) {
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (end == text || errno == ERANGE) {
+/* The span of a decimal number in text, blanks around it allowed:
+ * [+-]digits[.digits][(e|E)[+-]digits], with at least one digit before the
+ * exponent. Hexadecimal, inf and nan are not numbers of a model file. */
+static int decimal(const char *text) {
+  const char *s = text;
+  while (*s == ' ' || *s == '\t') {
+    s++;
+  }
+  if (*s == '+' || *s == '-') {
+    s++;
+  }
+  size_t digits = 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    digits++;
+  }
+  if (*s == '.') {
+    for (s++; *s >= '0' && *s <= '9'; s++) {
+      digits++;
+    }
+  }
+  if (!digits) {
     return 0;
   }
-  while (*end == ' ' || *end == '\t') {
-    end++;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') {
+      s++;
+    }
+    if (!(*s >= '0' && *s <= '9')) {
+      return 0;
+    }
+    while (*s >= '0' && *s <= '9') {
+      s++;
+    }
   }
-  if (*end != '\0' || !isfinite(v)) {
+  while (*s == ' ' || *s == '\t') {
+    s++;
+  }
+  return *s == '\0';
+}
+
+int lam_param_number(const char *text, int integer, double *out) {
+  if (!text || !decimal(text)) {
+    return 0;
+  }
+  errno = 0;
+  double v = strtod(text, NULL);
+  /* ERANGE: beyond a double (1e999) or below its smallest normal (1e-400),
+   * either way not the number written. */
+  if (errno == ERANGE || !isfinite(v)) {
+    return 0;
+  }
+  /* Integers up to 2^53, where every integer is exact in a double. */
+  if (integer && (v != floor(v) || fabs(v) > 9007199254740992.0)) {
     return 0;
   }
   *out = v;
   return 1;
+}
+
+void lam_param_bound(double v, int integer, char *buf, size_t len) {
+  if (integer && fabs(v) < 1e17) {
+    snprintf(buf, len, "%.0f", v);
+    return;
+  }
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, len, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) {
+      break;
+    }
+  }
+}
+
+/* " s" after a range, nothing for dimensionless ("1") or unitless ("-"). */
+static const char *unit_suffix(const lam_param *p, char *buf, size_t len) {
+  if (!p->unit || !p->unit[0] || !strcmp(p->unit, "1") ||
+      !strcmp(p->unit, "-")) {
+    buf[0] = '\0';
+  } else {
+    snprintf(buf, len, " %s", p->unit);
+  }
+  return buf;
 }
 
 static int parse_bool(const char *text, int *out) {
@@ -111,35 +178,27 @@ int lam_param_parse(const lam_param *p, const char *section, const char *text,
   const char *w = where ? where : "";
   const char *sep = where ? ": " : "";
   switch (p->type) {
-  case LAM_PT_REAL: {
-    double v;
-    if (!parse_real(text, &v)) {
-      return lam_err_set(err, LAM_EINVAL,
-                         "%s%s%s.%s: expected a number (%s), found '%s'", w,
-                         sep, section, p->key, p->unit, text);
-    }
-    if (v < p->min || v > p->max) {
-      return lam_err_set(err, LAM_EINVAL,
-                         "%s%s%s.%s: expected a value in [%g, %g] %s, found %g",
-                         w, sep, section, p->key, p->min, p->max, p->unit, v);
-    }
-    *(double *)field = v;
-    return LAM_OK;
-  }
+  case LAM_PT_REAL:
   case LAM_PT_INT: {
-    double v;
-    if (!parse_real(text, &v) || v != floor(v)) {
-      return lam_err_set(err, LAM_EINVAL,
-                         "%s%s%s.%s: expected an integer, found '%s'", w, sep,
-                         section, p->key, text);
+    const int integer = p->type == LAM_PT_INT;
+    double v = 0;
+    const int ok = lam_param_number(text, integer, &v);
+    if (ok && v >= p->min && v <= p->max) {
+      if (integer) {
+        *(long *)field = (long)v;
+      } else {
+        *(double *)field = v;
+      }
+      return LAM_OK;
     }
-    if (v < p->min || v > p->max) {
-      return lam_err_set(err, LAM_EINVAL,
-                         "%s%s%s.%s: expected an integer in [%.0f, %.0f], found %.0f",
-                         w, sep, section, p->key, p->min, p->max, v);
-    }
-    *(long *)field = (long)v;
-    return LAM_OK;
+    char lo[32], hi[32], unit[40];
+    lam_param_bound(p->min, integer, lo, sizeof lo);
+    lam_param_bound(p->max, integer, hi, sizeof hi);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%s%s.%s: expected %s in [%s, %s]%s, found '%s'", w,
+                       sep, section, p->key,
+                       integer ? "an integer" : ok ? "a value" : "a number",
+                       lo, hi, unit_suffix(p, unit, sizeof unit), text);
   }
   case LAM_PT_BOOL: {
     int b;

@@ -73,12 +73,25 @@ const lam_param *lam_param_find(const lam_param *t, size_t n, const char *key);
 /* Set every field described by t to its default. */
 int lam_param_defaults(const lam_param *t, size_t n, void *dst, lam_err *err);
 
-/* Parse text into p's field of dst, checking type and range. where ("file:line")
- * and section name the value in messages; basedir resolves relative paths
- * (NULL: leave as is). */
+/* Parse text into p's field of dst, checking type and range (numbers with
+ * lam_param_number(), then inside [min, max]). where ("file:line") and
+ * section name the value in messages ("where: section.key: expected a number
+ * in [lo, hi] unit, found 'text'"); basedir resolves relative paths (NULL:
+ * leave as is). */
 int lam_param_parse(const lam_param *p, const char *section, const char *text,
                     const char *where, const char *basedir, void *dst,
                     lam_err *err);
+
+/* A number as model files and options write it: decimal ([+-]digits
+ * [.digits][e[+-]digits], blanks around it allowed), finite, not beyond a
+ * double (1e999) nor below its smallest normal value; with integer, also a
+ * whole number of at most 2^53 ("2.0" and "1e6" are integers, "2.5" is not).
+ * 1 and *out set when it is one, else 0. */
+int lam_param_number(const char *text, int integer, double *out);
+
+/* A range bound for messages: with integer, all its digits (4294967295, not
+ * 4.29497e+09), else the shortest text that reads back to v. */
+void lam_param_bound(double v, int integer, char *buf, size_t len);
 
 /* Write the value of p's field in src as model-file text. */
 void lam_param_format(const lam_param *p, const void *src, char *buf,

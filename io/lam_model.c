@@ -1,6 +1,9 @@
-/* lam_model.c: INI model files parsed with inih, with file:line provenance
- * for every key (see lam_model.h). */
+/* lam_model.c: INI model files, read whole and checked as text
+ * (io/lam_text.h) and parsed with inih, with file:line provenance for every
+ * key (see lam_model.h). */
 #include "lam_model.h"
+
+#include "lam_text.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -172,90 +175,194 @@ static int put(lam_model *m, const char *section, const char *key,
   return LAM_OK;
 }
 
-/* inih reports no line numbers to handlers in Debian's build, so the reader
- * counts the lines it hands over: the handler runs on the line just read. */
+/* The text is read whole and checked (io/lam_text.h), then handed to inih one
+ * line per call of the reader, so inih's line numbers are the file's and the
+ * handler runs on the line just read (Debian's inih reports no line numbers
+ * to handlers). inih's line buffer is short (200 bytes in Debian's build; a
+ * longer line is split in two) and it keeps only 49 characters of a section
+ * name, so the reader does the line work itself: it drops comments (a line
+ * starting with ; or #, and ; after a blank to the end of the line) and the
+ * blanks around the rest, reports syntax errors (in file order; inih reads on
+ * past them), remembers the section name, and when a key = value
+ * line is still too long for the buffer, keeps its key and value and hands
+ * inih "k=" in its place. No line has a length limit. Leading blanks are
+ * dropped too, so an indented line is an ordinary line, never the
+ * continuation of a value. */
 typedef struct parse_ctx {
   lam_model *m;
-  FILE *f;
-  const char *text; /* for text input */
+  const char *text, *end; /* what is left to read */
   const char *name;
   long line;
+  size_t nheaders; /* [section] headers read */
+  char *section;   /* the current section, in full */
+  char *key, *value; /* the current line's, when inih could not take them */
   int rc;
   lam_err *err;
 } parse_ctx;
 
+static int blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* A syntax error on the current line, quoting (the start of) its text: found
+ * here, in file order, rather than after inih has read on. */
+static char *syntax(parse_ctx *c, const char *what, const char *s, size_t n) {
+  c->rc = lam_err_set(c->err, LAM_EINVAL,
+                      "%s:%ld: syntax error: %s, found '%.*s%s'", c->name,
+                      c->line, what, (int)(n > 60 ? 60 : n), s,
+                      n > 60 ? "..." : "");
+  return NULL;
+}
+
 static char *reader(char *str, int num, void *stream) {
   parse_ctx *c = stream;
-  if (c->f) {
-    char *s = fgets(str, num, c->f);
-    if (s) {
-      c->line++;
-    }
-    return s;
-  }
-  if (!c->text || !*c->text) {
+  free(c->key);
+  free(c->value);
+  c->key = c->value = NULL;
+  if (c->rc || c->text >= c->end || num < 8) {
     return NULL;
   }
-  const char *nl = strchr(c->text, '\n');
-  size_t len = nl ? (size_t)(nl - c->text + 1) : strlen(c->text);
-  if (len >= (size_t)num) {
-    len = (size_t)num - 1;
-  }
-  memcpy(str, c->text, len);
-  str[len] = '\0';
-  c->text += len;
+  const char *s = c->text;
+  const char *nl = memchr(s, '\n', (size_t)(c->end - s));
+  const char *e = nl ? nl : c->end;
+  c->text = nl ? nl + 1 : c->end;
   c->line++;
+  while (s < e && blank(*s)) {
+    s++;
+  }
+  if (s < e && (*s == ';' || *s == '#')) {
+    e = s;
+  }
+  for (const char *p = s + 1; p < e; p++) {
+    if (*p == ';' && blank(p[-1])) {
+      e = p;
+      break;
+    }
+  }
+  while (e > s && blank(e[-1])) {
+    e--;
+  }
+  size_t n = (size_t)(e - s), room = (size_t)num - 2;
+  const char *close = n && *s == '[' ? memchr(s, ']', n) : NULL;
+  if (n && *s == '[' && (!close || close == s + 1 || close + 1 != e)) {
+    return syntax(c, !close ? "expected [section]"
+                     : close == s + 1 ? "expected a name in [section]"
+                                      : "expected nothing after [section]",
+                  s, n);
+  }
+  if (n && *s != '[' && !memchr(s, '=', n) && !memchr(s, ':', n)) {
+    return syntax(c, "expected [section] or key = value", s, n);
+  }
+  if (close) {
+    char *sec = strndup(s + 1, (size_t)(close - s - 1));
+    if (!sec) {
+      c->rc = LAM_NOMEM(c->err);
+      return NULL;
+    }
+    free(c->section);
+    c->section = sec;
+    c->nheaders++;
+    n = (size_t)(close - s + 1);
+    if (n > room) {
+      s = "[s]", n = 3;
+    }
+  } else if (n > room) {
+    /* A key = value line (checked above): split where inih would. */
+    const char *sep = s;
+    while (sep < e && *sep != '=' && *sep != ':') {
+      sep++;
+    }
+    const char *ke = sep, *v = sep + 1;
+    while (ke > s && blank(ke[-1])) {
+      ke--;
+    }
+    while (v < e && blank(*v)) {
+      v++;
+    }
+    c->key = strndup(s, (size_t)(ke - s));
+    c->value = strndup(v, (size_t)(e - v));
+    if (!c->key || !c->value) {
+      c->rc = LAM_NOMEM(c->err);
+      return NULL;
+    }
+    s = "k=", n = 2;
+  }
+  memcpy(str, s, n);
+  str[n] = '\0';
   return str;
 }
 
 static int handler(void *user, const char *section, const char *name,
                    const char *value) {
   parse_ctx *c = user;
+  (void)section; /* the reader's c->section is the whole name */
   if (c->rc) {
     return 0;
   }
+  if (c->key) {
+    name = c->key;
+    value = c->value;
+  }
   char where[LAM_PATH_MAX + 32];
   snprintf(where, sizeof where, "%s:%ld", c->name, c->line);
-  if (!section[0]) {
+  if (!c->section || !c->section[0]) {
     c->rc = lam_err_set(c->err, LAM_EINVAL,
                         "%s: %s: key outside any [section]", where, name);
     return 0;
   }
-  c->rc = put(c->m, section, name, value ? value : "", where, 0, c->err);
+  c->rc = put(c->m, c->section, name, value ? value : "", where, 0, c->err);
   return c->rc == LAM_OK;
 }
 
-static int parse(lam_model *m, parse_ctx *c) {
-  int r = ini_parse_stream(reader, c, handler, c);
-  if (c->rc) {
-    return c->rc;
+/* Check and parse len bytes of model text; with file, a model without any
+ * [section] is an error. */
+static int parse(lam_model *m, const char *text, size_t len, const char *name,
+                 int file, lam_err *err) {
+  int rc = lam_text_check(name, text, len, 1, err);
+  if (rc) {
+    return rc;
+  }
+  /* A UTF-8 byte-order mark (as some Windows editors write) is skipped. */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    text += 3, len -= 3;
+  }
+  parse_ctx c = {m, text, text + len, name, 0, 0, NULL, NULL, NULL, LAM_OK, err};
+  int r = ini_parse_stream(reader, &c, handler, &c);
+  free(c.section);
+  free(c.key);
+  free(c.value);
+  if (c.rc) {
+    return c.rc;
   }
   if (r > 0) {
-    return lam_err_set(c->err, LAM_EINVAL,
-                       "%s:%d: syntax error: expected [section] or key = value "
-                       "(lines are limited to 200 characters)",
-                       c->name, r);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s:%d: syntax error: expected [section] or key = value",
+                       name, r);
   }
   if (r < 0) {
-    return lam_err_set(c->err, LAM_EIO, "%s: cannot read", c->name);
+    return lam_err_set(err, LAM_EIO, "%s: cannot read", name);
   }
-  (void)m;
+  if (file && c.nheaders == 0) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: empty model: no [section] in it (a model names at "
+                       "least one section, such as [network])",
+                       name);
+  }
   return LAM_OK;
 }
 
 int lam_model_load(lam_model *m, const char *path, lam_err *err) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot open model file: %s", path,
-                       strerror(errno));
+  char *text;
+  size_t len;
+  int rc = lam_text_read(path, "model file", LAM_TEXT_MODEL_MAX, &text, &len,
+                         err);
+  if (rc) {
+    return rc;
   }
   snprintf(m->path, sizeof m->path, "%s", path);
   lam_path tmp;
   snprintf(tmp, sizeof tmp, "%s", path);
   snprintf(m->basedir, sizeof m->basedir, "%s", dirname(tmp));
-  parse_ctx c = {m, f, NULL, path, 0, LAM_OK, err};
-  int rc = parse(m, &c);
-  fclose(f);
+  rc = parse(m, text, len, path, 1, err);
+  free(text);
   return rc;
 }
 
@@ -263,11 +370,19 @@ int lam_model_load_text(lam_model *m, const char *text, const char *name,
                         const char *basedir, lam_err *err) {
   m->path[0] = '\0';
   snprintf(m->basedir, sizeof m->basedir, "%s", basedir ? basedir : ".");
-  parse_ctx c = {m, NULL, text, name ? name : "(model text)", 0, LAM_OK, err};
-  return parse(m, &c);
+  if (!text) {
+    text = "";
+  }
+  /* Text built in code may be empty: "" is the all-defaults model. */
+  return parse(m, text, strlen(text), name ? name : "(model text)", 0, err);
 }
 
 int lam_model_set(lam_model *m, const char *assignment, lam_err *err) {
+  /* Checked before it is echoed in any message. */
+  int rc = lam_text_check("--set", assignment, strlen(assignment), 0, err);
+  if (rc) {
+    return rc;
+  }
   const char *eq = strchr(assignment, '=');
   if (!eq) {
     return lam_err_set(err, LAM_EINVAL,

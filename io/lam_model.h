@@ -25,16 +25,26 @@ typedef struct lam_model lam_model;
 lam_model *lam_model_new(void);
 void lam_model_free(lam_model *m);
 
-/* Read an INI model file. Duplicate keys and syntax errors are file:line errors. */
+/* Read an INI model file. It is read whole and checked first
+ * (io/lam_text.h): a regular file of at most LAM_TEXT_MODEL_MAX bytes (a
+ * directory, device, FIFO or socket is an error naming the path and what it
+ * is, and is never read), UTF-8 text without NUL or control characters (a
+ * "file:line: ... at column N" error), LF or CRLF line ends, a UTF-8
+ * byte-order mark at the start skipped. Lines have no length limit. A model
+ * without any [section] (an empty file, comments only) is an error.
+ * Duplicate keys and syntax errors are file:line errors. */
 int lam_model_load(lam_model *m, const char *path, lam_err *err);
 
-/* Read model text (name is used in messages, basedir for relative paths). */
+/* Read model text (name is used in messages, basedir for relative paths),
+ * with the text checks of lam_model_load(). Text without a [section] ("")
+ * is the all-defaults model here: code builds it on purpose. */
 int lam_model_load_text(lam_model *m, const char *text, const char *name,
                         const char *basedir, lam_err *err);
 
 /* Apply "section.key=value" (the key is the text after the last dot, so
  * "area.v1.tau_l4=0.02" sets key tau_l4 of section [area.v1]). Later
- * assignments win over the file. */
+ * assignments win over the file. A control character (a line feed too) or
+ * invalid UTF-8 in the assignment is an error. */
 int lam_model_set(lam_model *m, const char *assignment, lam_err *err);
 
 /* Fill dst from [section] using table t: defaults first, then the given
