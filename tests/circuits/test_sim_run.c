@@ -132,7 +132,7 @@ Test(sim_run, options_meet_the_run_table) {
   cr_expect_eq(lam_sim_option(m2, "--dt-record", "dt_record", "1e-300", &err),
                LAM_EINVAL);
   cr_expect_str_eq(err.msg, "--dt-record 1e-300: run.dt_record: expected a value "
-                            "in [1e-09, 1e+06] s, found 1e-300");
+                            "in [1e-09, 1e+06] s, found '1e-300'");
   cr_expect(lam_model_value(m2, "run", "dt_record") == NULL);
   cr_expect_eq(lam_sim_option(m2, "--t-end", "t_end", "0.07", &err), LAM_OK);
   cr_expect_str_eq(lam_model_value(m2, "run", "t_end"), "0.07");

@@ -213,7 +213,7 @@ Test(rerun, hostile_files_are_named_errors) {
   expect_error("attribute model", "expected one text value");
   /* model text that is not a model. */
   H5Fclose(make_run(path_in("run.h5"), "[weights\nwq = 1\n", "/x.csv"));
-  expect_error("run.h5: model:2", "outside any [section]");
+  expect_error("run.h5: model:1", "found '[weights'");
   /* No inputs attribute (a file of an older laminar). */
   f = make_run(path_in("run.h5"), model, "/x.csv");
   H5Adelete(f, "inputs");
