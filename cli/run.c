@@ -198,7 +198,11 @@ int lam_cli_run(int argc, char **argv) {
   rec = NULL;
   if (rc) {
     status = lam_cli_fail("run", &err);
-    fprintf(stderr, "laminar run: partial output kept in %s.part (complete = 0)\n", out);
+    if (crc) {
+      lam_cli_fail("run", &cerr); /* says whether the partial file was removed */
+    } else {
+      fprintf(stderr, "laminar run: partial output kept in %s.part (complete = 0)\n", out);
+    }
     if (rc == LAM_EINTERRUPT) {
       status = 130;
     }

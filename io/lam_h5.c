@@ -22,14 +22,26 @@
  *
  * HDF5's automatic error printing is switched off when a file is opened (the
  * library never prints); failures are read off the HDF5 error stack and
- * returned as lam_err messages naming the file and the object.
+ * returned as lam_err messages naming the file and the object, with errno's
+ * reason when the disk refused a write.
+ *
+ * The file is written through the descriptor of PATH.part that lam_outfile
+ * created (io/lam_h5vfd.h: HDF5's own driver can only open by name). A write
+ * the disk refuses (no space, file-size limit) is recorded by the driver,
+ * which drops every later write, so the file can still be closed and HDF5
+ * keeps nothing open that its exit-time cleanup could crash on; the file on
+ * disk then lacks writes, is marked broken and removed by the recorder.
  */
 #include "lam_recorder_private.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "lam_h5vfd.h"
 
 typedef struct h5series {
   char *name; /* absolute HDF5 path */
@@ -42,6 +54,7 @@ typedef struct h5series {
 } h5series;
 
 typedef struct h5 {
+  lam_h5vfd *vfd; /* the driver writing through rec->of's descriptor */
   hid_t file;
   hid_t time;
   hid_t *traces; /* per recorded population */
@@ -53,10 +66,12 @@ typedef struct h5 {
 
 typedef struct h5msg {
   char text[384];
+  int errnum; /* from "errno = N" in any entry, 0 if none */
 } h5msg;
 
 /* The innermost entry of the stack (walked upward, n == 0) says what went
- * wrong; its minor message says the category ("already exists", ...). */
+ * wrong; its minor message says the category ("already exists", ...). An
+ * entry from a system call carries ", errno = 28, error message = '...'". */
 static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
   h5msg *m = data;
   if (n == 0) {
@@ -67,18 +82,33 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
     snprintf(m->text, sizeof m->text, "%s%s%s%s", e->desc ? e->desc : "",
              minor[0] ? " (" : "", minor, minor[0] ? ")" : "");
   }
+  const char *p = e->desc ? strstr(e->desc, "errno = ") : NULL;
+  if (p && !m->errnum) {
+    m->errnum = atoi(p + strlen("errno = "));
+  }
   return 0;
 }
 
 static int h5fail(const lam_recorder *rec, lam_err *err, const char *what,
                   const char *name) {
-  h5msg m = {""};
+  const struct h5 *h = rec->impl;
+  h5msg m = {"", 0};
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
   H5Eclear2(H5E_DEFAULT);
+  /* The driver's errno first: it is the write that failed, not a later
+   * consequence. */
+  int e = h && lam_h5vfd_errno(h->vfd) ? lam_h5vfd_errno(h->vfd) : m.errnum;
   int named = name && name[0];
   return lam_err_set(err, LAM_EIO, "%s: %s%s%s: %s", rec->part, what,
                      named ? " " : "", named ? name : "",
-                     m.text[0] ? m.text : "HDF5 error");
+                     e > 0 ? strerror(e) : (m.text[0] ? m.text : "HDF5 error"));
+}
+
+/* After an operation that HDF5 reported done: did the disk take it? */
+static int lost(const lam_recorder *rec, lam_err *err, const char *what,
+                const char *name) {
+  const struct h5 *h = rec->impl;
+  return lam_h5vfd_errno(h->vfd) ? h5fail(rec, err, what, name) : LAM_OK;
 }
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -267,9 +297,16 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
    * B-tree grew ~5 kB per simulated second of a 10-column network recorded
    * at 1 kHz), and dense attribute storage for long model texts. Readable by
    * HDF5 1.10.0 and later (Debian's h5py 3.7 on 1.10.8), not by 1.8. */
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  int vrc = lam_h5vfd_new(lam_outfile_fd(rec->of), &h->vfd, err);
+  if (vrc) {
+    h5_close(rec, 0, NULL);
+    return vrc;
+  }
+  hid_t fapl = lam_h5vfd_fapl(h->vfd);
   if (fapl >= 0) {
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST);
+    /* The name is only what HDF5 reports; the driver writes to the
+     * descriptor lam_outfile created (exclusively, no symbolic link). */
     h->file = H5Fcreate(rec->part, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
   }
@@ -304,6 +341,9 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
   if (!rc && put_int(h->file, "complete", 0) < 0) {
     rc = h5fail(rec, err, "cannot write attribute", "complete");
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", "");
+  }
   if (rc) {
     h5_close(rec, 0, NULL);
   }
@@ -326,7 +366,7 @@ static int h5_flush(lam_recorder *rec, lam_err *err) {
       return h5fail(rec, err, "cannot write", name);
     }
   }
-  return LAM_OK;
+  return lost(rec, err, "cannot write", "/time and /traces");
 }
 
 static int series_flush(lam_recorder *rec, h5series *s, lam_err *err) {
@@ -339,7 +379,8 @@ static int series_flush(lam_recorder *rec, h5series *s, lam_err *err) {
     s->n += s->nbuf;
   }
   s->nbuf = 0;
-  return r < 0 ? h5fail(rec, err, "cannot write", s->name) : LAM_OK;
+  return r < 0 ? h5fail(rec, err, "cannot write", s->name)
+               : lost(rec, err, "cannot write", s->name);
 }
 
 static int h5_series(lam_recorder *rec, const char *name, const char *unit,
@@ -449,6 +490,9 @@ static int h5_final_pop(lam_recorder *rec, size_t pop, double t,
   if (ds >= 0) {
     H5Dclose(ds);
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", name);
+  }
   free(name);
   return rc;
 }
@@ -470,6 +514,9 @@ static int h5_dataset(lam_recorder *rec, const char *name, const char *unit,
   if (ds >= 0) {
     H5Dclose(ds);
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write dataset", full);
+  }
   free(full);
   return rc;
 }
@@ -479,7 +526,7 @@ static int h5_attr_text(lam_recorder *rec, const char *name,
   h5 *h = rec->impl;
   return put_text(h->file, name, value) < 0
              ? h5fail(rec, err, "cannot write attribute", name)
-             : LAM_OK;
+             : lost(rec, err, "cannot write attribute", name);
 }
 
 static int h5_attr_real(lam_recorder *rec, const char *name, double value,
@@ -487,11 +534,45 @@ static int h5_attr_real(lam_recorder *rec, const char *name, double value,
   h5 *h = rec->impl;
   return put_real(h->file, name, value) < 0
              ? h5fail(rec, err, "cannot write attribute", name)
-             : LAM_OK;
+             : lost(rec, err, "cannot write attribute", name);
+}
+
+/* Close every object still open in file (ours were closed already; this
+ * catches any an error path of HDF5 or ours left), then the file. */
+static herr_t close_all(hid_t file) {
+  ssize_t n = H5Fget_obj_count(file, H5F_OBJ_ALL & ~H5F_OBJ_FILE);
+  if (n > 0) {
+    hid_t *ids = malloc((size_t)n * sizeof *ids);
+    if (ids) {
+      n = H5Fget_obj_ids(file, H5F_OBJ_ALL & ~H5F_OBJ_FILE, (size_t)n, ids);
+      for (ssize_t i = 0; i < n; i++) {
+        switch (H5Iget_type(ids[i])) {
+        case H5I_GROUP:
+          H5Gclose(ids[i]);
+          break;
+        case H5I_DATASET:
+          H5Dclose(ids[i]);
+          break;
+        case H5I_DATATYPE:
+          H5Tclose(ids[i]);
+          break;
+        case H5I_ATTR:
+          H5Aclose(ids[i]);
+          break;
+        default:
+          H5Oclose(ids[i]);
+          break;
+        }
+      }
+      free(ids);
+    }
+  }
+  return H5Fclose(file);
 }
 
 /* Flush the series, mark complete, close every handle. Keeps the first error
- * but closes everything regardless. */
+ * but closes everything regardless. After lost writes nothing more is
+ * written (the driver would drop it) and the file is marked broken. */
 static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   h5 *h = rec->impl;
   if (!h) {
@@ -499,7 +580,7 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   }
   int rc = LAM_OK;
   for (size_t i = 0; i < h->ns; i++) {
-    if (h->file >= 0) {
+    if (h->file >= 0 && !lam_h5vfd_errno(h->vfd)) {
       int r = series_flush(rec, &h->s[i], rc ? NULL : err);
       rc = rc ? rc : r;
     }
@@ -508,8 +589,8 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
     free(h->s[i].name);
   }
   free(h->s);
-  if (h->file >= 0 && put_int(h->file, "complete", complete && !rc) < 0 &&
-      !rc) {
+  if (h->file >= 0 && !lam_h5vfd_errno(h->vfd) &&
+      put_int(h->file, "complete", complete && !rc) < 0 && !rc) {
     rc = h5fail(rec, err, "cannot write attribute", "complete");
   }
   for (size_t k = 0; k < rec->nrec; k++) {
@@ -520,17 +601,52 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   if (h->time >= 0) {
     H5Dclose(h->time);
   }
-  if (h->file >= 0 && H5Fclose(h->file) < 0 && !rc) {
+  if (h->file >= 0 && close_all(h->file) < 0 && !rc) {
     rc = h5fail(rec, err, "cannot close", "");
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", "");
+  }
+  if (lam_h5vfd_errno(h->vfd)) {
+    rec->broken = 1;
+  }
   H5Eclear2(H5E_DEFAULT);
+  lam_h5vfd_free(h->vfd);
   free(h->traces);
   free(h);
   rec->impl = NULL;
   return rc;
 }
 
+/* complete = 1 back to 0 in the closed file (its rename failed). */
+static int h5_unmark(lam_recorder *rec, int fd, lam_err *err) {
+  lam_h5vfd *v = NULL;
+  int rc = lam_h5vfd_new(fd, &v, err);
+  if (rc) {
+    return rc;
+  }
+  hid_t fapl = lam_h5vfd_fapl(v);
+  hid_t f = fapl >= 0 ? H5Fopen(rec->part, H5F_ACC_RDWR, fapl) : -1;
+  if (fapl >= 0) {
+    H5Pclose(fapl);
+  }
+  if (f < 0 || put_int(f, "complete", 0) < 0) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot mark incomplete", rec->part);
+  }
+  if (f >= 0 && close_all(f) < 0 && !rc) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot close", rec->part);
+  }
+  if (!rc && lam_h5vfd_errno(v)) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot write: %s", rec->part,
+                     strerror(lam_h5vfd_errno(v)));
+  }
+  H5Eclear2(H5E_DEFAULT);
+  lam_h5vfd_free(v);
+  return rc;
+}
+
 const lam__rec_backend lam__rec_h5 = {
     h5_open,      h5_flush,     h5_series,    h5_final_pop,
     h5_dataset,   h5_attr_text, h5_attr_real, h5_close,
+    h5_unmark,
 };
