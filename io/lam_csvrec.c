@@ -189,5 +189,5 @@ static int csv_unmark(lam_recorder *rec, int fd, lam_err *err) {
 
 const lam__rec_backend lam__rec_csv = {
     csv_open, csv_flush, NULL, NULL, NULL, csv_attr_text, csv_attr_real,
-    csv_close, csv_unmark,
+    csv_close, csv_unmark, NULL,
 };

@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,17 @@ typedef struct h5 {
   hid_t *traces; /* per recorded population */
   h5series *s;
   size_t ns, caps;
+  struct h5axis *ax; /* labels of series not created yet */
+  size_t nax, capax;
 } h5;
+
+/* An axis label asked for before its series existed (lam_recorder_label). */
+typedef struct h5axis {
+  char *name; /* absolute path of the series */
+  char *label;
+  char *scale; /* NULL or the absolute path of its coordinate */
+  unsigned dim;
+} h5axis;
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -271,6 +282,102 @@ static void pop_tail(const lam_recorder *rec, size_t pop, hsize_t tail[2]) {
   tail[1] = rec->sys.pops[pop].nunits;
 }
 
+/* ---- labelled dimensions (HDF5 dimension scales) ----------------------- */
+
+/* Name the axes of ds (labels[i], NULL: none) and make /time the coordinate
+ * of its first axis (time >= 0). h5py: ds.dims[0].label, ds.dims[0][0]. */
+static herr_t label_axes(hid_t ds, hid_t time, const char *const *labels,
+                         int rank) {
+  if (time >= 0 && H5DSattach_scale(ds, time, 0) < 0) {
+    return -1;
+  }
+  for (int i = 0; i < rank; i++) {
+    if (labels[i] && H5DSset_label(ds, (unsigned)i, labels[i]) < 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The column and unit axes of /traces/<pop> and /final/<pop>, and what the
+ * unit axis indexes when the system says (attribute unit_axis). */
+static herr_t label_pop(const lam_recorder *rec, size_t pop, hid_t ds,
+                        hid_t time) {
+  static const char *const traces[3] = {"time", "column", "unit"};
+  static const char *const final[2] = {"column", "unit"};
+  herr_t r = time >= 0 ? label_axes(ds, time, traces, 3)
+                       : label_axes(ds, -1, final, 2);
+  const lam_system *sys = &rec->sys;
+  const char *what = sys->ops->unit_axis
+                         ? sys->ops->unit_axis(sys->self, pop)
+                         : NULL;
+  if (r >= 0 && what && put_text(ds, "unit_axis", what) < 0) {
+    r = -1;
+  }
+  return r;
+}
+
+/* Label axis dim of the open dataset ds; scale (NULL: none) is the absolute
+ * path of a rank-1 dataset as long as that axis, made its coordinate. */
+static int apply_label(const lam_recorder *rec, hid_t ds, const char *name,
+                       unsigned dim, const char *label, const char *scale,
+                       lam_err *err) {
+  h5 *h = rec->impl;
+  hid_t sp = H5Dget_space(ds);
+  hsize_t dims[3] = {0, 0, 0};
+  int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  if (rank < 0) {
+    return h5fail(rec, err, "cannot read the shape of", name);
+  }
+  if ((int)dim >= rank) {
+    return lam_err_set(err, LAM_EINVAL, "%s: %s: expected an axis below %d, "
+                       "found %u", rec->part, name, rank, dim);
+  }
+  if (H5DSset_label(ds, dim, label) < 0) {
+    return h5fail(rec, err, "cannot label", name);
+  }
+  if (!scale) {
+    return lost(rec, err, "cannot label", name);
+  }
+  hid_t sc = H5Dopen2(h->file, scale, H5P_DEFAULT);
+  if (sc < 0) {
+    return h5fail(rec, err, "no coordinate dataset", scale);
+  }
+  hsize_t n = 0;
+  sp = H5Dget_space(sc);
+  int srank = sp >= 0 ? H5Sget_simple_extent_dims(sp, &n, NULL) : -1;
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  int rc = LAM_OK;
+  if (srank != 1 || n != dims[dim]) {
+    rc = lam_err_set(err, LAM_EINVAL, "%s: %s: coordinate %s: expected %llu "
+                     "values (axis %u), found %s%llu", rec->part, name, scale,
+                     (unsigned long long)dims[dim], dim,
+                     srank == 1 ? "" : "a dataset of rank != 1 with ",
+                     (unsigned long long)n);
+  } else if ((H5DSis_scale(sc) <= 0 &&
+              (H5DSset_scale(sc, label) < 0 ||
+               H5DSset_label(sc, 0, label) < 0)) ||
+             H5DSattach_scale(ds, sc, dim) < 0) {
+    rc = h5fail(rec, err, "cannot attach coordinate", scale);
+  }
+  H5Dclose(sc);
+  return rc ? rc : lost(rec, err, "cannot label", name);
+}
+
+static h5series *find_series(h5 *h, const char *full) {
+  for (size_t i = 0; i < h->ns; i++) {
+    if (strcmp(h->s[i].name, full) == 0) {
+      return &h->s[i];
+    }
+  }
+  return NULL;
+}
+
 /* ---- back end ------------------------------------------------------------ */
 
 static int h5_close(lam_recorder *rec, int complete, lam_err *err);
@@ -317,6 +424,11 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
   }
   int rc = LAM_OK;
   h->time = create_ext(h->file, "/time", 1, NULL, rec->chunk, "s");
+  /* /time is the coordinate of the first axis of every time series. */
+  if (h->time >= 0 && H5DSset_scale(h->time, "time") < 0) {
+    H5Dclose(h->time);
+    h->time = -1;
+  }
   if (h->time < 0) {
     rc = h5fail(rec, err, "cannot create", "/time");
   }
@@ -333,7 +445,8 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
                               p->unit ? p->unit : "");
     if (h->traces[k] < 0 ||
         (p->layer && p->layer[0] && put_text(h->traces[k], "layer", p->layer) < 0) ||
-        (p->doc && put_text(h->traces[k], "doc", p->doc) < 0)) {
+        (p->doc && put_text(h->traces[k], "doc", p->doc) < 0) ||
+        label_pop(rec, rec->pops[k], h->traces[k], h->time) < 0) {
       rc = h5fail(rec, err, "cannot create", name);
     }
     free(name);
@@ -425,6 +538,11 @@ static int h5_series(lam_recorder *rec, const char *name, const char *unit,
     }
     hsize_t tail[1] = {width};
     hid_t ds = create_ext(h->file, full, 2, tail, chunk, unit ? unit : "");
+    static const char *const time_axis[1] = {"time"};
+    if (ds >= 0 && label_axes(ds, h->time, time_axis, 1) < 0) {
+      H5Dclose(ds);
+      ds = -1;
+    }
     if (ds < 0) {
       int rc = h5fail(rec, err, "cannot create series", full);
       free(buf);
@@ -433,6 +551,15 @@ static int h5_series(lam_recorder *rec, const char *name, const char *unit,
     }
     s = &h->s[h->ns++];
     *s = (h5series){full, width, chunk, ds, buf, 0, 0};
+    for (size_t i = 0; i < h->nax; i++) {
+      h5axis *a = &h->ax[i];
+      if (a->name && strcmp(a->name, full) == 0) {
+        int rc = apply_label(rec, ds, full, a->dim, a->label, a->scale, err);
+        if (rc) {
+          return rc;
+        }
+      }
+    }
   }
   memcpy(s->buf + s->nbuf * width, row, width * sizeof *row);
   s->nbuf++;
@@ -484,7 +611,8 @@ static int h5_final_pop(lam_recorder *rec, size_t pop, double t,
   pop_tail(rec, pop, dims);
   hid_t ds = rc ? -1 : write_whole(h->file, name, 2, dims, values,
                                    p->unit ? p->unit : "");
-  if (!rc && (ds < 0 || put_real(ds, "t", t) < 0)) {
+  if (!rc && (ds < 0 || put_real(ds, "t", t) < 0 ||
+              label_pop(rec, pop, ds, -1) < 0)) {
     rc = h5fail(rec, err, "cannot write", name);
   }
   if (ds >= 0) {
@@ -516,6 +644,65 @@ static int h5_dataset(lam_recorder *rec, const char *name, const char *unit,
   }
   if (!rc) {
     rc = lost(rec, err, "cannot write dataset", full);
+  }
+  free(full);
+  return rc;
+}
+
+static char *dup_text(const char *s) {
+  char *d = s ? malloc(strlen(s) + 1) : NULL;
+  if (d) {
+    memcpy(d, s, strlen(s) + 1);
+  }
+  return d;
+}
+
+static int h5_label(lam_recorder *rec, const char *name, unsigned dim,
+                    const char *label, const char *scale, lam_err *err) {
+  h5 *h = rec->impl;
+  char *full = join("/", name);
+  if (!full) {
+    return LAM_NOMEM(err);
+  }
+  int rc = LAM_OK;
+  h5series *s = find_series(h, full);
+  hid_t ds = -1;
+  if (!s) {
+    /* H5Lexists fails on a missing parent group: that is "no" here. */
+    htri_t e = H5Lexists(h->file, full, H5P_DEFAULT);
+    H5Eclear2(H5E_DEFAULT);
+    ds = e > 0 ? H5Dopen2(h->file, full, H5P_DEFAULT) : -1;
+    if (e > 0 && ds < 0) {
+      rc = h5fail(rec, err, "not a dataset:", full);
+    }
+  }
+  if (!rc && (s || ds >= 0)) {
+    rc = apply_label(rec, s ? s->ds : ds, full, dim, label, scale, err);
+  } else if (!rc) {
+    /* A series whose first sample has not come yet. */
+    if (h->nax == h->capax) {
+      size_t cap = h->capax ? 2 * h->capax : 4;
+      h5axis *na = realloc(h->ax, cap * sizeof *na);
+      if (!na) {
+        free(full);
+        return LAM_NOMEM(err);
+      }
+      h->ax = na;
+      h->capax = cap;
+    }
+    h5axis *a = &h->ax[h->nax];
+    *a = (h5axis){full, dup_text(label), scale ? dup_text(scale) : NULL, dim};
+    if (!a->label || (scale && !a->scale)) {
+      free(a->label);
+      free(a->scale);
+      free(full);
+      return LAM_NOMEM(err);
+    }
+    h->nax++;
+    return LAM_OK;
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
   }
   free(full);
   return rc;
@@ -589,6 +776,12 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
     free(h->s[i].name);
   }
   free(h->s);
+  for (size_t i = 0; i < h->nax; i++) {
+    free(h->ax[i].name);
+    free(h->ax[i].label);
+    free(h->ax[i].scale);
+  }
+  free(h->ax);
   if (h->file >= 0 && !lam_h5vfd_errno(h->vfd) &&
       put_int(h->file, "complete", complete && !rc) < 0 && !rc) {
     rc = h5fail(rec, err, "cannot write attribute", "complete");
@@ -648,5 +841,5 @@ static int h5_unmark(lam_recorder *rec, int fd, lam_err *err) {
 const lam__rec_backend lam__rec_h5 = {
     h5_open,      h5_flush,     h5_series,    h5_final_pop,
     h5_dataset,   h5_attr_text, h5_attr_real, h5_close,
-    h5_unmark,
+    h5_unmark,    h5_label,
 };

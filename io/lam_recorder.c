@@ -304,6 +304,25 @@ int lam_recorder_dataset(lam_recorder *rec, const char *name,
              : LAM_OK;
 }
 
+int lam_recorder_label(lam_recorder *rec, const char *name, int dim,
+                       const char *label, const char *scale, lam_err *err) {
+  if (!rec) {
+    return lam_err_set(err, LAM_EINVAL, "lam_recorder_label: NULL recorder");
+  }
+  int rc = check_name(rec, "dataset", name, err);
+  if (rc) {
+    return rc;
+  }
+  if (dim < 0 || dim > 2 || !label || !label[0]) {
+    return lam_err_set(err, LAM_EINVAL, "%s: %s: expected an axis 0 to 2 and "
+                       "a label, found axis %d, label '%s'", rec->part, name,
+                       dim, label ? label : "(null)");
+  }
+  return rec->be->label ? rec->be->label(rec, name, (unsigned)dim, label,
+                                         scale, err)
+                        : LAM_OK;
+}
+
 int lam_recorder_attr_text(lam_recorder *rec, const char *name,
                            const char *value, lam_err *err) {
   if (!rec) {

@@ -51,6 +51,16 @@ int lam_recorder_dataset(lam_recorder *rec, const char *name,
                          const char *unit, const double *data, int rank,
                          const size_t *dims, lam_err *err);
 
+/* Name axis dim (0-based) of the dataset or series name ("contact") and,
+ * when scale is not NULL, make the rank-1 dataset at that absolute path (as
+ * long as the axis, written before) its coordinate: HDF5 dimension scales,
+ * which h5py shows as ds.dims[dim].label and ds.dims[dim][0]. A series not
+ * created yet is labelled when its first sample arrives. The recorder labels
+ * its own datasets itself (/traces/<pop>: time, column, unit; /final/<pop>:
+ * column, unit; series: time). HDF5 only (ignored for CSV). */
+int lam_recorder_label(lam_recorder *rec, const char *name, int dim,
+                       const char *label, const char *scale, lam_err *err);
+
 /* Root attributes. */
 int lam_recorder_attr_text(lam_recorder *rec, const char *name,
                            const char *value, lam_err *err);

@@ -44,6 +44,9 @@ typedef struct lam__rec_backend {
   /* The closed file, still PATH.part and open as fd, says complete = 1 but
    * cannot get its final name: make it say complete = 0 again. */
   int (*unmark)(lam_recorder *rec, int fd, lam_err *err);
+  /* Optional: lam_recorder_label (dim checked < 3, label non-empty). */
+  int (*label)(lam_recorder *rec, const char *name, unsigned dim,
+               const char *label, const char *scale, lam_err *err);
 } lam__rec_backend;
 
 struct lam_recorder {
