@@ -209,29 +209,42 @@ static ssize_t cookie_write(void *c, const char *buf, size_t n) {
 }
 #endif
 
+static FILE *new_stream(lam_outfile *of, lam_err *err) {
+  FILE *f;
+#if defined(__GLIBC__)
+  cookie_io_functions_t io = {NULL, cookie_write, NULL, NULL};
+  f = fopencookie(of, "w", io);
+#else
+  int d = dup(of->fd);
+  f = d >= 0 ? fdopen(d, "w") : NULL;
+  if (!f && d >= 0) {
+    close(d);
+  }
+#endif
+  if (!f) {
+    lam_err_set(err, LAM_EIO, "%s: cannot open a stream: %s", of->part,
+                strerror(errno));
+  }
+  return f;
+}
+
 FILE *lam_outfile_stream(lam_outfile *of, lam_err *err) {
   if (!of) {
     lam_err_set(err, LAM_EINVAL, "lam_outfile_stream: NULL file");
     return NULL;
   }
-  if (of->stream) {
-    return of->stream;
-  }
-#if defined(__GLIBC__)
-  cookie_io_functions_t io = {NULL, cookie_write, NULL, NULL};
-  of->stream = fopencookie(of, "w", io);
-#else
-  int d = dup(of->fd);
-  of->stream = d >= 0 ? fdopen(d, "w") : NULL;
-  if (!of->stream && d >= 0) {
-    close(d);
-  }
-#endif
   if (!of->stream) {
-    lam_err_set(err, LAM_EIO, "%s: cannot open a stream: %s", of->part,
-                strerror(errno));
+    of->stream = new_stream(of, err);
   }
   return of->stream;
+}
+
+FILE *lam_outfile_handover(lam_outfile *of, lam_err *err) {
+  if (!of) {
+    lam_err_set(err, LAM_EINVAL, "lam_outfile_handover: NULL file");
+    return NULL;
+  }
+  return new_stream(of, err);
 }
 
 int lam_outfile_fd(const lam_outfile *of) { return of ? of->fd : -1; }

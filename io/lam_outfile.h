@@ -47,6 +47,11 @@ int lam_outfile_open(const char *path, const char *what, int flags,
  * it cannot be made (err says why). */
 FILE *lam_outfile_stream(lam_outfile *of, lam_err *err);
 
+/* A second stream on PATH.part for a library that closes its stream itself
+ * (PLplot's plsfile): the caller never closes it, the library must before
+ * lam_outfile_commit. Its write errors are recorded as the first's. */
+FILE *lam_outfile_handover(lam_outfile *of, lam_err *err);
+
 /* The descriptor of PATH.part (read-write; owned by of). */
 int lam_outfile_fd(const lam_outfile *of);
 
