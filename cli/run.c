@@ -26,6 +26,9 @@ static const char help[] =
     "\n"
     "The file is written as FILE.part and renamed when complete; an interrupted\n"
     "run (Ctrl-C, SIGTERM) leaves FILE.part with the attribute complete = 0.\n"
+    "One run per FILE: a second run on the same FILE stops at once, naming the\n"
+    "first's pid (lock FILE.lock). A FILE.part that is a symbolic link or not a\n"
+    "regular file is refused. On a full disk the run stops with exit status 1.\n"
     "HDF5 layout: docs/output-format.md. Keys: `laminar keys`.\n";
 
 typedef struct run_args {

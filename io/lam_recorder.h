@@ -12,6 +12,12 @@
  * PATH by lam_recorder_close(rec, 1, ...). A run that stops early (signal,
  * solver failure) calls lam_recorder_close(rec, 0, ...): the file is closed
  * cleanly, its attribute complete = 0, and it stays at PATH.part.
+ * From open to close the recorder holds PATH's lock (io/lam_lock.h): a
+ * second recorder on PATH fails at open, naming the first's pid. PATH.part
+ * is created exclusively (io/lam_outfile.h). After a write the disk refused
+ * (no space, file-size limit) an HDF5 file cannot be valid: close removes
+ * it and says so in its error; a CSV file is kept without "# complete: 1".
+ * Axes are labelled with HDF5 dimension scales (lam_recorder_label).
  *
  * CSV: one row per sample, `time,<pop>[c][u],...` with a '#' header that
  * carries the version and the model hash; final state and extras are HDF5-only.
