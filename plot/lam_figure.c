@@ -287,8 +287,9 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   }
   plsError(&f->plcode, f->plmsg);
   plsdev(dev);
+  /* No plsfnam: with a file name PLplot opens it itself (fopen "w+",
+   * following links), replacing the stream given here. */
   plsfile(out);
-  plsfnam(f->tmp); /* the name PLplot reports; it opens nothing itself */
   plspage(0.0, 0.0, width_px, height_px, 0, 0);
   plscmap0n(C_COUNT);
   plscol0(C_WHITE, 255, 255, 255);
