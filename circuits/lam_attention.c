@@ -696,12 +696,38 @@ static void set_threads(void *self, int threads) {
   a->d.threads = threads;
 }
 
+/* The unit axis of each population (DESIGN.md section 2 layouts). */
+static const char *unit_axis(void *self, size_t pop) {
+  static const char *const what[NPOPS] = {
+      [P_L4] = "head x d_v (unit = head * d_v + v)",
+      [P_L23] = "head x d_k (unit = head * d_k + k)",
+      [P_L5B] = "head x d_k (unit = head * d_k + k)",
+      [P_L5A] = "head x key column (unit = head * T + j)",
+      [P_PV] = "head",
+      [P_SOM] = "one unit per column",
+      [P_VIP] = "one unit per column",
+      [P_OUT] = "head x d_v (unit = head * d_v + v)",
+      [P_ATTN] = "head x key column (unit = head * T + j)",
+      [P_PHASE] = "clock (0: gamma, 1: alpha/beta)",
+      [P_GAIN] = "gain (0: feedforward g_ff, 1: feedback g_fb)",
+      [P_WQ] = "head x d_k (unit = head * d_k + k); columns are input units",
+      [P_WK] = "head x d_k (unit = head * d_k + k); columns are input units",
+      [P_PBAR] = "head",
+      [P_NMG] = "factor (0: gate g, 1: apical f_A, 2: beta f_beta)",
+      [P_NMP] = "input unit j",
+      [P_NMU] = "one unit",
+  };
+  const lam_attention *a = self;
+  return a->vmap[pop] < NPOPS ? what[a->vmap[pop]] : NULL;
+}
+
 static const lam_system_ops ops = {.rhs = rhs,
                                    .observe = observe,
                                    .input = input,
                                    .state_index = state_index,
                                    .next_break = next_break,
-                                   .set_threads = set_threads};
+                                   .set_threads = set_threads,
+                                   .unit_axis = unit_axis};
 
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   *out = NULL;

@@ -194,6 +194,29 @@ static int probe_header(lam_sim *sim, lam_recorder *rec, lam_err *err) {
     rc = lam_recorder_dataset(rec, "probe/pop_depth_um", "um", p->depth, 1,
                               dims, err);
   }
+  /* The CSD's contacts 1 .. N-2 (p->csd as scratch: the series come later). */
+  dims[0] = lam_probe_ncsd(pr);
+  for (size_t i = 0; i < dims[0]; i++) {
+    p->csd[i] = lam_probe_contact_depth(pr, i + 1);
+  }
+  if (!rc && dims[0] > 0) {
+    rc = lam_recorder_dataset(rec, "probe/csd_depth_um", "um", p->csd, 1, dims,
+                              err);
+  }
+  /* Labelled axes: the contact axis of every LFP / CSD series has the
+   * contact depths as its coordinate. */
+  if (!rc) {
+    rc = lam_recorder_label(rec, "probe/pop_depth_um", 0, "population", NULL,
+                            err);
+  }
+  for (size_t k = 0; !rc && k < p->na; k++) {
+    rc = lam_recorder_label(rec, p->area[k].lfp, 1, "contact",
+                            "/probe/depth_um", err);
+    if (!rc && dims[0] > 0) {
+      rc = lam_recorder_label(rec, p->area[k].csd, 1, "contact",
+                              "/probe/csd_depth_um", err);
+    }
+  }
   char names[1024] = "";
   for (size_t j = 0; j < p->np; j++) {
     size_t len = strlen(names);

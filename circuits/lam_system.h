@@ -55,6 +55,10 @@ typedef struct lam_system_ops {
    * threads (core/lam_par.h; `[solver] threads`, set by lam_sim before a
    * run). Must not change a bit of the result. NULL: one thread. */
   void (*set_threads)(void *self, int threads);
+  /* Optional: what the unit axis of population pop indexes, stored with
+   * the outputs beside the axis label "unit" (e.g. "head x d_k (unit =
+   * head * d_k + k)"). NULL, or a NULL result: nothing to add. */
+  const char *(*unit_axis)(void *self, size_t pop);
 } lam_system_ops;
 
 typedef struct lam_system {

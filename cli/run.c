@@ -41,6 +41,9 @@ static const char help[] =
     "keys' ranges and the recorded model text holds them.\n"
     "The file is written as FILE.part and renamed when complete; an interrupted\n"
     "run (Ctrl-C, SIGTERM) leaves FILE.part with the attribute complete = 0.\n"
+    "One run per FILE: a second run on the same FILE stops at once, naming the\n"
+    "first's pid (lock FILE.lock). A FILE.part that is a symbolic link or not a\n"
+    "regular file is refused. On a full disk the run stops with exit status 1.\n"
     "Every run file records its model, inputs, command line, version, commit,\n"
     "build, time and host. HDF5 layout: docs/output-format.md. Keys: `laminar keys`.\n";
 
@@ -255,7 +258,11 @@ int lam_cli_run(int argc, char **argv) {
   rec = NULL;
   if (rc) {
     status = lam_cli_fail("run", &err);
-    fprintf(stderr, "laminar run: partial output kept in %s.part (complete = 0)\n", out);
+    if (crc) {
+      lam_cli_fail("run", &cerr); /* says whether the partial file was removed */
+    } else {
+      fprintf(stderr, "laminar run: partial output kept in %s.part (complete = 0)\n", out);
+    }
     if (rc == LAM_EINTERRUPT) {
       status = 130;
     }

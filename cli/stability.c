@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lam_outfile.h"
 #include "lam_sim.h"
 #include "lam_stability.h"
 
@@ -72,33 +73,37 @@ typedef struct args {
 
 typedef struct sink {
   FILE *f;
-  char path[4096], part[4112];
+  lam_outfile *of; /* NULL: stdout */
 } sink;
 
+/* PATH.part under PATH's lock (io/lam_outfile.h), renamed when written. */
 static int out_open(sink *o, const char *path) {
+  o->of = NULL;
   if (!path) {
     o->f = stdout;
-    o->path[0] = '\0';
     return 0;
   }
-  snprintf(o->path, sizeof o->path, "%s", path);
-  snprintf(o->part, sizeof o->part, "%s.part", path);
-  o->f = fopen(o->part, "w");
-  if (!o->f) {
-    fprintf(stderr, "laminar analyze: %s: %s\n", o->part, strerror(errno));
-    return 1;
+  lam_err err = {0, ""};
+  if (lam_outfile_open(path, "output", 0, &o->of, &err) ||
+      !(o->f = lam_outfile_stream(o->of, &err))) {
+    lam_outfile_abandon(o->of, 0, NULL);
+    return lam_cli_fail("analyze", &err);
   }
   return 0;
 }
 
 static int out_close(sink *o) {
-  if (!o->path[0]) {
+  if (!o->of) {
     return fflush(stdout) != 0;
   }
-  if (fclose(o->f) != 0 || rename(o->part, o->path) != 0) {
-    fprintf(stderr, "laminar analyze: %s: %s\n", o->path, strerror(errno));
-    remove(o->part);
-    return 1;
+  lam_err err = {0, ""};
+  /* A write error removes FILE.part: a table cut short is not kept. */
+  if (lam_outfile_check(o->of, &err)) {
+    lam_outfile_abandon(o->of, 0, NULL);
+    return lam_cli_fail("analyze", &err);
+  }
+  if (lam_outfile_commit(o->of, NULL, NULL, &err)) {
+    return lam_cli_fail("analyze", &err);
   }
   return 0;
 }

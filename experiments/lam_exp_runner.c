@@ -16,6 +16,7 @@
 #include "lam_config.h"
 #include "lam_exp_util.h"
 #include "lam_experiment.h"
+#include "lam_outfile.h"
 #include "lam_time.h"
 
 typedef struct metric_sum {
@@ -31,6 +32,7 @@ struct lam_exp {
   char *resolved; /* the base model's resolved text (every key, defaults included) */
   unsigned long seed;
   FILE *csv;
+  lam_outfile *csvf; /* metrics.csv.part under metrics.csv's lock */
   char dir[1024];
   metric_sum *sums;
   size_t nsums, capsums;
@@ -324,13 +326,17 @@ int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
 
 static int write_result(lam_exp *x, const double *eff, size_t n,
                         const lam_exp_result *r, lam_err *err) {
-  char path[1100], part[1110];
+  char path[1100];
   snprintf(path, sizeof path, "%s/result.json", x->dir);
-  snprintf(part, sizeof part, "%s.part", path);
-  FILE *f = fopen(part, "w");
-  if (!f) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
-                       strerror(errno));
+  lam_outfile *of = NULL;
+  FILE *f = NULL;
+  int rc = lam_outfile_open(path, "result", 0, &of, err);
+  if (!rc && !(f = lam_outfile_stream(of, err))) {
+    rc = LAM_EIO;
+  }
+  if (rc) {
+    lam_outfile_abandon(of, 0, NULL);
+    return rc;
   }
   const lam_experiment *e = x->e;
   fputs("{\n  \"experiment\": ", f);
@@ -382,11 +388,11 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   fputs(",\n  \"wall_seconds\": ", f);
   lam_exp_json_number(f, r->wall_seconds);
   fputs("\n}\n", f);
-  if (fclose(f) != 0 || rename(part, path) != 0) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
-                       strerror(errno));
+  if (lam_outfile_check(of, err)) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_EIO;
   }
-  return LAM_OK;
+  return lam_outfile_commit(of, NULL, NULL, err);
 }
 
 int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
@@ -438,15 +444,16 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   }
   size_t nseeds = o->nseeds ? o->nseeds : (o->quick ? 3 : 10);
   double *eff = calloc(nseeds, sizeof *eff);
-  char path[1100], part[1110];
+  char path[1100];
   snprintf(path, sizeof path, "%s/metrics.csv", x.dir);
-  snprintf(part, sizeof part, "%s.part", path);
   if (!rc && !eff) {
     rc = LAM_NOMEM(err);
   }
-  if (!rc && !(x.csv = fopen(part, "w"))) {
-    rc = lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
-                     strerror(errno));
+  if (!rc) {
+    rc = lam_outfile_open(path, "metrics table", 0, &x.csvf, err);
+  }
+  if (!rc && !(x.csv = lam_outfile_stream(x.csvf, err))) {
+    rc = LAM_EIO;
   }
   double t0 = lam_time_now();
   if (!rc) {
@@ -473,16 +480,19 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
       lam_err_prefix(err, "experiment %s, seed %zu: ", e->name, s);
     }
   }
-  if (x.csv) {
+  if (x.csvf) {
     /* An interrupted or failed run keeps metrics.csv.part: never a
      * complete-looking file with missing seeds. */
-    if (fclose(x.csv) != 0 && !rc) {
-      rc = lam_err_set(err, LAM_EIO, "%s: write failed", part);
+    if (!rc) {
+      rc = lam_outfile_check(x.csvf, err);
     }
-    if (!rc && rename(part, path) != 0) {
-      rc = lam_err_set(err, LAM_EIO, "%s: cannot rename: %s", part,
-                       strerror(errno));
+    if (!rc) {
+      rc = lam_outfile_commit(x.csvf, NULL, NULL, err);
+    } else {
+      lam_outfile_abandon(x.csvf, 1, NULL);
     }
+    x.csvf = NULL;
+    x.csv = NULL;
   }
   if (!rc && done && e->figures) {
     rc = e->figures(&x, err);

@@ -13,15 +13,19 @@
 
 #include "lam_attention.h"
 #include "lam_exp_util.h"
+#include "lam_outfile.h"
 
 int lam_exp_write_csv(const char *path, const double *a, size_t rows,
                       size_t cols, lam_err *err) {
-  char part[1200];
-  snprintf(part, sizeof part, "%s.part", path);
-  FILE *f = fopen(part, "w");
-  if (!f) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", part,
-                       strerror(errno));
+  lam_outfile *of = NULL;
+  FILE *f = NULL;
+  int rc = lam_outfile_open(path, "input file", 0, &of, err);
+  if (!rc && !(f = lam_outfile_stream(of, err))) {
+    rc = LAM_EIO;
+  }
+  if (rc) {
+    lam_outfile_abandon(of, 0, NULL);
+    return rc;
   }
   for (size_t r = 0; r < rows; r++) {
     for (size_t c = 0; c < cols; c++) {
@@ -29,11 +33,11 @@ int lam_exp_write_csv(const char *path, const double *a, size_t rows,
     }
     fputc('\n', f);
   }
-  if (fclose(f) != 0 || rename(part, path) != 0) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
-                       strerror(errno));
+  if (lam_outfile_check(of, err)) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_EIO;
   }
-  return LAM_OK;
+  return lam_outfile_commit(of, NULL, NULL, err);
 }
 
 int lam_exp_graded_inputs(size_t T, size_t d, unsigned long seed, double *X,

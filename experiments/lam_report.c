@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lam_config.h"
+#include "lam_outfile.h"
 #include "lam_experiment.h"
 
 /* First PNG in DIR/NAME (alphabetical), or "" when none. */
@@ -50,29 +51,35 @@ static void html_text(FILE *f, const char *s) {
   }
 }
 
-static int finish(FILE *f, const char *part, const char *path, lam_err *err) {
-  if (fclose(f) != 0 || rename(part, path) != 0) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", path,
-                       strerror(errno));
+/* Write errors are checked once, at the end (lam_outfile keeps the first
+ * errno); a report cut short is removed, never renamed. */
+static int finish(lam_outfile *of, lam_err *err) {
+  if (lam_outfile_check(of, err)) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_EIO;
   }
-  return LAM_OK;
+  return lam_outfile_commit(of, NULL, NULL, err);
 }
 
 int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
                      const lam_exp_opts *o, lam_err *err) {
-  char path[1100], part[1110], hpath[1100], hpart[1110], fig[512];
+  char path[1100], hpath[1100], fig[512];
   snprintf(path, sizeof path, "%s/report.md", outdir);
-  snprintf(part, sizeof part, "%s.part", path);
   snprintf(hpath, sizeof hpath, "%s/report.html", outdir);
-  snprintf(hpart, sizeof hpart, "%s.part", hpath);
-  FILE *md = fopen(part, "w");
-  FILE *html = md ? fopen(hpart, "w") : NULL;
-  if (!md || !html) {
-    if (md) {
-      fclose(md);
-    }
-    return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", outdir,
-                       strerror(errno));
+  lam_outfile *mdf = NULL, *htmlf = NULL;
+  FILE *md = NULL, *html = NULL;
+  int rc = lam_outfile_open(path, "report", 0, &mdf, err);
+  if (!rc) {
+    rc = lam_outfile_open(hpath, "report", 0, &htmlf, err);
+  }
+  if (!rc && (!(md = lam_outfile_stream(mdf, err)) ||
+              !(html = lam_outfile_stream(htmlf, err)))) {
+    rc = LAM_EIO;
+  }
+  if (rc) {
+    lam_outfile_abandon(mdf, 0, NULL);
+    lam_outfile_abandon(htmlf, 0, NULL);
+    return rc;
   }
   fprintf(md, "# laminar %s: the column-as-attention predictions\n\n", LAM_VERSION);
   fprintf(md, "Model: `%s`%s. Seeds per experiment: %s. Verdicts compare the "
@@ -153,7 +160,7 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
     }
   }
   fputs("</body></html>\n", html);
-  int rc = finish(md, part, path, err);
-  int rc2 = finish(html, hpart, hpath, err);
+  rc = finish(mdf, err);
+  int rc2 = finish(htmlf, rc ? NULL : err);
   return rc ? rc : rc2;
 }

@@ -11,6 +11,7 @@
 
 #include "lam_attention.h"
 #include "lam_experiment.h"
+#include "lam_outfile.h"
 #include "lam_sim.h"
 
 lam_routing_task lam_routing_defaults(void) {
@@ -60,12 +61,20 @@ typedef struct ctx {
   int have_w;             /* wq/wk hold weights (else: the base's) */
 } ctx;
 
-/* A matrix as CSV, full precision (the next run reads it back exactly). */
+/* A matrix as CSV, full precision (the next run reads it back exactly).
+ * Rewritten for every trial and read back at once: no fsync (a crash loses
+ * nothing the next run would not write again). */
 static int write_csv(const char *path, const double *a, size_t rows,
                      size_t cols, lam_err *err) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write", path);
+  lam_outfile *of = NULL;
+  FILE *f = NULL;
+  int rc = lam_outfile_open(path, "input file", LAM_OUTFILE_NOSYNC, &of, err);
+  if (!rc && !(f = lam_outfile_stream(of, err))) {
+    rc = LAM_EIO;
+  }
+  if (rc) {
+    lam_outfile_abandon(of, 0, NULL);
+    return rc;
   }
   for (size_t i = 0; i < rows; i++) {
     for (size_t j = 0; j < cols; j++) {
@@ -73,10 +82,11 @@ static int write_csv(const char *path, const double *a, size_t rows,
     }
     fputc('\n', f);
   }
-  if (fclose(f)) {
-    return lam_err_set(err, LAM_EIO, "%s: write failed", path);
+  if (lam_outfile_check(of, err)) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_EIO;
   }
-  return LAM_OK;
+  return lam_outfile_commit(of, NULL, NULL, err);
 }
 
 static int setf(lam_model *m, lam_err *err, const char *fmt, ...) {

@@ -14,6 +14,7 @@
 
 #include "lam_exp_util.h"
 #include "lam_experiment.h"
+#include "lam_outfile.h"
 #include "lam_pac.h"
 
 enum { NCOND = 2, NSURR = 199 };
@@ -35,12 +36,22 @@ static int save_model(lam_exp *x, lam_model *m, size_t c, unsigned long seed,
     return rc;
   }
   snprintf(path, sizeof path, "%s/mejias2016_%s_seed%lu.ini", dir, cond[c].name, seed);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot write", path);
+  lam_outfile *of = NULL;
+  FILE *f = NULL;
+  rc = lam_outfile_open(path, "model file", 0, &of, err);
+  if (!rc && !(f = lam_outfile_stream(of, err))) {
+    rc = LAM_EIO;
+  }
+  if (rc) {
+    lam_outfile_abandon(of, 0, NULL);
+    return rc;
   }
   fputs(lam_model_text(m), f);
-  return fclose(f) == 0 ? LAM_OK : lam_err_set(err, LAM_EIO, "%s: cannot write", path);
+  if (lam_outfile_check(of, err)) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_EIO;
+  }
+  return lam_outfile_commit(of, NULL, NULL, err);
 }
 
 static int measure(lam_exp *x, unsigned long seed, size_t c, lam_pac_stats *st,

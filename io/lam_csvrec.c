@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lam_config.h"
 
@@ -33,9 +34,12 @@ typedef struct csvrec {
   int header; /* column header row written */
 } csvrec;
 
+/* The reason is the errno of the write(2) that failed (lam_outfile keeps
+ * it), not whatever errno holds after the stdio call that noticed. */
 static int ioerr(const lam_recorder *rec, lam_err *err) {
+  int e = lam_outfile_errno(rec->of);
   return lam_err_set(err, LAM_EIO, "%s: cannot write: %s", rec->part,
-                     strerror(errno ? errno : EIO));
+                     strerror(e ? e : (errno ? errno : EIO)));
 }
 
 static int csv_open(lam_recorder *rec, lam_err *err) {
@@ -43,21 +47,19 @@ static int csv_open(lam_recorder *rec, lam_err *err) {
   if (!c) {
     return LAM_NOMEM(err);
   }
-  errno = 0;
-  c->f = fopen(rec->part, "w");
+  c->f = lam_outfile_stream(rec->of, err);
   if (!c->f) {
-    int rc = lam_err_set(err, LAM_EIO, "%s: cannot create output file: %s",
-                         rec->part, strerror(errno));
     free(c);
-    return rc;
-  }
-  if (fprintf(c->f, "# laminar %s\n", LAM_VERSION) < 0) {
-    int rc = ioerr(rec, err);
-    fclose(c->f);
-    free(c);
-    return rc;
+    return LAM_EIO;
   }
   rec->impl = c;
+  errno = 0;
+  if (fprintf(c->f, "# laminar %s\n", LAM_VERSION) < 0) {
+    int rc = ioerr(rec, err);
+    rec->impl = NULL;
+    free(c);
+    return rc;
+  }
   return LAM_OK;
 }
 
@@ -154,18 +156,38 @@ static int csv_close(lam_recorder *rec, int complete, lam_err *err) {
   }
   int rc = write_header(rec, err);
   errno = 0;
-  if (fprintf(c->f, "# complete: %d\n", complete && !rc) < 0 && !rc) {
+  /* Where the mark starts, for csv_unmark; the stream is flushed first. */
+  if (fflush(c->f) != 0 && !rc) {
     rc = ioerr(rec, err);
   }
-  if (fclose(c->f) != 0 && !rc) {
+  rec->mark_at = (long)lseek(lam_outfile_fd(rec->of), 0, SEEK_CUR);
+  /* A write lost anywhere (even one stdio retried later) is not complete. */
+  int done = complete && !rc && !lam_outfile_errno(rec->of);
+  if (fprintf(c->f, "# complete: %d\n", done) < 0 && !rc) {
     rc = ioerr(rec, err);
   }
+  if (fflush(c->f) != 0 && !rc) {
+    rc = ioerr(rec, err);
+  }
+  /* The stream belongs to rec->of: lam_outfile_commit or _abandon closes it. */
   free(c);
   rec->impl = NULL;
   return rc;
 }
 
+/* "# complete: 1" becomes "# complete: 0" (the rename failed). */
+static int csv_unmark(lam_recorder *rec, int fd, lam_err *err) {
+  static const char mark[] = "# complete: 0\n";
+  if (rec->mark_at < 0 || ftruncate(fd, (off_t)rec->mark_at) != 0 ||
+      pwrite(fd, mark, sizeof mark - 1, (off_t)rec->mark_at) !=
+          (ssize_t)(sizeof mark - 1)) {
+    return lam_err_set(err, LAM_EIO, "%s: cannot mark incomplete: %s",
+                       rec->part, strerror(errno));
+  }
+  return LAM_OK;
+}
+
 const lam__rec_backend lam__rec_csv = {
     csv_open, csv_flush, NULL, NULL, NULL, csv_attr_text, csv_attr_real,
-    csv_close,
+    csv_close, csv_unmark, NULL,
 };

@@ -22,14 +22,27 @@
  *
  * HDF5's automatic error printing is switched off when a file is opened (the
  * library never prints); failures are read off the HDF5 error stack and
- * returned as lam_err messages naming the file and the object.
+ * returned as lam_err messages naming the file and the object, with errno's
+ * reason when the disk refused a write.
+ *
+ * The file is written through the descriptor of PATH.part that lam_outfile
+ * created (io/lam_h5vfd.h: HDF5's own driver can only open by name). A write
+ * the disk refuses (no space, file-size limit) is recorded by the driver,
+ * which drops every later write, so the file can still be closed and HDF5
+ * keeps nothing open that its exit-time cleanup could crash on; the file on
+ * disk then lacks writes, is marked broken and removed by the recorder.
  */
 #include "lam_recorder_private.h"
 
+#include <errno.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "lam_h5vfd.h"
 
 typedef struct h5series {
   char *name; /* absolute HDF5 path */
@@ -42,21 +55,34 @@ typedef struct h5series {
 } h5series;
 
 typedef struct h5 {
+  lam_h5vfd *vfd; /* the driver writing through rec->of's descriptor */
   hid_t file;
   hid_t time;
   hid_t *traces; /* per recorded population */
   h5series *s;
   size_t ns, caps;
+  struct h5axis *ax; /* labels of series not created yet */
+  size_t nax, capax;
 } h5;
+
+/* An axis label asked for before its series existed (lam_recorder_label). */
+typedef struct h5axis {
+  char *name; /* absolute path of the series */
+  char *label;
+  char *scale; /* NULL or the absolute path of its coordinate */
+  unsigned dim;
+} h5axis;
 
 /* ---- errors ---------------------------------------------------------- */
 
 typedef struct h5msg {
   char text[384];
+  int errnum; /* from "errno = N" in any entry, 0 if none */
 } h5msg;
 
 /* The innermost entry of the stack (walked upward, n == 0) says what went
- * wrong; its minor message says the category ("already exists", ...). */
+ * wrong; its minor message says the category ("already exists", ...). An
+ * entry from a system call carries ", errno = 28, error message = '...'". */
 static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
   h5msg *m = data;
   if (n == 0) {
@@ -67,18 +93,33 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
     snprintf(m->text, sizeof m->text, "%s%s%s%s", e->desc ? e->desc : "",
              minor[0] ? " (" : "", minor, minor[0] ? ")" : "");
   }
+  const char *p = e->desc ? strstr(e->desc, "errno = ") : NULL;
+  if (p && !m->errnum) {
+    m->errnum = atoi(p + strlen("errno = "));
+  }
   return 0;
 }
 
 static int h5fail(const lam_recorder *rec, lam_err *err, const char *what,
                   const char *name) {
-  h5msg m = {""};
+  const struct h5 *h = rec->impl;
+  h5msg m = {"", 0};
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
   H5Eclear2(H5E_DEFAULT);
+  /* The driver's errno first: it is the write that failed, not a later
+   * consequence. */
+  int e = h && lam_h5vfd_errno(h->vfd) ? lam_h5vfd_errno(h->vfd) : m.errnum;
   int named = name && name[0];
   return lam_err_set(err, LAM_EIO, "%s: %s%s%s: %s", rec->part, what,
                      named ? " " : "", named ? name : "",
-                     m.text[0] ? m.text : "HDF5 error");
+                     e > 0 ? strerror(e) : (m.text[0] ? m.text : "HDF5 error"));
+}
+
+/* After an operation that HDF5 reported done: did the disk take it? */
+static int lost(const lam_recorder *rec, lam_err *err, const char *what,
+                const char *name) {
+  const struct h5 *h = rec->impl;
+  return lam_h5vfd_errno(h->vfd) ? h5fail(rec, err, what, name) : LAM_OK;
 }
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -241,6 +282,102 @@ static void pop_tail(const lam_recorder *rec, size_t pop, hsize_t tail[2]) {
   tail[1] = rec->sys.pops[pop].nunits;
 }
 
+/* ---- labelled dimensions (HDF5 dimension scales) ----------------------- */
+
+/* Name the axes of ds (labels[i], NULL: none) and make /time the coordinate
+ * of its first axis (time >= 0). h5py: ds.dims[0].label, ds.dims[0][0]. */
+static herr_t label_axes(hid_t ds, hid_t time, const char *const *labels,
+                         int rank) {
+  if (time >= 0 && H5DSattach_scale(ds, time, 0) < 0) {
+    return -1;
+  }
+  for (int i = 0; i < rank; i++) {
+    if (labels[i] && H5DSset_label(ds, (unsigned)i, labels[i]) < 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The column and unit axes of /traces/<pop> and /final/<pop>, and what the
+ * unit axis indexes when the system says (attribute unit_axis). */
+static herr_t label_pop(const lam_recorder *rec, size_t pop, hid_t ds,
+                        hid_t time) {
+  static const char *const traces[3] = {"time", "column", "unit"};
+  static const char *const final[2] = {"column", "unit"};
+  herr_t r = time >= 0 ? label_axes(ds, time, traces, 3)
+                       : label_axes(ds, -1, final, 2);
+  const lam_system *sys = &rec->sys;
+  const char *what = sys->ops->unit_axis
+                         ? sys->ops->unit_axis(sys->self, pop)
+                         : NULL;
+  if (r >= 0 && what && put_text(ds, "unit_axis", what) < 0) {
+    r = -1;
+  }
+  return r;
+}
+
+/* Label axis dim of the open dataset ds; scale (NULL: none) is the absolute
+ * path of a rank-1 dataset as long as that axis, made its coordinate. */
+static int apply_label(const lam_recorder *rec, hid_t ds, const char *name,
+                       unsigned dim, const char *label, const char *scale,
+                       lam_err *err) {
+  h5 *h = rec->impl;
+  hid_t sp = H5Dget_space(ds);
+  hsize_t dims[3] = {0, 0, 0};
+  int rank = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  if (rank < 0) {
+    return h5fail(rec, err, "cannot read the shape of", name);
+  }
+  if ((int)dim >= rank) {
+    return lam_err_set(err, LAM_EINVAL, "%s: %s: expected an axis below %d, "
+                       "found %u", rec->part, name, rank, dim);
+  }
+  if (H5DSset_label(ds, dim, label) < 0) {
+    return h5fail(rec, err, "cannot label", name);
+  }
+  if (!scale) {
+    return lost(rec, err, "cannot label", name);
+  }
+  hid_t sc = H5Dopen2(h->file, scale, H5P_DEFAULT);
+  if (sc < 0) {
+    return h5fail(rec, err, "no coordinate dataset", scale);
+  }
+  hsize_t n = 0;
+  sp = H5Dget_space(sc);
+  int srank = sp >= 0 ? H5Sget_simple_extent_dims(sp, &n, NULL) : -1;
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  int rc = LAM_OK;
+  if (srank != 1 || n != dims[dim]) {
+    rc = lam_err_set(err, LAM_EINVAL, "%s: %s: coordinate %s: expected %llu "
+                     "values (axis %u), found %s%llu", rec->part, name, scale,
+                     (unsigned long long)dims[dim], dim,
+                     srank == 1 ? "" : "a dataset of rank != 1 with ",
+                     (unsigned long long)n);
+  } else if ((H5DSis_scale(sc) <= 0 &&
+              (H5DSset_scale(sc, label) < 0 ||
+               H5DSset_label(sc, 0, label) < 0)) ||
+             H5DSattach_scale(ds, sc, dim) < 0) {
+    rc = h5fail(rec, err, "cannot attach coordinate", scale);
+  }
+  H5Dclose(sc);
+  return rc ? rc : lost(rec, err, "cannot label", name);
+}
+
+static h5series *find_series(h5 *h, const char *full) {
+  for (size_t i = 0; i < h->ns; i++) {
+    if (strcmp(h->s[i].name, full) == 0) {
+      return &h->s[i];
+    }
+  }
+  return NULL;
+}
+
 /* ---- back end ------------------------------------------------------------ */
 
 static int h5_close(lam_recorder *rec, int complete, lam_err *err);
@@ -267,9 +404,16 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
    * B-tree grew ~5 kB per simulated second of a 10-column network recorded
    * at 1 kHz), and dense attribute storage for long model texts. Readable by
    * HDF5 1.10.0 and later (Debian's h5py 3.7 on 1.10.8), not by 1.8. */
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  int vrc = lam_h5vfd_new(lam_outfile_fd(rec->of), &h->vfd, err);
+  if (vrc) {
+    h5_close(rec, 0, NULL);
+    return vrc;
+  }
+  hid_t fapl = lam_h5vfd_fapl(h->vfd);
   if (fapl >= 0) {
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST);
+    /* The name is only what HDF5 reports; the driver writes to the
+     * descriptor lam_outfile created (exclusively, no symbolic link). */
     h->file = H5Fcreate(rec->part, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
   }
@@ -280,6 +424,11 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
   }
   int rc = LAM_OK;
   h->time = create_ext(h->file, "/time", 1, NULL, rec->chunk, "s");
+  /* /time is the coordinate of the first axis of every time series. */
+  if (h->time >= 0 && H5DSset_scale(h->time, "time") < 0) {
+    H5Dclose(h->time);
+    h->time = -1;
+  }
   if (h->time < 0) {
     rc = h5fail(rec, err, "cannot create", "/time");
   }
@@ -296,13 +445,17 @@ static int h5_open(lam_recorder *rec, lam_err *err) {
                               p->unit ? p->unit : "");
     if (h->traces[k] < 0 ||
         (p->layer && p->layer[0] && put_text(h->traces[k], "layer", p->layer) < 0) ||
-        (p->doc && put_text(h->traces[k], "doc", p->doc) < 0)) {
+        (p->doc && put_text(h->traces[k], "doc", p->doc) < 0) ||
+        label_pop(rec, rec->pops[k], h->traces[k], h->time) < 0) {
       rc = h5fail(rec, err, "cannot create", name);
     }
     free(name);
   }
   if (!rc && put_int(h->file, "complete", 0) < 0) {
     rc = h5fail(rec, err, "cannot write attribute", "complete");
+  }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", "");
   }
   if (rc) {
     h5_close(rec, 0, NULL);
@@ -326,7 +479,7 @@ static int h5_flush(lam_recorder *rec, lam_err *err) {
       return h5fail(rec, err, "cannot write", name);
     }
   }
-  return LAM_OK;
+  return lost(rec, err, "cannot write", "/time and /traces");
 }
 
 static int series_flush(lam_recorder *rec, h5series *s, lam_err *err) {
@@ -339,7 +492,8 @@ static int series_flush(lam_recorder *rec, h5series *s, lam_err *err) {
     s->n += s->nbuf;
   }
   s->nbuf = 0;
-  return r < 0 ? h5fail(rec, err, "cannot write", s->name) : LAM_OK;
+  return r < 0 ? h5fail(rec, err, "cannot write", s->name)
+               : lost(rec, err, "cannot write", s->name);
 }
 
 static int h5_series(lam_recorder *rec, const char *name, const char *unit,
@@ -384,6 +538,11 @@ static int h5_series(lam_recorder *rec, const char *name, const char *unit,
     }
     hsize_t tail[1] = {width};
     hid_t ds = create_ext(h->file, full, 2, tail, chunk, unit ? unit : "");
+    static const char *const time_axis[1] = {"time"};
+    if (ds >= 0 && label_axes(ds, h->time, time_axis, 1) < 0) {
+      H5Dclose(ds);
+      ds = -1;
+    }
     if (ds < 0) {
       int rc = h5fail(rec, err, "cannot create series", full);
       free(buf);
@@ -392,6 +551,15 @@ static int h5_series(lam_recorder *rec, const char *name, const char *unit,
     }
     s = &h->s[h->ns++];
     *s = (h5series){full, width, chunk, ds, buf, 0, 0};
+    for (size_t i = 0; i < h->nax; i++) {
+      h5axis *a = &h->ax[i];
+      if (a->name && strcmp(a->name, full) == 0) {
+        int rc = apply_label(rec, ds, full, a->dim, a->label, a->scale, err);
+        if (rc) {
+          return rc;
+        }
+      }
+    }
   }
   memcpy(s->buf + s->nbuf * width, row, width * sizeof *row);
   s->nbuf++;
@@ -443,11 +611,15 @@ static int h5_final_pop(lam_recorder *rec, size_t pop, double t,
   pop_tail(rec, pop, dims);
   hid_t ds = rc ? -1 : write_whole(h->file, name, 2, dims, values,
                                    p->unit ? p->unit : "");
-  if (!rc && (ds < 0 || put_real(ds, "t", t) < 0)) {
+  if (!rc && (ds < 0 || put_real(ds, "t", t) < 0 ||
+              label_pop(rec, pop, ds, -1) < 0)) {
     rc = h5fail(rec, err, "cannot write", name);
   }
   if (ds >= 0) {
     H5Dclose(ds);
+  }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", name);
   }
   free(name);
   return rc;
@@ -470,6 +642,68 @@ static int h5_dataset(lam_recorder *rec, const char *name, const char *unit,
   if (ds >= 0) {
     H5Dclose(ds);
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write dataset", full);
+  }
+  free(full);
+  return rc;
+}
+
+static char *dup_text(const char *s) {
+  char *d = s ? malloc(strlen(s) + 1) : NULL;
+  if (d) {
+    memcpy(d, s, strlen(s) + 1);
+  }
+  return d;
+}
+
+static int h5_label(lam_recorder *rec, const char *name, unsigned dim,
+                    const char *label, const char *scale, lam_err *err) {
+  h5 *h = rec->impl;
+  char *full = join("/", name);
+  if (!full) {
+    return LAM_NOMEM(err);
+  }
+  int rc = LAM_OK;
+  h5series *s = find_series(h, full);
+  hid_t ds = -1;
+  if (!s) {
+    /* H5Lexists fails on a missing parent group: that is "no" here. */
+    htri_t e = H5Lexists(h->file, full, H5P_DEFAULT);
+    H5Eclear2(H5E_DEFAULT);
+    ds = e > 0 ? H5Dopen2(h->file, full, H5P_DEFAULT) : -1;
+    if (e > 0 && ds < 0) {
+      rc = h5fail(rec, err, "not a dataset:", full);
+    }
+  }
+  if (!rc && (s || ds >= 0)) {
+    rc = apply_label(rec, s ? s->ds : ds, full, dim, label, scale, err);
+  } else if (!rc) {
+    /* A series whose first sample has not come yet. */
+    if (h->nax == h->capax) {
+      size_t cap = h->capax ? 2 * h->capax : 4;
+      h5axis *na = realloc(h->ax, cap * sizeof *na);
+      if (!na) {
+        free(full);
+        return LAM_NOMEM(err);
+      }
+      h->ax = na;
+      h->capax = cap;
+    }
+    h5axis *a = &h->ax[h->nax];
+    *a = (h5axis){full, dup_text(label), scale ? dup_text(scale) : NULL, dim};
+    if (!a->label || (scale && !a->scale)) {
+      free(a->label);
+      free(a->scale);
+      free(full);
+      return LAM_NOMEM(err);
+    }
+    h->nax++;
+    return LAM_OK;
+  }
+  if (ds >= 0) {
+    H5Dclose(ds);
+  }
   free(full);
   return rc;
 }
@@ -479,7 +713,7 @@ static int h5_attr_text(lam_recorder *rec, const char *name,
   h5 *h = rec->impl;
   return put_text(h->file, name, value) < 0
              ? h5fail(rec, err, "cannot write attribute", name)
-             : LAM_OK;
+             : lost(rec, err, "cannot write attribute", name);
 }
 
 static int h5_attr_real(lam_recorder *rec, const char *name, double value,
@@ -487,11 +721,45 @@ static int h5_attr_real(lam_recorder *rec, const char *name, double value,
   h5 *h = rec->impl;
   return put_real(h->file, name, value) < 0
              ? h5fail(rec, err, "cannot write attribute", name)
-             : LAM_OK;
+             : lost(rec, err, "cannot write attribute", name);
+}
+
+/* Close every object still open in file (ours were closed already; this
+ * catches any an error path of HDF5 or ours left), then the file. */
+static herr_t close_all(hid_t file) {
+  ssize_t n = H5Fget_obj_count(file, H5F_OBJ_ALL & ~H5F_OBJ_FILE);
+  if (n > 0) {
+    hid_t *ids = malloc((size_t)n * sizeof *ids);
+    if (ids) {
+      n = H5Fget_obj_ids(file, H5F_OBJ_ALL & ~H5F_OBJ_FILE, (size_t)n, ids);
+      for (ssize_t i = 0; i < n; i++) {
+        switch (H5Iget_type(ids[i])) {
+        case H5I_GROUP:
+          H5Gclose(ids[i]);
+          break;
+        case H5I_DATASET:
+          H5Dclose(ids[i]);
+          break;
+        case H5I_DATATYPE:
+          H5Tclose(ids[i]);
+          break;
+        case H5I_ATTR:
+          H5Aclose(ids[i]);
+          break;
+        default:
+          H5Oclose(ids[i]);
+          break;
+        }
+      }
+      free(ids);
+    }
+  }
+  return H5Fclose(file);
 }
 
 /* Flush the series, mark complete, close every handle. Keeps the first error
- * but closes everything regardless. */
+ * but closes everything regardless. After lost writes nothing more is
+ * written (the driver would drop it) and the file is marked broken. */
 static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   h5 *h = rec->impl;
   if (!h) {
@@ -499,7 +767,7 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   }
   int rc = LAM_OK;
   for (size_t i = 0; i < h->ns; i++) {
-    if (h->file >= 0) {
+    if (h->file >= 0 && !lam_h5vfd_errno(h->vfd)) {
       int r = series_flush(rec, &h->s[i], rc ? NULL : err);
       rc = rc ? rc : r;
     }
@@ -508,8 +776,14 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
     free(h->s[i].name);
   }
   free(h->s);
-  if (h->file >= 0 && put_int(h->file, "complete", complete && !rc) < 0 &&
-      !rc) {
+  for (size_t i = 0; i < h->nax; i++) {
+    free(h->ax[i].name);
+    free(h->ax[i].label);
+    free(h->ax[i].scale);
+  }
+  free(h->ax);
+  if (h->file >= 0 && !lam_h5vfd_errno(h->vfd) &&
+      put_int(h->file, "complete", complete && !rc) < 0 && !rc) {
     rc = h5fail(rec, err, "cannot write attribute", "complete");
   }
   for (size_t k = 0; k < rec->nrec; k++) {
@@ -520,19 +794,54 @@ static int h5_close(lam_recorder *rec, int complete, lam_err *err) {
   if (h->time >= 0) {
     H5Dclose(h->time);
   }
-  if (h->file >= 0 && H5Fclose(h->file) < 0 && !rc) {
+  if (h->file >= 0 && close_all(h->file) < 0 && !rc) {
     rc = h5fail(rec, err, "cannot close", "");
   }
+  if (!rc) {
+    rc = lost(rec, err, "cannot write", "");
+  }
+  if (lam_h5vfd_errno(h->vfd)) {
+    rec->broken = 1;
+  }
   H5Eclear2(H5E_DEFAULT);
+  lam_h5vfd_free(h->vfd);
   free(h->traces);
   free(h);
   rec->impl = NULL;
   return rc;
 }
 
+/* complete = 1 back to 0 in the closed file (its rename failed). */
+static int h5_unmark(lam_recorder *rec, int fd, lam_err *err) {
+  lam_h5vfd *v = NULL;
+  int rc = lam_h5vfd_new(fd, &v, err);
+  if (rc) {
+    return rc;
+  }
+  hid_t fapl = lam_h5vfd_fapl(v);
+  hid_t f = fapl >= 0 ? H5Fopen(rec->part, H5F_ACC_RDWR, fapl) : -1;
+  if (fapl >= 0) {
+    H5Pclose(fapl);
+  }
+  if (f < 0 || put_int(f, "complete", 0) < 0) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot mark incomplete", rec->part);
+  }
+  if (f >= 0 && close_all(f) < 0 && !rc) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot close", rec->part);
+  }
+  if (!rc && lam_h5vfd_errno(v)) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot write: %s", rec->part,
+                     strerror(lam_h5vfd_errno(v)));
+  }
+  H5Eclear2(H5E_DEFAULT);
+  lam_h5vfd_free(v);
+  return rc;
+}
+
 const lam__rec_backend lam__rec_h5 = {
     h5_open,      h5_flush,     h5_series,    h5_final_pop,
     h5_dataset,   h5_attr_text, h5_attr_real, h5_close,
+    h5_unmark,    h5_label,
 };
 
 /* A text attribute on an object written before (lam_recorder_object_attr_text). */

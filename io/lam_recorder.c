@@ -90,6 +90,7 @@ static void rec_free(lam_recorder *rec) {
   free(rec->width);
   free(rec->path);
   free(rec->part);
+  lam_outfile_abandon(rec->of, 0, NULL);
   free(rec);
 }
 
@@ -170,18 +171,16 @@ lam_recorder *lam_recorder_open(const char *path, const lam_system *sys,
     rec_free(rec);
     return NULL;
   }
-  /* Create the file ourselves first: the C library's errno says plainly why
-   * a path is unusable (missing folder, permissions), HDF5's stack does not. */
-  FILE *probe = fopen(rec->part, "w");
-  if (!probe) {
-    lam_err_set(err, LAM_EIO, "%s: cannot create output file: %s", rec->part,
-                strerror(errno));
+  /* PATH.part created exclusively under PATH's lock (io/lam_outfile.h): a
+   * second writer of PATH stops here naming the first, a symbolic link
+   * planted as PATH.part is never followed. */
+  if (lam_outfile_open(path, "output", 0, &rec->of, err)) {
     rec_free(rec);
     return NULL;
   }
-  fclose(probe);
   if (be->open(rec, err)) {
-    unlink(rec->part);
+    lam_outfile_abandon(rec->of, 0, NULL);
+    rec->of = NULL;
     rec_free(rec);
     return NULL;
   }
@@ -191,7 +190,8 @@ lam_recorder *lam_recorder_open(const char *path, const lam_system *sys,
   }
   if (rc) {
     be->close(rec, 0, NULL);
-    unlink(rec->part);
+    lam_outfile_abandon(rec->of, 0, NULL);
+    rec->of = NULL;
     rec_free(rec);
     return NULL;
   }
@@ -304,6 +304,25 @@ int lam_recorder_dataset(lam_recorder *rec, const char *name,
              : LAM_OK;
 }
 
+int lam_recorder_label(lam_recorder *rec, const char *name, int dim,
+                       const char *label, const char *scale, lam_err *err) {
+  if (!rec) {
+    return lam_err_set(err, LAM_EINVAL, "lam_recorder_label: NULL recorder");
+  }
+  int rc = check_name(rec, "dataset", name, err);
+  if (rc) {
+    return rc;
+  }
+  if (dim < 0 || dim > 2 || !label || !label[0]) {
+    return lam_err_set(err, LAM_EINVAL, "%s: %s: expected an axis 0 to 2 and "
+                       "a label, found axis %d, label '%s'", rec->part, name,
+                       dim, label ? label : "(null)");
+  }
+  return rec->be->label ? rec->be->label(rec, name, (unsigned)dim, label,
+                                         scale, err)
+                        : LAM_OK;
+}
+
 int lam_recorder_attr_text(lam_recorder *rec, const char *name,
                            const char *value, lam_err *err) {
   if (!rec) {
@@ -328,6 +347,17 @@ int lam_recorder_attr_real(lam_recorder *rec, const char *name, double value,
   return rec->be->attr_real(rec, name, value, err);
 }
 
+static int unmark(void *ctx, int fd, const char *part, lam_err *err) {
+  (void)part;
+  lam_recorder *rec = ctx;
+  return rec->be->unmark(rec, fd, err);
+}
+
+/* The order that keeps the completion mark honest: the back end writes
+ * complete = 1 and closes, lam_outfile_commit fsyncs and renames. A file
+ * under its final name therefore always says complete = 1; a rename that
+ * fails turns the mark back to 0 (unmark) before the lock is released, so
+ * PATH.part says 1 only between the fsync and the rename. */
 int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err) {
   if (!rec) {
     return LAM_OK;
@@ -339,10 +369,26 @@ int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err) {
   if (rc == LAM_OK) {
     rc = rc2;
   }
-  if (rc == LAM_OK && complete && rename(rec->part, rec->path) != 0) {
-    rc = lam_err_set(err, LAM_EIO, "%s: cannot rename to %s: %s", rec->part,
-                     rec->path, strerror(errno));
+  if (rec->broken) {
+    /* Writes were lost (disk full, file-size limit): what is on disk is not
+     * a file any reader can open, so it is not kept under any name. */
+    lam_outfile_abandon(rec->of, 0, NULL);
+    if (rc == LAM_OK) {
+      rc = lam_err_set(err, LAM_EIO, "%s: writes were lost", rec->part);
+    }
+    if (err && err->code == rc) {
+      size_t n = strlen(err->msg);
+      snprintf(err->msg + n, sizeof err->msg - n,
+               "; the partial file %s could not be completed and was removed",
+               rec->part);
+    }
+  } else if (done && rc == LAM_OK) {
+    rc = lam_outfile_commit(rec->of, unmark, rec, err);
+  } else {
+    int rc3 = lam_outfile_abandon(rec->of, 1, rc ? NULL : err);
+    rc = rc ? rc : rc3;
   }
+  rec->of = NULL;
   rec_free(rec);
   return rc;
 }

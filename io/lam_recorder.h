@@ -12,6 +12,12 @@
  * PATH by lam_recorder_close(rec, 1, ...). A run that stops early (signal,
  * solver failure) calls lam_recorder_close(rec, 0, ...): the file is closed
  * cleanly, its attribute complete = 0, and it stays at PATH.part.
+ * From open to close the recorder holds PATH's lock (io/lam_lock.h): a
+ * second recorder on PATH fails at open, naming the first's pid. PATH.part
+ * is created exclusively (io/lam_outfile.h). After a write the disk refused
+ * (no space, file-size limit) an HDF5 file cannot be valid: close removes
+ * it and says so in its error; a CSV file is kept without "# complete: 1".
+ * Axes are labelled with HDF5 dimension scales (lam_recorder_label).
  *
  * CSV: one row per sample, `time,<pop>[c][u],...` with a '#' header that
  * carries the version and the model hash; final state and extras are HDF5-only.
@@ -50,6 +56,16 @@ int lam_recorder_final(lam_recorder *rec, double t, const double *y,
 int lam_recorder_dataset(lam_recorder *rec, const char *name,
                          const char *unit, const double *data, int rank,
                          const size_t *dims, lam_err *err);
+
+/* Name axis dim (0-based) of the dataset or series name ("contact") and,
+ * when scale is not NULL, make the rank-1 dataset at that absolute path (as
+ * long as the axis, written before) its coordinate: HDF5 dimension scales,
+ * which h5py shows as ds.dims[dim].label and ds.dims[dim][0]. A series not
+ * created yet is labelled when its first sample arrives. The recorder labels
+ * its own datasets itself (/traces/<pop>: time, column, unit; /final/<pop>:
+ * column, unit; series: time). HDF5 only (ignored for CSV). */
+int lam_recorder_label(lam_recorder *rec, const char *name, int dim,
+                       const char *label, const char *scale, lam_err *err);
 
 /* Root attributes. */
 int lam_recorder_attr_text(lam_recorder *rec, const char *name,

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "lam_outfile.h"
 #include "lam_recorder.h"
 
 /* Samples per chunk (the buffer rows and the HDF5 chunk length). Reduced for
@@ -20,7 +21,7 @@
 #define LAM__REC_BUF_BYTES (8u << 20)
 
 typedef struct lam__rec_backend {
-  /* Open rec->part (created and writable). */
+  /* Start writing rec->of (PATH.part, created empty under PATH's lock). */
   int (*open)(lam_recorder *rec, lam_err *err);
   /* Write the rec->nbuf buffered samples as rows rec->nsamples ... */
   int (*flush)(lam_recorder *rec, lam_err *err);
@@ -37,8 +38,15 @@ typedef struct lam__rec_backend {
   int (*attr_real)(lam_recorder *rec, const char *name, double value,
                    lam_err *err);
   /* Write the completion mark, release everything in rec->impl. Called once,
-   * after the last flush, also after errors (then complete is 0). */
+   * after the last flush, also after errors (then complete is 0). Sets
+   * rec->broken when the file cannot be read back (lost writes). */
   int (*close)(lam_recorder *rec, int complete, lam_err *err);
+  /* The closed file, still PATH.part and open as fd, says complete = 1 but
+   * cannot get its final name: make it say complete = 0 again. */
+  int (*unmark)(lam_recorder *rec, int fd, lam_err *err);
+  /* Optional: lam_recorder_label (dim checked < 3, label non-empty). */
+  int (*label)(lam_recorder *rec, const char *name, unsigned dim,
+               const char *label, const char *scale, lam_err *err);
 } lam__rec_backend;
 
 struct lam_recorder {
@@ -46,6 +54,9 @@ struct lam_recorder {
   lam_system sys;  /* copy; sys.self and sys.pops must outlive rec */
   char *path;      /* PATH */
   char *part;      /* PATH.part, the file being written */
+  lam_outfile *of; /* PATH.part and the lock on PATH */
+  int broken;      /* the back end lost writes: PATH.part is not readable */
+  long mark_at;    /* CSV: offset of the "# complete" line */
   size_t nrec;     /* recorded populations */
   size_t *pops;    /* their indices in sys.pops */
   size_t *width;   /* ncols * nunits of each */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lam_config.h"
+#include "lam_outfile.h"
 
 lam_axes lam_axes_defaults(void) {
   lam_axes a;
@@ -128,6 +129,7 @@ struct lam_figure {
   int width, height;
   char *path; /* the figure's name */
   char *tmp;  /* what PLplot writes: path.part, renamed when complete */
+  lam_outfile *of; /* path.part under path's lock (io/lam_outfile.h) */
   lam_figure_tap tap;
   void *tap_user;
   PLINT plcode;
@@ -258,21 +260,25 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   }
   strcpy(f->path, path);
   snprintf(f->tmp, L + 6, "%s.part", path);
-  /* PLplot exits the process if it cannot open the file: check first. */
-  FILE *probe = fopen(f->tmp, "wb");
-  if (!probe) {
-    lam_err_set(err, LAM_EIO, "%s: cannot write the figure", f->tmp);
+  /* PLplot exits the process if it cannot open the file, and would follow
+   * a symbolic link planted as path.part: laminar creates the file
+   * (exclusively, under path's lock) and hands PLplot the open stream,
+   * which PLplot closes in plend1. */
+  FILE *out = NULL;
+  if (lam_outfile_open(path, "figure", 0, &f->of, err) ||
+      !(out = lam_outfile_handover(f->of, err))) {
+    lam_outfile_abandon(f->of, 0, NULL);
     free(f->tmp);
     free(f->path);
     free(f);
     return NULL;
   }
-  fclose(probe);
   f->width = width_px;
   f->height = height_px;
   plmkstrm(&f->strm);
   if (f->strm < 0) {
-    remove(f->tmp);
+    fclose(out);
+    lam_outfile_abandon(f->of, 0, NULL);
     free(f->tmp);
     free(f->path);
     free(f);
@@ -281,7 +287,9 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   }
   plsError(&f->plcode, f->plmsg);
   plsdev(dev);
-  plsfnam(f->tmp);
+  /* No plsfnam: with a file name PLplot opens it itself (fopen "w+",
+   * following links), replacing the stream given here. */
+  plsfile(out);
   plspage(0.0, 0.0, width_px, height_px, 0, 0);
   plscmap0n(C_COUNT);
   plscol0(C_WHITE, 255, 255, 255);
@@ -971,14 +979,17 @@ int lam_figure_close(lam_figure *f, lam_err *err) {
   if (!rc) {
     rc = pl_check(f, "writing", err);
   }
-  /* The figure appears under its name only once PLplot has finished it. */
-  if (!rc && rename(f->tmp, f->path) != 0) {
-    rc = lam_err_set(err, LAM_EIO, "%s: cannot rename %s to it", f->path,
-                     f->tmp);
+  /* The figure appears under its name only once PLplot has finished it
+   * and every byte reached the disk. */
+  if (!rc) {
+    rc = lam_outfile_check(f->of, err);
   }
-  if (rc) {
-    remove(f->tmp);
+  if (!rc) {
+    rc = lam_outfile_commit(f->of, NULL, NULL, err);
+  } else {
+    lam_outfile_abandon(f->of, 0, NULL);
   }
+  f->of = NULL;
   release(f);
   return rc;
 }
@@ -993,7 +1004,8 @@ void lam_figure_free(lam_figure *f) {
     plend1();
     f->inited = 0;
   }
-  remove(f->tmp);
+  lam_outfile_abandon(f->of, 0, NULL);
+  f->of = NULL;
   release(f);
 }
 

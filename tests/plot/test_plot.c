@@ -15,8 +15,11 @@
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lam_config.h"
@@ -704,4 +707,66 @@ Test(plot, traces_default_height_grows_with_panels) {
   cr_assert_geq(h4, 4 * 110, "four panels: %d px", h4);
   cr_assert_geq(h4 - h1, 3 * 110, "three more panels add %d px", h4 - h1);
   cr_assert_eq(hh, 300, "--height 300 gave %d px", hh);
+}
+
+/* A symbolic link planted as FIG.part is refused, never written through
+ * (PLplot would have opened it by name). */
+Test(plot, symlink_part_not_followed) {
+  if (!LAM_HAVE_PLPLOT) {
+    cr_skip_test("built without PLplot");
+  }
+  char out[200], part[220], victim[200];
+  snprintf(out, sizeof out, "%s/fig.png", dir);
+  snprintf(part, sizeof part, "%s.part", out);
+  snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+  FILE *f = fopen(victim, "w");
+  fputs("keep me\n", f);
+  fclose(f);
+  cr_assert_eq(symlink(victim, part), 0);
+  lam_err err = {0, ""};
+  cr_assert_neq(lam_plot_traces(run_probe, NULL, out, &err), LAM_OK);
+  cr_assert(strstr(err.msg, "symbolic link"), "%s", err.msg);
+  char *s = slurp(victim);
+  cr_assert_str_eq(s, "keep me\n", "the link's target was written");
+  free(s);
+  struct stat st;
+  cr_assert_neq(stat(out, &st), 0);
+}
+
+/* Under a file-size limit the figure fails with errno's reason and leaves
+ * nothing: no truncated image under its name, no FIG.part. */
+Test(plot, file_size_limit_leaves_no_figure) {
+  if (!LAM_HAVE_PLPLOT) {
+    cr_skip_test("built without PLplot");
+  }
+  char out[200], part[220];
+  snprintf(out, sizeof out, "%s/big.png", dir);
+  snprintf(part, sizeof part, "%s.part", out);
+  int p[2];
+  cr_assert_eq(pipe(p), 0);
+  pid_t pid = fork();
+  cr_assert(pid >= 0);
+  if (pid == 0) {
+    close(p[0]);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit r = {8192, 8192};
+    setrlimit(RLIMIT_FSIZE, &r);
+    lam_err e = {0, ""};
+    int rc = lam_plot_traces(run_probe, NULL, out, &e);
+    dprintf(p[1], "%d %s", rc, e.msg);
+    _exit(0);
+  }
+  close(p[1]);
+  char buf[2048] = "";
+  ssize_t n = read(p[0], buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = '\0';
+  close(p[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  cr_assert(WIFEXITED(st), "died of a signal");
+  cr_assert_neq(atoi(buf), LAM_OK, "a figure under an 8 kB limit: %s", buf);
+  cr_assert(strstr(buf, "File too large"), "%s", buf);
+  struct stat sb;
+  cr_assert_neq(stat(out, &sb), 0, "a truncated figure was published");
+  cr_assert_neq(stat(part, &sb), 0, "FIG.part left behind");
 }
