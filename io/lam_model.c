@@ -388,13 +388,46 @@ int lam_model_set(lam_model *m, const char *assignment, lam_err *err) {
     return lam_err_set(err, LAM_EINVAL,
                        "--set %s: expected section.key=value", assignment);
   }
-  size_t lhs = (size_t)(eq - assignment);
+  /* Blanks around the key and the value are dropped, as in a file, so that
+   * "--set 'run.t_end = 2'" means run.t_end. */
+  const char *k0 = assignment, *k1 = eq;
+  while (k0 < k1 && blank(*k0)) {
+    k0++;
+  }
+  while (k1 > k0 && blank(k1[-1])) {
+    k1--;
+  }
+  size_t lhs = (size_t)(k1 - k0);
   char buf[512];
   if (lhs >= sizeof buf) {
     return lam_err_set(err, LAM_EINVAL, "--set %s: key too long", assignment);
   }
-  memcpy(buf, assignment, lhs);
+  memcpy(buf, k0, lhs);
   buf[lhs] = '\0';
+  const char *v0 = eq + 1;
+  while (*v0 && blank(*v0)) {
+    v0++;
+  }
+  size_t vlen = strlen(v0);
+  while (vlen && blank(v0[vlen - 1])) {
+    vlen--;
+  }
+  /* A run records its model as text, where ';' after a blank starts a
+   * comment: such a value would not read back as given. */
+  for (size_t i = 1; i < vlen; i++) {
+    if (v0[i] == ';' && blank(v0[i - 1])) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "--set %s: a value cannot hold ';' after a blank (it "
+                         "starts a comment in a model file)",
+                         assignment);
+    }
+  }
+  if (vlen && v0[0] == ';') {
+    return lam_err_set(err, LAM_EINVAL,
+                       "--set %s: a value cannot start with ';' (it starts a "
+                       "comment in a model file)",
+                       assignment);
+  }
   char *dot = strrchr(buf, '.');
   if (!dot || dot == buf || !dot[1]) {
     return lam_err_set(err, LAM_EINVAL,
@@ -405,7 +438,13 @@ int lam_model_set(lam_model *m, const char *assignment, lam_err *err) {
   snprintf(where, sizeof where, "--set %s", assignment);
   /* Relative paths given on the command line resolve against the working
    * directory, not the model file: note it by making them absolute. */
-  return put(m, buf, dot + 1, eq + 1, where, 1, err);
+  char *value = strndup(v0, vlen);
+  if (!value) {
+    return LAM_NOMEM(err);
+  }
+  rc = put(m, buf, dot + 1, value, where, 1, err);
+  free(value);
+  return rc;
 }
 
 const char *lam_model_where(const lam_model *m, const char *section,

@@ -469,3 +469,27 @@ Test(model_files, control_character_in_set_is_refused) {
   cr_expect_eq(b.beta, 2.0);
   lam_model_free(m);
 }
+
+/* A --set value goes into the recorded model text; it must read back as
+ * given, so a value that the file syntax would cut at a comment is refused,
+ * and blanks around key and value are dropped as in a file. */
+Test(model_files, set_values_read_back_from_the_model_text) {
+  lam_model *m = lam_model_new();
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_model_set(m, " run.t_end = 2.5 ", &err), LAM_OK, "%s", err.msg);
+  cr_assert_str_eq(lam_model_value(m, "run", "t_end"), "2.5");
+  cr_assert_eq(lam_model_set(m, "input.z=a;b", &err), LAM_OK, "%s", err.msg);
+  cr_assert_str_eq(lam_model_value(m, "input", "z"), "a;b");
+  cr_assert_eq(lam_model_set(m, "input.z=a ;b", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "--set input.z=a ;b") && strstr(err.msg, "comment"),
+            "%s", err.msg);
+  cr_assert_eq(lam_model_set(m, "input.z=;b", &err), LAM_EINVAL);
+  cr_assert_str_eq(lam_model_value(m, "input", "z"), "a;b");
+  /* What was accepted reads back from text unchanged. */
+  lam_model *t = lam_model_new();
+  cr_assert_eq(lam_model_load_text(t, "[input]\nz = a;b ; file\n", "r.ini", ".", &err),
+               LAM_OK, "%s", err.msg);
+  cr_assert_str_eq(lam_model_value(t, "input", "z"), "a;b");
+  lam_model_free(t);
+  lam_model_free(m);
+}
