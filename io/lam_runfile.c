@@ -701,7 +701,7 @@ static void check_complete(lam_runfile *rf) {
   }
   if (a < 0) {
     snprintf(rf->status, sizeof rf->status,
-             "no root attribute complete (a finished run has complete = 1)");
+             "no root attribute complete; a finished run has complete = 1");
     return;
   }
   hid_t t = H5Aget_type(a);
@@ -711,16 +711,16 @@ static void check_complete(lam_runfile *rf) {
   if (cls == H5T_INTEGER && H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0) {
     rf->complete = v == 1;
     snprintf(rf->status, sizeof rf->status, "complete = %lld%s", v,
-             v == 0   ? " (the run stopped before its end time)"
+             v == 0   ? ": the run stopped before its end time"
              : v == 1 ? ""
-                      : " (expected 0 or 1)");
+                      : ", expected 0 or 1");
   } else if (cls == H5T_FLOAT && H5Aread(a, H5T_NATIVE_DOUBLE, &x) >= 0) {
     snprintf(rf->status, sizeof rf->status,
-             "complete = %g, a floating-point number (expected the integer 0 "
-             "or 1)", x);
+             "complete = %g, a floating-point number, expected the integer 0 "
+             "or 1", x);
   } else {
     snprintf(rf->status, sizeof rf->status,
-             "root attribute complete is %s (expected the integer 0 or 1)",
+             "root attribute complete is %s, expected the integer 0 or 1",
              class_name(cls));
   }
   close_id(t);

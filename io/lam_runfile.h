@@ -44,8 +44,9 @@ void lam_runfile_free(lam_runfile *rf);
 const char *lam_runfile_name(const lam_runfile *rf);
 /* 1 when the root attribute complete is 1, else 0. */
 int lam_runfile_complete(const lam_runfile *rf);
-/* What the completeness check found: "complete = 1", "complete = 0",
- * "no root attribute complete", "complete = 7 (expected 0 or 1)", ... */
+/* What the completeness check found: "complete = 1", "complete = 0: the
+ * run stopped before its end time", "no root attribute complete; ...",
+ * "complete = 7, expected 0 or 1", ... */
 const char *lam_runfile_status(const lam_runfile *rf);
 
 /* The most bytes one read may allocate (default: half the machine's memory,
