@@ -584,7 +584,9 @@ static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
   }
   lam_runfile_pop *p = &c->e[c->n++];
   memset(p, 0, sizeof *p);
-  memcpy(p->name, name, strlen(name) + 1);
+  for (size_t i = 0; name[i]; i++) { /* length checked above */
+    p->name[i] = name[i];
+  }
   return 0;
 }
 
