@@ -227,3 +227,20 @@ Test(runfile_cli, options_the_kind_does_not_use_are_errors) {
   char *e = slurp("stderr.txt");
   cr_expect(strstr(e, "--granger-order") && strstr(e, "ignored"), "%s", e);
 }
+
+/* A global heap object of size 0 made libhdf5 loop for ever on reading a
+ * text attribute (found by fuzzing); one running past its collection made
+ * it read beyond its buffer. */
+Test(runfile_cli, broken_global_heap_is_an_error, .timeout = 60) {
+  const char *want[] = {"run.h5", "corrupt HDF5 file", "global heap collection", NULL};
+  const char *a1[] = {"analyze", run_h5, NULL};
+  const char *a2[] = {"plot", run_h5, NULL};
+  craft_run(run_h5, 2, 1);
+  craft_break_heap(run_h5, 0);
+  fails_with(a1, want);
+  fails_with(a2, want);
+  craft_run(run_h5, 2, 1);
+  craft_break_heap(run_h5, 1ull << 40);
+  fails_with(a1, want);
+  fails_with(a2, want);
+}

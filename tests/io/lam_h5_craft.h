@@ -182,4 +182,30 @@ static inline void craft_replace(const char *path, const char *name, hid_t type,
   H5Fclose(f);
 }
 
+/* Break the first object of the first global heap collection of the file
+ * at path (where its text attributes live): its size becomes size. Returns
+ * the collection's offset. */
+static inline size_t craft_break_heap(const char *path, unsigned long long size) {
+  FILE *fp = fopen(path, "r+b");
+  cr_assert(fp, "%s", path);
+  static unsigned char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf, fp);
+  size_t o = 0;
+  while (o + 4 <= n && memcmp(buf + o, "GCOL", 4)) {
+    o++;
+  }
+  cr_assert(o + 48 <= n, "no global heap collection in %s", path);
+  /* Collection header 16 bytes; object: index, refs, reserved, size (8). */
+  for (int i = 0; i < 8; i++) {
+    buf[o + 16 + 8 + i] = (unsigned char)(size >> (8 * i));
+  }
+  if (size == 0) {
+    buf[o + 16] = buf[o + 17] = 0; /* object 0: free space of size 0 */
+  }
+  cr_assert_eq(fseek(fp, (long)(o + 16), SEEK_SET), 0);
+  cr_assert_eq(fwrite(buf + o + 16, 1, 16, fp), 16);
+  fclose(fp);
+  return o;
+}
+
 #endif

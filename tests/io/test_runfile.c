@@ -354,3 +354,36 @@ Test(runfile, only_regular_files_are_opened, .timeout = 20) {
   cr_expect_eq(lam_runfile_open(path, LAM_RUNFILE_PARTIAL, &rf, &err), LAM_ENOTFOUND);
   cr_expect(strstr(err.msg, "/time"), "%s", err.msg);
 }
+
+/* libhdf5 1.10 trusts the object sizes of a global heap collection (where
+ * text attributes live): size 0 made it loop for ever, a size past the
+ * collection made it copy from beyond its buffer (both found by fuzzing,
+ * tests/fuzz/corpus/runfile/regress-heap-*.h5). Such a file is refused at
+ * open, from disk and from memory. */
+Test(runfile, broken_global_heap_is_refused, .timeout = 30) {
+  static const unsigned long long sizes[] = {0, 1ull << 22, 1ull << 62};
+  for (size_t k = 0; k < 3; k++) {
+    craft_run(path, 2, 1);
+    size_t o = craft_break_heap(path, sizes[k]);
+    lam_runfile *rf;
+    lam_err err;
+    cr_expect_eq(lam_runfile_open(path, LAM_RUNFILE_PARTIAL, &rf, &err), LAM_EINVAL,
+                 "size %llu", sizes[k]);
+    char at[64];
+    snprintf(at, sizeof at, "global heap collection at byte %zu", o);
+    cr_expect(strstr(err.msg, "run.h5") && strstr(err.msg, "corrupt HDF5 file") &&
+                  strstr(err.msg, at), "%s", err.msg);
+    cr_expect(strstr(err.msg, sizes[k] ? "runs past the collection" : "loop"), "%s",
+              err.msg);
+    static unsigned char buf[1 << 20];
+    FILE *fp = fopen(path, "rb");
+    size_t len = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    cr_expect_eq(lam_runfile_open_image(buf, len, "img", LAM_RUNFILE_PARTIAL, &rf, &err),
+                 LAM_EINVAL);
+    cr_expect(strstr(err.msg, "img") && strstr(err.msg, at), "%s", err.msg);
+  }
+  /* The file as written passes. */
+  craft_run(path, 2, 1);
+  lam_runfile_free(open_ok(path, 0));
+}
