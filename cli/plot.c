@@ -212,6 +212,22 @@ int lam_cli_plot(int argc, char **argv) {
                     "is for the figures of a run file)\n");
     return 2;
   }
+  /* A run not marked complete: an error, or with --partial a warning (the
+   * figure's title says it too). */
+  if (o.kind != LAM_PLOT_SWEEP) {
+    lam_runfile *rf;
+    if (lam_runfile_open(input, o.partial ? LAM_RUNFILE_PARTIAL : 0, &rf,
+                         &err)) {
+      free(cols);
+      return lam_cli_fail("plot", &err);
+    }
+    if (!lam_runfile_complete(rf)) {
+      fprintf(stderr, "laminar plot: warning: %s is an incomplete run (%s): "
+                      "drawing the samples it holds, titled \"(incomplete "
+                      "run)\"\n", input, lam_runfile_status(rf));
+    }
+    lam_runfile_free(rf);
+  }
   /* A run of areas: the area drawn goes into the default output name, and
    * without --area the first is drawn, with a note. An unreadable file is
    * left for lam_plot_render to report. */
@@ -231,22 +247,6 @@ int lam_cli_plot(int argc, char **argv) {
   }
   err.code = 0;
   err.msg[0] = 0;
-  /* A run not marked complete: an error, or with --partial a warning (the
-   * figure's title says it too). */
-  if (o.kind != LAM_PLOT_SWEEP) {
-    lam_runfile *rf;
-    if (lam_runfile_open(input, o.partial ? LAM_RUNFILE_PARTIAL : 0, &rf,
-                         &err)) {
-      free(cols);
-      return lam_cli_fail("plot", &err);
-    }
-    if (!lam_runfile_complete(rf)) {
-      fprintf(stderr, "laminar plot: warning: %s is an incomplete run (%s): "
-                      "drawing the samples it holds, titled \"(incomplete "
-                      "run)\"\n", input, lam_runfile_status(rf));
-    }
-    lam_runfile_free(rf);
-  }
   char outbuf[4096];
   if (!output) {
     if (lam_plot_default_output(input, o.kind, outbuf, sizeof outbuf, &err)) {
