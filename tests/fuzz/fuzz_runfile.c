@@ -10,8 +10,20 @@
  * left open is a finding. Reads are limited to 16 MiB (libFuzzer stops at
  * 2 GiB of RSS).
  *
- * Seeds: tests/fuzz/corpus/runfile/ (small runs of models/default.ini,
- * jansen-rit.ini and two-areas.ini, and a hand-made hostile file).
+ * Seeds: tests/fuzz/corpus/runfile/: small runs of models/default.ini (an
+ * attention run, one with the probe), jansen-rit.ini and two-areas.ini; a
+ * hand-made hostile file (huge and wrong shapes, odd attributes, a soft
+ * link, complete = 7); copies of the attention run and the hostile file in
+ * the oldest HDF5 format (`*-v0.h5`: no checksums, so that mutations get
+ * past the superblock and object headers); and regress-*.h5, inputs that
+ * made libhdf5 loop or read out of bounds before the reader checked the
+ * global heap.
+ *
+ * Built alone, with the reader's two sources and HDF5:
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
+ *     -Iio -Icore tests/fuzz/fuzz_runfile.c io/lam_runfile.c core/lam_error.c \
+ *     $(pkg-config --cflags --libs hdf5-serial) -o fuzz_runfile
+ *   ./fuzz_runfile -max_total_time=60 tests/fuzz/corpus/runfile
  */
 #include <stdint.h>
 #include <stdio.h>
