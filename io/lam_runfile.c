@@ -181,11 +181,14 @@ static int attr_open(const lam_runfile *rf, hid_t obj, const char *objname,
   H5Eclear2(H5E_DEFAULT);
   if (cls != H5S_SCALAR && !(cls == H5S_SIMPLE && np == 1)) {
     close_id(id);
+    if (cls == H5S_NULL || np < 0) {
+      return lam_err_set(err, LAM_EINVAL, "%s: %s: attribute %s: expected one "
+                         "value, found none (empty dataspace)", rf->name,
+                         objname, attr);
+    }
     return lam_err_set(err, LAM_EINVAL,
-                       "%s: %s: attribute %s: expected one value, found %s%lld",
-                       rf->name, objname, attr,
-                       cls == H5S_NULL ? "none (empty dataspace) " : "",
-                       cls == H5S_NULL ? 0LL : (long long)np);
+                       "%s: %s: attribute %s: expected one value, found %lld",
+                       rf->name, objname, attr, (long long)np);
   }
   *a = id;
   return LAM_OK;
@@ -834,8 +837,9 @@ static void check_complete(lam_runfile *rf) {
   lam_err e = {0, ""};
   rf->complete = 0;
   if (attr_open(rf, rf->f, "/", "complete", &a, &e)) {
-    snprintf(rf->status, sizeof rf->status,
-             "root attribute complete holds more than one value");
+    /* e.msg: "NAME: /: attribute complete: expected one value, found N" */
+    const char *what = strstr(e.msg, "attribute complete");
+    snprintf(rf->status, sizeof rf->status, "root %s", what ? what : e.msg);
     return;
   }
   if (a < 0) {

@@ -222,14 +222,15 @@ Test(runfile, wrong_rank_type_and_missing_datasets_are_named) {
  * LAM_RUNFILE_PARTIAL with what was found; read with it, marked. */
 Test(runfile, incomplete_runs_need_partial) {
   static const struct {
-    int kind; /* 0: int value v, 1: none, 2: text, 3: float */
+    int kind; /* 0: int value v, 1: none, 2: text, 3: float, 4: 2 floats */
     long long v;
     const char *status;
   } cases[] = {{0, 0, "complete = 0: the run stopped before its end time"},
                {1, 0, "no root attribute complete"},
                {0, 7, "complete = 7, expected 0 or 1"},
                {2, 0, "root attribute complete is text"},
-               {3, 0, "complete = 1, a floating-point number"}};
+               {3, 0, "complete = 1, a floating-point number"},
+               {4, 0, "root attribute complete: expected one value, found 2"}};
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     craft_run(path, 2, cases[k].kind == 0 ? (int)cases[k].v : -1);
     if (cases[k].kind >= 2) {
@@ -237,7 +238,7 @@ Test(runfile, incomplete_runs_need_partial) {
       if (cases[k].kind == 2) {
         craft_attr_text(f, "complete", "1");
       } else {
-        craft_attr_reals(f, "complete", 0, 1.0);
+        craft_attr_reals(f, "complete", cases[k].kind == 4 ? 2 : 0, 1.0);
       }
       H5Fclose(f);
     }
