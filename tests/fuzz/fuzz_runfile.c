@@ -19,9 +19,10 @@
  * made libhdf5 loop or read out of bounds before the reader checked the
  * global heap.
  *
- * Built alone, with the reader's two sources and HDF5:
+ * Built alone, with the reader's sources and HDF5:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *     -Iio -Icore tests/fuzz/fuzz_runfile.c io/lam_runfile.c core/lam_error.c \
+ *     -Iio -Icore tests/fuzz/fuzz_runfile.c io/lam_runfile.c io/lam_runfile_heap.c \
+ *     core/lam_error.c \
  *     $(pkg-config --cflags --libs hdf5-serial) -o fuzz_runfile
  *   ./fuzz_runfile -max_total_time=60 tests/fuzz/corpus/runfile
  */
