@@ -705,7 +705,7 @@ static void check_complete(lam_runfile *rf) {
   if (attr_open(rf, rf->f, "/", "complete", &a, &e)) {
     /* e.msg: "NAME: /: attribute complete: expected one value, found N" */
     const char *what = strstr(e.msg, "attribute complete");
-    snprintf(rf->status, sizeof rf->status, "root %s", what ? what : e.msg);
+    snprintf(rf->status, sizeof rf->status, "root %.150s", what ? what : e.msg);
     return;
   }
   if (a < 0) {

@@ -243,9 +243,9 @@ static int read_areas(const run_file *r, area_list *a, lam_err *err) {
   if (m && lam_model_load_text(m, text, r->path, ".", &merr) == LAM_OK) {
     names = lam_model_value(m, "areas", "names");
   }
-  for (const char *p = names; p && *p && !rc;) {
-    size_t k = strcspn(p, ",");
-    const char *e = p + k;
+  for (const char *q = names; q && *q && !rc;) {
+    size_t k = strcspn(q, ",");
+    const char *p = q, *e = q + k;
     while (p < e && (*p == ' ' || *p == '\t')) {
       p++;
     }
@@ -262,7 +262,7 @@ static int read_areas(const run_file *r, area_list *a, lam_err *err) {
       }
       snprintf(a->name[a->n++], sizeof a->name[0], "%.*s", (int)(e - p), p);
     }
-    p += k + (p[k] == ',');
+    q += k + (q[k] == ','); /* from the item's start: p moved past blanks */
   }
   lam_model_free(m);
   free(text);
