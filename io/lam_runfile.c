@@ -25,6 +25,9 @@ struct lam_runfile {
   int complete;
   char status[160];
   size_t max_bytes;
+  lam_runfile_bytes bytes; /* the file's bytes, for its text (heap.c) */
+  unsigned char *image;    /* our copy of an image (bytes.mem) */
+  lam_runfile_layout layout;
 };
 
 #define MAX_TEXT ((size_t)16 << 20) /* longest text attribute (model texts: kB) */
@@ -222,6 +225,61 @@ static const char *class_name(H5T_class_t c) {
   }
 }
 
+/* A conversion that leaves a variable-length string as stored (length,
+ * global heap collection address, object index), so that HDF5 hands over
+ * the reference instead of following it (lam_runfile_heap.c says why). */
+static herr_t raw_conv(hid_t src, hid_t dst, H5T_cdata_t *cd, size_t nelmts,
+                       size_t bstride, size_t bkgstride, void *buf, void *bkg,
+                       hid_t dxpl) {
+  (void)nelmts, (void)bstride, (void)bkgstride, (void)buf, (void)bkg, (void)dxpl;
+  switch (cd->command) {
+  case H5T_CONV_INIT:
+    cd->need_bkg = H5T_BKG_NO;
+    return H5Tis_variable_str(src) > 0 && H5Tget_class(dst) == H5T_OPAQUE &&
+                   H5Tget_size(src) == H5Tget_size(dst)
+               ? 0
+               : -1;
+  case H5T_CONV_CONV:
+  case H5T_CONV_FREE:
+    return 0; /* the bytes stay as they are */
+  default:
+    return -1;
+  }
+}
+
+#define RAW_CONV "laminar raw variable-length string"
+
+/* Variable-length text attribute a (one value): its reference from HDF5,
+ * its bytes from the file's global heap (lam_runfile_heap.c). */
+static int read_vlen_text(const lam_runfile *rf, hid_t a, const char *objname,
+                          const char *attr, char **out, lam_err *err) {
+  unsigned char raw[32];
+  size_t rawsz = 8 + rf->layout.sa;
+  hid_t vs = H5Tcopy(H5T_C_S1), op = H5Tcreate(H5T_OPAQUE, rawsz);
+  herr_t hr = -1;
+  h5why w;
+  if (vs >= 0 && op >= 0 && H5Tset_size(vs, H5T_VARIABLE) >= 0 &&
+      H5Tset_tag(op, RAW_CONV) >= 0 &&
+      H5Tregister(H5T_PERS_SOFT, RAW_CONV, vs, op, raw_conv) >= 0) {
+    hr = H5Aread(a, op, raw);
+    H5Tunregister(H5T_PERS_SOFT, RAW_CONV, vs, op, raw_conv);
+  }
+  int rc = LAM_OK;
+  char msg[256];
+  if (hr < 0) {
+    rc = lam_err_set(err, LAM_EIO, "%s: %s: cannot read attribute %s%s",
+                     rf->name, objname, attr, why(&w));
+  } else if (!lam__runfile_heap_text(&rf->bytes, &rf->layout, raw, MAX_TEXT,
+                                     out, msg, sizeof msg)) {
+    rc = lam_err_set(err, LAM_EINVAL, "%s: %s: attribute %s: %s", rf->name,
+                     objname, attr, msg);
+  }
+  close_id(op);
+  close_id(vs);
+  H5Eclear2(H5E_DEFAULT);
+  return rc;
+}
+
 static int attr_dup_h(const lam_runfile *rf, hid_t obj, const char *objname,
                       const char *attr, char **out, lam_err *err) {
   *out = NULL;
@@ -237,29 +295,7 @@ static int attr_dup_h(const lam_runfile *rf, hid_t obj, const char *objname,
     rc = lam_err_set(err, LAM_EINVAL, "%s: %s: attribute %s: expected text, "
                      "found %s", rf->name, objname, attr, class_name(cls));
   } else if (H5Tis_variable_str(t) > 0) {
-    char *s = NULL;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    /* The file's character set: HDF5 does not convert ASCII <-> UTF-8. */
-    if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(mt, H5Tget_cset(t)) < 0 || H5Aread(a, mt, &s) < 0) {
-      rc = lam_err_set(err, LAM_EIO, "%s: %s: cannot read attribute %s%s",
-                       rf->name, objname, attr, why(&w));
-    } else {
-      size_t len = s ? strnlen(s, MAX_TEXT + 1) : 0;
-      if (len > MAX_TEXT) {
-        rc = lam_err_set(err, LAM_EINVAL, "%s: %s: attribute %s: text longer "
-                         "than %zu bytes", rf->name, objname, attr, MAX_TEXT);
-      } else if (!(*out = malloc(len + 1))) {
-        rc = LAM_NOMEM(err);
-      } else {
-        memcpy(*out, s ? s : "", len);
-        (*out)[len] = '\0';
-      }
-    }
-    if (s) {
-      H5free_memory(s);
-    }
-    close_id(mt);
+    rc = read_vlen_text(rf, a, objname, attr, out, err);
   } else {
     size_t sz = H5Tget_size(t);
     hid_t mt = -1;
@@ -752,6 +788,7 @@ static int open_with(const char *h5name, const char *name, hid_t fapl,
   memcpy(nm, name, strlen(name) + 1);
   rf->name = nm;
   rf->max_bytes = default_max_bytes();
+  rf->bytes.fd = -1;
   h5why w;
   rf->f = fapl >= 0 ? H5Fopen(h5name, H5F_ACC_RDONLY, fapl) : -1;
   close_id(fapl);
@@ -762,10 +799,27 @@ static int open_with(const char *h5name, const char *name, hid_t fapl,
     lam_runfile_free(rf);
     return rc;
   }
-  int rc = lam__runfile_check_heaps(name, b, err);
-  if (rc) {
+  int rc;
+  /* The bytes stay readable for the text attributes: an image is copied
+   * (the caller's buffer may go), a file's descriptor duplicated. */
+  rf->bytes.len = b->len;
+  if (b->mem) {
+    rf->image = malloc(b->len ? b->len : 1);
+    if (!rf->image) {
+      lam_runfile_free(rf);
+      return LAM_NOMEM(err);
+    }
+    memcpy(rf->image, b->mem, b->len);
+    rf->bytes.mem = rf->image;
+  } else if ((rf->bytes.fd = dup(b->fd)) < 0) {
+    rc = lam_err_set(err, LAM_EIO, "%s: %s", name, strerror(errno));
     lam_runfile_free(rf);
     return rc;
+  }
+  if (!lam__runfile_layout(&rf->bytes, &rf->layout)) {
+    lam_runfile_free(rf);
+    return lam_err_set(err, LAM_EINVAL, "%s: expected an HDF5 superblock with "
+                       "addresses and lengths of 2, 4 or 8 bytes", name);
   }
   /* A file that is no run at all is said so before its completeness. */
   if (!hard_path(rf->f, "/time")) {
@@ -863,6 +917,10 @@ void lam_runfile_free(lam_runfile *rf) {
     H5Fclose(rf->f);
   }
   H5Eclear2(H5E_DEFAULT);
+  if (rf->bytes.fd >= 0) {
+    close(rf->bytes.fd);
+  }
+  free(rf->image);
   free(rf->name);
   free(rf);
 }

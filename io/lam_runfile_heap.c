@@ -1,15 +1,15 @@
-/* lam_runfile_heap.c: the global heap check of the run-file reader
- * (lam_runfile_private.h).
+/* lam_runfile_heap.c: variable-length text of the run-file reader, read
+ * from the file's global heap by laminar's own code (lam_runfile_private.h).
  *
  * Variable-length strings (every text attribute laminar writes) live in
- * global heap collections ("GCOL"). libhdf5 1.10 trusts the object sizes
- * in a collection: a free-space object of size 0 makes it loop for ever,
- * and an object running past its collection makes it copy from beyond the
- * buffer (found by tests/fuzz/fuzz_runfile.c). Before any text is read,
- * every collection HDF5 could load (signature, version 1, inside the file:
- * HDF5 refuses reads past the end it recorded) is walked as HDF5 walks it,
- * and a file with a broken one is refused. Random data passes for such a
- * header with probability below 2^-70 per byte. */
+ * global heap collections ("GCOL"). libhdf5 1.10 trusts what it finds
+ * there: a free-space object of size 0 makes it loop for ever, an object
+ * running past its collection or longer than the string makes it copy from
+ * or to beyond a buffer, and an object index beyond the collection makes it
+ * follow a wild pointer (all found by tests/fuzz/fuzz_runfile.c). So HDF5
+ * is only asked for the string's raw heap reference (length, collection
+ * address, object index), and the text is copied from the collection
+ * here, after the collection was walked with every size checked. */
 #include "lam_runfile_private.h"
 
 #include <stdint.h>
@@ -19,9 +19,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define MAX_COLLECTION ((size_t)256 << 20) /* HDF5 loads a collection whole */
+#define MAX_COLLECTION ((size_t)256 << 20) /* larger ones are not laminar's */
 
-static int bytes_read(const lam_runfile_bytes *b, size_t off, void *buf, size_t n) {
+int lam__runfile_bytes_read(const lam_runfile_bytes *b, size_t off, void *buf,
+                            size_t n) {
   if (off > b->len || n > b->len - off) {
     return 0;
   }
@@ -47,94 +48,108 @@ static uint64_t le(const unsigned char *p, unsigned n) {
   return v;
 }
 
-/* The superblock's size of lengths (2, 4 or 8), 0 when unreadable. */
-static unsigned size_of_lengths(const lam_runfile_bytes *b) {
+int lam__runfile_layout(const lam_runfile_bytes *b, lam_runfile_layout *l) {
   static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  /* HDF5 looks for the superblock at 0, 512, 1024, 2048, ... */
   for (size_t at = 0; at < b->len; at = at ? 2 * at : 512) {
     unsigned char h[16];
-    if (!bytes_read(b, at, h, sizeof h)) {
+    if (!lam__runfile_bytes_read(b, at, h, sizeof h)) {
       return 0;
     }
     if (!memcmp(h, sig, 8)) {
-      return h[8] <= 1 ? h[14] : h[10];
+      /* Versions 0 and 1: sizes at bytes 13 and 14; 2 and 3: at 9 and 10.
+       * Addresses count from the superblock (HDF5 sets its base there). */
+      l->base = at;
+      l->sa = h[8] <= 1 ? h[13] : h[9];
+      l->ss = h[8] <= 1 ? h[14] : h[10];
+      return (l->sa == 2 || l->sa == 4 || l->sa == 8) &&
+             (l->ss == 2 || l->ss == 4 || l->ss == 8);
     }
   }
   return 0;
 }
 
-/* The collection at offset o: "" when HDF5 can read it safely (or cannot
- * load it at all), else what is wrong into why. */
-static void check_collection(const lam_runfile_bytes *b, size_t o, unsigned ss, char *why,
-                             size_t len) {
-  unsigned char h[16];
+int lam__runfile_heap_text(const lam_runfile_bytes *b,
+                           const lam_runfile_layout *l,
+                           const unsigned char *raw, size_t max, char **out,
+                           char *why, size_t whylen) {
+  *out = NULL;
   why[0] = '\0';
-  if (!bytes_read(b, o, h, 8 + ss) || h[4] != 1) {
-    return;
+  /* The reference: string length (4), collection address, object index (4). */
+  uint64_t n = le(raw, 4), addr = le(raw + 4, l->sa), idx = le(raw + 4 + l->sa, 4);
+  if (n == 0) {
+    *out = calloc(1, 1); /* "" (HDF5 stores no object for it) */
+    return *out ? 1 : 0;
   }
-  uint64_t size = le(h + 8, ss);
-  if (size > b->len - o) {
-    return; /* past the end: HDF5 cannot load it */
+  if (n > max) {
+    snprintf(why, whylen, "text of %llu bytes, expected at most %zu",
+             (unsigned long long)n, max);
+    return 0;
   }
-  const size_t hdr = 16, objhdr = 8 + ss; /* H5HG_SIZEOF_HDR, _OBJHDR */
-  if (size < hdr || size > MAX_COLLECTION) {
-    snprintf(why, len, "global heap collection at byte %zu: %llu bytes, "
-             "expected %zu .. %zu", o, (unsigned long long)size, hdr,
-             MAX_COLLECTION);
-    return;
+  size_t o = 0;
+  unsigned char h[16];
+  const size_t hdr = 16, objhdr = 8 + l->ss; /* H5HG_SIZEOF_HDR, _OBJHDR */
+  if (addr > b->len - l->base ||
+      !lam__runfile_bytes_read(b, o = l->base + (size_t)addr, h, 8 + l->ss) ||
+      memcmp(h, "GCOL", 4) || h[4] != 1) {
+    snprintf(why, whylen, "corrupt HDF5 file: no global heap collection at "
+             "byte %llu, where its text should be",
+             (unsigned long long)(l->base + addr));
+    return 0;
+  }
+  uint64_t size = le(h + 8, l->ss);
+  if (size < hdr || size > b->len - o || size > MAX_COLLECTION) {
+    snprintf(why, whylen, "corrupt HDF5 file: global heap collection at byte "
+             "%zu of %llu bytes, expected %zu .. %zu within the file", o,
+             (unsigned long long)size, hdr, MAX_COLLECTION);
+    return 0;
   }
   unsigned char *c = malloc((size_t)size);
-  if (!c || !bytes_read(b, o, c, (size_t)size)) {
-    snprintf(why, len, "global heap collection at byte %zu: cannot read it", o);
+  if (!c || !lam__runfile_bytes_read(b, o, c, (size_t)size)) {
+    snprintf(why, whylen, "global heap collection at byte %zu: cannot read it", o);
     free(c);
-    return;
+    return 0;
   }
+  /* Walk the objects: index, references, reserved, size, data padded to 8;
+   * index 0 is free space whose size counts its header. The last object of
+   * the index wins, as in HDF5. */
+  size_t at = 0, len = 0;
+  int found = 0;
   for (size_t p = hdr; p < size && p + objhdr <= size;) {
-    unsigned idx = (unsigned)le(c + p, 2);
-    uint64_t osz = le(c + p + 8, ss), room = size - p;
-    if (idx > 0 ? osz > room - objhdr : osz == 0 || osz > room) {
-      snprintf(why, len, "global heap collection at byte %zu: object %u at "
-               "byte %zu of size %llu %s", o, idx, o + p,
+    unsigned i = (unsigned)le(c + p, 2);
+    uint64_t osz = le(c + p + 8, l->ss), room = size - p;
+    if (i > 0 ? osz > room - objhdr : osz == 0 || osz > room) {
+      snprintf(why, whylen, "corrupt HDF5 file: global heap collection at byte "
+               "%zu: object %u at byte %zu of %llu bytes %s", o, i, o + p,
                (unsigned long long)osz,
-               osz == 0 ? "(HDF5 would loop on it)"
-                        : "runs past the collection");
-      break;
+               osz == 0 ? "(free space of none)" : "runs past the collection");
+      free(c);
+      return 0;
     }
-    /* idx > 0: header plus data aligned to 8 (HDF5's H5HG_ALIGN). */
-    p += idx > 0 ? objhdr + (size_t)((osz + 7) & ~(uint64_t)7) : (size_t)osz;
+    if (i > 0 && i == idx) {
+      at = p + objhdr;
+      len = (size_t)osz;
+      found = 1;
+    }
+    p += i > 0 ? objhdr + (size_t)((osz + 7) & ~(uint64_t)7) : (size_t)osz;
+  }
+  if (!found || n > len) {
+    snprintf(why, whylen, "corrupt HDF5 file: global heap collection at byte "
+             "%zu: %s %llu%s", o, found ? "the text's" : "no object",
+             (unsigned long long)idx,
+             found ? " object is shorter than the text" : " for the text");
+    free(c);
+    return 0;
+  }
+  char *s = malloc((size_t)n + 1);
+  if (s) {
+    memcpy(s, c + at, (size_t)n);
+    s[n] = '\0';
   }
   free(c);
+  *out = s;
+  if (!s) {
+    snprintf(why, whylen, "out of memory");
+  }
+  return s != NULL;
 }
-
-/* Every collection of the file; LAM_EINVAL naming the first broken one. */
-int lam__runfile_check_heaps(const char *name, const lam_runfile_bytes *b,
-                             lam_err *err) {
-  unsigned ss = size_of_lengths(b);
-  if (ss != 2 && ss != 4 && ss != 8) {
-    return lam_err_set(err, LAM_EINVAL, "%s: expected an HDF5 superblock with "
-                       "lengths of 2, 4 or 8 bytes, found %u", name, ss);
-  }
-  enum { BLOCK = 1 << 20 };
-  unsigned char *buf = malloc(BLOCK + 3);
-  if (!buf) {
-    return LAM_NOMEM(err);
-  }
-  char why[200] = "";
-  for (size_t off = 0; off < b->len && !why[0]; off += BLOCK) {
-    size_t n = b->len - off < BLOCK + 3 ? b->len - off : BLOCK + 3;
-    if (!bytes_read(b, off, buf, n)) {
-      snprintf(why, sizeof why, "cannot read byte %zu", off);
-      break;
-    }
-    /* "GCOL" starting in this block (the 3 extra bytes finish the last). */
-    for (size_t i = 0; i + 4 <= n && i < BLOCK && !why[0]; i++) {
-      if (buf[i] == 'G' && !memcmp(buf + i, "GCOL", 4)) {
-        check_collection(b, off + i, ss, why, sizeof why);
-      }
-    }
-  }
-  free(buf);
-  return why[0] ? lam_err_set(err, LAM_EINVAL, "%s: corrupt HDF5 file: %s",
-                              name, why)
-                : LAM_OK;
-}
-

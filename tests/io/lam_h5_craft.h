@@ -183,9 +183,11 @@ static inline void craft_replace(const char *path, const char *name, hid_t type,
 }
 
 /* Break the first object of the first global heap collection of the file
- * at path (where its text attributes live): its size becomes size. Returns
- * the collection's offset. */
-static inline size_t craft_break_heap(const char *path, unsigned long long size) {
+ * at path (where its text attributes live): its size becomes size (0: it
+ * also becomes free space, index 0); index, when not 0, becomes its index.
+ * Returns the collection's offset. */
+static inline size_t craft_heap_object(const char *path, unsigned long long size,
+                                       unsigned index) {
   FILE *fp = fopen(path, "r+b");
   cr_assert(fp, "%s", path);
   static unsigned char buf[1 << 20];
@@ -202,10 +204,18 @@ static inline size_t craft_break_heap(const char *path, unsigned long long size)
   if (size == 0) {
     buf[o + 16] = buf[o + 17] = 0; /* object 0: free space of size 0 */
   }
+  if (index) {
+    buf[o + 16] = (unsigned char)index;
+    buf[o + 17] = (unsigned char)(index >> 8);
+  }
   cr_assert_eq(fseek(fp, (long)(o + 16), SEEK_SET), 0);
   cr_assert_eq(fwrite(buf + o + 16, 1, 16, fp), 16);
   fclose(fp);
   return o;
+}
+
+static inline size_t craft_break_heap(const char *path, unsigned long long size) {
+  return craft_heap_object(path, size, 0);
 }
 
 #endif
