@@ -6,8 +6,10 @@
  * rank, its element type (IEEE floats), its dimensions (their product
  * counted without overflow, the bytes it takes within a limit) and its
  * chunk size were checked; attributes only when they hold one value of the
- * expected class; paths only through hard links (a soft or external link
- * could lead outside the file). Errors name the file, the dataset or
+ * expected class, variable-length text copied from the global heap by the
+ * reader itself (lam_runfile_heap.c: libhdf5 1.10 misreads corrupt heaps);
+ * paths only through hard links (a soft or external link could lead
+ * outside the file). Errors name the file, the dataset or
  * attribute, what was expected and what was found. HDF5's own error
  * printing is off, and every HDF5 handle is closed on every path.
  *
