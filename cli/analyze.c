@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include "lam_metrics.h"
 #include "lam_pac.h"
 #include "lam_probe.h"
+#include "lam_runfile.h"
 #include "lam_spectrum.h"
 
 static const char help[] =
@@ -62,6 +62,10 @@ static const char help[] =
     "  --granger-ic aic|bic|fixed  order criterion (default bic; fixed: N)\n"
     "  --json FILE      write the results as JSON (\"-\": standard output)\n"
     "  --csv FILE       write them as CSV: kind,name,quantity,value,unit\n"
+    "  --partial        analyse an incomplete run (a FILE.part, complete = 0,\n"
+    "                   or no complete attribute): a warning on stderr, and\n"
+    "                   the report says the input was incomplete; without it\n"
+    "                   such a file is an error\n"
     "  -h, --help       this help\n"
     "\n"
     "Output files are written to FILE.part and renamed when complete.\n";
@@ -102,6 +106,8 @@ typedef struct area_res {
 
 typedef struct results {
   const char *file;
+  int incomplete;      /* read with --partial from a run not marked complete */
+  char status[160];    /* what its complete attribute said */
   size_t n;
   double fs, t0, seg;
   lam_band band[MAXBANDS];
@@ -117,7 +123,7 @@ typedef struct results {
   lam_cli_areas areas; /* Granger between areas (analyze_areas.h) */
 } results;
 
-/* ---- HDF5 reading ---- */
+/* ---- reading (io/lam_runfile.h: every shape checked) ---- */
 
 static int fail(const char *file, const char *what, const char *name) {
   fprintf(stderr, "laminar analyze: %s: %s%s%s\n", file, what, name ? " " : "",
@@ -125,69 +131,13 @@ static int fail(const char *file, const char *what, const char *name) {
   return 1;
 }
 
-/* A whole float dataset into *out; dims (up to 3) and rank. */
-static int read_ds(hid_t f, const char *file, const char *name, double **out,
-                   hsize_t dims[3], int *rank) {
-  *out = NULL;
-  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) {
-    return fail(file, "missing dataset", name);
-  }
-  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-  if (d < 0) {
-    return fail(file, "cannot open dataset", name);
-  }
-  hid_t sp = H5Dget_space(d);
-  int r = H5Sget_simple_extent_ndims(sp);
-  int rc = 0;
-  if (r < 1 || r > 3) {
-    rc = fail(file, "expected a dataset of rank 1 to 3:", name);
-  } else {
-    dims[1] = dims[2] = 1;
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    size_t n = (size_t)(dims[0] * dims[1] * dims[2]);
-    *out = malloc((n ? n : 1) * sizeof **out);
-    if (!*out || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                         *out) < 0) {
-      rc = fail(file, "cannot read dataset", name);
-    }
-    *rank = r;
-  }
-  H5Sclose(sp);
-  H5Dclose(d);
-  return rc;
+/* A lam_err message (it names the file and the dataset). */
+static int fail_err(const lam_err *err) {
+  fprintf(stderr, "laminar analyze: %s\n", err->msg);
+  return 1;
 }
 
-/* A string attribute of an object ("" when absent). */
-static void read_text(hid_t obj, const char *name, char *buf, size_t len) {
-  buf[0] = '\0';
-  if (H5Aexists(obj, name) <= 0) {
-    return;
-  }
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  hid_t t = H5Aget_type(a);
-  if (H5Tget_class(t) == H5T_STRING) {
-    if (H5Tis_variable_str(t) > 0) {
-      char *s = NULL;
-      hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, H5T_VARIABLE);
-      H5Tset_cset(mt, H5Tget_cset(t)); /* no ASCII <-> UTF-8 conversion */
-      if (H5Aread(a, mt, &s) >= 0 && s) {
-        snprintf(buf, len, "%s", s);
-        H5free_memory(s);
-      }
-      H5Tclose(mt);
-    } else {
-      size_t sz = H5Tget_size(t);
-      char *s = calloc(sz + 1, 1);
-      if (s && H5Aread(a, t, s) >= 0) {
-        snprintf(buf, len, "%s", s);
-      }
-      free(s);
-    }
-  }
-  H5Tclose(t);
-  H5Aclose(a);
-}
+static const char shape_trace[] = "samples x columns x units";
 
 /* ---- spectra (analysis/lam_metrics.c, shared with laminar sweep) ---- */
 
@@ -241,30 +191,26 @@ static const char *area_prefix(const area_res *a, char *buf, size_t len) {
 
 /* Add /traces/<pop> (samples x ncols x nunits) to its layer, samples from
  * i0 on. */
-static int add_trace(results *r, hid_t f, const char *pop, size_t i0) {
-  char path[320], lay[NAMELEN], unit[NAMELEN];
+static int add_trace(results *r, const lam_runfile *rf,
+                     const lam_runfile_pop *p, size_t i0) {
+  char path[320];
+  const char *pop = p->name, *lay = p->layer, *unit = p->unit;
   snprintf(path, sizeof path, "/traces/%s", pop);
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) {
-    return fail(r->file, "cannot open dataset", path);
-  }
-  read_text(d, "layer", lay, sizeof lay);
-  read_text(d, "unit", unit, sizeof unit);
-  H5Dclose(d);
   if (!lay[0] || !isfinite(lam_probe_layer_depth(lay))) {
     return 0; /* derived or layer-less populations (attention weights) */
   }
   double *v;
-  hsize_t dims[3];
-  int rank;
-  if (read_ds(f, r->file, path, &v, dims, &rank)) {
-    return 1;
+  size_t dims[3];
+  lam_err err;
+  if (lam_runfile_read(rf, path, 3, shape_trace, 0, 0, &v, dims, &err)) {
+    return fail_err(&err);
   }
   if (dims[0] != r->n + i0) {
     free(v);
     return fail(r->file, "expected as many samples as /time in", path);
   }
-  size_t ncols = (size_t)dims[1], nunits = (size_t)dims[2];
+  /* Bounded: dims[1] * dims[2] * dims[0] doubles fit in size_t. */
+  size_t ncols = dims[1], nunits = dims[2];
   /* Population AREA.pop of a run of stacked areas. */
   char area[NAMELEN] = "";
   const char *dot = strchr(pop, '.');
@@ -336,26 +282,26 @@ static void finish_layer(layer *l, size_t n) {
 
 /* The probe of area a: /lfp, or /AREA.lfp in a run of areas (absent: no
  * probe, nothing to do). */
-static int analyze_probe(results *r, area_res *a, hid_t f, size_t i0,
-                         lam_welch *w) {
+static int analyze_probe(results *r, area_res *a, const lam_runfile *rf,
+                         size_t i0, lam_welch *w) {
   char pre[NAMELEN + 2], name[2 * NAMELEN];
   snprintf(name, sizeof name, "/%slfp", area_prefix(a, pre, sizeof pre));
-  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) {
+  if (!lam_runfile_exists(rf, name)) {
     return 0;
   }
   double *lfp, *z;
-  hsize_t dims[3], dz[3];
-  int rank;
-  if (read_ds(f, r->file, name, &lfp, dims, &rank)) {
-    return 1;
+  size_t dims[3], dz[3];
+  lam_err err;
+  if (lam_runfile_read(rf, name, 2, "samples x contacts", 0, 0, &lfp, dims, &err)) {
+    return fail_err(&err);
   }
-  if (read_ds(f, r->file, "/probe/depth_um", &z, dz, &rank)) {
+  if (lam_runfile_read(rf, "/probe/depth_um", 1, "contacts", 0, 0, &z, dz, &err) ||
+      lam_runfile_attr_text(rf, name, "unit", a->lfp_unit, sizeof a->lfp_unit,
+                            &err)) {
     free(lfp);
-    return 1;
+    free(z);
+    return fail_err(&err);
   }
-  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
-  read_text(d, "unit", a->lfp_unit, sizeof a->lfp_unit);
-  H5Dclose(d);
   if (dims[0] != r->n + i0 || dz[0] != dims[1]) {
     free(lfp);
     free(z);
@@ -367,7 +313,6 @@ static int analyze_probe(results *r, area_res *a, hid_t f, size_t i0,
   a->cmean = calloc(a->nc, sizeof(double));
   a->cpw = calloc(a->nc * r->nb, sizeof(double));
   a->cpk = calloc(a->nc * r->nb, sizeof(double));
-  lam_err err;
   int rc = a->cmean && a->cpw && a->cpk ? 0 : fail(r->file, "out of memory reading", name);
   for (size_t c = 0; !rc && c < a->nc; c++) {
     const double *x = lfp + i0 * a->nc + c;
@@ -389,32 +334,27 @@ static int analyze_probe(results *r, area_res *a, hid_t f, size_t i0,
  * heads*keys) at the last sample and their means from i0 on; the number of
  * keys is the number of columns of /traces/l4 (attention runs: T). Area a
  * of a run of areas: /traces/AREA.attn and /traces/AREA.l4. */
-static int analyze_attention(results *r, area_res *a, hid_t f, size_t i0) {
+static int analyze_attention(results *r, area_res *a, const lam_runfile *rf,
+                             size_t i0) {
   char pre[NAMELEN + 2], attn[2 * NAMELEN + 16], l4[2 * NAMELEN + 16];
   area_prefix(a, pre, sizeof pre);
   snprintf(attn, sizeof attn, "/traces/%sattn", pre);
   snprintf(l4, sizeof l4, "/traces/%sl4", pre);
-  if (H5Lexists(f, attn, H5P_DEFAULT) <= 0 ||
-      H5Lexists(f, l4, H5P_DEFAULT) <= 0) {
+  if (!lam_runfile_exists(rf, attn) || !lam_runfile_exists(rf, l4)) {
     return 0;
   }
-  hid_t d = H5Dopen2(f, l4, H5P_DEFAULT);
-  hid_t sp = H5Dget_space(d);
-  hsize_t dl4[3] = {0, 0, 0};
-  int rl4 = H5Sget_simple_extent_ndims(sp);
-  if (rl4 >= 2 && rl4 <= 3) {
-    H5Sget_simple_extent_dims(sp, dl4, NULL);
-  }
-  H5Sclose(sp);
-  H5Dclose(d);
+  size_t dl4[3];
   double *v;
-  hsize_t dims[3];
-  int rank;
-  if (read_ds(f, r->file, attn, &v, dims, &rank)) {
-    return 1;
+  size_t dims[3];
+  lam_err err;
+  if (lam_runfile_shape(rf, l4, 3, shape_trace, dl4, &err) ||
+      lam_runfile_read(rf, attn, 3, "samples x queries x heads*keys", 0, 0, &v,
+                       dims, &err)) {
+    return fail_err(&err);
   }
-  size_t T = (size_t)dl4[1], per = (size_t)(dims[1] * dims[2]);
-  if (rank != 3 || dims[0] != r->n + i0 || T == 0 || per % T) {
+  /* Bounded: the whole dataset's values fit in size_t. */
+  size_t T = dl4[1], per = dims[1] * dims[2];
+  if (dims[0] != r->n + i0 || T == 0 || per % T) {
     free(v);
     return fail(r->file, "expected samples x queries x heads*keys (keys: the "
                          "columns of /traces/l4) in", attn);
@@ -439,26 +379,31 @@ static int analyze_attention(results *r, area_res *a, hid_t f, size_t i0) {
   return 0;
 }
 
-static int analyze(results *r, const char *file) {
+static int analyze(results *r, const char *file, unsigned flags) {
   r->file = file;
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  FILE *probe = fopen(file, "rb");
-  if (!probe) {
-    fprintf(stderr, "laminar analyze: %s: %s\n", file, strerror(errno));
-    return 1;
+  lam_runfile *f;
+  lam_err err;
+  if (lam_runfile_open(file, flags, &f, &err)) {
+    return fail_err(&err);
   }
-  fclose(probe);
-  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    return fail(file, "not an HDF5 file (expected a run from `laminar run -o RUN.h5`)",
-                NULL);
+  if (!lam_runfile_complete(f)) {
+    r->incomplete = 1;
+    snprintf(r->status, sizeof r->status, "%s", lam_runfile_status(f));
+    fprintf(stderr, "laminar analyze: warning: %s is an incomplete run (%s): "
+                    "the results cover only the samples it holds\n",
+            file, r->status);
   }
   double *t = NULL;
-  hsize_t dims[3];
-  int rank, rc = read_ds(f, file, "/time", &t, dims, &rank);
-  size_t ntot = rc ? 0 : (size_t)dims[0], i0 = 0;
+  size_t dims[3];
+  int rc = lam_runfile_read(f, "/time", 1, "samples", 0, 0, &t, dims, &err)
+               ? fail_err(&err) : 0;
+  size_t ntot = rc ? 0 : dims[0], i0 = 0;
   if (!rc && ntot < 4) {
     rc = fail(file, "expected at least 4 samples in", "/time");
+  }
+  if (!rc && !(isfinite(t[0]) && isfinite(t[1]) && t[1] > t[0] &&
+               isfinite(1.0 / (t[1] - t[0])))) {
+    rc = fail(file, "expected increasing, finite sample times in", "/time");
   }
   if (!rc) {
     r->fs = 1.0 / (t[1] - t[0]);
@@ -471,30 +416,25 @@ static int analyze(results *r, const char *file) {
     }
   }
   free(t);
-  if (!rc && H5Lexists(f, "/traces", H5P_DEFAULT) <= 0) {
+  if (!rc && !lam_runfile_exists(f, "/traces")) {
     rc = fail(file, "missing group", "/traces");
   }
-  H5G_info_t gi;
-  if (!rc && H5Gget_info_by_name(f, "/traces", &gi, H5P_DEFAULT) < 0) {
-    rc = fail(file, "cannot read group", "/traces");
+  lam_runfile_pop *pops = NULL;
+  size_t np = 0;
+  if (!rc && lam_runfile_pops(f, LAM_RUNFILE_BY_NAME, &pops, &np, &err)) {
+    rc = fail_err(&err);
   }
-  for (hsize_t k = 0; !rc && k < gi.nlinks; k++) {
-    char name[256];
-    if (H5Lget_name_by_idx(f, "/traces", H5_INDEX_NAME, H5_ITER_INC, k, name,
-                           sizeof name, H5P_DEFAULT) < 0) {
-      rc = fail(file, "cannot list", "/traces");
-    } else {
-      rc = add_trace(r, f, name, i0);
-    }
+  for (size_t k = 0; !rc && k < np; k++) {
+    rc = add_trace(r, f, &pops[k], i0);
   }
+  free(pops);
   if (!rc && r->nl == 0) {
     rc = fail(file, "no population with a cortical layer attribute in", "/traces");
   }
   /* Segments of --seg seconds, or the whole series when it is shorter. */
-  size_t nseg = (size_t)floor(r->seg * r->fs + 0.5);
-  nseg = nseg > r->n ? r->n : (nseg < 4 ? 4 : nseg);
+  double sseg = floor(r->seg * r->fs + 0.5); /* no size_t overflow below */
+  size_t nseg = !(sseg < (double)r->n) ? r->n : sseg < 4.0 ? 4 : (size_t)sseg;
   r->seg = (double)nseg / r->fs;
-  lam_err err;
   lam_welch *w = rc ? NULL : lam_welch_new(nseg, r->fs, &err);
   if (!rc && !w) {
     rc = fail(file, err.msg, NULL);
@@ -539,7 +479,7 @@ static int analyze(results *r, const char *file) {
     lam_cli_areas_granger(&r->areas, r->fs, r->band, r->nb);
   }
   lam_welch_free(w);
-  H5Fclose(f);
+  lam_runfile_free(f);
   return rc;
 }
 
@@ -561,8 +501,13 @@ static void free_results(results *r) {
 
 static void print_table(const results *r) {
   printf("%s: %zu samples at %g Hz from t0 = %g s; Welch %g s Hann segments, "
-         "50%% overlap\n\nbands:",
+         "50%% overlap\n",
          r->file, r->n, r->fs, r->t0, r->seg);
+  if (r->incomplete) {
+    printf("INCOMPLETE INPUT: %s (read with --partial): the results cover "
+           "only the samples it holds\n", r->status);
+  }
+  printf("\nbands:");
   for (size_t b = 0; b < r->nb; b++) {
     printf(" %s %g-%g Hz%s", r->band[b].name, r->band[b].lo_hz, r->band[b].hi_hz,
            b + 1 < r->nb ? ";" : "\n\n");
@@ -752,6 +697,10 @@ static void json_per_area(FILE *o, const results *r,
 static void write_json(FILE *o, const results *r) {
   fputs("{\n  \"file\": ", o);
   jstr(o, r->file);
+  if (r->incomplete) {
+    fputs(",\n  \"incomplete\": true,\n  \"input_status\": ", o);
+    jstr(o, r->status);
+  }
   fputs(",\n  \"samples\": ", o);
   fprintf(o, "%zu", r->n);
   fputs(",\n  \"fs_hz\": ", o);
@@ -850,6 +799,9 @@ static void csv_row(FILE *o, const char *kind, const char *name,
 
 static void write_csv(FILE *o, const results *r) {
   fputs("kind,name,quantity,value,unit\n", o);
+  if (r->incomplete) {
+    csv_row(o, "input", r->file, "complete", 0.0, "1"); /* read with --partial */
+  }
   char q[NAMELEN + 16];
   for (size_t i = 0; i < r->nl; i++) {
     const layer *l = &r->L[i];
@@ -997,6 +949,7 @@ int lam_cli_analyze(int argc, char **argv) {
                                        {"band", required_argument, NULL, 'b'},
                                        {"granger-order", required_argument, NULL, 'g'},
                                        {"granger-ic", required_argument, NULL, 'i'},
+                                       {"partial", no_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   results r;
@@ -1005,7 +958,8 @@ int lam_cli_analyze(int argc, char **argv) {
   r.areas.pmax = 20;
   r.areas.criterion = LAM_GRANGER_BIC;
   const char *json = NULL, *csv = NULL;
-  int c;
+  unsigned flags = 0;
+  int c, granger_opt = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
@@ -1033,6 +987,7 @@ int lam_cli_analyze(int argc, char **argv) {
         return 2;
       }
       r.areas.pmax = (size_t)v;
+      granger_opt = 1;
       break;
     }
     case 'i':
@@ -1040,11 +995,15 @@ int lam_cli_analyze(int argc, char **argv) {
         r.areas.criterion = !strcmp(optarg, "aic")   ? LAM_GRANGER_AIC
                             : !strcmp(optarg, "bic") ? LAM_GRANGER_BIC
                                                      : LAM_GRANGER_FIXED;
+        granger_opt = 1;
       } else {
         fprintf(stderr, "laminar analyze: --granger-ic: expected aic, bic or fixed, "
                         "found '%s'\n", optarg);
         return 2;
       }
+      break;
+    case 'p':
+      flags |= LAM_RUNFILE_PARTIAL;
       break;
     case 'j':
       json = optarg;
@@ -1074,7 +1033,13 @@ int lam_cli_analyze(int argc, char **argv) {
     fprintf(stderr, "laminar analyze: --json and --csv: expected one of them\n");
     return 2;
   }
-  int rc = analyze(&r, argv[optind]);
+  int rc = analyze(&r, argv[optind], flags);
+  if (!rc && granger_opt && r.areas.na < 2) {
+    /* An option that changes nothing says so. */
+    fprintf(stderr, "laminar analyze: warning: --granger-order, --granger-ic: "
+                    "%s is not a run of stacked areas (no Granger causality "
+                    "between areas is computed): ignored\n", argv[optind]);
+  }
   if (!rc) {
     if (json || csv) {
       rc = write_out(json ? json : csv, &r, json != NULL);

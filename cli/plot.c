@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lam_plot.h"
+#include "lam_runfile.h"
 
 static const char help_head[] =
     "usage: laminar plot RUN.h5 --kind KIND [options]\n"
@@ -22,7 +23,8 @@ static const char help_tail[] =
     "  -k, --kind KIND        the figure (default: traces)\n"
     "  -o, --output FIG       .png, .svg or .pdf (default: RUN_KIND.png beside RUN)\n"
     "  --columns LIST         columns to draw, e.g. 0,2,5-7 (traces, psd; default: all)\n"
-    "  --t0 S, --t1 S         time window in seconds (default: the whole run)\n"
+    "  --t0 S, --t1 S         time window in seconds (traces, psd, csd, lfp;\n"
+    "                         default: the whole run)\n"
     "  --at S                 attention: the weights at time S (default: final state)\n"
     "  --area NAME            runs of stacked areas: the area to draw (traces, psd,\n"
     "                         csd, lfp, attention; default: the first area, the\n"
@@ -32,8 +34,13 @@ static const char help_tail[] =
     "  --x KEY, --y KEY       sweep: swept keys on x (and y: heat map); without\n"
     "                         --y a sweep over two keys is a heat map of both,\n"
     "                         --y '' forces a line with error bars over --x\n"
+    "  --partial              draw a run that is not marked complete (a FILE.part,\n"
+    "                         complete = 0, or no complete attribute): a warning\n"
+    "                         on stderr and \"(incomplete run)\" in the title;\n"
+    "                         without it such a run is an error\n"
     "  -h, --help             this help\n"
     "\n"
+    "An option the kind does not use is an error that names the kind.\n"
     "csd and lfp need the virtual probe: \"[probe] enabled = true\" in the model;\n"
     "in a run of areas each area has its own electrode (/v1.lfp, /v2.lfp, ...).\n"
     "Figures: docs/figures.md.\n";
@@ -69,6 +76,28 @@ static int parse_px(const char *opt, const char *s, int *out) {
   return 1;
 }
 
+/* Options given (in the order of given[] in lam_cli_plot) that the kind does
+ * not use are errors, not silently ignored: columns, t0, t1, at, metric, x,
+ * y, partial. */
+static int check_kind_options(lam_plot_kind kind, const char *const given[8]) {
+  static const char *const used_by[8] = {
+      "traces and psd", "traces, psd, csd and lfp", "traces, psd, csd and lfp",
+      "attention", "sweep", "sweep", "sweep", "run files (every kind but sweep)"};
+  int sweep = kind == LAM_PLOT_SWEEP, att = kind == LAM_PLOT_ATTENTION;
+  int uses[8] = {kind == LAM_PLOT_TRACES || kind == LAM_PLOT_PSD,
+                 !sweep && !att, !sweep && !att, att, sweep, sweep, sweep,
+                 !sweep};
+  for (int k = 0; k < 8; k++) {
+    if (given[k] && !uses[k]) {
+      fprintf(stderr, "laminar plot: %s: the kind %s does not use it (%s is "
+                      "for %s)\n", given[k], lam_plot_kind_name(kind),
+              given[k], used_by[k]);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int lam_cli_plot(int argc, char **argv) {
   static const struct option opts[] = {
       {"kind", required_argument, NULL, 'k'},
@@ -83,10 +112,12 @@ int lam_cli_plot(int argc, char **argv) {
       {"x", required_argument, NULL, 'x'},
       {"y", required_argument, NULL, 'y'},
       {"area", required_argument, NULL, 'A'},
+      {"partial", no_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   lam_plot_opts o = lam_plot_opts_defaults();
   const char *output = NULL, *columns = NULL;
+  const char *given[8] = {NULL}; /* options that only some kinds use */
   lam_err err = {0, ""};
   int c;
   optind = 1;
@@ -102,21 +133,25 @@ int lam_cli_plot(int argc, char **argv) {
       break;
     case 'c':
       columns = optarg;
+      given[0] = "--columns";
       break;
     case '0':
       if (!parse_real("--t0", optarg, &o.t0_s)) {
         return 2;
       }
+      given[1] = "--t0";
       break;
     case '1':
       if (!parse_real("--t1", optarg, &o.t1_s)) {
         return 2;
       }
+      given[2] = "--t1";
       break;
     case 'a':
       if (!parse_real("--at", optarg, &o.at_s)) {
         return 2;
       }
+      given[3] = "--at";
       break;
     case 'W':
       if (!parse_px("--width", optarg, &o.width_px)) {
@@ -130,12 +165,19 @@ int lam_cli_plot(int argc, char **argv) {
       break;
     case 'm':
       o.metric = optarg;
+      given[4] = "--metric";
       break;
     case 'x':
       o.xkey = optarg;
+      given[5] = "--x";
       break;
     case 'y':
       o.ykey = optarg;
+      given[6] = "--y";
+      break;
+    case 'P':
+      o.partial = 1;
+      given[7] = "--partial";
       break;
     case 'A':
       o.area = optarg;
@@ -154,6 +196,9 @@ int lam_cli_plot(int argc, char **argv) {
     return 2;
   }
   const char *input = argv[optind];
+  if (check_kind_options(o.kind, given)) {
+    return 2;
+  }
   int *cols = NULL;
   if (columns) {
     if (lam_plot_parse_columns(columns, &cols, &o.ncolumns, &err)) {
@@ -166,6 +211,22 @@ int lam_cli_plot(int argc, char **argv) {
     fprintf(stderr, "laminar plot: --area: a sweep CSV has no areas (--area "
                     "is for the figures of a run file)\n");
     return 2;
+  }
+  /* A run not marked complete: an error, or with --partial a warning (the
+   * figure's title says it too). */
+  if (o.kind != LAM_PLOT_SWEEP) {
+    lam_runfile *rf;
+    if (lam_runfile_open(input, o.partial ? LAM_RUNFILE_PARTIAL : 0, &rf,
+                         &err)) {
+      free(cols);
+      return lam_cli_fail("plot", &err);
+    }
+    if (!lam_runfile_complete(rf)) {
+      fprintf(stderr, "laminar plot: warning: %s is an incomplete run (%s): "
+                      "drawing the samples it holds, titled \"(incomplete "
+                      "run)\"\n", input, lam_runfile_status(rf));
+    }
+    lam_runfile_free(rf);
   }
   /* A run of areas: the area drawn goes into the default output name, and
    * without --area the first is drawn, with a note. An unreadable file is

@@ -8,6 +8,7 @@
  */
 #include "lam_plot.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,29 +63,63 @@ const char *lam_plot_kinds_help(void) {
   return text;
 }
 
+/* One column index at p: digits only, at most INT_MAX (strtol would
+ * saturate a longer number at LONG_MAX, and the range loop would then never
+ * end). */
+static int column_index(const char *p, const char **end, long *v) {
+  const char *q = p;
+  long x = 0;
+  while (*q >= '0' && *q <= '9') {
+    if (x > (INT_MAX - (*q - '0')) / 10) {
+      x = -2; /* too large */
+      while (*q >= '0' && *q <= '9') {
+        q++;
+      }
+      break;
+    }
+    x = 10 * x + (*q - '0');
+    q++;
+  }
+  *end = q;
+  *v = q == p ? -1 : x;
+  return *v >= 0;
+}
+
 int lam_plot_parse_columns(const char *text, int **cols, size_t *n,
                            lam_err *err) {
   *cols = NULL;
   *n = 0;
   size_t cap = 0;
-  const char *p = text;
+  const char *p = text, *end;
   while (p && *p) {
-    char *end;
-    long a = strtol(p, &end, 10), b = a;
-    if (end == p || a < 0) {
+    long a, b;
+    if (!column_index(p, &end, &a)) {
+      if (a == -2) {
+        goto too_large;
+      }
       break;
     }
+    b = a;
     p = end;
     if (*p == '-') {
-      const char *q = p + 1;
-      b = strtol(q, &end, 10);
-      if (end == q || b < a) {
+      if (!column_index(p + 1, &end, &b)) {
+        if (b == -2) {
+          goto too_large;
+        }
+        break;
+      }
+      if (b < a) {
         break;
       }
       p = end;
     }
-    if (b - a > 100000) {
-      break;
+    if ((size_t)(b - a) >= LAM_PLOT_MAX_COLUMNS - *n) {
+      free(*cols);
+      *cols = NULL;
+      *n = 0;
+      return lam_err_set(err, LAM_EINVAL,
+                         "--columns %s: expected at most %d columns in all",
+                         text, LAM_PLOT_MAX_COLUMNS);
     }
     for (long c = a; c <= b; c++) {
       if (*n == cap) {
@@ -115,6 +150,12 @@ int lam_plot_parse_columns(const char *text, int **cols, size_t *n,
   return lam_err_set(err, LAM_EINVAL,
                      "--columns: expected a list like 0,2,5-7, found '%s'",
                      text ? text : "");
+too_large:
+  free(*cols);
+  *cols = NULL;
+  *n = 0;
+  return lam_err_set(err, LAM_EINVAL,
+                     "--columns %s: a column index beyond %d", text, INT_MAX);
 }
 
 int lam_plot_default_output(const char *input, lam_plot_kind kind, char *out,

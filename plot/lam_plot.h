@@ -82,6 +82,9 @@ typedef struct lam_plot_opts {
                            the first); a single-area run takes none */
   lam_figure_tap tap;   /* optional: receives every array drawn */
   void *tap_user;
+  int partial;          /* draw a run not marked complete (complete = 0 or
+                           missing); the title then ends "(incomplete run)".
+                           0: such a run is an error (LAM_EINVAL) */
 } lam_plot_opts;
 
 /* kind = traces, no column selection, t0_s = t1_s = at_s = NAN, sizes 0. */
@@ -101,7 +104,9 @@ typedef struct lam_plot_data lam_plot_data;
 
 /* Read what kind o->kind draws from input (run .h5, or sweep .csv).
  * Errors: LAM_EINVAL (options; an o->area the run does not have, the
- * message listing its areas), LAM_EIO (unreadable file), LAM_ENOTFOUND
+ * message listing its areas; a run not marked complete without o->partial;
+ * a dataset of the wrong rank, type or size), LAM_EIO (unreadable file),
+ * LAM_ENOTFOUND
  * (a dataset the kind needs is missing: the message names what to add to
  * the model file or the command). */
 lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
@@ -163,7 +168,10 @@ const char *lam_plot_kinds_help(void);
 int lam_plot_run_areas(const char *run_h5, char *names, size_t len, size_t *n,
                        lam_err *err);
 
-/* Parse a column list "0,2,5-7" into a new array (caller frees). */
+/* Parse a column list "0,2,5-7" into a new array (caller frees): indices
+ * 0..INT_MAX, at most LAM_PLOT_MAX_COLUMNS of them in all (LAM_EINVAL
+ * otherwise; whether they exist is checked against the run). */
+#define LAM_PLOT_MAX_COLUMNS 100000
 int lam_plot_parse_columns(const char *text, int **cols, size_t *n,
                            lam_err *err);
 

@@ -1,5 +1,6 @@
 /* lam_plot_data.c: what each figure kind shows, read from a run's HDF5 file
- * with the HDF5 C API (layout: io/lam_h5.c; arrays: lam_plot.h).
+ * through the checked reader io/lam_runfile.h (layout: io/lam_h5.c; arrays:
+ * lam_plot.h).
  *
  * Extraction is kept apart from drawing so that the numbers a figure shows
  * can be checked against the file without decoding pictures, and so that
@@ -9,13 +10,13 @@
  */
 #include "lam_plot_private.h"
 
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lam_model.h"
+#include "lam_runfile.h"
 #include "lam_spectrum.h"
 
 /* ---- container --------------------------------------------------------- */
@@ -52,7 +53,9 @@ lam_plot_array *lam__plot_add(lam_plot_data *d, const char *name,
   a->label = dup_str(label);
   a->rows = rows;
   a->cols = cols;
-  a->v = calloc(rows * cols > 0 ? rows * cols : 1, sizeof *a->v);
+  size_t n;
+  a->v = __builtin_mul_overflow(rows, cols, &n) ? NULL
+                                                : calloc(n ? n : 1, sizeof *a->v);
   if (!a->name || !a->unit || !a->label || !a->v) {
     free(a->name);
     free(a->unit);
@@ -101,216 +104,47 @@ const char *lam_plot_data_title(const lam_plot_data *d) {
   return d ? d->title : "";
 }
 
-/* ---- HDF5 helpers ------------------------------------------------------ */
+/* ---- the run file (io/lam_runfile.h) ------------------------------------ */
 
 typedef struct run_file {
   const char *path;
-  hid_t f;
+  lam_runfile *rf;
   char prefix[72]; /* "AREA." of the area drawn in a run of areas, else "" */
 } run_file;
 
-static int run_open(const char *path, run_file *r, lam_err *err) {
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+static const char shape_trace[] = "samples x columns x units";
+
+static int run_open(const char *path, unsigned flags, run_file *r,
+                    lam_err *err) {
   r->path = path;
   r->prefix[0] = 0;
-  r->f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  H5Eclear2(H5E_DEFAULT);
-  if (r->f < 0) {
-    char part[1100];
-    snprintf(part, sizeof part, "%s.part", path);
-    FILE *fp = fopen(part, "rb");
-    if (fp) {
-      fclose(fp);
-      return lam_err_set(err, LAM_EIO,
-                         "%s: cannot open (only %s exists: the run did not "
-                         "complete)",
-                         path, part);
-    }
-    return lam_err_set(err, LAM_EIO,
-                       "%s: cannot open as an HDF5 run file (expected the "
-                       "output of `laminar run`)",
-                       path);
-  }
-  return LAM_OK;
+  return lam_runfile_open(path, flags, &r->rf, err);
 }
 
 static void run_close(run_file *r) {
-  if (r->f >= 0) {
-    H5Fclose(r->f);
-  }
-  r->f = -1;
+  lam_runfile_free(r->rf);
+  r->rf = NULL;
 }
 
-/* Does every link of an absolute path exist? */
 static int exists(const run_file *r, const char *name) {
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s", name);
-  for (char *p = strchr(buf + 1, '/');; p = strchr(p + 1, '/')) {
-    if (p) {
-      *p = 0;
-    }
-    htri_t e = H5Lexists(r->f, buf, H5P_DEFAULT);
-    if (e <= 0) {
-      H5Eclear2(H5E_DEFAULT);
-      return 0;
-    }
-    if (!p) {
-      return 1;
-    }
-    *p = '/';
-  }
+  return lam_runfile_exists(r->rf, name);
 }
 
-/* Text attribute of an object (fixed or variable length) as a new string
- * (caller frees), NULL if absent or unreadable. */
-static char *attr_dup(hid_t obj, const char *name) {
-  char *out = NULL;
-  if (H5Aexists(obj, name) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return NULL;
-  }
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-  if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-    if (H5Tis_variable_str(t) > 0) {
-      char *s = NULL;
-      hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, H5T_VARIABLE);
-      H5Tset_cset(mt, H5Tget_cset(t)); /* HDF5 does not convert charsets */
-      if (H5Aread(a, mt, &s) >= 0 && s) {
-        out = dup_str(s);
-        H5free_memory(s);
-      }
-      H5Tclose(mt);
-    } else {
-      size_t sz = H5Tget_size(t);
-      char *s = calloc(sz + 1, 1);
-      hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, sz + 1);
-      H5Tset_cset(mt, H5Tget_cset(t));
-      if (s && H5Aread(a, mt, s) >= 0) {
-        out = s;
-        s = NULL;
-      }
-      free(s);
-      H5Tclose(mt);
+/* Rows [r0, r1) of the first dimension of dataset name, of rank rank (all
+ * rows when r1 == 0) into a new array; unit (if non-NULL, 64 bytes) gets its
+ * unit attribute. */
+static int ds_read(const run_file *r, const char *name, int rank,
+                   const char *shape, size_t r0, size_t r1, double **out,
+                   size_t dims[3], char *unit, lam_err *err) {
+  int rc = lam_runfile_read(r->rf, name, rank, shape, r0, r1, out, dims, err);
+  if (!rc && unit) {
+    rc = lam_runfile_attr_text(r->rf, name, "unit", unit, 64, err);
+    if (rc) {
+      free(*out);
+      *out = NULL;
     }
   }
-  if (t >= 0) {
-    H5Tclose(t);
-  }
-  if (a >= 0) {
-    H5Aclose(a);
-  }
-  H5Eclear2(H5E_DEFAULT);
-  return out;
-}
-
-/* Text attribute into out (len bytes), "" if absent. */
-static void attr_text(hid_t obj, const char *name, char *out, size_t len) {
-  char *s = attr_dup(obj, name);
-  snprintf(out, len, "%s", s ? s : "");
-  free(s);
-}
-
-/* Real attribute, NaN if absent. */
-static double attr_real(hid_t obj, const char *name) {
-  double v = NAN;
-  if (H5Aexists(obj, name) > 0) {
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) {
-      v = NAN;
-    }
-    if (a >= 0) {
-      H5Aclose(a);
-    }
-  }
-  H5Eclear2(H5E_DEFAULT);
-  return v;
-}
-
-/* Shape of a dataset (rank 1..3). */
-static int ds_shape(const run_file *r, const char *name, int *rank,
-                    size_t dims[3], lam_err *err) {
-  hid_t ds = H5Dopen2(r->f, name, H5P_DEFAULT);
-  hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-  int rk = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-  hsize_t hd[3] = {0, 0, 0};
-  if (rk >= 1 && rk <= 3) {
-    H5Sget_simple_extent_dims(sp, hd, NULL);
-  }
-  if (sp >= 0) {
-    H5Sclose(sp);
-  }
-  if (ds >= 0) {
-    H5Dclose(ds);
-  }
-  H5Eclear2(H5E_DEFAULT);
-  if (rk < 1 || rk > 3) {
-    return lam_err_set(err, LAM_EIO, "%s: %s: cannot read (expected a "
-                       "dataset of rank 1..3)", r->path, name);
-  }
-  *rank = rk;
-  for (int i = 0; i < 3; i++) {
-    dims[i] = i < rk ? (size_t)hd[i] : 1;
-  }
-  return LAM_OK;
-}
-
-/* Rows [r0, r1) of the first dimension of dataset name (all of it when
- * r1 == 0) into a new array; unit (if non-NULL, 64 bytes) gets its unit
- * attribute. */
-static int ds_read(const run_file *r, const char *name, size_t r0, size_t r1,
-                   double **out, size_t dims[3], char *unit, lam_err *err) {
-  int rank;
-  *out = NULL;
-  int rc = ds_shape(r, name, &rank, dims, err);
-  if (rc) {
-    return rc;
-  }
-  if (r1 == 0) {
-    r1 = dims[0];
-  }
-  if (r0 > r1 || r1 > dims[0]) {
-    return LAM_INTERNAL(err, "row range outside the dataset");
-  }
-  size_t rowlen = dims[1] * dims[2];
-  size_t n = (r1 - r0) * rowlen;
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!v) {
-    return LAM_NOMEM(err);
-  }
-  hid_t ds = H5Dopen2(r->f, name, H5P_DEFAULT);
-  hid_t fs = ds >= 0 ? H5Dget_space(ds) : -1;
-  hsize_t start[3] = {r0, 0, 0}, count[3] = {r1 - r0, dims[1], dims[2]};
-  herr_t hr = -1;
-  if (n == 0) {
-    hr = 0;
-  } else if (fs >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL,
-                                            count, NULL) >= 0) {
-    hid_t ms = H5Screate_simple(rank, count, NULL);
-    hr = ms >= 0 ? H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, v) : -1;
-    if (ms >= 0) {
-      H5Sclose(ms);
-    }
-  }
-  if (unit && ds >= 0) {
-    attr_text(ds, "unit", unit, 64);
-  }
-  if (fs >= 0) {
-    H5Sclose(fs);
-  }
-  if (ds >= 0) {
-    H5Dclose(ds);
-  }
-  H5Eclear2(H5E_DEFAULT);
-  if (hr < 0) {
-    free(v);
-    return lam_err_set(err, LAM_EIO, "%s: %s: cannot read", r->path, name);
-  }
-  dims[0] = r1 - r0;
-  *out = v;
-  return LAM_OK;
+  return rc;
 }
 
 /* ---- the time window ---------------------------------------------------- */
@@ -331,7 +165,7 @@ static int read_window(const run_file *r, const lam_plot_opts *o, window *w,
                        r->path);
   }
   size_t dims[3];
-  int rc = ds_read(r, "/time", 0, 0, &w->t, dims, NULL, err);
+  int rc = ds_read(r, "/time", 1, "samples", 0, 0, &w->t, dims, NULL, err);
   if (rc) {
     return rc;
   }
@@ -394,21 +228,24 @@ typedef struct area_list {
 static int read_areas(const run_file *r, area_list *a, lam_err *err) {
   a->n = 0;
   char kind[64];
-  attr_text(r->f, "kind", kind, sizeof kind);
-  if (strcmp(kind, "areas")) {
-    return LAM_OK;
+  int rc = lam_runfile_attr_text(r->rf, "/", "kind", kind, sizeof kind, err);
+  if (rc || strcmp(kind, "areas")) {
+    return rc;
   }
-  char *text = attr_dup(r->f, "model");
+  char *text;
+  rc = lam_runfile_attr_dup(r->rf, "/", "model", &text, err);
+  if (rc) {
+    return rc;
+  }
   lam_model *m = text ? lam_model_new() : NULL;
   lam_err merr = {0, ""};
   const char *names = NULL;
   if (m && lam_model_load_text(m, text, r->path, ".", &merr) == LAM_OK) {
     names = lam_model_value(m, "areas", "names");
   }
-  int rc = LAM_OK;
-  for (const char *p = names; p && *p && !rc;) {
-    size_t k = strcspn(p, ",");
-    const char *e = p + k;
+  for (const char *q = names; q && *q && !rc;) {
+    size_t k = strcspn(q, ",");
+    const char *p = q, *e = q + k;
     while (p < e && (*p == ' ' || *p == '\t')) {
       p++;
     }
@@ -425,7 +262,7 @@ static int read_areas(const run_file *r, area_list *a, lam_err *err) {
       }
       snprintf(a->name[a->n++], sizeof a->name[0], "%.*s", (int)(e - p), p);
     }
-    p += k + (p[k] == ',');
+    q += k + (q[k] == ','); /* from the item's start: p moved past blanks */
   }
   lam_model_free(m);
   free(text);
@@ -458,9 +295,10 @@ int lam_plot_run_areas(const char *run_h5, char *names, size_t len, size_t *n,
     names[0] = 0;
   }
   *n = 0;
-  run_file r = {run_h5, -1, ""};
+  run_file r = {run_h5, NULL, ""};
   area_list a;
-  int rc = run_open(run_h5, &r, err);
+  /* Only the areas: completeness is for lam_plot_extract to check. */
+  int rc = run_open(run_h5, LAM_RUNFILE_PARTIAL, &r, err);
   if (!rc) {
     rc = read_areas(&r, &a, err);
   }
@@ -552,87 +390,39 @@ static int cmp_pop(const void *a, const void *b) {
   return p->order < q->order ? -1 : (p->order > q->order);
 }
 
-typedef struct list_ctx {
-  pop_entry *e;
-  size_t n, cap;
-  int fail;
-} list_ctx;
-
-static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
-                      void *data) {
-  (void)g;
-  (void)info;
-  list_ctx *c = data;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 16;
-    pop_entry *ne = realloc(c->e, cap * sizeof *ne);
-    if (!ne) {
-      c->fail = 1;
-      return -1;
-    }
-    c->e = ne;
-    c->cap = cap;
-  }
-  pop_entry *p = &c->e[c->n];
-  memset(p, 0, sizeof *p);
-  snprintf(p->name, sizeof p->name, "%s", name);
-  p->order = c->n++;
-  return 0;
-}
-
 /* The recorded populations in cortical order (*n may be 0). */
 static int list_pops(const run_file *r, pop_entry **out, size_t *n,
                      lam_err *err) {
   *out = NULL;
   *n = 0;
-  if (!exists(r, "/traces")) {
-    return LAM_OK;
+  lam_runfile_pop *p;
+  size_t np;
+  int rc = lam_runfile_pops(r->rf, LAM_RUNFILE_BY_CREATION, &p, &np, err);
+  if (rc) {
+    return rc;
   }
-  hid_t g = H5Gopen2(r->f, "/traces", H5P_DEFAULT);
-  if (g < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return lam_err_set(err, LAM_EIO, "%s: /traces: cannot open", r->path);
-  }
-  list_ctx c = {NULL, 0, 0, 0};
-  herr_t hr = H5Literate(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, list_cb, &c);
-  if (hr < 0 && !c.fail) {
-    /* Files without creation-order tracking: name order. */
-    H5Eclear2(H5E_DEFAULT);
-    c.n = 0;
-    hr = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, list_cb, &c);
+  pop_entry *e = calloc(np ? np : 1, sizeof *e);
+  if (!e) {
+    free(p);
+    return LAM_NOMEM(err);
   }
   /* In a run of areas only the drawn area's populations (AREA.pop), ranked
    * by their name within the area. */
   size_t pl = strlen(r->prefix), kept = 0;
-  for (size_t i = 0; hr >= 0 && i < c.n; i++) {
-    if (strncmp(c.e[i].name, r->prefix, pl)) {
+  for (size_t i = 0; i < np; i++) {
+    if (strncmp(p[i].name, r->prefix, pl)) {
       continue;
     }
-    c.e[kept] = c.e[i];
-    pop_entry *e = &c.e[kept++];
-    hid_t ds = H5Dopen2(g, e->name, H5P_DEFAULT);
-    if (ds >= 0) {
-      attr_text(ds, "layer", e->layer, sizeof e->layer);
-      H5Dclose(ds);
-    }
-    e->rank = cortical_rank(e->name + pl, e->layer);
+    pop_entry *q = &e[kept];
+    snprintf(q->name, sizeof q->name, "%s", p[i].name);
+    snprintf(q->layer, sizeof q->layer, "%s", p[i].layer);
+    q->order = kept++;
+    q->rank = cortical_rank(q->name + pl, q->layer);
   }
-  if (hr >= 0) {
-    c.n = kept;
-  }
-  H5Gclose(g);
-  H5Eclear2(H5E_DEFAULT);
-  if (c.fail) {
-    free(c.e);
-    return LAM_NOMEM(err);
-  }
-  if (hr < 0) {
-    free(c.e);
-    return lam_err_set(err, LAM_EIO, "%s: /traces: cannot list", r->path);
-  }
-  qsort(c.e, c.n, sizeof *c.e, cmp_pop);
-  *out = c.e;
-  *n = c.n;
+  free(p);
+  qsort(e, kept, sizeof *e, cmp_pop);
+  *out = e;
+  *n = kept;
   return LAM_OK;
 }
 
@@ -672,19 +462,22 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
   for (size_t p = 0; !rc && p < np; p++) {
     char name[160];
     size_t dims[3];
-    int rank;
     snprintf(name, sizeof name, "/traces/%s", pops[p].name);
-    rc = ds_shape(r, name, &rank, dims, err);
+    rc = lam_runfile_shape(r->rf, name, 3, shape_trace, dims, err);
     if (!rc && dims[1] > maxcols) {
       maxcols = dims[1];
     }
   }
   for (size_t k = 0; !rc && o->columns && k < o->ncolumns; k++) {
     if (o->columns[k] < 0 || (size_t)o->columns[k] >= maxcols) {
+      char has[64] = "no columns";
+      if (maxcols) {
+        snprintf(has, sizeof has, "%zu column%s, 0..%zu", maxcols,
+                 maxcols == 1 ? "" : "s", maxcols - 1);
+      }
       rc = lam_err_set(err, LAM_EINVAL,
-                       "--columns: column %d does not exist (the run has "
-                       "columns 0..%zu)",
-                       o->columns[k], maxcols ? maxcols - 1 : 0);
+                       "--columns: column %d does not exist (%s has %s)",
+                       o->columns[k], r->path, has);
     }
   }
   size_t ntw = w.i1 - w.i0;
@@ -694,7 +487,7 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
     snprintf(name, sizeof name, "/traces/%s", pops[p].name);
     free(v);
     v = NULL;
-    rc = ds_read(r, name, w.i0, w.i1, &v, dims, unit, err);
+    rc = ds_read(r, name, 3, shape_trace, w.i0, w.i1, &v, dims, unit, err);
     if (rc) {
       break;
     }
@@ -965,9 +758,9 @@ static int extract_probe(const run_file *r, const lam_plot_opts *o,
   } else {
     memset(&w, 0, sizeof w);
   }
+  const char *pshape = csd ? "samples x (contacts - 2)" : "samples x contacts";
   if (!rc) {
-    int rank;
-    rc = ds_shape(r, sname, &rank, dims, err);
+    rc = lam_runfile_shape(r->rf, sname, 2, pshape, dims, err);
     if (!rc && dims[0] != w.nt) {
       rc = lam_err_set(err, LAM_EIO,
                        "%s: %s has %zu samples, /time %zu: expected one row "
@@ -976,13 +769,17 @@ static int extract_probe(const run_file *r, const lam_plot_opts *o,
     }
   }
   if (!rc) {
-    rc = ds_read(r, sname, w.i0, w.i1, &v, dims, unit, err);
+    rc = ds_read(r, sname, 2, pshape, w.i0, w.i1, &v, dims, unit, err);
   }
   if (!rc) {
-    rc = ds_read(r, "/probe/depth_um", 0, 0, &depth, ddims, NULL, err);
+    rc = ds_read(r, "/probe/depth_um", 1, "contacts", 0, 0, &depth, ddims,
+                 NULL, err);
   }
   size_t nc = dims[1], ncont = ddims[0];
-  if (!rc && nc != (csd ? ncont - 2 : ncont)) {
+  if (!rc && csd && ncont < 3) {
+    rc = lam_err_set(err, LAM_EIO, "%s: /probe/depth_um has %zu contacts: a "
+                     "CSD needs at least 3", r->path, ncont);
+  } else if (!rc && nc != (csd ? ncont - 2 : ncont)) {
     rc = lam_err_set(err, LAM_EIO,
                      "%s: %s has %zu values per sample for %zu contacts in "
                      "/probe/depth_um: expected %zu",
@@ -1047,13 +844,12 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
   double at = NAN;
   int rc = LAM_OK;
   if (isnan(o->at_s) && have_final) {
-    rc = ds_read(r, fattn, 0, 0, &v, dims, NULL, err);
+    rc = ds_read(r, fattn, 2, "queries x heads*keys", 0, 0, &v, dims, NULL,
+                 err);
     if (!rc) {
-      hid_t ds = H5Dopen2(r->f, fattn, H5P_DEFAULT);
-      at = ds >= 0 ? attr_real(ds, "t") : NAN;
-      if (ds >= 0) {
-        H5Dclose(ds);
-      }
+      rc = lam_runfile_attr_real(r->rf, fattn, "t", &at, err);
+    }
+    if (!rc) {
       /* Rank 2 (ncols x nunits): shift the shape to match a trace row. */
       dims[2] = dims[1];
       dims[1] = dims[0];
@@ -1087,7 +883,8 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
       at = rc ? NAN : w.t[best];
     }
     if (!rc) {
-      rc = ds_read(r, tattn, best, best + 1, &v, dims, NULL, err);
+      rc = ds_read(r, tattn, 3, "samples x queries x heads*keys", best,
+                   best + 1, &v, dims, NULL, err);
     }
     free(w.t);
   }
@@ -1097,11 +894,10 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
   for (size_t s = 0; !rc && s < 2; s++) {
     if (exists(r, tsrc[s])) {
       size_t td[3];
-      int rank;
-      if (ds_shape(r, tsrc[s], &rank, td, NULL) == LAM_OK) {
-        T = rank == 2 ? td[0] : td[1];
-        break;
-      }
+      rc = s == 0 ? lam_runfile_shape(r->rf, fl4, 2, "columns x units", td, err)
+                  : lam_runfile_shape(r->rf, tl4, 3, shape_trace, td, err);
+      T = s == 0 ? td[0] : td[1];
+      break;
     }
   }
   if (!rc && (T == 0 || units % T != 0)) {
@@ -1162,10 +958,15 @@ lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
   if (o->kind == LAM_PLOT_SWEEP) {
     rc = lam__plot_sweep_extract(input, o, d, err);
   } else {
-    run_file r = {input, -1, ""};
-    rc = run_open(input, &r, err);
+    run_file r = {input, NULL, ""};
+    rc = run_open(input, o->partial ? LAM_RUNFILE_PARTIAL : 0, &r, err);
     if (!rc) {
       rc = pick_area(&r, o, d, err);
+    }
+    if (!rc && !lam_runfile_complete(r.rf)) {
+      /* Read with o->partial: the figure says so. */
+      size_t L = strlen(d->title);
+      snprintf(d->title + L, sizeof d->title - L, " (incomplete run)");
     }
     if (!rc) {
       switch (o->kind) {

@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+
 #include "lam_config.h"
 #include "lam_plot.h"
 #include "lam_recorder.h"
@@ -665,6 +667,19 @@ Test(plot, parse_columns_and_kinds) {
   free(c);
   cr_assert_eq(lam_plot_parse_columns("1,x", &c, &n, &err), LAM_EINVAL);
   cr_assert_eq(lam_plot_parse_columns("3-1", &c, &n, &err), LAM_EINVAL);
+  /* Beyond int: 2147483648 became column -2147483648; a number beyond long
+   * saturated strtol and the range loop never ended. */
+  cr_assert_eq(lam_plot_parse_columns("2147483648", &c, &n, &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "2147483647"), "%s", err.msg);
+  cr_assert_eq(lam_plot_parse_columns("1,99999999999999999999", &c, &n, &err),
+               LAM_EINVAL);
+  cr_assert_null(c);
+  cr_assert_eq(lam_plot_parse_columns("0-99999,100000", &c, &n, &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "at most 100000"), "%s", err.msg);
+  cr_assert_eq(lam_plot_parse_columns("0-99999", &c, &n, &err), LAM_OK);
+  cr_assert_eq(n, 100000);
+  cr_assert_eq(c[99999], 99999);
+  free(c);
   lam_plot_kind k;
   cr_assert_eq(lam_plot_kind_parse("csd", &k, &err), LAM_OK);
   cr_assert_eq(k, LAM_PLOT_CSD);
@@ -769,4 +784,42 @@ Test(plot, file_size_limit_leaves_no_figure) {
   struct stat sb;
   cr_assert_neq(stat(out, &sb), 0, "a truncated figure was published");
   cr_assert_neq(stat(part, &sb), 0, "FIG.part left behind");
+}
+
+/* A run not marked complete (complete = 0, as a stopped run leaves its
+ * FILE.part) is refused unless opts.partial, and then titled so. */
+Test(plot, incomplete_run_needs_partial_and_is_titled) {
+  char part[160], whole[160];
+  snprintf(part, sizeof part, "%s/stopped.h5.part", dir);
+  snprintf(whole, sizeof whole, "%s/stopped.h5", dir);
+  write_run(whole, 0);
+  cr_assert_eq(rename(whole, part), 0);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(part, H5F_ACC_RDWR, H5P_DEFAULT);
+  cr_assert(f >= 0);
+  H5Adelete(f, "complete");
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(f, "complete", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int zero = 0;
+  cr_assert(a >= 0 && H5Awrite(a, H5T_NATIVE_INT, &zero) >= 0);
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Fclose(f);
+  lam_plot_opts o = lam_plot_opts_defaults();
+  lam_err err = {0, ""};
+  cr_assert_null(lam_plot_extract(part, &o, &err));
+  cr_expect_eq(err.code, LAM_EINVAL);
+  cr_expect(strstr(err.msg, "stopped.h5.part") && strstr(err.msg, "complete = 0"),
+            "%s", err.msg);
+  o.partial = 1;
+  lam_plot_data *d = extract(part, LAM_PLOT_TRACES, &o);
+  const char *title = lam_plot_data_title(d);
+  size_t L = strlen(title), M = strlen(" (incomplete run)");
+  cr_expect(L > M && !strcmp(title + L - M, " (incomplete run)"), "%s", title);
+  cr_expect_eq(need(d, "time")->cols, NSAMP);
+  lam_plot_data_free(d);
+  /* A complete run with partial set is drawn as always. */
+  d = extract(run_plain, LAM_PLOT_TRACES, &o);
+  cr_expect_str_eq(lam_plot_data_title(d), "plain.h5");
+  lam_plot_data_free(d);
 }

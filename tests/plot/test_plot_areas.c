@@ -10,6 +10,7 @@
  * naming the areas present; a single-area run takes no area.
  */
 #include <criterion/criterion.h>
+#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,35 @@ Test(plot_areas, the_run_lists_its_areas) {
                LAM_OK, "%s", err.msg);
   cr_assert_eq(n, 0);
   cr_assert_str_empty(names);
+}
+
+/* "names = v1, v2": the list parser stepped from the name's first letter
+ * instead of the item's start, past the end of the text after a blank. */
+Test(plot_areas, area_names_with_blanks_after_commas) {
+  char spaced[200], cmd[512];
+  snprintf(spaced, sizeof spaced, "%s/spaced.h5", dir);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", run_two, spaced);
+  cr_assert_eq(system(cmd), 0);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(spaced, H5F_ACC_RDWR, H5P_DEFAULT);
+  cr_assert(f >= 0);
+  cr_assert(H5Adelete(f, "model") >= 0);
+  hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
+  H5Tset_size(t, H5T_VARIABLE);
+  hid_t a = H5Acreate2(f, "model", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  const char *text = "[areas]\nnames = v1,\tv2 ,  v3\n";
+  cr_assert(a >= 0 && H5Awrite(a, t, &text) >= 0);
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Fclose(f);
+  char names[64];
+  size_t n = 0;
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_plot_run_areas(spaced, names, sizeof names, &n, &err), LAM_OK,
+               "%s", err.msg);
+  cr_expect_eq(n, 3);
+  cr_expect_str_eq(names, "v1,v2,v3");
 }
 
 Test(plot_areas, lfp_and_csd_of_area_v2_are_v2s_datasets) {
