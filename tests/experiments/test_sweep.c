@@ -375,3 +375,72 @@ Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
   cr_assert_eq(same, 11);
   workers_close(&c);
 }
+
+/* The traces folder as it was when the sweep started, and where it goes. */
+static char traces_dir[700], traces_away[720];
+static int traces_moved;
+static void move_traces_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !traces_moved) {
+    /* The folder goes away and a file takes its name: the disk's fault,
+     * not the points'. */
+    cr_assert_eq(rename(traces_dir, traces_away), 0);
+    FILE *f = fopen(traces_dir, "w");
+    cr_assert(f);
+    fclose(f);
+    traces_moved = 1;
+  }
+}
+
+/* An error that is not the point's own (its traces folder gone) stops the
+ * sweep with that error instead of recording failed rows that a resume
+ * would never retry; once the folder is back, resume runs the rest. */
+Test(sweep_run, lost_traces_folder_stops_the_sweep_without_failed_rows, .timeout = 120) {
+  for (int jobs = 1; jobs <= 2; jobs++) {
+    workers_case c;
+    workers_open(&c, "/tmp/lamsweeptrXXXXXX");
+    snprintf(traces_dir, sizeof traces_dir, "%s/tr", c.dir);
+    snprintf(traces_away, sizeof traces_away, "%s/tr.away", c.dir);
+    lam_err err;
+    const char *metrics[] = {"attention_entropy"};
+    lam_sweep_opts o = lam_sweep_defaults();
+    o.metrics = metrics;
+    o.nmetrics = 1;
+    o.t_end = 0.05;
+    o.command = "test";
+    o.output = c.serial;
+    o.traces_dir = traces_dir;
+    o.jobs = jobs;
+    o.progress = move_traces_after_2;
+    traces_moved = 0;
+    lam_sweep_summary sum;
+    int rc = lam_sweep_run(c.m, c.sp, &o, &sum, &err);
+    cr_assert(traces_moved);
+    cr_assert_neq(rc, 0, "-j %d: the sweep went on without its traces folder", jobs);
+    cr_assert(strstr(err.msg, traces_dir), "%s", err.msg);
+    cr_assert_eq(sum.failed, 0, "-j %d: %zu failed rows", jobs, sum.failed);
+    static char rows[16][2048];
+    size_t dups;
+    size_t n = csv_rows(c.serial, rows, 16, &dups);
+    cr_assert_lt(n, 12);
+    for (size_t i = 0; i < n; i++) {
+      cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+    }
+    /* The folder back: resume runs the rest, each point once, all ok. */
+    cr_assert_eq(unlink(traces_dir), 0);
+    cr_assert_eq(rename(traces_away, traces_dir), 0);
+    o.progress = NULL;
+    cr_assert_eq(lam_sweep_run(c.m, c.sp, &o, &sum, &err), 0, "%s", err.msg);
+    cr_assert_eq(sum.skipped, n);
+    n = csv_rows(c.serial, rows, 16, &dups);
+    cr_assert_eq(n, 12);
+    cr_assert_eq(dups, 0);
+    for (size_t i = 0; i < n; i++) {
+      cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+    }
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", traces_dir);
+    cr_assert_eq(system(cmd), 0);
+    workers_close(&c);
+  }
+}
