@@ -1841,7 +1841,8 @@ int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
         /* The worker's next point starts before this row's fsync (a few
          * ms), so no core waits for the disk; the row is still durable
          * before the next one is written, as resume needs. */
-        if (!stopping && !(o->stop && *o->stop) && next < ntodo) {
+        if (!stopping && !(o->stop && *o->stop) && next < ntodo && line &&
+            line[0] != '!') {
           int arc = assign(x, todo, &next, err);
           if (arc) {
             rc = rc ? rc : arc;

@@ -5,9 +5,9 @@
  * text. Dynamic hand-out keeps all ranks busy when points take unequal
  * times. With one rank, rank 0 runs the points in a worker process. Rank 0
  * holds the table's lock (lam_lock.h) from before reading it to the end. A
- * point on ranks 1..N-1 runs in the rank's own process: a crash there ends
- * the MPI job (mpirun), and the resume fails the point only with -np 1 or
- * without --mpi. */
+ * point on ranks 1..N-1 runs in the rank's own process (no fork under MPI):
+ * a crash there ends the MPI job; the same point without --mpi, or with one
+ * rank, is a failed row. */
 #include <mpi.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,12 +103,10 @@ static int worker(const lam_model *base, const lam_sweep_spec *sp,
       line = NULL; /* an empty message: no row */
     } else if (r == LAM_EIO) {
       /* Not the point's own error: "!" and the message, no row. */
-      size_t n = strlen(e.msg);
+      size_t n = strcspn(e.msg, "\n");
       line = malloc(n + 3);
       if (line) {
-        snprintf(line, n + 3, "!%s\n", e.msg);
-        line[strcspn(line, "\n")] = '\n';
-        line[strcspn(line, "\n") + 1] = '\0';
+        snprintf(line, n + 3, "!%.*s\n", (int)n, e.msg);
       }
     } else if (r) {
       line = lam__sweep_failed_row(sp, o, (size_t)idx, e.msg);

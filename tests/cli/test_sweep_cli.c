@@ -499,17 +499,22 @@ static int has_line(const char *file, const char *prefix) {
 /* A second sweep on the table of a running one stops at once, naming the
  * first one's pid; the first one writes every point exactly once. */
 Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180) {
+  /* path() reuses its buffers: keep the names. */
+  char table_path[600], second_err[600], lock_path[700];
+  snprintf(table_path, sizeof table_path, "%s", path("shared.csv"));
+  snprintf(second_err, sizeof second_err, "%s", path("second.txt"));
+  snprintf(lock_path, sizeof lock_path, "%s.lock", table_path);
   const char *args[] = {"sweep", model, "--values",
                         "column.beta=0.5,0.75,1,1.25,1.5,1.75,2,2.25,2.5,2.75",
                         "--metric", "attention_entropy", "--t-end", "1",
-                        "-o", path("shared.csv"), NULL};
+                        "-o", table_path, NULL};
   pid_t first = spawn(args);
   /* Wait until the first sweep has its table (its header written). */
-  for (int k = 0; k < 1000 && !has_line(path("shared.csv"), "id,"); k++) {
+  for (int k = 0; k < 1000 && !has_line(table_path, "id,"); k++) {
     struct timespec ts = {0, 10000000L};
     nanosleep(&ts, NULL);
   }
-  cr_assert(has_line(path("shared.csv"), "id,"), "the first sweep made no table");
+  cr_assert(has_line(table_path, "id,"), "the first sweep made no table");
   /* The second one writes its stderr elsewhere. */
   char exe[512];
   snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
@@ -519,7 +524,7 @@ Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180)
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, path("second.txt"), O_WRONLY | O_CREAT | O_TRUNC,
+  posix_spawn_file_actions_addopen(&fa, 2, second_err, O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   pid_t second;
   cr_assert_eq(posix_spawn(&second, exe, &fa, NULL, (char **)argv, environ), 0);
@@ -528,7 +533,7 @@ Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180)
   waitpid(second, &ws2, 0);
   int first_alive = kill(first, 0) == 0;
   waitpid(first, &ws1, 0);
-  char *msg = slurp(path("second.txt"));
+  char *msg = slurp(second_err);
   cr_assert(WIFEXITED(ws2) && WEXITSTATUS(ws2) != 0, "the second sweep ran: %s", msg);
   char want[64];
   snprintf(want, sizeof want, "process %ld", (long)first);
@@ -536,12 +541,12 @@ Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180)
   cr_assert(first_alive, "the second sweep waited for the first one");
   cr_assert(WIFEXITED(ws1) && WEXITSTATUS(ws1) == 0, "%s", slurp(path("stderr.txt")));
   table t;
-  load(path("shared.csv"), &t);
+  load(table_path, &t);
   cr_assert_eq(t.headers, 1);
   cr_assert_eq(t.nrows, 10);
   cr_assert_eq(distinct_ids(&t), 10);
   /* The lock goes with its sweep: a later one resumes the table. */
-  cr_assert(access(path("shared.csv.lock"), F_OK) != 0, "the lock file stayed");
+  cr_assert(access(lock_path, F_OK) != 0, "the lock file stayed");
   cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
   cr_assert(strstr(slurp(path("stderr.txt")), "10 already there, 0 run now"));
 }
@@ -704,4 +709,38 @@ Test(sweep, changed_input_file_stops_resume, .init = setup, .timeout = 120) {
   cr_assert_eq(run(again), 0, "%s", slurp(path("stderr.txt")));
   cr_assert_str_eq(slurp(path("in.csv.old")), before);
   cr_assert(access(path("in.csv.old.2"), F_OK) == 0, "no in.csv.old.2");
+}
+
+/* A swept key that names a file: one '# input' line per value, and a
+ * change to one of the files stops resume, naming the value and the file. */
+Test(sweep, swept_input_file_is_part_of_the_point, .init = setup, .timeout = 120) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s && "
+           "cp %s %s && sed 's/^1.2,/0.4,/' %s > %s",
+           getenv("LAM_SOURCE_ROOT"), path("m.ini"), getenv("LAM_SOURCE_ROOT"),
+           path("za.csv"), path("za.csv"), path("default-z.csv"), path("za.csv"),
+           path("zb.csv"));
+  cr_assert_eq(system(cmd), 0);
+  const char *args[] = {"sweep", path("m.ini"), "--values", "input.z=za.csv,zb.csv",
+                        "--values", "column.beta=1,2", "--metric", "attention_entropy",
+                        "--t-end", "0.05", "-o", path("sz.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("sz.csv"), &t);
+  cr_assert_eq(t.nrows, 4);
+  /* The two files give two results. */
+  cr_assert_str_neq(get(&t, 0, "attention_entropy"), get(&t, 2, "attention_entropy"));
+  char la[700], lb[700];
+  snprintf(la, sizeof la, "# input input.z=za.csv sha256 ");
+  snprintf(lb, sizeof lb, "# input input.z=zb.csv sha256 ");
+  cr_assert(has_line(path("sz.csv"), la), "%s", slurp(path("sz.csv")));
+  cr_assert(has_line(path("sz.csv"), lb), "%s", slurp(path("sz.csv")));
+  FILE *f = fopen(path("zb.csv"), "a");
+  fputs("# changed\n", f);
+  fclose(f);
+  int st = run(args);
+  char *err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0, "%s", err);
+  cr_assert(strstr(err, "input.z=zb.csv") && strstr(err, path("zb.csv")), "%s", err);
 }
