@@ -1275,7 +1275,7 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
    * with "# laminar " (one write() with the rest of its header). */
   static const char magic[] = "# laminar ";
   size_t mlen = sizeof magic - 1;
-  if (len > 0 && memcmp(text, magic, len < mlen ? len : mlen)) {
+  if (len > 0 && (len < mlen || memcmp(text, magic, mlen))) {
     char first[48];
     preview(text, len, first);
     free(text);

@@ -505,9 +505,8 @@ Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180)
   snprintf(second_err, sizeof second_err, "%s", path("second.txt"));
   snprintf(lock_path, sizeof lock_path, "%s.lock", table_path);
   const char *args[] = {"sweep", model, "--values",
-                        "column.beta=0.5,0.75,1,1.25,1.5,1.75,2,2.25,2.5,2.75",
-                        "--metric", "attention_entropy", "--t-end", "1",
-                        "-o", table_path, NULL};
+                        "column.beta=0.5,1,1.5,2,2.5", "--metric", "attention_entropy",
+                        "--t-end", "1", "-o", table_path, NULL};
   pid_t first = spawn(args);
   /* Wait until the first sweep has its table (its header written). */
   for (int k = 0; k < 1000 && !has_line(table_path, "id,"); k++) {
@@ -543,19 +542,20 @@ Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180)
   table t;
   load(table_path, &t);
   cr_assert_eq(t.headers, 1);
-  cr_assert_eq(t.nrows, 10);
-  cr_assert_eq(distinct_ids(&t), 10);
+  cr_assert_eq(t.nrows, 5);
+  cr_assert_eq(distinct_ids(&t), 5);
   /* The lock goes with its sweep: a later one resumes the table. */
   cr_assert(access(lock_path, F_OK) != 0, "the lock file stayed");
   cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
-  cr_assert(strstr(slurp(path("stderr.txt")), "10 already there, 0 run now"));
+  cr_assert(strstr(slurp(path("stderr.txt")), "5 already there, 0 run now"));
 }
 
 /* -o naming a file that is not a sweep table is refused and left as it was;
  * an empty file is taken as a new table. */
 Test(sweep, output_that_is_not_a_sweep_table_is_kept, .init = setup, .timeout = 60) {
-  const char *texts[] = {"hello", "# notes\n", "a,b\n1,2\n", "id,x\n", "\x7f" "ELF\x02\x01"};
-  const char *found[] = {"'hello'", "'# notes'", "'a,b'", "'id,x'", "ELF"};
+  const char *texts[] = {"hello", "# notes\n", "a,b\n1,2\n", "id,x\n", "\x7f" "ELF\x02\x01",
+                         "#", "# laminar"};
+  const char *found[] = {"'hello'", "'# notes'", "'a,b'", "'id,x'", "ELF", "'#'", "'# laminar'"};
   for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
     FILE *f = fopen(path("notes.txt"), "w");
     fputs(texts[k], f);

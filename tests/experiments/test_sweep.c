@@ -497,13 +497,18 @@ Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
   cr_assert_eq(sum.failed, 0);
   static char rows[16][2048];
   size_t dups;
+  /* Two rows before the edit, and at most the point the worker was given
+   * before it (built, and checked, from the old file). */
   size_t n = csv_rows(out, rows, 16, &dups);
-  cr_assert_eq(n, 2, "rows after the edit: %zu", n - 2);
+  cr_assert(n >= 2 && n <= 3, "%zu rows", n);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+  }
   /* Resuming with the edited file is refused, naming it. */
   o.progress = NULL;
   cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, z_path) && strstr(err.msg, "input.z"), "%s", err.msg);
-  cr_assert_eq(csv_rows(out, rows, 16, &dups), 2);
+  cr_assert_eq(csv_rows(out, rows, 16, &dups), n);
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   cr_assert_eq(system(cmd), 0);
   lam_sweep_spec_free(sp);
