@@ -1209,45 +1209,47 @@ static int check_table_inputs(const char *path, const input_rec *recs, size_t nr
                               const lam__sweep_inputs *in, sbuf *add, lam_err *err) {
   for (size_t k = 0; in && k < in->n; k++) {
     const sweep_input *x = &in->v[k];
-    sbuf name = {0};
-    sb_str(&name, x->sk);
-    if (x->value) {
-      sb_str(&name, "=");
-      sb_str(&name, x->value);
-    }
-    if (name.oom) {
+    /* Our line as the table would hold it, read back: the same folding of
+     * newlines on both sides. */
+    sbuf line = {0};
+    put_input_line(&line, x);
+    input_rec me = {NULL, NULL, NULL, NULL};
+    if (line.oom) {
+      free(line.s);
       return LAM_NOMEM(err);
     }
-    for (size_t q = 0; q < name.n; q++) {
-      if (name.s[q] == '\n' || name.s[q] == '\r') {
-        name.s[q] = '?';
-      }
+    line.s[line.n - 1] = '\0';
+    int got = parse_input_line(line.s, &me);
+    free(line.s);
+    if (!got || !me.line) {
+      free(me.line);
+      return LAM_NOMEM(err);
     }
     const input_rec *r = NULL;
     for (size_t q = 0; q < nrecs && !r; q++) {
-      r = !strcmp(recs[q].name, name.s) ? &recs[q] : NULL;
+      r = !strcmp(recs[q].name, me.name) ? &recs[q] : NULL;
     }
     int rc = LAM_OK;
-    if (r && (strcmp(r->hash, x->hash) || strcmp(r->path, x->path))) {
+    if (r && (strcmp(r->hash, me.hash) || strcmp(r->path, me.path))) {
       rc = lam_err_set(err, LAM_EINVAL,
                        "%s: input %s (%s) is not the one this table was made with "
                        "(SHA-256 %.12s... of %s then, %.12s... now): its rows and new ones "
                        "would mix; restore the file, or rerun with --restart to start a "
                        "new table (this one is kept as %s.old)",
-                       path, name.s, x->path, r->hash, r->path, x->hash, path);
+                       path, me.name, me.path, r->hash, r->path, me.hash, path);
     } else if (!r && !x->value) {
       rc = lam_err_set(err, LAM_EINVAL,
                        "%s: this table does not record input %s (%s)%s, so its rows "
                        "cannot be checked against that file; rerun with --restart to "
                        "start a new table (this one is kept as %s.old)",
-                       path, name.s, x->path,
+                       path, me.name, me.path,
                        nrecs ? "" : " (it records no input files: an older laminar "
                                     "wrote it)",
                        path);
     } else if (!r) {
       put_input_line(add, x);
     }
-    free(name.s);
+    free(me.line);
     if (rc) {
       return rc;
     }
