@@ -980,11 +980,13 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
   if (!rc) {
     rc = apply_point(m, sp, i, &e);
   }
+  /* Not the point's own: an input file that cannot be read or changed,
+   * its traces file. */
+  int env = 0;
   if (!rc) {
     rc = lam_sim_new(m, &sim, &e);
+    env = rc == LAM_EIO;
   }
-  /* Not the point's own: an input that changed, its traces file. */
-  int env = 0;
   if (!rc) {
     rc = check_inputs(in, sp, i, m, &e);
     env = rc != LAM_OK;

@@ -29,9 +29,9 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
 /* Run point i and format its row ("...\n", malloc'ed into *line). A failed
  * point is a row with status failed; the return value is an error only for
  * LAM_EINTERRUPT (no row), LAM_ENOMEM, and LAM_EIO: an error that is not the
- * point's own (its traces file cannot be written, an input file changed
- * during the sweep), which must stop the sweep without a row, so that a
- * resume runs the point again. *failed is set for failed rows. in may be
+ * point's own (its traces file cannot be written, an input file cannot be
+ * read or changed during the sweep), which must stop the sweep without a
+ * row, so that a resume runs the point again. *failed is set for failed rows. in may be
  * NULL (the inputs are then not checked). */
 int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
                    const lam_sweep_opts *o, const lam__sweep_inputs *in,

@@ -514,3 +514,57 @@ Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
   lam_sweep_spec_free(sp);
   lam_model_free(m);
 }
+
+static void remove_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !z_edited) {
+    cr_assert_eq(unlink(z_path), 0);
+    z_edited = 1;
+  }
+}
+
+/* An input file that goes away during the sweep (it cannot be read) is not
+ * the points' fault: the sweep stops without failed rows. */
+Test(sweep_run, input_removed_during_the_sweep_stops_it, .timeout = 120) {
+  char dir[] = "/tmp/lamsweeprmXXXXXX";
+  cr_assert(mkdtemp(dir));
+  char cmd[4096], ini[700], out[700];
+  snprintf(ini, sizeof ini, "%s/m.ini", dir);
+  snprintf(z_path, sizeof z_path, "%s/default-z.csv", dir);
+  snprintf(out, sizeof out, "%s/t.csv", dir);
+  snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
+           getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
+  cr_assert_eq(system(cmd), 0);
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  const char *metrics[] = {"attention_entropy"};
+  lam_sweep_opts o = lam_sweep_defaults();
+  o.metrics = metrics;
+  o.nmetrics = 1;
+  o.t_end = 0.05;
+  o.command = "test";
+  o.output = out;
+  o.progress = remove_z_after_2;
+  z_edited = 0;
+  lam_sweep_summary sum;
+  int rc = lam_sweep_run(m, sp, &o, &sum, &err);
+  cr_assert(z_edited);
+  cr_assert_eq(rc, LAM_EIO, "the sweep went on without its input: %s", err.msg);
+  cr_assert(strstr(err.msg, z_path), "%s", err.msg);
+  cr_assert_eq(sum.failed, 0);
+  static char rows[16][2048];
+  size_t dups;
+  size_t n = csv_rows(out, rows, 16, &dups);
+  cr_assert(n >= 2 && n <= 3, "%zu rows", n);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+  }
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  cr_assert_eq(system(cmd), 0);
+  lam_sweep_spec_free(sp);
+  lam_model_free(m);
+}
