@@ -1,6 +1,8 @@
 /* sweep.c: `laminar sweep MODEL --grid k=A:B:N ... --metric NAME -o SWEEP.csv`
  * (docs/sweeps.md). */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "cli.h"
 #include "lam_config.h"
 #include "lam_metrics.h"
+#include "lam_param.h"
 #include "lam_sim.h"
 #include "lam_sweep.h"
 #include "lam_time.h"
@@ -20,7 +23,12 @@ static const char help[] =
     "Run MODEL at many parameter points and write one CSV row per point: its id,\n"
     "the swept values, the metrics, status (ok/failed), the error, wall time and\n"
     "solver statistics. Rerunning the same command resumes: points already in\n"
-    "the CSV are skipped. Details: docs/sweeps.md.\n"
+    "the CSV are skipped. The CSV records the SHA-256 of every input file the\n"
+    "model reads; a resume whose inputs changed stops, naming the file (use\n"
+    "--restart). Points run in worker processes (with -j 1 too), so a point that\n"
+    "crashes is a failed row naming the signal. One sweep per CSV at a time: a\n"
+    "second one stops at once, naming the first one's pid (lock: SWEEP.csv.lock).\n"
+    "-o refuses a file that is not a laminar sweep table. Details: docs/sweeps.md.\n"
     "\n"
     "points (one kind per sweep; grids and value lists combine as a product):\n"
     "  --grid SECTION.KEY=START:STOP:N[:log]   N values, linear or log spaced\n"
@@ -30,14 +38,21 @@ static const char help[] =
     "\n"
     "options:\n"
     "  --metric NAME          a metric column (repeatable; --list-metrics lists them)\n"
-    "  -o, --output FILE      the CSV (appended to and resumed)\n"
-    "  -j, --jobs N           N worker processes (default 1)\n"
-    "  --seed S               seed of the Latin hypercube (default 1)\n"
-    "  --shard K/N            run only points i with i mod N = K-1 (job arrays)\n"
-    "  --t-end SECONDS        simulated time per point (default: [run] t_end)\n"
-    "  --dt-record SECONDS    sampling step (default: [run] dt_record)\n"
+    "  -o, --output FILE      the CSV (appended to and resumed; an empty file is new)\n"
+    "  --restart              start a new CSV: an existing one is kept as FILE.old\n"
+    "                         (FILE.old.2, ... when that exists)\n"
+    "  -j, --jobs N           N worker processes, 1 <= N <= 256 (default 1)\n"
+    "  --seed S               seed of the Latin hypercube, 0 <= S <= 4294967295\n"
+    "                         (default 1)\n"
+    "  --lhs N                1 <= N <= 10000000\n"
+    "  --shard K/N            run only points i with i mod N = K-1 (job arrays;\n"
+    "                         1 <= K <= N <= 1000000)\n"
+    "  --t-end SECONDS        simulated time per point, 1e-09 to 1e+09 (default:\n"
+    "                         [run] t_end)\n"
+    "  --dt-record SECONDS    sampling step, 1e-09 to 1e+06 (default: [run] dt_record)\n"
     "  --set SECTION.KEY=V    override a key of the base model (repeatable)\n"
-    "  --traces DIR           also keep each point's traces as DIR/ID.h5\n"
+    "  --traces DIR           also keep each point's traces as DIR/ID.h5 (made and\n"
+    "                         tried for writing before any point runs)\n"
     "  --mpi                  hand points out across MPI ranks (automatic under\n"
     "                         mpirun -np N in an MPI build)\n"
     "  --list-metrics [MODEL] list the metrics with units (for MODEL: its names)\n"
@@ -53,21 +68,65 @@ typedef struct sweep_args {
   size_t lhs, shard_k, shard_n;
   unsigned long seed;
   double t_end, dt_record;
-  int jobs, quiet, list, mpi;
+  int jobs, quiet, list, mpi, restart;
 } sweep_args;
+
+/* The ranges of the numeric options. */
+#define JOBS_MAX 256ULL
+#define LHS_MAX 10000000ULL   /* as a grid's N */
+#define SHARD_MAX 1000000ULL
 
 static int bad(const char *opt, const char *what, const char *found) {
   fprintf(stderr, "laminar sweep: %s: expected %s, found '%s'\n", opt, what, found);
   return 2;
 }
 
-static int parse_size(const char *opt, const char *s, size_t *out) {
-  char *end;
-  long long v = strtoll(s, &end, 10);
-  if (end == s || *end || v < 1) {
-    return bad(opt, "a positive integer", s);
+/* A decimal integer in [lo, hi], all of s (no sign, no spaces: strtoull
+ * would take "-1" as 2^64 - 1), *end at its end. 0 when it is one. */
+static int scan_uint(const char *s, unsigned long long lo, unsigned long long hi,
+                     const char **end, unsigned long long *out) {
+  if (*s < '0' || *s > '9') {
+    return 1;
   }
-  *out = (size_t)v;
+  errno = 0;
+  char *e;
+  unsigned long long v = strtoull(s, &e, 10);
+  if (errno == ERANGE || v < lo || v > hi) {
+    return 1;
+  }
+  *end = e;
+  *out = v;
+  return 0;
+}
+
+/* opt's integer argument in [lo, hi], or exit status 2 with a message
+ * naming the option, the range and what was found. */
+static int parse_uint(const char *opt, const char *s, unsigned long long lo,
+                      unsigned long long hi, unsigned long long *out) {
+  const char *end;
+  if (scan_uint(s, lo, hi, &end, out) || *end) {
+    char what[96];
+    snprintf(what, sizeof what, "an integer in [%llu, %llu]", lo, hi);
+    return bad(opt, what, s);
+  }
+  return 0;
+}
+
+/* --t-end / --dt-record: seconds within the range of the [run] key they
+ * stand for (docs/model-reference.md). */
+static int parse_run_seconds(const char *opt, const char *key, const char *s,
+                             double *out) {
+  const lam_param *p = lam_param_find(lam_run_table, lam_run_ntable, key);
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end || errno == ERANGE || !isfinite(v) || v < p->min || v > p->max) {
+    char what[96];
+    snprintf(what, sizeof what, "seconds in [%g, %g] (the range of run.%s)", p->min, p->max,
+             key);
+    return bad(opt, what, s);
+  }
+  *out = v;
   return 0;
 }
 
@@ -88,6 +147,7 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       {"set", required_argument, NULL, 's'},
       {"traces", required_argument, NULL, 't'},
       {"mpi", no_argument, NULL, 'M'},
+      {"restart", no_argument, NULL, 'r'},
       {"list-metrics", no_argument, NULL, 'l'},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
@@ -107,8 +167,7 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
-    size_t k;
-    char *end;
+    unsigned long long u;
     switch (c) {
     case 'g':
       a->grids[a->ngrids++] = optarg;
@@ -120,9 +179,10 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       a->design = optarg;
       break;
     case 'L':
-      if (parse_size("--lhs", optarg, &a->lhs)) {
+      if (parse_uint("--lhs", optarg, 1, LHS_MAX, &u)) {
         return 2;
       }
+      a->lhs = (size_t)u;
       break;
     case 'R':
       a->ranges[a->nranges++] = optarg;
@@ -134,37 +194,39 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       a->output = optarg;
       break;
     case 'j':
-      if (parse_size("-j", optarg, &k)) {
+      if (parse_uint("-j", optarg, 1, JOBS_MAX, &u)) {
         return 2;
       }
-      if (k > 256) {
-        return bad("-j", "at most 256 workers", optarg);
-      }
-      a->jobs = (int)k;
+      a->jobs = (int)u;
       break;
     case 'S':
-      a->seed = strtoul(optarg, &end, 10);
-      if (end == optarg || *end) {
-        return bad("--seed", "a non-negative integer", optarg);
+      /* GSL's mt19937 keeps 32 bits of the seed: larger ones would repeat
+       * smaller ones silently. */
+      if (parse_uint("--seed", optarg, 0, 4294967295ULL, &u)) {
+        return 2;
       }
+      a->seed = (unsigned long)u;
       break;
     case 'k': {
-      unsigned long kk, nn;
-      char tail;
-      if (sscanf(optarg, "%lu/%lu%c", &kk, &nn, &tail) != 2 || kk < 1 || nn < 1 || kk > nn) {
-        return bad("--shard", "K/N with 1 <= K <= N", optarg);
+      unsigned long long kk, nn;
+      const char *e1, *e2;
+      if (scan_uint(optarg, 1, SHARD_MAX, &e1, &kk) || *e1 != '/' ||
+          scan_uint(e1 + 1, 1, SHARD_MAX, &e2, &nn) || *e2 || kk > nn) {
+        char what[96];
+        snprintf(what, sizeof what, "K/N with 1 <= K <= N <= %llu", SHARD_MAX);
+        return bad("--shard", what, optarg);
       }
-      a->shard_k = kk;
-      a->shard_n = nn;
+      a->shard_k = (size_t)kk;
+      a->shard_n = (size_t)nn;
       break;
     }
     case 'T':
-      if (lam_cli_seconds("sweep", "--t-end", optarg, 0, &a->t_end)) {
+      if (parse_run_seconds("--t-end", "t_end", optarg, &a->t_end)) {
         return 2;
       }
       break;
     case 'D':
-      if (lam_cli_seconds("sweep", "--dt-record", optarg, 0, &a->dt_record)) {
+      if (parse_run_seconds("--dt-record", "dt_record", optarg, &a->dt_record)) {
         return 2;
       }
       break;
@@ -176,6 +238,9 @@ static int parse_args(int argc, char **argv, sweep_args *a) {
       break;
     case 'M':
       a->mpi = 1;
+      break;
+    case 'r':
+      a->restart = 1;
       break;
     case 'l':
       a->list = 1;
@@ -381,6 +446,7 @@ int lam_cli_sweep(int argc, char **argv) {
   o.output = a.output;
   o.traces_dir = a.traces;
   o.command = cmd;
+  o.restart = a.restart;
   o.stop = &lam_cli_stop;
   progress pr = {isatty(STDERR_FILENO) && !a.quiet, lam_time_now()};
   o.progress = on_progress;
@@ -396,7 +462,9 @@ int lam_cli_sweep(int argc, char **argv) {
     if (!n) {
       n = getenv("PMI_SIZE");
     }
-    a.mpi = n && atoi(n) > 1;
+    char *end;
+    long ranks = n ? strtol(n, &end, 10) : 0;
+    a.mpi = n && *end == '\0' && ranks > 1;
   }
   if (a.mpi) {
     rc = lam_sweep_run_mpi(m, sp, &o, &sum, &err);

@@ -6,8 +6,10 @@
  * followed by fsync(); only one process writes; on resume a last line
  * without its newline (a kill inside write()) is cut off before appending.
  * Points run in forked worker processes (each point with its own model and
- * solver), so a point that crashes its process becomes a failed row
- * instead of ending the sweep. */
+ * solver), with -j 1 too, so a point that crashes its process becomes a
+ * failed row instead of ending the sweep. A lock on the table keeps a
+ * second sweep out, and the table records the SHA-256 of every input file
+ * so that rows made from different inputs never mix. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_randist.h>
@@ -18,12 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lam_config.h"
+#include "lam_hash.h"
 #include "lam_metrics.h"
 #include "lam_sim.h"
 #include "lam_sweep_private.h"
@@ -676,6 +682,239 @@ int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
   return LAM_OK;
 }
 
+/* ---- input files ---- */
+
+typedef struct sweep_input {
+  char *sk;    /* section.key */
+  char *value; /* the swept value naming the file, or NULL (the base's) */
+  char *path;  /* as resolved by the model */
+  char hash[LAM_SHA256_HEX];
+} sweep_input;
+
+struct lam__sweep_inputs {
+  sweep_input *v;
+  size_t n;
+};
+
+void lam__sweep_inputs_free(lam__sweep_inputs *in) {
+  if (!in) {
+    return;
+  }
+  for (size_t k = 0; k < in->n; k++) {
+    free(in->v[k].sk);
+    free(in->v[k].value);
+    free(in->v[k].path);
+  }
+  free(in->v);
+  free(in);
+}
+
+/* A clone of base with "key=value" applied (key NULL: none), built. */
+static int build_one(const lam_model *base, const char *key, const char *value,
+                     lam_model **mo, lam_sim **so, lam_err *err) {
+  *so = NULL;
+  *mo = lam_model_clone(base, err);
+  int rc = *mo ? LAM_OK : err->code;
+  if (!rc && key) {
+    size_t len = strlen(key) + strlen(value) + 2;
+    char *a = malloc(len);
+    rc = a ? LAM_OK : LAM_NOMEM(err);
+    if (!rc) {
+      snprintf(a, len, "%s=%s", key, value);
+      rc = lam_model_set(*mo, a, err);
+    }
+    free(a);
+  }
+  if (!rc) {
+    rc = lam_sim_new(*mo, so, err);
+  }
+  if (rc) {
+    lam_sim_free(*so);
+    lam_model_free(*mo);
+    *so = NULL;
+    *mo = NULL;
+  }
+  return rc;
+}
+
+static int add_input(lam__sweep_inputs *in, const char *sk, const char *value,
+                     const char *path, lam_err *err) {
+  sweep_input *v = realloc(in->v, (in->n + 1) * sizeof *v);
+  if (!v) {
+    return LAM_NOMEM(err);
+  }
+  in->v = v;
+  sweep_input *x = &in->v[in->n];
+  memset(x, 0, sizeof *x);
+  x->sk = dupstr(sk);
+  x->value = value ? dupstr(value) : NULL;
+  x->path = dupstr(path);
+  if (!x->sk || !x->path || (value && !x->value)) {
+    free(x->sk);
+    free(x->value);
+    free(x->path);
+    return LAM_NOMEM(err);
+  }
+  int rc = lam_hash_file(path, x->hash, NULL, err);
+  if (rc) {
+    free(x->sk);
+    free(x->value);
+    free(x->path);
+    return lam_err_prefix(err, "input %s: ", sk);
+  }
+  in->n++;
+  return LAM_OK;
+}
+
+/* The index of the swept dimension of key sk, or -1. */
+static long swept_dim(const lam_sweep_spec *sp, const char *sk) {
+  for (size_t k = 0; k < sp->nd; k++) {
+    if (!strcmp(sp->d[k].key, sk)) {
+      return (long)k;
+    }
+  }
+  return -1;
+}
+
+/* The path model m gives for input sk, or NULL. */
+static const char *input_of(const lam_model *m, const char *sk) {
+  for (size_t j = 0; j < lam_model_ninputs(m); j++) {
+    const char *sec, *key;
+    const char *path = lam_model_input(m, j, &sec, &key);
+    size_t ls = strlen(sec);
+    if (!strncmp(sk, sec, ls) && sk[ls] == '.' && !strcmp(sk + ls + 1, key)) {
+      return path;
+    }
+  }
+  return NULL;
+}
+
+int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
+                          lam__sweep_inputs **out, lam_err *err) {
+  *out = NULL;
+  lam__sweep_inputs *in = calloc(1, sizeof *in);
+  if (!in) {
+    return LAM_NOMEM(err);
+  }
+  lam_model *m;
+  lam_sim *sim;
+  int rc = build_one(base, NULL, NULL, &m, &sim, err);
+  for (size_t j = 0; !rc && j < lam_model_ninputs(m); j++) {
+    const char *sec, *key;
+    const char *path = lam_model_input(m, j, &sec, &key);
+    char sk[600];
+    snprintf(sk, sizeof sk, "%s.%s", sec, key);
+    if (swept_dim(sp, sk) < 0) { /* a swept key's file is the point's */
+      rc = add_input(in, sk, NULL, path, err);
+    }
+  }
+  lam_sim_free(sim);
+  lam_model_free(m);
+  /* A swept key that names a file: one entry per value. */
+  for (size_t k = 0; !rc && k < sp->nd && sp->np > 0; k++) {
+    if (sp->d[k].kind == DIM_RANGE) {
+      continue; /* numbers */
+    }
+    for (size_t i = 0; !rc && i < sp->np; i++) {
+      const char *v = lam_sweep_value(sp, i, k);
+      int seen = 0;
+      for (size_t q = 0; q < in->n && !seen; q++) {
+        seen = in->v[q].value && !strcmp(in->v[q].sk, sp->d[k].key) &&
+               !strcmp(in->v[q].value, v);
+      }
+      if (seen) {
+        continue;
+      }
+      rc = build_one(base, sp->d[k].key, v, &m, &sim, err);
+      if (rc) {
+        rc = lam_err_prefix(err, "%s: ", sp->d[k].arg);
+        break;
+      }
+      const char *path = input_of(m, sp->d[k].key);
+      if (path) {
+        rc = add_input(in, sp->d[k].key, v, path, err);
+      }
+      lam_sim_free(sim);
+      lam_model_free(m);
+      if (!path && i == 0) {
+        break; /* not a file key */
+      }
+    }
+  }
+  if (rc) {
+    lam__sweep_inputs_free(in);
+    return rc;
+  }
+  *out = in;
+  return LAM_OK;
+}
+
+/* The entry of input sk for point i, or NULL. */
+static const sweep_input *expected_input(const lam__sweep_inputs *in,
+                                         const lam_sweep_spec *sp, size_t i,
+                                         const char *sk) {
+  long k = swept_dim(sp, sk);
+  const char *v = k >= 0 ? lam_sweep_value(sp, i, (size_t)k) : NULL;
+  for (size_t q = 0; q < in->n; q++) {
+    const sweep_input *x = &in->v[q];
+    if (!strcmp(x->sk, sk) && (v ? x->value && !strcmp(x->value, v) : !x->value)) {
+      return x;
+    }
+  }
+  return NULL;
+}
+
+/* Point i's model m reads the files, with the contents, the sweep started
+ * with (else LAM_EIO: not the point's fault, and no row). */
+static int check_inputs(const lam__sweep_inputs *in, const lam_sweep_spec *sp,
+                        size_t i, const lam_model *m, lam_err *err) {
+  for (size_t j = 0; in && j < lam_model_ninputs(m); j++) {
+    const char *sec, *key;
+    const char *path = lam_model_input(m, j, &sec, &key);
+    char sk[600], hex[LAM_SHA256_HEX];
+    snprintf(sk, sizeof sk, "%s.%s", sec, key);
+    const sweep_input *x = expected_input(in, sp, i, sk);
+    if (!x || strcmp(x->path, path)) {
+      return lam_err_set(err, LAM_EIO,
+                         "input %s (%s) was not among the inputs when the sweep started",
+                         sk, path);
+    }
+    lam_err e = {0, ""};
+    if (lam_hash_file(path, hex, NULL, &e)) {
+      return lam_err_set(err, LAM_EIO, "input %s: %s", sk, e.msg);
+    }
+    if (strcmp(hex, x->hash)) {
+      return lam_err_set(err, LAM_EIO,
+                         "input %s (%s) changed during the sweep (SHA-256 %.12s... at the "
+                         "start, %.12s... now)",
+                         sk, path, x->hash, hex);
+    }
+  }
+  return LAM_OK;
+}
+
+/* "# input SECTION.KEY[=VALUE] sha256 HEX PATH\n" (newlines in the value
+ * or path would end the line: they become '?'). */
+static void put_input_line(sbuf *b, const sweep_input *x) {
+  sb_str(b, "# input ");
+  size_t from = b->n;
+  sb_str(b, x->sk);
+  if (x->value) {
+    sb_str(b, "=");
+    sb_str(b, x->value);
+  }
+  sb_str(b, " sha256 ");
+  sb_str(b, x->hash);
+  sb_str(b, " ");
+  sb_str(b, x->path);
+  for (size_t k = from; !b->oom && k < b->n; k++) {
+    if (b->s[k] == '\n' || b->s[k] == '\r') {
+      b->s[k] = '?';
+    }
+  }
+  sb_str(b, "\n");
+}
+
 lam_sweep_opts lam_sweep_defaults(void) {
   lam_sweep_opts o;
   memset(&o, 0, sizeof o);
@@ -728,8 +967,8 @@ char *lam__sweep_failed_row(const lam_sweep_spec *sp, const lam_sweep_opts *o,
 }
 
 int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
-                   const lam_sweep_opts *o, size_t i, char **line,
-                   int *failed, lam_err *err) {
+                   const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                   size_t i, char **line, int *failed, lam_err *err) {
   double t0 = lam_time_now();
   lam_err e = {0, ""};
   lam_model *m = lam_model_clone(base, &e);
@@ -741,8 +980,16 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
   if (!rc) {
     rc = apply_point(m, sp, i, &e);
   }
+  /* Not the point's own: an input file that cannot be read or changed,
+   * its traces file. */
+  int env = 0;
   if (!rc) {
     rc = lam_sim_new(m, &sim, &e);
+    env = rc == LAM_EIO;
+  }
+  if (!rc) {
+    rc = check_inputs(in, sp, i, m, &e);
+    env = rc != LAM_OK;
   }
   if (!rc) {
     mc = lam_metrics_new(sim, &e);
@@ -758,6 +1005,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
              (unsigned long long)lam_sweep_id(sp, i));
     rec = lam_recorder_open(path, lam_sim_system(sim), NULL, &e);
     rc = rec ? LAM_OK : e.code;
+    env = rc != LAM_OK;
   }
   if (!rc) {
     lam_run_opts ro = lam_run_defaults(sim);
@@ -771,6 +1019,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     ro.ctx = mc;
     ro.stop = o->stop;
     rc = lam_sim_run(sim, &ro, rec, &e);
+    env = rec && rc == LAM_EIO; /* writing the traces */
     if (rc == LAM_ENOMEM && !e.msg[0]) {
       lam_err_set(&e, LAM_ENOMEM, "out of memory collecting samples");
     }
@@ -781,6 +1030,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     if (!rc && crc) {
       rc = crc;
       e = ce;
+      env = 1;
     }
   }
   if (!rc) {
@@ -800,6 +1050,10 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
   int status = LAM_OK;
   if (rc == LAM_EINTERRUPT) {
     status = lam_err_set(err, LAM_EINTERRUPT, "%s", e.msg);
+  } else if (env) {
+    status = lam_err_set(err, LAM_EIO, "point %016llx: %s",
+                         (unsigned long long)lam_sweep_id(sp, i),
+                         e.msg[0] ? e.msg : lam_strerror(rc));
   } else {
     lam_solver_stats st;
     memset(&st, 0, sizeof st);
@@ -910,12 +1164,108 @@ static int make_header(const lam_model *base, const lam_sweep_spec *sp,
   return rc;
 }
 
-/* Read an existing output: check its header against ours, collect the ids
- * of complete rows, and cut a torn last line. *fresh when the file has no
- * complete header yet (it is then rewritten). */
+/* A line of a '# input' record: name (SECTION.KEY or SECTION.KEY=VALUE),
+ * hash, path. */
+typedef struct input_rec {
+  char *line; /* owns the strings below */
+  const char *name, *hash, *path;
+} input_rec;
+
+static int parse_input_line(char *p, input_rec *r) {
+  r->line = dupstr(p + 8); /* after "# input " */
+  if (!r->line) {
+    return 0;
+  }
+  char *h = strstr(r->line, " sha256 ");
+  if (!h || strlen(h + 8) < LAM_SHA256_HEX || h[8 + LAM_SHA256_HEX - 1] != ' ') {
+    free(r->line);
+    r->line = NULL;
+    return 1; /* not ours to read: ignored */
+  }
+  *h = '\0';
+  h[8 + LAM_SHA256_HEX - 1] = '\0';
+  r->name = r->line;
+  r->hash = h + 8;
+  r->path = h + 8 + LAM_SHA256_HEX;
+  return 1;
+}
+
+/* The first line of text for a message: at most 40 characters, anything
+ * unprintable as '?'. */
+static void preview(const char *text, size_t len, char out[48]) {
+  size_t k = 0;
+  for (; k < len && k < 40 && text[k] != '\n'; k++) {
+    unsigned char c = (unsigned char)text[k];
+    out[k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+  }
+  out[k] = '\0';
+  if (k == 40) {
+    memcpy(out + 37, "...", 4);
+  }
+}
+
+/* Compare the table's '# input' records with ours: a changed file stops the
+ * sweep; a swept file the table lacks (a value added to the sweep) is
+ * recorded by appending its line to *add. */
+static int check_table_inputs(const char *path, const input_rec *recs, size_t nrecs,
+                              const lam__sweep_inputs *in, sbuf *add, lam_err *err) {
+  for (size_t k = 0; in && k < in->n; k++) {
+    const sweep_input *x = &in->v[k];
+    /* Our line as the table would hold it, read back: the same folding of
+     * newlines on both sides. */
+    sbuf line = {0};
+    put_input_line(&line, x);
+    input_rec me = {NULL, NULL, NULL, NULL};
+    if (line.oom) {
+      free(line.s);
+      return LAM_NOMEM(err);
+    }
+    line.s[line.n - 1] = '\0';
+    int got = parse_input_line(line.s, &me);
+    free(line.s);
+    if (!got || !me.line) {
+      free(me.line);
+      return LAM_NOMEM(err);
+    }
+    const input_rec *r = NULL;
+    for (size_t q = 0; q < nrecs && !r; q++) {
+      r = !strcmp(recs[q].name, me.name) ? &recs[q] : NULL;
+    }
+    int rc = LAM_OK;
+    if (r && (strcmp(r->hash, me.hash) || strcmp(r->path, me.path))) {
+      rc = lam_err_set(err, LAM_EINVAL,
+                       "%s: input %s (%s) is not the one this table was made with "
+                       "(SHA-256 %.12s... of %s then, %.12s... now): its rows and new ones "
+                       "would mix; restore the file, or rerun with --restart to start a "
+                       "new table (this one is kept as %s.old)",
+                       path, me.name, me.path, r->hash, r->path, me.hash, path);
+    } else if (!r && !x->value) {
+      rc = lam_err_set(err, LAM_EINVAL,
+                       "%s: this table does not record input %s (%s)%s, so its rows "
+                       "cannot be checked against that file; rerun with --restart to "
+                       "start a new table (this one is kept as %s.old)",
+                       path, me.name, me.path,
+                       nrecs ? "" : " (it records no input files: an older laminar "
+                                    "wrote it)",
+                       path);
+    } else if (!r) {
+      put_input_line(add, x);
+    }
+    free(me.line);
+    if (rc) {
+      return rc;
+    }
+  }
+  return add->oom ? LAM_NOMEM(err) : LAM_OK;
+}
+
+/* Read an existing output: check that it is a laminar sweep table, check
+ * its header and inputs against ours, collect the ids of complete rows, and
+ * cut a torn last line. *fresh when the file is empty or holds only the
+ * start of our own header (it is then rewritten). */
 static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
-                  size_t nfields, uint64_t **ids, size_t *nids, int *fresh,
-                  lam_err *err) {
+                  const lam__sweep_inputs *in, size_t nfields, uint64_t **ids,
+                  size_t *nids, int *fresh, sbuf *add, lam_err *err) {
   size_t len;
   *ids = NULL;
   *nids = 0;
@@ -925,8 +1275,23 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
     return errno == ENOENT ? LAM_OK
                            : lam_err_set(err, LAM_EIO, "%s: %s", path, strerror(errno));
   }
+  /* Whatever is not recognisably ours is left alone: a sweep table begins
+   * with "# laminar " (one write() with the rest of its header). */
+  static const char magic[] = "# laminar ";
+  size_t mlen = sizeof magic - 1;
+  if (len > 0 && (len < mlen || memcmp(text, magic, mlen))) {
+    char first[48];
+    preview(text, len, first);
+    free(text);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: not a laminar sweep table (its first line is '%s', not "
+                       "'# laminar VERSION'); it is left as it is: use another -o, or "
+                       "remove it",
+                       path, first);
+  }
   int rc = LAM_OK;
-  size_t good = 0, lineno = 0, cap = 0;
+  size_t good = 0, lineno = 0, cap = 0, nrecs = 0;
+  input_rec *recs = NULL;
   int have_cols = 0, have_model = 0;
   char *p = text;
   while (!rc && p < text + len) {
@@ -936,7 +1301,19 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
       break; /* a torn last line: cut below */
     }
     *nl = '\0';
-    if (!have_cols) {
+    if (!strncmp(p, "# input ", 8)) {
+      input_rec *t = realloc(recs, (nrecs + 1) * sizeof *t);
+      if (!t) {
+        rc = LAM_NOMEM(err);
+      } else {
+        recs = t;
+        if (!parse_input_line(p, &recs[nrecs])) {
+          rc = LAM_NOMEM(err);
+        } else if (recs[nrecs].line) {
+          nrecs++;
+        }
+      }
+    } else if (!have_cols) {
       if (!strncmp(p, "# model ", 8) || !strncmp(p, "# run ", 6)) {
         /* Must appear verbatim in our fixed header lines. */
         size_t k = strlen(p);
@@ -944,7 +1321,7 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
         if (!hit || hit[k] != '\n') {
           rc = lam_err_set(err, LAM_EINVAL,
                            "%s:%zu: this CSV was written for another model or run "
-                           "settings ('%s'); use another -o or remove it",
+                           "settings ('%s'); use another -o, remove it, or --restart",
                            path, lineno, p);
         }
         have_model += p[2] == 'm';
@@ -952,7 +1329,7 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
         if (strncmp(p, cols->s, cols->n - 1) || strlen(p) != cols->n - 1) {
           rc = lam_err_set(err, LAM_EINVAL,
                            "%s:%zu: this CSV has other columns (keys or metrics) than "
-                           "this sweep; use another -o or remove it",
+                           "this sweep; use another -o, remove it, or --restart",
                            path, lineno);
         } else if (!have_model) {
           rc = lam_err_set(err, LAM_EINVAL, "%s: no '# model' header line", path);
@@ -1001,6 +1378,13 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
     }
   }
   free(text);
+  if (!rc && !*fresh) {
+    rc = check_table_inputs(path, recs, nrecs, in, add, err);
+  }
+  for (size_t k = 0; k < nrecs; k++) {
+    free(recs[k].line);
+  }
+  free(recs);
   if (!rc && !*fresh && good < len) {
     if (truncate(path, (off_t)good) != 0) {
       rc = lam_err_set(err, LAM_EIO, "%s: cannot cut the torn last row: %s", path,
@@ -1013,13 +1397,92 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
   return rc;
 }
 
+/* --traces DIR: made if missing, and a folder we can write in, before any
+ * point runs (else every point would fail for the same reason). */
+static int check_traces_dir(const char *d, lam_err *err) {
+  if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+    return lam_err_set(err, LAM_EIO, "--traces %s: cannot make the folder: %s", d,
+                       strerror(errno));
+  }
+  struct stat st;
+  if (stat(d, &st) != 0) {
+    return lam_err_set(err, LAM_EIO, "--traces %s: %s", d, strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return lam_err_set(err, LAM_EIO, "--traces %s: not a folder (it is %s)", d,
+                       S_ISREG(st.st_mode) ? "a file" : "a special file");
+  }
+  size_t len = strlen(d) + 64;
+  char *probe = malloc(len);
+  if (!probe) {
+    return LAM_NOMEM(err);
+  }
+  snprintf(probe, len, "%s/.laminar-write-test-%ld", d, (long)getpid());
+  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+  int e = errno;
+  if (fd >= 0) {
+    close(fd);
+    unlink(probe);
+  }
+  free(probe);
+  if (fd < 0) {
+    return lam_err_set(err, LAM_EIO, "--traces %s: cannot write in the folder: %s", d,
+                       strerror(e));
+  }
+  return LAM_OK;
+}
+
+/* --restart: keep an existing, non-empty output as PATH.old (PATH.old.2,
+ * ... when that exists: link() never replaces a file), then remove PATH. */
+static int move_aside(const char *path, lam_err *err) {
+  struct stat st;
+  if (lstat(path, &st) != 0) {
+    return errno == ENOENT ? LAM_OK
+                           : lam_err_set(err, LAM_EIO, "%s: %s", path, strerror(errno));
+  }
+  if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    return LAM_OK;
+  }
+  size_t len = strlen(path) + 32;
+  char *old = malloc(len);
+  if (!old) {
+    return LAM_NOMEM(err);
+  }
+  int rc = LAM_EIO;
+  for (int k = 1; k <= 1000; k++) {
+    if (k == 1) {
+      snprintf(old, len, "%s.old", path);
+    } else {
+      snprintf(old, len, "%s.old.%d", path, k);
+    }
+    if (link(path, old) == 0) {
+      rc = unlink(path) == 0 ? LAM_OK
+                             : lam_err_set(err, LAM_EIO, "--restart: %s: %s", path,
+                                           strerror(errno));
+      break;
+    }
+    if (errno != EEXIST) {
+      rc = lam_err_set(err, LAM_EIO, "--restart: cannot keep %s as %s: %s", path, old,
+                       strerror(errno));
+      break;
+    }
+  }
+  if (rc == LAM_EIO && !err->msg[0]) {
+    lam_err_set(err, LAM_EIO, "--restart: %s.old ... %s.old.1000 all exist", path, path);
+  }
+  free(old);
+  return rc;
+}
+
 int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
-                       const lam_sweep_opts *o, size_t **todo, size_t *ntodo,
-                       lam_sweep_summary *sum, int *fd, lam_err *err) {
+                       const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                       size_t **todo, size_t *ntodo, lam_sweep_summary *sum,
+                       int *fd, lam_lock **lock, lam_err *err) {
   memset(sum, 0, sizeof *sum);
   *todo = NULL;
   *ntodo = 0;
   *fd = -1;
+  *lock = NULL;
   if (o->shard_n && (o->shard_k < 1 || o->shard_k > o->shard_n)) {
     return lam_err_set(err, LAM_EINVAL, "--shard %zu/%zu: expected 1 <= K <= N", o->shard_k,
                        o->shard_n);
@@ -1027,17 +1490,33 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
   if (!o->output) {
     return lam_err_set(err, LAM_EINVAL, "sweep: no output CSV (-o FILE.csv)");
   }
-  if (o->traces_dir && mkdir(o->traces_dir, 0777) != 0 && errno != EEXIST) {
-    return lam_err_set(err, LAM_EIO, "--traces %s: %s", o->traces_dir, strerror(errno));
+  /* One sweep per table, from before it is read until the last row. */
+  int rc = lam_lock_acquire(o->output, "sweep table", lock, err);
+  if (rc) {
+    return rc;
   }
-  sbuf fixed = {0}, cols = {0};
+  if (o->traces_dir) {
+    rc = check_traces_dir(o->traces_dir, err);
+  }
+  sbuf fixed = {0}, cols = {0}, inl = {0}, add = {0};
   uint64_t *ids = NULL;
   size_t nids = 0;
   int fresh = 1;
-  int rc = make_header(base, sp, o, &fixed, &cols, err);
   if (!rc) {
-    rc = resume(o->output, &fixed, &cols, 1 + sp->nd + o->nmetrics + 5, &ids, &nids, &fresh,
-                err);
+    rc = make_header(base, sp, o, &fixed, &cols, err);
+  }
+  for (size_t k = 0; !rc && in && k < in->n; k++) {
+    put_input_line(&inl, &in->v[k]);
+  }
+  if (!rc && inl.oom) {
+    rc = LAM_NOMEM(err);
+  }
+  if (!rc && o->restart) {
+    rc = move_aside(o->output, err);
+  }
+  if (!rc) {
+    rc = resume(o->output, &fixed, &cols, in, 1 + sp->nd + o->nmetrics + 5, &ids, &nids,
+                &fresh, &add, err);
   }
   if (!rc) {
     int flags = O_WRONLY | O_CREAT | O_APPEND | (fresh ? O_TRUNC : 0);
@@ -1052,12 +1531,17 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
     snprintf(s, sizeof s, "# laminar %s\n", LAM_VERSION);
     sb_str(&h, s);
     sb_str(&h, fixed.s);
+    if (inl.s) {
+      sb_str(&h, inl.s);
+    }
     sb_str(&h, "# command ");
     sb_str(&h, o->command ? o->command : "(library)");
     sb_str(&h, "\n");
     sb_str(&h, cols.s);
     rc = h.oom ? LAM_NOMEM(err) : lam__sweep_write(*fd, h.s, o->output, err);
     free(h.s);
+  } else if (!rc && add.n) {
+    rc = lam__sweep_write(*fd, add.s, o->output, err);
   }
   size_t *t = rc ? NULL : malloc((sp->np ? sp->np : 1) * sizeof *t);
   uint64_t *seen = rc ? NULL : malloc((sp->np ? sp->np : 1) * sizeof *seen);
@@ -1090,12 +1574,16 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
   free(ids);
   free(fixed.s);
   free(cols.s);
+  free(inl.s);
+  free(add.s);
   if (rc) {
     free(t);
     if (*fd >= 0) {
       close(*fd);
       *fd = -1;
     }
+    lam_lock_release(*lock);
+    *lock = NULL;
     return rc;
   }
   *todo = t;
@@ -1103,30 +1591,6 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
 }
 
 /* ---- runners ---- */
-
-static int run_serial(const lam_model *base, const lam_sweep_spec *sp,
-                      const lam_sweep_opts *o, const size_t *todo, size_t ntodo,
-                      int fd, lam_sweep_summary *sum, lam_err *err) {
-  int rc = LAM_OK;
-  for (size_t j = 0; !rc && j < ntodo; j++) {
-    if (o->stop && *o->stop) {
-      return lam_err_set(err, LAM_EINTERRUPT, "sweep: interrupted");
-    }
-    char *line = NULL;
-    int failed = 0;
-    rc = lam__sweep_row(base, sp, o, todo[j], &line, &failed, err);
-    if (!rc) {
-      rc = lam__sweep_write(fd, line, o->output, err);
-      sum->ran++;
-      sum->failed += (size_t)failed;
-      if (o->progress) {
-        o->progress(o->ctx, sum->ran, ntodo, sum->failed);
-      }
-    }
-    free(line);
-  }
-  return rc;
-}
 
 /* Exit codes of a worker process. */
 enum { WK_OK = 0, WK_INTERRUPT = 3, WK_FAIL = 4 };
@@ -1144,7 +1608,7 @@ typedef struct worker {
  * and answers each with its row (one line); exits when the parent shuts
  * the socket (or on Ctrl-C / SIGTERM during a point, without a row). */
 static void run_child(const lam_model *base, const lam_sweep_spec *sp,
-                      const lam_sweep_opts *o, int fd) {
+                      const lam_sweep_opts *o, const lam__sweep_inputs *in, int fd) {
   for (;;) {
     size_t i, got = 0;
     while (got < sizeof i) {
@@ -1160,11 +1624,22 @@ static void run_child(const lam_model *base, const lam_sweep_spec *sp,
     char *line = NULL;
     int failed = 0;
     lam_err e = {0, ""};
-    int rc = lam__sweep_row(base, sp, o, i, &line, &failed, &e);
+    int rc = lam__sweep_row(base, sp, o, in, i, &line, &failed, &e);
     if (rc == LAM_EINTERRUPT) {
       _exit(WK_INTERRUPT);
     }
-    if (rc) {
+    if (rc == LAM_EIO) {
+      /* Not the point's own error: "!" and the message, no row. */
+      size_t n = strlen(e.msg);
+      line = malloc(n + 3);
+      if (line) {
+        line[0] = '!';
+        for (size_t k = 0; k < n; k++) {
+          line[k + 1] = e.msg[k] == '\n' ? ' ' : e.msg[k];
+        }
+        memcpy(line + n + 1, "\n", 2);
+      }
+    } else if (rc) {
       line = lam__sweep_failed_row(sp, o, i, e.msg);
     }
     size_t len = line ? strlen(line) : 0, off = 0;
@@ -1187,12 +1662,14 @@ static void run_child(const lam_model *base, const lam_sweep_spec *sp,
 
 /* Start a worker process in slot k. */
 static int spawn(const lam_model *base, const lam_sweep_spec *sp,
-                 const lam_sweep_opts *o, int fd, worker *w, size_t nw,
-                 size_t k, lam_err *err) {
+                 const lam_sweep_opts *o, const lam__sweep_inputs *in, int fd,
+                 const lam_lock *lock, worker *w, size_t nw, size_t k,
+                 lam_err *err) {
   int p[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0) {
     return lam_err_set(err, LAM_EIO, "sweep: socketpair: %s", strerror(errno));
   }
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(p[0]);
@@ -1200,14 +1677,25 @@ static int spawn(const lam_model *base, const lam_sweep_spec *sp,
     return lam_err_set(err, LAM_EIO, "sweep: fork: %s", strerror(errno));
   }
   if (pid == 0) {
+#ifdef __linux__
+    /* A worker dies with the parent (SIGKILL included) instead of running
+     * its point for nobody. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) {
+      _exit(WK_FAIL);
+    }
+#endif
     close(p[0]);
     close(fd);
+    if (lam_lock_fd(lock) >= 0) {
+      close(lam_lock_fd(lock)); /* else the lock outlives a killed parent */
+    }
     for (size_t q = 0; q < nw; q++) {
       if (w[q].pid > 0) {
         close(w[q].fd); /* else a sibling would never see its EOF */
       }
     }
-    run_child(base, sp, o, p[1]);
+    run_child(base, sp, o, in, p[1]);
   }
   close(p[1]);
   w[k].pid = pid;
@@ -1239,16 +1727,20 @@ static int assign(worker *x, const size_t *todo, size_t *next, lam_err *err) {
   return LAM_OK;
 }
 
-/* At most o->jobs worker processes, each running points one after another
- * (a fresh model and solver per point; the process and its warmed-up
- * memory are reused, which saves a fork, an exit and ~500 page faults per
- * point). The parent hands out points, collects each row from the
- * worker's socket and is the only writer. A worker that dies fails only
- * the point it was running; another process takes its slot. */
-static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
-                      const lam_sweep_opts *o, const size_t *todo, size_t ntodo,
-                      int fd, lam_sweep_summary *sum, lam_err *err) {
-  size_t nw = (size_t)o->jobs;
+/* At most jobs worker processes (one for -j 1: a crash must not end the
+ * sweep there either), each running points one after another (a fresh
+ * model and solver per point; the process and its warmed-up memory are
+ * reused, which saves a fork, an exit and ~500 page faults per point). The
+ * parent hands out points, collects each row from the worker's socket and
+ * is the only writer. A worker that dies fails only the point it was
+ * running; another process takes its slot. A worker's "!message" line is
+ * an error that is not its point's own: the sweep stops with it. */
+int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
+                           const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                           int jobs, const size_t *todo, size_t ntodo, int fd,
+                           const lam_lock *lock, lam_sweep_summary *sum,
+                           lam_err *err) {
+  size_t nw = jobs > 1 ? (size_t)jobs : 1;
   if (nw > ntodo) {
     nw = ntodo;
   }
@@ -1280,7 +1772,7 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
     /* Fill empty slots, give idle workers a point, or let them go. */
     for (size_t k = 0; k < nw; k++) {
       if (!stopping && w[k].pid < 0 && next < ntodo) {
-        int src = spawn(base, sp, o, fd, w, nw, k, err);
+        int src = spawn(base, sp, o, in, fd, lock, w, nw, k, err);
         if (src) {
           rc = rc ? rc : src;
           stopping = 1;
@@ -1353,7 +1845,8 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
         /* The worker's next point starts before this row's fsync (a few
          * ms), so no core waits for the disk; the row is still durable
          * before the next one is written, as resume needs. */
-        if (!stopping && !(o->stop && *o->stop) && next < ntodo) {
+        if (!stopping && !(o->stop && *o->stop) && next < ntodo && line &&
+            line[0] != '!') {
           int arc = assign(x, todo, &next, err);
           if (arc) {
             rc = rc ? rc : arc;
@@ -1388,6 +1881,12 @@ static int run_forked(const lam_model *base, const lam_sweep_spec *sp,
         rc = rc ? rc : LAM_NOMEM(err);
         continue;
       }
+      if (line[0] == '!') {
+        line[strcspn(line, "\n")] = '\0';
+        rc = rc ? rc : lam_err_set(err, LAM_EIO, "%s", line + 1);
+        free(line);
+        continue;
+      }
       int failed = strstr(line, ",failed,") != NULL && !strstr(line, ",ok,");
       int wrc = lam__sweep_write(fd, line, o->output, err);
       free(line);
@@ -1419,16 +1918,21 @@ int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
                   lam_err *err) {
   size_t *todo = NULL, ntodo = 0;
   int fd = -1;
-  int rc = lam__sweep_prepare(base, sp, o, &todo, &ntodo, sum, &fd, err);
-  if (rc) {
-    return rc;
+  lam_lock *lock = NULL;
+  lam__sweep_inputs *in = NULL;
+  memset(sum, 0, sizeof *sum);
+  int rc = lam__sweep_inputs_new(base, sp, &in, err);
+  if (!rc) {
+    rc = lam__sweep_prepare(base, sp, o, in, &todo, &ntodo, sum, &fd, &lock, err);
   }
-  if (o->jobs > 1 && ntodo > 0) {
-    rc = run_forked(base, sp, o, todo, ntodo, fd, sum, err);
-  } else {
-    rc = run_serial(base, sp, o, todo, ntodo, fd, sum, err);
+  if (!rc && ntodo > 0) {
+    rc = lam__sweep_run_workers(base, sp, o, in, o->jobs, todo, ntodo, fd, lock, sum, err);
   }
-  close(fd);
+  if (fd >= 0) {
+    close(fd);
+  }
+  lam_lock_release(lock);
+  lam__sweep_inputs_free(in);
   free(todo);
   return rc;
 }

@@ -8,15 +8,22 @@
  *   id, <swept keys...>, <metrics...>, status, error, wall_s, nsteps, nfevals
  *
  * The id is the FNV-1a/64 hash of the point's sorted "key=value" lines, so
- * the same point has the same id in every sweep of every order. Rows are
- * appended with one write() each and fsync'ed as points finish; running
- * the same sweep again skips the ids already present in a complete row and
- * drops a torn last line (a kill mid-write). A point that fails (solver
- * failure, non-finite state, bad value) is a `failed` row with the reason;
- * the sweep goes on. Points run in-process (jobs = 1) or in forked worker
- * processes, one per point (jobs > 1), whose rows come back through pipes
- * to the parent, the only writer. With MPI (LAM_HAVE_MPI), rank 0 hands
- * points out and writes (lam_sweep_run_mpi).
+ * the same point has the same id in every sweep of every order. The table
+ * also records every input file the points read (weights, inputs, coupling,
+ * stimulus, initial state) with its SHA-256 ('# input' lines), so a point is
+ * its key=value lines plus those files' contents: a table whose inputs have
+ * changed is never resumed (o->restart starts a new one). Rows are
+ * appended with one write() each and fsync'ed as points finish, by one
+ * process, which holds a lock on the table (lam_lock.h) for the whole sweep;
+ * running the same sweep again skips the ids already present in a complete
+ * row and drops a torn last line (a kill mid-write). A point that fails
+ * (solver failure, non-finite state, bad value, a crash of its process) is
+ * a `failed` row with the reason; the sweep goes on. An error that is not
+ * the point's own (its traces file cannot be written, an input changed)
+ * stops the sweep without a row. Points run in forked worker processes, one
+ * at a time each (o->jobs of them, 1 included), whose rows come back
+ * through sockets to the parent, the only writer. With MPI (LAM_HAVE_MPI),
+ * rank 0 hands points out and writes (lam_sweep_run_mpi).
  */
 #ifndef LAM_SWEEP_H
 #define LAM_SWEEP_H
@@ -71,12 +78,16 @@ typedef struct lam_sweep_opts {
   const char *const *metrics; /* metric names (lam_metrics.h) */
   size_t nmetrics;
   double t_end, dt_record;    /* s; 0: the point's [run] values */
-  int jobs;                   /* worker processes (>= 1) */
+  int jobs;                   /* worker processes (>= 1; 1: one worker, so
+                                 that a crash is a failed row too) */
   size_t shard_k, shard_n;    /* take points i with i % shard_n == shard_k - 1
                                  (1 <= shard_k <= shard_n; 0: all) */
   const char *output;         /* the CSV */
   const char *traces_dir;     /* NULL, or keep DIR/<id>.h5 per point */
   const char *command;        /* the command line, for the header */
+  int restart;                /* an existing output is moved aside to
+                                 OUTPUT.old (OUTPUT.old.2, ...: never over
+                                 an older one) and a new table begins */
   volatile sig_atomic_t *stop; /* set: stop after the running points, no row
                                   for an interrupted one */
   /* After every row written (done counts rows of this invocation). */
@@ -94,10 +105,15 @@ typedef struct lam_sweep_summary {
 } lam_sweep_summary;
 
 /* Run the points of sp (of this shard, not yet in o->output) on base.
- * The metrics are checked against the base model first (LAM_ENOTFOUND).
- * An existing output written for another model, run settings, keys or
- * metrics is refused (LAM_EINVAL), never overwritten. Returns
- * LAM_EINTERRUPT when stopped; failed points are not an error. */
+ * The metrics are checked against the base model first (LAM_ENOTFOUND),
+ * and the traces folder is made and written to once (LAM_EIO naming it).
+ * Another process sweeping into o->output is an error naming its pid
+ * (LAM_EINVAL). An existing output that is not a laminar sweep table, or
+ * that was written for another model, run settings, input file contents,
+ * keys or metrics is refused (LAM_EINVAL), never overwritten (unless
+ * o->restart, which keeps it as OUTPUT.old). Returns LAM_EINTERRUPT when
+ * stopped, LAM_EIO when an error that is not a point's own stopped it;
+ * failed points are not an error. */
 int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
                   const lam_sweep_opts *o, lam_sweep_summary *sum,
                   lam_err *err);

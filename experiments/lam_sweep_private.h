@@ -1,24 +1,41 @@
 /* lam_sweep_private.h: the pieces of lam_sweep.c the MPI driver
- * (lam_sweep_mpi.c) shares: preparing the output, computing one row,
- * appending one row. */
+ * (lam_sweep_mpi.c) shares: the input files, preparing the output, computing
+ * one row, appending one row, and the pool of worker processes. */
 #ifndef LAM_SWEEP_PRIVATE_H
 #define LAM_SWEEP_PRIVATE_H
 
+#include "lam_lock.h"
 #include "lam_sweep.h"
 
-/* Check the metrics, open (or resume) o->output and list the indices of
- * the points still to run (this shard, ids not yet in the file, first
- * occurrence of a duplicated id). *fd is open for appending. */
+/* The input files the sweep's points read (lam_model_input after the
+ * point's model is built) with their SHA-256 when the sweep started: those
+ * of the base model, and for a swept key that names a file, one per value. */
+typedef struct lam__sweep_inputs lam__sweep_inputs;
+
+int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
+                          lam__sweep_inputs **out, lam_err *err);
+void lam__sweep_inputs_free(lam__sweep_inputs *in);
+
+/* Lock o->output (held until lam_lock_release), check the metrics and the
+ * traces folder, open (or resume, or with o->restart move aside and start
+ * again) o->output and list the indices of the points still to run (this
+ * shard, ids not yet in the file, first occurrence of a duplicated id).
+ * *fd is open for appending. */
 int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
-                       const lam_sweep_opts *o, size_t **todo, size_t *ntodo,
-                       lam_sweep_summary *sum, int *fd, lam_err *err);
+                       const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                       size_t **todo, size_t *ntodo, lam_sweep_summary *sum,
+                       int *fd, lam_lock **lock, lam_err *err);
 
 /* Run point i and format its row ("...\n", malloc'ed into *line). A failed
  * point is a row with status failed; the return value is an error only for
- * LAM_EINTERRUPT (no row) and LAM_ENOMEM. *failed is set for failed rows. */
+ * LAM_EINTERRUPT (no row), LAM_ENOMEM, and LAM_EIO: an error that is not the
+ * point's own (its traces file cannot be written, an input file cannot be
+ * read or changed during the sweep), which must stop the sweep without a
+ * row, so that a resume runs the point again. *failed is set for failed rows. in may be
+ * NULL (the inputs are then not checked). */
 int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
-                   const lam_sweep_opts *o, size_t i, char **line,
-                   int *failed, lam_err *err);
+                   const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                   size_t i, char **line, int *failed, lam_err *err);
 
 /* A failed row for point i with message msg (a worker that died). */
 char *lam__sweep_failed_row(const lam_sweep_spec *sp, const lam_sweep_opts *o,
@@ -26,5 +43,14 @@ char *lam__sweep_failed_row(const lam_sweep_spec *sp, const lam_sweep_opts *o,
 
 /* Append one line with a single write() and fsync it. */
 int lam__sweep_write(int fd, const char *line, const char *path, lam_err *err);
+
+/* Run todo[0..ntodo) in at most jobs forked worker processes (jobs >= 1),
+ * appending their rows to fd: a point that crashes its process is a failed
+ * row naming the signal. The workers do not keep lock (the table's). */
+int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
+                           const lam_sweep_opts *o, const lam__sweep_inputs *in,
+                           int jobs, const size_t *todo, size_t ntodo, int fd,
+                           const lam_lock *lock, lam_sweep_summary *sum,
+                           lam_err *err);
 
 #endif

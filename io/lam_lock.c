@@ -128,3 +128,5 @@ void lam_lock_release(lam_lock *l) {
 }
 
 const char *lam_lock_path(const lam_lock *l) { return l ? l->path : NULL; }
+
+int lam_lock_fd(const lam_lock *l) { return l ? l->fd : -1; }

@@ -31,4 +31,9 @@ void lam_lock_release(lam_lock *l);
 /* The lock file's path ("PATH.lock"). */
 const char *lam_lock_path(const lam_lock *l);
 
+/* The lock file's descriptor (-1 for NULL), for a forked child to close: the
+ * lock belongs to the open file, so a child that kept it would hold the lock
+ * after its parent died. Closing it in the child leaves the parent's lock. */
+int lam_lock_fd(const lam_lock *l);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -420,4 +421,330 @@ Test(sweep, list_metrics_names_units, .init = setup) {
   cr_assert(strstr(s, "alpha_power_l5"));
   cr_assert(strstr(s, "mean_l23"));
   free(s);
+}
+
+/* ---- hostile input and concurrent use ---- */
+
+/* run() in a child process whose CPU time is limited to cpu_s seconds
+ * (soft limit: the kernel sends SIGXCPU, which kills a process that does not
+ * catch it) and which dumps no core: a real crash, provoked from outside. */
+static int run_cpu_limited(const char **args, rlim_t cpu_s) {
+  char exe[512];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  const char *argv[64] = {exe};
+  size_t n = 1;
+  for (; args[n - 1]; n++) {
+    argv[n] = args[n - 1];
+  }
+  argv[n] = NULL;
+  const char *err = path("stderr.txt");
+  pid_t pid = fork();
+  cr_assert_geq(pid, 0);
+  if (pid == 0) {
+    struct rlimit cpu = {cpu_s, cpu_s + 60}, core = {0, 0};
+    int fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || dup2(fd, 2) < 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 ||
+        setrlimit(RLIMIT_CORE, &core) != 0) {
+      _exit(99);
+    }
+    execv(exe, (char **)argv);
+    _exit(98);
+  }
+  int ws;
+  waitpid(pid, &ws, 0);
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* With -j 1 too, a point that kills its process (here the CPU-time limit:
+ * run.t_end = 1000 s cannot finish in 2 s of CPU) is a failed row naming the
+ * signal; the points around it run, and a resume does not run it again. */
+Test(sweep, jobs_1_point_that_crashes_is_a_failed_row, .init = setup, .timeout = 120) {
+  const char *args[] = {"sweep", model, "--values", "run.t_end=0.02,1000,0.03", "--metric",
+                        "attention_entropy", "-j", "1", "-o", path("crash.csv"), NULL};
+  int st = run_cpu_limited(args, 2);
+  cr_assert_eq(st, 0, "exit %d: %s", st, slurp(path("stderr.txt")));
+  table t;
+  load(path("crash.csv"), &t);
+  cr_assert_eq(t.nrows, 3);
+  cr_assert_eq(t.badrows, 0);
+  for (size_t r = 0; r < t.nrows; r++) {
+    if (!strcmp(get(&t, r, "run.t_end"), "1000")) {
+      cr_assert_str_eq(get(&t, r, "status"), "failed");
+      char want[128];
+      snprintf(want, sizeof want, "signal %d (%s)", SIGXCPU, strsignal(SIGXCPU));
+      cr_assert(strstr(get(&t, r, "error"), want), "%s", get(&t, r, "error"));
+    } else {
+      cr_assert_str_eq(get(&t, r, "status"), "ok", "%s", get(&t, r, "error"));
+    }
+  }
+  cr_assert_eq(run_cpu_limited(args, 2), 0, "%s", slurp(path("stderr.txt")));
+  cr_assert(strstr(slurp(path("stderr.txt")), "3 already there, 0 run now"),
+            "%s", slurp(path("stderr.txt")));
+}
+
+/* Whether file holds the line that starts with prefix. */
+static int has_line(const char *file, const char *prefix) {
+  char *s = slurp(file);
+  if (!s) {
+    return 0;
+  }
+  int hit = !strncmp(s, prefix, strlen(prefix));
+  for (char *p = strchr(s, '\n'); p && !hit; p = strchr(p + 1, '\n')) {
+    hit = !strncmp(p + 1, prefix, strlen(prefix));
+  }
+  free(s);
+  return hit;
+}
+
+/* A second sweep on the table of a running one stops at once, naming the
+ * first one's pid; the first one writes every point exactly once. */
+Test(sweep, second_sweep_on_one_table_is_refused, .init = setup, .timeout = 180) {
+  /* path() reuses its buffers: keep the names. */
+  char table_path[600], second_err[600], lock_path[700];
+  snprintf(table_path, sizeof table_path, "%s", path("shared.csv"));
+  snprintf(second_err, sizeof second_err, "%s", path("second.txt"));
+  snprintf(lock_path, sizeof lock_path, "%s.lock", table_path);
+  const char *args[] = {"sweep", model, "--values",
+                        "column.beta=0.5,1,1.5,2,2.5", "--metric", "attention_entropy",
+                        "--t-end", "0.3", "-o", table_path, NULL};
+  pid_t first = spawn(args);
+  /* Wait until the first sweep has its table (its header written). */
+  for (int k = 0; k < 1000 && !has_line(table_path, "id,"); k++) {
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  cr_assert(has_line(table_path, "id,"), "the first sweep made no table");
+  /* Stopped, the first sweep holds its table however slow the second one
+   * starts (SIGCONT below). */
+  cr_assert_eq(kill(first, SIGSTOP), 0);
+  /* The second one writes its stderr elsewhere. */
+  char exe[512];
+  snprintf(exe, sizeof exe, "%s/cli/laminar", getenv("LAM_BUILD_ROOT"));
+  const char *argv[16] = {exe};
+  for (size_t k = 0; args[k]; k++) {
+    argv[k + 1] = args[k];
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, second_err, O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t second;
+  cr_assert_eq(posix_spawn(&second, exe, &fa, NULL, (char **)argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int ws2, ws1;
+  waitpid(second, &ws2, 0);
+  int first_alive = kill(first, 0) == 0;
+  cr_assert_eq(kill(first, SIGCONT), 0);
+  waitpid(first, &ws1, 0);
+  char *msg = slurp(second_err);
+  cr_assert(WIFEXITED(ws2) && WEXITSTATUS(ws2) != 0, "the second sweep ran: %s", msg);
+  char want[64];
+  snprintf(want, sizeof want, "process %ld", (long)first);
+  cr_assert(strstr(msg, want), "expected '%s' in: %s", want, msg);
+  cr_assert(first_alive);
+  cr_assert(WIFEXITED(ws1) && WEXITSTATUS(ws1) == 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(table_path, &t);
+  cr_assert_eq(t.headers, 1);
+  cr_assert_eq(t.nrows, 5);
+  cr_assert_eq(distinct_ids(&t), 5);
+  /* The lock goes with its sweep: a later one resumes the table. */
+  cr_assert(access(lock_path, F_OK) != 0, "the lock file stayed");
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  cr_assert(strstr(slurp(path("stderr.txt")), "5 already there, 0 run now"));
+}
+
+/* -o naming a file that is not a sweep table is refused and left as it was;
+ * an empty file is taken as a new table. */
+Test(sweep, output_that_is_not_a_sweep_table_is_kept, .init = setup, .timeout = 60) {
+  const char *texts[] = {"hello", "# notes\n", "a,b\n1,2\n", "id,x\n", "\x7f" "ELF\x02\x01",
+                         "#", "# laminar"};
+  const char *found[] = {"'hello'", "'# notes'", "'a,b'", "'id,x'", "ELF", "'#'", "'# laminar'"};
+  for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+    FILE *f = fopen(path("notes.txt"), "w");
+    fputs(texts[k], f);
+    fclose(f);
+    const char *args[] = {"sweep", model, "--values", "column.beta=1,2", "--metric",
+                          "attention_entropy", "--t-end", "0.05", "-o", path("notes.txt"),
+                          NULL};
+    int st = run(args);
+    char *err = slurp(path("stderr.txt"));
+    cr_assert_neq(st, 0, "%s: accepted as a table", texts[k]);
+    cr_assert(strstr(err, path("notes.txt")), "%s", err);
+    cr_assert(strstr(err, "not a laminar sweep table"), "%s", err);
+    cr_assert(strstr(err, found[k]), "expected %s in: %s", found[k], err);
+    char *now = slurp(path("notes.txt"));
+    cr_assert_str_eq(now, texts[k], "the file was changed");
+    free(now);
+    free(err);
+  }
+  FILE *f = fopen(path("empty.csv"), "w");
+  fclose(f);
+  const char *args[] = {"sweep", model, "--values", "column.beta=1,2", "--metric",
+                        "attention_entropy", "--t-end", "0.05", "-o", path("empty.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("empty.csv"), &t);
+  cr_assert_eq(t.nrows, 2);
+}
+
+/* A --traces folder that is a file is an error before any point runs. */
+Test(sweep, traces_folder_that_is_a_file_is_refused, .init = setup, .timeout = 60) {
+  FILE *f = fopen(path("tr"), "w");
+  fputs("x", f);
+  fclose(f);
+  const char *args[] = {"sweep", model, "--values", "column.beta=1,2", "--metric",
+                        "attention_entropy", "--t-end", "0.05", "--traces", path("tr"),
+                        "-o", path("bad.csv"), NULL};
+  char want[600];
+  snprintf(want, sizeof want, "--traces %s: ", path("tr"));
+  int st = run(args);
+  char *err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0, "%s", err);
+  cr_assert(strstr(err, want), "expected '%s' in: %s", want, err);
+  cr_assert(strstr(err, "not a folder"), "%s", err);
+  table t;
+  if (access(path("bad.csv"), F_OK) == 0) {
+    load(path("bad.csv"), &t);
+    cr_assert_eq(t.nrows, 0, "rows were written");
+  }
+  /* A folder that cannot be made (its parent is a file). */
+  char sub[600];
+  snprintf(sub, sizeof sub, "%s/sub", path("tr"));
+  args[9] = sub;
+  st = run(args);
+  err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0, "%s", err);
+  cr_assert(strstr(err, "--traces"), "%s", err);
+  cr_assert(strstr(err, "Not a directory"), "%s", err);
+}
+
+/* Every numeric option is range-checked: the message names the option, the
+ * range and what was found; nothing runs. */
+Test(sweep, numeric_options_are_range_checked, .init = setup, .timeout = 60) {
+  struct {
+    const char *opt, *val, *want;
+  } bad[] = {
+      {"--seed", "-1", "--seed: expected an integer in [0, 4294967295], found '-1'"},
+      {"--seed", "4294967296", "--seed: expected an integer in [0, 4294967295]"},
+      {"--seed", "99999999999999999999999", "found '99999999999999999999999'"},
+      {"--seed", "1x", "--seed: expected an integer in [0, 4294967295], found '1x'"},
+      {"--seed", "", "--seed: expected an integer"},
+      {"--seed", " 5", "--seed: expected an integer"},
+      {"--shard", "-1/2", "--shard: expected K/N with 1 <= K <= N <= "},
+      {"--shard", "1/-2", "found '1/-2'"},
+      {"--shard", "18446744073709551617/2", "found '18446744073709551617/2'"},
+      {"--shard", "3/2", "found '3/2'"},
+      {"--shard", "0/2", "found '0/2'"},
+      {"--shard", "1/2/3", "found '1/2/3'"},
+      {"-j", "-1", "-j: expected an integer in [1, 256], found '-1'"},
+      {"-j", "0", "-j: expected an integer in [1, 256], found '0'"},
+      {"-j", "4294967297", "found '4294967297'"},
+      {"--lhs", "-5", "--lhs: expected an integer in [1, 10000000], found '-5'"},
+      {"--lhs", "18446744073709551615", "--lhs: expected an integer in [1, 10000000]"},
+      {"--t-end", "1e300", "--t-end: expected"},
+      {"--t-end", "-1", "--t-end: expected"},
+      {"--dt-record", "1e-300", "--dt-record: expected"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    const char *args[] = {"sweep", model, "--lhs", "3", "--range", "column.beta=1:2",
+                          "--metric", "attention_entropy", "--t-end", "0.05",
+                          bad[k].opt, bad[k].val, "-o", path("bad.csv"), NULL};
+    refused(args, bad[k].want);
+    refused(args, bad[k].opt);
+  }
+  /* The ends of the ranges are accepted. */
+  const char *ok[] = {"sweep", model, "--lhs", "2", "--range", "column.beta=1:2", "--metric",
+                      "attention_entropy", "--t-end", "0.02", "--seed", "4294967295",
+                      "--shard", "2/2", "-j", "1", "-o", path("ok.csv"), NULL};
+  cr_assert_eq(run(ok), 0, "%s", slurp(path("stderr.txt")));
+}
+
+/* A point's identity includes its input files: a table made with one
+ * version of an input CSV does not take rows made with another one. */
+Test(sweep, changed_input_file_stops_resume, .init = setup, .timeout = 120) {
+  char ini[600], csv[600], cmd[2048];
+  snprintf(ini, sizeof ini, "%s", path("m.ini"));
+  snprintf(csv, sizeof csv, "%s", path("default-z.csv"));
+  snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
+           getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), csv);
+  cr_assert_eq(system(cmd), 0);
+  const char *args[] = {"sweep", ini, "--values", "column.beta=1,2,3", "--metric",
+                        "attention_entropy", "--t-end", "0.05", "-o", path("in.csv"), NULL};
+  const char *one[] = {"sweep", ini, "--values", "column.beta=1", "--metric",
+                       "attention_entropy", "--t-end", "0.05", "-o", path("in.csv"), NULL};
+  cr_assert_eq(run(one), 0, "%s", slurp(path("stderr.txt")));
+  /* The table records the input with its SHA-256 (sha256sum's). */
+  snprintf(cmd, sizeof cmd, "sha256sum %s > %s", csv, path("sum.txt"));
+  cr_assert_eq(system(cmd), 0);
+  char *sum = slurp(path("sum.txt"));
+  sum[64] = '\0';
+  char want[800];
+  snprintf(want, sizeof want, "# input input.z sha256 %s %s", sum, csv);
+  cr_assert(has_line(path("in.csv"), want), "no '%s' in:\n%s", want, slurp(path("in.csv")));
+  /* Change the CSV (the same numbers, one more comment line): resume
+   * stops. */
+  char *z = slurp(csv);
+  FILE *f = fopen(csv, "w");
+  fprintf(f, "# edited\n%s", z);
+  fclose(f);
+  char *before = slurp(path("in.csv"));
+  int st = run(args);
+  char *err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0, "resumed with a changed input: %s", err);
+  cr_assert(strstr(err, csv), "expected the file in: %s", err);
+  cr_assert(strstr(err, "input.z"), "expected the key in: %s", err);
+  cr_assert(strstr(err, "--restart"), "%s", err);
+  char *after = slurp(path("in.csv"));
+  cr_assert_str_eq(after, before, "the table changed");
+  /* --restart starts a new table and keeps the old one as FILE.old. */
+  const char *again[] = {"sweep", ini, "--values", "column.beta=1,2,3", "--metric",
+                         "attention_entropy", "--t-end", "0.05", "--restart", "-o",
+                         path("in.csv"), NULL};
+  cr_assert_eq(run(again), 0, "%s", slurp(path("stderr.txt")));
+  char *old = slurp(path("in.csv.old"));
+  cr_assert(old, "no in.csv.old");
+  cr_assert_str_eq(old, before);
+  table t;
+  load(path("in.csv"), &t);
+  cr_assert_eq(t.nrows, 3);
+  cr_assert(!has_line(path("in.csv"), want), "the old hash stayed");
+  /* A second --restart keeps the first .old too. */
+  cr_assert_eq(run(again), 0, "%s", slurp(path("stderr.txt")));
+  cr_assert_str_eq(slurp(path("in.csv.old")), before);
+  cr_assert(access(path("in.csv.old.2"), F_OK) == 0, "no in.csv.old.2");
+}
+
+/* A swept key that names a file: one '# input' line per value, and a
+ * change to one of the files stops resume, naming the value and the file. */
+Test(sweep, swept_input_file_is_part_of_the_point, .init = setup, .timeout = 120) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s && "
+           "cp %s %s && sed 's/^1.2,/0.4,/' %s > %s",
+           getenv("LAM_SOURCE_ROOT"), path("m.ini"), getenv("LAM_SOURCE_ROOT"),
+           path("za.csv"), path("za.csv"), path("default-z.csv"), path("za.csv"),
+           path("zb.csv"));
+  cr_assert_eq(system(cmd), 0);
+  const char *args[] = {"sweep", path("m.ini"), "--values", "input.z=za.csv,zb.csv",
+                        "--values", "column.beta=1,2", "--metric", "attention_entropy",
+                        "--t-end", "0.05", "-o", path("sz.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  table t;
+  load(path("sz.csv"), &t);
+  cr_assert_eq(t.nrows, 4);
+  /* The two files give two results. */
+  cr_assert_str_neq(get(&t, 0, "attention_entropy"), get(&t, 2, "attention_entropy"));
+  char la[700], lb[700];
+  snprintf(la, sizeof la, "# input input.z=za.csv sha256 ");
+  snprintf(lb, sizeof lb, "# input input.z=zb.csv sha256 ");
+  cr_assert(has_line(path("sz.csv"), la), "%s", slurp(path("sz.csv")));
+  cr_assert(has_line(path("sz.csv"), lb), "%s", slurp(path("sz.csv")));
+  FILE *f = fopen(path("zb.csv"), "a");
+  fputs("# changed\n", f);
+  fclose(f);
+  int st = run(args);
+  char *err = slurp(path("stderr.txt"));
+  cr_assert_neq(st, 0, "%s", err);
+  cr_assert(strstr(err, "input.z=zb.csv") && strstr(err, path("zb.csv")), "%s", err);
 }

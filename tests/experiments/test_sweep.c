@@ -1,6 +1,6 @@
 /* test_sweep.c: sweep points (linear and log grids, value lists, design
- * CSVs, Latin hypercubes) and their ids, against values computed here; the
- * worker processes against the serial runner. */
+ * CSVs, Latin hypercubes) and their ids, against values computed here; -j 2
+ * against -j 1; errors that are not a point's own stop the sweep. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -159,7 +159,7 @@ Test(sweep_points, bad_arguments_name_themselves) {
   lam_sweep_spec_free(sp);
 }
 
-/* ---- running: worker processes against the serial runner ---- */
+/* ---- running: two worker processes against one ---- */
 
 /* The rows of a sweep CSV without wall_s (third-last field), sorted; the
  * count of ids that occur more than once in *dups. */
@@ -242,7 +242,7 @@ static void stop_after_3(void *ctx, size_t done, size_t todo, size_t failed) {
 
 /* Twelve points through two worker processes (each runs several points
  * in turn), stopped after three rows and resumed, give exactly the rows of
- * the serial runner (in-process, no fork), each point once. */
+ * -j 1 (one worker process), each point once. */
 Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120) {
   workers_case c;
   workers_open(&c, "/tmp/lamsweeprunXXXXXX");
@@ -330,7 +330,7 @@ static void kill_a_worker(void *ctx, size_t done, size_t todo, size_t failed) {
 
 /* A worker killed during the sweep fails the point it was running (a
  * failed row naming the signal) and nothing else: the other eleven rows
- * are the serial runner's. */
+ * are those of -j 1. */
 Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
   workers_case c;
   workers_open(&c, "/tmp/lamsweepkillXXXXXX");
@@ -374,4 +374,197 @@ Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
   cr_assert_eq(died, 1);
   cr_assert_eq(same, 11);
   workers_close(&c);
+}
+
+/* The traces folder as it was when the sweep started, and where it goes. */
+static char traces_dir[700], traces_away[720];
+static int traces_moved;
+static void move_traces_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !traces_moved) {
+    /* The folder goes away and a file takes its name: the disk's fault,
+     * not the points'. */
+    cr_assert_eq(rename(traces_dir, traces_away), 0);
+    FILE *f = fopen(traces_dir, "w");
+    cr_assert(f);
+    fclose(f);
+    traces_moved = 1;
+  }
+}
+
+/* An error that is not the point's own (its traces folder gone) stops the
+ * sweep with that error instead of recording failed rows that a resume
+ * would never retry; once the folder is back, resume runs the rest. */
+Test(sweep_run, lost_traces_folder_stops_the_sweep_without_failed_rows, .timeout = 120) {
+  for (int jobs = 1; jobs <= 2; jobs++) {
+    workers_case c;
+    workers_open(&c, "/tmp/lamsweeptrXXXXXX");
+    snprintf(traces_dir, sizeof traces_dir, "%s/tr", c.dir);
+    snprintf(traces_away, sizeof traces_away, "%s/tr.away", c.dir);
+    lam_err err;
+    const char *metrics[] = {"attention_entropy"};
+    lam_sweep_opts o = lam_sweep_defaults();
+    o.metrics = metrics;
+    o.nmetrics = 1;
+    o.t_end = 0.05;
+    o.command = "test";
+    o.output = c.serial;
+    o.traces_dir = traces_dir;
+    o.jobs = jobs;
+    o.progress = move_traces_after_2;
+    traces_moved = 0;
+    lam_sweep_summary sum;
+    int rc = lam_sweep_run(c.m, c.sp, &o, &sum, &err);
+    cr_assert(traces_moved);
+    cr_assert_neq(rc, 0, "-j %d: the sweep went on without its traces folder", jobs);
+    cr_assert(strstr(err.msg, traces_dir), "%s", err.msg);
+    cr_assert_eq(sum.failed, 0, "-j %d: %zu failed rows", jobs, sum.failed);
+    static char rows[16][2048];
+    size_t dups;
+    size_t n = csv_rows(c.serial, rows, 16, &dups);
+    cr_assert_lt(n, 12);
+    for (size_t i = 0; i < n; i++) {
+      cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+    }
+    /* The folder back: resume runs the rest, each point once, all ok. */
+    cr_assert_eq(unlink(traces_dir), 0);
+    cr_assert_eq(rename(traces_away, traces_dir), 0);
+    o.progress = NULL;
+    cr_assert_eq(lam_sweep_run(c.m, c.sp, &o, &sum, &err), 0, "%s", err.msg);
+    cr_assert_eq(sum.skipped, n);
+    n = csv_rows(c.serial, rows, 16, &dups);
+    cr_assert_eq(n, 12);
+    cr_assert_eq(dups, 0);
+    for (size_t i = 0; i < n; i++) {
+      cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+    }
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", traces_dir);
+    cr_assert_eq(system(cmd), 0);
+    workers_close(&c);
+  }
+}
+
+/* An input CSV edited while the sweep runs. */
+static char z_path[700];
+static int z_edited;
+static void edit_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !z_edited) {
+    FILE *f = fopen(z_path, "a");
+    cr_assert(f);
+    fputs("# edited while the sweep runs\n", f);
+    fclose(f);
+    z_edited = 1;
+  }
+}
+
+/* Each point checks its input files against the hashes of the start: an
+ * input edited during the sweep stops it (no row for the point, no failed
+ * row); the table keeps rows of one version of the file only. */
+Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
+  char dir[] = "/tmp/lamsweepinXXXXXX";
+  cr_assert(mkdtemp(dir));
+  char cmd[4096], ini[700], out[700];
+  snprintf(ini, sizeof ini, "%s/m.ini", dir);
+  snprintf(z_path, sizeof z_path, "%s/default-z.csv", dir);
+  snprintf(out, sizeof out, "%s/t.csv", dir);
+  snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
+           getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
+  cr_assert_eq(system(cmd), 0);
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  const char *metrics[] = {"attention_entropy"};
+  lam_sweep_opts o = lam_sweep_defaults();
+  o.metrics = metrics;
+  o.nmetrics = 1;
+  o.t_end = 0.05;
+  o.command = "test";
+  o.output = out;
+  o.progress = edit_z_after_2;
+  z_edited = 0;
+  lam_sweep_summary sum;
+  int rc = lam_sweep_run(m, sp, &o, &sum, &err);
+  cr_assert(z_edited);
+  cr_assert_eq(rc, LAM_EIO, "the sweep went on with an edited input: %s", err.msg);
+  cr_assert(strstr(err.msg, "input.z"), "%s", err.msg);
+  cr_assert(strstr(err.msg, z_path), "%s", err.msg);
+  cr_assert(strstr(err.msg, "changed during the sweep"), "%s", err.msg);
+  cr_assert_eq(sum.failed, 0);
+  static char rows[16][2048];
+  size_t dups;
+  /* Two rows before the edit, and at most the point the worker was given
+   * before it (built, and checked, from the old file). */
+  size_t n = csv_rows(out, rows, 16, &dups);
+  cr_assert(n >= 2 && n <= 3, "%zu rows", n);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+  }
+  /* Resuming with the edited file is refused, naming it. */
+  o.progress = NULL;
+  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, z_path) && strstr(err.msg, "input.z"), "%s", err.msg);
+  cr_assert_eq(csv_rows(out, rows, 16, &dups), n);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  cr_assert_eq(system(cmd), 0);
+  lam_sweep_spec_free(sp);
+  lam_model_free(m);
+}
+
+static void remove_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
+  (void)ctx, (void)todo, (void)failed;
+  if (done == 2 && !z_edited) {
+    cr_assert_eq(unlink(z_path), 0);
+    z_edited = 1;
+  }
+}
+
+/* An input file that goes away during the sweep (it cannot be read) is not
+ * the points' fault: the sweep stops without failed rows. */
+Test(sweep_run, input_removed_during_the_sweep_stops_it, .timeout = 120) {
+  char dir[] = "/tmp/lamsweeprmXXXXXX";
+  cr_assert(mkdtemp(dir));
+  char cmd[4096], ini[700], out[700];
+  snprintf(ini, sizeof ini, "%s/m.ini", dir);
+  snprintf(z_path, sizeof z_path, "%s/default-z.csv", dir);
+  snprintf(out, sizeof out, "%s/t.csv", dir);
+  snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
+           getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
+  cr_assert_eq(system(cmd), 0);
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  const char *metrics[] = {"attention_entropy"};
+  lam_sweep_opts o = lam_sweep_defaults();
+  o.metrics = metrics;
+  o.nmetrics = 1;
+  o.t_end = 0.05;
+  o.command = "test";
+  o.output = out;
+  o.progress = remove_z_after_2;
+  z_edited = 0;
+  lam_sweep_summary sum;
+  int rc = lam_sweep_run(m, sp, &o, &sum, &err);
+  cr_assert(z_edited);
+  cr_assert_eq(rc, LAM_EIO, "the sweep went on without its input: %s", err.msg);
+  cr_assert(strstr(err.msg, z_path), "%s", err.msg);
+  cr_assert_eq(sum.failed, 0);
+  static char rows[16][2048];
+  size_t dups;
+  size_t n = csv_rows(out, rows, 16, &dups);
+  cr_assert(n >= 2 && n <= 3, "%zu rows", n);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
+  }
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  cr_assert_eq(system(cmd), 0);
+  lam_sweep_spec_free(sp);
+  lam_model_free(m);
 }
