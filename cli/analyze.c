@@ -871,26 +871,14 @@ static void write_csv(FILE *o, const results *r) {
   }
 }
 
-/* Write through PATH.part and rename, so a reader never sees half a file. */
+/* PATH through PATH.part under PATH's lock, renamed when whole ("-": stdout). */
 static int write_out(const char *path, const results *r, int json) {
-  if (!strcmp(path, "-")) {
-    json ? write_json(stdout, r) : write_csv(stdout, r);
-    return 0;
-  }
-  char part[4096];
-  snprintf(part, sizeof part, "%s.part", path);
-  FILE *o = fopen(part, "w");
-  if (!o) {
-    fprintf(stderr, "laminar analyze: %s: %s\n", part, strerror(errno));
+  lam_cli_out o;
+  if (lam_cli_out_open(&o, "analyze", path)) {
     return 1;
   }
-  json ? write_json(o, r) : write_csv(o, r);
-  if (fclose(o) != 0 || rename(part, path) != 0) {
-    fprintf(stderr, "laminar analyze: %s: %s\n", path, strerror(errno));
-    remove(part);
-    return 1;
-  }
-  return 0;
+  json ? write_json(o.f, r) : write_csv(o.f, r);
+  return lam_cli_out_close(&o, "analyze");
 }
 
 /* --band NAME=LO:HI (Hz, 0 <= LO < HI, NAME a new identifier). */
@@ -903,19 +891,23 @@ static int parse_band(results *r, const char *s) {
          (s[k] >= '0' && s[k] <= '9') || s[k] == '_';
   }
   double lo = NAN, hi = NAN;
-  char *end = NULL;
+  const char *colon = ok ? strchr(eq + 1, ':') : NULL;
+  ok = ok && colon;
   if (ok) {
-    lo = strtod(eq + 1, &end);
-    ok = end != eq + 1 && *end == ':';
-  }
-  if (ok) {
-    const char *p = end + 1;
-    hi = strtod(p, &end);
-    ok = end != p && *end == '\0' && isfinite(lo) && isfinite(hi) && lo >= 0 && lo < hi;
+    /* Decimal numbers only, checked as model values are (core/lam_param.h). */
+    char lotext[64];
+    size_t n = (size_t)(colon - eq - 1);
+    ok = n < sizeof lotext;
+    if (ok) {
+      memcpy(lotext, eq + 1, n);
+      lotext[n] = '\0';
+      ok = lam_param_number(lotext, 0, &lo) && lam_param_number(colon + 1, 0, &hi) &&
+           lo >= 0 && lo < hi && hi <= 1e6;
+    }
   }
   if (!ok) {
     fprintf(stderr, "laminar analyze: --band: expected NAME=LO:HI (a name of letters, "
-                    "digits and _, then 0 <= LO < HI in Hz), found '%s'\n", s);
+                    "digits and _, then 0 <= LO < HI <= 1e6 in Hz), found '%s'\n", s);
     return 0;
   }
   if (r->nb == MAXBANDS) {
@@ -979,11 +971,8 @@ int lam_cli_analyze(int argc, char **argv) {
       }
       break;
     case 'g': {
-      char *end;
-      long v = strtol(optarg, &end, 10);
-      if (end == optarg || *end || v < 1 || v > 200) {
-        fprintf(stderr, "laminar analyze: --granger-order: expected an integer "
-                        "in 1..200, found '%s'\n", optarg);
+      double v;
+      if (lam_cli_number("analyze", "--granger-order", optarg, 1, 200, 1, &v)) {
         return 2;
       }
       r.areas.pmax = (size_t)v;

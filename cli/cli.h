@@ -3,6 +3,7 @@
 #define LAM_CLI_H
 
 #include <signal.h>
+#include <stdio.h>
 
 #include "lam_error.h"
 #include "lam_model.h"
@@ -20,8 +21,8 @@ int lam_cli_plot(int argc, char **argv);
 int lam_cli_experiment(int argc, char **argv);
 int lam_cli_sweep(int argc, char **argv);
 
-/* Parse a time option: a finite number of seconds, > 0 (or >= 0 with
- * allow_zero). 0 on success; otherwise prints "laminar <cmd>: <opt>:
+/* Parse a time option: a decimal number of seconds, > 0 (or >= 0 with
+ * allow_zero), at most 1e9. 0 on success; otherwise prints "laminar <cmd>: <opt>:
  * expected ..., found '<text>'" and returns 2 (the usage exit status). */
 int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
                     int allow_zero, double *out);
@@ -40,6 +41,16 @@ int lam_cli_fail(const char *cmd, const lam_err *err);
 /* Load a model file and apply --set overrides (NULL-terminated list). */
 int lam_cli_load_model(const char *path, char **sets, size_t nsets,
                        lam_model **out, lam_err *err);
+
+/* A table or report written by a command: FILE through FILE.part under
+ * FILE's lock (io/lam_outfile.h), renamed when whole; NULL or "-": stdout.
+ * Both return an exit status (0, or 1 after printing why). */
+typedef struct lam_cli_out {
+  FILE *f;
+  struct lam_outfile *of; /* NULL: stdout */
+} lam_cli_out;
+int lam_cli_out_open(lam_cli_out *o, const char *cmd, const char *path);
+int lam_cli_out_close(lam_cli_out *o, const char *cmd);
 
 /* SIGINT/SIGTERM set this flag; long work checks it and stops cleanly.
  * The one piece of process-wide state, owned by the command line. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lam_outfile.h"
 #include "lam_time.h"
 
 volatile sig_atomic_t lam_cli_stop = 0;
@@ -98,11 +99,44 @@ int lam_cli_number(const char *cmd, const char *opt, const char *text,
 int lam_cli_seconds(const char *cmd, const char *opt, const char *text,
                     int allow_zero, double *out) {
   double v;
-  if (!lam_param_number(text, 0, &v) || v < 0 || (!allow_zero && v == 0)) {
-    fprintf(stderr, "laminar %s: %s: expected a %s number of seconds, found '%s'\n", cmd,
-            opt, allow_zero ? "non-negative" : "positive", text);
+  /* At most 1e9 s, the longest run.t_end. */
+  if (!lam_param_number(text, 0, &v) || v < 0 || (!allow_zero && v == 0) || v > 1e9) {
+    fprintf(stderr, "laminar %s: %s: expected a %s number of seconds up to 1e9, found '%s'\n",
+            cmd, opt, allow_zero ? "non-negative" : "positive", text);
     return 2;
   }
   *out = v;
+  return 0;
+}
+
+int lam_cli_out_open(lam_cli_out *o, const char *cmd, const char *path) {
+  o->of = NULL;
+  if (!path || !strcmp(path, "-")) {
+    o->f = stdout;
+    return 0;
+  }
+  lam_err err = {0, ""};
+  if (lam_outfile_open(path, "output", 0, &o->of, &err) ||
+      !(o->f = lam_outfile_stream(o->of, &err))) {
+    lam_outfile_abandon(o->of, 0, NULL);
+    o->of = NULL;
+    return lam_cli_fail(cmd, &err);
+  }
+  return 0;
+}
+
+int lam_cli_out_close(lam_cli_out *o, const char *cmd) {
+  if (!o->of) {
+    return fflush(stdout) != 0;
+  }
+  lam_err err = {0, ""};
+  /* A write error removes FILE.part: a table cut short is not kept. */
+  if (lam_outfile_check(o->of, &err)) {
+    lam_outfile_abandon(o->of, 0, NULL);
+    return lam_cli_fail(cmd, &err);
+  }
+  if (lam_outfile_commit(o->of, NULL, NULL, &err)) {
+    return lam_cli_fail(cmd, &err);
+  }
   return 0;
 }

@@ -51,25 +51,15 @@ static void print_help(FILE *fp) {
   fputs(help_tail, fp);
 }
 
+/* Times in seconds of the run ([0, 1e9] s, the range of run.t_end) and
+ * figure sizes in pixels, through the one command-line number check. */
 static int parse_real(const char *opt, const char *s, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !isfinite(v)) {
-    fprintf(stderr, "laminar plot: %s: expected a number, found '%s'\n", opt,
-            s);
-    return 0;
-  }
-  *out = v;
-  return 1;
+  return lam_cli_number("plot", opt, s, 0, 1e9, 0, out) == 0;
 }
 
 static int parse_px(const char *opt, const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (end == s || *end || v < 16 || v > 20000) {
-    fprintf(stderr,
-            "laminar plot: %s: expected pixels in 16..20000, found '%s'\n",
-            opt, s);
+  double v;
+  if (lam_cli_number("plot", opt, s, 16, 20000, 1, &v)) {
     return 0;
   }
   *out = (int)v;

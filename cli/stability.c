@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lam_outfile.h"
 #include "lam_sim.h"
 #include "lam_stability.h"
 
@@ -68,45 +67,6 @@ typedef struct args {
   long guesses;
   unsigned long seed;
 } args;
-
-/* ---- output through FILE.part ---- */
-
-typedef struct sink {
-  FILE *f;
-  lam_outfile *of; /* NULL: stdout */
-} sink;
-
-/* PATH.part under PATH's lock (io/lam_outfile.h), renamed when written. */
-static int out_open(sink *o, const char *path) {
-  o->of = NULL;
-  if (!path) {
-    o->f = stdout;
-    return 0;
-  }
-  lam_err err = {0, ""};
-  if (lam_outfile_open(path, "output", 0, &o->of, &err) ||
-      !(o->f = lam_outfile_stream(o->of, &err))) {
-    lam_outfile_abandon(o->of, 0, NULL);
-    return lam_cli_fail("analyze", &err);
-  }
-  return 0;
-}
-
-static int out_close(sink *o) {
-  if (!o->of) {
-    return fflush(stdout) != 0;
-  }
-  lam_err err = {0, ""};
-  /* A write error removes FILE.part: a table cut short is not kept. */
-  if (lam_outfile_check(o->of, &err)) {
-    lam_outfile_abandon(o->of, 0, NULL);
-    return lam_cli_fail("analyze", &err);
-  }
-  if (lam_outfile_commit(o->of, NULL, NULL, &err)) {
-    return lam_cli_fail("analyze", &err);
-  }
-  return 0;
-}
 
 static void jnum(FILE *f, double v) {
   if (isfinite(v)) {
@@ -325,11 +285,11 @@ static int run_fixed(const args *a, lam_model *m) {
   }
   int st = 0;
   if (a->want_csv || a->want_json) {
-    sink o;
-    st = out_open(&o, a->want_csv ? a->csv : a->json);
+    lam_cli_out o;
+    st = lam_cli_out_open(&o, "analyze", a->want_csv ? a->csv : a->json);
     if (!st) {
       a->want_csv ? csv_fixed(o.f, e, ne, sys->n) : json_fixed(o.f, e, ne, sys->n);
-      st = out_close(&o);
+      st = lam_cli_out_close(&o, "analyze");
     }
   } else {
     print_fixed(stdout, sys, e, ne, a->model);
@@ -403,11 +363,12 @@ static int parse_scan(const char *spec, char *key, size_t klen, double *lo,
   }
   *steps = 400;
   if (*end == ':') {
-    const char *s = end + 1;
-    *steps = strtol(s, &end, 10);
-    if (end == s || *steps < 2) {
+    double v;
+    if (!lam_param_number(end + 1, 1, &v) || v < 2 || v > 1000000) {
       return 0;
     }
+    *steps = (long)v;
+    end += strlen(end);
   }
   return !*end && isfinite(*lo) && isfinite(*hi) && *lo < *hi;
 }
@@ -490,8 +451,8 @@ static void json_scan(FILE *f, const char *key, double lo, double hi,
 }
 
 static int write_branch(const char *path, const branch *b) {
-  sink o;
-  if (out_open(&o, path)) {
+  lam_cli_out o;
+  if (lam_cli_out_open(&o, "analyze", path)) {
     return 1;
   }
   fputs("value,n_unstable", o.f);
@@ -506,7 +467,7 @@ static int write_branch(const char *path, const branch *b) {
     }
     fputc('\n', o.f);
   }
-  return out_close(&o);
+  return lam_cli_out_close(&o, "analyze");
 }
 
 static int run_scan(const args *a, lam_model *m) {
@@ -516,7 +477,7 @@ static int run_scan(const args *a, lam_model *m) {
   if (!parse_scan(a->scan, key, sizeof key, &lo, &hi, &steps)) {
     fprintf(stderr,
             "laminar analyze: --scan: expected SECTION.KEY=LO:HI[:N] with LO < HI "
-            "and N >= 2, found '%s'\n",
+            "and N an integer in [2, 1000000], found '%s'\n",
             a->scan);
     return 2;
   }
@@ -556,12 +517,12 @@ static int run_scan(const args *a, lam_model *m) {
   }
   int st = 0;
   if (a->want_csv || a->want_json) {
-    sink o;
-    st = out_open(&o, a->want_csv ? a->csv : a->json);
+    lam_cli_out o;
+    st = lam_cli_out_open(&o, "analyze", a->want_csv ? a->csv : a->json);
     if (!st) {
       a->want_csv ? csv_scan(o.f, key, bif, nb)
                   : json_scan(o.f, key, lo, hi, &b, bif, nb);
-      st = out_close(&o);
+      st = lam_cli_out_close(&o, "analyze");
     }
   } else {
     print_scan(stdout, key, lo, hi, &b, bif, nb);
@@ -595,7 +556,7 @@ static int parse_args(int argc, char **argv, args *a) {
     return 1;
   }
   int c;
-  char *end;
+  double v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
@@ -609,20 +570,17 @@ static int parse_args(int argc, char **argv, args *a) {
       a->sets[a->nsets++] = optarg;
       break;
     case 'g':
-      a->guesses = strtol(optarg, &end, 10);
-      if (end == optarg || *end || a->guesses < 1 || a->guesses > 1000000) {
-        fprintf(stderr, "laminar analyze: --guesses: expected an integer 1..1000000, found '%s'\n",
-                optarg);
+      if (lam_cli_number("analyze", "--guesses", optarg, 1, 1000000, 1, &v)) {
         return 2;
       }
+      a->guesses = (long)v;
       break;
     case 'r':
-      a->seed = strtoul(optarg, &end, 10);
-      if (end == optarg || *end || optarg[0] == '-') {
-        fprintf(stderr, "laminar analyze: --seed: expected a non-negative integer, found '%s'\n",
-                optarg);
+      /* The range of every seed key ([solver] seed, [input] seed). */
+      if (lam_cli_number("analyze", "--seed", optarg, 0, 4294967295.0, 1, &v)) {
         return 2;
       }
+      a->seed = (unsigned long)v;
       break;
     case 'c':
       a->want_csv = 1;

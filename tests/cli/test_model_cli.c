@@ -136,3 +136,44 @@ Test(model_cli, experiment_seeds_out_of_range, .timeout = 60) {
     cr_expect(!exists("results"), "--seeds '%s' ran", bad[i]);
   }
 }
+
+/* Every numeric option of analyze and plot goes through one check: decimal
+ * text only, inside the option's range, exit 2 naming the option. Before,
+ * these took hex ('0x10' s), 1e10 s segments, bands up to infinity and
+ * 1e9-step scans. */
+Test(model_cli, analyze_and_plot_options_are_range_checked, .timeout = 120) {
+  const char *runargs[] = {"run", NULL, "-o", path("r.h5"), "--t-end", "0.05",
+                           "--quiet", NULL};
+  char model[512];
+  snprintf(model, sizeof model, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  runargs[1] = model;
+  cr_assert_eq(run(runargs), 0, "%s", slurp("stderr.txt"));
+  const char *cases[][4] = {
+      {"--t0", "0x10", "--t0", "up to 1e9"},
+      {"--seg", "1e10", "--seg", "up to 1e9"},
+      {"--granger-order", "2.5", "--granger-order", "[1, 200]"},
+      {"--band", "g=30:1e7", "--band", "<= 1e6"},
+      {"--band", "g=0x1:40", "--band", "<= 1e6"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *args[] = {"analyze", path("r.h5"), cases[i][0], cases[i][1], NULL};
+    int status = run(args);
+    const char *err = slurp("stderr.txt");
+    cr_expect_eq(status, 2, "%s %s: exit %d: %s", cases[i][0], cases[i][1], status, err);
+    cr_expect(err && strstr(err, cases[i][2]) && strstr(err, cases[i][3]),
+              "%s %s: %s", cases[i][0], cases[i][1], err);
+  }
+  const char *plot[] = {"plot", path("r.h5"), "--kind", "traces", "--t0", "-1", "-o",
+                        path("f.png"), NULL};
+  cr_expect_eq(run(plot), 2);
+  cr_expect(strstr(slurp("stderr.txt"), "--t0: expected a number in [0, 1e+09]"),
+            "%s", slurp("stderr.txt"));
+  const char *scan[] = {"analyze", model, "--scan", "column.beta=0.5:4:1e9", NULL};
+  cr_expect_eq(run(scan), 2);
+  cr_expect(strstr(slurp("stderr.txt"), "[2, 1000000]"), "%s", slurp("stderr.txt"));
+  const char *seed[] = {"analyze", model, "--fixed-points", "--seed", "4294967296", NULL};
+  cr_expect_eq(run(seed), 2);
+  cr_expect(strstr(slurp("stderr.txt"), "--seed: expected an integer in [0, 4294967295]"),
+            "%s", slurp("stderr.txt"));
+  cr_expect(!exists("f.png") && !exists("f.png.part"));
+}
