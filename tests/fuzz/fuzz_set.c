@@ -31,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (nl) {
       *nl = '\0';
     }
-    rc = lam_model_set(m, line, &err);
+    if (*line) { /* a blank line is not an assignment */
+      rc = lam_model_set(m, line, &err);
+    }
   }
   if (!rc) {
     lam_sim *sim = NULL;
