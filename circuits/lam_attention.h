@@ -64,7 +64,7 @@ typedef struct lam_attention lam_attention;
  * and the integrator's 16 state-sized vectors, 2^29 values (4 GiB). A
  * larger [network] is refused before anything is allocated, naming its
  * sizes, so a mistyped size is an error rather than terabytes asked of
- * malloc or minutes spent filling them (docs/model-reference.md). */
+ * malloc or minutes spent filling them (docs/memory.md). */
 #define LAM_ATTENTION_MAX_VALUES ((double)(1UL << 29))
 
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err);
