@@ -726,10 +726,17 @@ static int check_size(const lam_model *m, const lam_attention *a,
       + nq * H * T * 4 + (nq + T) * nk * 4 + 6 * T   /* G R Pb pldelta */
       + state * (2 + 16)                              /* y0 dywork solver */
       + (noisy ? T * din * 4800 : 0); /* noise rings and generators */
+  const char *w = lam_model_where(m, "network", "columns");
+  if (a->net.lateral != LAM_LAT_NONE && T > LAM_ATTENTION_MAX_LATERAL) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: network.columns: lateral wiring is a dense T x T matrix, "
+                       "filled entry by entry: at most %d columns, found %ld "
+                       "(lateral = none has no such limit)",
+                       w ? w : "model", LAM_ATTENTION_MAX_LATERAL, a->net.columns);
+  }
   if (values <= LAM_ATTENTION_MAX_VALUES) {
     return LAM_OK;
   }
-  const char *w = lam_model_where(m, "network", "columns");
   return lam_err_set(
       err, LAM_EINVAL,
       "%s: [network] columns = %ld, heads = %ld, d_in = %ld, d_k = %ld, "

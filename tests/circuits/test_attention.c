@@ -435,10 +435,19 @@ static int build_text(const char *text, lam_err *err) {
 
 Test(attention_limits, terabyte_models_are_refused_by_name) {
   lam_err err;
-  cr_assert_eq(build_text("[network]\ncolumns = 1000000\nlateral = ring\n", &err),
+  cr_assert_eq(build_text("[network]\ncolumns = 1000000\nheads = 4\n", &err),
                LAM_EINVAL);
-  cr_assert(strstr(err.msg, "big.ini:2: [network] columns = 1000000"), "%s", err.msg);
+  cr_assert(strstr(err.msg, "big.ini:2: [network] columns = 1000000, heads = 4"), "%s",
+            err.msg);
   cr_assert(strstr(err.msg, "more than the limit of 2^29 (4 GiB)"), "%s", err.msg);
+  /* Within the limit but minutes of drawing a dense lateral matrix. */
+  cr_assert_eq(build_text("[network]\ncolumns = 22000\ntopology = topdown\n"
+                          "lateral = random\n",
+                          &err),
+               LAM_EINVAL);
+  cr_assert(strstr(err.msg, "big.ini:2: network.columns: lateral wiring is a dense T x T "
+                            "matrix, filled entry by entry: at most 4096 columns, found 22000"),
+            "%s", err.msg);
   cr_assert_eq(build_text("[network]\ncolumns = 100000\nd_in = 100\ntopology = topdown\n"
                           "[stimulus]\nnoise_sigma = 0.1\n",
                           &err),
