@@ -433,6 +433,12 @@ static char *read_file(const char *path, size_t *len) {
       break;
     }
   }
+  if (s && ferror(f)) { /* a read error is not the end of the file */
+    int e = errno;
+    free(s);
+    s = NULL;
+    errno = e;
+  }
   fclose(f);
   if (s) {
     s[n] = '\0';

@@ -177,6 +177,11 @@ static int read_csv(const char *path, int header, lam_matrix *m, long **lines,
     }
     m->rows++;
   }
+  if (ferror(f)) { /* getline's -1 is also a read error: not the end */
+    rc = lam_err_set(err, LAM_EIO, "%s:%ld: read error: %s", path, lineno + 1,
+                     strerror(errno));
+    goto done;
+  }
   if (m->rows == 0) {
     rc = lam_err_set(err, LAM_EINVAL, "%s: no numeric rows", path);
   }

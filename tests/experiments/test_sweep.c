@@ -469,3 +469,12 @@ Test(sweep_limits, a_rejected_argument_leaves_the_spec_unchanged) {
   cr_assert_eq(lam_sweep_npoints(sp), 3);
   lam_sweep_spec_free(sp);
 }
+
+/* A read error in a design ended it silently (here: an empty design). */
+Test(sweep_limits, design_read_error_is_an_error) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_load_design(sp, "/proc/self/mem", &err), LAM_EIO);
+  cr_assert_str_eq(err.msg, "--design /proc/self/mem: Input/output error");
+  lam_sweep_spec_free(sp);
+}

@@ -93,3 +93,14 @@ Test(csv, pipe_is_read) {
   lam_matrix_free(&m);
   close(fd[0]);
 }
+
+/* A read error ended the file silently: the rows before it came back as
+ * the whole matrix (or "no numeric rows"). /proc/self/mem is a regular
+ * file whose first page cannot be read (EIO). */
+Test(csv, read_error_is_an_error) {
+  lam_err err;
+  lam_matrix m = {0, 0, NULL};
+  cr_assert_eq(lam_csv_read("/proc/self/mem", &m, &err), LAM_EIO);
+  cr_assert_str_eq(err.msg, "/proc/self/mem:1: read error: Input/output error");
+  cr_assert_null(m.data);
+}
