@@ -410,7 +410,6 @@ static char *read_file(const char *path, size_t *len) {
   if (!f) {
     return NULL;
   }
-
   size_t cap = 4096, n = 0;
   char *s = malloc(cap);
   for (;;) {
