@@ -247,19 +247,20 @@ Test(areas, bad_links_are_file_line_key_errors) {
   cr_assert(strstr(err.msg, "m.ini:18: areas.names"), "%s", err.msg);
 }
 
-/* Areas each within the size limit whose link is terabytes (one area's
- * 10^7 outputs onto the next one's 10^5 inputs): malloc was asked for
- * 8 TB of feedforward weights. */
+/* Areas each within the size limit whose link is not: malloc was asked
+ * for whatever one area's outputs times the next one's inputs came to
+ * (10^7 x 10^5: 8 TB). Just over the limit here (4100^2 > 2^24), so that
+ * the areas themselves stay small. */
 Test(areas, oversized_links_are_refused_by_name) {
   lam_err err = {0};
   cr_assert_null(build("[network]\ncolumns = 1\nheads = 1\ntopology = topdown\n"
                        "[areas]\nnames = v1,v2\n"
-                       "[area.v1.network]\nd_v = 100000\nheads = 100\n"
-                       "[area.v2.network]\nd_in = 100000\n",
+                       "[area.v1.network]\nd_v = 4100\n"
+                       "[area.v2.network]\nd_in = 4100\n",
                        &err));
   cr_assert_eq(err.code, LAM_EINVAL, "%s", err.msg);
-  cr_assert(strstr(err.msg, "m.ini:6: areas.names: the link v1 <-> v2 needs a 10000000 x "
-                            "100000 feedforward"),
+  cr_assert(strstr(err.msg, "m.ini:6: areas.names: the link v1 <-> v2 needs a 4100 x "
+                            "4100 feedforward"),
             "%s", err.msg);
 }
 
