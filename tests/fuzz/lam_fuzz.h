@@ -15,22 +15,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char lam_fuzz_dir_[64];
+static char lam_fuzz_dir_[256];
 
 static void lam_fuzz_cleanup_(void) {
-  char cmd[128];
+  char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", lam_fuzz_dir_);
   if (system(cmd)) {
     /* A left-over folder in /tmp is harmless. */
   }
 }
 
-/* The process's temporary folder ("/tmp/lam-fuzz-XXXXXX"). */
+/* The process's temporary folder ("$TMPDIR/lam-fuzz-XXXXXX"; scripts/fuzz
+ * points TMPDIR into build-fuzz/ and empties it after a crash, when
+ * atexit does not run). */
 static const char *lam_fuzz_dir(void) {
   if (!lam_fuzz_dir_[0]) {
     const char *t = getenv("TMPDIR");
     snprintf(lam_fuzz_dir_, sizeof lam_fuzz_dir_, "%s/lam-fuzz-XXXXXX",
-             t && *t && strlen(t) < 40 ? t : "/tmp");
+             t && *t && strlen(t) < 200 && !strchr(t, '\'') ? t : "/tmp");
     if (!mkdtemp(lam_fuzz_dir_)) {
       perror("lam_fuzz_dir: mkdtemp");
       abort();
@@ -44,7 +46,7 @@ static const char *lam_fuzz_dir(void) {
  * per name slot: at most a few names per target). */
 static const char *lam_fuzz_file(const char *name, const uint8_t *data,
                                  size_t size) {
-  static char path[4][128];
+  static char path[4][300];
   static int next;
   char *p = path[next++ % 4];
   snprintf(p, sizeof path[0], "%s/%s", lam_fuzz_dir(), name);
