@@ -478,6 +478,21 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
                        lo->nq);
       break;
     }
+    /* Each area passed its own size check, but a link pairs one area's
+     * output with the next one's input: drawn entry by entry, at most
+     * LAM_ATTENTION_MAX_LATERAL^2 entries (2^24) per matrix. */
+    const double lim = (double)LAM_ATTENTION_MAX_LATERAL * LAM_ATTENTION_MAX_LATERAL;
+    if ((double)lo->nout * (double)hi->din > lim ||
+        (double)hi->nsrc * (double)lo->din > lim) {
+      const char *w = lam_model_where(m, "areas", "names");
+      rc = lam_err_set(err, LAM_EINVAL,
+                       "%s: areas.names: the link %s <-> %s needs a %zu x %zu "
+                       "feedforward and a %zu x %zu feedback matrix: at most "
+                       "%.0f entries each",
+                       w ? w : "model", lo->name, hi->name, lo->nout, hi->din,
+                       hi->nsrc, lo->din, lim);
+      break;
+    }
     a->WO[i] = random_matrix(rng, lo->nout, hi->din,
                              p->scale / sqrt((double)lo->nout));
     a->WB[i] = random_matrix(rng, hi->nsrc, lo->din,

@@ -729,6 +729,52 @@ static const lam_system_ops ops = {.rhs = rhs,
                                    .set_threads = set_threads,
                                    .unit_axis = unit_axis};
 
+/* LAM_ATTENTION_MAX_VALUES against what lam_attention_new allocates below
+ * (at most: noise, plasticity and surprise all on) and the integrator's 16
+ * state-sized vectors, counted in double so that no product wraps. */
+static int check_size(const lam_model *m, const lam_attention *a,
+                      lam_err *err) {
+  const double T = (double)a->net.columns, H = (double)a->net.heads,
+               din = (double)a->net.d_in, nk = H * (double)a->net.d_k,
+               nv = H * (double)a->net.d_v, nmax = nk > nv ? nk : nv;
+  const double nq = a->net.topology == LAM_TOPO_SELF ? T : 1.0;
+  /* [stimulus] is read later, but its noise (lam_noise.c: a ring of 4096
+   * values and a 5 kB generator per column and input unit) counts here. */
+  const char *sigma = lam_model_value(m, "stimulus", "noise_sigma");
+  const int noisy = sigma && strtod(sigma, NULL) != 0.0;
+  const double state = T * (nv + 2 * nk + 2) + nq * (H * T + H + nv) +
+                       2 * T /* clocks */ + 2 * din * nk + T * H +
+                       T * din + 3;
+  const double values =
+      T * din * 4 + din * (2 * nk + nv) * 2 /* X, eta, pre, nmx; W, Wcat */
+      + (a->net.lateral != LAM_LAT_NONE ? T * T : 0) /* L */
+      + T * (2 * nk + nv) * 2 + T * nmax * 2         /* XQ XK XV etacat */
+      + nq * H * T * 4 + (nq + T) * nk * 4 + 6 * T   /* G R Pb pldelta */
+      + state * (2 + 16)                              /* y0 dywork solver */
+      + (noisy ? T * din * 4800 : 0); /* noise rings and generators */
+  const char *w = lam_model_where(m, "network", "columns");
+  if (a->net.lateral != LAM_LAT_NONE && T > LAM_ATTENTION_MAX_LATERAL) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: network.columns: lateral wiring is a dense T x T matrix, "
+                       "filled entry by entry: at most %d columns, found %ld "
+                       "(lateral = none has no such limit)",
+                       w ? w : "model", LAM_ATTENTION_MAX_LATERAL, a->net.columns);
+  }
+  if (values <= LAM_ATTENTION_MAX_VALUES) {
+    return LAM_OK;
+  }
+  return lam_err_set(
+      err, LAM_EINVAL,
+      "%s: [network] columns = %ld, heads = %ld, d_in = %ld, d_k = %ld, "
+      "d_v = %ld (topology %s, lateral %s): the model needs %.3g values "
+      "(%.3g GiB), more than the limit of 2^29 (4 GiB)",
+      w ? w : "model", a->net.columns, a->net.heads, a->net.d_in,
+      a->net.d_k, a->net.d_v,
+      a->net.topology == LAM_TOPO_SELF ? "self" : "topdown",
+      a->net.lateral == LAM_LAT_NONE ? "none" : "a dense T x T matrix", values,
+      values * 8 / (1024.0 * 1024 * 1024));
+}
+
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   *out = NULL;
   lam_attention *a = calloc(1, sizeof *a);
@@ -755,6 +801,9 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
   }
   if (!rc) {
     rc = lam_neuromod_read(m, &a->nm, err);
+  }
+  if (!rc) {
+    rc = check_size(m, a, err);
   }
   if (rc) {
     lam_attention_free(a);

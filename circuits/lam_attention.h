@@ -60,6 +60,17 @@ typedef struct lam_attention lam_attention;
 
 /* Build from a model (reads [network], [column], [input], [weights],
  * [stimulus], [clocks]). */
+/* The most values (doubles) a model may ask for: its matrices, its state
+ * and the integrator's 16 state-sized vectors, 2^29 values (4 GiB). A
+ * larger [network] is refused before anything is allocated, naming its
+ * sizes, so a mistyped size is an error rather than terabytes asked of
+ * malloc or minutes spent filling them (docs/memory.md). */
+#define LAM_ATTENTION_MAX_VALUES ((double)(1UL << 29))
+/* Columns with lateral wiring (a dense T x T matrix drawn entry by entry:
+ * 4096^2 = 2^24 entries, 128 MiB, well under a second; 22000 columns took
+ * minutes under the sanitizers). */
+#define LAM_ATTENTION_MAX_LATERAL 4096
+
 int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err);
 void lam_attention_free(lam_attention *a);
 lam_system *lam_attention_system(lam_attention *a);

@@ -56,8 +56,10 @@ static inline double lam_transfer(const lam_column_params *p, double x) {
 
 /* The hot loops of the blocks are also compiled for AVX2 on x86-64 and the
  * loader picks the version the processor runs (as circuits/lam_nvector.c
- * does): the same operations on the same elements, so the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && \
+ * does): the same operations on the same elements, so the same bits. gcc
+ * only: clang refuses target_clones on a function declared before (the
+ * fuzzing build, scripts/fuzz). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
     defined(__has_attribute) /* the loader's choice needs glibc's ifunc */
 #if __has_attribute(target_clones)
 #define LAM_COLUMN_SIMD __attribute__((target_clones("avx2", "default")))

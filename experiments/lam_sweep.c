@@ -104,6 +104,13 @@ static dim *new_dim(lam_sweep_spec *sp, const char *opt, const char *arg,
     return NULL;
   }
   size_t klen = (size_t)(eq - arg);
+  if (sp->nd == LAM_SWEEP_MAX_KEYS) {
+    /* lam_sweep_id hashes this many keys: more would give distinct points
+     * one id, and resume would skip points never run. */
+    lam_err_set(err, LAM_EINVAL, "%s %s: more than %d swept keys", opt, arg,
+                LAM_SWEEP_MAX_KEYS);
+    return NULL;
+  }
   for (size_t k = 0; k < sp->nd; k++) {
     if (strlen(sp->d[k].key) == klen && !strncmp(sp->d[k].key, arg, klen)) {
       lam_err_set(err, LAM_EINVAL, "%s %s: key %.*s is swept twice", opt, arg, (int)klen,
@@ -135,6 +142,16 @@ static dim *new_dim(lam_sweep_spec *sp, const char *opt, const char *arg,
   sp->nd++;
   *rest = eq + 1;
   return x;
+}
+
+/* Undo new_dim after a bad argument: the spec stays as it was. */
+static int drop_last(lam_sweep_spec *sp, int rc) {
+  dim *x = &sp->d[--sp->nd];
+  free(x->key);
+  free(x->arg);
+  free_vals(x->vals, x->n);
+  memset(x, 0, sizeof *x);
+  return rc;
 }
 
 static int parse_real(const char *s, size_t len, double *v) {
@@ -176,9 +193,11 @@ static int parse_span(dim *x, const char *rest, int want_n, lam_err *err) {
   }
   if (want_n) {
     double n;
-    if (!parse_real(f[2], len[2], &n) || n != floor(n) || n < 1 || n > 1e7) {
-      return lam_err_set(err, LAM_EINVAL, "%s: expected N >= 1 (an integer), found '%.*s'",
-                         x->arg, (int)len[2], f[2]);
+    if (!parse_real(f[2], len[2], &n) || n != floor(n) || n < 1 ||
+        n > LAM_SWEEP_MAX_POINTS) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: expected N >= 1 (an integer, at most %d), found '%.*s'",
+                         x->arg, LAM_SWEEP_MAX_POINTS, (int)len[2], f[2]);
     }
     x->n = (size_t)n;
   }
@@ -218,8 +237,9 @@ int lam_sweep_add_grid(lam_sweep_spec *sp, const char *arg, lam_err *err) {
     }
     x->vals[i] = fmt_num(v);
     rc = x->vals[i] ? LAM_OK : LAM_NOMEM(err);
+    x->n = rc ? i : x->n;
   }
-  return rc;
+  return rc ? drop_last(sp, rc) : LAM_OK;
 }
 
 int lam_sweep_add_values(lam_sweep_spec *sp, const char *arg, lam_err *err) {
@@ -234,18 +254,19 @@ int lam_sweep_add_values(lam_sweep_spec *sp, const char *arg, lam_err *err) {
   }
   x->vals = calloc(n, sizeof *x->vals);
   if (!x->vals) {
-    return LAM_NOMEM(err);
+    return drop_last(sp, LAM_NOMEM(err));
   }
   const char *p = rest;
   for (size_t i = 0; i < n; i++) {
     const char *c = strchr(p, ',');
     size_t len = c ? (size_t)(c - p) : strlen(p);
     if (len == 0) {
-      return lam_err_set(err, LAM_EINVAL, "%s: empty value (expected a,b,c)", x->arg);
+      return drop_last(sp, lam_err_set(err, LAM_EINVAL, "%s: empty value (expected a,b,c)",
+                                       x->arg));
     }
     x->vals[i] = malloc(len + 1);
     if (!x->vals[i]) {
-      return LAM_NOMEM(err);
+      return drop_last(sp, LAM_NOMEM(err));
     }
     memcpy(x->vals[i], p, len);
     x->vals[i][len] = '\0';
@@ -258,7 +279,11 @@ int lam_sweep_add_values(lam_sweep_spec *sp, const char *arg, lam_err *err) {
 int lam_sweep_add_range(lam_sweep_spec *sp, const char *arg, lam_err *err) {
   const char *rest;
   dim *x = new_dim(sp, "--range", arg, DIM_RANGE, &rest, err);
-  return x ? parse_span(x, rest, 0, err) : err->code;
+  if (!x) {
+    return err->code;
+  }
+  int rc = parse_span(x, rest, 0, err);
+  return rc ? drop_last(sp, rc) : LAM_OK;
 }
 
 /* ---- CSV fields ---- */
@@ -413,6 +438,12 @@ static char *read_file(const char *path, size_t *len) {
       break;
     }
   }
+  if (s && ferror(f)) { /* a read error is not the end of the file */
+    int e = errno;
+    free(s);
+    s = NULL;
+    errno = e;
+  }
   fclose(f);
   if (s) {
     s[n] = '\0';
@@ -422,6 +453,13 @@ static char *read_file(const char *path, size_t *len) {
 }
 
 int lam_sweep_load_design(lam_sweep_spec *sp, const char *path, lam_err *err) {
+  /* A file or a pipe: a device such as /dev/zero would be read until
+   * memory runs out, a directory reads as nothing. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    return lam_err_set(err, LAM_EINVAL, "--design %s: expected a CSV file, found %s",
+                       path, S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+  }
   size_t len;
   char *text = read_file(path, &len);
   if (!text) {
@@ -491,10 +529,16 @@ int lam_sweep_load_design(lam_sweep_spec *sp, const char *path, lam_err *err) {
                      "--design %s: expected a header of section.key names and at least one row",
                      path);
   }
+  while (rc && sp->nd > first) {
+    drop_last(sp, rc);
+  }
   return rc;
 }
 
 /* ---- points ---- */
+
+static int make_points(lam_sweep_spec *sp, const int *kinds, int product,
+                       size_t np, unsigned long seed, lam_err *err);
 
 int lam_sweep_build(lam_sweep_spec *sp, size_t lhs_n, unsigned long seed,
                     lam_err *err) {
@@ -516,19 +560,34 @@ int lam_sweep_build(lam_sweep_spec *sp, size_t lhs_n, unsigned long seed,
   if (!kinds[DIM_RANGE] && lhs_n > 0) {
     return lam_err_set(err, LAM_EINVAL, "sweep: --lhs needs at least one --range");
   }
-  size_t np = 1;
+  /* In double: the product of the grids and lhs_n times the keys must not
+   * wrap around size_t before the limit is checked. */
+  double np = 1;
   if (product) {
     for (size_t k = 0; k < sp->nd; k++) {
-      if (np > ((size_t)1 << 40) / sp->d[k].n) {
-        return lam_err_set(err, LAM_EINVAL, "sweep: too many points");
-      }
-      np *= sp->d[k].n;
+      np *= (double)sp->d[k].n;
     }
   } else if (kinds[DIM_DESIGN]) {
-    np = sp->d[0].n;
+    np = (double)sp->d[0].n;
   } else {
-    np = lhs_n;
+    np = (double)lhs_n;
   }
+  if (np > LAM_SWEEP_MAX_POINTS) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "sweep: %.15g points, more than the limit of %d", np,
+                       LAM_SWEEP_MAX_POINTS);
+  }
+  if (np * (double)sp->nd > LAM_SWEEP_MAX_VALUES) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "sweep: %.15g points x %zu keys, more than the limit of %d values",
+                       np, sp->nd, LAM_SWEEP_MAX_VALUES);
+  }
+  return make_points(sp, kinds, product, (size_t)np, seed, err);
+}
+
+/* The points of lam_sweep_build, np within the limits. */
+static int make_points(lam_sweep_spec *sp, const int *kinds, int product,
+                       size_t np, unsigned long seed, lam_err *err) {
   sp->pts = calloc(np * sp->nd, sizeof *sp->pts);
   if (!sp->pts) {
     return LAM_NOMEM(err);
@@ -586,7 +645,7 @@ const char *lam_sweep_value(const lam_sweep_spec *sp, size_t i, size_t d) {
 
 uint64_t lam_sweep_id(const lam_sweep_spec *sp, size_t i) {
   /* Dimensions in key order (insertion sort: a handful of keys). */
-  size_t ord[64], n = sp->nd < 64 ? sp->nd : 64;
+  size_t ord[LAM_SWEEP_MAX_KEYS], n = sp->nd < LAM_SWEEP_MAX_KEYS ? sp->nd : LAM_SWEEP_MAX_KEYS;
   for (size_t k = 0; k < n; k++) {
     size_t j = k;
     while (j > 0 && strcmp(sp->d[ord[j - 1]].key, sp->d[k].key) > 0) {

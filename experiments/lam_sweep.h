@@ -37,6 +37,13 @@
 
 typedef struct lam_sweep_spec lam_sweep_spec;
 
+/* Limits, so that a mistyped N is an error before anything is allocated:
+ * points per sweep (grid N, --lhs N, design rows, their product), values
+ * (points x keys) and swept keys. */
+#define LAM_SWEEP_MAX_POINTS 1000000
+#define LAM_SWEEP_MAX_VALUES 10000000
+#define LAM_SWEEP_MAX_KEYS 64
+
 lam_sweep_spec *lam_sweep_spec_new(void);
 void lam_sweep_spec_free(lam_sweep_spec *sp);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void lam_matrix_free(lam_matrix *m) {
   if (m) {
@@ -81,6 +82,14 @@ static int read_csv(const char *path, int header, lam_matrix *m, long **lines,
   if (!f) {
     return lam_err_set(err, LAM_EIO, "%s: cannot open: %s", path,
                        strerror(errno));
+  }
+  /* A file or a pipe (a script's output): a device such as /dev/zero
+   * would be read for ever, a directory reads as nothing. */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    fclose(f);
+    return lam_err_set(err, LAM_EINVAL, "%s: expected a CSV file, found %s", path,
+                       S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
   }
   size_t cap = 0, n = 0;
   char *line = NULL;
@@ -167,6 +176,11 @@ static int read_csv(const char *path, int header, lam_matrix *m, long **lines,
       goto done;
     }
     m->rows++;
+  }
+  if (ferror(f)) { /* getline's -1 is also a read error: not the end */
+    rc = lam_err_set(err, LAM_EIO, "%s:%ld: read error: %s", path, lineno + 1,
+                     strerror(errno));
+    goto done;
   }
   if (m->rows == 0) {
     rc = lam_err_set(err, LAM_EINVAL, "%s: no numeric rows", path);

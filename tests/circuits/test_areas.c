@@ -247,6 +247,23 @@ Test(areas, bad_links_are_file_line_key_errors) {
   cr_assert(strstr(err.msg, "m.ini:18: areas.names"), "%s", err.msg);
 }
 
+/* Areas each within the size limit whose link is not: malloc was asked
+ * for whatever one area's outputs times the next one's inputs came to
+ * (10^7 x 10^5: 8 TB). Just over the limit here (4100^2 > 2^24), so that
+ * the areas themselves stay small. */
+Test(areas, oversized_links_are_refused_by_name) {
+  lam_err err = {0};
+  cr_assert_null(build("[network]\ncolumns = 1\nheads = 1\ntopology = topdown\n"
+                       "[areas]\nnames = v1,v2\n"
+                       "[area.v1.network]\nd_v = 4100\n"
+                       "[area.v2.network]\nd_in = 4100\n",
+                       &err));
+  cr_assert_eq(err.code, LAM_EINVAL, "%s", err.msg);
+  cr_assert(strstr(err.msg, "m.ini:6: areas.names: the link v1 <-> v2 needs a 4100 x "
+                            "4100 feedforward"),
+            "%s", err.msg);
+}
+
 /* W_O and W_B from CSV: the seeded matrices written out and read back give
  * the seeded run bit for bit ([areas] wo, [link.v1] wb); a file of the wrong
  * shape is an error naming the key's file:line and the expected shape. */

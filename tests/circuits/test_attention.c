@@ -417,3 +417,45 @@ Test(attention, input_noise_is_seeded) {
   free(a), free(b), free(c);
   free_fixture(&f);
 }
+
+/* Sizes within their ranges whose product is terabytes: refused by name
+ * before any allocation (calloc was asked for 8 TB by the dense lateral
+ * matrix, 320 GB by the input noise), with the file:line of columns. */
+static int build_text(const char *text, lam_err *err) {
+  lam_model *m = lam_model_new();
+  int rc = lam_model_load_text(m, text, "big.ini", ".", err);
+  lam_sim *sim = NULL;
+  if (!rc) {
+    rc = lam_sim_new(m, &sim, err);
+  }
+  lam_sim_free(sim);
+  lam_model_free(m);
+  return rc;
+}
+
+Test(attention_limits, terabyte_models_are_refused_by_name) {
+  lam_err err;
+  cr_assert_eq(build_text("[network]\ncolumns = 1000000\nheads = 4\n", &err),
+               LAM_EINVAL);
+  cr_assert(strstr(err.msg, "big.ini:2: [network] columns = 1000000, heads = 4"), "%s",
+            err.msg);
+  cr_assert(strstr(err.msg, "more than the limit of 2^29 (4 GiB)"), "%s", err.msg);
+  /* Within the limit but minutes of drawing a dense lateral matrix. */
+  cr_assert_eq(build_text("[network]\ncolumns = 22000\ntopology = topdown\n"
+                          "lateral = random\n",
+                          &err),
+               LAM_EINVAL);
+  cr_assert(strstr(err.msg, "big.ini:2: network.columns: lateral wiring is a dense T x T "
+                            "matrix, filled entry by entry: at most 4096 columns, found 22000"),
+            "%s", err.msg);
+  cr_assert_eq(build_text("[network]\ncolumns = 100000\nd_in = 100\ntopology = topdown\n"
+                          "[stimulus]\nnoise_sigma = 0.1\n",
+                          &err),
+               LAM_EINVAL);
+  cr_assert(strstr(err.msg, "big.ini:2: [network] columns = 100000"), "%s", err.msg);
+  /* The same with 10 columns: 1000 noise channels, 38 MB. */
+  cr_assert_eq(build_text("[network]\ncolumns = 10\nd_in = 100\ntopology = topdown\n"
+                          "[stimulus]\nnoise_sigma = 0.1\n",
+                          &err),
+               LAM_OK, "%s", err.msg);
+}

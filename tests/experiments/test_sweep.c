@@ -567,4 +567,106 @@ Test(sweep_run, input_removed_during_the_sweep_stops_it, .timeout = 120) {
   cr_assert_eq(system(cmd), 0);
   lam_sweep_spec_free(sp);
   lam_model_free(m);
+
+/* --lhs N times the keys wrapped around size_t (2^62 x 4 = 0): the points
+ * array came out empty and the strata were written past it. */
+Test(sweep_limits, lhs_points_times_keys_cannot_wrap) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  const char *r[] = {"a.b=0:1", "a.c=0:1", "a.d=0:1", "a.e=0:1"};
+  for (int k = 0; k < 4; k++) {
+    cr_assert_eq(lam_sweep_add_range(sp, r[k], &err), 0, "%s", err.msg);
+  }
+  cr_assert_eq(lam_sweep_build(sp, (size_t)1 << 62, 1, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "limit of 1000000"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), 0);
+  lam_sweep_spec_free(sp);
+}
+
+/* One point more than the limit, by --lhs and by a grid product, is refused
+ * before anything is allocated; the limit itself is a sweep. */
+Test(sweep_limits, points_beyond_the_limit_are_an_error) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_range(sp, "a.b=0:1", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, LAM_SWEEP_MAX_POINTS + 1, 1, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "1000001 points"), "%s", err.msg);
+  lam_sweep_spec_free(sp);
+
+  sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.b=0:1:1000", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.c=0:1:1001", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "1001000 points"), "%s", err.msg);
+  lam_sweep_spec_free(sp);
+
+  sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.b=0:1:1000001", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "at most 1000000"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.c=0:1:1000000", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), LAM_SWEEP_MAX_POINTS);
+  cr_assert_str_eq(lam_sweep_value(sp, LAM_SWEEP_MAX_POINTS - 1, 0), "1");
+  lam_sweep_spec_free(sp);
+}
+
+/* The id hashes 64 keys: a 65th key made points that differ only in it
+ * share one id, so a resumed sweep skipped points it never ran. */
+Test(sweep_limits, more_keys_than_the_id_covers_are_an_error) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  char arg[64];
+  for (int k = 0; k < LAM_SWEEP_MAX_KEYS; k++) {
+    snprintf(arg, sizeof arg, "a.k%02d=1", k);
+    cr_assert_eq(lam_sweep_add_values(sp, arg, &err), 0, "%s", err.msg);
+  }
+  cr_assert_eq(lam_sweep_add_values(sp, "a.last=1,2", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "more than 64 swept keys"), "%s", err.msg);
+  cr_assert_eq(lam_sweep_ndims(sp), 64);
+  lam_sweep_spec_free(sp);
+}
+
+/* A design "file" that is a device was read until memory ran out. */
+Test(sweep_limits, design_from_a_device_or_directory_is_an_error, .timeout = 20) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_load_design(sp, "/dev/zero", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "/dev/zero: expected a CSV file, found a device"), "%s",
+            err.msg);
+  cr_assert_eq(lam_sweep_load_design(sp, "/tmp", &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "/tmp: expected a CSV file, found a directory"), "%s",
+            err.msg);
+  cr_assert_eq(lam_sweep_ndims(sp), 0);
+  lam_sweep_spec_free(sp);
+}
+
+/* A rejected --grid, --values, --range or design left a dimension without
+ * values behind, and the next lam_sweep_build made no points at all. */
+Test(sweep_limits, a_rejected_argument_leaves_the_spec_unchanged) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.b=0:1:0", &err), LAM_EINVAL);
+  cr_assert_eq(lam_sweep_add_values(sp, "a.c=1,,2", &err), LAM_EINVAL);
+  cr_assert_eq(lam_sweep_add_range(sp, "a.d=2:1", &err), LAM_EINVAL);
+  char path[] = "/tmp/lam_test_designXXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  cr_assert_eq(write(fd, "a.e,a.f\n1\n", 10), 10);
+  close(fd);
+  cr_assert_eq(lam_sweep_load_design(sp, path, &err), LAM_EINVAL);
+  unlink(path);
+  cr_assert_eq(lam_sweep_ndims(sp), 0);
+  cr_assert_eq(lam_sweep_add_grid(sp, "a.b=0:1:3", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_npoints(sp), 3);
+  lam_sweep_spec_free(sp);
+}
+
+/* A read error in a design ended it silently (here: an empty design). */
+Test(sweep_limits, design_read_error_is_an_error) {
+  lam_err err;
+  lam_sweep_spec *sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_load_design(sp, "/proc/self/mem", &err), LAM_EIO);
+  cr_assert_str_eq(err.msg, "--design /proc/self/mem: Input/output error");
+  lam_sweep_spec_free(sp);
 }

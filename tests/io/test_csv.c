@@ -62,3 +62,45 @@ Test(csv, bad_cell_after_integer_is_an_error) {
   cr_expect(strstr(err.msg, ":2: column 2: expected a number, found '5x'") != NULL,
             "%s", err.msg);
 }
+
+/* A device was read for ever (getline on /dev/zero grows one line until
+ * memory runs out); a directory read as "no numeric rows". */
+Test(csv, device_or_directory_is_an_error, .timeout = 20) {
+  lam_err err;
+  lam_matrix m = {0, 0, NULL};
+  cr_assert_eq(lam_csv_read("/dev/zero", &m, &err), LAM_EINVAL);
+  cr_assert_str_eq(err.msg, "/dev/zero: expected a CSV file, found a device or socket");
+  cr_assert_eq(m.rows, 0);
+  cr_assert_null(m.data);
+  cr_assert_eq(lam_csv_read_table("/tmp", &m, NULL, &err), LAM_EINVAL);
+  cr_assert_str_eq(err.msg, "/tmp: expected a CSV file, found a directory");
+}
+
+/* A pipe (a script's output, `<(...)`) is still read. */
+Test(csv, pipe_is_read) {
+  int fd[2];
+  cr_assert_eq(pipe(fd), 0);
+  cr_assert_eq(write(fd[1], "1,2\n3,4\n", 8), 8);
+  close(fd[1]);
+  char path[64];
+  snprintf(path, sizeof path, "/dev/fd/%d", fd[0]);
+  lam_err err;
+  lam_matrix m;
+  cr_assert_eq(lam_csv_read(path, &m, &err), 0, "%s", err.msg);
+  cr_assert_eq(m.rows, 2);
+  cr_assert_eq(m.cols, 2);
+  cr_assert_eq(m.data[3], 4.0);
+  lam_matrix_free(&m);
+  close(fd[0]);
+}
+
+/* A read error ended the file silently: the rows before it came back as
+ * the whole matrix (or "no numeric rows"). /proc/self/mem is a regular
+ * file whose first page cannot be read (EIO). */
+Test(csv, read_error_is_an_error) {
+  lam_err err;
+  lam_matrix m = {0, 0, NULL};
+  cr_assert_eq(lam_csv_read("/proc/self/mem", &m, &err), LAM_EIO);
+  cr_assert_str_eq(err.msg, "/proc/self/mem:1: read error: Input/output error");
+  cr_assert_null(m.data);
+}
