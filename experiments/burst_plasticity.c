@@ -1,7 +1,7 @@
 /* burst_plasticity.c: P11, pairing top-down input with bottom-up activity
  * (bursts, P > Pbar) potentiates the active bottom-up synapses; bottom-up
- * input alone (single spikes, P < Pbar) depresses them (SCIENCE.md P11;
- * Payeur et al. 2021). The base model runs with [plasticity] on (the
+ * input alone (single spikes, P < Pbar) depresses them (P11,
+ * docs/experiments/README.md; Payeur et al. 2021 [S24]). The base model runs with [plasticity] on (the
  * burst-dependent rule on W_Q and W_K, docs/hierarchy.md), in the topdown
  * topology where the burst probability of column j follows its L5 apical
  * unit, a constant stimulus, once with the model's top-down context z
@@ -223,7 +223,8 @@ const lam_experiment lam_exp_burst_plasticity = {
               "accuracy (40 trials) after each block",
     .effect = "min(drive change paired (W_Q, W_K), -drive change alone (W_Q, W_K), "
               "routing accuracy after the last block - 0.8)",
-    .citation = "SCIENCE.md P11; Payeur et al. 2021; docs/hierarchy.md",
+    .citation = "prediction P11 (docs/experiments/README.md); Payeur et al. 2021 [S24]; "
+                "docs/hierarchy.md",
     .criterion = {+1, 0.0,
                   "pairing raises and bottom-up input alone lowers the active drive, "
                   "through both W_Q and W_K, and the routing task reaches 0.8 held-out "
