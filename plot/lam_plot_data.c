@@ -362,7 +362,7 @@ typedef struct pop_entry {
   size_t order;
 } pop_entry;
 
-/* Cortical order (issue: L2/3 at the top, then L4, L5, interneurons,
+/* Cortical order (as on a laminar probe: L2/3 at the top, then L4, L5, interneurons,
  * output): the attention network's populations by name, others by their
  * layer attribute. */
 static double cortical_rank(const char *name, const char *layer) {
