@@ -1,9 +1,10 @@
 /* lam_column.c: the [column] parameter table (units, defaults, ranges).
  *
- * Time constants: docs/model.md, "Time constants and units" (L5 soma 16 ms
- * and apical dendrite 7 ms from Naud's two-compartment neuron [S23]; PV 8 ms,
- * SOM and VIP 16 ms from del Molino 2017 [S35]). The built-in defaults are the ideal
- * transformer: linear F, product gate, subtractive PV, beta = 1, no SOM/VIP.
+ * Time constants: docs/model.md, "Time constants and units" (L5 soma 16 ms and
+ * apical dendrite 7 ms from Naud's two-compartment neuron [S23]; PV 8 ms, SOM
+ * and VIP 16 ms from del Molino 2017 [S35]). The built-in defaults are the
+ * ideal transformer: linear F, product gate, subtractive PV, beta = 1, no
+ * SOM/VIP.
  */
 #include "lam_column.h"
 

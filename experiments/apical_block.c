@@ -1,9 +1,9 @@
-/* apical_block.c: P6, cutting the apical dendrite's nonlinearity, or
- * raising SOM inhibition of the apical tuft, abolishes the gate: context
- * selection is lost while the feedforward response is kept (Larkum 2013
- * [S38]; Murayama et al. 2009 [S39]; P6, docs/experiments/README.md). The gate is cut with a tiny BAC
- * saturation (s(x) = x_s tanh(x / x_s) ~ x_s sign(x): no graded Q.K); SOM is
- * raised by a strong SOM -> apical division with VIP's top-down
+/* apical_block.c: P6, cutting the apical dendrite's nonlinearity, or raising
+ * SOM inhibition of the apical tuft, abolishes the gate: context selection is
+ * lost while the feedforward response is kept (Larkum 2013 [S38]; Murayama et
+ * al. 2009 [S39]; P6, docs/experiments/README.md). The gate is cut with a tiny
+ * BAC saturation (s(x) = x_s tanh(x / x_s) ~ x_s sign(x): no graded Q.K); SOM
+ * is raised by a strong SOM -> apical division with VIP's top-down
  * disinhibition removed. */
 #include <math.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
-/* apical_gain.c: P3, top-down (apical) input changes the gain of the L5
- * output multiplicatively and has little effect without bottom-up drive
- * (docs/experiments/README.md; Larkum 2013 [S38]; Shai et al. 2015 [S21]). An apical x basal grid of
- * drives; additive and multiplicative models are fitted to the L5 output by
- * least squares (lam_exp_lsq). */
+/* apical_gain.c: P3, top-down (apical) input changes the gain of the L5 output
+ * multiplicatively and has little effect without bottom-up drive
+ * (docs/experiments/README.md; Larkum 2013 [S38]; Shai et al. 2015 [S21]). An
+ * apical x basal grid of drives; additive and multiplicative models are fitted
+ * to the L5 output by least squares (lam_exp_lsq). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* pv_softmax.c: P4, removing PV normalization flattens competition
- * (docs/experiments/README.md; Carandini & Heeger 2012 [S17]). PV strength is scaled from
- * normal to silenced in the base model; the attention distribution over
- * keys is read from the L5 burst rates at the end of the run. */
+ * (docs/experiments/README.md; Carandini & Heeger 2012 [S17]). PV strength is
+ * scaled from normal to silenced in the base model; the attention distribution
+ * over keys is read from the L5 burst rates at the end of the run. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,8 @@
  * - Deterministic regime (noise off, layers decoupled): the equilibrium is
  *   a stable focus whose damped frequencies are 40.6 Hz for L2/3 (I = 6)
  *   and 8.9 Hz for L5/6 (I = 8), the values computed from the paper's
- *   equations (docs/neural-masses.md, "Which integrator"). So the paper's rhythms are noise-driven.
+ *   equations (docs/neural-masses.md, "Which integrator"). So the paper's
+ *   rhythms are noise-driven.
  * - With the published parameters, interlaminar couplings and the paper's
  *   white noise (stochastic Heun, dt 0.2 ms, 60 s, seed 1): the L2/3 E rate
  *   spectrum peaks in 35-50 Hz (the paper's "gamma 35-50 Hz") and the L5/6
