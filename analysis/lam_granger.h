@@ -1,6 +1,6 @@
 /* lam_granger.h: spectral Granger causality of a bivariate series.
  *
- * Prediction P9 (SCIENCE.md section 2) asks in which frequency band each
+ * Prediction P9 (docs/experiments/README.md) asks in which frequency band each
  * direction of influence between two columns or layers is carried
  * (feedforward at gamma, feedback at alpha/beta). The measure is Geweke's
  * frequency-domain Granger causality, computed from a bivariate vector
@@ -14,7 +14,7 @@
  *
  * (Geweke 1982, J Am Stat Assoc 77:304; in the form of Ding, Chen &
  * Bressler 2006, "Granger causality: basic theory and application to
- * neuroscience"; not among the SCIENCE.md sources). The order p is chosen
+ * neuroscience"; both in docs/references.md). The order p is chosen
  * by AIC or BIC over 1..pmax, every order fitted on the same samples
  * (t = pmax .. n-1), then the chosen order is refitted on t = p .. n-1:
  *   AIC(p) = ln det Sigma_p + 2 p m^2 / N,  BIC(p) = ln det Sigma_p +

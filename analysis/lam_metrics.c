@@ -615,7 +615,7 @@ static double attention(lam_sim *sim, int want_burst) {
 }
 
 /* ||O - softmax(Q K^T / sqrt(d_k)) V||_F / ||softmax(...) V||_F at the
- * final state (DESIGN.md section 2, anchor identity). */
+ * final state (docs/model.md, "Anchor identity"). */
 static double identity(lam_sim *sim) {
   lam_attention *a = lam_sim_impl(sim, "attention");
   if (!a) {

@@ -11,7 +11,7 @@
  *   alpha_coherence_<layer>    layer signals as `laminar analyze` builds
  *                              them (<layer>: l1, l23, l4, l5, l6)
  * "alpha" here is the deep alpha/beta band, 8-30 Hz, and "gamma" 30-80 Hz
- * (lam_spectrum.h, DESIGN.md section 3). Definitions: docs/analysis.md and
+ * (lam_spectrum.h). Definitions: docs/analysis.md and
  * docs/sweeps.md. A metric the model cannot provide (no L5 in a
  * Jansen-Rit column, no attention weights) is NaN, not an error.
  *
@@ -79,7 +79,7 @@ int lam_metrics_pair_coherence(lam_welch *w, const double *x, const double *y,
 /* Attention read-outs of burst rates R (the `attn` population), rows of T
  * keys, nrow = queries x heads: the Shannon entropy (nats) of each row's
  * normalised weights and its total burst rate sum_j R_j, both the mean over
- * rows (SCIENCE.md P4; experiments/pv_softmax.c). */
+ * rows (prediction P4; experiments/pv_softmax.c). */
 void lam_metrics_attention(const double *r, size_t nrow, size_t T,
                            double *entropy, double *burst_rate);
 /* Tort MI of deep (L5) alpha phase against superficial (L2/3) gamma

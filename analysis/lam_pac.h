@@ -1,12 +1,12 @@
 /* lam_pac.h: analytic signal, zero-phase FFT band-pass and the Tort
  * modulation index of phase-amplitude coupling.
  *
- * Prediction P8 (SCIENCE.md section 2) asks whether superficial gamma
- * amplitude is locked to the phase of the deep alpha/beta rhythm; the
- * measure is the modulation index of Tort et al. 2010 [S34] (SCIENCE.md
- * section 3f). A lam_hilbert is a plan for series of n samples: the GSL
- * complex-FFT wavetable, workspace and a 2n buffer are allocated once and
- * reused (one plan per thread).
+ * Prediction P8 (docs/experiments/README.md) asks whether superficial gamma
+ * amplitude is locked to the phase of the deep alpha/beta rhythm; the measure
+ * is the modulation index of Tort et al. 2010 [S34] (docs/analysis.md,
+ * "Phase-amplitude coupling"). A lam_hilbert is a plan for series of n samples:
+ * the GSL complex-FFT wavetable, workspace and a 2n buffer are allocated once
+ * and reused (one plan per thread).
  *
  * Definitions (docs/analysis.md):
  *   - analytic signal z = x + i H[x]: Z = FFT(x) times 1 at DC, 2 on the

@@ -3,7 +3,7 @@
  *
  * The kernel matrix K (ncontacts x npops) is computed once in _new; each
  * LFP sample is then one dgemv, a block of samples one dgemm. Geometry and
- * formulas in lam_probe.h and docs/analysis.md ([S33], SCIENCE.md 3f).
+ * formulas in lam_probe.h and docs/analysis.md ([S33], [S37]).
  */
 #include "lam_probe.h"
 

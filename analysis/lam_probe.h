@@ -1,7 +1,7 @@
 /* lam_probe.h: a virtual laminar probe: LFP at N contacts from population
  * currents at given depths, and its current source density.
  *
- * DESIGN.md section 3 asks for a laminar LFP proxy: each population sits at
+ * A laminar LFP proxy (docs/analysis.md): each population sits at
  * a cortical depth and a probe of contacts sees each population's synaptic
  * input through a depth kernel. The kernel is the potential on the axis of
  * a uniform disc of current of radius R in an infinite homogeneous medium
@@ -13,7 +13,7 @@
  * inverse CSD). Geometry and sigma default to the hybridLFPy microcircuit
  * [S33]: 16 contacts 100 um apart, the first at the pia (0 um), sigma = 0.3
  * S/m, R = 564 um (1 mm^2). The CSD is the standard second difference
- * CSD = -sigma (phi(z+h) - 2 phi(z) + phi(z-h)) / h^2 (SCIENCE.md 3f), given
+ * CSD = -sigma (phi(z+h) - 2 phi(z) + phi(z-h)) / h^2 ([S37]), given
  * on the N - 2 interior contacts only (no invented boundary values).
  *
  * Units: depths in um below the pia (positive downwards); currents in A

@@ -1,7 +1,7 @@
 /* lam_spectrum.h: Welch power spectra, band power, peak frequency, the
  * spectral segregation index and magnitude-squared coherence.
  *
- * These are the spectral observables of DESIGN.md section 3 (band power per
+ * These are the spectral observables of docs/analysis.md (band power per
  * layer for prediction P7, inter-column coherence for P9). A lam_welch is a
  * plan in the FFTW sense: the GSL real-FFT wavetable, workspace, Hann window
  * and scratch buffers are allocated once by lam_welch_new and reused by
@@ -61,8 +61,8 @@ int lam_welch_coherence(lam_welch *w, const double *x, size_t xstride,
 
 /* ---- Bands ---- */
 
-/* Default band edges in Hz (DESIGN.md section 3; SCIENCE.md section 4:
- * gamma 30-80 Hz [S10][S12], deep alpha/beta 8-30 Hz after [S28]). */
+/* Default band edges in Hz (docs/analysis.md: gamma 30-80 Hz [S10][S12],
+ * deep alpha/beta 8-30 Hz after Bastos et al. 2012 [S28]). */
 #define LAM_BAND_ALPHABETA_LO_HZ 8.0
 #define LAM_BAND_ALPHABETA_HI_HZ 30.0
 #define LAM_BAND_GAMMA_LO_HZ 30.0
@@ -108,7 +108,8 @@ int lam_band_mean(const double *v, size_t nfreq, double df, double f_lo,
  *   alphabeta_ratio = alphabeta_deep / alphabeta_sup (> 1: alpha/beta deep)
  *   laminar_ratio   = gamma_ratio * alphabeta_ratio
  *                   = (gamma/alphabeta)_sup / (gamma/alphabeta)_deep
- * P7 holds when all three exceed 1 (SCIENCE.md section 2, P7; [S27]). */
+ * P7 holds when all three exceed 1 (docs/experiments/laminar-spectra.md;
+ * Bastos et al. 2012 [S27]). */
 typedef struct lam_segregation {
   double gamma_ratio;
   double alphabeta_ratio;

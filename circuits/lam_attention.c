@@ -1,4 +1,4 @@
-/* lam_attention.c: the multi-head attention network of DESIGN.md section 2
+/* lam_attention.c: the multi-head attention network of docs/model.md
  * as one state vector and one pure right-hand side.
  *
  * Everything that does not depend on the state is done once here: the
@@ -696,7 +696,7 @@ static void set_threads(void *self, int threads) {
   a->d.threads = threads;
 }
 
-/* The unit axis of each population (DESIGN.md section 2 layouts). */
+/* The unit axis of each population (docs/state-layout.md). */
 static const char *unit_axis(void *self, size_t pop) {
   static const char *const what[NPOPS] = {
       [P_L4] = "head x d_v (unit = head * d_v + v)",

@@ -1,6 +1,6 @@
 /* lam_jansen_rit.c: Jansen-Rit columns (equations in lam_jansen_rit.h).
  *
- * Parameters: Jansen & Rit 1995 as listed in SCIENCE.md 3(b) [S13]; the
+ * Parameters: Jansen & Rit 1995 as listed in [S13] (docs/neural-masses.md); the
  * input rate p = 220/s is the mean of their 120-320/s uniform drive [S14].
  * The coupling matrix is read once into CSR; the right-hand side computes
  * S(v_j) for every column, the coupled input, then the six equations per

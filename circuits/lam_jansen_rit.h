@@ -1,7 +1,7 @@
 /* lam_jansen_rit.h: a network of Jansen-Rit columns as one lam_system.
  *
  * The neural mass of Jansen & Rit 1995 (Biol Cybern 73:357), in the form of
- * SCIENCE.md section 3(b) [S13][S14]: three populations (pyramidal cells,
+ * [S13][S14] (docs/neural-masses.md): three populations (pyramidal cells,
  * excitatory and inhibitory interneurons) linked by second-order synaptic
  * kernels. Per column i, with v_i = y1_i - y2_i (mV):
  *
@@ -14,7 +14,7 @@
  * y0: PSP of the pyramidal cells onto both interneuron pools; y1, y2: the
  * excitatory and inhibitory PSPs onto the pyramidal cells (mV); y3..y5
  * their derivatives (mV/s). The coupled input enters where p enters: the
- * excitatory drive onto the pyramidal cells (issue 3; docs/neural-masses.md).
+ * excitatory drive onto the pyramidal cells (docs/neural-masses.md).
  *
  * State layout: column by column, y[col * 6 + row], rows y0..y5
  * (docs/state-layout.md), so an `[init] state` CSV has 6 rows x N columns.

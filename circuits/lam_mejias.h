@@ -1,8 +1,9 @@
 /* lam_mejias.h: the laminar E-I rate model of Mejias, Murray, Kennedy &
  * Wang 2016 (Sci. Adv. 2:e1601335) as a network of columns.
  *
- * Each column has an L2/3 E-I pair and an L5/6 E-I pair (SCIENCE.md 3(a),
- * code of the paper [S8][S9]). With alpha, beta in {E2/3, I2/3, E5/6, I5/6}:
+ * Each column has an L2/3 E-I pair and an L5/6 E-I pair
+ * (docs/neural-masses.md; code of the paper [S8][S9]). With alpha, beta in
+ * {E2/3, I2/3, E5/6, I5/6}:
  *
  *   x_alpha = sum_beta J_alpha,beta r_beta + I_alpha  [+ K sum_j W_ij r_E2/3,j
  *             onto E2/3 of column i]

@@ -1,8 +1,8 @@
 /* lam_neuromod.h: a neuromodulatory gain, a global gate of an attention
  * network (acetylcholine / noradrenaline-like; docs/hierarchy.md).
  *
- * The gate g(t) >= 0 scales two couplings of the network (DESIGN.md
- * section 2; the paper's named missing global gate):
+ * The gate g(t) >= 0 scales two couplings of the network (docs/hierarchy.md,
+ * "Neuromodulatory gain"; the global gate the paper names as missing [S1]):
  *   apical coupling   tau_l5a dA/dt = -A + f_A g_fb G / (1 + w_sa S)
  *   inverse temperature  R = exp(f_beta beta (A - s P))   (PV, column/pv.c)
  * with f_A = g^apical_scale and f_beta = g^beta_scale (exponent 0: that

@@ -5,7 +5,7 @@
  * fixed, deterministic function of time: the same t must always give the same
  * value. lam_noise pre-generates ("freezes") an Ornstein-Uhlenbeck path on a
  * fixed grid t_n = n * dt and interpolates linearly between grid points, so the
- * input is continuous and piecewise linear in t (DESIGN.md section 2; why and
+ * input is continuous and piecewise linear in t (docs/stimulus.md; why and
  * when to prefer it over white noise with stochastic Heun: docs/stimulus.md).
  *
  * The process, per channel c (one per column or feature):

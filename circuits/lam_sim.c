@@ -62,7 +62,7 @@ static void free_jansen_rit(void *p) { lam_jansen_rit_free(p); }
 static void free_mejias(void *p) { lam_mejias_free(p); }
 static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
 
-/* ---- Virtual laminar probe (DESIGN.md section 3, docs/analysis.md) ----
+/* ---- Virtual laminar probe (docs/analysis.md) ----
  * Every population whose layer has a depth (lam_probe_layer_depth) feeds the
  * probe with its per-column current: the synaptic input (ops->input, or the
  * rate when the model has none) summed over the units of a column and

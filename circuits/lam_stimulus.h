@@ -1,8 +1,8 @@
 /* lam_stimulus.h: stimulus protocols: the time course of each column's
  * thalamic input.
  *
- * DESIGN.md section 2: "column j receives thalamic input x_j(t) (a stimulus
- * protocol)". The network keeps a constant input vector x_j per column
+ * Column j receives thalamic input x_j(t), a stimulus protocol (docs/model.md,
+ * docs/stimulus.md). The network keeps a constant input vector x_j per column
  * ([input] x) and this module supplies its time course:
  *
  *     x_j(t) = s_j(t) x_j + eta_j(t)

@@ -1,7 +1,7 @@
 /* analyze.c: `laminar analyze RUN.h5 [--t0 S] [--seg S] [--band NAME=LO:HI]...
  *                                  [--json FILE | --csv FILE]`
  *
- * The spectral observables of DESIGN.md section 3 from a recorded run, per
+ * The spectral observables of docs/analysis.md from a recorded run, per
  * cortical layer (populations grouped by the `layer` attribute of their
  * /traces dataset) and, when the run carried the virtual probe, per LFP
  * contact: mean, Welch band power and peak frequency in the alpha/beta

@@ -1,5 +1,5 @@
 /* apical.c: the T x T block of an evaluation, everything that lives on the
- * L5 apical dendrites (DESIGN.md section 2; the equations are those of
+ * L5 apical dendrites (docs/model.md; the equations are those of
  * l5a.c, pv.c and out.c):
  *   G_ijh = gate(Q_ih, K_jh) / sqrt(d_k)
  *   tau_l5a dA_ijh/dt = -A_ijh + g_fb,j G_ijh / (1 + w_sa S_j)

@@ -1,4 +1,4 @@
-/* l23.c: L2/3 pyramidal cells carry the queries (DESIGN.md section 2).
+/* l23.c: L2/3 pyramidal cells carry the queries (docs/model.md).
  *   tau_l23 dQ_jh/dt = -Q_jh + F(g_ff W_Q^h x_j + c_lat sum_i L_ji Q_ih + c_td W_Q^h z)
  * The lateral and top-down terms are summed into drive by the network. */
 #include "lam_column.h"

@@ -1,4 +1,4 @@
-/* l4.c: L4 spiny stellate cells carry the values (DESIGN.md section 2).
+/* l4.c: L4 spiny stellate cells carry the values (docs/model.md).
  *   tau_l4 dV_jh/dt = -V_jh + F(g_ff(t) W_V^h x_j)
  * The drive g_ff W_V x is computed by the network (circuits/lam_attention.c). */
 #include "lam_column.h"

@@ -1,4 +1,4 @@
-/* l5a.c: the L5 apical dendrite multiplies query and key (DESIGN.md section 2;
+/* l5a.c: the L5 apical dendrite multiplies query and key (docs/model.md;
  * BAC firing, Larkum et al. 1999 [S20]).
  *   tau_l5a dA_ijh/dt = -A_ijh + g_fb(t) G(Q_ih, K_jh) / sqrt(d_k) / (1 + w_sa S_j)
  * Gate `product`: G = sum_m Q_m K_m, one dgemm per head (CBLAS).

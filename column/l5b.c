@@ -1,5 +1,5 @@
 /* l5b.c: L5 pyramidal soma / basal dendrites carry the keys, driven
- * bottom-up only (DESIGN.md section 2):
+ * bottom-up only (docs/model.md):
  *   tau_l5b dK_jh/dt = -K_jh + F(W_K^h x_j) */
 #include "lam_column.h"
 

@@ -1,9 +1,10 @@
 /* lam_column.c: the [column] parameter table (units, defaults, ranges).
  *
- * Time constants: SCIENCE.md section 4 (L5 soma 16 ms and apical dendrite
- * 7 ms from Naud's two-compartment neuron [S23]; PV 8 ms, SOM and VIP 16 ms
- * from del Molino 2017 [S35]). The built-in defaults are the ideal
- * transformer: linear F, product gate, subtractive PV, beta = 1, no SOM/VIP.
+ * Time constants: docs/model.md, "Time constants and units" (L5 soma 16 ms and
+ * apical dendrite 7 ms from Naud's two-compartment neuron [S23]; PV 8 ms, SOM
+ * and VIP 16 ms from del Molino 2017 [S35]). The built-in defaults are the
+ * ideal transformer: linear F, product gate, subtractive PV, beta = 1, no
+ * SOM/VIP.
  */
 #include "lam_column.h"
 
@@ -28,7 +29,7 @@ const lam_param lam_column_table[] = {
     LAM_REAL(S, bac_saturation, "1", "a.u.", 1e-6, 1e6,
              "Saturation level x_s of the BAC gate, s(x) = x_s tanh(x / x_s)"),
     LAM_CHOICE(S, pv, "subtractive", "subtractive|divisive|threshold|off",
-               "PV normalization mode (DESIGN.md section 2)"),
+               "PV normalization mode (equations: docs/model.md)"),
     LAM_REAL(S, beta, "1", "1/a.u.", 0, 1e3, "Inverse temperature of the burst nonlinearity R = exp(beta (A - P))"),
     LAM_REAL(S, pv_strength, "1", "1", 0, 10,
              "Strength of PV inhibition onto the burst rates (1 normal, 0 silenced)"),

@@ -1,6 +1,6 @@
 /* lam_column.h: one attention column's parameters and population blocks.
  *
- * The populations of DESIGN.md section 2, one file each (column/l4.c,
+ * The populations of docs/model.md, one file each (column/l4.c,
  * l23.c, l5b.c, l5a.c, pv.c, som.c, vip.c, out.c): each file holds one
  * population's equation as a right-hand-side block over all columns and
  * heads of a network. circuits/lam_attention.c wires the blocks into one
@@ -42,7 +42,7 @@ enum { LAM_KIND_ATTENTION, LAM_KIND_JANSEN_RIT, LAM_KIND_MEJIAS, LAM_KIND_WILSON
 
 int lam_column_read(lam_model *m, lam_column_params *p, lam_err *err);
 
-/* F: the transfer function (DESIGN.md section 2), per element. */
+/* F: the transfer function (docs/model.md), per element. */
 static inline double lam_transfer(const lam_column_params *p, double x) {
   switch (p->transfer) {
   case LAM_F_RELU:

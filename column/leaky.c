@@ -1,5 +1,5 @@
 /* leaky.c: the leaky integration shared by L4, L2/3 and L5 basal
- * (DESIGN.md section 2; l4.c, l23.c, l5b.c): dY = k (-Y + F(drive)),
+ * (docs/model.md; l4.c, l23.c, l5b.c): dY = k (-Y + F(drive)),
  * k = 1 / tau, over n units.
  *
  * One loop per transfer function, four elements at a time (packed SIMD at

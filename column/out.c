@@ -1,4 +1,4 @@
-/* out.c: the L5 burst output routes the values (DESIGN.md section 2):
+/* out.c: the L5 burst output routes the values (docs/model.md):
  *   tau_out dO_ih/dt = -O_ih + sum_j R_ijh V_jh
  * At steady state with subtractive PV this is softmax(Q K^T / sqrt(d_k)) V,
  * transformer attention. One dgemm per head (CBLAS). */

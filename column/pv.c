@@ -1,5 +1,5 @@
 /* pv.c: PV interneurons normalize the L5 burst rates like a softmax
- * (DESIGN.md section 2; Carandini & Heeger 2012 [S17]; Grossberg 1973 [S19]).
+ * (docs/model.md, "PV"; Carandini & Heeger 2012 [S17]; Grossberg 1973 [S19]).
  *
  *   subtractive: R_ijh = exp(beta (A_ijh - s P_ih)),
  *                tau_pv dP_ih/dt = sum_j R_ijh - 1

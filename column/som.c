@@ -1,5 +1,5 @@
 /* som.c: SOM (Martinotti) cells inhibit the L5 apical dendrite and so scale
- * the gate; VIP cells inhibit them (DESIGN.md section 2; del Molino 2017 [S35]).
+ * the gate; VIP cells inhibit them (docs/model.md; del Molino 2017 [S35]).
  *   tau_som dS_j/dt = -S_j + F(w_s mean(Q_j, K_j) - w_vs I_j)
  * mean(Q_j, K_j) is the mean over all heads and features of column j's
  * queries and keys. */

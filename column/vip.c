@@ -1,5 +1,5 @@
 /* vip.c: VIP cells, driven top-down, disinhibit the apical gate through SOM
- * (DESIGN.md section 2; del Molino 2017 [S35]).
+ * (docs/model.md, "SOM and VIP"; del Molino 2017 [S35]).
  *   tau_vip dI_j/dt = -I_j + F(c_vip zbar(t))
  * zbar is the root-mean-square of the top-down input z at time t. */
 #include "lam_column.h"

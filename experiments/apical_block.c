@@ -1,9 +1,9 @@
-/* apical_block.c: P6, cutting the apical dendrite's nonlinearity, or
- * raising SOM inhibition of the apical tuft, abolishes the gate: context
- * selection is lost while the feedforward response is kept (Larkum 2013;
- * Murayama et al. 2009; SCIENCE.md P6). The gate is cut with a tiny BAC
- * saturation (s(x) = x_s tanh(x / x_s) ~ x_s sign(x): no graded Q.K); SOM is
- * raised by a strong SOM -> apical division with VIP's top-down
+/* apical_block.c: P6, cutting the apical dendrite's nonlinearity, or raising
+ * SOM inhibition of the apical tuft, abolishes the gate: context selection is
+ * lost while the feedforward response is kept (Larkum 2013 [S38]; Murayama et
+ * al. 2009 [S39]; P6, docs/experiments/README.md). The gate is cut with a tiny
+ * BAC saturation (s(x) = x_s tanh(x / x_s) ~ x_s sign(x): no graded Q.K); SOM
+ * is raised by a strong SOM -> apical division with VIP's top-down
  * disinhibition removed. */
 #include <math.h>
 #include <stdio.h>
@@ -105,8 +105,8 @@ const lam_experiment lam_exp_apical_block = {
     .effect = "min over the two blocks of min(selection lost, feedforward kept): selection "
               "lost = 1 - SI(block)/SI(intact), feedforward kept = min(r, 1/r), r = L5 basal "
               "rate block/intact",
-    .citation = "prediction P6 (docs/experiments/README.md); Larkum 2013; Murayama et al. 2009 "
-                "(SOM and apical dendrites)",
+    .citation = "prediction P6 (docs/experiments/README.md); Larkum 2013 [S38]; Murayama et al. "
+                "2009 [S39] (SOM and apical dendrites)",
     .criterion = {+1, 0.5, "each block loses more than half the selection and keeps more "
                            "than half the feedforward response"},
     .run_seed = run_seed,

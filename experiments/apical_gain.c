@@ -1,8 +1,8 @@
-/* apical_gain.c: P3, top-down (apical) input changes the gain of the L5
- * output multiplicatively and has little effect without bottom-up drive
- * (SCIENCE.md P3; Larkum 2013; Shai et al. 2015). An apical x basal grid of
- * drives; additive and multiplicative models are fitted to the L5 output by
- * least squares (lam_exp_lsq). */
+/* apical_gain.c: P3, top-down (apical) input changes the gain of the L5 output
+ * multiplicatively and has little effect without bottom-up drive
+ * (docs/experiments/README.md; Larkum 2013 [S38]; Shai et al. 2015 [S21]). An
+ * apical x basal grid of drives; additive and multiplicative models are fitted
+ * to the L5 output by least squares (lam_exp_lsq). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +108,7 @@ const lam_experiment lam_exp_apical_gain = {
               "multiplicative (+ c3 a b) least-squares fits; |O|(a=2, b=0) / |O|(a=2, b=2)",
     .effect = "(R^2 mult - R^2 add) / (1 - R^2 add): the share of the additive misfit the "
               "interaction explains",
-    .citation = "prediction P3 (docs/experiments/README.md); Larkum 2013; Shai et al. 2015",
+    .citation = "prediction P3 (docs/experiments/README.md); Larkum 2013 [S38]; Shai et al. 2015 [S21]",
     .criterion = {+1, 0.5, "the a x b interaction explains more than half of the additive misfit"},
     .run_seed = run_seed,
     .figures = figures,

@@ -1,5 +1,5 @@
-/* attention_identity.c: closed-form attention vs the circuit (DESIGN.md
- * section 2, "anchor identity"), and the error each biological departure
+/* attention_identity.c: closed-form attention vs the circuit (docs/model.md,
+ * "Anchor identity"), and the error each biological departure
  * adds. */
 #include <math.h>
 #include <stdlib.h>

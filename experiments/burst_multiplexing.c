@@ -113,7 +113,8 @@ const lam_experiment lam_exp_burst_multiplexing = {
               "fits of log E and log P on log a and log b",
     .effect = "min(e_E,b - |e_E,a|, e_P,a - |e_P,b|): E follows b more than a, P follows a "
               "more than b",
-    .citation = "prediction P5 (docs/experiments/README.md); Larkum 2013; Naud & Sprekeler 2018",
+    .citation = "prediction P5 (docs/experiments/README.md); Larkum 2013 [S38]; Naud & Sprekeler "
+                "2018 [S22]",
     .criterion = {+1, 0.1, "both elasticity margins exceed 0.1"},
     .run_seed = run_seed,
     .figures = figures,

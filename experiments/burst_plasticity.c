@@ -1,11 +1,12 @@
 /* burst_plasticity.c: P11, pairing top-down input with bottom-up activity
- * (bursts, P > Pbar) potentiates the active bottom-up synapses; bottom-up
- * input alone (single spikes, P < Pbar) depresses them (SCIENCE.md P11;
- * Payeur et al. 2021). The base model runs with [plasticity] on (the
- * burst-dependent rule on W_Q and W_K, docs/hierarchy.md), in the topdown
- * topology where the burst probability of column j follows its L5 apical
- * unit, a constant stimulus, once with the model's top-down context z
- * (paired) and once with z switched off (input.z_gain = 0, bottom-up alone).
+ * (bursts, P > Pbar) potentiates the active bottom-up synapses; bottom-up input
+ * alone (single spikes, P < Pbar) depresses them (P11,
+ * docs/experiments/README.md; Payeur et al. 2021 [S24]). The base model runs
+ * with [plasticity] on (the burst-dependent rule on W_Q and W_K,
+ * docs/hierarchy.md), in the topdown topology where the burst probability of
+ * column j follows its L5 apical unit, a constant stimulus, once with the
+ * model's top-down context z (paired) and once with z switched off
+ * (input.z_gain = 0, bottom-up alone).
  *
  * "The active bottom-up weights" are measured through the drive they give
  * the active units: for W (W_Q onto L2/3, W_K onto L5 basal) and the units'
@@ -223,7 +224,8 @@ const lam_experiment lam_exp_burst_plasticity = {
               "accuracy (40 trials) after each block",
     .effect = "min(drive change paired (W_Q, W_K), -drive change alone (W_Q, W_K), "
               "routing accuracy after the last block - 0.8)",
-    .citation = "SCIENCE.md P11; Payeur et al. 2021; docs/hierarchy.md",
+    .citation = "prediction P11 (docs/experiments/README.md); Payeur et al. 2021 [S24]; "
+                "docs/hierarchy.md",
     .criterion = {+1, 0.0,
                   "pairing raises and bottom-up input alone lowers the active drive, "
                   "through both W_Q and W_K, and the routing task reaches 0.8 held-out "

@@ -1,5 +1,6 @@
 /* context_invariance_l4.c: P1, L4 carries stimulus content independent of
- * the task context; context shows up in L2/3 and L5 (SCIENCE.md P1). The
+ * the task context; context shows up in L2/3 and L5 (P1,
+ * docs/experiments/README.md). The
  * thalamic input is fixed and the top-down context swapped. */
 #include <math.h>
 #include <stdlib.h>

@@ -107,7 +107,7 @@ const lam_experiment lam_exp_frequency_separation = {
                     "(shared)",
     .metric = "Cross-talk: feedback-band power with the feedback clock off / with both clocks",
     .effect = "log10(cross-talk shared / cross-talk separate)",
-    .citation = "docs/rhythms.md; Bastos et al. 2015; van Kerkoerle et al. 2014",
+    .citation = "docs/rhythms.md; Bastos et al. 2015 [S40]; van Kerkoerle et al. 2014 [S41]",
     .criterion = {+1, 1.0, "sharing one frequency raises the cross-talk more than tenfold"},
     .run_seed = run_seed,
     .figures = figures,

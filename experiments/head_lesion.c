@@ -1,10 +1,10 @@
-/* head_lesion.c: P10, heads with their own Q/K tuning route different
- * features; silencing one head degrades only its own feature's routing
- * (SCIENCE.md P10). The base model's network (random, scattered W_Q, W_K per
- * head) runs intact, then once per head with that head's W_Q and W_K columns
- * zeroed through CSV files in DIR/NAME/inputs/: its apical gate sees no
- * match and its attention falls back to uniform. The routed output of each
- * head (its d_v block of O) is compared with the intact run. */
+/* head_lesion.c: P10, heads with their own Q/K tuning route different features;
+ * silencing one head degrades only its own feature's routing
+ * (docs/experiments/README.md). The base model's network (random, scattered
+ * W_Q, W_K per head) runs intact, then once per head with that head's W_Q and
+ * W_K columns zeroed through CSV files in DIR/NAME/inputs/: its apical gate
+ * sees no match and its attention falls back to uniform. The routed output of
+ * each head (its d_v block of O) is compared with the intact run. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* lam_exp_attention.c: attention read-outs shared by the experiments:
  * the weights R of a finished simulation, their entropy, and closed-form
- * transformer attention from the same matrices (DESIGN.md section 2,
- * "anchor identity"). */
+ * transformer attention from the same matrices (docs/model.md, "Anchor
+ * identity"). */
 #include <gsl/gsl_cblas.h>
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #ifndef LAM_EXP_SETS_H
 #define LAM_EXP_SETS_H
 
-/* The ideal transformer (DESIGN.md section 2, anchor identity): every
+/* The ideal transformer (docs/model.md, "Anchor identity"): every
  * biological departure of the base model switched off. */
 static const char *const LAM_EXP_IDEAL[] = {
     "column.kind=attention", "column.transfer=linear", "column.gate=product",

@@ -63,7 +63,7 @@ typedef struct lam_experiment {
   const char *manipulation; /* what is changed */
   const char *metric;       /* what is measured, with units */
   const char *effect;       /* definition of the per-seed effect size */
-  const char *citation;     /* sources (SCIENCE.md) */
+  const char *citation;     /* sources (docs/references.md) */
   lam_criterion criterion;
   /* Run one seed: record metrics with lam_exp_metric and return the effect
    * size of this seed in *effect. */

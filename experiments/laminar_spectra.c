@@ -1,8 +1,9 @@
 /* laminar_spectra.c: P7, gamma power in L2/3 tracks bottom-up drive
  * (contrast) and alpha/beta power in L5 tracks the top-down state (Bastos
- * et al. 2015; van Kerkoerle et al. 2014; SCIENCE.md P7). The base model
- * runs with its clocks on (gamma gates the feedforward drive, alpha the
- * apical drive) on a constant stimulus; contrast (stimulus level) and the
+ * et al. 2015 [S40]; van Kerkoerle et al. 2014 [S41]; P7 in
+ * docs/experiments/README.md). The base model runs with its clocks on
+ * (gamma gates the feedforward drive, alpha the apical drive) on a constant
+ * stimulus; contrast (stimulus level) and the
  * top-down drive (z gain) are raised one at a time. Welch spectra of the
  * column-mean L2/3 activity and L5 burst output (lam_exp_band_power). */
 #include <math.h>
@@ -112,8 +113,8 @@ const lam_experiment lam_exp_laminar_spectra = {
                     "one at a time",
     .metric = "Band power, 30-50 Hz (gamma) and 8-30 Hz (alpha/beta), per layer and condition",
     .effect = "min(log10 gamma(L2/3) contrast gain, log10 alpha/beta(L5) top-down gain)",
-    .citation = "prediction P7 (docs/experiments/README.md); Bastos et al. 2015; van Kerkoerle "
-                "et al. 2014",
+    .citation = "prediction P7 (docs/experiments/README.md); Bastos et al. 2015 [S40]; van "
+                "Kerkoerle et al. 2014 [S41]",
     .criterion = {+1, 0.0792, "both band powers rise by more than 20% (log10 gain > 0.0792)"},
     .run_seed = run_seed,
     .figures = figures,

@@ -1,6 +1,7 @@
 /* phase_amplitude_coupling.c: P8, superficial gamma amplitude is locked to
  * the phase of the deep alpha rhythm, through the interlaminar couplings
- * (Mejias et al. 2016 [S8][S9]; Tort et al. 2010 [S34]; SCIENCE.md P8).
+ * (Mejias et al. 2016 [S8][S9]; Tort et al. 2010 [S34]; P8 in
+ * docs/experiments/README.md).
  * The attention column has no intrinsic rhythms (its clocks are imposed), so
  * this experiment runs the laminar rate model of Mejias et al. 2016,
  * models/mejias2016.ini beside the base model, with its published
@@ -161,7 +162,8 @@ const lam_experiment lam_exp_phase_amplitude_coupling = {
                     "off (both 0)",
     .metric = "Tort modulation index, its surrogate mean, z-score and p-value per condition",
     .effect = "surrogate z-score with the couplings on minus with them off",
-    .citation = "prediction P8 (docs/experiments/README.md); Mejias et al. 2016; Tort et al. 2010",
+    .citation = "prediction P8 (docs/experiments/README.md); Mejias et al. 2016 [S8][S9]; Tort et "
+                "al. 2010 [S34]",
     .criterion = {+1, 2.0, "the couplings raise the surrogate z-score of the MI by more than 2"},
     .run_seed = run_seed,
     .figures = figures,

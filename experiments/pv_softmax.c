@@ -1,7 +1,7 @@
 /* pv_softmax.c: P4, removing PV normalization flattens competition
- * (SCIENCE.md P4; Carandini & Heeger 2012). PV strength is scaled from
- * normal to silenced in the base model; the attention distribution over
- * keys is read from the L5 burst rates at the end of the run. */
+ * (docs/experiments/README.md; Carandini & Heeger 2012 [S17]). PV strength is
+ * scaled from normal to silenced in the base model; the attention distribution
+ * over keys is read from the L5 burst rates at the end of the run. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +114,8 @@ const lam_experiment lam_exp_pv_softmax = {
     .metric = "Entropy (nats) of the normalised burst-rate distribution over keys, its largest "
               "weight, and the total burst rate per query",
     .effect = "entropy(silenced) - entropy(normal), nats",
-    .citation = "prediction P4 (docs/experiments/README.md); Carandini & Heeger 2012; Cardin et al. 2009 (PV and gamma)",
+    .citation = "prediction P4 (docs/experiments/README.md); Carandini & Heeger 2012 [S17]; "
+                "Cardin et al. 2009 [S42] (PV and gamma)",
     .criterion = {+1, 0.05, "entropy rises by more than 0.05 nat when PV is silenced"},
     .run_seed = run_seed,
     .figures = figures,

@@ -1,7 +1,7 @@
-/* selectivity_by_layer.c: P2, attention-like selectivity is strongest at
- * the L5 output and weak in L4 (SCIENCE.md P2). Competing inputs of graded
- * similarity to the top-down context; the distribution of activity over the
- * competing columns is read per layer and its entropy compared. */
+/* selectivity_by_layer.c: P2, attention-like selectivity is strongest at the L5
+ * output and weak in L4 (P2, docs/experiments/README.md). Competing inputs of
+ * graded similarity to the top-down context; the distribution of activity over
+ * the competing columns is read per layer and its entropy compared. */
 #include <math.h>
 #include <stdlib.h>
 

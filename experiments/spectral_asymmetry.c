@@ -1,12 +1,12 @@
-/* spectral_asymmetry.c: P9, feedforward influence between areas is carried
- * at gamma, feedback influence at alpha/beta (SCIENCE.md P9; Bastos et al.
- * 2015, van Kerkoerle et al. 2014). The base model's sections become two
- * stacked areas v1 -> v2 (docs/hierarchy.md) through an [areas] override:
- * v1's output feeds v2 forward, v2's L5 output feeds back onto v1's top-down
- * input, both links with 10 ms gamma-distributed delays (8 stages); v2 gets
- * its own input, weights, clock phases and noise (seeds + 1000). Clocks on,
- * constant stimulus. Spectral Granger causality (analysis/lam_granger.h,
- * Geweke 1982) per band and direction:
+/* spectral_asymmetry.c: P9, feedforward influence between areas is carried at
+ * gamma, feedback influence at alpha/beta (docs/experiments/README.md; Bastos
+ * et al. 2015 [S40], van Kerkoerle et al. 2014 [S41]). The base model's
+ * sections become two stacked areas v1 -> v2 (docs/hierarchy.md) through an
+ * [areas] override: v1's output feeds v2 forward, v2's L5 output feeds back
+ * onto v1's top-down input, both links with 10 ms gamma-distributed delays (8
+ * stages); v2 gets its own input, weights, clock phases and noise (seeds +
+ * 1000). Clocks on, constant stimulus. Spectral Granger causality
+ * (analysis/lam_granger.h, Geweke 1982) per band and direction:
  *   feedforward  v1 L2/3 -> v2 L2/3
  *   feedback     v2 L5 output -> v1 L5 apical dendrite (where z lands)
  * in the gamma band (gamma_hz +- 10 Hz) and the alpha/beta band (8-20 Hz),
@@ -160,7 +160,8 @@ const lam_experiment lam_exp_spectral_asymmetry = {
               "alpha/beta) / (G_fb gamma / G_fb alpha/beta)] with both links; lesion "
               "specificity = log10(G_fb alpha/beta intact / feedback cut) - |log10(G_ff "
               "gamma intact / feedback cut)|",
-    .citation = "SCIENCE.md P9; Bastos et al. 2015; van Kerkoerle et al. 2014; Geweke 1982",
+    .citation = "prediction P9 (docs/experiments/README.md); Bastos et al. 2015 [S40]; van "
+                "Kerkoerle et al. 2014 [S41]; Geweke 1982",
     .criterion = {+1, 0.30103,
                   "feedforward influence relatively more gamma than feedback by more than a "
                   "factor 2, and cutting feedback removes more than a factor 2 of its "

@@ -1,13 +1,13 @@
 /* lam_clock.c: gamma and alpha/beta rhythm clocks (see lam_clock.h).
  *
- * Equations: DESIGN.md section 2 "Clocks" (Kuramoto phase oscillators with
+ * Equations: docs/rhythms.md, "Clocks" (Kuramoto phase oscillators with
  * mean-field coupling; Stuart-Landau oscillators, the normal form of a
  * supercritical Hopf bifurcation, when the amplitude matters). Band
- * frequencies: gamma 30-80 Hz [S10][S12], alpha 8-12 Hz [S16], deep
- * alpha/beta 10-30 Hz [S28] (SCIENCE.md section 4); the defaults 40 Hz and
- * 10 Hz are DESIGN.md's. Everything is integrated in a frame rotating at the
- * band's nominal frequency (lam_clock.h), so the rhs adds only the detuning
- * 2 pi (f_j - f0) to the coupling terms.
+ * frequencies: gamma 30-80 Hz [S10][S12], alpha 8-12 Hz [S16], deep alpha/beta
+ * 10-30 Hz [S28]; the defaults 40 Hz and 10 Hz lie inside the gamma and alpha
+ * bands (docs/rhythms.md, "Keys"). Everything is integrated in a frame rotating
+ * at the band's nominal frequency (lam_clock.h), so the rhs adds only the
+ * detuning 2 pi (f_j - f0) to the coupling terms.
  */
 #include "lam_clock.h"
 

@@ -1,9 +1,10 @@
 /* lam_clock.h: the gamma and alpha/beta rhythm clocks of the columns.
  *
- * DESIGN.md section 2 "Clocks": every column j carries two oscillators, a
+ * docs/rhythms.md, "Clocks": every column j carries two oscillators, a
  * gamma clock that gates feedforward drive and an alpha/beta clock that gates
- * feedback (the "masking / packets" row of the mapping table; rhythms and
- * their laminar segregation: SCIENCE.md). Two models:
+ * feedback (the "masking / packets" row of the mapping table in docs/model.md;
+ * their laminar segregation, Bastos et al. 2012 [S27][S28], is what
+ * predictions P7-P9 of docs/experiments/README.md probe). Two models:
  *
  *   phase (Kuramoto):  d theta_j/dt = 2 pi f_j + (k/T) sum_i sin(theta_i - theta_j)
  *   stuart-landau:     dz_j/dt = (mu_j + i 2 pi f_j - |z_j|^2) z_j + (k/T) sum_i (z_i - z_j)

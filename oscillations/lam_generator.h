@@ -1,6 +1,6 @@
 /* lam_generator.h: an emergent rhythm generator embedded as a clock.
  *
- * Issue 3 / DESIGN.md section 2 "Clocks": the attention column's
+ * docs/rhythms.md, "Emergent generators": the attention column's
  * feedforward and feedback gains may be driven by the phase or
  * Stuart-Landau clocks, or by a neural mass whose rhythm emerges from its
  * own dynamics: a Wilson-Cowan E-PV pair (PING-like gamma,

@@ -362,9 +362,9 @@ typedef struct pop_entry {
   size_t order;
 } pop_entry;
 
-/* Cortical order (issue: L2/3 at the top, then L4, L5, interneurons,
- * output): the attention network's populations by name, others by their
- * layer attribute. */
+/* Cortical order (as on a laminar probe: L2/3 at the top, then L4, L5,
+ * interneurons, output): the attention network's populations by name,
+ * others by their layer attribute. */
 static double cortical_rank(const char *name, const char *layer) {
   static const char *const names[] = {"l23", "l4",  "l5b", "l5a", "pv",
                                       "som", "vip", "out", "attn"};

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """SciPy twin of laminar's attention network (circuits/lam_attention.c,
-column/*.c, DESIGN.md section 2) with the built-in neutral column (linear F,
+column/*.c, docs/model.md) with the built-in neutral column (linear F,
 product gate, subtractive PV, beta = 1, no SOM/VIP drive, no lateral or
 top-down L2/3 input), topology self, no stimulus, zero initial state:
 

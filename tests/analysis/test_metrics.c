@@ -1,6 +1,6 @@
 /* test_metrics.c: sweep metrics against closed forms: the attention
  * entropy of the ideal circuit equals that of closed-form softmax weights
- * (DESIGN.md section 2, anchor identity), its identity error is small, the
+ * (docs/model.md, "Anchor identity"), its identity error is small, the
  * band power and peak of a known sinusoid, the registry's names, and that
  * collecting only the asked metrics (lam_metrics_want) changes no value. */
 #include <criterion/criterion.h>

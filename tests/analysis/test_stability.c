@@ -6,8 +6,9 @@
  * - The normal form of the fold, dx/dt = mu - x^2 (plus a decoupled stable
  *   variable), has its fold at mu = 0.
  * - The Jansen-Rit column continued in p: Hopf points at p = 89.83/s and
- *   315.70/s and a fold at 113.59/s (Grimbert & Faugeras 2006, SCIENCE.md
- *   3b), each within 0.5 %, Hopf frequencies 10-11.5 Hz (issue 3).
+ *   315.70/s and a fold at 113.59/s (Grimbert & Faugeras 2006 [S15];
+ *   docs/neural-masses.md), each within 0.5 %, Hopf frequencies 10-11.5 Hz
+ *   (the computed 10.4 and 11.2 Hz: alpha).
  */
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>

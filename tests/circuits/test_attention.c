@@ -1,6 +1,6 @@
 /* test_attention.c: the attention network against closed forms.
  *
- * The anchor identity (DESIGN.md section 2): clocks off, linear F, product
+ * The anchor identity (docs/model.md): clocks off, linear F, product
  * gate, subtractive PV, beta = 1, the steady-state routed output /final/out
  * equals softmax(Q K^T / sqrt(d_k)) V per head, computed here independently
  * from the same random X and weights (written as CSV fixtures). Also: step
@@ -339,7 +339,7 @@ static double l4_error(const char *out, const fixture *f,
   return maxerr;
 }
 
-/* A step of the thalamic drive from 20 ms to 50 ms (DESIGN.md section 2,
+/* A step of the thalamic drive from 20 ms to 50 ms (docs/model.md,
  * stimulus protocols): the linear L4 charges and discharges with tau, and
  * the solver, restarted on both edges, follows to 1e-7. */
 #define STEP_TAU 0.013

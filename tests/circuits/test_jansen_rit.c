@@ -4,7 +4,7 @@
  * - Its equilibrium (found by lam_stability) against the scalar
  *   equilibrium equation for v = y1 - y2, solved here with GSL's Brent
  *   root finder: y0 = A/a S(v), y1 = A/a (p + C2 S(C1 y0)),
- *   y2 = B/b C4 S(C3 y0), v = y1 - y2 (SCIENCE.md 3b).
+ *   y2 = B/b C4 S(C3 y0), v = y1 - y2 ([S13][S14]).
  * - At p = 220/s the v_pyr spectrum (Welch) peaks in the alpha band
  *   8-12 Hz [S16].
  * - Two identical coupled columns from identical states stay identical.
@@ -27,7 +27,7 @@
 #include "lam_stability.h"
 #include "lam_test_util.h"
 
-/* Published parameters (Jansen & Rit 1995, SCIENCE.md 3b), written out
+/* Published parameters (Jansen & Rit 1995 [S13]), written out
  * here rather than read from the table under test. */
 #define JA 3.25
 #define JB 22.0

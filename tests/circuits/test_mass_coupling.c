@@ -1,5 +1,6 @@
-/* test_mass_coupling.c: networks of neural-mass columns (issue 3: a
- * coupling matrix from CSV and a global gain, for every kind).
+/* test_mass_coupling.c: networks of neural-mass columns (a coupling matrix
+ * from CSV and a global gain, for every kind; docs/neural-masses.md,
+ * "Networks of columns").
  *
  * The coupled input enters where the kind's external drive enters, so the
  * right-hand side of column i of a coupled 2-column network equals that of

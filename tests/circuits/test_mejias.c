@@ -3,14 +3,15 @@
  * - Deterministic regime (noise off, layers decoupled): the equilibrium is
  *   a stable focus whose damped frequencies are 40.6 Hz for L2/3 (I = 6)
  *   and 8.9 Hz for L5/6 (I = 8), the values computed from the paper's
- *   equations in SCIENCE.md 3(a). So the paper's rhythms are noise-driven.
+ *   equations (docs/neural-masses.md, "Which integrator"). So the paper's
+ *   rhythms are noise-driven.
  * - With the published parameters, interlaminar couplings and the paper's
  *   white noise (stochastic Heun, dt 0.2 ms, 60 s, seed 1): the L2/3 E rate
  *   spectrum peaks in 35-50 Hz (the paper's "gamma 35-50 Hz") and the L5/6
- *   E spectrum in 7-11 Hz ("alpha 8-10 Hz") (issue 3). For seeds 2-5 the
+ *   E spectrum in 7-11 Hz ("alpha 8-10 Hz") [S8]. For seeds 2-5 the
  *   L2/3 peak bin moves between 32 and 36 Hz (the interlaminar input to
  *   L2/3 I slows the L2/3 focus; the noise-driven spectrum is broad), so
- *   those are held to the gamma band 30-80 Hz of SCIENCE.md section 4.
+ *   those are held to the gamma band 30-80 Hz [S10][S12].
  * - phi(x) = x / (1 - exp(-x)) and its limit at 0.
  * - The same seed gives the same path.
  */

@@ -1,10 +1,10 @@
 /* test_mejias_pac.c: phase-amplitude coupling in the Mejias 2016 column.
  *
- * Issue 3: with the interlaminar couplings on (the published
- * j_e56_e23 = 1, L2/3 E -> L5/6 E, and j_i23_e56 = 0.75, L5/6 E -> L2/3 I
- * [S8][S9]), the Tort modulation index [S34] of the L5/6 alpha phase
- * (8-12 Hz) against the L2/3 gamma amplitude (30-80 Hz) is clearly above its
- * value with them off, and above chance by a shifted-surrogate test (199
+ * The interlaminar couplings make the PAC (Mejias et al. 2016): with them on
+ * (the published j_e56_e23 = 1, L2/3 E -> L5/6 E, and j_i23_e56 = 0.75,
+ * L5/6 E -> L2/3 I [S8][S9]), the Tort modulation index [S34] of the L5/6
+ * alpha phase (8-12 Hz) against the L2/3 gamma amplitude (30-80 Hz) is
+ * clearly above its value with them off, and above chance by a shifted-surrogate test (199
  * circular shifts of at least 1 s, lam_pac_surrogate).
  *
  * With the published parameters the coupling is weak: the MI is a few 1e-5

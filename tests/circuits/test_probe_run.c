@@ -5,9 +5,9 @@
  * synaptic input with the system's own input operation, and rebuilds the LFP
  * with the disc-source formula written out here (phi = I (sqrt(d^2 + R^2) -
  * |d|) / (2 sigma pi R^2), [S33] geometry) at the documented layer depths
- * (SCIENCE.md 3f), and the CSD as -sigma times the second difference of the
- * recorded LFP. Both must equal /lfp and /csd. A run without
- * the probe writes neither. Stacked areas have one electrode each
+ * ([S33]; docs/analysis.md), and the CSD as -sigma times the second
+ * difference of the recorded LFP. Both must equal /lfp and /csd. A run
+ * without the probe writes neither. Stacked areas have one electrode each
  * (/AREA.lfp): identical uncoupled areas reproduce the single-area LFP. */
 #include <criterion/criterion.h>
 
@@ -35,7 +35,7 @@ static int keep(void *ctx, double t, const double *y) {
   return 0;
 }
 
-/* Layer mid-depths of the Potjans-Diesmann column (SCIENCE.md 3f). */
+/* Layer mid-depths of the Potjans-Diesmann column ([S33]; docs/analysis.md). */
 static double depth_of(const char *layer) {
   if (!strcmp(layer, "L1")) {
     return 0.5 * (0.0 + 81.6);

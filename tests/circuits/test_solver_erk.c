@@ -182,7 +182,7 @@ Test(solver_erk, step_breakpoint_closed_form) {
 /* ------------------------------------- through lam_sim: a stimulus step */
 
 /* An attention network of 2 columns, d_in = d_k = d_v = 1, H = 1: the linear
- * L4 of column i obeys tau dV/dt = -V + g(t) x_i w_v (DESIGN.md section 2),
+ * L4 of column i obeys tau dV/dt = -V + g(t) x_i w_v (docs/model.md),
  * g = 1 from 20 ms to 50 ms and 0 otherwise. */
 #define TAU 0.013
 static const double X[2] = {0.7, -0.4}, WV = 1.3;

@@ -299,7 +299,7 @@ Test(from_cli, options_apply_over_the_recorded_model) {
   cr_expect(strstr(m, "\np = 150 ;"), "%s", m);
 }
 
-/* Issue 18: `--t-end 5` on a model with t_end = 2 recorded 2. */
+/* Regression: `--t-end 5` on a model with t_end = 2 recorded 2. */
 Test(from_cli, t_end_option_is_in_the_recorded_model) {
   const char *a[] = {"run", model_path("jansen-rit.ini"), "--t-end", "0.07",
                      "--dt-record", "0.002", "--record", "v_pyr", "-o",
@@ -314,7 +314,7 @@ Test(from_cli, t_end_option_is_in_the_recorded_model) {
   cr_expect(strstr(run, "record = v_pyr ;"), "%s", run);
 }
 
-/* Issue 18: a tiny --dt-record overflowed a float-to-size conversion and
+/* Regression: a tiny --dt-record overflowed a float-to-size conversion and
  * wrote one sample marked complete. */
 Test(from_cli, tiny_dt_record_is_a_usage_error) {
   const char *a[] = {"run", model_path("jansen-rit.ini"), "--dt-record",

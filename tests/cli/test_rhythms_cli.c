@@ -1,7 +1,7 @@
 /* test_rhythms_cli.c: clocked and emergent rhythms through the command line
  * (`laminar run` then `laminar analyze`, or two runs compared).
  *
- * - The clocks set the frequencies (issue 3, DESIGN.md section 3): with
+ * - The clocks set the frequencies (docs/rhythms.md, "Clocks"): with
  *   gamma_hz = 37 and alpha_hz = 11 (depth 0.5), the spectrum of the L2/3
  *   queries peaks at 37 Hz and that of the L5 burst output at 11 Hz, each
  *   within one Welch bin (1 Hz), over the whole 1-200 Hz range.
@@ -42,7 +42,7 @@ static void write_text(const char *name, const char *text) {
 }
 
 /* Four attention columns, two heads, the column of models/default.ini
- * (DESIGN.md section 2), constant thalamic drive with OU noise, clocks at
+ * (docs/model.md), constant thalamic drive with OU noise, clocks at
  * 37 Hz (gamma, feedforward) and 11 Hz (alpha, feedback). */
 static const char clocked[] =
     "[run]\nt_end = 3\ndt_record = 0.001\n"

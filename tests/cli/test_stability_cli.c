@@ -2,8 +2,9 @@
  * on the shipped Jansen-Rit model against published and closed-form values.
  *
  * - --scan jansen_rit.p=-100:400: Hopf points at p = 89.83/s and 315.70/s
- *   and a fold at 113.59/s (Grimbert & Faugeras 2006, SCIENCE.md 3b), each
- *   within 0.5 %, Hopf frequencies 10-11.5 Hz (issue 3); CSV lines
+ *   and a fold at 113.59/s (Grimbert & Faugeras 2006 [S15]; docs/neural-
+ *   masses.md, "Stability analysis"), each within 0.5 %, Hopf frequencies
+ *   10-11.5 Hz (the computed 10.4 and 11.2 Hz: alpha); CSV lines
  *   type,key,value,freq_hz with freq_hz empty for folds.
  * - --fixed-points: Jansen-Rit equilibria have y3 = y4 = y5 = 0 and
  *   v = y1 - y2 solving the scalar equation

@@ -3,7 +3,7 @@
  * compared with its closed-form solution from y(0) = 0:
  *   leaky populations  y(t) = target (1 - e^{-t/tau}), target = F(drive)
  *   subtractive PV     P(t) = t (sum_j R_j - 1) / tau_pv   (an integrator)
- * and the apical gates against sums written out here (DESIGN.md section 2). */
+ * and the apical gates against sums written out here (docs/model.md). */
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>

@@ -1,5 +1,5 @@
 /* test_routing.c: the routing task under burst-dependent plasticity
- * (experiments/lam_routing.c; issue 5; docs/hierarchy.md, "The routing
+ * (experiments/lam_routing.c; docs/hierarchy.md, "The routing
  * task"), on the model defaults (linear F, product gate, subtractive PV,
  * beta = 1, pbar = 0.15), BDF.
  *

@@ -3,7 +3,8 @@
  *
  * - The clock state integrated alone (GSL rk8pd, written here): g_fb from a
  *   Jansen-Rit generator at p = 220/s sweeps [1 - m, 1 + m] at a frequency
- *   in 9-12 Hz (issue 3: Jansen-Rit at p = 220/s oscillates at 9-12 Hz), the
+ *   in 9-12 Hz (Jansen-Rit at p = 220/s is in its alpha regime, 10.9 Hz:
+ *   docs/neural-masses.md), the
  *   frequency the clock reports; g_ff from a Wilson-Cowan E-PV generator at
  *   a gamma frequency (30-80 Hz).
  * - In the attention network: with a generator of known frequency f_gen
