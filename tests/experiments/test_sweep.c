@@ -567,6 +567,7 @@ Test(sweep_run, input_removed_during_the_sweep_stops_it, .timeout = 120) {
   cr_assert_eq(system(cmd), 0);
   lam_sweep_spec_free(sp);
   lam_model_free(m);
+}
 
 /* --lhs N times the keys wrapped around size_t (2^62 x 4 = 0): the points
  * array came out empty and the strata were written past it. */
