@@ -3,7 +3,7 @@
 #include "lam_rerun.h"
 
 #include <errno.h>
-#include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +13,7 @@
 #include "lam_csv.h"
 #include "lam_hash.h"
 #include "lam_provenance.h"
-
-/* Largest text attribute read (the model text). */
-#define MAX_TEXT ((size_t)16 << 20)
+#include "lam_runfile.h"
 
 struct lam_rerun {
   lam_model *m;
@@ -25,197 +23,51 @@ struct lam_rerun {
 };
 
 /* ---- reading the run file ------------------------------------------------
- * Root attributes and /inputs/ only, every size checked before use. Kept
- * together so that it can move onto a general checked run-file reader. */
-
-typedef struct h5msg {
-  char text[256];
-} h5msg;
-
-static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  h5msg *m = data;
-  if (n == 0 && e->desc) {
-    snprintf(m->text, sizeof m->text, "%s", e->desc);
-  }
-  return 0;
-}
-
-/* "RUN.h5: WHAT NAME: WHY", WHY from the HDF5 error stack when there is one. */
-static int h5err(lam_err *err, const char *file, const char *what,
-                 const char *name, const char *why) {
-  h5msg m = {""};
-  if (!why) {
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
-    why = m.text[0] ? m.text : "HDF5 error";
-  }
-  H5Eclear2(H5E_DEFAULT);
-  return lam_err_set(err, LAM_EINVAL, "%s: %s %s: %s", file, what, name, why);
-}
-
-/* A scalar (one-element) dataspace. */
-static int one_element(hid_t a) {
-  hid_t sp = H5Aget_space(a);
-  if (sp < 0) {
-    return 0;
-  }
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  return n == 1;
-}
+ * Root attributes and /inputs/ only, through the checked run-file reader
+ * (io/lam_runfile.h): every size checked before use, text attributes copied
+ * without trusting the file's heap. */
 
 /* Root attribute name as text (malloc'ed in *out). Missing: LAM_ENOTFOUND. */
-static int read_text(hid_t f, const char *file, const char *name, char **out,
-                     lam_err *err) {
-  *out = NULL;
-  htri_t ex = H5Aexists(f, name);
-  if (ex <= 0) {
-    if (ex < 0) {
-      return h5err(err, file, "attribute", name, NULL);
-    }
+static int read_text(const lam_runfile *rf, const char *file, const char *name,
+                     char **out, lam_err *err) {
+  int rc = lam_runfile_attr_dup(rf, "/", name, out, err);
+  if (!rc && !*out) {
     lam_err_set(err, LAM_ENOTFOUND, "%s: attribute %s: not found", file, name);
     return LAM_ENOTFOUND;
   }
-  hid_t a = H5Aopen(f, name, H5P_DEFAULT);
-  if (a < 0) {
-    return h5err(err, file, "attribute", name, NULL);
-  }
-  hid_t t = H5Aget_type(a);
-  int rc = LAM_OK;
-  if (t < 0 || H5Tget_class(t) != H5T_STRING || !one_element(a)) {
-    rc = h5err(err, file, "attribute", name, "expected one text value");
-  } else if (H5Tis_variable_str(t) > 0) {
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    char *v = NULL;
-    if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(mt, H5Tget_cset(t)) < 0 || H5Aread(a, mt, &v) < 0) {
-      rc = h5err(err, file, "attribute", name, NULL);
-    } else if (!v) {
-      rc = h5err(err, file, "attribute", name, "expected text, found none");
-    } else if (strlen(v) > MAX_TEXT) {
-      rc = h5err(err, file, "attribute", name, "text longer than 16 MiB");
-    } else if (!(*out = strdup(v))) {
-      rc = LAM_NOMEM(err);
-    }
-    if (v) {
-      H5free_memory(v);
-    }
-    if (mt >= 0) {
-      H5Tclose(mt);
-    }
-  } else {
-    size_t n = H5Tget_size(t);
-    hid_t mt = H5Tcopy(t);
-    if (n == 0 || n > MAX_TEXT) {
-      rc = h5err(err, file, "attribute", name, "text size out of range");
-    } else if (!(*out = calloc(n + 1, 1))) {
-      rc = LAM_NOMEM(err);
-    } else if (mt < 0 || H5Aread(a, mt, *out) < 0) {
-      rc = h5err(err, file, "attribute", name, NULL);
-    }
-    if (mt >= 0) {
-      H5Tclose(mt);
-    }
-  }
-  if (t >= 0) {
-    H5Tclose(t);
-  }
-  H5Aclose(a);
-  if (rc) {
-    free(*out);
-    *out = NULL;
-  }
   return rc;
 }
 
-static int read_real(hid_t f, const char *file, const char *name, double *out,
-                     lam_err *err) {
-  if (H5Aexists(f, name) <= 0) {
-    return h5err(err, file, "attribute", name, "not found");
+static int read_real(const lam_runfile *rf, const char *file, const char *name,
+                     double *out, lam_err *err) {
+  int rc = lam_runfile_attr_real(rf, "/", name, out, err);
+  if (!rc && isnan(*out)) {
+    return lam_err_set(err, LAM_EINVAL, "%s: attribute %s: not found", file,
+                       name);
   }
-  hid_t a = H5Aopen(f, name, H5P_DEFAULT);
-  if (a < 0) {
-    return h5err(err, file, "attribute", name, NULL);
-  }
-  hid_t t = H5Aget_type(a);
-  H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-  int rc = LAM_OK;
-  if ((c != H5T_FLOAT && c != H5T_INTEGER) || !one_element(a)) {
-    rc = h5err(err, file, "attribute", name, "expected one number");
-  } else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0) {
-    rc = h5err(err, file, "attribute", name, NULL);
-  }
-  if (t >= 0) {
-    H5Tclose(t);
-  }
-  H5Aclose(a);
   return rc;
-}
-
-/* 1 when the link path exists in f, checking each parent (H5Lexists fails
- * on a missing parent). */
-static int has_link(hid_t f, const char *group, const char *name) {
-  if (H5Lexists(f, group, H5P_DEFAULT) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return 0;
-  }
-  char p[700];
-  snprintf(p, sizeof p, "%s/%s", group, name);
-  htri_t e = H5Lexists(f, p, H5P_DEFAULT);
-  H5Eclear2(H5E_DEFAULT);
-  return e > 0;
 }
 
 /* The rank-2 float dataset path into mat, its size checked first. */
-static int read_matrix(hid_t f, const char *file, const char *path,
-                       lam_matrix *mat, lam_err *err) {
+static int read_matrix(const lam_runfile *rf, const char *file,
+                       const char *path, lam_matrix *mat, lam_err *err) {
   mat->rows = mat->cols = 0;
   mat->data = NULL;
-  hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
-  if (ds < 0) {
-    return h5err(err, file, "dataset", path, NULL);
+  size_t d[3];
+  int rc = lam_runfile_shape(rf, path, 2, "rows x columns", d, err);
+  if (!rc && (d[0] == 0 || d[1] == 0 || d[0] > LAM_RERUN_MAX_VALUES ||
+              d[1] > LAM_RERUN_MAX_VALUES / d[0])) {
+    rc = lam_err_set(err, LAM_EINVAL,
+                     "%s: dataset %s: expected 1 to %zu values, found %zu x %zu",
+                     file, path, LAM_RERUN_MAX_VALUES, d[0], d[1]);
   }
-  hid_t t = H5Dget_type(ds);
-  hid_t sp = H5Dget_space(ds);
-  int rc = LAM_OK;
-  hsize_t d[2] = {0, 0};
-  int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-  if (t < 0 || H5Tget_class(t) != H5T_FLOAT) {
-    rc = h5err(err, file, "dataset", path, "expected floating-point values");
-  } else if (rank != 2) {
-    char why[64];
-    snprintf(why, sizeof why, "expected rank 2 (rows x columns), found %d",
-             rank);
-    rc = h5err(err, file, "dataset", path, why);
-  } else if (H5Sget_simple_extent_dims(sp, d, NULL) < 0) {
-    rc = h5err(err, file, "dataset", path, NULL);
-  } else if (d[0] == 0 || d[1] == 0 || d[0] > LAM_RERUN_MAX_VALUES ||
-             d[1] > LAM_RERUN_MAX_VALUES / d[0]) {
-    char why[160];
-    snprintf(why, sizeof why,
-             "expected 1 to %zu values, found %llu x %llu",
-             LAM_RERUN_MAX_VALUES, (unsigned long long)d[0],
-             (unsigned long long)d[1]);
-    rc = h5err(err, file, "dataset", path, why);
-  } else {
-    mat->rows = (size_t)d[0];
-    mat->cols = (size_t)d[1];
-    mat->data = malloc(mat->rows * mat->cols * sizeof *mat->data);
-    if (!mat->data) {
-      rc = LAM_NOMEM(err);
-    } else if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                       mat->data) < 0) {
-      rc = h5err(err, file, "dataset", path, NULL);
-    }
+  if (!rc) {
+    rc = lam_runfile_read(rf, path, 2, "rows x columns", 0, 0, &mat->data, d,
+                          err);
   }
-  if (sp >= 0) {
-    H5Sclose(sp);
-  }
-  if (t >= 0) {
-    H5Tclose(t);
-  }
-  H5Dclose(ds);
-  if (rc) {
-    lam_matrix_free(mat);
+  if (!rc) {
+    mat->rows = d[0];
+    mat->cols = d[1];
   }
   return rc;
 }
@@ -290,7 +142,7 @@ static int add_file(lam_rerun *r, const char *path, lam_err *err) {
 }
 
 /* Text attribute input.<name>.<sub>. */
-static int input_text(hid_t f, const char *file, const char *name,
+static int input_text(const lam_runfile *f, const char *file, const char *name,
                       const char *sub, char **out, lam_err *err) {
   char a[700];
   snprintf(a, sizeof a, "input.%s.%s", name, sub);
@@ -299,7 +151,7 @@ static int input_text(hid_t f, const char *file, const char *name,
 
 /* One input: written back from /inputs/<name>, or checked at its recorded
  * path; then the model key points at the file to read. */
-static int restore_input(lam_rerun *r, hid_t f, const char *file,
+static int restore_input(lam_rerun *r, const lam_runfile *f, const char *file,
                          const char *name, lam_err *err) {
   char *path = NULL, *sha = NULL, *sec = NULL, *key = NULL;
   int rc = input_text(f, file, name, "path", &path, err);
@@ -314,9 +166,10 @@ static int restore_input(lam_rerun *r, hid_t f, const char *file,
   }
   char where[1400], use[1200];
   snprintf(where, sizeof where, "--from %s: input %s", file, name);
-  if (!rc && has_link(f, "/inputs", name)) {
-    char ds[700], a[700];
-    snprintf(ds, sizeof ds, "/inputs/%s", name);
+  char ds[700];
+  snprintf(ds, sizeof ds, "/inputs/%s", name);
+  if (!rc && lam_runfile_exists(f, ds)) {
+    char a[700];
     snprintf(a, sizeof a, "input.%s.header", name);
     double header = 0;
     lam_matrix mat;
@@ -363,7 +216,7 @@ static int restore_input(lam_rerun *r, hid_t f, const char *file,
   return rc;
 }
 
-static int load(lam_rerun *r, hid_t f, const char *file, lam_err *err) {
+static int load(lam_rerun *r, const lam_runfile *f, const char *file, lam_err *err) {
   char *text = NULL, *inputs = NULL;
   int rc = read_text(f, file, "model", &text, err);
   if (rc == LAM_ENOTFOUND) {
@@ -411,29 +264,25 @@ int lam_rerun_new(const char *run_path, lam_rerun **out, lam_err *err) {
                        "found %s", run_path,
                        S_ISDIR(st.st_mode) ? "a directory" : "a special file");
   }
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  if (H5Fis_hdf5(run_path) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return lam_err_set(err, LAM_EINVAL,
-                       "%s: expected an HDF5 run file of `laminar run` "
-                       "(a CSV output cannot be repeated: it stores no inputs)",
-                       run_path);
-  }
-  hid_t f = H5Fopen(run_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    /* A run killed outright leaves a file HDF5 will not open. */
-    h5msg m = {""};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
-    H5Eclear2(H5E_DEFAULT);
-    return lam_err_set(err, LAM_EINVAL, "%s: cannot open the run file: %s",
-                       run_path, m.text[0] ? m.text : "HDF5 error");
+  /* The model and inputs are written when a run starts: a run stopped
+   * early (complete = 0) can be repeated too. */
+  lam_runfile *f = NULL;
+  int orc = lam_runfile_open(run_path, LAM_RUNFILE_PARTIAL, &f, err);
+  if (orc) {
+    size_t n = strlen(run_path);
+    if (n > 4 && strcmp(run_path + n - 4, ".csv") == 0 && err) {
+      size_t m = strlen(err->msg);
+      snprintf(err->msg + m, sizeof err->msg - m,
+               " (a CSV output cannot be repeated: it stores no inputs)");
+    }
+    return orc;
   }
   lam_rerun *r = calloc(1, sizeof *r);
   int rc = r && (r->m = lam_model_new()) ? LAM_OK : LAM_NOMEM(err);
   if (!rc) {
     rc = load(r, f, run_path, err);
   }
-  H5Fclose(f);
+  lam_runfile_free(f);
   if (rc) {
     lam_rerun_free(r);
     return rc;

@@ -791,11 +791,13 @@ static int open_with(const char *h5name, const char *name, hid_t fapl,
   rf->bytes.fd = -1;
   h5why w;
   rf->f = fapl >= 0 ? H5Fopen(h5name, H5F_ACC_RDONLY, fapl) : -1;
+  /* HDF5's reason first: closing the property list clears the stack. */
+  const char *reason = rf->f < 0 ? why(&w) : "";
   close_id(fapl);
   if (rf->f < 0) {
     int rc = lam_err_set(err, LAM_EIO, "%s: cannot open as an HDF5 run file "
                          "(expected the output of `laminar run`)%s", name,
-                         why(&w));
+                         reason);
     lam_runfile_free(rf);
     return rc;
   }

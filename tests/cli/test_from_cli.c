@@ -471,7 +471,7 @@ Test(from_cli, from_refuses_what_is_not_a_run_file) {
   put("not.h5", "[run]\nt_end = 1\n");
   const char *a[] = {"run", "--from", in_dir("not.h5"), "-o", in_dir("o.h5"), NULL};
   cr_expect_eq(run(a), 1);
-  cr_expect(strstr(slurp("stderr.txt"), "expected an HDF5 run file"), "%s",
+  cr_expect(strstr(slurp("stderr.txt"), "not.h5: cannot open as an HDF5 run file"), "%s",
             slurp("stderr.txt"));
   const char *b[] = {"run", "--from", in_dir("none.h5"), "-o", in_dir("o.h5"), NULL};
   cr_expect_eq(run(b), 1);
