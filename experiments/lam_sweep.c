@@ -1034,6 +1034,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
   lam_sim *sim = NULL;
   lam_metrics *mc = NULL;
   lam_recorder *rec = NULL;
+  int *flags = NULL; /* populations to record: [run] record */
   double *vals = calloc(o->nmetrics ? o->nmetrics : 1, sizeof *vals);
   int rc = m && vals ? LAM_OK : LAM_NOMEM(&e);
   if (!rc) {
@@ -1062,9 +1063,14 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     char path[1200];
     snprintf(path, sizeof path, "%s/%016llx.h5", o->traces_dir,
              (unsigned long long)lam_sweep_id(sp, i));
-    rec = lam_recorder_open(path, lam_sim_system(sim), NULL, &e);
-    rc = rec ? LAM_OK : e.code;
-    env = rc != LAM_OK;
+    /* The traces hold what [run] record names, as `laminar run` does. */
+    flags = calloc(lam_sim_system(sim)->npops + 1, sizeof *flags);
+    rc = flags ? lam_sim_record_flags(sim, flags, &e) : LAM_NOMEM(&e);
+    if (!rc) {
+      rec = lam_recorder_open(path, lam_sim_system(sim), flags, &e);
+      rc = rec ? LAM_OK : e.code;
+      env = rc != LAM_OK;
+    }
   }
   if (!rc) {
     lam_run_opts ro = lam_run_defaults(sim);
@@ -1074,6 +1080,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     if (o->dt_record > 0) {
       ro.dt_record = o->dt_record;
     }
+    ro.record = flags;
     ro.on_sample = lam_metrics_sample;
     ro.ctx = mc;
     ro.stop = o->stop;
@@ -1146,6 +1153,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     }
   }
   free(vals);
+  free(flags);
   lam_metrics_free(mc);
   lam_sim_free(sim);
   lam_model_free(m);

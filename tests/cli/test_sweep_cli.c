@@ -5,7 +5,9 @@
  * shards partition the points; bad grids are refused before any point runs. */
 #include "lam_cli_tmp.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <hdf5.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
@@ -617,6 +619,36 @@ Test(sweep, traces_folder_that_is_a_file_is_refused, .init = setup, .timeout = 6
   cr_assert_neq(st, 0, "%s", err);
   cr_assert(strstr(err, "--traces"), "%s", err);
   cr_assert(strstr(err, "Not a directory"), "%s", err);
+}
+
+/* A point's traces hold what [run] record names, as `laminar run` does
+ * (every population was written whatever the model said). */
+Test(sweep, traces_follow_run_record, .init = setup, .timeout = 60) {
+  const char *args[] = {"sweep", model, "--values", "column.beta=1,2", "--metric",
+                        "attention_entropy", "--t-end", "0.05", "--set",
+                        "run.record=l4,out", "--traces", path("rec"), "-o",
+                        path("rec.csv"), NULL};
+  cr_assert_eq(run(args), 0, "%s", slurp(path("stderr.txt")));
+  DIR *d = opendir(path("rec"));
+  cr_assert_not_null(d);
+  int files = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (!strstr(e->d_name, ".h5")) {
+      continue;
+    }
+    char f[900];
+    snprintf(f, sizeof f, "%s/%s", path("rec"), e->d_name);
+    hid_t h = H5Fopen(f, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert(h >= 0, "%s", f);
+    cr_expect(H5Lexists(h, "/traces/l4", H5P_DEFAULT) > 0, "%s: no l4", f);
+    cr_expect(H5Lexists(h, "/traces/out", H5P_DEFAULT) > 0, "%s: no out", f);
+    cr_expect(H5Lexists(h, "/traces/l23", H5P_DEFAULT) == 0, "%s: l23 recorded", f);
+    H5Fclose(h);
+    files++;
+  }
+  closedir(d);
+  cr_assert_eq(files, 2);
 }
 
 /* Every numeric option is range-checked: the message names the option, the
