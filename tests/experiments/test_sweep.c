@@ -459,36 +459,62 @@ static void edit_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
   }
 }
 
-/* Each point checks its input files against the hashes of the start: an
- * input edited during the sweep stops it (no row for the point, no failed
- * row); the table keeps rows of one version of the file only. */
-Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
-  char dir[] = "/tmp/lamsweepinXXXXXX";
-  cr_assert(mkdtemp(dir));
-  char cmd[4096], ini[700], out[700];
-  snprintf(ini, sizeof ini, "%s/m.ini", dir);
-  snprintf(z_path, sizeof z_path, "%s/default-z.csv", dir);
-  snprintf(out, sizeof out, "%s/t.csv", dir);
+/* A copy of models/default.ini and its input default-z.csv (z_path) in a
+ * folder of its own, swept over 12 values of beta into t.csv, with progress
+ * called after each point. */
+typedef struct z_case {
+  char dir[64], out[700];
+  lam_model *m;
+  lam_sweep_spec *sp;
+  lam_sweep_opts o;
+} z_case;
+
+static const char *z_metrics[] = {"attention_entropy"};
+
+static void z_case_open(z_case *z, const char *prefix,
+                        void (*progress)(void *, size_t, size_t, size_t)) {
+  snprintf(z->dir, sizeof z->dir, "/tmp/%sXXXXXX", prefix);
+  cr_assert(mkdtemp(z->dir));
+  char cmd[4096], ini[700];
+  snprintf(ini, sizeof ini, "%s/m.ini", z->dir);
+  snprintf(z_path, sizeof z_path, "%s/default-z.csv", z->dir);
+  snprintf(z->out, sizeof z->out, "%s/t.csv", z->dir);
   snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
            getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
   cr_assert_eq(system(cmd), 0);
   lam_err err;
-  lam_model *m = lam_model_new();
-  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
-  lam_sweep_spec *sp = lam_sweep_spec_new();
-  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
-  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
-  const char *metrics[] = {"attention_entropy"};
-  lam_sweep_opts o = lam_sweep_defaults();
-  o.metrics = metrics;
-  o.nmetrics = 1;
-  o.t_end = 0.05;
-  o.command = "test";
-  o.output = out;
-  o.progress = edit_z_after_2;
+  z->m = lam_model_new();
+  cr_assert_eq(lam_model_load(z->m, ini, &err), 0, "%s", err.msg);
+  z->sp = lam_sweep_spec_new();
+  cr_assert_eq(lam_sweep_add_grid(z->sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sweep_build(z->sp, 0, 1, &err), 0, "%s", err.msg);
+  z->o = lam_sweep_defaults();
+  z->o.metrics = z_metrics;
+  z->o.nmetrics = 1;
+  z->o.t_end = 0.05;
+  z->o.command = "test";
+  z->o.output = z->out;
+  z->o.progress = progress;
   z_edited = 0;
+}
+
+static void z_case_close(z_case *z) {
+  char cmd[200];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", z->dir);
+  cr_assert_eq(system(cmd), 0);
+  lam_sweep_spec_free(z->sp);
+  lam_model_free(z->m);
+}
+
+/* Each point checks its input files against the hashes of the start: an
+ * input edited during the sweep stops it (no row for the point, no failed
+ * row); the table keeps rows of one version of the file only. */
+Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
+  z_case z;
+  z_case_open(&z, "lamsweepin", edit_z_after_2);
+  lam_err err;
   lam_sweep_summary sum;
-  int rc = lam_sweep_run(m, sp, &o, &sum, &err);
+  int rc = lam_sweep_run(z.m, z.sp, &z.o, &sum, &err);
   cr_assert(z_edited);
   cr_assert_eq(rc, LAM_EIO, "the sweep went on with an edited input: %s", err.msg);
   cr_assert(strstr(err.msg, "input.z"), "%s", err.msg);
@@ -499,20 +525,17 @@ Test(sweep_run, input_edited_during_the_sweep_stops_it, .timeout = 120) {
   size_t dups;
   /* Two rows before the edit, and at most the point the worker was given
    * before it (built, and checked, from the old file). */
-  size_t n = csv_rows(out, rows, 16, &dups);
+  size_t n = csv_rows(z.out, rows, 16, &dups);
   cr_assert(n >= 2 && n <= 3, "%zu rows", n);
   for (size_t i = 0; i < n; i++) {
     cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
   }
   /* Resuming with the edited file is refused, naming it. */
-  o.progress = NULL;
-  cr_assert_eq(lam_sweep_run(m, sp, &o, &sum, &err), LAM_EINVAL);
+  z.o.progress = NULL;
+  cr_assert_eq(lam_sweep_run(z.m, z.sp, &z.o, &sum, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, z_path) && strstr(err.msg, "input.z"), "%s", err.msg);
-  cr_assert_eq(csv_rows(out, rows, 16, &dups), n);
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  cr_assert_eq(system(cmd), 0);
-  lam_sweep_spec_free(sp);
-  lam_model_free(m);
+  cr_assert_eq(csv_rows(z.out, rows, 16, &dups), n);
+  z_case_close(&z);
 }
 
 static void remove_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
@@ -526,47 +549,23 @@ static void remove_z_after_2(void *ctx, size_t done, size_t todo, size_t failed)
 /* An input file that goes away during the sweep (it cannot be read) is not
  * the points' fault: the sweep stops without failed rows. */
 Test(sweep_run, input_removed_during_the_sweep_stops_it, .timeout = 120) {
-  char dir[] = "/tmp/lamsweeprmXXXXXX";
-  cr_assert(mkdtemp(dir));
-  char cmd[4096], ini[700], out[700];
-  snprintf(ini, sizeof ini, "%s/m.ini", dir);
-  snprintf(z_path, sizeof z_path, "%s/default-z.csv", dir);
-  snprintf(out, sizeof out, "%s/t.csv", dir);
-  snprintf(cmd, sizeof cmd, "cp %s/models/default.ini %s && cp %s/models/default-z.csv %s",
-           getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
-  cr_assert_eq(system(cmd), 0);
+  z_case z;
+  z_case_open(&z, "lamsweeprm", remove_z_after_2);
   lam_err err;
-  lam_model *m = lam_model_new();
-  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
-  lam_sweep_spec *sp = lam_sweep_spec_new();
-  cr_assert_eq(lam_sweep_add_grid(sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
-  cr_assert_eq(lam_sweep_build(sp, 0, 1, &err), 0, "%s", err.msg);
-  const char *metrics[] = {"attention_entropy"};
-  lam_sweep_opts o = lam_sweep_defaults();
-  o.metrics = metrics;
-  o.nmetrics = 1;
-  o.t_end = 0.05;
-  o.command = "test";
-  o.output = out;
-  o.progress = remove_z_after_2;
-  z_edited = 0;
   lam_sweep_summary sum;
-  int rc = lam_sweep_run(m, sp, &o, &sum, &err);
+  int rc = lam_sweep_run(z.m, z.sp, &z.o, &sum, &err);
   cr_assert(z_edited);
   cr_assert_eq(rc, LAM_EIO, "the sweep went on without its input: %s", err.msg);
   cr_assert(strstr(err.msg, z_path), "%s", err.msg);
   cr_assert_eq(sum.failed, 0);
   static char rows[16][2048];
   size_t dups;
-  size_t n = csv_rows(out, rows, 16, &dups);
+  size_t n = csv_rows(z.out, rows, 16, &dups);
   cr_assert(n >= 2 && n <= 3, "%zu rows", n);
   for (size_t i = 0; i < n; i++) {
     cr_assert(strstr(rows[i], ",ok,"), "%s", rows[i]);
   }
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  cr_assert_eq(system(cmd), 0);
-  lam_sweep_spec_free(sp);
-  lam_model_free(m);
+  z_case_close(&z);
 }
 
 /* --lhs N times the keys wrapped around size_t (2^62 x 4 = 0): the points
