@@ -33,6 +33,7 @@
  * disk then lacks writes, is marked broken and removed by the recorder.
  */
 #include "lam_recorder_private.h"
+#include "lam_h5reason.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -75,37 +76,11 @@ typedef struct h5axis {
 
 /* ---- errors ---------------------------------------------------------- */
 
-typedef struct h5msg {
-  char text[384];
-  int errnum; /* from "errno = N" in any entry, 0 if none */
-} h5msg;
-
-/* The innermost entry of the stack (walked upward, n == 0) says what went
- * wrong; its minor message says the category ("already exists", ...). An
- * entry from a system call carries ", errno = 28, error message = '...'". */
-static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  h5msg *m = data;
-  if (n == 0) {
-    char minor[160] = "";
-    if (H5Eget_msg(e->min_num, NULL, minor, sizeof minor) < 0) {
-      minor[0] = '\0';
-    }
-    snprintf(m->text, sizeof m->text, "%s%s%s%s", e->desc ? e->desc : "",
-             minor[0] ? " (" : "", minor, minor[0] ? ")" : "");
-  }
-  const char *p = e->desc ? strstr(e->desc, "errno = ") : NULL;
-  if (p && !m->errnum) {
-    m->errnum = atoi(p + strlen("errno = "));
-  }
-  return 0;
-}
-
 static int h5fail(const lam_recorder *rec, lam_err *err, const char *what,
                   const char *name) {
   const struct h5 *h = rec->impl;
-  h5msg m = {"", 0};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &m);
-  H5Eclear2(H5E_DEFAULT);
+  lam__h5_reason m;
+  lam__h5_reason_take(&m);
   /* The driver's errno first: it is the write that failed, not a later
    * consequence. */
   int e = h && lam_h5vfd_errno(h->vfd) ? lam_h5vfd_errno(h->vfd) : m.errnum;

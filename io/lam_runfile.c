@@ -7,6 +7,7 @@
  * (an attribute of 100 values read into one would overrun it). */
 #include "lam_runfile.h"
 #include "lam_runfile_private.h"
+#include "lam_h5reason.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,28 +37,13 @@ struct lam_runfile {
 /* ---- HDF5's reason ------------------------------------------------------ */
 
 typedef struct h5why {
-  char text[256];
+  char text[400];
 } h5why;
-
-/* The innermost entry of the error stack says what went wrong. */
-static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data) {
-  h5why *w = data;
-  if (n == 0) {
-    char minor[128] = "";
-    if (H5Eget_msg(e->min_num, NULL, minor, sizeof minor) < 0) {
-      minor[0] = '\0';
-    }
-    snprintf(w->text, sizeof w->text, "%s%s%s%s", e->desc ? e->desc : "",
-             minor[0] ? " (" : "", minor, minor[0] ? ")" : "");
-  }
-  return 0;
-}
 
 /* ": <HDF5's reason>" (or "") into w, clearing the stack. */
 static const char *why(h5why *w) {
-  h5why inner = {""};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &inner);
-  H5Eclear2(H5E_DEFAULT);
+  lam__h5_reason inner;
+  lam__h5_reason_take(&inner);
   snprintf(w->text, sizeof w->text, "%s%s", inner.text[0] ? ": " : "",
            inner.text);
   return w->text;

@@ -23,7 +23,7 @@
  *
  * Built alone, with the reader's sources and HDF5:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
- *     -Iio -Icore tests/fuzz/fuzz_runfile.c io/lam_runfile.c io/lam_runfile_heap.c \
+ *     -Iio -Icore tests/fuzz/fuzz_runfile.c io/lam_runfile.c io/lam_runfile_heap.c io/lam_h5reason.c \
  *     core/lam_error.c \
  *     $(pkg-config --cflags --libs hdf5-serial) -o fuzz_runfile
  *   ./fuzz_runfile -max_total_time=60 tests/fuzz/corpus/runfile
