@@ -39,9 +39,6 @@ int lam_probe_defaults(lam_probe_params *p, lam_err *err) {
   return lam_param_defaults(lam_probe_table, lam_probe_ntable, p, err);
 }
 
-int lam_probe_read(lam_model *m, lam_probe_params *p, lam_err *err) {
-  return lam_model_fill(m, "probe", lam_probe_table, lam_probe_ntable, p, err);
-}
 
 /* Potjans & Diesmann column boundaries as used by hybridLFPy [S33]. */
 const lam_layer lam_layers[] = {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_param.h"
 #include "lam_param.h"
 
 /* [probe] section. */
@@ -44,8 +44,6 @@ extern const size_t lam_probe_ntable;
 
 /* Fill p with the table defaults. */
 int lam_probe_defaults(lam_probe_params *p, lam_err *err);
-/* Fill p from the model's [probe] section (defaults for absent keys). */
-int lam_probe_read(lam_model *m, lam_probe_params *p, lam_err *err);
 
 /* Layer boundaries in um below the pia (hybridLFPy / Potjans-Diesmann
  * column [S33]). */

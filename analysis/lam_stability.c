@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lam_sim.h"
 
 lam_stability_opts lam_stability_defaults(void) {
   return (lam_stability_opts){.t = 0.0,
@@ -470,88 +469,4 @@ int lam_stability_continue(lam_stability_at at, void *ctx,
   free(z0);
   free(z1);
   return rc;
-}
-
-/* ---- Family from a model file ---- */
-
-struct lam_stability_family {
-  lam_model *base;
-  char key[256];
-  lam_model *m; /* current */
-  lam_sim *sim;
-  double mu;
-  int have;
-};
-
-void lam_stability_family_free(lam_stability_family *f) {
-  if (!f) {
-    return;
-  }
-  lam_sim_free(f->sim);
-  lam_model_free(f->m);
-  lam_model_free(f->base);
-  free(f);
-}
-
-int lam_stability_family_at(void *family, double mu, const lam_system **sys,
-                            lam_err *err) {
-  lam_stability_family *f = family;
-  if (f->have && mu == f->mu) {
-    *sys = lam_sim_system(f->sim);
-    return LAM_OK;
-  }
-  lam_model *m = lam_model_clone(f->base, err);
-  if (!m) {
-    return err ? err->code : LAM_ENOMEM;
-  }
-  char as[320];
-  snprintf(as, sizeof as, "%s=%.17g", f->key, mu);
-  lam_sim *sim = NULL;
-  int rc = lam_model_set(m, as, err);
-  if (!rc) {
-    rc = lam_sim_new(m, &sim, err);
-  }
-  if (rc) {
-    lam_model_free(m);
-    return rc;
-  }
-  lam_sim_free(f->sim);
-  lam_model_free(f->m);
-  f->sim = sim;
-  f->m = m;
-  f->mu = mu;
-  f->have = 1;
-  *sys = lam_sim_system(sim);
-  return LAM_OK;
-}
-
-int lam_stability_family_new(const lam_model *base, const char *key,
-                             lam_stability_family **out, lam_err *err) {
-  *out = NULL;
-  const char *dot = strrchr(key, '.');
-  if (!dot || dot == key || !dot[1] || strlen(key) >= 256) {
-    return lam_err_set(err, LAM_EINVAL,
-                       "stability: expected section.key to vary, found '%s'", key);
-  }
-  lam_stability_family *f = calloc(1, sizeof *f);
-  if (!f) {
-    return LAM_NOMEM(err);
-  }
-  snprintf(f->key, sizeof f->key, "%s", key);
-  f->base = lam_model_clone(base, err);
-  if (!f->base) {
-    free(f);
-    return err ? err->code : LAM_ENOMEM;
-  }
-  /* Build once at the model's own value, so bad models fail here. */
-  lam_model *m = lam_model_clone(base, err);
-  int rc = m ? lam_sim_new(m, &f->sim, err) : (err ? err->code : LAM_ENOMEM);
-  if (rc) {
-    lam_model_free(m);
-    lam_stability_family_free(f);
-    return rc;
-  }
-  f->m = m;
-  *out = f;
-  return LAM_OK;
 }

@@ -27,7 +27,6 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
 #include "lam_system.h"
 
 typedef struct lam_stability_opts {
@@ -101,20 +100,5 @@ int lam_stability_continue(lam_stability_at at, void *ctx,
                            const lam_stability_opts *opts,
                            lam_bifurcation *out, size_t max_out,
                            size_t *nfound, lam_err *err);
-
-/* ---- A family from a model file ---- */
-
-typedef struct lam_stability_family lam_stability_family;
-
-/* The family mu -> the model base with "section.key = mu". base is copied
- * (it may be freed afterwards). LAM_EINVAL when key is not section.key or
- * the model cannot be built at its own value of the key (errors name the
- * file and line). */
-int lam_stability_family_new(const lam_model *base, const char *key,
-                             lam_stability_family **out, lam_err *err);
-void lam_stability_family_free(lam_stability_family *f);
-/* A lam_stability_at for ctx = the family. */
-int lam_stability_family_at(void *family, double mu, const lam_system **sys,
-                            lam_err *err);
 
 #endif

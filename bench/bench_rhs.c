@@ -22,6 +22,7 @@
 #include "lam_sim.h"
 #include "lam_system.h"
 #include "lam_time.h"
+#include "lam_params.h"
 
 enum { MAX_COUNTS = 16, MAX_SETS = 64 };
 
@@ -108,7 +109,7 @@ int main(int argc, char **argv) {
     }
   }
   lam_sim *sim = NULL;
-  if (lam_sim_new(m, &sim, &err)) {
+  if (lam_sim_from_model(m, &sim, &err)) {
     fprintf(stderr, "bench_rhs: %s\n", err.msg);
     return 1;
   }

@@ -50,11 +50,11 @@ const lam_param lam_link_table[] = {
 #undef S
 const size_t lam_link_ntable = LAM_NELEM(lam_link_table);
 
-#define MAX_AREAS 32
+#define MAX_AREAS LAM_AREAS_MAX
 #define NO_CHAIN ((size_t)-1)
 
 typedef struct area {
-  char name[64];
+  char name[LAM_AREAS_NAME_MAX];
   lam_attention *att;
   lam_system *sys;
   size_t off;          /* state offset */
@@ -269,10 +269,12 @@ static const lam_system_ops ops = {.rhs = rhs,
                                    .set_threads = set_threads};
 
 /* Split `names` into the areas (letters, digits, '_'; unique). */
-static int parse_names(lam_model *m, lam_areas *a, lam_err *err) {
-  const char *where = lam_model_where(m, "areas", "names");
+int lam_areas_parse_names(const char *names, const char *where,
+                          char (*out)[LAM_AREAS_NAME_MAX], size_t *nout,
+                          lam_err *err) {
   where = where ? where : "model";
-  const char *s = a->p.names;
+  const char *s = names;
+  size_t na = 0;
   while (*s) {
     while (*s == ' ' || *s == '\t') {
       s++;
@@ -285,7 +287,7 @@ static int parse_names(lam_model *m, lam_areas *a, lam_err *err) {
     while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t')) {
       end--;
     }
-    int ok = end > 0 && end < sizeof a->ar[0].name && a->na < MAX_AREAS;
+    int ok = end > 0 && end < LAM_AREAS_NAME_MAX && na < MAX_AREAS;
     for (size_t k = 0; ok && k < end; k++) {
       ok = isalnum((unsigned char)s[k]) || s[k] == '_';
     }
@@ -293,74 +295,56 @@ static int parse_names(lam_model *m, lam_areas *a, lam_err *err) {
       return lam_err_set(err, LAM_EINVAL,
                          "%s: areas.names: expected up to %d comma-separated "
                          "names of letters, digits and '_', found '%s'",
-                         where, MAX_AREAS, a->p.names);
+                         where, MAX_AREAS, names);
     }
-    memcpy(a->ar[a->na].name, s, end);
-    a->ar[a->na].name[end] = '\0';
-    for (size_t i = 0; i < a->na; i++) {
-      if (!strcmp(a->ar[i].name, a->ar[a->na].name)) {
+    memcpy(out[na], s, end);
+    out[na][end] = '\0';
+    for (size_t i = 0; i < na; i++) {
+      if (!strcmp(out[i], out[na])) {
         return lam_err_set(err, LAM_EINVAL,
                            "%s: areas.names: expected unique names, found '%s' twice",
-                           where, a->ar[i].name);
+                           where, out[i]);
       }
     }
-    a->na++;
+    na++;
     s += len;
     if (*s == ',') {
       s++;
     }
   }
-  if (a->na == 0) {
+  if (na == 0) {
     return lam_err_set(err, LAM_EINVAL,
                        "%s: areas.names: expected at least one area name, found none",
                        where);
   }
+  *nout = na;
   return LAM_OK;
 }
 
-static int build_area(lam_model *m, area *ai, lam_err *err) {
-  char prefix[80];
-  snprintf(prefix, sizeof prefix, "area.%s", ai->name);
-  lam_model *sub = lam_model_scope(m, prefix, err);
-  if (!sub) {
-    return err && err->code ? err->code : LAM_ENOMEM;
+static int build_area(const lam_attention_params *p, const lam_given *g,
+                      area *ai, lam_err *err) {
+  if (p->column.kind != LAM_KIND_ATTENTION) {
+    const char *w = lam_given_where(g, "column", "kind");
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: column.kind: expected attention in area '%s', found another kind",
+                       w ? w : "model", ai->name);
   }
-  lam_column_params cp;
-  int rc = lam_column_read(sub, &cp, err);
-  if (!rc && cp.kind != LAM_KIND_ATTENTION) {
-    const char *w = lam_model_where(sub, "column", "kind");
-    rc = lam_err_set(err, LAM_EINVAL,
-                     "%s: column.kind: expected attention in area '%s', found another kind",
-                     w ? w : "model", ai->name);
-  }
-  if (!rc) {
-    rc = lam_attention_new(sub, &ai->att, err);
-  }
-  if (!rc) {
-    rc = lam_model_merge_used(m, sub, prefix);
-    if (rc) {
-      rc = LAM_NOMEM(err);
-    }
-  }
-  lam_model_free(sub);
-  return rc;
+  return lam_attention_new(p, g, &ai->att, err);
 }
 
 /* [link.NAME] of the link from area NAME: CSV matrices and delays; the
  * [areas] values where it says so (empty path, delay -1, stages 0), so the
  * resolved model text means the same when run again. */
-static int read_link(lam_model *m, const lam_areas *a, size_t i,
-                     lam_link_params *lp, char sec[80], lam_err *err) {
+static int read_link(const lam_given *m, const lam_areas *a, size_t i,
+                     const lam_link_params *given_lp, lam_link_params *lp,
+                     char sec[80], lam_err *err) {
   snprintf(sec, 80, "link.%s", a->ar[i].name);
-  int rc = lam_model_fill(m, sec, lam_link_table, lam_link_ntable, lp, err);
-  if (rc) {
-    return rc;
-  }
+  *lp = *given_lp;
   const char *keys[2] = {"ff_delay", "fb_delay"};
   const double d[2] = {lp->ff_delay, lp->fb_delay};
   for (int k = 0; k < 2; k++) {
     if (d[k] < 0.0 && d[k] != -1.0) {
-      const char *w = lam_model_where(m, sec, keys[k]);
+      const char *w = lam_given_where(m, sec, keys[k]);
       return lam_err_set(err, LAM_EINVAL,
                          "%s: %s.%s: expected a delay >= 0 s, or -1 for areas.%s, "
                          "found %g", w ? w : "model", sec, keys[k], keys[k], d[k]);
@@ -383,7 +367,7 @@ static int read_link(lam_model *m, const lam_areas *a, size_t i,
 }
 
 /* Replace a link matrix by the CSV given in [link.NAME] or [areas]. */
-static int link_csv(lam_model *m, const char *sec, const char *key,
+static int link_csv(const lam_given *m, const char *sec, const char *key,
                     const char *own, const char *all, size_t rows, size_t cols,
                     double **w, lam_err *err) {
   const char *path = own[0] ? own : all;
@@ -393,15 +377,20 @@ static int link_csv(lam_model *m, const char *sec, const char *key,
   const char *s = own[0] ? sec : "areas";
   char what[128];
   snprintf(what, sizeof what, "%s.%s", s, key);
-  const char *where = lam_model_where(m, s, key);
-  lam_matrix mat;
-  int rc = lam_csv_read_shape(path, rows, cols, where ? where : "model", what,
-                              &mat, err);
+  const char *where = lam_given_where(m, s, key);
+  const lam_matrix *mat = lam_given_matrix(m, s, key, NULL);
+  if (!mat) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: %s: %s: expected its %zu x %zu matrix among the "
+                       "model's arrays, found none", where ? where : "model",
+                       what, path, rows, cols);
+  }
+  int rc = lam_matrix_check_shape(mat, rows, cols, where ? where : "model",
+                                  what, path, err);
   if (rc) {
     return rc;
   }
-  free(*w);
-  *w = mat.data;
+  memcpy(*w, mat->data, rows * cols * sizeof **w);
   return LAM_OK;
 }
 
@@ -414,22 +403,32 @@ static double *random_matrix(gsl_rng *rng, size_t rows, size_t cols,
   return w;
 }
 
-int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
+int lam_areas_new(const lam_areas_spec *spec, lam_areas **out, lam_err *err) {
   *out = NULL;
   lam_areas *a = calloc(1, sizeof *a);
   if (!a) {
     return LAM_NOMEM(err);
   }
-  int rc = lam_model_fill(m, "areas", lam_areas_table, lam_areas_ntable, &a->p,
-                          err);
-  if (!rc) {
-    rc = parse_names(m, a, err);
+  const lam_given *m = spec->given;
+  a->p = spec->areas;
+  char names[MAX_AREAS][LAM_AREAS_NAME_MAX];
+  size_t na = 0;
+  int rc = lam_areas_parse_names(a->p.names, lam_given_where(m, "areas", "names"),
+                                 names, &na, err);
+  if (!rc && na != spec->n) {
+    rc = lam_err_set(err, LAM_EINVAL,
+                     "areas.names: %zu areas named, parameters for %zu given",
+                     na, spec->n);
   }
+  for (size_t i = 0; !rc && i < na; i++) {
+    memcpy(a->ar[i].name, names[i], sizeof a->ar[i].name);
+  }
+  a->na = rc ? 0 : na;
   const lam_areas_params *p = &a->p;
   size_t n = 0, maxsrc = 1;
   for (size_t i = 0; !rc && i < a->na; i++) {
     area *ai = &a->ar[i];
-    rc = build_area(m, ai, err);
+    rc = build_area(&spec->area[i], spec->area_given[i], ai, err);
     if (rc) {
       break;
     }
@@ -470,7 +469,7 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
     const area *lo = &a->ar[i], *hi = &a->ar[i + 1];
     a->ffoff[i] = a->fboff[i] = NO_CHAIN;
     if (p->ff_gain != 0.0 && lo->nq != hi->T && lo->nq != 1) {
-      const char *w = lam_model_where(m, "areas", "names");
+      const char *w = lam_given_where(m, "areas", "names");
       rc = lam_err_set(err, LAM_EINVAL,
                        "%s: areas.names: feedforward %s -> %s expected area %s "
                        "with one query row or %zu (its columns), found %zu",
@@ -484,7 +483,7 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
     const double lim = (double)LAM_ATTENTION_MAX_LATERAL * LAM_ATTENTION_MAX_LATERAL;
     if ((double)lo->nout * (double)hi->din > lim ||
         (double)hi->nsrc * (double)lo->din > lim) {
-      const char *w = lam_model_where(m, "areas", "names");
+      const char *w = lam_given_where(m, "areas", "names");
       rc = lam_err_set(err, LAM_EINVAL,
                        "%s: areas.names: the link %s <-> %s needs a %zu x %zu "
                        "feedforward and a %zu x %zu feedback matrix: at most "
@@ -505,7 +504,7 @@ int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err) {
      * leaves the others' as they were. */
     lam_link_params lp;
     char sec[80];
-    rc = read_link(m, a, i, &lp, sec, err);
+    rc = read_link(m, a, i, &spec->link[i], &lp, sec, err);
     if (!rc) {
       rc = link_csv(m, sec, "wo", lp.wo, p->wo, lo->nout, hi->din, &a->WO[i], err);
     }

@@ -27,7 +27,7 @@
 #define LAM_AREAS_H
 
 #include "lam_attention.h"
-#include "lam_model.h"
+#include "lam_given.h"
 #include "lam_system.h"
 
 enum { LAM_FB_L23, LAM_FB_L5 };
@@ -62,8 +62,29 @@ extern const size_t lam_link_ntable;
 
 typedef struct lam_areas lam_areas;
 
-/* Build from a model with an [areas] section. */
-int lam_areas_new(lam_model *m, lam_areas **out, lam_err *err);
+#define LAM_AREAS_MAX 32      /* areas in a stack */
+#define LAM_AREAS_NAME_MAX 64 /* bytes of an area's name, NUL included */
+
+/* Everything stacked areas are built from: [areas], each area's attention
+ * parameters ([area.NAME.SECTION] over [SECTION]) with its own given arrays
+ * and locations, and [link.NAME] of each link (n - 1 of them, as given:
+ * -1 delays and 0 stages stand for the [areas] values). */
+typedef struct lam_areas_spec {
+  lam_areas_params areas;
+  size_t n; /* areas, as many as areas.names names */
+  const lam_attention_params *area;   /* n */
+  const lam_given *const *area_given; /* n (entries may be NULL) */
+  const lam_link_params *link;        /* n - 1 */
+  const lam_given *given;             /* [areas] and [link.NAME] (may be NULL) */
+} lam_areas_spec;
+
+/* Split areas.names into names (letters, digits, '_'; unique; at most
+ * LAM_AREAS_MAX): *n of them into out. where names the key in messages. */
+int lam_areas_parse_names(const char *names, const char *where,
+                          char (*out)[LAM_AREAS_NAME_MAX], size_t *n,
+                          lam_err *err);
+
+int lam_areas_new(const lam_areas_spec *spec, lam_areas **out, lam_err *err);
 void lam_areas_free(lam_areas *ar);
 lam_system *lam_areas_system(lam_areas *ar);
 

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "lam_clock.h"
+#include "lam_jansen_rit.h"
+#include "lam_wilson_cowan.h"
 #include "lam_neuromod.h"
 #include "lam_plasticity.h"
 #include "lam_stimulus.h"
@@ -136,21 +138,31 @@ void lam_attention_free(lam_attention *a) {
 
 /* Load a CSV matrix of the given shape into a fresh buffer, or fill with
  * seeded N(0, sd^2) entries when path is empty. */
-static int load_or_random(lam_model *m, const char *section, const char *key,
-                          const char *path, size_t rows, size_t cols,
-                          gsl_rng *rng, double sd, double **out,
+static int load_or_random(const lam_given *m, const char *section,
+                          const char *key, const char *path, size_t rows,
+                          size_t cols, gsl_rng *rng, double sd, double **out,
                           lam_err *err) {
   if (path[0]) {
-    lam_matrix mat;
     char what[128];
     snprintf(what, sizeof what, "%s.%s", section, key);
-    const char *where = lam_model_where(m, section, key);
-    int rc = lam_csv_read_shape(path, rows, cols, where ? where : "model",
-                                what, &mat, err);
+    const char *where = lam_given_where(m, section, key);
+    const lam_matrix *mat = lam_given_matrix(m, section, key, NULL);
+    if (!mat) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: %s: %s: expected its %zu x %zu matrix among the "
+                         "model's arrays, found none", where ? where : "model",
+                         what, path, rows, cols);
+    }
+    int rc = lam_matrix_check_shape(mat, rows, cols, where ? where : "model",
+                                    what, path, err);
     if (rc) {
       return rc;
     }
-    *out = mat.data;
+    *out = malloc(rows * cols * sizeof **out);
+    if (!*out) {
+      return LAM_NOMEM(err);
+    }
+    memcpy(*out, mat->data, rows * cols * sizeof **out);
     return LAM_OK;
   }
   *out = malloc(rows * cols * sizeof **out);
@@ -165,8 +177,8 @@ static int load_or_random(lam_model *m, const char *section, const char *key,
 
 /* [plasticity] teach: the teaching targets (queries x columns). The taught
  * burst probability is centred on a fixed Pbar (column/lam_plasticity.h). */
-static int load_teach(lam_model *m, lam_attention *a, lam_err *err) {
-  const char *w = lam_model_where(m, "plasticity", "teach");
+static int load_teach(const lam_given *m, lam_attention *a, lam_err *err) {
+  const char *w = lam_given_where(m, "plasticity", "teach");
   const char *why = !a->pl.enabled ? "needs plasticity.enabled = true"
                     : a->pl.pbar_tau > 0.0
                         ? "needs a fixed Pbar (plasticity.pbar_tau = 0)"
@@ -181,14 +193,14 @@ static int load_teach(lam_model *m, lam_attention *a, lam_err *err) {
                         a->d.T, NULL, 0, &a->teachY, err);
 }
 
-static int build_lateral(lam_model *m, lam_attention *a, lam_err *err) {
+static int build_lateral(const lam_given *m, lam_attention *a, lam_err *err) {
   const size_t T = a->d.T;
   if (a->net.lateral == LAM_LAT_NONE) {
     return LAM_OK;
   }
   if (a->net.lateral == LAM_LAT_CSV) {
     if (!a->net.lateral_file[0]) {
-      const char *w = lam_model_where(m, "network", "lateral");
+      const char *w = lam_given_where(m, "network", "lateral");
       return lam_err_set(err, LAM_EINVAL,
                          "%s: network.lateral_file: required when lateral = csv",
                          w ? w : "model");
@@ -732,16 +744,15 @@ static const lam_system_ops ops = {.rhs = rhs,
 /* LAM_ATTENTION_MAX_VALUES against what lam_attention_new allocates below
  * (at most: noise, plasticity and surprise all on) and the integrator's 16
  * state-sized vectors, counted in double so that no product wraps. */
-static int check_size(const lam_model *m, const lam_attention *a,
-                      lam_err *err) {
+static int check_size(const lam_given *m, const lam_attention_params *p,
+                      const lam_attention *a, lam_err *err) {
   const double T = (double)a->net.columns, H = (double)a->net.heads,
                din = (double)a->net.d_in, nk = H * (double)a->net.d_k,
                nv = H * (double)a->net.d_v, nmax = nk > nv ? nk : nv;
   const double nq = a->net.topology == LAM_TOPO_SELF ? T : 1.0;
   /* [stimulus] is read later, but its noise (lam_noise.c: a ring of 4096
    * values and a 5 kB generator per column and input unit) counts here. */
-  const char *sigma = lam_model_value(m, "stimulus", "noise_sigma");
-  const int noisy = sigma && strtod(sigma, NULL) != 0.0;
+  const int noisy = p->stimulus.noise_sigma != 0.0;
   const double state = T * (nv + 2 * nk + 2) + nq * (H * T + H + nv) +
                        2 * T /* clocks */ + 2 * din * nk + T * H +
                        T * din + 3;
@@ -752,7 +763,7 @@ static int check_size(const lam_model *m, const lam_attention *a,
       + nq * H * T * 4 + (nq + T) * nk * 4 + 6 * T   /* G R Pb pldelta */
       + state * (2 + 16)                              /* y0 dywork solver */
       + (noisy ? T * din * 4800 : 0); /* noise rings and generators */
-  const char *w = lam_model_where(m, "network", "columns");
+  const char *w = lam_given_where(m, "network", "columns");
   if (a->net.lateral != LAM_LAT_NONE && T > LAM_ATTENTION_MAX_LATERAL) {
     return lam_err_set(err, LAM_EINVAL,
                        "%s: network.columns: lateral wiring is a dense T x T matrix, "
@@ -775,36 +786,85 @@ static int check_size(const lam_model *m, const lam_attention *a,
       values * 8 / (1024.0 * 1024 * 1024));
 }
 
-int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
+static void free_jr(void *p) { lam_jansen_rit_free(p); }
+static void free_wc(void *p) { lam_wilson_cowan_free(p); }
+
+/* The emergent generator that drives band b's gains ([clocks]
+ * gamma_source / alpha_source = jansen-rit or wilson-cowan): a network of T
+ * columns of that kind, deterministic (docs/rhythms.md). */
+static int build_generator(const lam_attention_params *p, const lam_given *m,
+                           int b, size_t T, lam_generator **out,
+                           lam_err *err) {
+  const int src = b == 0 ? p->clocks.gamma_source : p->clocks.alpha_source;
+  const char *what = b == 0 ? "clocks.gamma_source" : "clocks.alpha_source";
+  *out = NULL;
+  if (!p->clocks.enabled || src == LAM_CLOCK_SOURCE_CLOCK) {
+    return LAM_OK;
+  }
+  const int isjr = src == LAM_CLOCK_SOURCE_JANSEN_RIT;
+  const char *sec = isjr ? "jansen_rit" : "wilson_cowan";
+  const lam_wilson_cowan_params *wp = &p->wilson_cowan;
+  if (isjr ? p->jansen_rit.sigma > 0.0 : (wp->sigma_e > 0.0 || wp->sigma_i > 0.0)) {
+    const char *key = isjr ? "sigma" : (wp->sigma_e > 0.0 ? "sigma_e" : "sigma_i");
+    const char *w = lam_given_where(m, sec, key);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%s%s.%s: expected 0 when %s drives the clocks (the gains are "
+                       "deterministic), found a positive noise intensity",
+                       w ? w : "", w ? ": " : "", sec, key, what);
+  }
+  const lam_mass_network_params net = {(long)T};
+  lam_system *sys = NULL;
+  void *owner = NULL;
+  int rc;
+  if (isjr) {
+    lam_jansen_rit *jr = NULL;
+    rc = lam_jansen_rit_new(&net, &p->jansen_rit, m, &jr, err);
+    owner = jr;
+    sys = rc ? NULL : lam_jansen_rit_system(jr);
+  } else {
+    lam_wilson_cowan *wc = NULL;
+    rc = lam_wilson_cowan_new(&net, wp, m, &wc, err);
+    owner = wc;
+    sys = rc ? NULL : lam_wilson_cowan_system(wc);
+  }
+  if (rc) {
+    return rc;
+  }
+  return lam_generator_new(isjr ? LAM_GENERATOR_JANSEN_RIT : LAM_GENERATOR_WILSON_COWAN,
+                           sys, owner, isjr ? free_jr : free_wc, T,
+                           p->clocks.warmup, what, out, err);
+}
+
+int lam_attention_clock(const lam_attention_params *p, const lam_given *given,
+                        size_t T, lam_clock **out, lam_err *err) {
+  *out = NULL;
+  lam_generator *gen[2] = {NULL, NULL};
+  int rc = LAM_OK;
+  for (int b = 0; b < 2 && !rc; b++) {
+    rc = build_generator(p, given, b, T, &gen[b], err);
+  }
+  if (!rc) {
+    rc = lam_clock_build(&p->clocks, T, gen, out, err);
+  }
+  lam_generator_free(gen[0]);
+  lam_generator_free(gen[1]);
+  return rc;
+}
+
+int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
+                      lam_attention **out, lam_err *err) {
   *out = NULL;
   lam_attention *a = calloc(1, sizeof *a);
   if (!a) {
     return LAM_NOMEM(err);
   }
-  lam_input_params in;
-  lam_weight_params wp;
-  int rc = lam_column_read(m, &a->col, err);
-  if (!rc) {
-    rc = lam_model_fill(m, "network", lam_network_table, lam_network_ntable,
-                        &a->net, err);
-  }
-  if (!rc) {
-    rc = lam_model_fill(m, "input", lam_input_table, lam_input_ntable, &in,
-                        err);
-  }
-  if (!rc) {
-    rc = lam_model_fill(m, "weights", lam_weights_table, lam_weights_ntable,
-                        &wp, err);
-  }
-  if (!rc) {
-    rc = lam_plasticity_read(m, &a->pl, err);
-  }
-  if (!rc) {
-    rc = lam_neuromod_read(m, &a->nm, err);
-  }
-  if (!rc) {
-    rc = check_size(m, a, err);
-  }
+  const lam_input_params in = prm->input;
+  const lam_weight_params wp = prm->weights;
+  a->col = prm->column;
+  a->net = prm->network;
+  a->pl = prm->plasticity;
+  a->nm = prm->neuromod;
+  int rc = check_size(m, prm, a, err);
   if (rc) {
     lam_attention_free(a);
     return rc;
@@ -847,10 +907,10 @@ int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err) {
     rc = build_lateral(m, a, err);
   }
   if (!rc) {
-    rc = lam_clock_from_model(m, T, &a->clk, err);
+    rc = lam_attention_clock(prm, m, T, &a->clk, err);
   }
   if (!rc) {
-    rc = lam_stimulus_from_model(m, T, din, &a->stim, err);
+    rc = lam_stimulus_new(&prm->stimulus, m, T, din, &a->stim, err);
   }
   if (rc) {
     lam_attention_free(a);

@@ -16,10 +16,15 @@
 #ifndef LAM_ATTENTION_H
 #define LAM_ATTENTION_H
 
+#include "lam_clock.h"
 #include "lam_column.h"
-#include "lam_csv.h"
-#include "lam_model.h"
+#include "lam_given.h"
+#include "lam_jansen_rit.h"
+#include "lam_neuromod.h"
+#include "lam_plasticity.h"
+#include "lam_stimulus.h"
 #include "lam_system.h"
+#include "lam_wilson_cowan.h"
 
 enum { LAM_TOPO_SELF, LAM_TOPO_TOPDOWN };
 enum { LAM_LAT_NONE, LAM_LAT_RING, LAM_LAT_ALL, LAM_LAT_RANDOM, LAM_LAT_CSV };
@@ -56,10 +61,24 @@ typedef struct lam_weight_params {
 extern const lam_param lam_weights_table[];
 extern const size_t lam_weights_ntable;
 
+/* Everything an attention network is built from: one bundle per model-file
+ * section. [jansen_rit] / [wilson_cowan] matter only when they drive the
+ * clocks (clocks.gamma_source / alpha_source). */
+typedef struct lam_attention_params {
+  lam_column_params column;
+  lam_network_params network;
+  lam_input_params input;
+  lam_weight_params weights;
+  lam_plasticity_params plasticity;
+  lam_neuromod_params neuromod;
+  lam_clock_params clocks;
+  lam_stimulus_params stimulus;
+  lam_jansen_rit_params jansen_rit;
+  lam_wilson_cowan_params wilson_cowan;
+} lam_attention_params;
+
 typedef struct lam_attention lam_attention;
 
-/* Build from a model (reads [network], [column], [input], [weights],
- * [stimulus], [clocks]). */
 /* The most values (doubles) a model may ask for: its matrices, its state
  * and the integrator's 16 state-sized vectors, 2^29 values (4 GiB). A
  * larger [network] is refused before anything is allocated, naming its
@@ -71,8 +90,20 @@ typedef struct lam_attention lam_attention;
  * minutes under the sanitizers). */
 #define LAM_ATTENTION_MAX_LATERAL 4096
 
-int lam_attention_new(lam_model *m, lam_attention **out, lam_err *err);
+/* Build from p. given (may be NULL) holds the arrays of the path keys that
+ * are set (input.x, input.z, weights.wq/wk/wv, network.lateral_file,
+ * plasticity.teach, stimulus.file; a path key without its array is an
+ * error) and where keys were given, for messages; an empty path draws the
+ * seeded random matrix (or zeros) of docs/model.md. */
+int lam_attention_new(const lam_attention_params *p, const lam_given *given,
+                      lam_attention **out, lam_err *err);
 void lam_attention_free(lam_attention *a);
+/* The clocks of p for T columns, with the emergent generators its
+ * gamma_source / alpha_source name (built from p's [jansen_rit] or
+ * [wilson_cowan], deterministic: a noise intensity above 0 is an error
+ * naming the key). What lam_attention_new builds its clocks with. */
+int lam_attention_clock(const lam_attention_params *p, const lam_given *given,
+                        size_t T, lam_clock **out, lam_err *err);
 lam_system *lam_attention_system(lam_attention *a);
 
 /* Read-only views for tests and analysis. */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lam_csv.h"
 
 #define S lam_mass_network_params
 const lam_param lam_mass_network_table[] = {
@@ -54,23 +53,24 @@ int lam_coupling_from_dense(const double *w, size_t n, lam_coupling *c,
   return LAM_OK;
 }
 
-int lam_coupling_load(lam_model *m, const char *section, const char *key,
-                      const char *path, size_t ncols, lam_coupling *c,
-                      lam_err *err) {
+int lam_coupling_load(const lam_given *given, const char *section,
+                      const char *key, const char *path, size_t ncols,
+                      lam_coupling *c, lam_err *err) {
   memset(c, 0, sizeof *c);
   if (!path[0]) {
     return LAM_OK;
   }
   char what[128];
   snprintf(what, sizeof what, "%s.%s", section, key);
-  const char *where = lam_model_where(m, section, key);
-  lam_matrix mat;
-  int rc = lam_csv_read_shape(path, ncols, ncols, where ? where : "model",
-                              what, &mat, err);
-  if (rc) {
-    return rc;
+  const char *where = lam_given_where(given, section, key);
+  const lam_matrix *mat = lam_given_matrix(given, section, key, NULL);
+  if (!mat) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: %s: %s: expected its %zu x %zu matrix among the "
+                       "model's arrays, found none", where ? where : "model",
+                       what, path, ncols, ncols);
   }
-  rc = lam_coupling_from_dense(mat.data, ncols, c, err);
-  lam_matrix_free(&mat);
-  return rc;
+  int rc = lam_matrix_check_shape(mat, ncols, ncols, where ? where : "model",
+                                  what, path, err);
+  return rc ? rc : lam_coupling_from_dense(mat->data, ncols, c, err);
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_given.h"
 #include "lam_param.h"
 
 /* [network] of the neural-mass kinds. */
@@ -37,10 +37,11 @@ typedef struct lam_coupling {
   double *val;
 } lam_coupling;
 
-/* Read the N x N matrix named by [section] key (a path; empty: no
- * coupling, c->n = 0). A wrong shape or a bad cell is LAM_EINVAL naming
- * "file:line: section.key: path: expected ...". c is zeroed on failure. */
-int lam_coupling_load(lam_model *m, const char *section, const char *key,
+/* The N x N matrix of [section] key from the given arrays (path: the
+ * key's value; empty: no coupling, c->n = 0). A wrong shape is LAM_EINVAL
+ * naming "file:line: section.key: path: expected ...". c is zeroed on
+ * failure. */
+int lam_coupling_load(const lam_given *given, const char *section, const char *key,
                       const char *path, size_t ncols, lam_coupling *c,
                       lam_err *err);
 

@@ -182,22 +182,19 @@ void lam_jansen_rit_free(lam_jansen_rit *jr) {
   free(jr);
 }
 
-int lam_jansen_rit_new(lam_model *m, lam_jansen_rit **out, lam_err *err) {
+int lam_jansen_rit_new(const lam_mass_network_params *net,
+                       const lam_jansen_rit_params *params, const lam_given *given,
+                       lam_jansen_rit **out, lam_err *err) {
   *out = NULL;
   lam_jansen_rit *jr = calloc(1, sizeof *jr);
   if (!jr) {
     return LAM_NOMEM(err);
   }
-  lam_mass_network_params net;
-  int rc = lam_model_fill(m, "network", lam_mass_network_table,
-                          lam_mass_network_ntable, &net, err);
-  if (!rc) {
-    rc = lam_model_fill(m, "jansen_rit", lam_jansen_rit_table,
-                        lam_jansen_rit_ntable, &jr->p, err);
-  }
-  if (!rc) {
-    jr->N = (size_t)net.columns;
-    rc = lam_coupling_load(m, "jansen_rit", "coupling", jr->p.coupling, jr->N,
+  jr->p = *params;
+  jr->N = (size_t)net->columns;
+  int rc = LAM_OK;
+  {
+    rc = lam_coupling_load(given, "jansen_rit", "coupling", jr->p.coupling, jr->N,
                            &jr->W, err);
   }
   if (rc) {

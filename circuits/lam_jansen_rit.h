@@ -27,7 +27,8 @@
 #define LAM_JANSEN_RIT_H
 
 #include "lam_coupling.h"
-#include "lam_model.h"
+#include "lam_coupling.h"
+#include "lam_given.h"
 #include "lam_system.h"
 
 #define LAM_JR_NSTATE 6
@@ -44,10 +45,13 @@ extern const size_t lam_jansen_rit_ntable;
 
 typedef struct lam_jansen_rit lam_jansen_rit;
 
-/* Build from a model: reads [network] columns and [jansen_rit]. Errors:
+/* Build from [network] columns (net) and [jansen_rit] (params), with the coupling
+ * matrix from the given arrays. Errors:
  * LAM_EINVAL for bad keys or a coupling matrix that is not N x N (naming
  * file:line: jansen_rit.coupling), LAM_EIO, LAM_ENOMEM. */
-int lam_jansen_rit_new(lam_model *m, lam_jansen_rit **out, lam_err *err);
+int lam_jansen_rit_new(const lam_mass_network_params *net,
+                       const lam_jansen_rit_params *params, const lam_given *given,
+                       lam_jansen_rit **out, lam_err *err);
 void lam_jansen_rit_free(lam_jansen_rit *jr);
 lam_system *lam_jansen_rit_system(lam_jansen_rit *jr);
 

@@ -144,24 +144,18 @@ void lam_mejias_free(lam_mejias *mj) {
   free(mj);
 }
 
-int lam_mejias_new(lam_model *m, lam_mejias **out, lam_err *err) {
+int lam_mejias_new(const lam_mass_network_params *net,
+                   const lam_mejias_params *params, const lam_given *given,
+                   lam_mejias **out, lam_err *err) {
   *out = NULL;
   lam_mejias *mj = calloc(1, sizeof *mj);
   if (!mj) {
     return LAM_NOMEM(err);
   }
-  lam_mass_network_params net;
-  int rc = lam_model_fill(m, "network", lam_mass_network_table,
-                          lam_mass_network_ntable, &net, err);
-  if (!rc) {
-    rc = lam_model_fill(m, "mejias2016", lam_mejias_table, lam_mejias_ntable,
-                        &mj->p, err);
-  }
-  if (!rc) {
-    mj->N = (size_t)net.columns;
-    rc = lam_coupling_load(m, "mejias2016", "coupling", mj->p.coupling, mj->N,
-                           &mj->W, err);
-  }
+  mj->p = *params;
+  mj->N = (size_t)net->columns;
+  int rc = lam_coupling_load(given, "mejias2016", "coupling", mj->p.coupling,
+                             mj->N, &mj->W, err);
   if (rc) {
     lam_mejias_free(mj);
     return rc;

@@ -31,7 +31,8 @@
 #define LAM_MEJIAS_H
 
 #include "lam_coupling.h"
-#include "lam_model.h"
+#include "lam_coupling.h"
+#include "lam_given.h"
 #include "lam_system.h"
 
 #define LAM_MEJIAS_NSTATE 4
@@ -51,9 +52,12 @@ extern const size_t lam_mejias_ntable;
 
 typedef struct lam_mejias lam_mejias;
 
-/* Build from a model: [network] columns and [mejias2016]. Errors as
+/* Build from [network] columns (net) and [mejias2016] (params), with the coupling
+ * matrix from the given arrays. Errors as
  * lam_jansen_rit_new (coupling N x N, file:line: mejias2016.coupling). */
-int lam_mejias_new(lam_model *m, lam_mejias **out, lam_err *err);
+int lam_mejias_new(const lam_mass_network_params *net,
+                   const lam_mejias_params *params, const lam_given *given,
+                   lam_mejias **out, lam_err *err);
 void lam_mejias_free(lam_mejias *mj);
 lam_system *lam_mejias_system(lam_mejias *mj);
 lam_mejias_params *lam_mejias_params_of(lam_mejias *mj);

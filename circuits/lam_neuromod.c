@@ -23,10 +23,6 @@ const lam_param lam_neuromod_table[] = {
 #undef S
 const size_t lam_neuromod_ntable = LAM_NELEM(lam_neuromod_table);
 
-int lam_neuromod_read(lam_model *m, lam_neuromod_params *p, lam_err *err) {
-  return lam_model_fill(m, "neuromod", lam_neuromod_table,
-                        lam_neuromod_ntable, p, err);
-}
 
 size_t lam_neuromod_nstate(const lam_neuromod_params *p, size_t T,
                            size_t din) {

@@ -32,7 +32,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_param.h"
 #include "lam_param.h"
 
 enum { LAM_NM_OFF, LAM_NM_SCHEDULE, LAM_NM_SURPRISE };
@@ -47,7 +47,6 @@ typedef struct lam_neuromod_params {
 extern const lam_param lam_neuromod_table[];
 extern const size_t lam_neuromod_ntable;
 
-int lam_neuromod_read(lam_model *m, lam_neuromod_params *p, lam_err *err);
 
 /* State size: T d_in + 1 in surprise mode, else 0. */
 size_t lam_neuromod_nstate(const lam_neuromod_params *p, size_t T, size_t din);

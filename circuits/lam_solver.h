@@ -20,7 +20,7 @@
 #define LAM_SOLVER_H
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_param.h"
 #include "lam_system.h"
 
 enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN, LAM_SOLVER_ERK };

@@ -15,7 +15,6 @@
 
 #include <gsl/gsl_math.h> /* M_PI */
 
-#include "lam_csv.h"
 #include "lam_noise.h"
 
 #define TWO_PI (2.0 * M_PI)
@@ -73,13 +72,13 @@ void lam_stimulus_free(lam_stimulus *s) {
 }
 
 /* Where a key was set, for messages about values the table accepted. */
-static const char *where(lam_model *m, const char *key) {
-  const char *w = lam_model_where(m, "stimulus", key);
+static const char *where(const lam_given *m, const char *key) {
+  const char *w = lam_given_where(m, "stimulus", key);
   return w ? w : "built-in default";
 }
 
 /* `all` or "0, 3,5": indices checked against T. */
-static int parse_columns(lam_model *m, lam_stimulus *s, lam_err *err) {
+static int parse_columns(const lam_given *m, lam_stimulus *s, lam_err *err) {
   const char *txt = s->p.columns;
   while (isspace((unsigned char)*txt)) {
     txt++;
@@ -136,18 +135,22 @@ static int parse_columns(lam_model *m, lam_stimulus *s, lam_err *err) {
 
 /* The schedule: header, then 1 + T numbers per row, times >= 0 and
  * strictly increasing; errors name path:line. */
-static int load_csv(lam_model *m, lam_stimulus *s, lam_err *err) {
+static int load_csv(const lam_given *m, lam_stimulus *s, lam_err *err) {
   if (!s->p.file[0]) {
     return lam_err_set(err, LAM_EINVAL,
                        "%s: stimulus.file: required when protocol = csv",
                        where(m, "protocol"));
   }
-  lam_matrix mat;
-  long *lines = NULL;
-  int rc = lam_csv_read_table(s->p.file, &mat, &lines, err);
-  if (rc) {
-    return lam_err_prefix(err, "%s: stimulus.file: ", where(m, "file"));
+  const long *lines = NULL;
+  const lam_matrix *mp = lam_given_matrix(m, "stimulus", "file", &lines);
+  if (!mp || !lines || mp->rows == 0) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: stimulus.file: %s: expected its schedule among "
+                       "the model's arrays, found none", where(m, "file"),
+                       s->p.file);
   }
+  const lam_matrix mat = *mp;
+  int rc = LAM_OK;
   const char *path = s->p.file;
   if (mat.cols != s->T + 1) {
     rc = lam_err_set(err, LAM_EINVAL,
@@ -180,13 +183,11 @@ static int load_csv(lam_model *m, lam_stimulus *s, lam_err *err) {
     memcpy(s->cg + r * s->T, mat.data + r * mat.cols + 1,
            s->T * sizeof *s->cg);
   }
-  free(lines);
-  lam_matrix_free(&mat);
   return rc;
 }
 
 /* Values the table's ranges allow but the chosen protocol cannot use. */
-static int check_protocol(lam_model *m, const lam_stimulus_params *p,
+static int check_protocol(const lam_given *m, const lam_stimulus_params *p,
                           lam_err *err) {
   if (p->protocol == LAM_STIM_PULSES) {
     if (!(p->period > 0.0)) {
@@ -217,15 +218,12 @@ static int check_protocol(lam_model *m, const lam_stimulus_params *p,
   return LAM_OK;
 }
 
-int lam_stimulus_from_model(lam_model *m, size_t ncols, size_t nfeat,
-                            lam_stimulus **out, lam_err *err) {
+int lam_stimulus_new(const lam_stimulus_params *params, const lam_given *m,
+                     size_t ncols, size_t nfeat, lam_stimulus **out,
+                     lam_err *err) {
   *out = NULL;
-  lam_stimulus_params p;
-  int rc = lam_model_fill(m, "stimulus", lam_stimulus_table,
-                          lam_stimulus_ntable, &p, err);
-  if (rc) {
-    return rc;
-  }
+  const lam_stimulus_params p = *params;
+  int rc;
   if (ncols == 0 || (nfeat == 0 && p.noise_sigma > 0.0)) {
     return lam_err_set(err, LAM_EINVAL,
                        "stimulus: expected at least one column and one input"

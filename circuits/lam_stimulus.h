@@ -40,7 +40,8 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_given.h"
+#include "lam_param.h"
 #include "lam_param.h"
 
 typedef enum {
@@ -77,15 +78,17 @@ typedef struct lam_stimulus lam_stimulus;
 extern const lam_param lam_stimulus_table[];
 extern const size_t lam_stimulus_ntable;
 
-/* Fill [stimulus] from m and build the protocol for ncols columns with
+/* Build the protocol of [stimulus] (params; the csv schedule and the
+ * places keys were given from given, which may be NULL) for ncols columns with
  * nfeat input features each (nfeat noise channels per column). Errors:
  * LAM_EINVAL with "file:line: stimulus.<key>: ..." for values the table
  * accepts but the protocol cannot use (width >= period, a ramp of zero
  * duration, a column index out of range, ...), csv schedule errors as
  * "path:line: ..."; LAM_EIO for an unreadable file; LAM_ENOMEM. *out is
  * NULL on failure. */
-int lam_stimulus_from_model(lam_model *m, size_t ncols, size_t nfeat,
-                            lam_stimulus **out, lam_err *err);
+int lam_stimulus_new(const lam_stimulus_params *params, const lam_given *given,
+                     size_t ncols, size_t nfeat, lam_stimulus **out,
+                     lam_err *err);
 void lam_stimulus_free(lam_stimulus *s);
 
 /* 1 if noise_sigma > 0. */

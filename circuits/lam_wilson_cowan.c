@@ -135,22 +135,19 @@ void lam_wilson_cowan_free(lam_wilson_cowan *wc) {
   free(wc);
 }
 
-int lam_wilson_cowan_new(lam_model *m, lam_wilson_cowan **out, lam_err *err) {
+int lam_wilson_cowan_new(const lam_mass_network_params *net,
+                         const lam_wilson_cowan_params *params, const lam_given *given,
+                         lam_wilson_cowan **out, lam_err *err) {
   *out = NULL;
   lam_wilson_cowan *wc = calloc(1, sizeof *wc);
   if (!wc) {
     return LAM_NOMEM(err);
   }
-  lam_mass_network_params net;
-  int rc = lam_model_fill(m, "network", lam_mass_network_table,
-                          lam_mass_network_ntable, &net, err);
-  if (!rc) {
-    rc = lam_model_fill(m, "wilson_cowan", lam_wilson_cowan_table,
-                        lam_wilson_cowan_ntable, &wc->p, err);
-  }
-  if (!rc) {
-    wc->N = (size_t)net.columns;
-    rc = lam_coupling_load(m, "wilson_cowan", "coupling", wc->p.coupling,
+  wc->p = *params;
+  wc->N = (size_t)net->columns;
+  int rc = LAM_OK;
+  {
+    rc = lam_coupling_load(given, "wilson_cowan", "coupling", wc->p.coupling,
                            wc->N, &wc->W, err);
   }
   if (rc) {

@@ -26,7 +26,8 @@
 #define LAM_WILSON_COWAN_H
 
 #include "lam_coupling.h"
-#include "lam_model.h"
+#include "lam_coupling.h"
+#include "lam_given.h"
 #include "lam_system.h"
 
 #define LAM_WC_NSTATE 2
@@ -46,9 +47,12 @@ extern const size_t lam_wilson_cowan_ntable;
 
 typedef struct lam_wilson_cowan lam_wilson_cowan;
 
-/* Build from a model: [network] columns and [wilson_cowan]. Errors as
+/* Build from [network] columns (net) and [wilson_cowan] (params), with the coupling
+ * matrix from the given arrays. Errors as
  * lam_jansen_rit_new (file:line: wilson_cowan.coupling). */
-int lam_wilson_cowan_new(lam_model *m, lam_wilson_cowan **out, lam_err *err);
+int lam_wilson_cowan_new(const lam_mass_network_params *net,
+                         const lam_wilson_cowan_params *params, const lam_given *given,
+                         lam_wilson_cowan **out, lam_err *err);
 void lam_wilson_cowan_free(lam_wilson_cowan *wc);
 lam_system *lam_wilson_cowan_system(lam_wilson_cowan *wc);
 lam_wilson_cowan_params *lam_wilson_cowan_params_of(lam_wilson_cowan *wc);

@@ -12,6 +12,8 @@
 #include "lam_recorder.h"
 #include "lam_rerun.h"
 #include "lam_sim.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 static const char help[] =
     "usage: laminar run MODEL [options]\n"
@@ -137,7 +139,7 @@ static int apply_options(const run_args *a, lam_model *m, lam_err *err) {
            {"--record", "record", a->record}};
   for (size_t i = 0; i < sizeof o / sizeof o[0]; i++) {
     if (o[i].value) {
-      int rc = lam_sim_option(m, o[i].opt, o[i].key, o[i].value, err);
+      int rc = lam_params_option(m, o[i].opt, o[i].key, o[i].value, err);
       if (rc) {
         return rc;
       }
@@ -223,7 +225,7 @@ int lam_cli_run(int argc, char **argv) {
     goto done;
   }
   if (!rc) {
-    rc = lam_sim_new(m, &sim, &err);
+    rc = lam_sim_from_model(m, &sim, &err);
   }
   lam_run_opts o;
   if (!rc) {
@@ -251,7 +253,7 @@ int lam_cli_run(int argc, char **argv) {
   o.stop = &lam_cli_stop;
   o.command_line = cmdline;
   o.no_inputs = a.no_inputs;
-  rc = lam_sim_run(sim, &o, rec, &err);
+  rc = lam_sim_record(sim, &o, rec, &err);
   lam_cli_progress_done(&pr);
   lam_err cerr = {0, ""};
   int crc = lam_recorder_close(rec, rc == LAM_OK, &cerr);

@@ -27,6 +27,8 @@
 #include "cli.h"
 #include "lam_sim.h"
 #include "lam_stability.h"
+#include "lam_params.h"
+#include "lam_stability_family.h"
 
 static const char help[] =
     "usage: laminar analyze MODEL --fixed-points [options]\n"
@@ -271,7 +273,7 @@ static void json_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
 static int run_fixed(const args *a, lam_model *m) {
   lam_err err;
   lam_sim *sim = NULL;
-  int rc = lam_sim_new(m, &sim, &err);
+  int rc = lam_sim_from_model(m, &sim, &err);
   if (rc) {
     return lam_cli_fail("analyze", &err);
   }
@@ -483,7 +485,13 @@ static int run_scan(const args *a, lam_model *m) {
   }
   lam_err err;
   lam_stability_family *fam = NULL;
-  if (lam_stability_family_new(m, key, &fam, &err)) {
+  lam_sim_params *p = NULL;
+  int prc = lam_params_from_model(m, &p, &err);
+  if (!prc) {
+    prc = lam_stability_family_new(p, key, &fam, &err);
+  }
+  lam_sim_params_free(p);
+  if (prc) {
     return lam_cli_fail("analyze", &err);
   }
   /* The key must exist: setting it at LO names a bad key or value. */

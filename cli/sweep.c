@@ -16,6 +16,7 @@
 #include "lam_sim.h"
 #include "lam_sweep.h"
 #include "lam_time.h"
+#include "lam_params.h"
 
 static const char help[] =
     "usage: laminar sweep MODEL POINTS --metric NAME [--metric ...] -o SWEEP.csv [options]\n"
@@ -294,7 +295,7 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
   lam_sim *sim = NULL;
   int rc = lam_cli_load_model(model, sets, nsets, &m, &err);
   if (!rc) {
-    rc = lam_sim_new(m, &sim, &err);
+    rc = lam_sim_from_model(m, &sim, &err);
   }
   if (rc) {
     lam_model_free(m);

@@ -43,7 +43,3 @@ const lam_param lam_column_table[] = {
 #undef S
 const size_t lam_column_ntable = LAM_NELEM(lam_column_table);
 
-int lam_column_read(lam_model *m, lam_column_params *p, lam_err *err) {
-  return lam_model_fill(m, "column", lam_column_table, lam_column_ntable, p,
-                        err);
-}

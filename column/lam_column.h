@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_param.h"
 #include "lam_param.h"
 
 enum { LAM_F_LINEAR, LAM_F_RELU, LAM_F_SIGMOID };
@@ -40,7 +40,6 @@ extern const size_t lam_column_ntable;
 #define LAM_COLUMN_KINDS "attention|jansen-rit|mejias2016|wilson-cowan"
 enum { LAM_KIND_ATTENTION, LAM_KIND_JANSEN_RIT, LAM_KIND_MEJIAS, LAM_KIND_WILSON_COWAN };
 
-int lam_column_read(lam_model *m, lam_column_params *p, lam_err *err);
 
 /* F: the transfer function (docs/model.md), per element. */
 static inline double lam_transfer(const lam_column_params *p, double x) {

@@ -22,10 +22,6 @@ const lam_param lam_plasticity_table[] = {
 #undef S
 const size_t lam_plasticity_ntable = LAM_NELEM(lam_plasticity_table);
 
-int lam_plasticity_read(lam_model *m, lam_plasticity_params *p, lam_err *err) {
-  return lam_model_fill(m, "plasticity", lam_plasticity_table,
-                        lam_plasticity_ntable, p, err);
-}
 
 void lam_plasticity_dw(const lam_plasticity_params *p, size_t T, size_t din,
                        size_t H, size_t d, const double *X, const double *E,

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_param.h"
 #include "lam_param.h"
 
 enum { LAM_PLAST_BOTH, LAM_PLAST_WQ, LAM_PLAST_WK };
@@ -38,7 +38,6 @@ typedef struct lam_plasticity_params {
 extern const lam_param lam_plasticity_table[];
 extern const size_t lam_plasticity_ntable;
 
-int lam_plasticity_read(lam_model *m, lam_plasticity_params *p, lam_err *err);
 
 /* Burst probability from the apical drive. */
 static inline double lam_burst_prob(const lam_plasticity_params *p,

@@ -18,6 +18,7 @@
 #include "lam_experiment.h"
 #include "lam_outfile.h"
 #include "lam_time.h"
+#include "lam_params.h"
 
 typedef struct metric_sum {
   char condition[64], metric[64], unit[24];
@@ -208,7 +209,7 @@ int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
   (void)x;
   *out = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_sim_new(m, &sim, err);
+  int rc = lam_sim_from_model(m, &sim, err);
   if (rc) {
     return rc;
   }
@@ -272,7 +273,7 @@ int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
     out[np++] = NULL;
   }
   lam_sim *sim = NULL;
-  int rc = lam_sim_new(m, &sim, err);
+  int rc = lam_sim_from_model(m, &sim, err);
   if (rc) {
     return rc;
   }
@@ -431,7 +432,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
      * goes into result.json. */
     lam_model *probe = lam_model_clone(x.base, err);
     lam_sim *sim = NULL;
-    rc = probe ? lam_sim_new(probe, &sim, err) : (err->code ? err->code : LAM_ENOMEM);
+    rc = probe ? lam_sim_from_model(probe, &sim, err) : (err->code ? err->code : LAM_ENOMEM);
     if (!rc) {
       const char *t = lam_model_text(probe);
       x.resolved = malloc(strlen(t) + 1);

@@ -13,6 +13,7 @@
 #include "lam_experiment.h"
 #include "lam_outfile.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 lam_routing_task lam_routing_defaults(void) {
   return (lam_routing_task){.T = 4, .nkey = 8, .nval = 4, .ntest = 40,
@@ -163,7 +164,7 @@ static int run_trial(ctx *c, const trial *tr, const lam_routing_rule *r,
   }
   lam_sim *sim = NULL;
   if (!rc) {
-    rc = lam_sim_new(m, &sim, err);
+    rc = lam_sim_from_model(m, &sim, err);
   }
   if (!rc) {
     lam_run_opts o = lam_run_defaults(sim);

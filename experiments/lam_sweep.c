@@ -34,6 +34,8 @@
 #include "lam_sim.h"
 #include "lam_sweep_private.h"
 #include "lam_time.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 enum { DIM_GRID, DIM_VALUES, DIM_RANGE, DIM_DESIGN };
 
@@ -709,7 +711,7 @@ int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
         }
         lam_sim *sim = NULL;
         if (!rc) {
-          rc = lam_sim_new(m, &sim, err);
+          rc = lam_sim_from_model(m, &sim, err);
         }
         lam_sim_free(sim);
         lam_model_free(m);
@@ -729,7 +731,7 @@ int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
       }
       lam_sim *sim = NULL;
       if (!rc) {
-        rc = lam_sim_new(m, &sim, err);
+        rc = lam_sim_from_model(m, &sim, err);
       }
       lam_sim_free(sim);
       lam_model_free(m);
@@ -785,7 +787,7 @@ static int build_one(const lam_model *base, const char *key, const char *value,
     free(a);
   }
   if (!rc) {
-    rc = lam_sim_new(*mo, so, err);
+    rc = lam_sim_from_model(*mo, so, err);
   }
   if (rc) {
     lam_sim_free(*so);
@@ -1044,7 +1046,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
    * its traces file. */
   int env = 0;
   if (!rc) {
-    rc = lam_sim_new(m, &sim, &e);
+    rc = lam_sim_from_model(m, &sim, &e);
     env = rc == LAM_EIO;
   }
   if (!rc) {
@@ -1084,7 +1086,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     ro.on_sample = lam_metrics_sample;
     ro.ctx = mc;
     ro.stop = o->stop;
-    rc = lam_sim_run(sim, &ro, rec, &e);
+    rc = lam_sim_record(sim, &ro, rec, &e);
     env = rec && rc == LAM_EIO; /* writing the traces */
     if (rc == LAM_ENOMEM && !e.msg[0]) {
       lam_err_set(&e, LAM_ENOMEM, "out of memory collecting samples");
@@ -1192,7 +1194,7 @@ static int make_header(const lam_model *base, const lam_sweep_spec *sp,
                        lam_err *err) {
   lam_model *m = lam_model_clone(base, err);
   lam_sim *sim = NULL;
-  int rc = m ? lam_sim_new(m, &sim, err) : err->code;
+  int rc = m ? lam_sim_from_model(m, &sim, err) : err->code;
   for (size_t k = 0; !rc && k < o->nmetrics; k++) {
     char unit[64];
     rc = lam_metrics_check(sim, o->metrics[k], unit, sizeof unit, err);

@@ -8,14 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void lam_matrix_free(lam_matrix *m) {
-  if (m) {
-    free(m->data);
-    m->data = NULL;
-    m->rows = m->cols = 0;
-  }
-}
-
 static int is_blank(const char *s) {
   while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
     s++;
@@ -214,17 +206,8 @@ int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
   if (rc) {
     return lam_err_prefix(err, "%s: %s: ", where, what);
   }
-  if ((rows && m->rows != rows) || (cols && m->cols != cols)) {
-    char r[24] = "any", c[24] = "any";
-    if (rows) {
-      snprintf(r, sizeof r, "%zu", rows);
-    }
-    if (cols) {
-      snprintf(c, sizeof c, "%zu", cols);
-    }
-    rc = lam_err_set(err, LAM_EINVAL,
-                     "%s: %s: %s: expected a %s x %s matrix, found %zu x %zu",
-                     where, what, path, r, c, m->rows, m->cols);
+  rc = lam_matrix_check_shape(m, rows, cols, where, what, path, err);
+  if (rc) {
     lam_matrix_free(m);
   }
   return rc;

@@ -10,12 +10,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-
-/* A dense row-major matrix owned by the caller (lam_matrix_free). */
-typedef struct lam_matrix {
-  size_t rows, cols;
-  double *data;
-} lam_matrix;
+#include "lam_given.h" /* lam_matrix, owned by the caller (lam_matrix_free) */
 
 /* Read path into m. On error m is left empty. */
 int lam_csv_read(const char *path, lam_matrix *m, lam_err *err);
@@ -35,7 +30,5 @@ int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
  * Otherwise as lam_csv_read. */
 int lam_csv_read_table(const char *path, lam_matrix *m, long **lines,
                        lam_err *err);
-
-void lam_matrix_free(lam_matrix *m);
 
 #endif

@@ -2,6 +2,7 @@
  * (see lam_provenance.h). */
 #include "lam_provenance.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,46 +156,102 @@ static int write_input(lam_recorder *rec, const char *path, const char *sec,
   return rc;
 }
 
-static int write_inputs(lam_recorder *rec, const lam_model *m, int store,
-                        lam_err *err) {
-  size_t n = lam_model_ninputs(m);
-  size_t cap = 1, len = 0;
-  char name[512];
-  for (size_t i = 0; i < n; i++) {
-    const char *sec, *key;
-    lam_model_input(m, i, &sec, &key);
-    cap += strlen(sec) + strlen(key) + 2;
-  }
-  char *list = malloc(cap);
-  if (!list) {
-    return LAM_NOMEM(err);
-  }
-  list[0] = '\0';
-  int rc = LAM_OK;
-  for (size_t i = 0; !rc && i < n; i++) {
-    const char *sec, *key;
-    const char *path = lam_model_input(m, i, &sec, &key);
-    if (lam_provenance_input_name(sec, key, name, sizeof name)) {
-      rc = lam_err_set(err, LAM_EINVAL, "input %s.%s: name too long", sec,
-                       key);
-      break;
+typedef struct inputs {
+  const lam_sim_params *p;
+  lam_recorder *rec;
+  int store;
+  lam_err *err;
+  char *list;
+  size_t len, cap;
+} inputs;
+
+/* An array a program gave (lam_sim_params_set_array): no file to hash;
+ * the array itself is the record. */
+static int write_array(inputs *in, const char *sec, const char *key,
+                       const char *name) {
+  const lam_given *g = in->p->given;
+  const char *bare = sec;
+  if (!strncmp(sec, "area.", 5)) {
+    const char *dot = strchr(sec + 5, '.');
+    for (size_t a = 0; dot && a < in->p->nareas; a++) {
+      if (strlen(in->p->area_name[a]) == (size_t)(dot - sec - 5) &&
+          !strncmp(in->p->area_name[a], sec + 5, (size_t)(dot - sec - 5))) {
+        g = in->p->area_given[a];
+        bare = dot + 1;
+      }
     }
-    len += (size_t)snprintf(list + len, cap - len, "%s%s", i ? "\n" : "",
-                            name);
-    rc = write_input(rec, path, sec, key, name, store, err);
+  }
+  const lam_matrix *m = lam_given_matrix(g, bare, key, NULL);
+  int rc = attr(in->rec, name, "path", "(array)", in->err);
+  if (!rc) {
+    rc = attr(in->rec, name, "section", sec, in->err);
   }
   if (!rc) {
-    rc = lam_recorder_attr_text(rec, "inputs", list, err);
+    rc = attr(in->rec, name, "key", key, in->err);
   }
-  free(list);
+  if (!rc && m && in->store) {
+    char ds[600];
+    snprintf(ds, sizeof ds, "inputs/%s", name);
+    size_t dims[2] = {m->rows, m->cols};
+    rc = lam_recorder_dataset(in->rec, ds, NULL, m->data, 2, dims, in->err);
+  }
   return rc;
 }
 
-int lam_provenance_write(lam_recorder *rec, lam_model *m,
+static int each_input(void *ctx, const char *sec, const char *key,
+                      const char *path) {
+  inputs *in = ctx;
+  char name[512];
+  if (lam_provenance_input_name(sec, key, name, sizeof name)) {
+    return lam_err_set(in->err, LAM_EINVAL, "input %s.%s: name too long", sec,
+                       key);
+  }
+  size_t need = strlen(name) + 2;
+  if (in->len + need >= in->cap) {
+    size_t cap = 2 * in->cap + need + 64;
+    char *l = realloc(in->list, cap);
+    if (!l) {
+      return LAM_NOMEM(in->err);
+    }
+    in->list = l;
+    in->cap = cap;
+  }
+  in->len += (size_t)snprintf(in->list + in->len, in->cap - in->len, "%s%s",
+                              in->len ? "\n" : "", name);
+  if (strcmp(path, "(array)") == 0) {
+    return write_array(in, sec, key, name);
+  }
+  return write_input(in->rec, path, sec, key, name, in->store, in->err);
+}
+
+static int write_inputs(lam_recorder *rec, const lam_sim_params *p, int store,
+                        lam_err *err) {
+  inputs in = {p, rec, store, err, calloc(1, 1), 0, 1};
+  if (!in.list) {
+    return LAM_NOMEM(err);
+  }
+  int rc = lam_sim_params_inputs(p, each_input, &in);
+  if (!rc) {
+    rc = lam_recorder_attr_text(rec, "inputs", in.list, err);
+  }
+  free(in.list);
+  return rc;
+}
+
+int lam_provenance_write(lam_recorder *rec, const lam_sim_params *p,
                          const lam_provenance_opts *o, lam_err *err) {
   char hash[32], created[32], host[256];
-  snprintf(hash, sizeof hash, "%016llx",
-           (unsigned long long)lam_model_hash(m));
+  char *text = lam_sim_params_text(p);
+  if (!text) {
+    return LAM_NOMEM(err);
+  }
+  /* FNV-1a 64 of the model text: equal texts, equal models. */
+  uint64_t h = 1469598103934665603ULL;
+  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+    h ^= *c;
+    h *= 1099511628211ULL;
+  }
+  snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
   lam_provenance_timestamp(time(NULL), created);
   if (gethostname(host, sizeof host) != 0) {
     snprintf(host, sizeof host, "unknown");
@@ -203,8 +260,8 @@ int lam_provenance_write(lam_recorder *rec, lam_model *m,
   const struct {
     const char *name, *value;
   } a[] = {
-      {"model", lam_model_text(m)},
-      {"model_path", lam_model_path(m)},
+      {"model", text},
+      {"model_path", p->path},
       {"model_hash", hash},
       {"commit", LAM_COMMIT},
       {"build", LAM_BUILD},
@@ -215,11 +272,12 @@ int lam_provenance_write(lam_recorder *rec, lam_model *m,
   for (size_t i = 0; !rc && i < sizeof a / sizeof a[0]; i++) {
     rc = lam_recorder_attr_text(rec, a[i].name, a[i].value, err);
   }
+  free(text);
   if (!rc && o && o->command_line) {
     rc = lam_recorder_attr_text(rec, "command_line", o->command_line, err);
   }
   if (!rc) {
-    rc = write_inputs(rec, m, !(o && o->no_inputs), err);
+    rc = write_inputs(rec, p, !(o && o->no_inputs), err);
   }
   return rc;
 }

@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_sim_params.h"
 #include "lam_recorder.h"
 
 typedef struct lam_provenance_opts {
@@ -38,7 +38,7 @@ typedef struct lam_provenance_opts {
 /* Write the attributes and datasets above for the filled model m into rec
  * (o may be NULL: no command line, arrays stored). An input file that
  * cannot be read again is an error naming it. */
-int lam_provenance_write(lam_recorder *rec, lam_model *m,
+int lam_provenance_write(lam_recorder *rec, const lam_sim_params *p,
                          const lam_provenance_opts *o, lam_err *err);
 
 /* argv[0 .. argc-1] joined by spaces, each word quoted for a POSIX shell

@@ -153,37 +153,26 @@ int lam_clock_new(const lam_clock_params *p, size_t ncols, lam_clock **out,
   return LAM_OK;
 }
 
-int lam_clock_from_model(lam_model *m, size_t ncols, lam_clock **out,
-                         lam_err *err) {
+int lam_clock_build(const lam_clock_params *p, size_t ncols,
+                    lam_generator *gen[2], lam_clock **out, lam_err *err) {
   *out = NULL;
-  lam_clock_params p;
-  int rc = lam_model_fill(m, "clocks", lam_clock_table, lam_clock_ntable, &p,
-                          err);
-  if (rc) {
-    return rc;
-  }
-  lam_clock_params q = p;
+  lam_clock_params q = *p;
   q.gamma_source = q.alpha_source = LAM_CLOCK_SOURCE_CLOCK;
-  rc = lam_clock_new(&q, ncols, out, err);
-  if (rc || !p.enabled) {
+  int rc = lam_clock_new(&q, ncols, out, err);
+  if (rc) {
+    lam_generator_free(gen[0]);
+    lam_generator_free(gen[1]);
+    gen[0] = gen[1] = NULL;
     return rc;
   }
-  /* Emergent generators: their state follows the oscillators'. */
   lam_clock *c = *out;
-  c->p = p;
-  const int src[2] = {p.gamma_source, p.alpha_source};
-  const char *what[2] = {"clocks.gamma_source", "clocks.alpha_source"};
-  for (int b = 0; b < 2 && !rc; b++) {
-    if (src[b] != LAM_CLOCK_SOURCE_CLOCK) {
-      rc = lam_generator_new(m, (lam_generator_kind)src[b], ncols, p.warmup,
-                             what[b], &c->gen[b], err);
-    }
+  c->p = *p;
+  /* Emergent generators: their state follows the oscillators'. */
+  for (int b = 0; b < 2; b++) {
+    c->gen[b] = gen[b];
+    gen[b] = NULL;
   }
-  if (rc) {
-    lam_clock_free(c);
-    *out = NULL;
-  }
-  return rc;
+  return LAM_OK;
 }
 
 void lam_clock_free(lam_clock *c) {

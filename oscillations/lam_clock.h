@@ -52,7 +52,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_generator.h"
 #include "lam_param.h"
 
 typedef struct lam_clock lam_clock;
@@ -96,12 +96,13 @@ lam_clock_params lam_clock_defaults(void);
  * (generators need the model file), LAM_ENOMEM. */
 int lam_clock_new(const lam_clock_params *p, size_t ncols, lam_clock **out,
                   lam_err *err);
-/* Fill [clocks] from a model file (lam_model_fill) and create. When enabled
- * and gamma_source / alpha_source name an emergent generator, build it from
- * the model's [jansen_rit] or [wilson_cowan] section (lam_generator.h: its
- * warm-up runs here; a noisy or non-oscillating generator is LAM_EINVAL). */
-int lam_clock_from_model(lam_model *m, size_t ncols, lam_clock **out,
-                         lam_err *err);
+/* Create from p, with the emergent generators that drive the gamma
+ * (gen[0]) and alpha/beta (gen[1]) gains when p is enabled and its
+ * gamma_source / alpha_source name one (built by the caller from the
+ * model's [jansen_rit] or [wilson_cowan] parameters, lam_generator.h). The
+ * clock takes the generators over (gen[] set to NULL), on failure too. */
+int lam_clock_build(const lam_clock_params *p, size_t ncols,
+                    lam_generator *gen[2], lam_clock **out, lam_err *err);
 void lam_clock_free(lam_clock *c);
 
 /* Set the natural frequency (Hz) of one oscillator (default: the band's

@@ -17,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lam_jansen_rit.h"
-#include "lam_wilson_cowan.h"
+#include "lam_system.h"
 
 #define SAMPLE_DT 1e-4  /* s, sampling step of the range measurement */
 #define WINDOW_S 1.0    /* s, length of the range measurement */
@@ -28,9 +27,9 @@
 struct lam_generator {
   lam_generator_kind kind;
   size_t T, nper;
-  lam_jansen_rit *jr;
-  lam_wilson_cowan *wc;
   lam_system *sys;
+  void *owner; /* the object behind sys, freed with the generator */
+  void (*owner_free)(void *);
   double *ystart; /* state at the end of the warm-up */
   double *mid, *rhalf; /* (max + min) / 2 and 2 / (max - min) per column */
   double *hz;
@@ -40,8 +39,9 @@ void lam_generator_free(lam_generator *g) {
   if (!g) {
     return;
   }
-  lam_jansen_rit_free(g->jr);
-  lam_wilson_cowan_free(g->wc);
+  if (g->owner_free) {
+    g->owner_free(g->owner);
+  }
   free(g->ystart);
   free(g->mid);
   free(g->rhalf);
@@ -82,40 +82,6 @@ double lam_generator_hz(const lam_generator *g, size_t col) {
 static int gsl_rhs(double t, const double *y, double *dy, void *params) {
   const lam_system *s = params;
   return s->ops->rhs(s->self, t, y, dy) ? GSL_EBADFUNC : GSL_SUCCESS;
-}
-
-/* A private model: [network] columns and the section's given keys. */
-static int sub_model(lam_model *m, const char *sec, const lam_param *t,
-                     size_t nt, size_t ncols, lam_model **out, lam_err *err) {
-  size_t cap = 256;
-  for (size_t i = 0; i < nt; i++) {
-    const char *v = lam_model_value(m, sec, t[i].key);
-    cap += strlen(t[i].key) + (v ? strlen(v) : 0) + 8;
-  }
-  char *text = malloc(cap);
-  lam_model *s = lam_model_new();
-  if (!text || !s) {
-    free(text);
-    lam_model_free(s);
-    return LAM_NOMEM(err);
-  }
-  size_t k = (size_t)snprintf(text, cap, "[network]\ncolumns = %zu\n[%s]\n",
-                              ncols, sec);
-  for (size_t i = 0; i < nt; i++) {
-    const char *v = lam_model_value(m, sec, t[i].key);
-    if (v) {
-      k += (size_t)snprintf(text + k, cap - k, "%s = %s\n", t[i].key, v);
-    }
-  }
-  int rc = lam_model_load_text(s, text, lam_model_path(m), lam_model_basedir(m),
-                               err);
-  free(text);
-  if (rc) {
-    lam_model_free(s);
-    return rc;
-  }
-  *out = s;
-  return LAM_OK;
 }
 
 /* Warm up, then measure min, max and midpoint crossings per column. */
@@ -205,62 +171,46 @@ done:
   return rc;
 }
 
-int lam_generator_new(lam_model *m, lam_generator_kind kind, size_t ncols,
+int lam_generator_new(lam_generator_kind kind, lam_system *sys, void *owner,
+                      void (*owner_free)(void *), size_t ncols,
                       double warmup_s, const char *what, lam_generator **out,
                       lam_err *err) {
   *out = NULL;
+  lam_generator *g = calloc(1, sizeof *g);
+  if (!g) {
+    if (owner_free) {
+      owner_free(owner);
+    }
+    return LAM_NOMEM(err);
+  }
+  g->sys = sys;
+  g->owner = owner;
+  g->owner_free = owner_free;
   if (kind != LAM_GENERATOR_JANSEN_RIT && kind != LAM_GENERATOR_WILSON_COWAN) {
+    lam_generator_free(g);
     return lam_err_set(err, LAM_EINVAL, "%s: unknown generator %d", what, (int)kind);
   }
-  if (ncols == 0 || !(warmup_s >= 0.0) || !isfinite(warmup_s)) {
+  if (ncols == 0 || !(warmup_s >= 0.0) || !isfinite(warmup_s) || !sys ||
+      sys->n % ncols != 0) {
+    lam_generator_free(g);
     return lam_err_set(err, LAM_EINVAL,
-                       "%s: expected at least one column and a warm-up >= 0 s", what);
-  }
-  const int isjr = kind == LAM_GENERATOR_JANSEN_RIT;
-  const char *sec = isjr ? "jansen_rit" : "wilson_cowan";
-  const lam_param *tab = isjr ? lam_jansen_rit_table : lam_wilson_cowan_table;
-  const size_t nt = isjr ? lam_jansen_rit_ntable : lam_wilson_cowan_ntable;
-  /* Validate in the host model (file:line messages, keys marked used). */
-  lam_jansen_rit_params jp;
-  lam_wilson_cowan_params wp;
-  int rc = lam_model_fill(m, sec, tab, nt, isjr ? (void *)&jp : (void *)&wp, err);
-  if (rc) {
-    return rc;
-  }
-  if (isjr ? jp.sigma > 0.0 : (wp.sigma_e > 0.0 || wp.sigma_i > 0.0)) {
-    const char *w = lam_model_where(m, sec, isjr ? "sigma" : (wp.sigma_e > 0.0 ? "sigma_e" : "sigma_i"));
-    return lam_err_set(err, LAM_EINVAL,
-                       "%s%s%s.%s: expected 0 when %s drives the clocks (the gains are "
-                       "deterministic), found a positive noise intensity",
-                       w ? w : "", w ? ": " : "", sec,
-                       isjr ? "sigma" : (wp.sigma_e > 0.0 ? "sigma_e" : "sigma_i"), what);
-  }
-  lam_generator *g = calloc(1, sizeof *g);
-  lam_model *s = NULL;
-  if (!g) {
-    return LAM_NOMEM(err);
+                       "%s: expected at least one column, a system of ncols "
+                       "columns and a warm-up >= 0 s", what);
   }
   g->kind = kind;
   g->T = ncols;
-  g->nper = isjr ? LAM_JR_NSTATE : LAM_WC_NSTATE;
-  rc = sub_model(m, sec, tab, nt, ncols, &s, err);
-  if (!rc) {
-    rc = isjr ? lam_jansen_rit_new(s, &g->jr, err) : lam_wilson_cowan_new(s, &g->wc, err);
-  }
-  if (!rc) {
-    g->sys = isjr ? lam_jansen_rit_system(g->jr) : lam_wilson_cowan_system(g->wc);
-    g->ystart = malloc(g->sys->n * sizeof *g->ystart);
-    g->mid = malloc(ncols * sizeof *g->mid);
-    g->rhalf = malloc(ncols * sizeof *g->rhalf);
-    g->hz = malloc(ncols * sizeof *g->hz);
-    if (!g->ystart || !g->mid || !g->rhalf || !g->hz) {
-      rc = LAM_NOMEM(err);
-    }
+  g->nper = sys->n / ncols;
+  g->ystart = malloc(g->sys->n * sizeof *g->ystart);
+  g->mid = malloc(ncols * sizeof *g->mid);
+  g->rhalf = malloc(ncols * sizeof *g->rhalf);
+  g->hz = malloc(ncols * sizeof *g->hz);
+  int rc = LAM_OK;
+  if (!g->ystart || !g->mid || !g->rhalf || !g->hz) {
+    rc = LAM_NOMEM(err);
   }
   if (!rc) {
     rc = measure(g, warmup_s, what, err);
   }
-  lam_model_free(s);
   if (rc) {
     lam_generator_free(g);
     return rc;

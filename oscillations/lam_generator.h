@@ -32,7 +32,7 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_system.h"
 
 typedef enum {
   LAM_GENERATOR_JANSEN_RIT = 1,
@@ -41,13 +41,16 @@ typedef enum {
 
 typedef struct lam_generator lam_generator;
 
-/* Build a generator of ncols columns from model m's [jansen_rit] or
- * [wilson_cowan] section (filled and validated there, so its keys count as
- * used and bad values name their file and line), integrate its warm-up and
- * measure its range. what names the key that asked for it in messages
- * ("clocks.alpha_source"). LAM_EINVAL for a noisy or non-oscillating
- * generator, LAM_ESOLVER if the warm-up integration fails, LAM_ENOMEM. */
-int lam_generator_new(lam_model *m, lam_generator_kind kind, size_t ncols,
+/* A generator of ncols columns on sys, the system of a Jansen-Rit or
+ * Wilson-Cowan network of ncols columns (built by the caller from its
+ * parameters, deterministic: noise intensities 0): integrate its warm-up and
+ * measure its range. The generator takes owner over (owner_free(owner) when
+ * it is freed, on failure too; NULL: nothing to free). what names the key
+ * that asked for it in messages ("clocks.alpha_source"). LAM_EINVAL for a
+ * non-oscillating generator, LAM_ESOLVER if the warm-up integration fails,
+ * LAM_ENOMEM. */
+int lam_generator_new(lam_generator_kind kind, lam_system *sys, void *owner,
+                      void (*owner_free)(void *), size_t ncols,
                       double warmup_s, const char *what, lam_generator **out,
                       lam_err *err);
 void lam_generator_free(lam_generator *g);

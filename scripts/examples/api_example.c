@@ -9,6 +9,7 @@
 #include "lam_metrics.h"
 #include "lam_model.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 static int fail(const lam_err *err) {
   fprintf(stderr, "api_example: %s\n", err->msg);
@@ -34,7 +35,7 @@ int main(int argc, char **argv) {
     snprintf(set, sizeof set, "column.beta=%g", betas[i]);
     lam_sim *sim = NULL;
     if (!m || lam_model_set(m, set, &err) || lam_model_set(m, "run.t_end=0.5", &err) ||
-        lam_sim_new(m, &sim, &err)) {
+        lam_sim_from_model(m, &sim, &err)) {
       return fail(&err);
     }
     /* Metrics collect what they need from the samples: no file is written. */

@@ -12,6 +12,7 @@
 #include "lam_attention.h"
 #include "lam_exp_sets.h"
 #include "lam_metrics.h"
+#include "lam_params.h"
 
 static const double PI = 3.14159265358979323846;
 
@@ -27,7 +28,7 @@ static lam_sim *ideal(lam_model **mp) {
   cr_assert_eq(lam_model_set(m, "solver.rtol=1e-10", &err), 0);
   cr_assert_eq(lam_model_set(m, "solver.atol=1e-12", &err), 0);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), 0, "%s", err.msg);
   *mp = m;
   return sim;
 }
@@ -191,7 +192,7 @@ Test(metrics, asking_for_fewer_metrics_gives_the_same_values) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, p, &err), 0, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), 0, "%s", err.msg);
   feed f = {0};
   f.sys = lam_sim_system(sim);
   f.l23 = -1;

@@ -18,6 +18,7 @@
 
 #include "lam_model.h"
 #include "lam_probe.h"
+#include "lam_params.h"
 
 #define PI 3.141592653589793
 
@@ -178,6 +179,17 @@ Test(probe, lfp_linear_and_block_consistent) {
   lam_probe_free(pr);
 }
 
+/* [probe] of a model file, read as io/ reads it. */
+static int probe_read(lam_model *m, lam_probe_params *p, lam_err *err) {
+  lam_sim_params *sp = NULL;
+  int rc = lam_params_from_model(m, &sp, err);
+  if (!rc) {
+    *p = sp->probe;
+  }
+  lam_sim_params_free(sp);
+  return rc;
+}
+
 Test(probe, read_and_errors) {
   lam_model *m = lam_model_new();
   lam_err err;
@@ -186,7 +198,7 @@ Test(probe, read_and_errors) {
                                    "probe.ini", ".", &err),
                LAM_OK, "%s", err.msg);
   lam_probe_params p;
-  cr_assert_eq(lam_probe_read(m, &p, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(probe_read(m, &p, &err), LAM_OK, "%s", err.msg);
   cr_expect_eq(p.enabled, 1);
   cr_expect_eq(p.contacts, 8);
   cr_expect_float_eq(p.spacing_um, 50.0, 0);
@@ -196,7 +208,7 @@ Test(probe, read_and_errors) {
   m = lam_model_new();
   cr_assert_eq(lam_model_load_text(m, "[probe]\ncontacts = 2\n", "bad.ini", ".", &err),
                LAM_OK);
-  cr_expect_neq(lam_probe_read(m, &p, &err), LAM_OK);
+  cr_expect_neq(probe_read(m, &p, &err), LAM_OK);
   cr_expect(strstr(err.msg, "bad.ini:2"), "%s", err.msg);
   cr_expect(strstr(err.msg, "probe.contacts"), "%s", err.msg);
   lam_model_free(m);

@@ -16,6 +16,7 @@
 
 #include "lam_model.h"
 #include "lam_stability.h"
+#include "lam_stability_family.h"
 
 static void setup(void) { gsl_set_error_handler_off(); }
 
@@ -115,9 +116,12 @@ Test(stability, bad_range, .init = setup) {
   cr_assert_eq(lam_stability_continue(fold_at, &F, &c, NULL, b, 1, &nb, &err),
                LAM_EINVAL);
   lam_stability_family *fam = NULL;
-  lam_model *m = lam_model_new();
+  lam_sim_params *m = lam_sim_params_new(LAM_KIND_JANSEN_RIT, &err);
+  cr_assert(m, "%s", err.msg);
   cr_assert_eq(lam_stability_family_new(m, "nodot", &fam, &err), LAM_EINVAL);
-  lam_model_free(m);
+  cr_assert_eq(lam_stability_family_new(m, "jansen_rit.nope", &fam, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "nope"), "%s", err.msg);
+  lam_sim_params_free(m);
 }
 
 /* ---- Jansen-Rit ---- */
@@ -127,13 +131,11 @@ static int near_rel(double x, double ref, double rel) {
 }
 
 Test(stability, jansen_rit_bifurcations_in_p, .init = setup) {
-  lam_model *m = lam_model_new();
+  /* Built from numbers, no model file: kind jansen-rit, p = 0. */
   lam_err err;
-  cr_assert_eq(lam_model_load_text(m,
-                                    "[column]\nkind = jansen-rit\n"
-                                    "[jansen_rit]\np = 0\n",
-                                    "jr.ini", ".", &err),
-               LAM_OK, "%s", err.msg);
+  lam_sim_params *m = lam_sim_params_new(LAM_KIND_JANSEN_RIT, &err);
+  cr_assert(m, "%s", err.msg);
+  m->jansen_rit.p = 0.0;
   lam_stability_family *fam = NULL;
   cr_assert_eq(lam_stability_family_new(m, "jansen_rit.p", &fam, &err), LAM_OK,
                "%s", err.msg);
@@ -164,5 +166,5 @@ Test(stability, jansen_rit_bifurcations_in_p, .init = setup) {
   cr_expect(hopf2, "no Hopf point within 0.5 %% of p = 315.70/s");
   cr_expect(fold, "no fold within 0.5 %% of p = 113.59/s");
   lam_stability_family_free(fam);
-  lam_model_free(m);
+  lam_sim_params_free(m);
 }

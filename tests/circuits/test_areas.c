@@ -18,6 +18,7 @@
 #include "lam_sim.h"
 #include "lam_solver.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
 
 static const char *base =
     "[network]\ncolumns = 4\nheads = 2\nd_in = 4\nd_k = 3\nd_v = 3\n"
@@ -31,19 +32,14 @@ static lam_sim *build(const char *text, lam_err *err) {
   int rc = lam_model_load_text(m, text, "m.ini", ".", err);
   lam_sim *sim = NULL;
   if (!rc) {
-    rc = lam_sim_new(m, &sim, err);
+    rc = lam_sim_from_model(m, &sim, err);
   }
-  if (rc) {
-    lam_model_free(m);
-    return NULL;
-  }
-  return sim;
+  lam_model_free(m); /* the simulation keeps its own parameters */
+  return rc ? NULL : sim;
 }
 
 static void done(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 static lam_sim *run(const char *text) {
@@ -135,7 +131,7 @@ Test(areas, feedforward_reaches_l4_of_the_next_area) {
   cr_assert_eq(lam_model_set(m, "solver.atol=1e-12", &err), LAM_OK);
   cr_assert_eq(lam_model_set(m, "run.t_end=2", &err), LAM_OK);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.dt_record = 0.5;
   cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), LAM_OK, "%s", err.msg);

@@ -11,6 +11,8 @@
 #include "lam_recorder.h"
 #include "lam_sim.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 typedef struct fixture {
   size_t T, H, din, dk, dv;
@@ -124,13 +126,13 @@ static const char *run_model(const fixture *f, const char *extra,
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
   cr_assert(rec, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = dt;
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   lam_sim_free(sim);
   lam_model_free(m);
@@ -426,7 +428,7 @@ static int build_text(const char *text, lam_err *err) {
   int rc = lam_model_load_text(m, text, "big.ini", ".", err);
   lam_sim *sim = NULL;
   if (!rc) {
-    rc = lam_sim_new(m, &sim, err);
+    rc = lam_sim_from_model(m, &sim, err);
   }
   lam_sim_free(sim);
   lam_model_free(m);

@@ -26,6 +26,7 @@
 #include "lam_spectrum.h"
 #include "lam_stability.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
 
 /* Published parameters (Jansen & Rit 1995 [S13]), written out
  * here rather than read from the table under test. */
@@ -48,14 +49,13 @@ static lam_sim *make_sim(const char *text, const char *dir) {
   cr_assert_eq(lam_model_load_text(m, text, "jr.ini", dir ? dir : ".", &err),
                LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m); /* the simulation keeps its own parameters */
   return sim;
 }
 
 static void free_sim(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 /* ---- equilibrium ---- */
@@ -244,7 +244,7 @@ Test(jansen_rit, bad_coupling_shape, .init = setup) {
                                    "jr.ini", dir, &err),
                LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_EINVAL);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_EINVAL);
   cr_assert_null(sim);
   cr_log_info("%s", err.msg);
   cr_assert(strstr(err.msg, "jr.ini:7") != NULL, "%s", err.msg);
@@ -264,7 +264,7 @@ Test(jansen_rit, white_noise_with_adams_is_an_error) {
   lam_err err;
   cr_assert_eq(lam_model_load_text(m, text, "jr.ini", ".", &err), LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_EINVAL);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_EINVAL);
   cr_assert_null(sim);
   cr_assert(strstr(err.msg, "jr.ini:8") && strstr(err.msg, "solver.method") &&
                 strstr(err.msg, "heun"),
@@ -281,7 +281,7 @@ Test(jansen_rit, white_noise_with_adams_is_an_error) {
   for (int i = 0; i < 2; i++) {
     m = lam_model_new();
     cr_assert_eq(lam_model_load_text(m, ok[i], "jr.ini", ".", &err), LAM_OK);
-    cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+    cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
     lam_sim_free(sim);
     lam_model_free(m);
   }

@@ -18,20 +18,20 @@
 
 #include "lam_sim.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
 
 static lam_sim *build(const char *text) {
   lam_model *m = lam_model_new();
   lam_err err;
   cr_assert_eq(lam_model_load_text(m, text, "net.ini", "/", &err), LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m); /* the simulation keeps its own parameters */
   return sim;
 }
 
 static void done(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 /* kind, section, drive key, its value, gain key, per-column state size,

@@ -27,6 +27,7 @@
 #include "lam_sim.h"
 #include "lam_spectrum.h"
 #include "lam_stability.h"
+#include "lam_params.h"
 
 static void setup(void) { gsl_set_error_handler_off(); }
 
@@ -36,14 +37,13 @@ static lam_sim *make_sim(const char *text) {
   cr_assert_eq(lam_model_load_text(m, text, "mejias.ini", ".", &err), LAM_OK,
                "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m); /* the simulation keeps its own parameters */
   return sim;
 }
 
 static void free_sim(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 Test(mejias, phi) {

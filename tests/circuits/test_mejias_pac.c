@@ -23,6 +23,7 @@
 
 #include "lam_pac.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 static void setup(void) { gsl_set_error_handler_off(); }
 
@@ -60,7 +61,7 @@ static lam_pac_stats pac_of(int couplings_on, int seed) {
   cr_assert_eq(lam_model_load_text(m, text, "mejias.ini", ".", &err), LAM_OK, "%s",
                err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   rec r = {.sys = lam_sim_system(sim)};
   cr_assert_str_eq(r.sys->pops[0].name, "l23_e");
   cr_assert_str_eq(r.sys->pops[2].name, "l56_e");

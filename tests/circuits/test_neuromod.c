@@ -18,6 +18,7 @@
 #include "lam_neuromod.h"
 #include "lam_sim.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
 
 static const char *base =
     "[network]\ncolumns = 4\nheads = 2\nd_in = 4\nd_k = 3\nd_v = 3\n"
@@ -33,7 +34,8 @@ static lam_sim *run(const char *extra, double t_end) {
   cr_assert_eq(lam_model_load_text(m, text, "m.ini", ".", &err), LAM_OK, "%s",
                err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m); /* the simulation keeps its own parameters */
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = t_end;
@@ -42,9 +44,7 @@ static lam_sim *run(const char *extra, double t_end) {
 }
 
 static void done(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 /* Observe population `name` of the final state into out. */
@@ -197,7 +197,7 @@ Test(neuromod, bad_values_name_file_line_key) {
   lam_err err = {0};
   cr_assert_eq(lam_model_load_text(m, text, "m.ini", ".", &err), LAM_OK);
   lam_sim *sim = NULL;
-  cr_assert_neq(lam_sim_new(m, &sim, &err), LAM_OK);
+  cr_assert_neq(lam_sim_from_model(m, &sim, &err), LAM_OK);
   cr_log_info("%s", err.msg);
   cr_assert(strstr(err.msg, "m.ini:15") && strstr(err.msg, "neuromod.mode"), "%s",
             err.msg);

@@ -14,6 +14,8 @@
 #include "lam_recorder.h"
 #include "lam_sim.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 #define PI 3.141592653589793
 
@@ -63,7 +65,7 @@ static lam_sim *make_sim(const char *extra, lam_model **mout) {
   cr_assert_eq(lam_model_load_text(m, text, "probe.ini", ".", &err), LAM_OK, "%s",
                err.msg);
   lam_sim *sim = NULL;
-  int rc = lam_sim_new(m, &sim, &err);
+  int rc = lam_sim_from_model(m, &sim, &err);
   cr_assert_eq(rc, LAM_OK, "%s", err.msg);
   *mout = m;
   return sim;
@@ -84,7 +86,7 @@ Test(probe_run, recorded_lfp_and_csd_match_formulas) {
   lam_run_opts o = lam_run_defaults(sim);
   o.on_sample = keep;
   o.ctx = &c;
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(c.n, 21);
 
@@ -168,7 +170,7 @@ Test(probe_run, no_probe_no_series) {
   lam_err err;
   lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
   lam_run_opts o = lam_run_defaults(sim);
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   double *v;
   hsize_t d[3];
@@ -189,7 +191,7 @@ Test(probe_run, bad_probe_key_names_file_line) {
   snprintf(text, sizeof text, "%s[probe]\nenabled = true\nspacing_um = 0\n", model_text);
   cr_assert_eq(lam_model_load_text(m, text, "probe.ini", ".", &err), LAM_OK);
   lam_sim *sim = NULL;
-  cr_expect_neq(lam_sim_new(m, &sim, &err), LAM_OK);
+  cr_expect_neq(lam_sim_from_model(m, &sim, &err), LAM_OK);
   cr_expect(strstr(err.msg, "probe.ini:11"), "%s", err.msg);
   cr_expect(strstr(err.msg, "probe.spacing_um"), "%s", err.msg);
   cr_expect_null(sim);
@@ -218,11 +220,11 @@ static void run_areas(const char *dir, const char *name, const char *extra) {
   cr_assert_eq(lam_model_load_text(m, text, "areas.ini", ".", &err), LAM_OK, "%s",
                err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
   cr_assert(rec, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   lam_sim_free(sim);
   lam_model_free(m);

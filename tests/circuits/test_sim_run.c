@@ -11,6 +11,8 @@
 
 #include "lam_sim.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 static lam_model *m;
 static lam_sim *sim;
@@ -21,7 +23,7 @@ static void setup(void) {
   lam_err err = {0, ""};
   m = lam_model_new();
   cr_assert_eq(lam_model_load(m, p, &err), LAM_OK, "%s", err.msg);
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
 }
 
 static void teardown(void) {
@@ -41,7 +43,7 @@ static void expect_refused(double t_end, double dt_record, const char *needle) {
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = dt_record;
-  int rc = lam_sim_run(sim, &o, rec, &err);
+  int rc = lam_sim_record(sim, &o, rec, &err);
   cr_expect_eq(rc, LAM_EINVAL, "t_end %g, dt_record %g: accepted", t_end,
                dt_record);
   cr_expect(strstr(err.msg, needle), "lacks '%s': %s", needle, err.msg);
@@ -92,10 +94,10 @@ static int flags_of(const char *value, int flags[3], lam_err *err) {
   snprintf(p, sizeof p, "%s/models/jansen-rit.ini", getenv("LAM_SOURCE_ROOT"));
   lam_model *m2 = lam_model_new();
   cr_assert_eq(lam_model_load(m2, p, err), LAM_OK, "%s", err->msg);
-  int rc = lam_sim_option(m2, "--record", "record", value, err);
+  int rc = lam_params_option(m2, "--record", "record", value, err);
   lam_sim *s2 = NULL;
   if (!rc) {
-    rc = lam_sim_new(m2, &s2, err);
+    rc = lam_sim_from_model(m2, &s2, err);
   }
   if (!rc) {
     cr_assert_eq(lam_sim_system(s2)->npops, 3);
@@ -129,12 +131,12 @@ Test(sim_run, record_key_selects_populations) {
 Test(sim_run, options_meet_the_run_table) {
   lam_err err = {0, ""};
   lam_model *m2 = lam_model_new();
-  cr_expect_eq(lam_sim_option(m2, "--dt-record", "dt_record", "1e-300", &err),
+  cr_expect_eq(lam_params_option(m2, "--dt-record", "dt_record", "1e-300", &err),
                LAM_EINVAL);
   cr_expect_str_eq(err.msg, "--dt-record 1e-300: run.dt_record: expected a value "
                             "in [1e-09, 1e+06] s, found '1e-300'");
   cr_expect(lam_model_value(m2, "run", "dt_record") == NULL);
-  cr_expect_eq(lam_sim_option(m2, "--t-end", "t_end", "0.07", &err), LAM_OK);
+  cr_expect_eq(lam_params_option(m2, "--t-end", "t_end", "0.07", &err), LAM_OK);
   cr_expect_str_eq(lam_model_value(m2, "run", "t_end"), "0.07");
   cr_expect_str_eq(lam_model_where(m2, "run", "t_end"), "--t-end 0.07");
   lam_model_free(m2);

@@ -24,6 +24,8 @@
 #include "lam_sim.h"
 #include "lam_solver.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 #define TWO_PI 6.283185307179586476925286766559
 
@@ -221,13 +223,13 @@ static void stimulus_step(const char *table) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, p, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
   cr_assert(rec, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = 0.08;
   o.dt_record = 0.001;
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   lam_sim_free(sim);
   lam_model_free(m);
@@ -284,7 +286,7 @@ static void run_jr(const char *const *sets, size_t nsets, trace *tr,
     cr_assert_eq(lam_model_set(m, sets[i], &err), LAM_OK, "%s", err.msg);
   }
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = 2.0;
   o.dt_record = 0.001;
@@ -336,7 +338,7 @@ Test(solver_erk, bad_table_is_a_file_line_key_error) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load_text(m, text, "m.ini", "/", &err), LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_neq(lam_sim_new(m, &sim, &err), LAM_OK, "erk_table = rk4 accepted");
+  cr_assert_neq(lam_sim_from_model(m, &sim, &err), LAM_OK, "erk_table = rk4 accepted");
   cr_assert_null(sim);
   cr_expect(strstr(err.msg, "m.ini:5: solver.erk_table"), "message: %s", err.msg);
   cr_expect(strstr(err.msg, "dormand-prince"), "message lists the choices: %s", err.msg);

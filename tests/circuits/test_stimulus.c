@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lam_noise.h"
+#include "lam_params.h"
 #include "lam_stimulus.h"
 #include "lam_test_util.h"
 
@@ -35,13 +36,20 @@ static int load(const char *text, size_t T, size_t F, lam_stimulus **s,
   int rc = lam_model_load_text(m, text, "stim.ini", dir(), err);
   cr_assert_eq(rc, LAM_OK, "%s", err->msg);
   *s = (lam_stimulus *)1;
-  rc = lam_stimulus_from_model(m, T, F, s, err);
+  /* The model file read as io/ reads it: [stimulus] checked, its
+   * schedule read, every key used. */
+  lam_sim_params *p = NULL;
+  rc = lam_params_from_model(m, &p, err);
+  lam_model_free(m);
+  if (rc) {
+    *s = NULL;
+    return rc;
+  }
+  rc = lam_stimulus_new(&p->stimulus, p->given, T, F, s, err);
   if (rc) {
     cr_assert_null(*s, "no object on failure");
-  } else {
-    cr_assert_eq(lam_model_check_unused(m, err), LAM_OK, "%s", err->msg);
   }
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 

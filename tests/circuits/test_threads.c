@@ -21,6 +21,7 @@
 #include "lam_sim.h"
 #include "lam_solver.h"
 #include "lam_test_util.h"
+#include "lam_params.h"
 
 /* A self-attention model, T columns, H heads, with `threads`. */
 static void write_model(const char *path, int T, int H, const char *clocks, const char *threads) {
@@ -40,7 +41,7 @@ static int sim_error(const char *path, char *msg, size_t len) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  int rc = lam_sim_new(m, &sim, &err);
+  int rc = lam_sim_from_model(m, &sim, &err);
   snprintf(msg, len, "%s", err.msg);
   lam_sim_free(sim);
   lam_model_free(m);
@@ -81,7 +82,7 @@ static void run(const char *path, double t_end, trace *tr, lam_solver_stats *st)
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   tr->n = lam_sim_system(sim)->n;
   const size_t ns = (size_t)(t_end / 0.001 + 0.5) + 2;
   tr->cap = ns * tr->n + tr->n; /* + the final state */
@@ -160,7 +161,7 @@ Test(threads, sparse_recording_still_adapts) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = 1.0;
   o.dt_record = 1.0;
@@ -210,7 +211,7 @@ Test(threads, switching_between_steps_same_bits) {
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
   lam_sim *sim;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   const size_t n = lam_sim_system(sim)->n;
   cr_assert_geq(n, LAM_PAR_MIN_VECTOR, "the state must reach the threaded vector passes");
   double *one = malloc(n * sizeof *one), *sw = malloc(n * sizeof *sw);

@@ -9,6 +9,7 @@
 #include "lam_attention.h"
 #include "lam_plasticity.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 Test(plasticity, dw_is_the_closed_form_for_fixed_rates) {
   const size_t T = 5, din = 3, H = 2, d = 4, n = H * d;
@@ -89,7 +90,8 @@ static lam_sim *network(const char *dir, double z, double eta, double t_end) {
   lam_err err = {0};
   cr_assert_eq(lam_model_load_text(m, text, "p.ini", ".", &err), LAM_OK, "%s", err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m); /* the simulation keeps its own parameters */
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = t_end;
@@ -98,9 +100,7 @@ static lam_sim *network(const char *dir, double z, double eta, double t_end) {
 }
 
 static void done(lam_sim *sim) {
-  lam_model *m = lam_sim_model(sim);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 /* Change of W_Q and W_K over the run; returns the min and max entries. */
@@ -289,7 +289,7 @@ Test(plasticity, teach_errors_name_the_key) {
     lam_err err = {0};
     cr_assert_eq(lam_model_load_text(m, text, "t.ini", ".", &err), LAM_OK, "%s", err.msg);
     lam_sim *sim = NULL;
-    cr_assert_neq(lam_sim_new(m, &sim, &err), LAM_OK);
+    cr_assert_neq(lam_sim_from_model(m, &sim, &err), LAM_OK);
     cr_assert(strstr(err.msg, "t.ini:"), "%s", err.msg);
     cr_assert(strstr(err.msg, "plasticity.teach"), "%s", err.msg);
     cr_assert(strstr(err.msg, shape ? "3" : cases[k][1]), "%s", err.msg);

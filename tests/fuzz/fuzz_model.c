@@ -7,14 +7,15 @@
 #include "lam_fuzz.h"
 #include "lam_model.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 static void build(lam_model *m) {
   lam_err err = {0, ""};
   lam_sim *sim = NULL;
-  if (lam_sim_new(m, &sim, &err) == LAM_OK) {
+  if (lam_sim_from_model(m, &sim, &err) == LAM_OK) {
     lam_run_opts o = lam_run_defaults(sim);
     (void)o;
-    (void)lam_sim_model_text(sim);
+    free(lam_sim_params_text(lam_sim_params_of(sim)));
     (void)lam_model_hash(m);
   }
   lam_sim_free(sim);

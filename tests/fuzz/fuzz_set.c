@@ -6,6 +6,7 @@
 #include "lam_fuzz.h"
 #include "lam_model.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 static lam_model *base;
 
@@ -37,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (!rc) {
     lam_sim *sim = NULL;
-    if (lam_sim_new(m, &sim, &err) == LAM_OK) {
-      (void)lam_sim_model_text(sim);
+    if (lam_sim_from_model(m, &sim, &err) == LAM_OK) {
+      free(lam_sim_params_text(lam_sim_params_of(sim)));
     }
     lam_sim_free(sim);
   }

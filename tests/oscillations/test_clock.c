@@ -19,6 +19,7 @@
 #include <gsl/gsl_odeiv2.h>
 
 #include "lam_clock.h"
+#include "tu_clock.h"
 
 #define TWO_PI (2.0 * M_PI)
 
@@ -569,7 +570,7 @@ static int from_text(const char *text, size_t T, lam_clock **c, lam_err *err) {
   cr_assert(m);
   int rc = lam_model_load_text(m, text, "clocks.ini", NULL, err);
   cr_assert_eq(rc, LAM_OK, "%s", err->msg);
-  rc = lam_clock_from_model(m, T, c, err);
+  rc = tu_clock_from_model(m, T, c, err);
   lam_model_free(m);
   return rc;
 }

@@ -24,8 +24,10 @@
 #include <string.h>
 
 #include "lam_clock.h"
+#include "tu_clock.h"
 #include "lam_model.h"
 #include "lam_sim.h"
+#include "lam_params.h"
 
 static void setup(void) { gsl_set_error_handler_off(); }
 
@@ -97,7 +99,7 @@ Test(generator, clock_gains_from_jansen_rit_and_wilson_cowan, .init = setup) {
                       "[jansen_rit]\np = 220\n");
   lam_clock *c = NULL;
   lam_err err;
-  cr_assert_eq(lam_clock_from_model(m, 2, &c, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(tu_clock_from_model(m, 2, &c, &err), LAM_OK, "%s", err.msg);
   /* Phase oscillators 2T, Wilson-Cowan 2 per column, Jansen-Rit 6. */
   const size_t n = lam_clock_nstate(c);
   cr_assert_eq(n, 2 * 2 + 2 * 2 + 2 * 6);
@@ -171,13 +173,13 @@ static double *series(const char *text, const char *pop, double t_end,
   if (src_hz) {
     lam_model *m2 = load(text);
     lam_clock *c = NULL;
-    cr_assert_eq(lam_clock_from_model(m2, 2, &c, &err), LAM_OK, "%s", err.msg);
+    cr_assert_eq(tu_clock_from_model(m2, 2, &c, &err), LAM_OK, "%s", err.msg);
     *src_hz = lam_clock_source_hz(c, band, 0);
     lam_clock_free(c);
     lam_model_free(m2);
   }
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   rec r = {.sys = lam_sim_system(sim)};
   while (r.pop < r.sys->npops && strcmp(r.sys->pops[r.pop].name, pop)) {
     r.pop++;
@@ -254,13 +256,13 @@ Test(generator, bad_generators, .init = setup) {
   lam_clock *c = NULL;
   lam_model *m = load("[clocks]\nenabled = true\nalpha_source = jansen-rit\n"
                       "[jansen_rit]\nsigma = 1\n");
-  cr_assert_eq(lam_clock_from_model(m, 1, &c, &err), LAM_EINVAL);
+  cr_assert_eq(tu_clock_from_model(m, 1, &c, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, "gen.ini:5") && strstr(err.msg, "jansen_rit.sigma"), "%s",
             err.msg);
   lam_model_free(m);
   /* p = 50/s: below the first Hopf point (89.83/s) the column is at rest. */
   m = load("[clocks]\nenabled = true\nalpha_source = jansen-rit\n[jansen_rit]\np = 50\n");
-  cr_assert_eq(lam_clock_from_model(m, 1, &c, &err), LAM_EINVAL);
+  cr_assert_eq(tu_clock_from_model(m, 1, &c, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, "clocks.alpha_source") && strstr(err.msg, "does not oscillate"),
             "%s", err.msg);
   lam_model_free(m);

@@ -22,6 +22,8 @@
 #include "lam_plot.h"
 #include "lam_recorder.h"
 #include "lam_sim.h"
+#include "lam_params.h"
+#include "lam_simrec.h"
 
 #define TOL 1e-12
 
@@ -49,11 +51,11 @@ static void run_model(const char *out, int areas) {
   cr_assert_eq(lam_model_set(m, "run.t_end=0.05", &err), LAM_OK, "%s",
                err.msg);
   lam_sim *sim = NULL;
-  cr_assert_eq(lam_sim_new(m, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
   lam_recorder *rec = lam_recorder_open(out, lam_sim_system(sim), NULL, &err);
   cr_assert(rec, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
-  cr_assert_eq(lam_sim_run(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
   cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
   lam_sim_free(sim);
   lam_model_free(m);

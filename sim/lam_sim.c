@@ -1,4 +1,5 @@
-/* lam_sim.c: model file -> system -> solver -> samples (see lam_sim.h). */
+/* lam_sim.c: typed parameters -> system -> solver -> samples (see
+ * lam_sim.h). */
 #include "lam_sim.h"
 
 #include <math.h>
@@ -10,43 +11,18 @@
 #include "lam_areas.h"
 #include "lam_attention.h"
 #include "lam_column.h"
-#include "lam_config.h"
-#include "lam_csv.h"
 #include "lam_jansen_rit.h"
 #include "lam_mejias.h"
 #include "lam_par.h"
 #include "lam_probe.h"
-#include "lam_provenance.h"
 #include "lam_wilson_cowan.h"
 #include "lam_time.h"
 
-#define S lam_run_params
-const lam_param lam_run_table[] = {
-    LAM_REAL(S, t_end, "1", "s", 1e-9, 1e9, "Simulated time"),
-    LAM_REAL(S, dt_record, "0.001", "s", 1e-9, 1e6, "Sampling step of the recorded traces"),
-    LAM_STRING(S, record, "all",
-               "Populations to record, comma-separated names (all: every population)"),
-};
-#undef S
-const size_t lam_run_ntable = LAM_NELEM(lam_run_table);
-
-#define S lam_init_params
-const lam_param lam_init_table[] = {
-    LAM_PATHP(S, state, "",
-              "Initial state CSV: one row per state variable of a column (docs/state-layout.md), "
-              "one CSV column per model column; empty: the model's documented default"),
-};
-#undef S
-const size_t lam_init_ntable = LAM_NELEM(lam_init_table);
-
 struct lam_sim {
-  lam_model *m;
-  int kind;
+  lam_sim_params *p; /* the simulation's own copy */
   void *impl;
   void (*impl_free)(void *);
   lam_system *sys;
-  lam_solver_params sp;
-  lam_run_params rp;
   lam_solver *solver;
   double *y;
   double *obs; /* observation buffer, largest population */
@@ -56,11 +32,78 @@ struct lam_sim {
   double threads_share; /* of the last run's measured time, the share on [solver] threads */
 };
 
+/* ---- The kinds: one row per column kind (and stacked areas) ---- */
+
+static int new_attention(const lam_sim_params *p, void **impl, lam_system **sys,
+                         lam_err *err) {
+  lam_attention_params ap;
+  lam_sim_params_attention(p, &ap);
+  lam_attention *a = NULL;
+  int rc = lam_attention_new(&ap, p->given, &a, err);
+  *impl = a;
+  *sys = rc ? NULL : lam_attention_system(a);
+  return rc;
+}
 static void free_attention(void *p) { lam_attention_free(p); }
-static void free_areas(void *p) { lam_areas_free(p); }
+
+static int new_jansen_rit(const lam_sim_params *p, void **impl, lam_system **sys,
+                          lam_err *err) {
+  lam_jansen_rit *jr = NULL;
+  int rc = lam_jansen_rit_new(&p->mass_network, &p->jansen_rit, p->given, &jr, err);
+  *impl = jr;
+  *sys = rc ? NULL : lam_jansen_rit_system(jr);
+  return rc;
+}
 static void free_jansen_rit(void *p) { lam_jansen_rit_free(p); }
+
+static int new_mejias(const lam_sim_params *p, void **impl, lam_system **sys,
+                      lam_err *err) {
+  lam_mejias *mj = NULL;
+  int rc = lam_mejias_new(&p->mass_network, &p->mejias2016, p->given, &mj, err);
+  *impl = mj;
+  *sys = rc ? NULL : lam_mejias_system(mj);
+  return rc;
+}
 static void free_mejias(void *p) { lam_mejias_free(p); }
+
+static int new_wilson_cowan(const lam_sim_params *p, void **impl,
+                            lam_system **sys, lam_err *err) {
+  lam_wilson_cowan *wc = NULL;
+  int rc = lam_wilson_cowan_new(&p->mass_network, &p->wilson_cowan, p->given,
+                                &wc, err);
+  *impl = wc;
+  *sys = rc ? NULL : lam_wilson_cowan_system(wc);
+  return rc;
+}
 static void free_wilson_cowan(void *p) { lam_wilson_cowan_free(p); }
+
+static int new_areas(const lam_sim_params *p, void **impl, lam_system **sys,
+                     lam_err *err) {
+  lam_areas_spec spec = {p->areas, p->nareas, p->area,
+                         (const lam_given *const *)p->area_given, p->link,
+                         p->given};
+  lam_areas *ar = NULL;
+  int rc = lam_areas_new(&spec, &ar, err);
+  *impl = ar;
+  *sys = rc ? NULL : lam_areas_system(ar);
+  return rc;
+}
+static void free_areas(void *p) { lam_areas_free(p); }
+
+typedef struct kind_row {
+  int kind; /* LAM_KIND_*, or -1 for stacked areas */
+  int (*make)(const lam_sim_params *p, void **impl, lam_system **sys,
+              lam_err *err);
+  void (*free)(void *impl);
+} kind_row;
+
+static const kind_row kinds[] = {
+    {LAM_KIND_ATTENTION, new_attention, free_attention},
+    {LAM_KIND_JANSEN_RIT, new_jansen_rit, free_jansen_rit},
+    {LAM_KIND_MEJIAS, new_mejias, free_mejias},
+    {LAM_KIND_WILSON_COWAN, new_wilson_cowan, free_wilson_cowan},
+    {-1, new_areas, free_areas},
+};
 
 /* ---- Virtual laminar probe (docs/analysis.md) ----
  * Every population whose layer has a depth (lam_probe_layer_depth) feeds the
@@ -102,13 +145,11 @@ static void probe_free(sim_probe *p) {
   }
 }
 
-/* Read [probe] (always, so its keys count as used); build the probe when
- * enabled. */
+/* Build the probe when [probe] is enabled. */
 static int probe_setup(lam_sim *sim, lam_err *err) {
-  lam_probe_params pp;
-  int rc = lam_probe_read(sim->m, &pp, err);
-  if (rc || !pp.enabled) {
-    return rc;
+  const lam_probe_params pp = sim->p->probe;
+  if (!pp.enabled) {
+    return LAM_OK;
   }
   const lam_system *s = sim->sys;
   sim_probe *p = calloc(1, sizeof *p);
@@ -132,7 +173,7 @@ static int probe_setup(lam_sim *sim, lam_err *err) {
     return LAM_NOMEM(err);
   }
   if (p->np == 0) {
-    const char *where = lam_model_where(sim->m, "probe", "enabled");
+    const char *where = lam_sim_params_where(sim->p, "probe", "enabled");
     return lam_err_set(err, LAM_EINVAL,
                        "%s%sprobe.enabled: expected a model with populations in "
                        "cortical layers, found none in kind '%s'",
@@ -180,83 +221,62 @@ static int probe_setup(lam_sim *sim, lam_err *err) {
   return LAM_OK;
 }
 
-/* Contact depths, population depths and names: once per recorded run. */
-static int probe_header(lam_sim *sim, lam_recorder *rec, lam_err *err) {
-  sim_probe *p = sim->probe;
-  const lam_probe *pr = p->area[0].pr; /* every electrode has these contacts */
-  size_t nc = lam_probe_ncontacts(pr), dims[1] = {nc};
-  for (size_t i = 0; i < nc; i++) {
-    p->lfp[i] = lam_probe_contact_depth(pr, i);
-  }
-  int rc = lam_recorder_dataset(rec, "probe/depth_um", "um", p->lfp, 1, dims, err);
-  dims[0] = p->np;
-  if (!rc) {
-    rc = lam_recorder_dataset(rec, "probe/pop_depth_um", "um", p->depth, 1,
-                              dims, err);
-  }
-  /* The CSD's contacts 1 .. N-2 (p->csd as scratch: the series come later). */
-  dims[0] = lam_probe_ncsd(pr);
-  for (size_t i = 0; i < dims[0]; i++) {
-    p->csd[i] = lam_probe_contact_depth(pr, i + 1);
-  }
-  if (!rc && dims[0] > 0) {
-    rc = lam_recorder_dataset(rec, "probe/csd_depth_um", "um", p->csd, 1, dims,
-                              err);
-  }
-  /* Labelled axes: the contact axis of every LFP / CSD series has the
-   * contact depths as its coordinate. */
-  if (!rc) {
-    rc = lam_recorder_label(rec, "probe/pop_depth_um", 0, "population", NULL,
-                            err);
-  }
-  for (size_t k = 0; !rc && k < p->na; k++) {
-    rc = lam_recorder_label(rec, p->area[k].lfp, 1, "contact",
-                            "/probe/depth_um", err);
-    if (!rc && dims[0] > 0) {
-      rc = lam_recorder_label(rec, p->area[k].csd, 1, "contact",
-                              "/probe/csd_depth_um", err);
-    }
-  }
-  char names[1024] = "";
-  for (size_t j = 0; j < p->np; j++) {
-    size_t len = strlen(names);
-    snprintf(names + len, sizeof names - len, "%s%s", j ? "," : "",
-             sim->sys->pops[p->pop[j]].name);
-  }
-  return rc ? rc : lam_recorder_attr_text(rec, "probe_populations", names, err);
+size_t lam_sim_probe_count(const lam_sim *sim) {
+  return sim->probe ? sim->probe->na : 0;
 }
 
-static int probe_sample(lam_sim *sim, double t, lam_recorder *rec,
-                        lam_err *err) {
+const lam_probe *lam_sim_probe(const lam_sim *sim, size_t k,
+                               const char **lfp_name, const char **csd_name) {
+  if (!sim->probe || k >= sim->probe->na) {
+    return NULL;
+  }
+  const probe_area *pa = &sim->probe->area[k];
+  if (lfp_name) {
+    *lfp_name = pa->lfp;
+  }
+  if (csd_name) {
+    *csd_name = pa->csd;
+  }
+  return pa->pr;
+}
+
+size_t lam_sim_probe_pops(const lam_sim *sim, const size_t **pop,
+                          const double **depth_um) {
+  const sim_probe *p = sim->probe;
+  *pop = p ? p->pop : NULL;
+  *depth_um = p ? p->depth : NULL;
+  return p ? p->np : 0;
+}
+
+const char *lam_sim_probe_unit(const lam_sim *sim, int csd) {
+  return !sim->probe ? "" : csd ? sim->probe->csd_unit : sim->probe->lfp_unit;
+}
+
+/* Per population of electrode k the summed current of a column (averaged
+ * over columns), then the LFP and CSD. */
+void lam_sim_probe_lfp(lam_sim *sim, size_t k, double t, const double *y,
+                       const double **lfp, const double **csd) {
   sim_probe *p = sim->probe;
   const lam_system *s = sim->sys;
-  for (size_t j = 0; j < p->np; j++) {
+  const probe_area *pa = &p->area[k];
+  for (size_t j = pa->first; j < pa->first + pa->np; j++) {
     const lam_pop_info *pi = &s->pops[p->pop[j]];
     size_t w = pi->ncols * pi->nunits;
     if (s->ops->input) {
-      s->ops->input(s->self, p->pop[j], t, sim->y, p->buf);
+      s->ops->input(s->self, p->pop[j], t, y, p->buf);
     } else {
-      s->ops->observe(s->self, p->pop[j], t, sim->y, p->buf);
+      s->ops->observe(s->self, p->pop[j], t, y, p->buf);
     }
     double sum = 0.0;
-    for (size_t k = 0; k < w; k++) {
-      sum += p->buf[k];
+    for (size_t q = 0; q < w; q++) {
+      sum += p->buf[q];
     }
     p->cur[j] = sum / (double)pi->ncols;
   }
-  int rc = LAM_OK;
-  for (size_t k = 0; !rc && k < p->na; k++) {
-    const probe_area *pa = &p->area[k];
-    lam_probe_lfp(pa->pr, p->cur + pa->first, p->lfp);
-    lam_probe_csd(pa->pr, p->lfp, p->csd);
-    rc = lam_recorder_series(rec, pa->lfp, p->lfp_unit, p->lfp,
-                             lam_probe_ncontacts(pa->pr), err);
-    if (!rc) {
-      rc = lam_recorder_series(rec, pa->csd, p->csd_unit, p->csd,
-                               lam_probe_ncsd(pa->pr), err);
-    }
-  }
-  return rc;
+  lam_probe_lfp(pa->pr, p->cur + pa->first, p->lfp);
+  lam_probe_csd(pa->pr, p->lfp, p->csd);
+  *lfp = p->lfp;
+  *csd = p->csd;
 }
 
 void lam_sim_free(lam_sim *sim) {
@@ -270,35 +290,42 @@ void lam_sim_free(lam_sim *sim) {
   free(sim->y);
   free(sim->obs);
   probe_free(sim->probe);
+  lam_sim_params_free(sim->p);
   free(sim);
 }
 
-static int load_init(lam_sim *sim, const lam_init_params *ip, lam_err *err) {
+static int load_init(lam_sim *sim, lam_err *err) {
+  const lam_init_params *ip = &sim->p->init;
   if (!ip->state[0]) {
     return LAM_OK;
   }
   lam_system *s = sim->sys;
   size_t cols = s->state_cols ? s->state_cols : s->pops[0].ncols;
   size_t rows = s->state_rows ? s->state_rows : s->n / cols;
-  const char *where = lam_model_where(sim->m, "init", "state");
-  lam_matrix mat;
-  int rc = lam_csv_read_shape(ip->state, rows, cols, where ? where : "model",
-                              "init.state", &mat, err);
+  const char *where = lam_sim_params_where(sim->p, "init", "state");
+  const lam_matrix *mp = lam_given_matrix(sim->p->given, "init", "state", NULL);
+  if (!mp) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: init.state: %s: expected its %zu x %zu matrix among "
+                       "the model's arrays, found none", where ? where : "model",
+                       ip->state, rows, cols);
+  }
+  int rc = lam_matrix_check_shape(mp, rows, cols, where ? where : "model",
+                                  "init.state", ip->state, err);
   if (rc) {
     return rc;
   }
+  const lam_matrix mat = *mp;
   for (size_t r = 0; r < rows; r++) {
     for (size_t c = 0; c < cols; c++) {
       long idx = s->ops->state_index ? s->ops->state_index(s->self, r, c)
                                      : (long)(c * rows + r);
       if (idx < 0 || (size_t)idx >= s->n) {
-        lam_matrix_free(&mat);
         return LAM_INTERNAL(err, "state_index out of range");
       }
       s->y0[idx] = mat.data[r * cols + c];
     }
   }
-  lam_matrix_free(&mat);
   return LAM_OK;
 }
 
@@ -306,7 +333,7 @@ static int load_init(lam_sim *sim, const lam_init_params *ip, lam_err *err) {
  * ARKODE see the drift alone. A model whose noise amplitudes are not all zero
  * with another method is an error naming the key, not a quiet deterministic
  * run. */
-static int check_noise_method(lam_sim *sim, lam_model *m, lam_err *err) {
+static int check_noise_method(lam_sim *sim, lam_err *err) {
   const lam_system *s = sim->sys;
   if (!s->ops->noise || s->n == 0) {
     return LAM_OK;
@@ -329,125 +356,63 @@ static int check_noise_method(lam_sim *sim, lam_model *m, lam_err *err) {
   if (k == s->n) {
     return LAM_OK;
   }
-  const char *where = lam_model_where(m, "solver", "method");
-  const char *method = lam_model_value(m, "solver", "method");
+  const char *where = lam_sim_params_where(sim->p, "solver", "method");
+  char method[16];
+  lam_choice_word(lam_solver_table[0].choices, sim->p->solver.method, method,
+                  sizeof method);
   return lam_err_set(err, LAM_EINVAL,
                      "%s: solver.method: this model has white noise (amplitude "
                      "%g on state variable %zu) that method = %s cannot "
                      "integrate: expected method = heun, or the noise "
                      "amplitudes (sigma keys) set to 0",
-                     where ? where : "(default)", amp, k,
-                     method ? method : "adams");
+                     where ? where : "(default)", amp, k, method);
 }
 
-int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
+int lam_sim_new(const lam_sim_params *p, lam_sim **out, lam_err *err) {
   *out = NULL;
   lam_sim *sim = calloc(1, sizeof *sim);
   if (!sim) {
     return LAM_NOMEM(err);
   }
-  sim->m = m;
-  /* The column kind decides which model reads the rest of the file. */
-  lam_column_params cp;
-  lam_init_params ip;
-  int rc = lam_column_read(m, &cp, err);
-  if (!rc && lam_model_has_section(m, "areas")) {
-    /* Stacked areas of attention columns (docs/hierarchy.md). */
-    lam_areas *ar = NULL;
-    rc = lam_areas_new(m, &ar, err);
-    if (!rc) {
-      sim->kind = cp.kind;
-      sim->impl = ar;
-      sim->impl_free = free_areas;
-      sim->sys = lam_areas_system(ar);
-    }
-  } else if (!rc) {
-    sim->kind = cp.kind;
-    switch (cp.kind) {
-    case LAM_KIND_ATTENTION: {
-      lam_attention *a = NULL;
-      rc = lam_attention_new(m, &a, err);
-      if (!rc) {
-        sim->impl = a;
-        sim->impl_free = free_attention;
-        sim->sys = lam_attention_system(a);
-      }
-      break;
-    }
-    case LAM_KIND_JANSEN_RIT: {
-      lam_jansen_rit *jr = NULL;
-      rc = lam_jansen_rit_new(m, &jr, err);
-      if (!rc) {
-        sim->impl = jr;
-        sim->impl_free = free_jansen_rit;
-        sim->sys = lam_jansen_rit_system(jr);
-      }
-      break;
-    }
-    case LAM_KIND_MEJIAS: {
-      lam_mejias *mj = NULL;
-      rc = lam_mejias_new(m, &mj, err);
-      if (!rc) {
-        sim->impl = mj;
-        sim->impl_free = free_mejias;
-        sim->sys = lam_mejias_system(mj);
-      }
-      break;
-    }
-    case LAM_KIND_WILSON_COWAN: {
-      lam_wilson_cowan *wc = NULL;
-      rc = lam_wilson_cowan_new(m, &wc, err);
-      if (!rc) {
-        sim->impl = wc;
-        sim->impl_free = free_wilson_cowan;
-        sim->sys = lam_wilson_cowan_system(wc);
-      }
-      break;
-    }
-    default:
-      rc = lam_err_set(err, LAM_EUNSUPPORTED, "column.kind: not available");
-      break;
-    }
+  sim->p = lam_sim_params_copy(p, err);
+  int rc = sim->p ? LAM_OK : LAM_ENOMEM;
+  /* The column kind (or stacked areas) decides which model is built. */
+  const int want = p->has_areas ? -1 : p->column.kind;
+  const kind_row *row = NULL;
+  for (size_t i = 0; i < LAM_NELEM(kinds); i++) {
+    row = kinds[i].kind == want ? &kinds[i] : row;
+  }
+  if (!rc && !row) {
+    rc = lam_err_set(err, LAM_EUNSUPPORTED, "column.kind: not available");
   }
   if (!rc) {
-    rc = lam_model_fill(m, "solver", lam_solver_table, lam_solver_ntable,
-                        &sim->sp, err);
+    rc = row->make(sim->p, &sim->impl, &sim->sys, err);
+    sim->impl_free = row->free;
   }
   if (!rc) {
     /* [solver] threads: the solver's vectors take it in lam_solver_new,
      * the system's right-hand side here (core/lam_par.h). */
-    rc = lam_par_check_threads(sim->sp.threads,
-                               lam_model_where(m, "solver", "threads"), err);
+    rc = lam_par_check_threads(sim->p->solver.threads,
+                               lam_sim_params_where(p, "solver", "threads"), err);
   }
   if (!rc && sim->sys->ops->set_threads) {
-    sim->sys->ops->set_threads(sim->sys->self, (int)sim->sp.threads);
-  }
-  if (!rc) {
-    rc = lam_model_fill(m, "run", lam_run_table, lam_run_ntable, &sim->rp,
-                        err);
-  }
-  if (!rc) {
-    rc = lam_model_fill(m, "init", lam_init_table, lam_init_ntable, &ip,
-                        err);
+    sim->sys->ops->set_threads(sim->sys->self, (int)sim->p->solver.threads);
   }
   if (!rc) {
     rc = probe_setup(sim, err);
   }
   if (!rc) {
-    rc = lam_model_check_unused(m, err);
+    rc = load_init(sim, err);
   }
-  if (!rc) {
-    rc = load_init(sim, &ip, err);
-  }
-  if (!rc && sim->sp.method != LAM_SOLVER_HEUN) {
+  if (!rc && sim->p->solver.method != LAM_SOLVER_HEUN) {
     /* Heun on a deterministic system is a plain second-order method; the
      * other way round the noise would be dropped without a word. */
-    rc = check_noise_method(sim, m, err);
+    rc = check_noise_method(sim, err);
   }
   if (!rc) {
     size_t maxobs = 1;
-    for (size_t p = 0; p < sim->sys->npops; p++) {
-      size_t k = sim->sys->pops[p].ncols * sim->sys->pops[p].nunits;
+    for (size_t q = 0; q < sim->sys->npops; q++) {
+      size_t k = sim->sys->pops[q].ncols * sim->sys->pops[q].nunits;
       maxobs = k > maxobs ? k : maxobs;
     }
     sim->y = malloc(sim->sys->n * sizeof *sim->y);
@@ -468,42 +433,14 @@ int lam_sim_new(lam_model *m, lam_sim **out, lam_err *err) {
 lam_run_opts lam_run_defaults(const lam_sim *sim) {
   lam_run_opts o;
   memset(&o, 0, sizeof o);
-  o.t_end = sim->rp.t_end;
-  o.dt_record = sim->rp.dt_record;
+  o.t_end = sim->p->run.t_end;
+  o.dt_record = sim->p->run.dt_record;
   return o;
-}
-
-/* The model's provenance (io/lam_provenance.h), then what only the
- * simulation knows. */
-static int write_provenance(lam_sim *sim, const lam_run_opts *o,
-                            lam_recorder *rec, lam_err *err) {
-  lam_provenance_opts po = {o->command_line, o->no_inputs};
-  int rc = lam_provenance_write(rec, sim->m, &po, err);
-  if (!rc) { /* kind: the recorder's own attribute */
-    rc = lam_recorder_attr_real(rec, "seed", (double)sim->sp.seed, err);
-  }
-  return rc;
-}
-
-int lam_sim_option(lam_model *m, const char *option, const char *key,
-                   const char *value, lam_err *err) {
-  const lam_param *p = lam_param_find(lam_run_table, lam_run_ntable, key);
-  if (!p) {
-    return lam_err_set(err, LAM_EINVAL, "%s: no key run.%s", option, key);
-  }
-  char where[1200];
-  snprintf(where, sizeof where, "%s %s", option, value);
-  lam_run_params tmp;
-  int rc = lam_param_defaults(lam_run_table, lam_run_ntable, &tmp, err);
-  if (!rc) {
-    rc = lam_param_parse(p, "run", value, where, NULL, &tmp, err);
-  }
-  return rc ? rc : lam_model_override(m, "run", key, value, where, err);
 }
 
 int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
   const lam_system *s = sim->sys;
-  const char *list = sim->rp.record;
+  const char *list = sim->p->run.record;
   int all = strcmp(list, "all") == 0;
   for (size_t p = 0; p < s->npops; p++) {
     flags[p] = all;
@@ -511,7 +448,7 @@ int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
   if (all) {
     return LAM_OK;
   }
-  const char *where = lam_model_where(sim->m, "run", "record");
+  const char *where = lam_sim_params_where(sim->p, "run", "record");
   where = where ? where : "run.record";
   size_t named = 0;
   for (const char *tok = list; *tok;) {
@@ -545,36 +482,6 @@ int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
                        "found '%s'", where, list);
   }
   return LAM_OK;
-}
-
-static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
-  lam_solver_stats st;
-  lam_solver_get_stats(sim->solver, &st);
-  struct {
-    const char *name;
-    double v;
-  } a[] = {{"solver_nsteps", (double)st.nsteps},
-           {"solver_nfevals", (double)st.nfevals},
-           {"solver_netfails", (double)st.netfails},
-           {"solver_nniters", (double)st.nniters},
-           {"solver_nncfails", (double)st.nncfails},
-           {"solver_nliters", (double)st.nliters},
-           {"solver_last_order", (double)st.last_order},
-           {"solver_last_step", st.last_step},
-           {"solver_seconds", st.solver_seconds},
-           {"solver_rhs_seconds", st.rhs_seconds},
-           {"solver_threads_share", sim->threads_share},
-           {"wall_seconds", sim->wall}};
-  for (size_t i = 0; i < LAM_NELEM(a); i++) {
-    int rc = lam_recorder_attr_real(rec, a[i].name, a[i].v, err);
-    if (rc) {
-      return rc;
-    }
-  }
-  char method[16];
-  lam_choice_word(lam_solver_table[0].choices, sim->sp.method, method,
-                  sizeof method);
-  return lam_recorder_attr_text(rec, "solver_method", method, err);
 }
 
 static double next_break(const lam_system *s, double t) {
@@ -665,8 +572,8 @@ static int advance(lam_sim *sim, double *tcur, double *tbreak, double tout,
   return rc;
 }
 
-int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
-                lam_err *err) {
+int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
+                const lam_sim_observer *obs, lam_err *err) {
   if (!(o->t_end > 0) || !(o->dt_record > 0) || !isfinite(o->t_end) ||
       !isfinite(o->dt_record)) {
     return lam_err_set(err, LAM_EINVAL,
@@ -688,12 +595,9 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   memcpy(sim->y, s->y0, s->n * sizeof *sim->y);
   lam_solver_free(sim->solver);
   sim->solver = NULL;
-  int rc = lam_solver_new(s, &sim->sp, 0.0, sim->y, &sim->solver, err);
-  if (!rc && rec) {
-    rc = write_provenance(sim, o, rec, err);
-  }
-  if (!rc && rec && sim->probe) {
-    rc = probe_header(sim, rec, err);
+  int rc = lam_solver_new(s, &sim->p->solver, 0.0, sim->y, &sim->solver, err);
+  if (!rc && obs && obs->begin) {
+    rc = obs->begin(obs->ctx, sim, o, err);
   }
   /* Sample k at t = k dt (computed from k, so no drift accumulates). */
   size_t nsamples = (size_t)nsamp;
@@ -701,7 +605,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   double tbreak = next_break(s, 0.0);
   sim->stop_at = NAN;
   lam_par_ctl par;
-  lam_par_ctl_init(&par, (int)sim->sp.threads, lam_time_now(), 0.0);
+  lam_par_ctl_init(&par, (int)sim->p->solver.threads, lam_time_now(), 0.0);
   tick_ctx tick = {sim, &par};
   if (par.max > 1 && sim->solver) {
     lam_solver_set_monitor(sim->solver, threads_monitor, &tick);
@@ -715,11 +619,8 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
       }
       threads_tick(sim, &par);
     }
-    if (rec) {
-      rc = lam_recorder_sample(rec, t, sim->y, err);
-    }
-    if (!rc && rec && sim->probe) {
-      rc = probe_sample(sim, t, rec, err);
+    if (obs && obs->sample) {
+      rc = obs->sample(obs->ctx, sim, t, sim->y, err);
     }
     if (!rc && o->on_sample) {
       rc = o->on_sample(o->ctx, t, sim->y);
@@ -747,13 +648,10 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,
   if (par.now != par.max && sim->sys->ops->set_threads) {
     sim->sys->ops->set_threads(sim->sys->self, par.max); /* as asked, for the next run */
   }
-  if (rec && sim->solver) {
-    /* Statistics and the final state go in even when the run stopped early,
-     * so an incomplete file says how far it got. */
-    lam_err e2;
-    if (write_stats(sim, rec, &e2) == LAM_OK) {
-      lam_recorder_final(rec, tlast, sim->y, &e2);
-    }
+  if (obs && obs->end && sim->solver) {
+    /* Even when the run stopped early, so a recorder can say how far it
+     * got. */
+    obs->end(obs->ctx, sim, tlast, sim->y);
   }
   return rc;
 }
@@ -773,8 +671,7 @@ void lam_sim_stats(const lam_sim *sim, lam_solver_stats *st,
     *wall_seconds = sim->wall;
   }
 }
-const char *lam_sim_model_text(lam_sim *sim) { return lam_model_text(sim->m); }
-lam_model *lam_sim_model(lam_sim *sim) { return sim->m; }
+const lam_sim_params *lam_sim_params_of(const lam_sim *sim) { return sim->p; }
 void *lam_sim_impl(lam_sim *sim, const char *kind) {
   return strcmp(sim->sys->kind, kind) == 0 ? sim->impl : NULL;
 }
