@@ -13,7 +13,7 @@
 
 #include "lam_recorder.h"
 #include "lam_sim.h"
-#include "lam_test_util.h"
+#include "../circuits/lam_test_util.h"
 #include "lam_params.h"
 #include "lam_simrec.h"
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "lam_sim.h"
-#include "lam_test_util.h"
+#include "../circuits/lam_test_util.h"
 #include "lam_params.h"
 #include "lam_simrec.h"
 
