@@ -4,7 +4,7 @@
  * A model with an [areas] section lists its areas, bottom first
  * (`names = v1,v2`). Area NAME is built from the model's ordinary sections
  * ([network], [column], [input], [weights], [clocks], [stimulus]) with the
- * keys of [area.NAME.SECTION] taking precedence (lam_model_scope).
+ * keys of [area.NAME.SECTION] taking precedence (read so by io/lam_params.c).
  * Neighbouring areas are linked both ways:
  *   feedforward  x_ext of area a+1, row j = ff_gain * O_a[r(j)] W_O:
  *                the multi-head output Y = W_O [O_1..O_H] of area a becomes

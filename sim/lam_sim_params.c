@@ -603,7 +603,7 @@ static void put(buf *b, const char *fmt, const char *a, const char *c,
   b->len += (size_t)snprintf(b->s + b->len, b->cap - b->len, fmt, a, c ? c : "", d ? d : "");
 }
 
-/* One section as lam_model_fill resolves it: every key with its unit. */
+/* One section as a model file resolves it: every key with its unit. */
 static void put_section(buf *b, const char *name, const lam_param *t, size_t n,
                         const void *src) {
   put(b, "[%s]\n", name, NULL, NULL);
