@@ -16,6 +16,10 @@
  * In a run of stacked areas (populations AREA.pop, docs/hierarchy.md) every
  * area has its own layers (v1.L2/3, v2.L2/3, ...), segregation index, PAC,
  * attention summary and probe (/AREA.lfp).
+ *
+ * The computing is the library's (io/lam_run_analyze.h reads the run into
+ * analysis/lam_layers.h and analysis/lam_run_analysis.h); this file parses
+ * the arguments and prints the results as a table, JSON or CSV.
  */
 #include <getopt.h>
 #include <math.h>
