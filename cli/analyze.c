@@ -112,20 +112,8 @@ static int analyze(report *r, const lam_analysis_opts *o, unsigned flags,
 
 /* ---- output ---- */
 
-static void print_table(const report *r) {
-  const lam_analysis *an = r->an;
-  printf("%s: %zu samples at %g Hz from t0 = %g s; Welch %g s Hann segments, "
-         "50%% overlap\n",
-         r->file, an->n, an->fs, an->t0, an->seg);
-  if (r->incomplete) {
-    printf("INCOMPLETE INPUT: %s (read with --partial): the results cover "
-           "only the samples it holds\n", r->status);
-  }
-  printf("\nbands:");
-  for (size_t b = 0; b < an->nb; b++) {
-    printf(" %s %g-%g Hz%s", an->band[b].name, an->band[b].lo_hz, an->band[b].hi_hz,
-           b + 1 < an->nb ? ";" : "\n\n");
-  }
+/* The layers' table; returns the width of its label column. */
+static int print_layers(const lam_analysis *an) {
   int lw = 6; /* the label column: wider for AREA.layer */
   for (size_t i = 0; i < an->nl; i++) {
     int len = (int)strlen(an->layer[i].label);
@@ -152,75 +140,106 @@ static void print_table(const report *r) {
   printf("\nunits: mean in %s; band power P in (%s)^2; peaks f in Hz; coherence "
          "(band mean over column pairs) 1\n",
          u, u);
-  if (an->nl > 1) {
-    printf("\ncoherence between layers (band mean, same column, mean over columns):\n");
-    int pw = lw > 6 ? 2 * lw + 1 : 14;
-    printf("%-*s", pw, "layers");
-    for (size_t b = 0; b < an->nb; b++) {
-      printf(" %-12s", an->band[b].name);
-    }
-    printf("\n");
-    for (size_t i = 0; i < an->nl; i++) {
-      for (size_t j = i + 1; j < an->nl; j++) {
-        char pair[4 * NAMELEN + 8];
-        snprintf(pair, sizeof pair, "%s:%s", an->layer[i].label, an->layer[j].label);
-        printf("%-*s", pw, pair);
-        for (size_t b = 0; b < an->nb; b++) {
-          printf(" %-12.3f", an->pcoh[i][j][b]);
-        }
-        printf("\n");
-      }
-    }
-    printf("\n");
+  return lw;
+}
+
+/* Coherence between layers (with two or more), label column lw wide. */
+static void print_layer_pairs(const lam_analysis *an, int lw) {
+  if (an->nl < 2) {
+    return;
   }
-  for (size_t k = 0; k < an->na; k++) {
-    const lam_analysis_area *a = &an->area[k];
-    const char *sp = a->name[0] ? " " : ""; /* "segregation v1 (...)" */
-    if (a->have_seg) {
-      printf("segregation%s%s (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
-             "laminar_ratio %.5g (P7 holds when all > 1)\n",
-             sp, a->name, a->segr.gamma_ratio, a->segr.alphabeta_ratio,
-             a->segr.laminar_ratio);
-    } else {
-      printf("segregation%s%s: needs L2/3 and L5 and the bands gamma and alphabeta "
-             "with power in both\n", sp, a->name);
-    }
-    if (a->have_pac) {
-      printf("PAC%s%s (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 "
-             "bins): %.5g\n",
-             sp, a->name, a->mi);
-    }
-    if (a->have_attn) {
-      printf("attention%s%s (%zu query-head rows over %zu keys): entropy %.5g nats "
-             "at the end, %.5g mean (maximum ln %zu = %.5g); total burst rate %.5g "
-             "at the end, %.5g mean\n",
-             sp, a->name, a->attn_rows, a->attn_keys, a->ent_final, a->ent_mean,
-             a->attn_keys, log((double)a->attn_keys), a->burst_final, a->burst_mean);
-    }
+  printf("\ncoherence between layers (band mean, same column, mean over columns):\n");
+  int pw = lw > 6 ? 2 * lw + 1 : 14;
+  printf("%-*s", pw, "layers");
+  for (size_t b = 0; b < an->nb; b++) {
+    printf(" %-12s", an->band[b].name);
   }
-  lam_cli_areas_table(stdout, &an->granger, an->band, an->nb);
-  for (size_t k = 0; k < an->na; k++) {
-    const lam_analysis_area *a = &an->area[k];
-    if (!a->nc) {
-      continue;
-    }
-    printf("\nLFP per contact%s%s (unit %s; power in (%s)^2):\n",
-           a->name[0] ? ", area " : "", a->name, a->lfp_unit, a->lfp_unit);
-    printf("%-8s %-10s %-14s", "contact", "depth_um", "mean");
-    for (size_t b = 0; b < an->nb; b++) {
-      char h[2][NAMELEN + 8];
-      snprintf(h[0], sizeof h[0], "P_%s", an->band[b].name);
-      snprintf(h[1], sizeof h[1], "f_%s Hz", an->band[b].name);
-      printf(" %-14s %-12s", h[0], h[1]);
-    }
-    printf("\n");
-    for (size_t c = 0; c < a->nc; c++) {
-      printf("%-8zu %-10.1f %-14.5g", c, a->depth[c], a->cmean[c]);
+  printf("\n");
+  for (size_t i = 0; i < an->nl; i++) {
+    for (size_t j = i + 1; j < an->nl; j++) {
+      char pair[4 * NAMELEN + 8];
+      snprintf(pair, sizeof pair, "%s:%s", an->layer[i].label, an->layer[j].label);
+      printf("%-*s", pw, pair);
       for (size_t b = 0; b < an->nb; b++) {
-        printf(" %-14.5g %-12.3f", a->cpw[c * an->nb + b], a->cpk[c * an->nb + b]);
+        printf(" %-12.3f", an->pcoh[i][j][b]);
       }
       printf("\n");
     }
+  }
+  printf("\n");
+}
+
+/* Segregation, PAC and attention lines of one area. */
+static void print_area(const lam_analysis_area *a) {
+  const char *sp = a->name[0] ? " " : ""; /* "segregation v1 (...)" */
+  if (a->have_seg) {
+    printf("segregation%s%s (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
+           "laminar_ratio %.5g (P7 holds when all > 1)\n",
+           sp, a->name, a->segr.gamma_ratio, a->segr.alphabeta_ratio,
+           a->segr.laminar_ratio);
+  } else {
+    printf("segregation%s%s: needs L2/3 and L5 and the bands gamma and alphabeta "
+           "with power in both\n", sp, a->name);
+  }
+  if (a->have_pac) {
+    printf("PAC%s%s (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 "
+           "bins): %.5g\n",
+           sp, a->name, a->mi);
+  }
+  if (a->have_attn) {
+    printf("attention%s%s (%zu query-head rows over %zu keys): entropy %.5g nats "
+           "at the end, %.5g mean (maximum ln %zu = %.5g); total burst rate %.5g "
+           "at the end, %.5g mean\n",
+           sp, a->name, a->attn_rows, a->attn_keys, a->ent_final, a->ent_mean,
+           a->attn_keys, log((double)a->attn_keys), a->burst_final, a->burst_mean);
+  }
+}
+
+/* The LFP contacts of one area (nothing without a probe). */
+static void print_contacts(const lam_analysis *an, const lam_analysis_area *a) {
+  if (!a->nc) {
+    return;
+  }
+  printf("\nLFP per contact%s%s (unit %s; power in (%s)^2):\n",
+         a->name[0] ? ", area " : "", a->name, a->lfp_unit, a->lfp_unit);
+  printf("%-8s %-10s %-14s", "contact", "depth_um", "mean");
+  for (size_t b = 0; b < an->nb; b++) {
+    char h[2][NAMELEN + 8];
+    snprintf(h[0], sizeof h[0], "P_%s", an->band[b].name);
+    snprintf(h[1], sizeof h[1], "f_%s Hz", an->band[b].name);
+    printf(" %-14s %-12s", h[0], h[1]);
+  }
+  printf("\n");
+  for (size_t c = 0; c < a->nc; c++) {
+    printf("%-8zu %-10.1f %-14.5g", c, a->depth[c], a->cmean[c]);
+    for (size_t b = 0; b < an->nb; b++) {
+      printf(" %-14.5g %-12.3f", a->cpw[c * an->nb + b], a->cpk[c * an->nb + b]);
+    }
+    printf("\n");
+  }
+}
+
+static void print_table(const report *r) {
+  const lam_analysis *an = r->an;
+  printf("%s: %zu samples at %g Hz from t0 = %g s; Welch %g s Hann segments, "
+         "50%% overlap\n",
+         r->file, an->n, an->fs, an->t0, an->seg);
+  if (r->incomplete) {
+    printf("INCOMPLETE INPUT: %s (read with --partial): the results cover "
+           "only the samples it holds\n", r->status);
+  }
+  printf("\nbands:");
+  for (size_t b = 0; b < an->nb; b++) {
+    printf(" %s %g-%g Hz%s", an->band[b].name, an->band[b].lo_hz, an->band[b].hi_hz,
+           b + 1 < an->nb ? ";" : "\n\n");
+  }
+  print_layer_pairs(an, print_layers(an));
+  for (size_t k = 0; k < an->na; k++) {
+    print_area(&an->area[k]);
+  }
+  lam_cli_areas_table(stdout, &an->granger, an->band, an->nb);
+  for (size_t k = 0; k < an->na; k++) {
+    print_contacts(an, &an->area[k]);
   }
 }
 
@@ -545,13 +564,30 @@ static int parse_band(lam_analysis_opts *o, char names[][NAMELEN], const char *s
   return 1;
 }
 
-int lam_cli_analyze(int argc, char **argv) {
-  /* Stability of a model file rather than spectra of a run: cli/stability.c. */
-  for (int k = 1; k < argc; k++) {
-    if (!strcmp(argv[k], "--fixed-points") || !strncmp(argv[k], "--scan", 6)) {
-      return lam_cli_stability(argc, argv);
-    }
+/* The options of `laminar analyze RUN.h5`. */
+typedef struct args {
+  lam_analysis_opts o;
+  char bandname[MAXBANDS][NAMELEN]; /* the --band names o.band points to */
+  const char *file, *json, *csv;
+  unsigned flags;
+  int granger_opt; /* --granger-order or --granger-ic given */
+} args;
+
+/* --granger-ic aic|bic|fixed. */
+static int parse_criterion(const char *s, int *criterion) {
+  if (strcmp(s, "aic") && strcmp(s, "bic") && strcmp(s, "fixed")) {
+    fprintf(stderr, "laminar analyze: --granger-ic: expected aic, bic or fixed, "
+                    "found '%s'\n", s);
+    return 0;
   }
+  *criterion = !strcmp(s, "aic")   ? LAM_GRANGER_AIC
+               : !strcmp(s, "bic") ? LAM_GRANGER_BIC
+                                   : LAM_GRANGER_FIXED;
+  return 1;
+}
+
+/* 0, 2 for bad arguments, -1 after --help. */
+static int parse_args(int argc, char **argv, args *a) {
   static const struct option opts[] = {{"t0", required_argument, NULL, 't'},
                                        {"from", required_argument, NULL, 't'},
                                        {"seg", required_argument, NULL, 's'},
@@ -563,93 +599,100 @@ int lam_cli_analyze(int argc, char **argv) {
                                        {"partial", no_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  lam_analysis_opts o = lam_analysis_defaults();
-  o.nb = 0; /* the defaults unless --band is given */
-  char bandname[MAXBANDS][NAMELEN];
-  const char *json = NULL, *csv = NULL;
-  unsigned flags = 0;
-  int c, granger_opt = 0;
+  memset(a, 0, sizeof *a);
+  a->o = lam_analysis_defaults();
+  a->o.nb = 0; /* the defaults unless --band is given */
+  int c;
+  double v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 't':
-      if (lam_cli_seconds("analyze", "--t0", optarg, 1, &o.t0)) {
+      if (lam_cli_seconds("analyze", "--t0", optarg, 1, &a->o.t0)) {
         return 2;
       }
       break;
     case 's':
-      if (lam_cli_seconds("analyze", "--seg", optarg, 0, &o.seg)) {
+      if (lam_cli_seconds("analyze", "--seg", optarg, 0, &a->o.seg)) {
         return 2;
       }
       break;
     case 'b':
-      if (!parse_band(&o, bandname, optarg)) {
+      if (!parse_band(&a->o, a->bandname, optarg)) {
         return 2;
       }
       break;
-    case 'g': {
-      double v;
+    case 'g':
       if (lam_cli_number("analyze", "--granger-order", optarg, 1, 200, 1, &v)) {
         return 2;
       }
-      o.granger_order = (size_t)v;
-      granger_opt = 1;
+      a->o.granger_order = (size_t)v;
+      a->granger_opt = 1;
       break;
-    }
     case 'i':
-      if (!strcmp(optarg, "aic") || !strcmp(optarg, "bic") || !strcmp(optarg, "fixed")) {
-        o.granger_criterion = !strcmp(optarg, "aic")   ? LAM_GRANGER_AIC
-                            : !strcmp(optarg, "bic") ? LAM_GRANGER_BIC
-                                                     : LAM_GRANGER_FIXED;
-        granger_opt = 1;
-      } else {
-        fprintf(stderr, "laminar analyze: --granger-ic: expected aic, bic or fixed, "
-                        "found '%s'\n", optarg);
+      if (!parse_criterion(optarg, &a->o.granger_criterion)) {
         return 2;
       }
+      a->granger_opt = 1;
       break;
     case 'p':
-      flags |= LAM_RUNFILE_PARTIAL;
+      a->flags |= LAM_RUNFILE_PARTIAL;
       break;
     case 'j':
-      json = optarg;
+      a->json = optarg;
       break;
     case 'c':
-      csv = optarg;
+      a->csv = optarg;
       break;
     case 'h':
       fputs(help, stdout);
-      return 0;
+      return -1;
     default:
       fputs(help, stderr);
       return 2;
     }
   }
-  if (o.nb == 0) {
+  if (a->o.nb == 0) {
     const lam_analysis_opts d = lam_analysis_defaults();
-    memcpy(o.band, d.band, sizeof o.band);
-    o.nb = d.nb;
+    memcpy(a->o.band, d.band, sizeof a->o.band);
+    a->o.nb = d.nb;
   }
   if (optind != argc - 1) {
     fprintf(stderr, "laminar analyze: expected one RUN.h5 file\n\n%s", help);
     return 2;
   }
-  if (json && csv) {
+  if (a->json && a->csv) {
     fprintf(stderr, "laminar analyze: --json and --csv: expected one of them\n");
     return 2;
   }
-  report r = {.file = argv[optind]};
+  a->file = argv[optind];
+  return 0;
+}
+
+int lam_cli_analyze(int argc, char **argv) {
+  /* Stability of a model file rather than spectra of a run: cli/stability.c. */
+  for (int k = 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--fixed-points") || !strncmp(argv[k], "--scan", 6)) {
+      return lam_cli_stability(argc, argv);
+    }
+  }
+  args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc) {
+    return rc < 0 ? 0 : rc;
+  }
+  report r = {.file = a.file};
   lam_analysis *an = NULL;
-  int rc = analyze(&r, &o, flags, &an);
-  if (!rc && granger_opt && an->granger.na < 2) {
+  rc = analyze(&r, &a.o, a.flags, &an);
+  if (!rc && a.granger_opt && an->granger.na < 2) {
     /* An option that changes nothing says so. */
     fprintf(stderr, "laminar analyze: warning: --granger-order, --granger-ic: "
                     "%s is not a run of stacked areas (no Granger causality "
-                    "between areas is computed): ignored\n", argv[optind]);
+                    "between areas is computed): ignored\n", a.file);
   }
   if (!rc) {
-    if (json || csv) {
-      rc = write_out(json ? json : csv, &r, json != NULL);
+    if (a.json || a.csv) {
+      rc = write_out(a.json ? a.json : a.csv, &r, a.json != NULL);
     } else {
       print_table(&r);
     }
