@@ -93,25 +93,36 @@ static int layer_spectra(lam_analysis *an, const lam_layer_group *ly, lam_err *e
   return LAM_OK;
 }
 
+/* Index of layer name of area, or -1. */
+static long layer_index(const lam_analysis *an, const char *area, const char *name) {
+  for (size_t i = 0; i < an->nl; i++) {
+    if (!strcmp(an->layer[i].name, name) && !strcmp(an->layer[i].area, area)) {
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
 /* Per area: segregation index and PAC from its L2/3 and L5 (absent when
  * they, or the bands, are missing or a value is unusable). */
 static void area_indices(lam_analysis *an, const lam_layer_group *ly) {
   long bg = band_index(an, "gamma"), bab = band_index(an, "alphabeta");
   for (size_t k = 0; k < an->na; k++) {
     lam_analysis_area *a = &an->area[k];
-    const lam_layer_signal *sup = lam_layers_find(ly, a->name, "L2/3"),
-                    *deep = lam_layers_find(ly, a->name, "L5");
+    long is = layer_index(an, a->name, "L2/3"), id = layer_index(an, a->name, "L5");
+    if (is < 0 || id < 0) {
+      continue;
+    }
+    const lam_analysis_layer *s = &an->layer[is], *d = &an->layer[id];
     lam_err e2;
-    if (sup && deep && bg >= 0 && bab >= 0) {
-      const lam_analysis_layer *s = &an->layer[sup - lam_layers_get(ly, 0)],
-                               *d = &an->layer[deep - lam_layers_get(ly, 0)];
+    if (bg >= 0 && bab >= 0) {
       a->have_seg = lam_segregation_index(s->pw[bg], s->pw[bab], d->pw[bg],
                                           d->pw[bab], &a->segr, &e2) == LAM_OK;
     }
-    if (sup && deep) {
-      a->have_pac = lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols,
-                                    an->n, an->fs, &a->mi, &e2) == LAM_OK;
-    }
+    const lam_layer_signal *sup = lam_layers_get(ly, (size_t)is),
+                           *deep = lam_layers_get(ly, (size_t)id);
+    a->have_pac = lam_metrics_pac(deep->x, deep->ncols, sup->x, sup->ncols, an->n,
+                                  an->fs, &a->mi, &e2) == LAM_OK;
   }
 }
 
