@@ -1,7 +1,9 @@
 /* stability.c: `laminar analyze MODEL --fixed-points | --scan KEY=LO:HI[:N]`
  *
- * The stability tools of analysis/lam_stability.h from the command line, on
- * the same model file (and --set overrides) as runs and sweeps:
+ * The stability tools of analysis/lam_fixed_points.h (multistart search,
+ * branch driver; their tolerances are its options) from the command line,
+ * on the same model file (and --set overrides) as runs and sweeps; this
+ * file parses the arguments and prints:
  *   --fixed-points  equilibria found by GSL multiroots from the model's
  *                   initial state and from seeded random perturbations of it,
  *                   with the Jacobian's eigenvalues, the stability verdict
@@ -14,11 +16,7 @@
  * Reached through `laminar analyze` (cli/analyze.c hands over when it sees
  * --fixed-points or --scan). Definitions: docs/analysis.md.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_rng.h>
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 
 #include "cli.h"
 #include "lam_sim.h"
+#include "lam_fixed_points.h"
 #include "lam_stability.h"
 #include "lam_params.h"
 #include "lam_stability_family.h"
@@ -58,9 +57,6 @@ static const char help[] =
     "Without =FILE, --csv and --json print to standard output. Files are\n"
     "written to FILE.part and renamed when complete.\n";
 
-#define BIF_MAX 256
-#define LAM_TWO_PI 6.283185307179586
-
 typedef struct args {
   const char *model, *scan, *csv, *json, *branch;
   int fixed, want_csv, want_json;
@@ -80,133 +76,7 @@ static void jnum(FILE *f, double v) {
 
 /* ---- fixed points ---- */
 
-typedef struct eqm {
-  double *x, *re, *im;
-  size_t nunstable;
-  double dom_hz; /* NaN: no complex pair */
-} eqm;
-
-static void eqm_free(eqm *e, size_t ne) {
-  for (size_t i = 0; i < ne; i++) {
-    free(e[i].x);
-    free(e[i].re);
-    free(e[i].im);
-  }
-  free(e);
-}
-
-static int same_point(const double *a, const double *b, size_t n) {
-  double scale = 1.0, d = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    scale = fmax(scale, fmax(fabs(a[i]), fabs(b[i])));
-    d = fmax(d, fabs(a[i] - b[i]));
-  }
-  return d <= 1e-6 * scale;
-}
-
-/* Leading complex pair: eigenvalues are sorted by decreasing real part. */
-static double dominant_hz(const double *re, const double *im, size_t n,
-                          double im_tol) {
-  double big = 0.0;
-  for (size_t k = 0; k < n; k++) {
-    big = fmax(big, hypot(re[k], im[k]));
-  }
-  for (size_t k = 0; k < n; k++) {
-    if (fabs(im[k]) > im_tol * big) {
-      return fabs(im[k]) / LAM_TWO_PI;
-    }
-  }
-  return NAN;
-}
-
-static int cmp_eqm(const void *pa, const void *pb) {
-  const eqm *a = pa, *b = pb;
-  /* Order by the first state variable that differs, for stable output. */
-  return (a->x[0] > b->x[0]) - (a->x[0] < b->x[0]);
-}
-
-static int find_fixed_points(const lam_system *sys, const args *a, eqm **out,
-                             size_t *nout, lam_err *err) {
-  const size_t n = sys->n;
-  const lam_stability_opts o = lam_stability_defaults();
-  eqm *e = NULL;
-  size_t ne = 0;
-  double *guess = malloc(n * sizeof *guess), *x = malloc(n * sizeof *x);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!guess || !x || !rng) {
-    free(guess);
-    free(x);
-    gsl_rng_free(rng);
-    return LAM_NOMEM(err);
-  }
-  gsl_rng_set(rng, a->seed);
-  double scale = 1.0;
-  for (size_t i = 0; i < n; i++) {
-    scale = fmax(scale, fabs(sys->y0[i]));
-  }
-  int rc = LAM_OK;
-  /* Guess 0 is the initial state; the others spread over a decade around
-   * it, so equilibria far from y0 (other branches) are reached too. */
-  for (long g = 0; g < a->guesses && !rc; g++) {
-    const double s = g == 0 ? 0.0 : scale * pow(10.0, 2.0 * gsl_rng_uniform(rng));
-    for (size_t i = 0; i < n; i++) {
-      guess[i] = sys->y0[i] + s * gsl_ran_gaussian(rng, 1.0) / (g ? 10.0 : 1.0);
-    }
-    lam_err e2;
-    if (lam_stability_fixed_point(sys, guess, x, &o, &e2) != LAM_OK) {
-      continue; /* this start did not converge; others may */
-    }
-    int dup = 0;
-    for (size_t k = 0; k < ne && !dup; k++) {
-      dup = same_point(e[k].x, x, n);
-    }
-    if (dup) {
-      continue;
-    }
-    eqm *tmp = realloc(e, (ne + 1) * sizeof *e);
-    if (!tmp) {
-      rc = LAM_NOMEM(err);
-      break;
-    }
-    e = tmp;
-    eqm *q = &e[ne];
-    q->x = malloc(n * sizeof *q->x);
-    q->re = malloc(n * sizeof *q->re);
-    q->im = malloc(n * sizeof *q->im);
-    ne++;
-    if (!q->x || !q->re || !q->im) {
-      rc = LAM_NOMEM(err);
-      break;
-    }
-    memcpy(q->x, x, n * sizeof *x);
-    rc = lam_stability_eigen(sys, x, q->re, q->im, &o, err);
-    if (!rc) {
-      q->nunstable = 0;
-      for (size_t k = 0; k < n; k++) {
-        q->nunstable += q->re[k] > 0.0;
-      }
-      q->dom_hz = dominant_hz(q->re, q->im, n, o.im_tol);
-    }
-  }
-  free(guess);
-  free(x);
-  gsl_rng_free(rng);
-  if (rc) {
-    eqm_free(e, ne);
-    return rc;
-  }
-  if (ne == 0) {
-    return lam_err_set(err, LAM_ESOLVER,
-                       "--fixed-points: no equilibrium found from %ld starting points",
-                       a->guesses);
-  }
-  qsort(e, ne, sizeof *e, cmp_eqm);
-  *out = e;
-  *nout = ne;
-  return LAM_OK;
-}
-
-static void print_fixed(FILE *f, const lam_system *sys, const eqm *e, size_t ne,
+static void print_fixed(FILE *f, const lam_system *sys, const lam_equilibrium *e, size_t ne,
                         const char *model) {
   const size_t n = sys->n;
   fprintf(f, "%s: %zu equilibri%s (%s, %zu state variables)\n", model, ne,
@@ -229,7 +99,7 @@ static void print_fixed(FILE *f, const lam_system *sys, const eqm *e, size_t ne,
   }
 }
 
-static void csv_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
+static void csv_fixed(FILE *f, const lam_equilibrium *e, size_t ne, size_t n) {
   fputs("point,quantity,index,value\n", f);
   for (size_t k = 0; k < ne; k++) {
     fprintf(f, "%zu,stable,,%d\n", k + 1, e[k].nunstable == 0);
@@ -249,7 +119,7 @@ static void csv_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
   }
 }
 
-static void json_fixed(FILE *f, const eqm *e, size_t ne, size_t n) {
+static void json_fixed(FILE *f, const lam_equilibrium *e, size_t ne, size_t n) {
   fputs("{\"equilibria\": [", f);
   for (size_t k = 0; k < ne; k++) {
     fprintf(f, "%s\n  {\"stable\": %s, \"n_unstable\": %zu, \"dominant_hz\": ",
@@ -278,72 +148,36 @@ static int run_fixed(const args *a, lam_model *m) {
     return lam_cli_fail("analyze", &err);
   }
   const lam_system *sys = lam_sim_system(sim);
-  eqm *e = NULL;
+  lam_fixed_points_opts o = lam_fixed_points_defaults();
+  o.guesses = a->guesses;
+  o.seed = a->seed;
+  lam_equilibrium *e = NULL;
   size_t ne = 0;
-  rc = find_fixed_points(sys, a, &e, &ne, &err);
+  rc = lam_fixed_points_find(sys, &o, &e, &ne, &err);
   if (rc) {
     lam_sim_free(sim);
+    if (rc == LAM_ENOTFOUND) {
+      lam_err_prefix(&err, "--fixed-points: ");
+    }
     return lam_cli_fail("analyze", &err);
   }
   int st = 0;
   if (a->want_csv || a->want_json) {
-    lam_cli_out o;
-    st = lam_cli_out_open(&o, "analyze", a->want_csv ? a->csv : a->json);
+    lam_cli_out o2;
+    st = lam_cli_out_open(&o2, "analyze", a->want_csv ? a->csv : a->json);
     if (!st) {
-      a->want_csv ? csv_fixed(o.f, e, ne, sys->n) : json_fixed(o.f, e, ne, sys->n);
-      st = lam_cli_out_close(&o, "analyze");
+      a->want_csv ? csv_fixed(o2.f, e, ne, sys->n) : json_fixed(o2.f, e, ne, sys->n);
+      st = lam_cli_out_close(&o2, "analyze");
     }
   } else {
     print_fixed(stdout, sys, e, ne, a->model);
   }
-  eqm_free(e, ne);
+  lam_fixed_points_free(e, ne);
   lam_sim_free(sim);
   return st;
 }
 
 /* ---- scan ---- */
-
-typedef struct branch {
-  size_t n, len, cap;
-  double *mu, *x;
-  size_t *nu;
-  int nomem;
-} branch;
-
-static void on_point(void *ctx, double mu, const double *x, size_t nunstable) {
-  branch *b = ctx;
-  if (b->nomem) {
-    return;
-  }
-  if (b->len == b->cap) {
-    size_t cap = b->cap ? 2 * b->cap : 256;
-    double *mu2 = realloc(b->mu, cap * sizeof *mu2);
-    if (mu2) {
-      b->mu = mu2;
-    }
-    double *x2 = mu2 ? realloc(b->x, cap * b->n * sizeof *x2) : NULL;
-    if (x2) {
-      b->x = x2;
-    }
-    size_t *nu2 = x2 ? realloc(b->nu, cap * sizeof *nu2) : NULL;
-    if (!nu2) {
-      b->nomem = 1;
-      return;
-    }
-    b->nu = nu2;
-    b->cap = cap;
-  }
-  b->mu[b->len] = mu;
-  memcpy(b->x + b->len * b->n, x, b->n * sizeof *x);
-  b->nu[b->len] = nunstable;
-  b->len++;
-}
-
-static void branch_free(branch *b) {
-  free(b->mu);
-  free(b->x);
-  free(b->nu);
-}
 
 /* "section.key=LO:HI[:N]" */
 static int parse_scan(const char *spec, char *key, size_t klen, double *lo,
@@ -363,7 +197,7 @@ static int parse_scan(const char *spec, char *key, size_t klen, double *lo,
   if (end == h) {
     return 0;
   }
-  *steps = 400;
+  *steps = lam_branch_defaults().steps;
   if (*end == ':') {
     double v;
     if (!lam_param_number(end + 1, 1, &v) || v < 2 || v > 1000000) {
@@ -380,18 +214,18 @@ static const char *bif_name(int type) {
 }
 
 static void print_scan(FILE *f, const char *key, double lo, double hi,
-                       const branch *b, const lam_bifurcation *bif, size_t nb) {
+                       const lam_branch *b, const lam_bifurcation *bif, size_t nb) {
   fprintf(f, "equilibrium branch in %s from %g to %g: %zu points\n", key, lo,
           hi, b->len);
   /* Stretches of constant stability, in the order the branch is followed. */
   size_t s = 0;
   for (size_t i = 1; i <= b->len; i++) {
-    if (i == b->len || b->nu[i] != b->nu[s]) {
+    if (i == b->len || b->nunstable[i] != b->nunstable[s]) {
       fprintf(f, "  %s %12.6g .. %-12.6g %s", key, b->mu[s], b->mu[i - 1],
-              b->nu[s] ? "unstable" : "stable");
-      if (b->nu[s]) {
-        fprintf(f, " (%zu eigenvalue%s with Re > 0)", b->nu[s],
-                b->nu[s] == 1 ? "" : "s");
+              b->nunstable[s] ? "unstable" : "stable");
+      if (b->nunstable[s]) {
+        fprintf(f, " (%zu eigenvalue%s with Re > 0)", b->nunstable[s],
+                b->nunstable[s] == 1 ? "" : "s");
       }
       fputc('\n', f);
       s = i;
@@ -424,7 +258,7 @@ static void csv_scan(FILE *f, const char *key, const lam_bifurcation *bif,
 }
 
 static void json_scan(FILE *f, const char *key, double lo, double hi,
-                      const branch *b, const lam_bifurcation *bif, size_t nb) {
+                      const lam_branch *b, const lam_bifurcation *bif, size_t nb) {
   fprintf(f, "{\"key\": \"%s\", \"lo\": ", key);
   jnum(f, lo);
   fputs(", \"hi\": ", f);
@@ -442,7 +276,7 @@ static void json_scan(FILE *f, const char *key, double lo, double hi,
   for (size_t i = 0; i < b->len; i++) {
     fprintf(f, "%s\n  {\"value\": ", i ? "," : "");
     jnum(f, b->mu[i]);
-    fprintf(f, ", \"n_unstable\": %zu, \"state\": [", b->nu[i]);
+    fprintf(f, ", \"n_unstable\": %zu, \"state\": [", b->nunstable[i]);
     for (size_t j = 0; j < b->n; j++) {
       fputs(j ? ", " : "", f);
       jnum(f, b->x[i * b->n + j]);
@@ -452,7 +286,7 @@ static void json_scan(FILE *f, const char *key, double lo, double hi,
   fputs("\n]}\n", f);
 }
 
-static int write_branch(const char *path, const branch *b) {
+static int write_branch(const char *path, const lam_branch *b) {
   lam_cli_out o;
   if (lam_cli_out_open(&o, "analyze", path)) {
     return 1;
@@ -463,7 +297,7 @@ static int write_branch(const char *path, const branch *b) {
   }
   fputc('\n', o.f);
   for (size_t i = 0; i < b->len; i++) {
-    fprintf(o.f, "%.12g,%zu", b->mu[i], b->nu[i]);
+    fprintf(o.f, "%.12g,%zu", b->mu[i], b->nunstable[i]);
     for (size_t j = 0; j < b->n; j++) {
       fprintf(o.f, ",%.12g", b->x[i * b->n + j]);
     }
@@ -494,51 +328,34 @@ static int run_scan(const args *a, lam_model *m) {
   if (prc) {
     return lam_cli_fail("analyze", &err);
   }
-  /* The key must exist: setting it at LO names a bad key or value. */
-  const lam_system *sys = NULL;
-  if (lam_stability_family_at(fam, lo, &sys, &err)) {
-    lam_stability_family_free(fam);
-    return lam_cli_fail("analyze", &err);
-  }
-  branch b = {.n = sys->n};
-  lam_continuation c = {.mu_lo = lo,
-                        .mu_hi = hi,
-                        .mu_start = lo,
-                        .ds = (hi - lo) / (double)steps,
-                        .max_steps = 50 * steps,
-                        .on_point = on_point,
-                        .point_ctx = &b};
-  lam_bifurcation bif[BIF_MAX];
-  size_t nb = 0;
-  int rc = lam_stability_continue(lam_stability_family_at, fam, &c, NULL, bif,
-                                  BIF_MAX, &nb, &err);
+  lam_branch_opts bo = lam_branch_defaults();
+  bo.lo = lo;
+  bo.hi = hi;
+  bo.steps = steps;
+  lam_branch *b = NULL;
+  int rc = lam_fixed_points_branch(lam_stability_family_at, fam, &bo, &b, &err);
   lam_stability_family_free(fam);
-  if (!rc && b.nomem) {
-    rc = LAM_NOMEM(&err);
-  }
   if (rc) {
-    branch_free(&b);
     return lam_cli_fail("analyze", &err);
   }
-  if (nb > BIF_MAX) {
-    nb = BIF_MAX;
-  }
+  const lam_bifurcation *bif = b->bif;
+  const size_t nb = b->nbif;
   int st = 0;
   if (a->want_csv || a->want_json) {
     lam_cli_out o;
     st = lam_cli_out_open(&o, "analyze", a->want_csv ? a->csv : a->json);
     if (!st) {
       a->want_csv ? csv_scan(o.f, key, bif, nb)
-                  : json_scan(o.f, key, lo, hi, &b, bif, nb);
+                  : json_scan(o.f, key, lo, hi, b, bif, nb);
       st = lam_cli_out_close(&o, "analyze");
     }
   } else {
-    print_scan(stdout, key, lo, hi, &b, bif, nb);
+    print_scan(stdout, key, lo, hi, b, bif, nb);
   }
   if (!st && a->branch) {
-    st = write_branch(a->branch, &b);
+    st = write_branch(a->branch, b);
   }
-  branch_free(&b);
+  lam_branch_free(b);
   return st;
 }
 
