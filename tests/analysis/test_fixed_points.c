@@ -23,7 +23,8 @@
 #define PI 3.14159265358979323846
 
 #include "lam_fixed_points.h"
-#include "lam_model.h"
+#include "lam_sim_params.h"
+#include "lam_stability_family.h"
 
 static void setup(void) { gsl_set_error_handler_off(); }
 
@@ -147,17 +148,17 @@ Test(fixed_points, none_found, .init = setup) {
 
 /* ---- Jansen-Rit ---- */
 
-static lam_model *jansen_rit(double p) {
-  lam_model *m = lam_model_new();
-  char text[128];
-  snprintf(text, sizeof text, "[column]\nkind = jansen-rit\n[jansen_rit]\np = %g\n", p);
+/* A Jansen-Rit column at input rate p, built from numbers. */
+static lam_sim_params *jansen_rit(double p) {
   lam_err err;
-  cr_assert_eq(lam_model_load_text(m, text, "jr.ini", ".", &err), LAM_OK, "%s", err.msg);
+  lam_sim_params *m = lam_sim_params_new(LAM_KIND_JANSEN_RIT, &err);
+  cr_assert(m, "%s", err.msg);
+  m->jansen_rit.p = p;
   return m;
 }
 
 Test(fixed_points, jansen_rit_branch_in_p, .init = setup) {
-  lam_model *m = jansen_rit(0.0);
+  lam_sim_params *m = jansen_rit(0.0);
   lam_stability_family *fam = NULL;
   lam_err err;
   cr_assert_eq(lam_stability_family_new(m, "jansen_rit.p", &fam, &err), LAM_OK,
@@ -170,7 +171,7 @@ Test(fixed_points, jansen_rit_branch_in_p, .init = setup) {
   cr_assert_eq(lam_fixed_points_branch(lam_stability_family_at, fam, &o, &b, &err),
                LAM_OK, "%s", err.msg);
   lam_stability_family_free(fam);
-  lam_model_free(m);
+  lam_sim_params_free(m);
   cr_assert_eq(b->n, 6, "Jansen-Rit has 6 state variables");
   cr_assert_gt(b->len, 250);
   cr_assert_float_eq(b->mu[0], -100.0, 1e-12);
@@ -199,7 +200,7 @@ Test(fixed_points, jansen_rit_branch_in_p, .init = setup) {
 }
 
 Test(fixed_points, jansen_rit_three_equilibria_at_p50, .init = setup) {
-  lam_model *m = jansen_rit(50.0);
+  lam_sim_params *m = jansen_rit(50.0);
   lam_stability_family *fam = NULL;
   lam_err err;
   cr_assert_eq(lam_stability_family_new(m, "jansen_rit.p", &fam, &err), LAM_OK,
@@ -220,5 +221,5 @@ Test(fixed_points, jansen_rit_three_equilibria_at_p50, .init = setup) {
   }
   lam_fixed_points_free(e, ne);
   lam_stability_family_free(fam);
-  lam_model_free(m);
+  lam_sim_params_free(m);
 }
