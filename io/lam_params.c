@@ -79,10 +79,10 @@ static int fill_all(lam_model *m, const lam_sim_section *s, size_t n,
 /* An attention network's sections (one area's, or the whole model's):
  * [column] .. [clocks] first, then what the clocks ask for. */
 static int fill_attention(lam_model *m, lam_attention_params *a, lam_given *g,
-                          const char *area, lam_err *err) {
+                          const char *area, int have_column, lam_err *err) {
   lam_sim_section s[LAM_SIM_SECTIONS_MAX];
   size_t n = lam_sim_params_area_sections(a, s); /* column, network, ... */
-  int rc = fill(m, &s[0], (char *)a + s[0].offset, g, err);
+  int rc = have_column ? LAM_OK : fill(m, &s[0], (char *)a + s[0].offset, g, err);
   if (!rc && area && a->column.kind != LAM_KIND_ATTENTION) {
     const char *w = lam_model_where(m, "column", "kind");
     return lam_err_set(err, LAM_EINVAL,
@@ -140,7 +140,8 @@ static int read_areas(lam_model *m, lam_sim_params *p, lam_err *err) {
       rc = lam_param_defaults(lam_column_table, lam_column_ntable, &p->area[i].column, err);
     }
     if (!rc) {
-      rc = fill_attention(sub, &p->area[i], p->area_given[i], p->area_name[i], err);
+      rc = fill_attention(sub, &p->area[i], p->area_given[i], p->area_name[i], 0,
+                          err);
     }
     /* The keys this area sets itself: a whole-model change passes it by. */
     lam_sim_section s[LAM_SIM_SECTIONS_MAX];
@@ -200,7 +201,7 @@ int lam_params_from_model(lam_model *m, lam_sim_params **out, lam_err *err) {
   } else if (!rc && p->column.kind == LAM_KIND_ATTENTION) {
     lam_attention_params a;
     lam_sim_params_attention(p, &a);
-    rc = fill_attention(m, &a, p->given, NULL, err);
+    rc = fill_attention(m, &a, p->given, NULL, 1, err); /* [column] read */
     p->column = a.column;
     p->network = a.network;
     p->input = a.input;
