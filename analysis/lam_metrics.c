@@ -25,19 +25,20 @@ const lam_metric_info lam_metric_table[] = {
     {"mean_<pop>", "unit",
      "time mean of a population over columns and units (mean_l23, mean_out, ...)"},
     {"mean_<layer>", "unit", "time mean of a layer signal (<layer>: l1, l23, l4, l5, l6)"},
-    {"gamma_power_<layer>", "unit^2", "Welch band power of the layer signal, 30-80 Hz"},
-    {"alpha_power_<layer>", "unit^2", "Welch band power of the layer signal, alpha/beta 8-30 Hz"},
-    {"gamma_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 30-80 Hz"},
-    {"alpha_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 8-30 Hz"},
+    {"gamma_power_<layer>", "unit^2", "Welch band power of the layer signal, " LAM_BAND_GAMMA_TEXT},
+    {"alpha_power_<layer>", "unit^2", "Welch band power of the layer signal, alpha/beta " LAM_BAND_ALPHABETA_TEXT},
+    {"gamma_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in " LAM_BAND_GAMMA_TEXT},
+    {"alpha_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in " LAM_BAND_ALPHABETA_TEXT},
     {"gamma_coherence_<layer>", "1",
-     "30-80 Hz band-mean coherence of the layer signal, mean over column pairs"},
+     LAM_BAND_GAMMA_TEXT " band-mean coherence of the layer signal, mean over column pairs"},
     {"alpha_coherence_<layer>", "1",
-     "8-30 Hz band-mean coherence of the layer signal, mean over column pairs"},
+     LAM_BAND_ALPHABETA_TEXT " band-mean coherence of the layer signal, mean over column pairs"},
     {"segregation_index", "1",
      "laminar ratio (gamma/alphabeta)_L2/3 / (gamma/alphabeta)_L5 (P7 holds when > 1)"},
     {"segregation_gamma_ratio", "1", "gamma power L2/3 / L5"},
     {"segregation_alpha_ratio", "1", "alpha/beta power L5 / L2/3"},
-    {"pac_mi", "1", "Tort modulation index, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude"},
+    {"pac_mi", "1", "Tort modulation index, L5 " LAM_BAND_ALPHA_TEXT " phase -> L2/3 " LAM_BAND_GAMMA_TEXT
+     " amplitude"},
 };
 const size_t lam_metric_ntable = sizeof lam_metric_table / sizeof lam_metric_table[0];
 

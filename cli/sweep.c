@@ -14,6 +14,7 @@
 #include "lam_metrics.h"
 #include "lam_param.h"
 #include "lam_sim.h"
+#include "lam_spectrum.h"
 #include "lam_sweep.h"
 #include "lam_time.h"
 
@@ -284,7 +285,8 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
            lam_metric_table[i].doc);
   }
   printf("\n<layer>: l1, l23, l4, l5, l6 (lam_pop_info.layer); <pop>: a population of "
-         "the model;\n\"alpha\" is the 8-30 Hz alpha/beta band, \"gamma\" 30-80 Hz; a "
+         "the model;\n\"alpha\" is the " LAM_BAND_ALPHABETA_TEXT " alpha/beta band, \"gamma\" "
+         LAM_BAND_GAMMA_TEXT "; a "
          "metric the model lacks is NaN.\n");
   if (!model) {
     return 0;
