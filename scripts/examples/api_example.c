@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
       return fail(&err);
     }
     /* Metrics collect what they need from the samples: no file is written. */
-    lam_metrics *mc = lam_metrics_new(sim, &err);
+    lam_metrics *mc = lam_metrics_new(lam_sim_system(sim), &err);
     if (!mc) {
       return fail(&err);
     }
@@ -47,8 +47,8 @@ int main(int argc, char **argv) {
     o.ctx = mc;
     double h = 0, g = 0;
     if (lam_sim_run(sim, &o, NULL, &err) ||
-        lam_metrics_value(mc, "attention_entropy", &h, &err) ||
-        lam_metrics_value(mc, "gamma_power_l23", &g, &err)) {
+        lam_metrics_value(mc, "attention_entropy", lam_sim_state(sim), &h, &err) ||
+        lam_metrics_value(mc, "gamma_power_l23", lam_sim_state(sim), &g, &err)) {
       return fail(&err);
     }
     printf("%g,%.6g,%.6g\n", betas[i], h, g);
