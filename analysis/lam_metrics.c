@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lam_attention.h"
-#include "lam_experiment.h"
+#include "lam_attn.h"
 #include "lam_metrics.h"
 #include "lam_pac.h"
 #include "lam_probe.h"
@@ -26,19 +25,20 @@ const lam_metric_info lam_metric_table[] = {
     {"mean_<pop>", "unit",
      "time mean of a population over columns and units (mean_l23, mean_out, ...)"},
     {"mean_<layer>", "unit", "time mean of a layer signal (<layer>: l1, l23, l4, l5, l6)"},
-    {"gamma_power_<layer>", "unit^2", "Welch band power of the layer signal, 30-80 Hz"},
-    {"alpha_power_<layer>", "unit^2", "Welch band power of the layer signal, alpha/beta 8-30 Hz"},
-    {"gamma_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 30-80 Hz"},
-    {"alpha_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in 8-30 Hz"},
+    {"gamma_power_<layer>", "unit^2", "Welch band power of the layer signal, " LAM_BAND_GAMMA_TEXT},
+    {"alpha_power_<layer>", "unit^2", "Welch band power of the layer signal, alpha/beta " LAM_BAND_ALPHABETA_TEXT},
+    {"gamma_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in " LAM_BAND_GAMMA_TEXT},
+    {"alpha_peak_hz_<layer>", "Hz", "peak frequency of the layer PSD in " LAM_BAND_ALPHABETA_TEXT},
     {"gamma_coherence_<layer>", "1",
-     "30-80 Hz band-mean coherence of the layer signal, mean over column pairs"},
+     LAM_BAND_GAMMA_TEXT " band-mean coherence of the layer signal, mean over column pairs"},
     {"alpha_coherence_<layer>", "1",
-     "8-30 Hz band-mean coherence of the layer signal, mean over column pairs"},
+     LAM_BAND_ALPHABETA_TEXT " band-mean coherence of the layer signal, mean over column pairs"},
     {"segregation_index", "1",
      "laminar ratio (gamma/alphabeta)_L2/3 / (gamma/alphabeta)_L5 (P7 holds when > 1)"},
     {"segregation_gamma_ratio", "1", "gamma power L2/3 / L5"},
     {"segregation_alpha_ratio", "1", "alpha/beta power L5 / L2/3"},
-    {"pac_mi", "1", "Tort modulation index, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude"},
+    {"pac_mi", "1", "Tort modulation index, L5 " LAM_BAND_ALPHA_TEXT " phase -> L2/3 " LAM_BAND_GAMMA_TEXT
+     " amplitude"},
 };
 const size_t lam_metric_ntable = sizeof lam_metric_table / sizeof lam_metric_table[0];
 
@@ -173,7 +173,7 @@ void lam_metrics_attention(const double *r, size_t nrow, size_t T,
       total += r[q * T + j];
     }
   }
-  *entropy = nrow ? lam_exp_entropy(r, nrow, 1, T) : NAN;
+  *entropy = nrow ? lam_attn_entropy(r, nrow, 1, T) : NAN;
   *burst_rate = nrow ? total / (double)nrow : NAN;
 }
 
@@ -226,7 +226,6 @@ typedef struct mlayer {
 } mlayer;
 
 struct lam_metrics {
-  lam_sim *sim;
   const lam_system *sys;
   double *obs;       /* one population's observation */
   double *popsum;    /* per population: sum over samples of the unit mean */
@@ -273,14 +272,13 @@ void lam_metrics_free(lam_metrics *mc) {
   free(mc);
 }
 
-lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err) {
+lam_metrics *lam_metrics_new(const lam_system *sys, lam_err *err) {
   lam_metrics *mc = calloc(1, sizeof *mc);
   if (!mc) {
     LAM_NOMEM(err);
     return NULL;
   }
-  mc->sim = sim;
-  mc->sys = lam_sim_system(sim);
+  mc->sys = sys;
   const lam_system *s = mc->sys;
   size_t maxobs = 1;
   for (size_t p = 0; p < s->npops; p++) {
@@ -562,9 +560,8 @@ static const char *layer_unit(const lam_system *s, const char *tag) {
   return "a.u.";
 }
 
-int lam_metrics_check(lam_sim *sim, const char *name, char *unit, size_t len,
-                      lam_err *err) {
-  const lam_system *s = lam_sim_system(sim);
+int lam_metrics_check(const lam_system *s, const char *name, char *unit,
+                      size_t len, lam_err *err) {
   for (size_t i = 0; i < lam_metric_ntable; i++) {
     if (!strchr(lam_metric_table[i].name, '<') && !strcmp(name, lam_metric_table[i].name)) {
       snprintf(unit, len, "%s", lam_metric_table[i].unit);
@@ -598,16 +595,16 @@ int lam_metrics_check(lam_sim *sim, const char *name, char *unit, size_t len,
                      name);
 }
 
-/* Entropy or total burst rate of the final attention weights
- * (lam_metrics_attention). */
-static double attention(lam_sim *sim, int want_burst) {
+/* Entropy or total burst rate of the attention weights at the final state
+ * y (lam_metrics_attention). */
+static double attention(const lam_system *sys, const double *y, int want_burst) {
   size_t nq, H, T;
   lam_err e;
-  if (lam_exp_weights(sim, NULL, &nq, &H, &T, &e)) {
+  if (!y || lam_attn_weights(sys, y, NULL, &nq, &H, &T, &e)) {
     return NAN;
   }
   double *w = malloc(nq * H * T * sizeof *w), h = NAN, b = NAN;
-  if (w && !lam_exp_weights(sim, w, &nq, &H, &T, &e)) {
+  if (w && !lam_attn_weights(sys, y, w, &nq, &H, &T, &e)) {
     lam_metrics_attention(w, nq * H, T, &h, &b);
   }
   free(w);
@@ -615,27 +612,13 @@ static double attention(lam_sim *sim, int want_burst) {
 }
 
 /* ||O - softmax(Q K^T / sqrt(d_k)) V||_F / ||softmax(...) V||_F at the
- * final state (docs/model.md, "Anchor identity"). */
-static double identity(lam_sim *sim) {
-  lam_attention *a = lam_sim_impl(sim, "attention");
-  if (!a) {
+ * final state y (docs/model.md, "Anchor identity"). */
+static double identity(const lam_system *sys, const double *y) {
+  double v = NAN;
+  lam_err e;
+  if (!y || lam_attn_identity_error(sys, y, &v, &e)) {
     return NAN;
   }
-  const lam_dims *d = lam_attention_dims(a);
-  const size_t n = d->T * d->H * d->dv;
-  double *ref = malloc(n * sizeof *ref), v = NAN;
-  lam_err e;
-  long off = lam_attention_offset(a, "out");
-  if (ref && off >= 0 && !lam_exp_attention_reference(sim, ref, &e)) {
-    const double *O = lam_sim_state(sim) + off;
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      num += (O[i] - ref[i]) * (O[i] - ref[i]);
-      den += ref[i] * ref[i];
-    }
-    v = sqrt(num / den);
-  }
-  free(ref);
   return v;
 }
 
@@ -670,7 +653,7 @@ static void needs(lam_metrics *mc, const char *name, long *pop, int *lay) {
 
 int lam_metrics_want(lam_metrics *mc, const char *name, lam_err *err) {
   char unit[64];
-  int rc = lam_metrics_check(mc->sim, name, unit, sizeof unit, err);
+  int rc = lam_metrics_check(mc->sys, name, unit, sizeof unit, err);
   if (rc) {
     return rc;
   }
@@ -696,10 +679,10 @@ int lam_metrics_want(lam_metrics *mc, const char *name, lam_err *err) {
   return LAM_OK;
 }
 
-int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
-                      lam_err *err) {
+int lam_metrics_value(lam_metrics *mc, const char *name, const double *y_end,
+                      double *value, lam_err *err) {
   char unit[64];
-  int rc = lam_metrics_check(mc->sim, name, unit, sizeof unit, err);
+  int rc = lam_metrics_check(mc->sys, name, unit, sizeof unit, err);
   if (rc) {
     return rc;
   }
@@ -718,15 +701,15 @@ int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
     }
   }
   if (!strcmp(name, "attention_entropy")) {
-    *value = attention(mc->sim, 0);
+    *value = attention(mc->sys, y_end, 0);
     return LAM_OK;
   }
   if (!strcmp(name, "burst_rate")) {
-    *value = attention(mc->sim, 1);
+    *value = attention(mc->sys, y_end, 1);
     return LAM_OK;
   }
   if (!strcmp(name, "identity_error")) {
-    *value = identity(mc->sim);
+    *value = identity(mc->sys, y_end);
     return LAM_OK;
   }
   if (!strncmp(name, "mean_", 5)) {

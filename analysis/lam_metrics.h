@@ -15,12 +15,15 @@
  * docs/sweeps.md. A metric the model cannot provide (no L5 in a
  * Jansen-Rit column, no attention weights) is NaN, not an error.
  *
+ * The collector reads a system (core/lam_system.h) and the states it is
+ * given, not a simulation: whatever runs the system feeds it.
+ *
  * Use:
- *   lam_metrics *mc = lam_metrics_new(sim, &err);
+ *   lam_metrics *mc = lam_metrics_new(lam_sim_system(sim), &err);
  *   lam_run_opts o = lam_run_defaults(sim);
  *   o.on_sample = lam_metrics_sample; o.ctx = mc;
  *   lam_sim_run(sim, &o, NULL, &err);
- *   lam_metrics_value(mc, "gamma_power_l23", &v, &err);
+ *   lam_metrics_value(mc, "gamma_power_l23", lam_sim_state(sim), &v, &err);
  */
 #ifndef LAM_METRICS_H
 #define LAM_METRICS_H
@@ -28,8 +31,8 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_sim.h"
 #include "lam_spectrum.h"
+#include "lam_system.h"
 
 typedef struct lam_metric_info {
   const char *name; /* a name or a family pattern ("mean_<pop>") */
@@ -94,8 +97,8 @@ int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
 
 typedef struct lam_metrics lam_metrics;
 
-/* A collector for runs of sim (which must outlive it). */
-lam_metrics *lam_metrics_new(lam_sim *sim, lam_err *err);
+/* A collector for runs of sys (which must outlive it). */
+lam_metrics *lam_metrics_new(const lam_system *sys, lam_err *err);
 void lam_metrics_free(lam_metrics *mc);
 /* Forget the samples (before another run of the same sim). */
 void lam_metrics_reset(lam_metrics *mc);
@@ -110,13 +113,16 @@ int lam_metrics_want(lam_metrics *mc, const char *name, lam_err *err);
  * a sample cannot be stored. */
 int lam_metrics_sample(void *ctx, double t, const double *y);
 
-/* Whether name is a metric this sim provides a column for (a known name or
- * a family member with an existing population or layer tag). unit gets its
+/* Whether name is a metric sys provides a column for (a known name or a
+ * family member with an existing population or layer tag). unit gets its
  * unit. LAM_ENOTFOUND naming the metric otherwise. */
-int lam_metrics_check(lam_sim *sim, const char *name, char *unit,
+int lam_metrics_check(const lam_system *sys, const char *name, char *unit,
                       size_t len, lam_err *err);
-/* The value of a metric after the run (NaN when the model lacks it). */
-int lam_metrics_value(lam_metrics *mc, const char *name, double *value,
-                      lam_err *err);
+/* The value of a metric after the run (NaN when the model lacks it).
+ * y_end is the state at the end of the run (lam_sim_state), which the
+ * metrics of the final state read (attention_entropy, burst_rate,
+ * identity_error); with y_end NULL those are NaN. */
+int lam_metrics_value(lam_metrics *mc, const char *name, const double *y_end,
+                      double *value, lam_err *err);
 
 #endif

@@ -27,15 +27,16 @@
 #include <stddef.h>
 
 #include "lam_error.h"
+#include "lam_spectrum.h"
 
 /* Tort et al. 2010 use 18 phase bins of 20 degrees [S34]. */
 #define LAM_PAC_NBINS 18
-/* Default bands: phase from the alpha rhythm 8-12 Hz [S16], amplitude from
- * gamma 30-80 Hz [S10][S12]. */
-#define LAM_PAC_PHASE_LO_HZ 8.0
-#define LAM_PAC_PHASE_HI_HZ 12.0
-#define LAM_PAC_AMP_LO_HZ 30.0
-#define LAM_PAC_AMP_HI_HZ 80.0
+/* Default bands (lam_spectrum.h): phase from the alpha rhythm 8-12 Hz
+ * [S16], amplitude from gamma 30-80 Hz [S10][S12]. */
+#define LAM_PAC_PHASE_LO_HZ LAM_BAND_ALPHA_LO_HZ
+#define LAM_PAC_PHASE_HI_HZ LAM_BAND_ALPHA_HI_HZ
+#define LAM_PAC_AMP_LO_HZ LAM_BAND_GAMMA_LO_HZ
+#define LAM_PAC_AMP_HI_HZ LAM_BAND_GAMMA_HI_HZ
 /* Default width of the band-pass edge tapers: short enough to keep the band
  * edges sharp, long enough that the ringing decays within ~1 s. */
 #define LAM_BANDPASS_TAPER_HZ 1.0

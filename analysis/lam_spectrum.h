@@ -61,12 +61,36 @@ int lam_welch_coherence(lam_welch *w, const double *x, size_t xstride,
 
 /* ---- Bands ---- */
 
-/* Default band edges in Hz (docs/analysis.md: gamma 30-80 Hz [S10][S12],
- * deep alpha/beta 8-30 Hz after Bastos et al. 2012 [S28]). */
-#define LAM_BAND_ALPHABETA_LO_HZ 8.0
-#define LAM_BAND_ALPHABETA_HI_HZ 30.0
-#define LAM_BAND_GAMMA_LO_HZ 30.0
-#define LAM_BAND_GAMMA_HI_HZ 80.0
+/* The bands, the one definition every user takes its edges from
+ * (docs/analysis.md): gamma 30-80 Hz [S10][S12], deep alpha/beta 8-30 Hz
+ * after Bastos et al. 2012 [S28], and alpha proper 8-12 Hz [S16], the
+ * phase band of phase-amplitude coupling (lam_pac.h). Edges are whole Hz
+ * written once here: LAM_BAND_X_LO_HZ is the number, LAM_BAND_X_TEXT the
+ * text that help, tables and titles print ("30-80 Hz"). */
+#define LAM_BAND_ALPHABETA_LO 8
+#define LAM_BAND_ALPHABETA_HI 30
+#define LAM_BAND_GAMMA_LO 30
+#define LAM_BAND_GAMMA_HI 80
+#define LAM_BAND_ALPHA_LO 8
+#define LAM_BAND_ALPHA_HI 12
+
+#define LAM_BAND_ALPHABETA_LO_HZ ((double)LAM_BAND_ALPHABETA_LO)
+#define LAM_BAND_ALPHABETA_HI_HZ ((double)LAM_BAND_ALPHABETA_HI)
+#define LAM_BAND_GAMMA_LO_HZ ((double)LAM_BAND_GAMMA_LO)
+#define LAM_BAND_GAMMA_HI_HZ ((double)LAM_BAND_GAMMA_HI)
+#define LAM_BAND_ALPHA_LO_HZ ((double)LAM_BAND_ALPHA_LO)
+#define LAM_BAND_ALPHA_HI_HZ ((double)LAM_BAND_ALPHA_HI)
+
+#define LAM_BAND_STR_(x) #x
+#define LAM_BAND_STR(x) LAM_BAND_STR_(x)
+/* "LO-HI Hz" and "LO:HI" (the form of `laminar analyze --band`). */
+#define LAM_BAND_TEXT(lo, hi) LAM_BAND_STR(lo) "-" LAM_BAND_STR(hi) " Hz"
+#define LAM_BAND_SPEC(lo, hi) LAM_BAND_STR(lo) ":" LAM_BAND_STR(hi)
+#define LAM_BAND_ALPHABETA_TEXT LAM_BAND_TEXT(LAM_BAND_ALPHABETA_LO, LAM_BAND_ALPHABETA_HI)
+#define LAM_BAND_GAMMA_TEXT LAM_BAND_TEXT(LAM_BAND_GAMMA_LO, LAM_BAND_GAMMA_HI)
+#define LAM_BAND_ALPHA_TEXT LAM_BAND_TEXT(LAM_BAND_ALPHA_LO, LAM_BAND_ALPHA_HI)
+#define LAM_BAND_ALPHABETA_SPEC LAM_BAND_SPEC(LAM_BAND_ALPHABETA_LO, LAM_BAND_ALPHABETA_HI)
+#define LAM_BAND_GAMMA_SPEC LAM_BAND_SPEC(LAM_BAND_GAMMA_LO, LAM_BAND_GAMMA_HI)
 
 typedef struct lam_band {
   const char *name; /* "alphabeta", "gamma" */

@@ -36,8 +36,8 @@ static const char help[] =
     "usage: laminar analyze RUN.h5 [options]\n"
     "\n"
     "Spectral analysis of a recorded run (docs/analysis.md): per layer the mean,\n"
-    "Welch band power and peak frequency in alpha/beta (8-30 Hz) and gamma\n"
-    "(30-80 Hz), coherence between columns and between layers, the\n"
+    "Welch band power and peak frequency in alpha/beta (" LAM_BAND_ALPHABETA_TEXT ") and gamma\n"
+    "(" LAM_BAND_GAMMA_TEXT "), coherence between columns and between layers, the\n"
     "segregation index (L2/3 vs L5), the Tort modulation index (L5 alpha\n"
     "phase -> L2/3 gamma amplitude), the entropy and total burst rate of the\n"
     "attention weights (/traces/attn) of attention runs, and the spectra per\n"
@@ -54,8 +54,8 @@ static const char help[] =
     "                   --from is the same option\n"
     "  --seg SECONDS    Welch segment length (default 1; shortened to the data)\n"
     "  --band NAME=LO:HI  a band in Hz (repeatable, up to 8); given once, the\n"
-    "                   bands are exactly those given (default alphabeta=8:30\n"
-    "                   and gamma=30:80; the segregation index needs both)\n"
+    "                   bands are exactly those given (default alphabeta=" LAM_BAND_ALPHABETA_SPEC "\n"
+    "                   and gamma=" LAM_BAND_GAMMA_SPEC "; the segregation index needs both)\n"
     "  --granger-order N  areas runs: the largest VAR order of the Granger fit\n"
     "                   between areas (default 20)\n"
     "  --granger-ic aic|bic|fixed  order criterion (default bic; fixed: N)\n"
@@ -182,8 +182,8 @@ static void print_area(const lam_analysis_area *a) {
            "with power in both\n", sp, a->name);
   }
   if (a->have_pac) {
-    printf("PAC%s%s (Tort MI, L5 8-12 Hz phase -> L2/3 30-80 Hz amplitude, 18 "
-           "bins): %.5g\n",
+    printf("PAC%s%s (Tort MI, L5 " LAM_BAND_ALPHA_TEXT " phase -> L2/3 " LAM_BAND_GAMMA_TEXT
+           " amplitude, 18 bins): %.5g\n",
            sp, a->name, a->mi);
   }
   if (a->have_attn) {

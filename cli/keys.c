@@ -1,67 +1,13 @@
 /* keys.c: `laminar keys [SECTION] [--markdown]`: every model-file key with
  * its unit, default, range and meaning, generated from the parameter tables
- * (docs/model-reference.md is this command's --markdown output). */
+ * in the order of io/lam_sections.h (docs/model-reference.md is this
+ * command's --markdown output). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "lam_areas.h"
-#include "lam_attention.h"
-#include "lam_clock.h"
-#include "lam_column.h"
-#include "lam_jansen_rit.h"
-#include "lam_mejias.h"
-#include "lam_neuromod.h"
-#include "lam_plasticity.h"
-#include "lam_probe.h"
-#include "lam_sim.h"
-#include "lam_solver.h"
-#include "lam_stimulus.h"
-#include "lam_wilson_cowan.h"
-
-static void sections(const lam_section **out, size_t *n) {
-  static lam_section s[32];
-  size_t k = 0;
-  s[k++] = (lam_section){"run", lam_run_table, lam_run_ntable,
-                         "Length, sampling and recorded populations of a run (`laminar run` --t-end, --dt-record and --record set these keys)"};
-  s[k++] = (lam_section){"network", lam_network_table, lam_network_ntable,
-                         "Columns, heads, sizes, topology and lateral wiring (attention column)"};
-  s[k++] = (lam_section){"column", lam_column_table, lam_column_ntable,
-                         "Populations of one column: time constants, transfer, gate, PV, SOM/VIP"};
-  s[k++] = (lam_section){"input", lam_input_table, lam_input_ntable,
-                         "Thalamic input X and top-down input z"};
-  s[k++] = (lam_section){"stimulus", lam_stimulus_table, lam_stimulus_ntable,
-                         "Time course of the thalamic input: x_j(t) = s_j(t) x_j + noise"};
-  s[k++] = (lam_section){"weights", lam_weights_table, lam_weights_ntable,
-                         "Projection matrices W_Q, W_K, W_V"};
-  s[k++] = (lam_section){"clocks", lam_clock_table, lam_clock_ntable,
-                         "Gamma (feedforward) and alpha/beta (feedback) rhythm clocks"};
-  s[k++] = (lam_section){"jansen_rit", lam_jansen_rit_table, lam_jansen_rit_ntable,
-                         "Jansen-Rit column kind (docs/neural-masses.md); [network] columns sets N"};
-  s[k++] = (lam_section){"mejias2016", lam_mejias_table, lam_mejias_ntable,
-                         "Mejias 2016 laminar E-I column kind (docs/neural-masses.md)"};
-  s[k++] = (lam_section){"wilson_cowan", lam_wilson_cowan_table, lam_wilson_cowan_ntable,
-                         "Wilson-Cowan E-PV column kind (docs/neural-masses.md)"};
-  s[k++] = (lam_section){"plasticity", lam_plasticity_table, lam_plasticity_ntable,
-                         "Burst-dependent plasticity of W_Q and W_K (Payeur et al. 2021 rate rule; "
-                         "docs/hierarchy.md)"};
-  s[k++] = (lam_section){"neuromod", lam_neuromod_table, lam_neuromod_ntable,
-                         "Neuromodulatory gate g(t) scaling apical coupling and beta: "
-                         "a step schedule or surprise (docs/hierarchy.md)"};
-  s[k++] = (lam_section){"areas", lam_areas_table, lam_areas_ntable,
-                         "Stacked areas and their feedforward / feedback links with delays "
-                         "(docs/hierarchy.md); [area.NAME.SECTION] overrides [SECTION]"};
-  s[k++] = (lam_section){"link.NAME", lam_link_table, lam_link_ntable,
-                         "The link from area NAME to the next: CSV W_O, W_B and delays "
-                         "(docs/hierarchy.md); each key defaults to its [areas] value"};
-  s[k++] = (lam_section){"solver", lam_solver_table, lam_solver_ntable,
-                         "Integrator and tolerances"};
-  s[k++] = (lam_section){"init", lam_init_table, lam_init_ntable, "Initial state"};
-  s[k++] = (lam_section){"probe", lam_probe_table, lam_probe_ntable,
-                         "Virtual laminar probe: contacts, spacing, conductivity (LFP and CSD)"};
-  *out = s;
-  *n = k;
-}
+#include "lam_param.h"
+#include "lam_sections.h"
 
 int lam_cli_keys(int argc, char **argv) {
   const char *only = NULL;
@@ -78,9 +24,8 @@ int lam_cli_keys(int argc, char **argv) {
       only = argv[i];
     }
   }
-  const lam_section *s;
   size_t n;
-  sections(&s, &n);
+  const lam_section *s = lam_sections(&n);
   int found = 0;
   if (md && !only) {
     puts("# Model-file reference\n\n"

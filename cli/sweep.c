@@ -14,6 +14,7 @@
 #include "lam_metrics.h"
 #include "lam_param.h"
 #include "lam_sim.h"
+#include "lam_spectrum.h"
 #include "lam_sweep.h"
 #include "lam_time.h"
 #include "lam_params.h"
@@ -285,7 +286,8 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
            lam_metric_table[i].doc);
   }
   printf("\n<layer>: l1, l23, l4, l5, l6 (lam_pop_info.layer); <pop>: a population of "
-         "the model;\n\"alpha\" is the 8-30 Hz alpha/beta band, \"gamma\" 30-80 Hz; a "
+         "the model;\n\"alpha\" is the " LAM_BAND_ALPHABETA_TEXT " alpha/beta band, \"gamma\" "
+         LAM_BAND_GAMMA_TEXT "; a "
          "metric the model lacks is NaN.\n");
   if (!model) {
     return 0;
@@ -310,12 +312,12 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
   const char *tags[] = {"l1", "l23", "l4", "l5", "l6"};
   char name[128], unit[64];
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-    lam_metrics_check(sim, fixed[i], unit, sizeof unit, &err);
+    lam_metrics_check(s, fixed[i], unit, sizeof unit, &err);
     printf("  %-26s %s\n", fixed[i], unit);
   }
   for (size_t p = 0; p < s->npops; p++) {
     snprintf(name, sizeof name, "mean_%s", s->pops[p].name);
-    lam_metrics_check(sim, name, unit, sizeof unit, &err);
+    lam_metrics_check(s, name, unit, sizeof unit, &err);
     printf("  %-26s %s\n", name, unit);
   }
   for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++) {
@@ -342,7 +344,7 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
           continue; /* the population of that name wins */
         }
       }
-      lam_metrics_check(sim, name, unit, sizeof unit, &err);
+      lam_metrics_check(s, name, unit, sizeof unit, &err);
       printf("  %-26s %s\n", name, unit);
     }
   }

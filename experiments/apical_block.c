@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "lam_attn.h"
 #include "lam_exp_topdown.h"
 
 enum { T = 8, D = 8, NCOND = 3 };
@@ -34,7 +35,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
       break;
     }
     /* Selection: 1 - H(R) / log T (0 uniform over keys, 1 one key). */
-    si[c] = 1.0 - lam_exp_entropy_vec(o.attn, T) / log((double)T);
+    si[c] = 1.0 - lam_attn_entropy_row(o.attn, T) / log((double)T);
     ff[c] = 0.0;
     double l4 = 0.0;
     for (size_t j = 0; j < T; j++) {

@@ -2,9 +2,8 @@
  * "Anchor identity"), and the error each biological departure
  * adds. */
 #include <math.h>
-#include <stdlib.h>
 
-#include "lam_attention.h"
+#include "lam_attn.h"
 #include "lam_exp_sets.h"
 #include "lam_experiment.h"
 
@@ -29,24 +28,9 @@ static int identity_error(lam_exp *x, unsigned long seed,
   if (!rc) {
     rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.6 : 1.0, &sim, err);
   }
-  double *ref = NULL;
   if (!rc) {
-    lam_attention *a = lam_sim_impl(sim, "attention");
-    const lam_dims *d = lam_attention_dims(a);
-    const size_t n = d->T * d->H * d->dv;
-    ref = malloc(n * sizeof *ref);
-    rc = ref ? lam_exp_attention_reference(sim, ref, err) : LAM_NOMEM(err);
-    if (!rc) {
-      const double *O = lam_sim_state(sim) + lam_attention_offset(a, "out");
-      double num = 0.0, den = 0.0;
-      for (size_t i = 0; i < n; i++) {
-        num += (O[i] - ref[i]) * (O[i] - ref[i]);
-        den += ref[i] * ref[i];
-      }
-      *rel = sqrt(num / den);
-    }
+    rc = lam_attn_identity_error(lam_sim_system(sim), lam_sim_state(sim), rel, err);
   }
-  free(ref);
   lam_sim_free(sim);
   lam_model_free(m);
   return rc;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lam_attention.h"
+#include "lam_attn.h"
 #include "lam_exp_util.h"
 #include "lam_outfile.h"
 
@@ -73,18 +74,6 @@ int lam_exp_graded_inputs(size_t T, size_t d, unsigned long seed, double *X,
   }
   gsl_rng_free(rng);
   return LAM_OK;
-}
-
-double lam_exp_entropy_vec(const double *v, size_t n) {
-  double s = 0.0, h = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    s += v[i] > 0.0 ? v[i] : 0.0;
-  }
-  for (size_t i = 0; s > 0.0 && i < n; i++) {
-    const double p = (v[i] > 0.0 ? v[i] : 0.0) / s;
-    h -= p > 0.0 ? p * log(p) : 0.0;
-  }
-  return h;
 }
 
 void lam_exp_td_out_free(lam_exp_td_out *o) {
@@ -189,7 +178,8 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
         out->l5b[j] = row_norm(K + j * d, d);
       }
       size_t nq, H, TT;
-      rc = lam_exp_weights(sim, buf + 3 * T, &nq, &H, &TT, err); /* nq = H = 1 */
+      rc = lam_attn_weights(lam_sim_system(sim), y, buf + 3 * T, &nq, &H, &TT,
+                            err); /* nq = H = 1 */
       memcpy(out->out, O, d * sizeof *O);
       memcpy(out->V, V, T * d * sizeof *V);
       memcpy(out->Q, Q, T * d * sizeof *Q);

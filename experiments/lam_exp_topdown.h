@@ -41,8 +41,4 @@ void lam_exp_td_out_free(lam_exp_td_out *o);
 int lam_exp_graded_inputs(size_t T, size_t d, unsigned long seed, double *X,
                           double *z, lam_err *err);
 
-/* Shannon entropy (nats) of v[n] normalised to sum 1 (negative entries
- * count as 0). */
-double lam_exp_entropy_vec(const double *v, size_t n);
-
 #endif

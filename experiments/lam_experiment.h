@@ -155,18 +155,6 @@ int lam_exp_band_power(lam_exp *x, lam_model *m, double t_end, double t_skip,
                        const char *const *pops, const double (*band)[2],
                        size_t nb, double *pw, lam_err *err);
 
-/* Attention weights at the final state: nq x H x T (query, head, key). */
-int lam_exp_weights(lam_sim *sim, double *w, size_t *nq, size_t *H, size_t *T,
-                    lam_err *err);
-
-/* Shannon entropy (nats) of each query's weight distribution, after
- * normalising it to sum 1, averaged over queries and heads. */
-double lam_exp_entropy(const double *w, size_t nq, size_t H, size_t T);
-
-/* Closed-form softmax(Q K^T / sqrt(d_k)) V per head from the simulation's
- * X, W_Q, W_K, W_V (self topology): ref has T x H*d_v entries. */
-int lam_exp_attention_reference(lam_sim *sim, double *ref, lam_err *err);
-
 /* Directory of this experiment's outputs (for figures). */
 const char *lam_exp_dir(const lam_exp *x);
 

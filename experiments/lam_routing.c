@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lam_attention.h"
+#include "lam_attn.h"
 #include "lam_experiment.h"
 #include "lam_outfile.h"
 #include "lam_sim.h"
@@ -174,7 +175,8 @@ static int run_trial(ctx *c, const trial *tr, const lam_routing_rule *r,
   }
   size_t nq = 0, H = 0, TT = 0;
   if (!rc) {
-    rc = lam_exp_weights(sim, c->attn, &nq, &H, &TT, err);
+    rc = lam_attn_weights(lam_sim_system(sim), lam_sim_state(sim), c->attn, &nq, &H, &TT,
+                          err);
   }
   if (!rc) {
     size_t best = 0;

@@ -1054,7 +1054,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     env = rc != LAM_OK;
   }
   if (!rc) {
-    mc = lam_metrics_new(sim, &e);
+    mc = lam_metrics_new(lam_sim_system(sim), &e);
     rc = mc ? LAM_OK : e.code;
   }
   /* Collect only what the asked metrics read (same values, less work). */
@@ -1113,7 +1113,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
     }
   }
   for (size_t k = 0; !rc && k < o->nmetrics; k++) {
-    rc = lam_metrics_value(mc, o->metrics[k], &vals[k], &e);
+    rc = lam_metrics_value(mc, o->metrics[k], lam_sim_state(sim), &vals[k], &e);
   }
   int status = LAM_OK;
   if (rc == LAM_EINTERRUPT) {
@@ -1197,7 +1197,7 @@ static int make_header(const lam_model *base, const lam_sweep_spec *sp,
   int rc = m ? lam_sim_from_model(m, &sim, err) : err->code;
   for (size_t k = 0; !rc && k < o->nmetrics; k++) {
     char unit[64];
-    rc = lam_metrics_check(sim, o->metrics[k], unit, sizeof unit, err);
+    rc = lam_metrics_check(lam_sim_system(sim), o->metrics[k], unit, sizeof unit, err);
   }
   if (!rc) {
     char s[1400];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "lam_experiment.h"
+#include "lam_spectrum.h"
 
 enum { NCOND = 3, NPOP = 2, NBAND = 2 };
 
@@ -24,7 +25,8 @@ static const char *const popname[NPOP] = {"l23", "l5_out"};
 static const struct {
   const char *name;
   double lo, hi;
-} band[NBAND] = {{"gamma", 30.0, 50.0}, {"alphabeta", 8.0, 30.0}};
+} band[NBAND] = {{"gamma", LAM_BAND_GAMMA_LO_HZ, LAM_BAND_GAMMA_HI_HZ},
+                 {"alphabeta", LAM_BAND_ALPHABETA_LO_HZ, LAM_BAND_ALPHABETA_HI_HZ}};
 
 static int measure(lam_exp *x, unsigned long seed, size_t c,
                    double pw[NPOP][NBAND], lam_err *err) {
@@ -94,7 +96,8 @@ static int figures(lam_exp *x, lam_err *err) {
   const lam_exp_curve cv[] = {{"L2/3 gamma power", y[0], NULL},
                               {"L5 alpha/beta power", y[1], NULL}};
   const lam_exp_fig fig = {.file = "band_power.png",
-                           .title = "laminar-spectra: band power (30-50 Hz, 8-30 Hz)",
+                           .title = "laminar-spectra: band power (" LAM_BAND_GAMMA_TEXT
+                                    ", " LAM_BAND_ALPHABETA_TEXT ")",
                            .xlabel = "condition", .xticks = ticks, .n = NCOND,
                            .ylog = 1, .stacked = 1};
   return lam_exp_figure_lines(x, &fig, cv, 2, err);
@@ -111,7 +114,8 @@ const lam_experiment lam_exp_laminar_spectra = {
                 "column-mean L2/3 activity and L5 burst output",
     .manipulation = "contrast: stimulus.level 1 -> 2; top-down drive: input.z_gain 1 -> 2; "
                     "one at a time",
-    .metric = "Band power, 30-50 Hz (gamma) and 8-30 Hz (alpha/beta), per layer and condition",
+    .metric = "Band power, " LAM_BAND_GAMMA_TEXT " (gamma) and " LAM_BAND_ALPHABETA_TEXT
+              " (alpha/beta), per layer and condition",
     .effect = "min(log10 gamma(L2/3) contrast gain, log10 alpha/beta(L5) top-down gain)",
     .citation = "prediction P7 (docs/experiments/README.md); Bastos et al. 2015 [S40]; van "
                 "Kerkoerle et al. 2014 [S41]",

@@ -17,6 +17,7 @@
 #include "lam_experiment.h"
 #include "lam_outfile.h"
 #include "lam_pac.h"
+#include "lam_spectrum.h"
 
 enum { NCOND = 2, NSURR = 199 };
 
@@ -155,8 +156,9 @@ const lam_experiment lam_exp_phase_amplitude_coupling = {
                   "(PAC), through the interlaminar couplings",
     .protocol = "The Mejias 2016 laminar column (models/mejias2016.ini beside the base model, "
                 "stochastic Heun, 0.2 ms) runs 263 s (66 s with --quick); 1 kHz samples after "
-                "1 s; Tort MI (18 bins) of the L5/6 E 8-12 Hz phase against the L2/3 E "
-                "30-80 Hz amplitude, 1 s dropped at each end, against 199 circularly shifted "
+                "1 s; Tort MI (18 bins) of the L5/6 E " LAM_BAND_ALPHA_TEXT " phase against the "
+                "L2/3 E " LAM_BAND_GAMMA_TEXT " amplitude, 1 s dropped at each end, against 199 "
+                "circularly shifted "
                 "surrogates (shifts >= 1 s)",
     .manipulation = "interlaminar couplings on (published j_e56_e23 = 1, j_i23_e56 = 0.75) or "
                     "off (both 0)",

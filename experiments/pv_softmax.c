@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lam_attn.h"
 #include "lam_experiment.h"
 
 static int measure(lam_exp *x, unsigned long seed, double strength,
@@ -22,11 +23,12 @@ static int measure(lam_exp *x, unsigned long seed, double strength,
   }
   size_t nq = 0, H = 0, T = 0;
   if (!rc) {
-    rc = lam_exp_weights(sim, NULL, &nq, &H, &T, err);
+    rc = lam_attn_weights(lam_sim_system(sim), lam_sim_state(sim), NULL, &nq, &H, &T, err);
   }
   if (!rc) {
     w = malloc(nq * H * T * sizeof *w);
-    rc = w ? lam_exp_weights(sim, w, &nq, &H, &T, err) : LAM_NOMEM(err);
+    rc = w ? lam_attn_weights(lam_sim_system(sim), lam_sim_state(sim), w, &nq, &H, &T, err)
+           : LAM_NOMEM(err);
   }
   if (!rc) {
     /* Per query and head: total rate and the largest normalised weight. */
@@ -40,7 +42,7 @@ static int measure(lam_exp *x, unsigned long seed, double strength,
       total += s;
       maxw += s > 0.0 ? mx / s : 0.0;
     }
-    *entropy = lam_exp_entropy(w, nq, H, T);
+    *entropy = lam_attn_entropy(w, nq, H, T);
     char cond[32];
     snprintf(cond, sizeof cond, "pv_strength_%g", strength);
     rc = lam_exp_metric(x, cond, "attention_entropy", *entropy, "nat", err);

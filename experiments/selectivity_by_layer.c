@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lam_attn.h"
 #include "lam_exp_topdown.h"
 
 enum { T = 8, D = 8 };
@@ -21,9 +22,9 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   if (rc) {
     return rc;
   }
-  const double h4 = lam_exp_entropy_vec(o.l4, T);
-  const double h23 = lam_exp_entropy_vec(o.l23, T);
-  const double h5 = lam_exp_entropy_vec(o.attn, T);
+  const double h4 = lam_attn_entropy_row(o.l4, T);
+  const double h23 = lam_attn_entropy_row(o.l23, T);
+  const double h5 = lam_attn_entropy_row(o.attn, T);
   lam_exp_td_out_free(&o);
   rc = lam_exp_metric(x, "graded", "entropy_l4", h4, "nat", err);
   if (!rc) {

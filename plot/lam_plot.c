@@ -14,12 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lam_attention.h"
-#include "lam_column.h"
 #include "lam_plot_private.h"
 #include "lam_probe.h"
-#include "lam_sim.h"
-#include "lam_solver.h"
 #include "lam_spectrum.h"
 
 static const struct {
@@ -179,36 +175,6 @@ static int fail_missing(const char *what, lam_err *err) {
   return lam_err_set(err, LAM_EINVAL,
                      "plot: the data has no %s (extracted for another kind?)",
                      what);
-}
-
-/* The unit of a swept key from the parameter tables ("column.beta" ->
- * "1"), "" when unknown. */
-static const char *key_unit(const char *key) {
-  static const struct {
-    const char *section;
-    const lam_param *t;
-    const size_t *n;
-  } tabs[] = {
-      {"column", lam_column_table, &lam_column_ntable},
-      {"network", lam_network_table, &lam_network_ntable},
-      {"input", lam_input_table, &lam_input_ntable},
-      {"weights", lam_weights_table, &lam_weights_ntable},
-      {"solver", lam_solver_table, &lam_solver_ntable},
-      {"run", lam_run_table, &lam_run_ntable},
-      {"probe", lam_probe_table, &lam_probe_ntable},
-  };
-  const char *dot = strchr(key, '.');
-  if (!dot) {
-    return "";
-  }
-  for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
-    size_t L = strlen(tabs[i].section);
-    if ((size_t)(dot - key) == L && !strncmp(key, tabs[i].section, L)) {
-      const lam_param *p = lam_param_find(tabs[i].t, *tabs[i].n, dot + 1);
-      return p && p->unit && strcmp(p->unit, "-") ? p->unit : "";
-    }
-  }
-  return "";
 }
 
 /* A unit as PLplot text: exponents "^2", "^-3" become superscripts. */
@@ -715,7 +681,7 @@ static void grid_axis(const lam_plot_array *v, char *label, size_t len,
       even = 0;
     }
   }
-  label_with_unit(label, len, v->label, key_unit(v->label));
+  label_with_unit(label, len, v->label, v->unit);
   if (even) {
     *first = v->v[0];
     *last = v->v[n - 1];
@@ -740,7 +706,7 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     return fail_missing("sweep", err);
   }
   char xl[160], yl[160], zl[160];
-  label_with_unit(xl, sizeof xl, x->label, key_unit(x->label));
+  label_with_unit(xl, sizeof xl, x->label, x->unit);
   lam_axes ax = lam_axes_defaults();
   ax.xlabel = xl;
   ax.title = d->title;

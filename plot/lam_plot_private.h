@@ -1,5 +1,6 @@
 /* lam_plot_private.h: the lam_plot_data container shared by the extraction
- * files of plot/ (not part of the public API). */
+ * files of plot/ (not part of the public API). Calls go one way:
+ * lam_plot_data.c -> lam_plot_sweep.c -> lam_plot_array.c. */
 #ifndef LAM_PLOT_PRIVATE_H
 #define LAM_PLOT_PRIVATE_H
 
@@ -12,7 +13,8 @@ struct lam_plot_data {
   char title[512];
 };
 
-/* Append a zero-filled rows x cols array (unit, label may be NULL). */
+/* Append a zero-filled rows x cols array (unit, label may be NULL)
+ * (plot/lam_plot_array.c). */
 lam_plot_array *lam__plot_add(lam_plot_data *d, const char *name,
                               const char *unit, const char *label,
                               size_t rows, size_t cols, lam_err *err);

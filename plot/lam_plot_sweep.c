@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lam_plot_private.h"
+#include "lam_sections.h"
 
 static const char *const bookkeeping[] = {"id",   "status", "error", "wall_s",
                                           "seed", "repeat", "rep"};
@@ -163,6 +164,15 @@ static int read_table(const char *path, table *t, lam_err *err) {
 
 static int is_key(const char *name) { return strchr(name, '.') != NULL; }
 
+/* The unit of swept key (section.key) from the section list into buf ("" when
+ * unknown or not a quantity: "-"), for the axis label. */
+static const char *key_unit(const char *key, char *buf, size_t len) {
+  if (lam_sections_unit(key, buf, len) != LAM_OK || !strcmp(buf, "-")) {
+    buf[0] = '\0';
+  }
+  return buf;
+}
+
 static int is_metric(const char *name) {
   if (is_key(name)) {
     return 0;
@@ -279,9 +289,12 @@ int lam__plot_sweep_extract(const char *csv, const lam_plot_opts *o,
   }
   lam_plot_array *ax = NULL, *ay = NULL, *mean = NULL, *sd = NULL, *cnt = NULL;
   if (!rc) {
-    ax = lam__plot_add(d, "sweep/x", "", t.head[cx], 1, nx, err);
-    ay = !ax || cy < 0 ? NULL : lam__plot_add(d, "sweep/y", "", t.head[cy], 1,
-                                             ny, err);
+    char xu[64], yu[64];
+    ax = lam__plot_add(d, "sweep/x", key_unit(t.head[cx], xu, sizeof xu), t.head[cx], 1,
+                       nx, err);
+    ay = !ax || cy < 0 ? NULL
+                       : lam__plot_add(d, "sweep/y", key_unit(t.head[cy], yu, sizeof yu),
+                                       t.head[cy], 1, ny, err);
     mean = (!ax || (cy >= 0 && !ay)) ? NULL
            : lam__plot_add(d, "sweep/mean", "", t.head[cm], cy >= 0 ? nx : 1,
                            cy >= 0 ? ny : nx, err);

@@ -13,6 +13,7 @@
 #include "lam_exp_sets.h"
 #include "lam_metrics.h"
 #include "lam_params.h"
+#include "lam_sim.h"
 
 static const double PI = 3.14159265358979323846;
 
@@ -37,7 +38,7 @@ Test(metrics, attention_entropy_equals_closed_form_softmax) {
   lam_model *m;
   lam_sim *sim = ideal(&m);
   lam_err err;
-  lam_metrics *mc = lam_metrics_new(sim, &err);
+  lam_metrics *mc = lam_metrics_new(lam_sim_system(sim), &err);
   cr_assert(mc, "%s", err.msg);
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = 1.0;
@@ -45,8 +46,8 @@ Test(metrics, attention_entropy_equals_closed_form_softmax) {
   o.ctx = mc;
   cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), 0, "%s", err.msg);
   double h, e;
-  cr_assert_eq(lam_metrics_value(mc, "attention_entropy", &h, &err), 0, "%s", err.msg);
-  cr_assert_eq(lam_metrics_value(mc, "identity_error", &e, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_metrics_value(mc, "attention_entropy", lam_sim_state(sim), &h, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_metrics_value(mc, "identity_error", lam_sim_state(sim), &e, &err), 0, "%s", err.msg);
 
   /* Closed form: w_ij = softmax_j(q_i . k_j / sqrt(d_k)) per head from
    * X W_Q and X W_K, its Shannon entropy averaged over queries and heads. */
@@ -91,14 +92,14 @@ Test(metrics, attention_entropy_equals_closed_form_softmax) {
   cr_assert_lt(e, 1e-3, "identity_error %g", e);
   /* At the softmax fixed point each query's weights sum to 1. */
   double b;
-  cr_assert_eq(lam_metrics_value(mc, "burst_rate", &b, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_metrics_value(mc, "burst_rate", lam_sim_state(sim), &b, &err), 0, "%s", err.msg);
   cr_assert_leq(fabs(b - 1.0), 1e-4, "burst_rate %.8g, softmax rows sum to 1", b);
   /* Spectral metrics of an ideal (clock-free, constant-input) run exist
    * but a metric the model lacks is NaN, not an error. */
   double v;
-  cr_assert_eq(lam_metrics_value(mc, "gamma_power_l6", &v, &err), 0);
+  cr_assert_eq(lam_metrics_value(mc, "gamma_power_l6", lam_sim_state(sim), &v, &err), 0);
   cr_assert(isnan(v));
-  cr_assert_eq(lam_metrics_value(mc, "mean_nonexistent", &v, &err), LAM_ENOTFOUND);
+  cr_assert_eq(lam_metrics_value(mc, "mean_nonexistent", lam_sim_state(sim), &v, &err), LAM_ENOTFOUND);
   cr_assert(strstr(err.msg, "mean_nonexistent"));
   free(Q);
   free(K);
@@ -203,10 +204,10 @@ Test(metrics, asking_for_fewer_metrics_gives_the_same_values) {
   }
   cr_assert_geq(f.l23, 0);
   f.obs = malloc(f.sys->pops[f.l23].ncols * f.sys->pops[f.l23].nunits * sizeof *f.obs);
-  f.all = lam_metrics_new(sim, &err);
+  f.all = lam_metrics_new(lam_sim_system(sim), &err);
   cr_assert(f.all, "%s", err.msg);
   for (size_t i = 0; i < NNARROW; i++) {
-    f.one[i] = lam_metrics_new(sim, &err);
+    f.one[i] = lam_metrics_new(lam_sim_system(sim), &err);
     cr_assert(f.one[i], "%s", err.msg);
     cr_assert_eq(lam_metrics_want(f.one[i], narrow_names[i], &err), 0, "%s", err.msg);
   }
@@ -218,18 +219,18 @@ Test(metrics, asking_for_fewer_metrics_gives_the_same_values) {
   cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), 0, "%s", err.msg);
   for (size_t i = 0; i < NNARROW; i++) {
     double a, b;
-    cr_assert_eq(lam_metrics_value(f.all, narrow_names[i], &a, &err), 0, "%s", err.msg);
-    cr_assert_eq(lam_metrics_value(f.one[i], narrow_names[i], &b, &err), 0, "%s", err.msg);
+    cr_assert_eq(lam_metrics_value(f.all, narrow_names[i], lam_sim_state(sim), &a, &err), 0, "%s", err.msg);
+    cr_assert_eq(lam_metrics_value(f.one[i], narrow_names[i], lam_sim_state(sim), &b, &err), 0, "%s", err.msg);
     cr_assert(isfinite(a), "%s = %g", narrow_names[i], a);
     cr_assert(memcmp(&a, &b, sizeof a) == 0, "%s: %.17g collected alone, %.17g with all",
               narrow_names[i], b, a);
   }
   double v;
-  cr_assert_eq(lam_metrics_value(f.one[1], "mean_l23", &v, &err), 0, "%s", err.msg);
+  cr_assert_eq(lam_metrics_value(f.one[1], "mean_l23", lam_sim_state(sim), &v, &err), 0, "%s", err.msg);
   cr_assert_leq(fabs(v - f.sum / (double)f.n), 1e-12 * fabs(v), "mean_l23 %.17g, direct %.17g",
                 v, f.sum / (double)f.n);
   /* gamma_power_l23 was not asked of the mean_l23 collector. */
-  cr_assert_eq(lam_metrics_value(f.one[1], "gamma_power_l23", &v, &err), LAM_EINVAL);
+  cr_assert_eq(lam_metrics_value(f.one[1], "gamma_power_l23", lam_sim_state(sim), &v, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, "gamma_power_l23"), "%s", err.msg);
   /* Too late once samples are in. */
   cr_assert_eq(lam_metrics_want(f.one[1], "pac_mi", &err), LAM_EINVAL);

@@ -270,6 +270,17 @@ Test(spectrum, bands_table) {
   cr_expect_null(lam_band_find(NULL));
 }
 
+/* The text forms that help and tables print say the same edges. */
+Test(spectrum, band_texts) {
+  cr_expect_str_eq(LAM_BAND_GAMMA_TEXT, "30-80 Hz");
+  cr_expect_str_eq(LAM_BAND_ALPHABETA_TEXT, "8-30 Hz");
+  cr_expect_str_eq(LAM_BAND_ALPHA_TEXT, "8-12 Hz");
+  cr_expect_str_eq(LAM_BAND_GAMMA_SPEC, "30:80");
+  cr_expect_str_eq(LAM_BAND_ALPHABETA_SPEC, "8:30");
+  cr_expect_float_eq(LAM_BAND_ALPHA_LO_HZ, 8.0, 0);
+  cr_expect_float_eq(LAM_BAND_ALPHA_HI_HZ, 12.0, 0);
+}
+
 Test(spectrum, errors) {
   lam_err err;
   cr_expect_null(lam_welch_new(1, 100.0, &err));

@@ -385,6 +385,9 @@ Test(plot, sweep_heat_map_and_line) {
   cr_assert_str_eq(x->label, "column.beta");
   cr_assert_str_eq(y->label, "column.w_s");
   cr_assert_str_eq(m->label, "gamma_ratio");
+  /* Axis units from the section list (io/lam_sections.h). */
+  cr_assert_str_eq(x->unit, "1/a.u.");
+  cr_assert_str_eq(y->unit, "1");
   cr_assert_eq(x->cols, 3);
   cr_assert_eq(y->cols, 2);
   /* Repeats +-0.5 average out; the failed row (999) is left out. */
@@ -412,6 +415,33 @@ Test(plot, sweep_heat_map_and_line) {
   lam_err err = {0, ""};
   cr_assert_null(lam_plot_extract(sweep_csv, &o, &err));
   cr_assert(strstr(err.msg, "gamma_ratio"), "%s", err.msg);
+}
+
+/* Every section has its units on a sweep axis, the clocks and stimulus
+ * too (a swept clocks.gamma_hz is in Hz), scoped area keys take their
+ * section's, and a column that is no key has none. */
+Test(plot, sweep_axis_units_of_every_section) {
+  char path[160];
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  const struct {
+    const char *key, *unit;
+  } cases[] = {{"clocks.gamma_hz", "Hz"},
+               {"stimulus.noise_tau", "s"},
+               {"area.v2.clocks.alpha_hz", "Hz"},
+               {"column.gate", ""},
+               {"nosection.key", ""}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp);
+    fprintf(fp, "id,%s,m,status,error,wall_s\n0,35,1,ok,,0.1\n1,45,2,ok,,0.1\n",
+            cases[c].key);
+    fclose(fp);
+    lam_plot_data *d = extract(path, LAM_PLOT_SWEEP, NULL);
+    const lam_plot_array *x = need(d, "sweep/x");
+    cr_assert_str_eq(x->label, cases[c].key);
+    cr_assert_str_eq(x->unit, cases[c].unit, "%s: unit '%s'", cases[c].key, x->unit);
+    lam_plot_data_free(d);
+  }
 }
 
 /* ---- missing data ----------------------------------------------------- */

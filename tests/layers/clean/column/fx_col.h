@@ -1,0 +1,2 @@
+/* Fixture: column header. */
+#include "fx_core.h"

@@ -1,0 +1,2 @@
+/* Fixture: analysis, clean. */
+#include "fx_col.h"

@@ -1,0 +1,2 @@
+/* Fixture: column, clean. */
+#include "fx_core.h"
