@@ -371,6 +371,83 @@ static int check_table_inputs(const char *path, const input_rec *recs, size_t nr
   return add->oom ? LAM_NOMEM(err) : LAM_OK;
 }
 
+/* What resume gathers from an existing table, line by line. */
+typedef struct scan {
+  const char *path;
+  const sbuf *fixed, *cols; /* our header lines */
+  size_t nfields;
+  input_rec *recs; /* its '# input' records */
+  size_t nrecs;
+  int have_cols, have_model;
+  uint64_t *ids; /* of its complete rows */
+  size_t nids, cap;
+} scan;
+
+static int scan_input(scan *s, char *p, lam_err *err) {
+  input_rec *t = realloc(s->recs, (s->nrecs + 1) * sizeof *t);
+  if (!t) {
+    return LAM_NOMEM(err);
+  }
+  s->recs = t;
+  if (!parse_input_line(p, &s->recs[s->nrecs])) {
+    return LAM_NOMEM(err);
+  }
+  s->nrecs += s->recs[s->nrecs].line != NULL;
+  return LAM_OK;
+}
+
+/* A line before the column names: the model and run lines must appear in
+ * ours as they are; the column names must be ours. */
+static int scan_header(scan *s, const char *p, size_t lineno, lam_err *err) {
+  if (!strncmp(p, "# model ", 8) || !strncmp(p, "# run ", 6)) {
+    size_t k = strlen(p);
+    const char *hit = strstr(s->fixed->s, p);
+    s->have_model += p[2] == 'm';
+    if (!hit || hit[k] != '\n') {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s:%zu: this CSV was written for another model or run "
+                         "settings ('%s'); use another -o, remove it, or --restart",
+                         s->path, lineno, p);
+    }
+    return LAM_OK;
+  }
+  if (p[0] == '#') {
+    return LAM_OK;
+  }
+  s->have_cols = 1;
+  if (strncmp(p, s->cols->s, s->cols->n - 1) || strlen(p) != s->cols->n - 1) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s:%zu: this CSV has other columns (keys or metrics) than "
+                       "this sweep; use another -o, remove it, or --restart",
+                       s->path, lineno);
+  }
+  if (!s->have_model) {
+    return lam_err_set(err, LAM_EINVAL, "%s: no '# model' header line", s->path);
+  }
+  return LAM_OK;
+}
+
+/* A line after the column names: 1 and its id kept if it is a complete
+ * row, 0 if not, LAM_ENOMEM. */
+static int scan_row(scan *s, const char *p, lam_err *err) {
+  uint64_t id = 0;
+  int got = row_id(p, s->nfields, &id, err);
+  if (got <= 0) {
+    return got;
+  }
+  if (s->nids == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 256;
+    uint64_t *t = realloc(s->ids, cap * sizeof *t);
+    if (!t) {
+      return LAM_NOMEM(err);
+    }
+    s->ids = t;
+    s->cap = cap;
+  }
+  s->ids[s->nids++] = id;
+  return 1;
+}
+
 /* Read an existing output: check that it is a laminar sweep table, check
  * its header and inputs against ours, collect the ids of complete rows, and
  * cut a torn last line. *fresh when the file is empty or holds only the
@@ -401,76 +478,29 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
                        "remove it",
                        path, first);
   }
+  scan s = {path, fixed, cols, nfields, NULL, 0, 0, 0, NULL, 0, 0};
   int rc = LAM_OK;
-  size_t good = 0, lineno = 0, cap = 0, nrecs = 0;
-  input_rec *recs = NULL;
-  int have_cols = 0, have_model = 0;
-  char *p = text;
-  while (!rc && p < text + len) {
-    char *nl = memchr(p, '\n', (size_t)(text + len - p));
+  size_t good = 0, lineno = 0; /* good: bytes up to the last complete line */
+  char *p = text, *end = text + len;
+  while (!rc && p < end) {
+    char *nl = memchr(p, '\n', (size_t)(end - p));
     lineno++;
     if (!nl) {
       break; /* a torn last line: cut below */
     }
     *nl = '\0';
     if (!strncmp(p, "# input ", 8)) {
-      input_rec *t = realloc(recs, (nrecs + 1) * sizeof *t);
-      if (!t) {
-        rc = LAM_NOMEM(err);
-      } else {
-        recs = t;
-        if (!parse_input_line(p, &recs[nrecs])) {
-          rc = LAM_NOMEM(err);
-        } else if (recs[nrecs].line) {
-          nrecs++;
-        }
-      }
-    } else if (!have_cols) {
-      if (!strncmp(p, "# model ", 8) || !strncmp(p, "# run ", 6)) {
-        /* Must appear verbatim in our fixed header lines. */
-        size_t k = strlen(p);
-        const char *hit = strstr(fixed->s, p);
-        if (!hit || hit[k] != '\n') {
-          rc = lam_err_set(err, LAM_EINVAL,
-                           "%s:%zu: this CSV was written for another model or run "
-                           "settings ('%s'); use another -o, remove it, or --restart",
-                           path, lineno, p);
-        }
-        have_model += p[2] == 'm';
-      } else if (p[0] != '#') {
-        if (strncmp(p, cols->s, cols->n - 1) || strlen(p) != cols->n - 1) {
-          rc = lam_err_set(err, LAM_EINVAL,
-                           "%s:%zu: this CSV has other columns (keys or metrics) than "
-                           "this sweep; use another -o, remove it, or --restart",
-                           path, lineno);
-        } else if (!have_model) {
-          rc = lam_err_set(err, LAM_EINVAL, "%s: no '# model' header line", path);
-        }
-        have_cols = 1;
-        *fresh = 0;
-      }
+      rc = scan_input(&s, p, err);
+    } else if (!s.have_cols) {
+      rc = scan_header(&s, p, lineno, err);
     } else if (p[0] && p[0] != '#') {
-      uint64_t id = 0;
-      int got = row_id(p, nfields, &id, err);
+      int got = scan_row(&s, p, err);
       if (got < 0) {
         rc = got;
-      } else if (got) {
-        if (*nids == cap) {
-          cap = cap ? 2 * cap : 256;
-          uint64_t *t = realloc(*ids, cap * sizeof *t);
-          if (!t) {
-            rc = LAM_NOMEM(err);
-          } else {
-            *ids = t;
-          }
-        }
-        if (!rc) {
-          (*ids)[(*nids)++] = id;
-        }
-      } else if (nl + 1 < text + len) {
+      } else if (!got && nl + 1 < end) {
         rc = lam_err_set(err, LAM_EINVAL, "%s:%zu: a malformed row inside the file", path,
                          lineno);
-      } else {
+      } else if (!got) {
         /* A malformed complete last line cannot come from a kill (the row
          * is one write ending in its newline), but drop it like a torn one
          * so the point runs again. */
@@ -478,27 +508,28 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
       }
     }
     p = nl + 1;
-    if (have_cols) {
+    if (s.have_cols) {
       good = (size_t)(p - text);
     }
   }
   free(text);
+  *fresh = !s.have_cols;
   if (!rc && !*fresh) {
-    rc = check_table_inputs(path, recs, nrecs, in, nin, add, err);
+    rc = check_table_inputs(path, s.recs, s.nrecs, in, nin, add, err);
   }
-  for (size_t k = 0; k < nrecs; k++) {
-    free(recs[k].line);
+  for (size_t k = 0; k < s.nrecs; k++) {
+    free(s.recs[k].line);
   }
-  free(recs);
-  if (!rc && !*fresh && good < len) {
-    if (truncate(path, (off_t)good) != 0) {
-      rc = lam_err_set(err, LAM_EIO, "%s: cannot cut the torn last row: %s", path,
-                       strerror(errno));
-    }
+  free(s.recs);
+  if (!rc && !*fresh && good < len && truncate(path, (off_t)good) != 0) {
+    rc = lam_err_set(err, LAM_EIO, "%s: cannot cut the torn last row: %s", path,
+                     strerror(errno));
   }
-  if (!rc && *nids) {
-    qsort(*ids, *nids, sizeof **ids, cmp_u64);
+  if (!rc && s.nids) {
+    qsort(s.ids, s.nids, sizeof *s.ids, cmp_u64);
   }
+  *ids = s.ids;
+  *nids = s.nids;
   return rc;
 }
 
