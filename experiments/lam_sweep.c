@@ -114,7 +114,6 @@ void lam__sweep_inputs_free(lam__sweep_inputs *in) {
   free(in);
 }
 
-
 static int add_input(lam__sweep_inputs *in, const char *sk, const char *value,
                      const char *path, lam_err *err) {
   lam_sweep_input *v = realloc(in->v, (in->n + 1) * sizeof *v);
@@ -229,8 +228,8 @@ int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
 
 /* The entry of input sk for point i, or NULL. */
 static const lam_sweep_input *expected_input(const lam__sweep_inputs *in,
-                                         const lam_sweep_spec *sp, size_t i,
-                                         const char *sk) {
+                                             const lam_sweep_spec *sp, size_t i,
+                                             const char *sk) {
   long k = swept_dim(sp, sk);
   const char *v = k >= 0 ? lam_sweep_value(sp, i, (size_t)k) : NULL;
   for (size_t q = 0; q < in->n; q++) {

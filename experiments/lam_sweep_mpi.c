@@ -4,8 +4,8 @@
  * writer; ranks 1..N-1 compute rows (lam__sweep_row) and send them back as
  * text. Dynamic hand-out keeps all ranks busy when points take unequal
  * times. With one rank, rank 0 runs the points in a worker process. Rank 0
- * holds the table's lock (lam_sweep_table.h) from before reading it to the end. A
- * point on ranks 1..N-1 runs in the rank's own process (no fork under MPI):
+ * holds the table's lock (lam_sweep_table.h) from before reading it to the
+ * end. A point on ranks 1..N-1 runs in the rank's own process (no fork under MPI):
  * a crash there ends the MPI job; the same point without --mpi, or with one
  * rank, is a failed row. */
 #include <mpi.h>
