@@ -24,6 +24,10 @@
  * at a time each (o->jobs of them, 1 included), whose rows come back
  * through sockets to the parent, the only writer. With MPI (LAM_HAVE_MPI),
  * rank 0 hands points out and writes (lam_sweep_run_mpi).
+ *
+ * The parts: lam_sweep_points.h (the points), lam_sweep_table.h (the
+ * table), lam_sweep_pool.h (the worker processes); lam_sweep.c runs one
+ * point and ties them together.
  */
 #ifndef LAM_SWEEP_H
 #define LAM_SWEEP_H
@@ -34,46 +38,7 @@
 
 #include "lam_error.h"
 #include "lam_model.h"
-
-typedef struct lam_sweep_spec lam_sweep_spec;
-
-/* Limits, so that a mistyped N is an error before anything is allocated:
- * points per sweep (grid N, --lhs N, design rows, their product), values
- * (points x keys) and swept keys. */
-#define LAM_SWEEP_MAX_POINTS 1000000
-#define LAM_SWEEP_MAX_VALUES 10000000
-#define LAM_SWEEP_MAX_KEYS 64
-
-lam_sweep_spec *lam_sweep_spec_new(void);
-void lam_sweep_spec_free(lam_sweep_spec *sp);
-
-/* "section.key=START:STOP:N" or "...:N:log" (N >= 1; log needs
- * 0 < START <= STOP). Grid and value dimensions combine as a Cartesian
- * product, the first one varying slowest. Errors name the argument. */
-int lam_sweep_add_grid(lam_sweep_spec *sp, const char *arg, lam_err *err);
-/* "section.key=a,b,c" (values taken as text: numbers or choices). */
-int lam_sweep_add_values(lam_sweep_spec *sp, const char *arg, lam_err *err);
-/* "section.key=LO:HI" or "LO:HI:log": a dimension of the Latin hypercube. */
-int lam_sweep_add_range(lam_sweep_spec *sp, const char *arg, lam_err *err);
-/* A CSV whose header names keys (section.key) and whose rows are points;
- * '#' lines are comments; fields may be "quoted". file:line errors. */
-int lam_sweep_load_design(lam_sweep_spec *sp, const char *path, lam_err *err);
-/* Make the points: the Cartesian product of grids and value lists, or the
- * design's rows, or (lhs_n > 0) lhs_n Latin-hypercube points over the
- * ranges: each dimension's range is cut into lhs_n equal strata (in log
- * space for log ranges), each stratum holds exactly one point, at a uniform
- * position within it, the strata paired by independent random permutations
- * (GSL mt19937 seeded with seed). Kinds cannot be mixed (LAM_EINVAL). */
-int lam_sweep_build(lam_sweep_spec *sp, size_t lhs_n, unsigned long seed,
-                    lam_err *err);
-
-size_t lam_sweep_ndims(const lam_sweep_spec *sp);
-size_t lam_sweep_npoints(const lam_sweep_spec *sp);
-const char *lam_sweep_key(const lam_sweep_spec *sp, size_t dim);
-/* Value of point i in dimension dim, as text given to the model. */
-const char *lam_sweep_value(const lam_sweep_spec *sp, size_t i, size_t dim);
-/* FNV-1a/64 of the sorted lines "section.key=value\n" of point i. */
-uint64_t lam_sweep_id(const lam_sweep_spec *sp, size_t i);
+#include "lam_sweep_points.h" /* the points: lam_sweep_spec and its functions */
 
 /* Apply every dimension's first and last value to clones of base and build
  * the simulation, so an unknown key or an out-of-range value is an error

@@ -4,8 +4,8 @@
  * writer; ranks 1..N-1 compute rows (lam__sweep_row) and send them back as
  * text. Dynamic hand-out keeps all ranks busy when points take unequal
  * times. With one rank, rank 0 runs the points in a worker process. Rank 0
- * holds the table's lock (lam_lock.h) from before reading it to the end. A
- * point on ranks 1..N-1 runs in the rank's own process (no fork under MPI):
+ * holds the table's lock (lam_sweep_table.h) from before reading it to the
+ * end. A point on ranks 1..N-1 runs in the rank's own process (no fork under MPI):
  * a crash there ends the MPI job; the same point without --mpi, or with one
  * rank, is a failed row. */
 #include <mpi.h>
@@ -23,9 +23,8 @@ static int root(const lam_model *base, const lam_sweep_spec *sp,
                 const lam_sweep_opts *o, const lam__sweep_inputs *in,
                 lam_sweep_summary *sum, int size, lam_err *err) {
   size_t *todo = NULL, ntodo = 0;
-  int fd = -1;
-  lam_lock *lock = NULL;
-  int rc = in ? lam__sweep_prepare(base, sp, o, in, &todo, &ntodo, sum, &fd, &lock, err)
+  lam_sweep_table *table = NULL;
+  int rc = in ? lam__sweep_prepare(base, sp, o, in, &todo, &ntodo, sum, &table, err)
               : err->code;
   size_t next = 0;
   int active = size - 1;
@@ -48,9 +47,9 @@ static int root(const lam_model *base, const lam_sweep_spec *sp,
       rc = lam_err_set(err, LAM_EIO, "%s", buf + 1);
     } else if (!rc && b && n > 1) {
       buf[n] = '\0';
-      rc = lam__sweep_write(fd, buf, o->output, err);
+      rc = lam_sweep_table_append(table, buf, err);
       sum->ran++;
-      sum->failed += strstr(buf, ",failed,") != NULL;
+      sum->failed += (size_t)lam_sweep_row_failed(buf);
       if (o->progress) {
         o->progress(o->ctx, sum->ran, ntodo, sum->failed);
       }
@@ -67,15 +66,12 @@ static int root(const lam_model *base, const lam_sweep_spec *sp,
   if (!rc && size == 1 && ntodo > 0) {
     /* No other ranks: rank 0 runs the points in a worker process, so a
      * point that crashes is a failed row here too. */
-    rc = lam__sweep_run_workers(base, sp, o, in, 1, todo, ntodo, fd, lock, sum, err);
+    rc = lam__sweep_run_workers(base, sp, o, in, 1, todo, ntodo, table, sum, err);
   }
   if (!rc && o->stop && *o->stop) {
     rc = lam_err_set(err, LAM_EINTERRUPT, "sweep: interrupted");
   }
-  if (fd >= 0) {
-    close(fd);
-  }
-  lam_lock_release(lock);
+  lam_sweep_table_close(table);
   free(todo);
   return rc;
 }
@@ -110,7 +106,7 @@ static int worker(const lam_model *base, const lam_sweep_spec *sp,
         snprintf(line, n + 3, "!%.*s\n", (int)n, e.msg);
       }
     } else if (r) {
-      line = lam__sweep_failed_row(sp, o, (size_t)idx, e.msg);
+      line = lam_sweep_failed_row(sp, o->nmetrics, (size_t)idx, e.msg);
     }
   }
   free(line);

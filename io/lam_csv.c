@@ -212,3 +212,185 @@ int lam_csv_read_shape(const char *path, size_t rows, size_t cols,
   }
   return rc;
 }
+
+/* ---- text cells ---- */
+
+void lam_csv_cells_free(char **cells, size_t n) {
+  for (size_t k = 0; cells && k < n; k++) {
+    free(cells[k]);
+  }
+  free(cells);
+}
+
+int lam_csv_split(const char *line, char ***cells, size_t *n, lam_err *err) {
+  *cells = NULL;
+  *n = 0;
+  size_t cap = 8, nf = 0;
+  char **f = malloc(cap * sizeof *f);
+  char *buf = malloc(strlen(line) + 1); /* one cell is never longer */
+  if (!f || !buf) {
+    free(f);
+    free(buf);
+    return LAM_NOMEM(err);
+  }
+  int rc = LAM_OK;
+  const char *p = line;
+  for (;;) {
+    size_t k = 0;
+    while (*p == ' ' || *p == '\t') {
+      p++;
+    }
+    if (*p == '"') {
+      p++;
+      for (;;) {
+        if (!*p) {
+          rc = LAM_EINVAL;
+          break;
+        }
+        if (*p == '"' && p[1] == '"') {
+          buf[k++] = '"';
+          p += 2;
+        } else if (*p == '"') {
+          p++;
+          break;
+        } else {
+          buf[k++] = *p++;
+        }
+      }
+      while (!rc && (*p == ' ' || *p == '\t')) {
+        p++;
+      }
+      if (!rc && *p && *p != ',') {
+        rc = LAM_EINVAL;
+      }
+      if (rc) {
+        lam_err_set(err, LAM_EINVAL, "unbalanced quote");
+        break;
+      }
+    } else {
+      while (*p && *p != ',') {
+        buf[k++] = *p++;
+      }
+      while (k > 0 && (buf[k - 1] == ' ' || buf[k - 1] == '\t' || buf[k - 1] == '\r')) {
+        k--;
+      }
+    }
+    buf[k] = '\0';
+    if (nf == cap) {
+      char **g = realloc(f, 2 * cap * sizeof *g);
+      if (!g) {
+        rc = LAM_NOMEM(err);
+        break;
+      }
+      f = g;
+      cap *= 2;
+    }
+    f[nf] = malloc(k + 1);
+    if (!f[nf]) {
+      rc = LAM_NOMEM(err);
+      break;
+    }
+    memcpy(f[nf++], buf, k + 1);
+    if (*p != ',') {
+      break;
+    }
+    p++;
+  }
+  free(buf);
+  if (rc) {
+    lam_csv_cells_free(f, nf);
+    return rc;
+  }
+  *cells = f;
+  *n = nf;
+  return LAM_OK;
+}
+
+void lam_csv_text_free(lam_csv_text *t) {
+  if (t) {
+    lam_csv_cells_free(t->cells, t->rows * t->cols);
+    free(t->lines);
+    t->cells = NULL;
+    t->lines = NULL;
+    t->rows = t->cols = 0;
+  }
+}
+
+const char *lam_csv_text_cell(const lam_csv_text *t, size_t r, size_t c) {
+  return t->cells[r * t->cols + c];
+}
+
+/* Append row (n cells, taken over) at file line lineno; cap counts rows. */
+static int text_add_row(lam_csv_text *t, size_t *cap, char **row, size_t n,
+                        long lineno, lam_err *err) {
+  if (t->rows == *cap) {
+    size_t c = *cap ? 2 * *cap : 64;
+    char **cells = realloc(t->cells, c * t->cols * sizeof *cells);
+    long *lines = cells ? realloc(t->lines, c * sizeof *lines) : NULL;
+    if (cells) {
+      t->cells = cells;
+    }
+    if (!lines) {
+      lam_csv_cells_free(row, n);
+      return LAM_NOMEM(err);
+    }
+    t->lines = lines;
+    *cap = c;
+  }
+  memcpy(t->cells + t->rows * t->cols, row, n * sizeof *row);
+  free(row); /* the array only: its strings now belong to t */
+  t->lines[t->rows++] = lineno;
+  return LAM_OK;
+}
+
+int lam_csv_read_text(const char *path, lam_csv_text *t, lam_err *err) {
+  memset(t, 0, sizeof *t);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return lam_err_set(err, LAM_EIO, "%s: %s", path, strerror(errno));
+  }
+  /* As read_csv: a device would be read for ever. */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    fclose(f);
+    return lam_err_set(err, LAM_EINVAL, "%s: expected a CSV file, found %s", path,
+                       S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+  }
+  char *line = NULL;
+  size_t linecap = 0, cap = 0;
+  long lineno = 0;
+  int rc = LAM_OK;
+  while (!rc && getline(&line, &linecap, f) >= 0) {
+    lineno++;
+    if (is_blank(line)) {
+      continue;
+    }
+    /* The line without its end ("\n" or "\r\n"). */
+    size_t len = strlen(line);
+    len -= len > 0 && line[len - 1] == '\n';
+    len -= len > 0 && line[len - 1] == '\r';
+    line[len] = '\0';
+    char **cells;
+    size_t n;
+    rc = lam_csv_split(line, &cells, &n, err);
+    if (rc == LAM_EINVAL) {
+      rc = lam_err_set(err, LAM_EINVAL, "%s:%ld: unbalanced quote", path, lineno);
+    } else if (!rc && t->rows > 0 && n != t->cols) {
+      lam_csv_cells_free(cells, n);
+      rc = lam_err_set(err, LAM_EINVAL, "%s:%ld: expected %zu values, found %zu", path,
+                       lineno, t->cols, n);
+    } else if (!rc) {
+      t->cols = n;
+      rc = text_add_row(t, &cap, cells, n, lineno, err);
+    }
+  }
+  if (!rc && ferror(f)) { /* getline's -1 is also a read error: not the end */
+    rc = lam_err_set(err, LAM_EIO, "%s: %s", path, strerror(errno));
+  }
+  free(line);
+  fclose(f);
+  if (rc) {
+    lam_csv_text_free(t);
+  }
+  return rc;
+}

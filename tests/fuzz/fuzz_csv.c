@@ -1,7 +1,8 @@
-/* fuzz_csv: the numeric CSV reader (io/lam_csv.c) on a file holding the
- * input: lam_csv_read, lam_csv_read_shape (a fixed and a free shape) and
- * lam_csv_read_table with its line numbers, whose results must agree with
- * the shape they report. Seeds: corpus/csv/. */
+/* fuzz_csv: the CSV readers (io/lam_csv.c) on a file holding the input:
+ * lam_csv_read, lam_csv_read_shape (a fixed and a free shape),
+ * lam_csv_read_table with its line numbers, and the text reader
+ * lam_csv_read_text, whose results must agree with the shape they report.
+ * Seeds: corpus/csv/. */
 #include "lam_csv.h"
 #include "lam_fuzz.h"
 
@@ -51,5 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   free(lines);
   lam_matrix_free(&m);
+  lam_csv_text t;
+  if (lam_csv_read_text(path, &t, &err) == LAM_OK) {
+    volatile size_t sum = 0;
+    for (size_t r = 0; r < t.rows; r++) {
+      if (t.cols == 0 || t.lines[r] < 1 || (r > 0 && t.lines[r] <= t.lines[r - 1])) {
+        abort(); /* every row has a cell; lines increase */
+      }
+      for (size_t c = 0; c < t.cols; c++) {
+        sum += strlen(lam_csv_text_cell(&t, r, c));
+      }
+    }
+    (void)sum;
+  } else if (t.rows || t.cells || t.lines) {
+    abort(); /* documented: empty on error */
+  }
+  lam_csv_text_free(&t);
   return 0;
 }

@@ -1,4 +1,4 @@
-/* fuzz_sweep: sweep specifications (experiments/lam_sweep.c) as
+/* fuzz_sweep: sweep specifications (experiments/lam_sweep_points.c) as
  * `laminar sweep` reads them. The input is one option per line, as on the
  * command line:
  *   --grid section.key=START:STOP:N[:log]    lam_sweep_add_grid
