@@ -399,6 +399,7 @@ int lam_cli_sweep(int argc, char **argv) {
   int status = 0;
   lam_err err = {0, ""};
   lam_model *m = NULL;
+  lam_sim_params *base = NULL; /* the model read once; points set its fields */
   lam_sweep_spec *sp = NULL;
   if (prc) {
     status = prc < 0 ? 0 : prc;
@@ -409,6 +410,9 @@ int lam_cli_sweep(int argc, char **argv) {
     goto done;
   }
   int rc = lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err);
+  if (!rc) {
+    rc = lam_params_from_model(m, &base, &err);
+  }
   sp = rc ? NULL : lam_sweep_spec_new();
   if (!rc && !sp) {
     rc = LAM_NOMEM(&err);
@@ -429,7 +433,7 @@ int lam_cli_sweep(int argc, char **argv) {
     rc = lam_sweep_build(sp, a.lhs, a.seed, &err);
   }
   if (!rc) {
-    rc = lam_sweep_validate(m, sp, &err);
+    rc = lam_sweep_validate(base, sp, &err);
   }
   if (rc) {
     status = lam_cli_fail("sweep", &err);
@@ -470,10 +474,10 @@ int lam_cli_sweep(int argc, char **argv) {
     a.mpi = n && *end == '\0' && ranks > 1;
   }
   if (a.mpi) {
-    rc = lam_sweep_run_mpi(m, sp, &o, &sum, &err);
+    rc = lam_sweep_run_mpi(base, sp, &o, &sum, &err);
     is_root = sum.points > 0 || rc; /* only rank 0 counts points */
   } else {
-    rc = lam_sweep_run(m, sp, &o, &sum, &err);
+    rc = lam_sweep_run(base, sp, &o, &sum, &err);
   }
   if (pr.tty) {
     fprintf(stderr, "\r%*s\r", 78, "");
@@ -492,6 +496,7 @@ int lam_cli_sweep(int argc, char **argv) {
   }
 done:
   lam_sweep_spec_free(sp);
+  lam_sim_params_free(base);
   lam_model_free(m);
   free(cmd);
   free(a.sets);

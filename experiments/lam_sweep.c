@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,6 @@
 #include "lam_sweep_pool.h"
 #include "lam_sweep_private.h"
 #include "lam_time.h"
-#include "lam_params.h"
-#include "lam_simrec.h"
 
 static char *dupstr(const char *s) {
   size_t n = strlen(s) + 1;
@@ -35,21 +34,24 @@ static char *dupstr(const char *s) {
 
 /* ---- running one point ---- */
 
-/* Give the model key=value as `--set` would: every value of a point goes
- * through here. */
-static int set_value(lam_model *m, const char *key, const char *value, lam_err *err) {
-  size_t len = strlen(key) + strlen(value) + 2;
-  char *a = malloc(len);
-  if (!a) {
+/* Set the point's value of key in its parameters, checked as `--set` would
+ * check it (messages name "--set key=value"): every value of a point goes
+ * through here. The base's arrays are shared by every point; a swept path
+ * key's file is read when the point is built (lam_params_load_arrays). */
+static int set_value(lam_sim_params *m, const char *key, const char *value,
+                     lam_err *err) {
+  size_t len = strlen(key) + strlen(value) + 8;
+  char *where = malloc(len);
+  if (!where) {
     return LAM_NOMEM(err);
   }
-  snprintf(a, len, "%s=%s", key, value);
-  int rc = lam_model_set(m, a, err);
-  free(a);
+  snprintf(where, len, "--set %s=%s", key, value);
+  int rc = lam_sim_params_set(m, key, value, where, err);
+  free(where);
   return rc;
 }
 
-static int apply_point(lam_model *m, const lam_sweep_spec *sp, size_t i,
+static int apply_point(lam_sim_params *m, const lam_sweep_spec *sp, size_t i,
                        lam_err *err) {
   for (size_t k = 0; k < lam_sweep_ndims(sp); k++) {
     int rc = set_value(m, lam_sweep_key(sp, k), lam_sweep_value(sp, i, k), err);
@@ -57,31 +59,34 @@ static int apply_point(lam_model *m, const lam_sweep_spec *sp, size_t i,
       return rc;
     }
   }
-  return LAM_OK;
+  return lam_params_load_arrays(m, err);
 }
 
-/* A clone of base with key=value applied (key NULL: none), built. */
-static int build_one(const lam_model *base, const char *key, const char *value,
-                     lam_model **mo, lam_sim **so, lam_err *err) {
+/* A copy of base with key=value applied (key NULL: none), built. */
+static int build_one(const lam_sim_params *base, const char *key, const char *value,
+                     lam_sim_params **mo, lam_sim **so, lam_err *err) {
   *so = NULL;
-  *mo = lam_model_clone(base, err);
+  *mo = lam_sim_params_copy(base, err);
   int rc = *mo ? LAM_OK : err->code;
   if (!rc && key) {
     rc = set_value(*mo, key, value, err);
   }
   if (!rc) {
-    rc = lam_sim_from_model(*mo, so, err);
+    rc = lam_params_load_arrays(*mo, err);
+  }
+  if (!rc) {
+    rc = lam_sim_new(*mo, so, err);
   }
   if (rc) {
     lam_sim_free(*so);
-    lam_model_free(*mo);
+    lam_sim_params_free(*mo);
     *so = NULL;
     *mo = NULL;
   }
   return rc;
 }
 
-int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_validate(const lam_sim_params *base, const lam_sweep_spec *sp,
                        lam_err *err) {
   for (size_t k = 0; k < lam_sweep_ndims(sp); k++) {
     for (int last = 0; last < 2; last++) {
@@ -89,11 +94,11 @@ int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
       if (!v) {
         return LAM_NOMEM(err);
       }
-      lam_model *m;
+      lam_sim_params *m;
       lam_sim *sim;
       int rc = build_one(base, lam_sweep_key(sp, k), v, &m, &sim, err);
       lam_sim_free(sim);
-      lam_model_free(m);
+      lam_sim_params_free(m);
       free(v);
       if (rc) {
         return lam_err_prefix(err, "%s: ", lam_sweep_arg(sp, k));
@@ -157,40 +162,79 @@ static long swept_dim(const lam_sweep_spec *sp, const char *sk) {
   return -1;
 }
 
-/* The path model m gives for input sk, or NULL. */
-static const char *input_of(const lam_model *m, const char *sk) {
-  for (size_t j = 0; j < lam_model_ninputs(m); j++) {
-    const char *sec, *key;
-    const char *path = lam_model_input(m, j, &sec, &key);
-    size_t ls = strlen(sec);
-    if (!strncmp(sk, sec, ls) && sk[ls] == '.' && !strcmp(sk + ls + 1, key)) {
-      return path;
+/* The input files of a model's parameters, as section.key and path. */
+typedef struct input_list {
+  size_t n, cap;
+  char (*sk)[600];
+  const char **path; /* into the parameters */
+} input_list;
+
+static int list_input(void *ctx, const char *sec, const char *key, const char *path) {
+  input_list *l = ctx;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    void *a = realloc(l->sk, cap * sizeof *l->sk), *b = NULL;
+    if (a) {
+      l->sk = a;
+      b = realloc(l->path, cap * sizeof *l->path);
     }
+    if (!b) {
+      return LAM_ENOMEM;
+    }
+    l->path = b;
+    l->cap = cap;
   }
-  return NULL;
+  snprintf(l->sk[l->n], sizeof l->sk[0], "%s.%s", sec, key);
+  l->path[l->n++] = path;
+  return 0;
 }
 
-int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
+static int inputs_of(const lam_sim_params *m, input_list *l, lam_err *err) {
+  memset(l, 0, sizeof *l);
+  return lam_sim_params_inputs(m, list_input, l) ? LAM_NOMEM(err) : LAM_OK;
+}
+
+static void inputs_done(input_list *l) {
+  free(l->sk);
+  free(l->path);
+}
+
+/* The path m gives for input sk, or NULL. */
+static const char *input_of(const lam_sim_params *m, const char *sk) {
+  input_list l;
+  lam_err e;
+  const char *path = NULL;
+  if (!inputs_of(m, &l, &e)) {
+    for (size_t j = 0; j < l.n && !path; j++) {
+      path = !strcmp(l.sk[j], sk) ? l.path[j] : NULL;
+    }
+  }
+  inputs_done(&l);
+  return path;
+}
+
+int lam__sweep_inputs_new(const lam_sim_params *base, const lam_sweep_spec *sp,
                           lam__sweep_inputs **out, lam_err *err) {
   *out = NULL;
   lam__sweep_inputs *in = calloc(1, sizeof *in);
   if (!in) {
     return LAM_NOMEM(err);
   }
-  lam_model *m;
+  lam_sim_params *m;
   lam_sim *sim;
+  input_list l = {0, 0, NULL, NULL};
   int rc = build_one(base, NULL, NULL, &m, &sim, err);
-  for (size_t j = 0; !rc && j < lam_model_ninputs(m); j++) {
-    const char *sec, *key;
-    const char *path = lam_model_input(m, j, &sec, &key);
-    char sk[600];
-    snprintf(sk, sizeof sk, "%s.%s", sec, key);
-    if (swept_dim(sp, sk) < 0) { /* a swept key's file is the point's */
-      rc = add_input(in, sk, NULL, path, err);
+  if (!rc) {
+    rc = inputs_of(m, &l, err);
+  }
+  for (size_t j = 0; !rc && j < l.n; j++) {
+    if (swept_dim(sp, l.sk[j]) < 0) { /* a swept key's file is the point's */
+      rc = add_input(in, l.sk[j], NULL, l.path[j], err);
     }
   }
+  inputs_done(&l);
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(m);
   /* A swept key that names a file: one entry per value. */
   for (size_t k = 0; !rc && k < lam_sweep_ndims(sp) && lam_sweep_npoints(sp) > 0; k++) {
     if (lam_sweep_is_range(sp, k)) {
@@ -216,7 +260,7 @@ int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
         rc = add_input(in, lam_sweep_key(sp, k), v, path, err);
       }
       lam_sim_free(sim);
-      lam_model_free(m);
+      lam_sim_params_free(m);
       if (!path && i == 0) {
         break; /* not a file key */
       }
@@ -248,36 +292,35 @@ static const lam_sweep_input *expected_input(const lam__sweep_inputs *in,
 /* Point i's model m reads the files, with the contents, the sweep started
  * with (else LAM_EIO: not the point's fault, and no row). */
 static int check_inputs(const lam__sweep_inputs *in, const lam_sweep_spec *sp,
-                        size_t i, const lam_model *m, lam_err *err) {
-  for (size_t j = 0; in && j < lam_model_ninputs(m); j++) {
-    const char *sec, *key;
-    const char *path = lam_model_input(m, j, &sec, &key);
-    char sk[600], hex[LAM_SHA256_HEX];
-    snprintf(sk, sizeof sk, "%s.%s", sec, key);
+                        size_t i, const lam_sim_params *m, lam_err *err) {
+  input_list l = {0, 0, NULL, NULL};
+  int rc = in ? inputs_of(m, &l, err) : LAM_OK;
+  for (size_t j = 0; !rc && in && j < l.n; j++) {
+    const char *sk = l.sk[j], *path = l.path[j];
+    char hex[LAM_SHA256_HEX];
     const lam_sweep_input *x = expected_input(in, sp, i, sk);
-    if (!x || strcmp(x->path, path)) {
-      return lam_err_set(err, LAM_EIO,
-                         "input %s (%s) was not among the inputs when the sweep started",
-                         sk, path);
-    }
     lam_err e = {0, ""};
-    if (lam_hash_file(path, hex, NULL, &e)) {
-      return lam_err_set(err, LAM_EIO, "input %s: %s", sk, e.msg);
-    }
-    if (strcmp(hex, x->hash)) {
-      return lam_err_set(err, LAM_EIO,
-                         "input %s (%s) changed during the sweep (SHA-256 %.12s... at the "
-                         "start, %.12s... now)",
-                         sk, path, x->hash, hex);
+    if (!x || strcmp(x->path, path)) {
+      rc = lam_err_set(err, LAM_EIO,
+                       "input %s (%s) was not among the inputs when the sweep started",
+                       sk, path);
+    } else if (lam_hash_file(path, hex, NULL, &e)) {
+      rc = lam_err_set(err, LAM_EIO, "input %s: %s", sk, e.msg);
+    } else if (strcmp(hex, x->hash)) {
+      rc = lam_err_set(err, LAM_EIO,
+                       "input %s (%s) changed during the sweep (SHA-256 %.12s... at the "
+                       "start, %.12s... now)",
+                       sk, path, x->hash, hex);
     }
   }
-  return LAM_OK;
+  inputs_done(&l);
+  return rc;
 }
 
 /* One point on its way to a row. env: the error is not the point's own
  * (an input file that cannot be read or changed, its traces file). */
 typedef struct point {
-  lam_model *m;
+  lam_sim_params *m;
   lam_sim *sim;
   lam_metrics *mc;
   lam_recorder *rec;
@@ -289,16 +332,16 @@ typedef struct point {
 
 /* The point's model and simulation, its inputs checked, its metrics
  * collected from the run. */
-static int point_build(point *p, const lam_model *base, const lam_sweep_spec *sp,
+static int point_build(point *p, const lam_sim_params *base, const lam_sweep_spec *sp,
                        const lam_sweep_opts *o, const lam__sweep_inputs *in, size_t i) {
-  p->m = lam_model_clone(base, &p->e);
+  p->m = lam_sim_params_copy(base, &p->e);
   p->vals = calloc(o->nmetrics ? o->nmetrics : 1, sizeof *p->vals);
   int rc = p->m && p->vals ? LAM_OK : LAM_NOMEM(&p->e);
   if (!rc) {
     rc = apply_point(p->m, sp, i, &p->e);
   }
   if (!rc) {
-    rc = lam_sim_from_model(p->m, &p->sim, &p->e);
+    rc = lam_sim_new(p->m, &p->sim, &p->e);
     p->env = rc == LAM_EIO;
   }
   if (!rc) {
@@ -378,7 +421,7 @@ static int point_run(point *p, const lam_sweep_opts *o) {
   return rc;
 }
 
-int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_row(const lam_sim_params *base, const lam_sweep_spec *sp,
                    const lam_sweep_opts *o, const lam__sweep_inputs *in,
                    size_t i, char **line, int *failed, lam_err *err) {
   double t0 = lam_time_now();
@@ -421,7 +464,7 @@ int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
   free(p.flags);
   lam_metrics_free(p.mc);
   lam_sim_free(p.sim);
-  lam_model_free(p.m);
+  lam_sim_params_free(p.m);
   return status;
 }
 
@@ -472,10 +515,10 @@ static int check_traces_dir(const char *d, lam_err *err) {
 
 /* The table's header for this sweep; the metrics checked against the base
  * model (LAM_ENOTFOUND). */
-static int table_header(const lam_model *base, const lam_sweep_spec *sp,
+static int table_header(const lam_sim_params *base, const lam_sweep_spec *sp,
                         const lam_sweep_opts *o, const lam__sweep_inputs *in,
                         lam_sweep_header *h, lam_err *err) {
-  lam_model *m;
+  lam_sim_params *m;
   lam_sim *sim;
   int rc = build_one(base, NULL, NULL, &m, &sim, err);
   for (size_t k = 0; !rc && k < o->nmetrics; k++) {
@@ -484,8 +527,17 @@ static int table_header(const lam_model *base, const lam_sweep_spec *sp,
   }
   if (!rc) {
     memset(h, 0, sizeof *h);
-    h->model = lam_model_path(base);
-    h->model_hash = lam_model_hash(m);
+    h->model = base->path;
+    /* FNV-1a 64 of the model text, as run files' model_hash. */
+    char *text = lam_sim_params_text(m);
+    uint64_t hash = 1469598103934665603ULL;
+    for (const unsigned char *c = (const unsigned char *)text; c && *c; c++) {
+      hash ^= *c;
+      hash *= 1099511628211ULL;
+    }
+    free(text);
+    rc = text ? LAM_OK : LAM_NOMEM(err);
+    h->model_hash = hash;
     h->t_end = o->t_end;
     h->dt_record = o->dt_record;
     h->sp = sp;
@@ -496,11 +548,11 @@ static int table_header(const lam_model *base, const lam_sweep_spec *sp,
     h->command = o->command;
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(m);
   return rc;
 }
 
-int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_prepare(const lam_sim_params *base, const lam_sweep_spec *sp,
                        const lam_sweep_opts *o, const lam__sweep_inputs *in,
                        size_t **todo, size_t *ntodo, lam_sweep_summary *sum,
                        lam_sweep_table **table, lam_err *err) {
@@ -549,7 +601,7 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
 /* ---- the worker processes ---- */
 
 typedef struct run_ctx {
-  const lam_model *base;
+  const lam_sim_params *base;
   const lam_sweep_spec *sp;
   const lam_sweep_opts *o;
   const lam__sweep_inputs *in;
@@ -594,7 +646,7 @@ static int write_row(void *ctx, const char *line, lam_err *err) {
   return LAM_OK;
 }
 
-int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_run_workers(const lam_sim_params *base, const lam_sweep_spec *sp,
                            const lam_sweep_opts *o, const lam__sweep_inputs *in,
                            int jobs, const size_t *todo, size_t ntodo,
                            lam_sweep_table *table, lam_sweep_summary *sum,
@@ -606,7 +658,7 @@ int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
   return lam_sweep_pool_run(&ops, jobs, todo, ntodo, err);
 }
 
-int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_run(const lam_sim_params *base, const lam_sweep_spec *sp,
                   const lam_sweep_opts *o, lam_sweep_summary *sum,
                   lam_err *err) {
   size_t *todo = NULL, ntodo = 0;
@@ -627,7 +679,7 @@ int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
 }
 
 #if !LAM_HAVE_MPI
-int lam_sweep_run_mpi(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_run_mpi(const lam_sim_params *base, const lam_sweep_spec *sp,
                       const lam_sweep_opts *o, lam_sweep_summary *sum,
                       lam_err *err) {
   (void)base, (void)sp, (void)o, (void)sum;

@@ -37,13 +37,13 @@
 #include <stdint.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_sim_params.h"
 #include "lam_sweep_points.h" /* the points: lam_sweep_spec and its functions */
 
 /* Apply every dimension's first and last value to clones of base and build
  * the simulation, so an unknown key or an out-of-range value is an error
  * naming its argument before any point runs. */
-int lam_sweep_validate(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_validate(const lam_sim_params *base, const lam_sweep_spec *sp,
                        lam_err *err);
 
 typedef struct lam_sweep_opts {
@@ -86,14 +86,14 @@ typedef struct lam_sweep_summary {
  * o->restart, which keeps it as OUTPUT.old). Returns LAM_EINTERRUPT when
  * stopped, LAM_EIO when an error that is not a point's own stopped it;
  * failed points are not an error. */
-int lam_sweep_run(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_run(const lam_sim_params *base, const lam_sweep_spec *sp,
                   const lam_sweep_opts *o, lam_sweep_summary *sum,
                   lam_err *err);
 
 /* The same across MPI ranks: rank 0 hands out points and writes o->output;
  * the other ranks compute rows. All ranks call it. LAM_EUNSUPPORTED in a
  * build without MPI. o->jobs is ignored. */
-int lam_sweep_run_mpi(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_run_mpi(const lam_sim_params *base, const lam_sweep_spec *sp,
                       const lam_sweep_opts *o, lam_sweep_summary *sum,
                       lam_err *err);
 

@@ -19,7 +19,7 @@
 
 enum { TAG_ROW = 1, TAG_WORK = 2 };
 
-static int root(const lam_model *base, const lam_sweep_spec *sp,
+static int root(const lam_sim_params *base, const lam_sweep_spec *sp,
                 const lam_sweep_opts *o, const lam__sweep_inputs *in,
                 lam_sweep_summary *sum, int size, lam_err *err) {
   size_t *todo = NULL, ntodo = 0;
@@ -76,7 +76,7 @@ static int root(const lam_model *base, const lam_sweep_spec *sp,
   return rc;
 }
 
-static int worker(const lam_model *base, const lam_sweep_spec *sp,
+static int worker(const lam_sim_params *base, const lam_sweep_spec *sp,
                   const lam_sweep_opts *o, const lam__sweep_inputs *in,
                   lam_err *err) {
   char *line = NULL;
@@ -113,7 +113,7 @@ static int worker(const lam_model *base, const lam_sweep_spec *sp,
   return rc;
 }
 
-int lam_sweep_run_mpi(const lam_model *base, const lam_sweep_spec *sp,
+int lam_sweep_run_mpi(const lam_sim_params *base, const lam_sweep_spec *sp,
                       const lam_sweep_opts *o, lam_sweep_summary *sum,
                       lam_err *err) {
   int inited = 0, rank = 0, size = 1;

@@ -7,15 +7,15 @@
 #include "lam_sweep.h"
 #include "lam_sweep_table.h"
 
-/* The input files the sweep's points read (lam_model_input after the
- * point's model is built) with their SHA-256 when the sweep started: those
+/* The input files the sweep's points read (the path keys of the
+ * point's parameters) with their SHA-256 when the sweep started: those
  * of the base model, and for a swept key that names a file, one per value. */
 typedef struct lam__sweep_inputs {
   lam_sweep_input *v;
   size_t n;
 } lam__sweep_inputs;
 
-int lam__sweep_inputs_new(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_inputs_new(const lam_sim_params *base, const lam_sweep_spec *sp,
                           lam__sweep_inputs **out, lam_err *err);
 void lam__sweep_inputs_free(lam__sweep_inputs *in);
 
@@ -24,7 +24,7 @@ void lam__sweep_inputs_free(lam__sweep_inputs *in);
  * o->restart move aside and start again) the table and list the indices
  * of the points still to run (this shard, ids not yet in the file, first
  * occurrence of a duplicated id). */
-int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_prepare(const lam_sim_params *base, const lam_sweep_spec *sp,
                        const lam_sweep_opts *o, const lam__sweep_inputs *in,
                        size_t **todo, size_t *ntodo, lam_sweep_summary *sum,
                        lam_sweep_table **table, lam_err *err);
@@ -36,14 +36,14 @@ int lam__sweep_prepare(const lam_model *base, const lam_sweep_spec *sp,
  * read or changed during the sweep), which must stop the sweep without a
  * row, so that a resume runs the point again. *failed is set for failed rows. in may be
  * NULL (the inputs are then not checked). */
-int lam__sweep_row(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_row(const lam_sim_params *base, const lam_sweep_spec *sp,
                    const lam_sweep_opts *o, const lam__sweep_inputs *in,
                    size_t i, char **line, int *failed, lam_err *err);
 
 /* Run todo[0..ntodo) in at most jobs forked worker processes (jobs >= 1,
  * lam_sweep_pool.h), appending their rows to the table: a point that
  * crashes its process is a failed row naming the signal. */
-int lam__sweep_run_workers(const lam_model *base, const lam_sweep_spec *sp,
+int lam__sweep_run_workers(const lam_sim_params *base, const lam_sweep_spec *sp,
                            const lam_sweep_opts *o, const lam__sweep_inputs *in,
                            int jobs, const size_t *todo, size_t ntodo,
                            lam_sweep_table *table, lam_sweep_summary *sum,

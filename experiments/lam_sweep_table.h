@@ -37,7 +37,7 @@ typedef struct lam_sweep_input {
 /* What the table's header says. */
 typedef struct lam_sweep_header {
   const char *model;         /* the model's path ("": "(text)") */
-  uint64_t model_hash;       /* lam_model_hash of the base model */
+  uint64_t model_hash;       /* FNV-1a 64 of the base model's text */
   double t_end, dt_record;   /* s; 0: the model's ("model") */
   const lam_sweep_spec *sp;  /* the keys, one column each */
   const char *const *metrics;

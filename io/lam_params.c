@@ -40,8 +40,9 @@ static int arrays(const lam_sim_section *s, const void *bundle, lam_given *g,
   for (size_t i = 0; i < s->n; i++) {
     const lam_param *t = &s->table[i];
     const char *path = (const char *)bundle + t->offset;
-    if (t->type != LAM_PT_PATH || !path[0] || !wanted(s->name, t->key, bundle)) {
-      continue;
+    if (t->type != LAM_PT_PATH || !path[0] || !wanted(s->name, t->key, bundle) ||
+        lam_given_matrix(g, s->name, t->key, NULL)) {
+      continue; /* no file, not read, or read already */
     }
     const char *w = lam_given_where(g, s->name, t->key);
     char what[160];
@@ -230,6 +231,30 @@ int lam_params_from_model(lam_model *m, lam_sim_params **out, lam_err *err) {
   }
   *out = p;
   return LAM_OK;
+}
+
+int lam_params_load_arrays(lam_sim_params *p, lam_err *err) {
+  lam_sim_section s[LAM_SIM_SECTIONS_MAX];
+  size_t n = lam_sim_params_sections(p, s);
+  int rc = LAM_OK;
+  for (size_t i = 0; !rc && i < n; i++) {
+    rc = arrays(&s[i], (char *)p + s[i].offset, p->given, err);
+  }
+  for (size_t a = 0; !rc && a < p->nareas; a++) {
+    size_t na = lam_sim_params_area_sections(&p->area[a], s);
+    for (size_t i = 0; !rc && i < na; i++) {
+      rc = arrays(&s[i], (char *)&p->area[a] + s[i].offset, p->area_given[a], err);
+    }
+  }
+  lam_sim_section ls;
+  lam_sim_section_find("link.x", &ls);
+  for (size_t a = 0; !rc && a + 1 < p->nareas; a++) {
+    char name[96];
+    snprintf(name, sizeof name, "link.%s", p->area_name[a]);
+    ls.name = name;
+    rc = arrays(&ls, &p->link[a], p->given, err);
+  }
+  return rc;
 }
 
 int lam_sim_from_model(lam_model *m, lam_sim **out, lam_err *err) {

@@ -19,6 +19,11 @@
 
 int lam_params_from_model(lam_model *m, lam_sim_params **out, lam_err *err);
 
+/* Read the CSV file of every path key of p that names one and has no
+ * array yet (a key set by name after p was read: a sweep's point), as
+ * lam_params_from_model reads them. */
+int lam_params_load_arrays(lam_sim_params *p, lam_err *err);
+
 /* lam_params_from_model, then lam_sim_new. */
 int lam_sim_from_model(lam_model *m, lam_sim **out, lam_err *err);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lam_sweep.h"
+#include "lam_params.h"
 
 /* ---- running: two worker processes against one ---- */
 
@@ -55,10 +56,21 @@ static size_t csv_rows(const char *path, char rows[][2048], size_t max, size_t *
   return n;
 }
 
+/* A model file read as `laminar sweep` reads it: its typed parameters. */
+static lam_sim_params *load_params(const char *ini) {
+  lam_err err;
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, ini, &err), 0, "%s", err.msg);
+  lam_sim_params *p = NULL;
+  cr_assert_eq(lam_params_from_model(m, &p, &err), 0, "%s", err.msg);
+  lam_model_free(m);
+  return p;
+}
+
 /* The worker tests' common ground: the default model, a 12-point grid of
  * column.beta, and a folder for the serial and the -j 2 outputs. */
 typedef struct workers_case {
-  lam_model *m;
+  lam_sim_params *m;
   lam_sweep_spec *sp;
   char dir[64], serial[600], par[600];
 } workers_case;
@@ -67,8 +79,7 @@ static void workers_open(workers_case *c, const char *tmpl) {
   char ini[512];
   snprintf(ini, sizeof ini, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
   lam_err err;
-  c->m = lam_model_new();
-  cr_assert_eq(lam_model_load(c->m, ini, &err), 0, "%s", err.msg);
+  c->m = load_params(ini);
   c->sp = lam_sweep_spec_new();
   cr_assert_eq(lam_sweep_add_grid(c->sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
   cr_assert_eq(lam_sweep_build(c->sp, 0, 1, &err), 0, "%s", err.msg);
@@ -83,7 +94,7 @@ static void workers_close(workers_case *c) {
   unlink(c->par);
   rmdir(c->dir);
   lam_sweep_spec_free(c->sp);
-  lam_model_free(c->m);
+  lam_sim_params_free(c->m);
 }
 
 static volatile sig_atomic_t stop_flag;
@@ -101,7 +112,7 @@ Test(sweep_run, workers_stopped_and_resumed_give_the_serial_rows, .timeout = 120
   workers_case c;
   workers_open(&c, "/tmp/lamsweeprunXXXXXX");
   lam_err err;
-  lam_model *m = c.m;
+  lam_sim_params *m = c.m;
   lam_sweep_spec *sp = c.sp;
   const char *serial = c.serial, *par = c.par;
   const char *metrics[] = {"gamma_power_l23", "attention_entropy", "mean_l5"};
@@ -189,7 +200,7 @@ Test(sweep_run, a_dying_worker_fails_only_its_point, .timeout = 120) {
   workers_case c;
   workers_open(&c, "/tmp/lamsweepkillXXXXXX");
   lam_err err;
-  lam_model *m = c.m;
+  lam_sim_params *m = c.m;
   lam_sweep_spec *sp = c.sp;
   const char *serial = c.serial, *par = c.par;
   const char *metrics[] = {"gamma_power_l23"};
@@ -318,7 +329,7 @@ static void edit_z_after_2(void *ctx, size_t done, size_t todo, size_t failed) {
  * called after each point. */
 typedef struct z_case {
   char dir[64], out[700];
-  lam_model *m;
+  lam_sim_params *m;
   lam_sweep_spec *sp;
   lam_sweep_opts o;
 } z_case;
@@ -337,8 +348,7 @@ static void z_case_open(z_case *z, const char *prefix,
            getenv("LAM_SOURCE_ROOT"), ini, getenv("LAM_SOURCE_ROOT"), z_path);
   cr_assert_eq(system(cmd), 0);
   lam_err err;
-  z->m = lam_model_new();
-  cr_assert_eq(lam_model_load(z->m, ini, &err), 0, "%s", err.msg);
+  z->m = load_params(ini);
   z->sp = lam_sweep_spec_new();
   cr_assert_eq(lam_sweep_add_grid(z->sp, "column.beta=0.5:2:12", &err), 0, "%s", err.msg);
   cr_assert_eq(lam_sweep_build(z->sp, 0, 1, &err), 0, "%s", err.msg);
@@ -357,7 +367,7 @@ static void z_case_close(z_case *z) {
   snprintf(cmd, sizeof cmd, "rm -rf %s", z->dir);
   cr_assert_eq(system(cmd), 0);
   lam_sweep_spec_free(z->sp);
-  lam_model_free(z->m);
+  lam_sim_params_free(z->m);
 }
 
 /* Each point checks its input files against the hashes of the start: an

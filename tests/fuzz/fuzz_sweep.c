@@ -11,9 +11,10 @@
  * against models/default.ini. Seeds: corpus/sweep/; dictionary: sweep.dict. */
 #include "lam_fuzz.h"
 #include "lam_model.h"
+#include "lam_params.h"
 #include "lam_sweep.h"
 
-static lam_model *base;
+static lam_sim_params *base;
 static volatile uint64_t sink; /* keeps the loops below */
 
 /* cli/sweep.c's reading of --lhs and --seed. */
@@ -30,12 +31,13 @@ static int parse_count(const char *s, unsigned long long *out) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lam_err err = {0, ""};
   if (!base) {
-    base = lam_model_new();
-    if (!base ||
-        lam_model_load(base, LAM_SOURCE_ROOT "/models/default.ini", &err)) {
+    lam_model *m = lam_model_new();
+    if (!m || lam_model_load(m, LAM_SOURCE_ROOT "/models/default.ini", &err) ||
+        lam_params_from_model(m, &base, &err)) {
       fprintf(stderr, "fuzz_sweep: %s\n", err.msg);
       abort();
     }
+    lam_model_free(m);
   }
   char *text = lam_fuzz_text(data, size);
   lam_sweep_spec *sp = lam_sweep_spec_new();
