@@ -851,37 +851,20 @@ int lam_attention_clock(const lam_attention_params *p, const lam_given *given,
   return rc;
 }
 
-int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
-                      lam_attention **out, lam_err *err) {
-  *out = NULL;
-  lam_attention *a = calloc(1, sizeof *a);
-  if (!a) {
-    return LAM_NOMEM(err);
-  }
+/* The arrays (given, or seeded draws), the lateral matrix, the clocks and
+ * the stimulus. */
+static int build_inputs(lam_attention *a, const lam_attention_params *prm,
+                        const lam_given *m, lam_err *err) {
   const lam_input_params in = prm->input;
   const lam_weight_params wp = prm->weights;
-  a->col = prm->column;
-  a->net = prm->network;
-  a->pl = prm->plasticity;
-  a->nm = prm->neuromod;
-  int rc = check_size(m, prm, a, err);
-  if (rc) {
-    lam_attention_free(a);
-    return rc;
-  }
-  const size_t T = (size_t)a->net.columns, H = (size_t)a->net.heads;
-  const size_t din = (size_t)a->net.d_in, dk = (size_t)a->net.d_k,
-               dv = (size_t)a->net.d_v;
-  const size_t nq = a->net.topology == LAM_TOPO_SELF ? T : 1;
-  a->d = (lam_dims){T, H, dk, dv, nq, 1};
-
+  const size_t T = a->d.T, H = a->d.H, din = (size_t)a->net.d_in, dk = a->d.dk,
+               dv = a->d.dv;
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   if (!rng) {
-    lam_attention_free(a);
     return LAM_NOMEM(err);
   }
   gsl_rng_set(rng, (unsigned long)in.seed);
-  rc = load_or_random(m, "input", "x", in.x, T, din, rng, 1.0, &a->X, err);
+  int rc = load_or_random(m, "input", "x", in.x, T, din, rng, 1.0, &a->X, err);
   if (!rc) {
     rc = load_or_random(m, "input", "z", in.z, 1, din, NULL, 0, &a->z, err);
   }
@@ -913,13 +896,18 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
     rc = lam_stimulus_new(&prm->stimulus, m, T, din, &a->stim, err);
   }
   if (rc) {
-    lam_attention_free(a);
     return rc;
   }
   for (size_t u = 0; u < din; u++) {
     a->z[u] *= in.z_gain;
   }
+  return LAM_OK;
+}
 
+/* The workspaces of the right-hand side. */
+static int alloc_work(lam_attention *a, lam_err *err) {
+  const size_t T = a->d.T, H = a->d.H, din = (size_t)a->net.d_in, dk = a->d.dk,
+               dv = a->d.dv, nq = a->d.nq;
   int fail = 0;
   const size_t nk = H * dk, nv = H * dv;
   a->XV = xcalloc(T * nv, sizeof(double), &fail);
@@ -958,10 +946,14 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
     a->nmx = xcalloc(T * din, sizeof(double), &fail);
   }
   a->gatework = xcalloc((nq + T) * nk, sizeof(double), &fail);
-  if (fail) {
-    lam_attention_free(a);
-    return LAM_NOMEM(err);
-  }
+  return fail ? LAM_NOMEM(err) : LAM_OK;
+}
+
+/* What does not depend on the state, once. */
+static void project(lam_attention *a) {
+  const size_t T = a->d.T, H = a->d.H, din = (size_t)a->net.d_in, dk = a->d.dk,
+               dv = a->d.dv;
+  const size_t nk = H * dk, nv = H * dv;
   /* Constant projections, once: XV = X W_V, XQ = X W_Q, XK = X W_K, zQ = z W_Q. */
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nv,
               (int)din, 1.0, a->X, (int)din, a->WV, (int)nv, 0.0, a->XV, (int)nv);
@@ -979,7 +971,13 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
     zz += a->z[u] * a->z[u];
   }
   a->zrms = sqrt(zz / (double)din);
+}
 
+/* Populations, the state layout and the initial state. */
+static int layout(lam_attention *a, lam_err *err) {
+  const size_t T = a->d.T, H = a->d.H, din = (size_t)a->net.d_in, dk = a->d.dk,
+               dv = a->d.dv, nq = a->d.nq;
+  const size_t nk = H * dk, nv = H * dv;
   /* Populations and the state layout. */
   const lam_pop_info pops[NPOPS] = {
       {"l4", "a.u.", T, nv, "L4", "L4 spiny stellate cells: values V"},
@@ -1024,7 +1022,6 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
   a->y0 = calloc(n, sizeof *a->y0);
   a->dywork = calloc(n, sizeof *a->dywork);
   if (!a->y0 || !a->dywork) {
-    lam_attention_free(a);
     return LAM_NOMEM(err);
   }
   lam_clock_init(a->clk, a->y0 + a->off[P_PHASE]);
@@ -1064,6 +1061,39 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
   a->sys = (lam_system){.ops = &ops, .self = a, .n = n, .npops = npops,
                         .pops = a->vis, .y0 = a->y0, .state_rows = rows,
                         .state_cols = T, .kind = "attention"};
+  return LAM_OK;
+}
+
+int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
+                      lam_attention **out, lam_err *err) {
+  *out = NULL;
+  lam_attention *a = calloc(1, sizeof *a);
+  if (!a) {
+    return LAM_NOMEM(err);
+  }
+  a->col = prm->column;
+  a->net = prm->network;
+  a->pl = prm->plasticity;
+  a->nm = prm->neuromod;
+  int rc = check_size(m, prm, a, err);
+  if (!rc) {
+    const size_t T = (size_t)a->net.columns;
+    const size_t nq = a->net.topology == LAM_TOPO_SELF ? T : 1;
+    a->d = (lam_dims){T, (size_t)a->net.heads, (size_t)a->net.d_k,
+                      (size_t)a->net.d_v, nq, 1};
+    rc = build_inputs(a, prm, m, err);
+  }
+  if (!rc) {
+    rc = alloc_work(a, err);
+  }
+  if (!rc) {
+    project(a);
+    rc = layout(a, err);
+  }
+  if (rc) {
+    lam_attention_free(a);
+    return rc;
+  }
   *out = a;
   return LAM_OK;
 }

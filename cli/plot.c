@@ -88,7 +88,14 @@ static int check_kind_options(lam_plot_kind kind, const char *const given[8]) {
   return 0;
 }
 
-int lam_cli_plot(int argc, char **argv) {
+/* The options of `laminar plot`: -1 to go on, else the exit status. */
+typedef struct plot_args {
+  lam_plot_opts o;
+  const char *output, *columns;
+  const char *given[8]; /* options that only some kinds use */
+} plot_args;
+
+static int parse_args(int argc, char **argv, plot_args *a) {
   static const struct option opts[] = {
       {"kind", required_argument, NULL, 'k'},
       {"output", required_argument, NULL, 'o'},
@@ -105,72 +112,70 @@ int lam_cli_plot(int argc, char **argv) {
       {"partial", no_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  lam_plot_opts o = lam_plot_opts_defaults();
-  const char *output = NULL, *columns = NULL;
-  const char *given[8] = {NULL}; /* options that only some kinds use */
+  lam_plot_opts *o = &a->o;
   lam_err err = {0, ""};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
     switch (c) {
     case 'k':
-      if (lam_plot_kind_parse(optarg, &o.kind, &err)) {
+      if (lam_plot_kind_parse(optarg, &o->kind, &err)) {
         return lam_cli_fail("plot", &err);
       }
       break;
     case 'o':
-      output = optarg;
+      a->output = optarg;
       break;
     case 'c':
-      columns = optarg;
-      given[0] = "--columns";
+      a->columns = optarg;
+      a->given[0] = "--columns";
       break;
     case '0':
-      if (!parse_real("--t0", optarg, &o.t0_s)) {
+      if (!parse_real("--t0", optarg, &o->t0_s)) {
         return 2;
       }
-      given[1] = "--t0";
+      a->given[1] = "--t0";
       break;
     case '1':
-      if (!parse_real("--t1", optarg, &o.t1_s)) {
+      if (!parse_real("--t1", optarg, &o->t1_s)) {
         return 2;
       }
-      given[2] = "--t1";
+      a->given[2] = "--t1";
       break;
     case 'a':
-      if (!parse_real("--at", optarg, &o.at_s)) {
+      if (!parse_real("--at", optarg, &o->at_s)) {
         return 2;
       }
-      given[3] = "--at";
+      a->given[3] = "--at";
       break;
     case 'W':
-      if (!parse_px("--width", optarg, &o.width_px)) {
+      if (!parse_px("--width", optarg, &o->width_px)) {
         return 2;
       }
       break;
     case 'H':
-      if (!parse_px("--height", optarg, &o.height_px)) {
+      if (!parse_px("--height", optarg, &o->height_px)) {
         return 2;
       }
       break;
     case 'm':
-      o.metric = optarg;
-      given[4] = "--metric";
+      o->metric = optarg;
+      a->given[4] = "--metric";
       break;
     case 'x':
-      o.xkey = optarg;
-      given[5] = "--x";
+      o->xkey = optarg;
+      a->given[5] = "--x";
       break;
     case 'y':
-      o.ykey = optarg;
-      given[6] = "--y";
+      o->ykey = optarg;
+      a->given[6] = "--y";
       break;
     case 'P':
-      o.partial = 1;
-      given[7] = "--partial";
+      o->partial = 1;
+      a->given[7] = "--partial";
       break;
     case 'A':
-      o.area = optarg;
+      o->area = optarg;
       break;
     case 'h':
       print_help(stdout);
@@ -185,6 +190,19 @@ int lam_cli_plot(int argc, char **argv) {
     print_help(stderr);
     return 2;
   }
+  return -1;
+}
+
+int lam_cli_plot(int argc, char **argv) {
+  plot_args a = {.o = lam_plot_opts_defaults()};
+  int st = parse_args(argc, argv, &a);
+  if (st >= 0) {
+    return st;
+  }
+  lam_plot_opts o = a.o;
+  const char *output = a.output, *columns = a.columns;
+  const char *const *given = a.given;
+  lam_err err = {0, ""};
   const char *input = argv[optind];
   if (check_kind_options(o.kind, given)) {
     return 2;
