@@ -13,12 +13,18 @@
 
 enum { T = 8, D = 8, NCOND = 3 };
 
-static const char *const cut[] = {"column.gate=bac", "column.bac_saturation=0.001", NULL};
-static const char *const som[] = {"column.w_s=2", "column.w_sa=20", "column.c_vip=0",
-                                  NULL};
+static void cut(lam_sim_params *p) {
+  p->column.gate = LAM_GATE_BAC;
+  p->column.bac_saturation = 0.001;
+}
+static void som(lam_sim_params *p) {
+  p->column.w_s = 2.0;
+  p->column.w_sa = 20.0;
+  p->column.c_vip = 0.0;
+}
 static const struct {
   const char *name, *tick;
-  const char *const *sets;
+  void (*set)(lam_sim_params *p);
 } cond[NCOND] = {{"intact", "intact", NULL},
                  {"gate_cut", "gate cut", cut},
                  {"som_raised", "SOM raised", som}};
@@ -28,9 +34,17 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   double X[T * D], z[D], si[NCOND], ff[NCOND];
   int rc = lam_exp_graded_inputs(T, D, seed, X, z, err);
   for (size_t c = 0; !rc && c < NCOND; c++) {
-    lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0, cond[c].sets};
+    const lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0};
     lam_exp_td_out o;
-    rc = lam_exp_td_run(x, seed, &td, &o, err);
+    lam_sim_params *p = NULL;
+    rc = lam_exp_params(x, seed, &p, err);
+    if (!rc) {
+      if (cond[c].set) {
+        cond[c].set(p);
+      }
+      rc = lam_exp_td_run(x, p, &td, &o, err);
+    }
+    lam_sim_params_free(p);
     if (rc) {
       break;
     }

@@ -24,9 +24,14 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   for (size_t ia = 0; !rc && ia < nl; ia++) {
     for (size_t ib = 0; !rc && ib < nl; ib++) {
       const double a = lv[ia], b = lv[ib];
-      lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0, NULL};
+      const lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0};
       lam_exp_td_out o;
-      rc = lam_exp_td_run(x, seed, &td, &o, err);
+      lam_sim_params *p = NULL;
+      rc = lam_exp_params(x, seed, &p, err);
+      if (!rc) {
+        rc = lam_exp_td_run(x, p, &td, &o, err);
+      }
+      lam_sim_params_free(p);
       if (rc) {
         break;
       }

@@ -9,47 +9,45 @@
 
 /* Relative Frobenius error of the final L5 output against closed form. */
 static int identity_error(lam_exp *x, unsigned long seed,
-                          const char *const *extra, double *rel,
+                          void (*departure)(lam_sim_params *p), double *rel,
                           lam_err *err) {
-  const char *sets[32];
-  size_t k = 0;
-  for (const char *const *s = LAM_EXP_IDEAL; *s; s++) {
-    sets[k++] = *s;
-  }
-  sets[k++] = "solver.rtol=1e-10";
-  sets[k++] = "solver.atol=1e-12";
-  for (const char *const *s = extra; s && *s; s++) {
-    sets[k++] = *s;
-  }
-  sets[k] = NULL;
-  lam_model *m = NULL;
+  lam_sim_params *p = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  int rc = lam_exp_params(x, seed, &p, err);
   if (!rc) {
-    rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.6 : 1.0, &sim, err);
+    lam_exp_ideal(p);
+    p->solver.rtol = 1e-10;
+    p->solver.atol = 1e-12;
+    if (departure) {
+      departure(p);
+    }
+    rc = lam_exp_simulate(x, p, lam_exp_quick(x) ? 0.6 : 1.0, &sim, err);
   }
   if (!rc) {
     rc = lam_attn_identity_error(lam_sim_system(sim), lam_sim_state(sim), rel, err);
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 
-static const char *const none[] = {NULL};
-static const char *const bac[] = {"column.gate=bac", NULL};
-static const char *const divisive[] = {"column.pv=divisive", NULL};
-static const char *const relu[] = {"column.transfer=relu", NULL};
-static const char *const clocks[] = {"clocks.enabled=true",
-                                     "clocks.gamma_depth=0.3",
-                                     "clocks.alpha_depth=0.3", NULL};
-static const char *const noise[] = {"stimulus.noise_sigma=0.1",
-                                    "stimulus.noise_tau=0.01", NULL};
+static void bac(lam_sim_params *p) { p->column.gate = LAM_GATE_BAC; }
+static void divisive(lam_sim_params *p) { p->column.pv = LAM_PV_DIVISIVE; }
+static void relu(lam_sim_params *p) { p->column.transfer = LAM_F_RELU; }
+static void clocks(lam_sim_params *p) {
+  p->clocks.enabled = 1;
+  p->clocks.gamma_depth = 0.3;
+  p->clocks.alpha_depth = 0.3;
+}
+static void noise(lam_sim_params *p) {
+  p->stimulus.noise_sigma = 0.1;
+  p->stimulus.noise_tau = 0.01;
+}
 enum { NCOND = 6 };
 static const struct {
   const char *name, *tick;
-  const char *const *sets;
-} cond[NCOND] = {{"ideal", "ideal", none},
+  void (*departure)(lam_sim_params *p);
+} cond[NCOND] = {{"ideal", "ideal", NULL},
                  {"bac_gate", "BAC gate", bac},
                  {"divisive_pv", "divisive PV", divisive},
                  {"relu_transfer", "ReLU", relu},
@@ -60,7 +58,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
   for (size_t c = 0; c < NCOND; c++) {
     double rel = NAN;
-    int rc = identity_error(x, seed, cond[c].sets, &rel, err);
+    int rc = identity_error(x, seed, cond[c].departure, &rel, err);
     if (rc) {
       return lam_err_prefix(err, "condition %s: ", cond[c].name);
     }

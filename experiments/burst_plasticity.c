@@ -23,13 +23,9 @@
  * last block reaches ROUTE_CRITERION. Each clause gives a margin (drive
  * changes in their own relative units, accuracy minus the criterion) and
  * the effect is the smallest: > 0 when every clause holds. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lam_attention.h"
 #include "lam_experiment.h"
@@ -39,20 +35,26 @@ enum { NCOND = 2, NW = 2, MAXBLOCKS = 16 };
 #define ROUTE_CRITERION 0.8 /* held-out accuracy, declared (docs/hierarchy.md) */
 
 static const char *const cond_name[NCOND] = {"paired", "bottom_up_alone"};
-static const char *const cond_set[NCOND] = {NULL, "input.z_gain=0"};
 static const char *const w_name[NW] = {"wq", "wk"};
 static const char *const e_name[NW] = {"l23", "l5b"}; /* postsynaptic */
 
-static int run_cond(lam_exp *x, unsigned long seed, const char *cond,
-                    double dd[NW], lam_err *err) {
-  const char *sets[] = {"network.topology=topdown", "plasticity.enabled=true",
-                        "solver.method=bdf", "stimulus.protocol=constant",
-                        "stimulus.amplitude=0", "probe.enabled=false", cond, NULL};
-  lam_model *m = NULL;
+/* Condition cond: 0 paired (the model's z), 1 bottom-up alone (z off). */
+static int run_cond(lam_exp *x, unsigned long seed, size_t cond, double dd[NW],
+                    lam_err *err) {
+  lam_sim_params *p = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  int rc = lam_exp_params(x, seed, &p, err);
   if (!rc) {
-    rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.3 : 1.0, &sim, err);
+    p->network.topology = LAM_TOPO_TOPDOWN;
+    p->plasticity.enabled = 1;
+    p->solver.method = LAM_SOLVER_BDF;
+    p->stimulus.protocol = LAM_STIM_CONSTANT;
+    p->stimulus.amplitude = 0.0;
+    p->probe.enabled = 0;
+    if (cond == 1) {
+      p->input.z_gain = 0.0;
+    }
+    rc = lam_exp_simulate(x, p, lam_exp_quick(x) ? 0.3 : 1.0, &sim, err);
   }
   lam_attention *a = rc ? NULL : lam_sim_impl(sim, "attention");
   if (!rc && !a) {
@@ -83,7 +85,7 @@ static int run_cond(lam_exp *x, unsigned long seed, const char *cond,
     }
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 
@@ -105,22 +107,16 @@ static int run_routing(lam_exp *x, unsigned long seed, double *acc,
                        lam_err *err) {
   lam_routing_task t = route_task(x);
   t.train_seed = seed;
-  char dir[2200];
-  snprintf(dir, sizeof dir, "%s/routing-trial", lam_exp_dir(x));
-  if (mkdir(dir, 0777) && errno != EEXIST) {
-    return lam_err_set(err, LAM_EIO, "%s: cannot create: %s", dir, strerror(errno));
-  }
-  const char *sets[] = {"solver.method=bdf", NULL};
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  lam_sim_params *p = NULL;
+  int rc = lam_exp_params(x, seed, &p, err);
   double curve[MAXBLOCKS + 1];
   lam_routing_result res = {.acc = curve};
-  const lam_routing_rule taught = {1.0, "coincidence", 1};
+  const lam_routing_rule taught = {1.0, LAM_ELIG_COINCIDENCE, 1};
   if (!rc) {
-    rc = lam_routing_run(m, sets, &t, &taught, dir, &res, err);
+    p->solver.method = LAM_SOLVER_BDF;
+    rc = lam_routing_run(p, &t, &taught, &res, err);
   }
-  lam_model_free(m);
-  rmdir(dir);
+  lam_sim_params_free(p);
   for (size_t b = 0; !rc && b <= t.nblocks; b++) {
     char cond[32];
     snprintf(cond, sizeof cond, "routing_block_%02zu", b);
@@ -139,7 +135,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   double dd[NCOND][NW];
   int rc = LAM_OK;
   for (size_t c = 0; !rc && c < NCOND; c++) {
-    rc = run_cond(x, seed, cond_set[c], dd[c], err);
+    rc = run_cond(x, seed, c, dd[c], err);
     for (size_t w = 0; !rc && w < NW; w++) {
       char metric[32];
       snprintf(metric, sizeof metric, "drive_change_%s", w_name[w]);

@@ -27,18 +27,28 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
     rc = lam_exp_graded_inputs(T, D, seed + 100000, Xo, z2, err);
   }
   const double t_end = lam_exp_quick(x) ? 0.5 : 1.0;
-  lam_exp_td td1 = {T, D, X, z1, 1.0, 1.0, t_end, NULL};
-  lam_exp_td td2 = {T, D, X, z2, 1.0, 1.0, t_end, NULL};
+  const lam_exp_td td1 = {T, D, X, z1, 1.0, 1.0, t_end};
+  const lam_exp_td td2 = {T, D, X, z2, 1.0, 1.0, t_end};
   lam_exp_td_out o1, o2;
+  lam_sim_params *p = NULL;
   if (!rc) {
-    rc = lam_exp_td_run(x, seed, &td1, &o1, err);
+    rc = lam_exp_params(x, seed, &p, err);
   }
+  if (!rc) {
+    rc = lam_exp_td_run(x, p, &td1, &o1, err);
+  }
+  lam_sim_params_free(p);
+  p = NULL;
   if (rc) {
     return rc;
   }
-  /* The second run rewrites z_seed<N>.csv: keep the two runs apart by
-   * using another file seed for the context file. */
-  rc = lam_exp_td_run(x, seed + 100000, &td2, &o2, err);
+  /* The second run would rewrite z_seed<N>.csv: keep the two runs apart by
+   * running it with another seed, which names its input files. */
+  rc = lam_exp_params(x, seed + 100000, &p, err);
+  if (!rc) {
+    rc = lam_exp_td_run(x, p, &td2, &o2, err);
+  }
+  lam_sim_params_free(p);
   if (rc) {
     lam_exp_td_out_free(&o1);
     return rc;

@@ -17,47 +17,46 @@ enum { NARR = 2 };
 
 static const char *const arr_name[NARR] = {"separate", "shared"};
 
-static int fb_power(lam_exp *x, unsigned long seed, const char *gamma_set,
-                    const char *depth_set, double f_fb, double *pw, lam_err *err) {
-  /* depth_set NULL: the base model's alpha depth. */
-  const char *sets[] = {"clocks.enabled=true", "stimulus.protocol=constant",
-                        "stimulus.amplitude=0", "network.columns=4", gamma_set,
-                        depth_set, NULL};
+static int fb_power(lam_exp *x, unsigned long seed, double gamma_hz,
+                    int alpha_off, double f_fb, double *pw, lam_err *err) {
   static const char *const pops[] = {"out", NULL};
   const double band[1][2] = {{f_fb - 2.0, f_fb + 2.0}};
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  lam_sim_params *p = NULL;
+  int rc = lam_exp_params(x, seed, &p, err);
   if (!rc) {
-    rc = lam_exp_band_power(x, m, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, band, 1,
+    p->clocks.enabled = 1;
+    p->stimulus.protocol = LAM_STIM_CONSTANT;
+    p->stimulus.amplitude = 0.0;
+    p->network.columns = 4;
+    p->clocks.gamma_hz = gamma_hz;
+    if (alpha_off) { /* else the base model's alpha depth */
+      p->clocks.alpha_depth = 0.0;
+    }
+    rc = lam_exp_band_power(x, p, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, band, 1,
                             pw, err);
   }
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
   /* The feedback frequency and depth are the base model's own. */
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, NULL, &m, err);
+  lam_sim_params *p = NULL;
+  int rc = lam_exp_params(x, seed, &p, err);
   double f_fb = NAN, f_ff = NAN;
-  if (!rc) { /* absent keys take the [clocks] table defaults, 40 and 10 Hz */
-    const char *a = lam_model_value(m, "clocks", "alpha_hz");
-    const char *g = lam_model_value(m, "clocks", "gamma_hz");
-    f_fb = a ? atof(a) : 10.0;
-    f_ff = g ? atof(g) : 40.0;
+  if (!rc) {
+    f_fb = p->clocks.alpha_hz;
+    f_ff = p->clocks.gamma_hz;
   }
-  lam_model_free(m);
-  char gsep[64], gsh[64];
-  snprintf(gsep, sizeof gsep, "clocks.gamma_hz=%.17g", f_ff);
-  snprintf(gsh, sizeof gsh, "clocks.gamma_hz=%.17g", f_fb);
-  const char *gam[NARR] = {gsep, gsh};
+  lam_sim_params_free(p);
+  const double gam[NARR] = {f_ff, f_fb};
   double xt[NARR] = {NAN, NAN};
   for (size_t k = 0; !rc && k < NARR; k++) {
     double both = NAN, ffonly = NAN;
-    rc = fb_power(x, seed, gam[k], NULL, f_fb, &both, err);
+    rc = fb_power(x, seed, gam[k], 0, f_fb, &both, err);
     if (!rc) {
-      rc = fb_power(x, seed, gam[k], "clocks.alpha_depth=0", f_fb, &ffonly, err);
+      rc = fb_power(x, seed, gam[k], 1, f_fb, &ffonly, err);
     }
     if (!rc) {
       xt[k] = both > 0.0 ? ffonly / both : NAN;

@@ -2,9 +2,10 @@
  * silencing one head degrades only its own feature's routing
  * (docs/experiments/README.md). The base model's network (random, scattered
  * W_Q, W_K per head) runs intact, then once per head with that head's W_Q and
- * W_K columns zeroed through CSV files in DIR/NAME/inputs/: its apical gate
- * sees no match and its attention falls back to uniform. The routed output of
- * each head (its d_v block of O) is compared with the intact run. */
+ * W_K columns zeroed (given as arrays; written to DIR/NAME/inputs/ as CSV
+ * files too): its apical gate sees no match and its attention falls back to
+ * uniform. The routed output of each head (its d_v block of O) is compared
+ * with the intact run. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +22,28 @@ typedef struct net {
   double *O; /* nq x H*dv */
 } net;
 
-static int run_net(lam_exp *x, unsigned long seed, const char *const *sets,
-                   net *n, double **wq, double **wk, double **wv, lam_err *err) {
-  lam_model *m = NULL;
+/* The lesioned weights (din x cols each), or NULL for the intact run. */
+typedef struct lesion {
+  size_t din, kc, vc;
+  const double *wq, *wk, *wv;
+} lesion;
+
+static int run_net(lam_exp *x, unsigned long seed, const lesion *l, net *n,
+                   double **wq, double **wk, double **wv, lam_err *err) {
+  lam_sim_params *p = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  int rc = lam_exp_params(x, seed, &p, err);
+  if (!rc && l) {
+    rc = lam_sim_params_set_array(p, "weights.wq", l->din, l->kc, l->wq, err);
+  }
+  if (!rc && l) {
+    rc = lam_sim_params_set_array(p, "weights.wk", l->din, l->kc, l->wk, err);
+  }
+  if (!rc && l) {
+    rc = lam_sim_params_set_array(p, "weights.wv", l->din, l->vc, l->wv, err);
+  }
   if (!rc) {
-    rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.5 : 1.0, &sim, err);
+    rc = lam_exp_simulate(x, p, lam_exp_quick(x) ? 0.5 : 1.0, &sim, err);
   }
   lam_attention *a = rc ? NULL : lam_sim_impl(sim, "attention");
   if (!rc && !a) {
@@ -57,7 +73,7 @@ static int run_net(lam_exp *x, unsigned long seed, const char *const *sets,
     }
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 
@@ -105,18 +121,19 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
         lk[r * kc + c] = 0.0;
       }
     }
-    char p[3][1200], s[3][1300];
+    /* The files repeat the run by hand (`laminar run --set weights.wq=...`);
+     * the run takes the same numbers as arrays. */
+    char p[1200];
     const char *tag[3] = {"wq", "wk", "wv"};
     const double *mat[3] = {lq, lk, wv};
     const size_t cols[3] = {kc, kc, H * intact.dv};
     for (size_t k = 0; !rc && k < 3; k++) {
-      snprintf(p[k], sizeof p[k], "%s/%s_lesion_head%zu_seed%lu.csv", dir, tag[k], h, seed);
-      snprintf(s[k], sizeof s[k], "weights.%s=%.1199s", tag[k], p[k]);
-      rc = lam_exp_write_csv(p[k], mat[k], din, cols[k], err);
+      snprintf(p, sizeof p, "%s/%s_lesion_head%zu_seed%lu.csv", dir, tag[k], h, seed);
+      rc = lam_exp_write_csv(p, mat[k], din, cols[k], err);
     }
-    const char *sets[] = {s[0], s[1], s[2], NULL};
+    const lesion l = {din, kc, H * intact.dv, lq, lk, wv};
     if (!rc) {
-      rc = run_net(x, seed, sets, &les, NULL, NULL, NULL, err);
+      rc = run_net(x, seed, &l, &les, NULL, NULL, NULL, err);
     }
     double own = 0.0, other = 0.0;
     char cond[32];

@@ -29,8 +29,8 @@ typedef struct metric_sum {
 struct lam_exp {
   const lam_experiment *e;
   const lam_exp_opts *o;
-  lam_model *base;
-  char *resolved; /* the base model's resolved text (every key, defaults included) */
+  lam_sim_params *base; /* the model file with the user's --set, read once */
+  char *resolved; /* its text (every key, defaults included) */
   unsigned long seed;
   FILE *csv;
   lam_outfile *csvf; /* metrics.csv.part under metrics.csv's lock */
@@ -100,58 +100,57 @@ void lam_exp_json_number(FILE *f, double v) {
   }
 }
 
-/* Apply a condition's sets to m (unless rc already failed) and hand it out,
- * or free it and name the experiment in the error. */
-static int finish_model(lam_exp *x, lam_model *m, const char *const *sets,
-                        int rc, lam_model **out, lam_err *err) {
-  for (size_t i = 0; !rc && sets && sets[i]; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
-  if (rc) {
-    lam_model_free(m);
-    return lam_err_prefix(err, "experiment %s: ", x->e->name);
-  }
-  *out = m;
-  return LAM_OK;
-}
-
-int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
-                  lam_model **out, lam_err *err) {
+int lam_exp_params(lam_exp *x, unsigned long seed, lam_sim_params **out,
+                   lam_err *err) {
   *out = NULL;
-  lam_model *m = lam_model_clone(x->base, err);
-  if (!m) {
-    return err && err->code ? err->code : LAM_NOMEM(err);
+  lam_sim_params *p = lam_sim_params_copy(x->base, err);
+  if (!p) {
+    return err && err->code ? err->code : LAM_ENOMEM;
   }
-  char buf[128];
+  /* As numbers through the keys, so that on a model of stacked areas they
+   * reach every area that does not set its own, as a --set would. */
   const char *seeded[] = {"input.seed", "weights.seed", "solver.seed",
                           "stimulus.noise_seed"};
   int rc = LAM_OK;
   for (size_t i = 0; !rc && i < LAM_NELEM(seeded); i++) {
-    snprintf(buf, sizeof buf, "%s=%lu", seeded[i], seed);
-    rc = lam_model_set(m, buf, err);
+    rc = lam_sim_params_set_number(p, seeded[i], (double)seed, err);
   }
-  return finish_model(x, m, sets, rc, out, err);
+  if (rc) {
+    lam_sim_params_free(p);
+    return lam_err_prefix(err, "experiment %s: ", x->e->name);
+  }
+  *out = p;
+  return LAM_OK;
 }
 
-int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
-                       const char *const *sets, lam_model **out, lam_err *err) {
+int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
+                        lam_sim_params **out, lam_err *err) {
   *out = NULL;
-  char path[2200], buf[64];
+  char path[2200];
   if (file[0] == '/') {
     snprintf(path, sizeof path, "%s", file);
   } else {
-    snprintf(path, sizeof path, "%s/%s", lam_model_basedir(x->base), file);
+    snprintf(path, sizeof path, "%s/%s", x->base->basedir, file);
   }
   lam_model *m = lam_model_new();
   if (!m) {
     return LAM_NOMEM(err);
   }
-  snprintf(buf, sizeof buf, "solver.seed=%lu", seed);
+  lam_sim_params *p = NULL;
   int rc = lam_model_load(m, path, err);
   if (!rc) {
-    rc = lam_model_set(m, buf, err);
+    rc = lam_params_from_model(m, &p, err);
   }
-  return finish_model(x, m, sets, rc, out, err);
+  lam_model_free(m);
+  if (!rc) {
+    rc = lam_sim_params_set_number(p, "solver.seed", (double)seed, err);
+  }
+  if (rc) {
+    lam_sim_params_free(p);
+    return lam_err_prefix(err, "experiment %s: ", x->e->name);
+  }
+  *out = p;
+  return LAM_OK;
 }
 
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
@@ -204,12 +203,12 @@ int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
                      x->e->name, condition, metric);
 }
 
-int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
-                     lam_err *err) {
+int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
+                     lam_sim **out, lam_err *err) {
   (void)x;
   *out = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_sim_from_model(m, &sim, err);
+  int rc = lam_sim_new(p, &sim, err);
   if (rc) {
     return rc;
   }
@@ -264,7 +263,7 @@ long lam_exp_pop_index(const lam_system *s, const char *name) {
   return -1;
 }
 
-int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
+int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, double dt,
                    double t_skip, const char *const *pops, double **out,
                    size_t *n, lam_err *err) {
   (void)x;
@@ -273,7 +272,7 @@ int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
     out[np++] = NULL;
   }
   lam_sim *sim = NULL;
-  int rc = lam_sim_from_model(m, &sim, err);
+  int rc = lam_sim_new(params, &sim, err);
   if (rc) {
     return rc;
   }
@@ -381,7 +380,7 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   fputs("\n  },\n  \"quick\": ", f);
   fputs(x->o->quick ? "true" : "false", f);
   fputs(",\n  \"model_path\": ", f);
-  lam_exp_json_string(f, lam_model_path(x->base));
+  lam_exp_json_string(f, x->base->path);
   fputs(",\n  \"model\": ", f);
   lam_exp_json_string(f, x->resolved ? x->resolved : "");
   fputs(",\n  \"version\": ", f);
@@ -418,30 +417,30 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   }
   snprintf(x.dir, sizeof x.dir, "%s", abs);
   free(abs);
-  x.base = lam_model_new();
-  if (!x.base) {
+  /* Read the base model once: a bad model file fails here, with its
+   * file:line:key message, before any seed runs. */
+  lam_model *m = lam_model_new();
+  if (!m) {
     return LAM_NOMEM(err);
   }
-  rc = lam_model_load(x.base, o->model_path, err);
+  rc = lam_model_load(m, o->model_path, err);
   for (size_t i = 0; !rc && i < o->nsets; i++) {
-    rc = lam_model_set(x.base, o->sets[i], err);
+    rc = lam_model_set(m, o->sets[i], err);
   }
   if (!rc) {
-    /* Build the base model once: a bad model file fails here, with its
-     * file:line:key message, before any seed runs; and its resolved text
-     * goes into result.json. */
-    lam_model *probe = lam_model_clone(x.base, err);
+    rc = lam_params_from_model(m, &x.base, err);
+  }
+  lam_model_free(m);
+  if (!rc) {
+    /* Build it once too (values the tables cannot check, array shapes);
+     * its text goes into result.json. */
     lam_sim *sim = NULL;
-    rc = probe ? lam_sim_from_model(probe, &sim, err) : (err->code ? err->code : LAM_ENOMEM);
-    if (!rc) {
-      const char *t = lam_model_text(probe);
-      x.resolved = malloc(strlen(t) + 1);
-      if (x.resolved) {
-        memcpy(x.resolved, t, strlen(t) + 1);
-      }
-    }
+    rc = lam_sim_new(x.base, &sim, err);
     lam_sim_free(sim);
-    lam_model_free(probe);
+  }
+  if (!rc) {
+    x.resolved = lam_sim_params_text(x.base);
+    rc = x.resolved ? LAM_OK : LAM_NOMEM(err);
   }
   size_t nseeds = o->nseeds ? o->nseeds : (o->quick ? 3 : 10);
   double *eff = calloc(nseeds, sizeof *eff);
@@ -459,7 +458,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   double t0 = lam_time_now();
   if (!rc) {
     fprintf(x.csv, "# laminar %s experiment %s; model %s\n", LAM_VERSION,
-            e->name, lam_model_path(x.base));
+            e->name, x.base->path);
     fputs("seed,condition,metric,value,unit\n", x.csv);
   }
   size_t done = 0;
@@ -517,6 +516,6 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   free(eff);
   free(x.sums);
   free(x.resolved);
-  lam_model_free(x.base);
+  lam_sim_params_free(x.base);
   return rc;
 }

@@ -6,8 +6,8 @@
 #include "lam_experiment.h"
 #include "lam_spectrum.h"
 
-int lam_exp_band_power(lam_exp *x, lam_model *m, double t_end, double t_skip,
-                       const char *const *pops, const double (*band)[2],
+int lam_exp_band_power(lam_exp *x, const lam_sim_params *p, double t_end,
+                       double t_skip, const char *const *pops, const double (*band)[2],
                        size_t nb, double *pw, lam_err *err) {
   enum { MAXP = 8 };
   const double dt = 0.001;
@@ -19,23 +19,23 @@ int lam_exp_band_power(lam_exp *x, lam_model *m, double t_end, double t_skip,
     return LAM_INTERNAL(err, "too many series");
   }
   double *s[MAXP] = {NULL};
-  int rc = lam_exp_series(x, m, t_end, dt, t_skip, pops, s, &n, err);
+  int rc = lam_exp_series(x, p, t_end, dt, t_skip, pops, s, &n, err);
   lam_welch *w = rc ? NULL : lam_welch_new_seconds(0.25, 1.0 / dt, err);
   double *psd = w ? malloc(lam_welch_nfreq(w) * sizeof *psd) : NULL;
   if (!rc && (!w || !psd)) {
     rc = w ? LAM_NOMEM(err) : err->code;
   }
-  for (size_t p = 0; !rc && p < np; p++) {
-    rc = lam_welch_psd(w, s[p], n, 1, psd, err);
+  for (size_t i = 0; !rc && i < np; i++) {
+    rc = lam_welch_psd(w, s[i], n, 1, psd, err);
     for (size_t b = 0; !rc && b < nb; b++) {
       rc = lam_band_power(psd, lam_welch_nfreq(w), lam_welch_df(w), band[b][0],
-                          band[b][1], &pw[p * nb + b], err);
+                          band[b][1], &pw[i * nb + b], err);
     }
   }
   free(psd);
   lam_welch_free(w);
-  for (size_t p = 0; p < np; p++) {
-    free(s[p]);
+  for (size_t i = 0; i < np; i++) {
+    free(s[i]);
   }
   return rc;
 }

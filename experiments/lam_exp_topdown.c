@@ -1,6 +1,7 @@
-/* lam_exp_topdown.c: the top-down protocol of lam_exp_topdown.h. Inputs
- * are written as CSV files in DIR/NAME/inputs/ so that every run can be
- * repeated by hand with `laminar run`. */
+/* lam_exp_topdown.c: the top-down protocol of lam_exp_topdown.h. The runs
+ * take their inputs as arrays; they are written as CSV files in
+ * DIR/NAME/inputs/ too, so that every run can be repeated by hand with
+ * `laminar run`. */
 #include "lam_exp_topdown.h"
 
 #include <errno.h>
@@ -89,10 +90,11 @@ static double row_norm(const double *y, size_t ncols) {
   return sqrt(s);
 }
 
-int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
+int lam_exp_td_run(lam_exp *x, const lam_sim_params *base, const lam_exp_td *td,
                    lam_exp_td_out *out, lam_err *err) {
   memset(out, 0, sizeof *out);
   const size_t T = td->T, d = td->d;
+  const long seed = base->input.seed;
   char dir[1100], px[1200], pz[1200], pi[1200];
   snprintf(dir, sizeof dir, "%s/inputs", lam_exp_dir(x));
   int rc = lam_exp_mkdirs(dir, err);
@@ -100,8 +102,8 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
     return rc;
   }
   /* One file per seed: same inputs whatever condition runs them. */
-  snprintf(px, sizeof px, "%s/x_seed%lu.csv", dir, seed);
-  snprintf(pz, sizeof pz, "%s/z_seed%lu.csv", dir, seed);
+  snprintf(px, sizeof px, "%s/x_seed%ld.csv", dir, seed);
+  snprintf(pz, sizeof pz, "%s/z_seed%ld.csv", dir, seed);
   snprintf(pi, sizeof pi, "%s/identity_%zu.csv", dir, d);
   double *eye = calloc(d * d, sizeof *eye);
   if (!eye) {
@@ -117,40 +119,35 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
   if (!rc) {
     rc = lam_exp_write_csv(pi, eye, d, d, err);
   }
-  free(eye);
-  if (rc) {
-    return rc;
+  lam_sim_params *p = rc ? NULL : lam_sim_params_copy(base, err);
+  if (!rc && !p) {
+    rc = err && err->code ? err->code : LAM_ENOMEM;
   }
-  char s[10][1300];
-  snprintf(s[0], sizeof s[0], "network.columns=%zu", T);
-  snprintf(s[1], sizeof s[1], "network.d_in=%zu", d);
-  snprintf(s[2], sizeof s[2], "network.d_k=%zu", d);
-  snprintf(s[3], sizeof s[3], "network.d_v=%zu", d);
-  snprintf(s[4], sizeof s[4], "input.x=%s", px);
-  snprintf(s[5], sizeof s[5], "input.z=%s", pz);
-  snprintf(s[6], sizeof s[6], "input.z_gain=%.17g", td->apical);
-  snprintf(s[7], sizeof s[7], "stimulus.level=%.17g", td->basal);
-  snprintf(s[8], sizeof s[8], "weights.wq=%s", pi);
-  snprintf(s[9], sizeof s[9], "weights.wk=%s", pi);
-  char wv[1300];
-  snprintf(wv, sizeof wv, "weights.wv=%s", pi);
-  /* The basal drive is the stimulus level of a constant protocol. */
-  const char *sets[48] = {"network.topology=topdown", "network.heads=1",
-                          "stimulus.protocol=constant", "stimulus.amplitude=0",
-                          s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                          s[8], s[9], wv, NULL};
-  for (size_t i = 0, k = 15; td->sets && td->sets[i]; i++, k++) {
-    if (k + 1 >= LAM_NELEM(sets)) {
-      return lam_err_set(err, LAM_EINVAL, "experiment: too many overrides");
-    }
-    sets[k] = td->sets[i];
-    sets[k + 1] = NULL;
-  }
-  lam_model *m = NULL;
-  lam_sim *sim = NULL;
-  rc = lam_exp_model(x, seed, sets, &m, err);
   if (!rc) {
-    rc = lam_exp_simulate(x, m, td->t_end, &sim, err);
+    p->network.topology = LAM_TOPO_TOPDOWN;
+    p->network.heads = 1;
+    /* The basal drive is the stimulus level of a constant protocol. */
+    p->stimulus.protocol = LAM_STIM_CONSTANT;
+    p->stimulus.amplitude = 0.0;
+    p->network.columns = (long)T;
+    p->network.d_in = (long)d;
+    p->network.d_k = (long)d;
+    p->network.d_v = (long)d;
+    p->input.z_gain = td->apical;
+    p->stimulus.level = td->basal;
+    rc = lam_sim_params_set_array(p, "input.x", T, d, td->X, err);
+  }
+  if (!rc) {
+    rc = lam_sim_params_set_array(p, "input.z", 1, d, td->z, err);
+  }
+  const char *const w[3] = {"weights.wq", "weights.wk", "weights.wv"};
+  for (size_t k = 0; !rc && k < 3; k++) {
+    rc = lam_sim_params_set_array(p, w[k], d, d, eye, err);
+  }
+  free(eye);
+  lam_sim *sim = NULL;
+  if (!rc) {
+    rc = lam_exp_simulate(x, p, td->t_end, &sim, err);
   }
   if (!rc) {
     lam_attention *a = lam_sim_impl(sim, "attention");
@@ -186,7 +183,7 @@ int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
     }
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   if (rc) {
     lam_exp_td_out_free(out);
   }

@@ -4,7 +4,8 @@
  * projections are identities (W_Q = W_K = W_V = I, d_in = d_k = d_v = d), so
  * the Q.K match of column j is exactly the input similarity z . x_j / sqrt(d).
  * Everything else (transfer, gate, PV, SOM/VIP, clocks, time constants)
- * comes from the base model. */
+ * comes from the parameters the run is given (lam_exp_params and the
+ * condition's fields). */
 #ifndef LAM_EXP_TOPDOWN_H
 #define LAM_EXP_TOPDOWN_H
 
@@ -17,7 +18,6 @@ typedef struct lam_exp_td {
   double basal;    /* stimulus level s: bottom-up drive x_j -> s x_j */
   double apical;   /* input.z_gain: top-down drive z -> a z */
   double t_end;    /* s */
-  const char *const *sets; /* extra overrides (NULL-terminated), or NULL */
 } lam_exp_td;
 
 /* Per-column read-outs at the end of the run (all arrays T long). */
@@ -31,7 +31,12 @@ typedef struct lam_exp_td_out {
   size_t T, d;
 } lam_exp_td_out;
 
-int lam_exp_td_run(lam_exp *x, unsigned long seed, const lam_exp_td *td,
+/* Run the protocol on a copy of p (from lam_exp_params, with the
+ * condition's fields set) with the protocol's network, input, weights and
+ * stimulus fields set. The inputs are also written to
+ * DIR/NAME/inputs/{x,z}_seed<N>.csv (N = p->input.seed) and
+ * identity_<d>.csv, so that a run can be repeated by hand. */
+int lam_exp_td_run(lam_exp *x, const lam_sim_params *p, const lam_exp_td *td,
                    lam_exp_td_out *out, lam_err *err);
 void lam_exp_td_out_free(lam_exp_td_out *o);
 

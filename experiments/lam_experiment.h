@@ -21,8 +21,8 @@
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
 #include "lam_sim.h"
+#include "lam_sim_params.h"
 
 typedef enum {
   LAM_VERDICT_SUPPORTED = 0,
@@ -116,43 +116,45 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
 /* Is this a --quick run (shorter runs, fewer points)? */
 int lam_exp_quick(const lam_exp *x);
 
-/* A fresh model: the base model, the user's --set overrides, the seed
- * (input.seed, weights.seed, solver.seed = seed), then this condition's
- * sets (NULL-terminated list of "section.key=value"). */
-int lam_exp_model(lam_exp *x, unsigned long seed, const char *const *sets,
-                  lam_model **out, lam_err *err);
+/* Fresh parameters: the base model (read once per experiment, with the
+ * user's --set overrides) with the seed as input.seed, weights.seed,
+ * solver.seed and stimulus.noise_seed. The experiment sets the fields of
+ * its condition (p->column.pv_strength = 0.5) and frees *out with
+ * lam_sim_params_free. */
+int lam_exp_params(lam_exp *x, unsigned long seed, lam_sim_params **out,
+                   lam_err *err);
 
-/* A fresh model from another model file (path relative to the base
+/* Fresh parameters from another model file (path relative to the base
  * model's directory, e.g. "mejias2016.ini" beside models/default.ini), for
  * experiments that need another column kind: solver.seed = seed (the noise
- * of the stochastic solvers), then sets. The user's --set overrides target
- * the base model and are not applied. */
-int lam_exp_model_file(lam_exp *x, unsigned long seed, const char *file,
-                       const char *const *sets, lam_model **out, lam_err *err);
+ * of the stochastic solvers). The user's --set overrides target the base
+ * model and are not applied. */
+int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
+                        lam_sim_params **out, lam_err *err);
 
 /* Record a metric of this seed under a condition label. */
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
                    double value, const char *unit, lam_err *err);
 
-/* Simulate a model (from lam_exp_model; the simulation takes ownership of
- * nothing: free the model after lam_sim_free) for t_end seconds with no
- * recording; *out is the finished simulation (final state inside). */
-int lam_exp_simulate(lam_exp *x, lam_model *m, double t_end, lam_sim **out,
-                     lam_err *err);
+/* Simulate p (from lam_exp_params; the simulation keeps its own copy) for
+ * t_end seconds with no recording; *out is the finished simulation (final
+ * state inside). */
+int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
+                     lam_sim **out, lam_err *err);
 
 /* Mean over columns of the per-column population activity, sampled every
  * dt seconds after t_skip: a samples x 1 series per population, for
  * spectra. pops: NULL-terminated names; out[p] are malloc'ed (n each). */
-int lam_exp_series(lam_exp *x, lam_model *m, double t_end, double dt,
+int lam_exp_series(lam_exp *x, const lam_sim_params *p, double t_end, double dt,
                    double t_skip, const char *const *pops, double **out,
                    size_t *n, lam_err *err);
 
-/* Run m for t_end seconds and return the Welch band power (1 kHz samples
+/* Run p for t_end seconds and return the Welch band power (1 kHz samples
  * after t_skip, 0.25 s Hann segments) of the column-mean series of each
  * population in pops (NULL-terminated, at most 8) in each band [lo, hi] Hz:
- * pw[p * nb + b]. experiments/lam_exp_spectra.c. */
-int lam_exp_band_power(lam_exp *x, lam_model *m, double t_end, double t_skip,
-                       const char *const *pops, const double (*band)[2],
+ * pw[i * nb + b] for population i. experiments/lam_exp_spectra.c. */
+int lam_exp_band_power(lam_exp *x, const lam_sim_params *p, double t_end,
+                       double t_skip, const char *const *pops, const double (*band)[2],
                        size_t nb, double *pw, lam_err *err);
 
 /* Directory of this experiment's outputs (for figures). */

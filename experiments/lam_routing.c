@@ -4,17 +4,13 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lam_attention.h"
 #include "lam_attn.h"
 #include "lam_experiment.h"
-#include "lam_outfile.h"
 #include "lam_sim.h"
-#include "lam_params.h"
 
 lam_routing_task lam_routing_defaults(void) {
   return (lam_routing_task){.T = 4, .nkey = 8, .nval = 4, .ntest = 40,
@@ -55,50 +51,11 @@ static void trial_free(trial *tr) {
 
 /* The state of one run of the task. */
 typedef struct ctx {
-  const lam_model *base;
-  const char *const *sets;
+  const lam_sim_params *base;
   const lam_routing_task *t;
-  const char *dir;
   double *wq, *wk, *attn; /* current weights (din x nkey), T weights */
   int have_w;             /* wq/wk hold weights (else: the base's) */
 } ctx;
-
-/* A matrix as CSV, full precision (the next run reads it back exactly).
- * Rewritten for every trial and read back at once: no fsync (a crash loses
- * nothing the next run would not write again). */
-static int write_csv(const char *path, const double *a, size_t rows,
-                     size_t cols, lam_err *err) {
-  lam_outfile *of = NULL;
-  FILE *f = NULL;
-  int rc = lam_outfile_open(path, "input file", LAM_OUTFILE_NOSYNC, &of, err);
-  if (!rc && !(f = lam_outfile_stream(of, err))) {
-    rc = LAM_EIO;
-  }
-  if (rc) {
-    lam_outfile_abandon(of, 0, NULL);
-    return rc;
-  }
-  for (size_t i = 0; i < rows; i++) {
-    for (size_t j = 0; j < cols; j++) {
-      fprintf(f, "%s%.17g", j ? "," : "", a[i * cols + j]);
-    }
-    fputc('\n', f);
-  }
-  if (lam_outfile_check(of, err)) {
-    lam_outfile_abandon(of, 0, NULL);
-    return LAM_EIO;
-  }
-  return lam_outfile_commit(of, NULL, NULL, err);
-}
-
-static int setf(lam_model *m, lam_err *err, const char *fmt, ...) {
-  char buf[2400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return lam_model_set(m, buf, err);
-}
 
 /* One trial with rule r (NULL: frozen); *right: attention peaks on the
  * target. A plastic trial leaves its final weights in c->wq, c->wk. */
@@ -106,66 +63,47 @@ static int run_trial(ctx *c, const trial *tr, const lam_routing_rule *r,
                      int *right, lam_err *err) {
   const lam_routing_task *t = c->t;
   const size_t din = din_of(t), T = t->T, nk = t->nkey;
-  char path[2200];
-  int rc = LAM_OK;
-  const struct { const char *name; const double *a; size_t rows, cols; } files[] = {
-      {"x", tr->x, T, din}, {"z", tr->z, 1, din}, {"wq", c->wq, din, nk}, {"wk", c->wk, din, nk}};
-  for (size_t f = 0; !rc && f < (c->have_w ? 4u : 2u); f++) {
-    snprintf(path, sizeof path, "%s/%s.csv", c->dir, files[f].name);
-    rc = write_csv(path, files[f].a, files[f].rows, files[f].cols, err);
-  }
   const int plastic = r && r->eta > 0.0;
+  lam_sim_params *p = lam_sim_params_copy(c->base, err);
+  if (!p) {
+    return err && err->code ? err->code : LAM_ENOMEM;
+  }
+  p->network.columns = (long)T;
+  p->network.heads = 1;
+  p->network.d_in = (long)din;
+  p->network.d_k = (long)nk;
+  p->network.d_v = (long)nk;
+  p->network.topology = LAM_TOPO_TOPDOWN;
+  p->input.z_gain = 1.0;
+  p->stimulus.protocol = LAM_STIM_CONSTANT;
+  p->stimulus.amplitude = 0.0;
+  p->probe.enabled = 0;
+  p->plasticity.enabled = plastic;
+  p->plasticity.eta = plastic ? r->eta : 0.0;
+  p->plasticity.eligibility = plastic ? r->eligibility : LAM_ELIG_RATE;
+  int rc = lam_sim_params_set_array(p, "input.x", T, din, tr->x, err);
+  if (!rc) {
+    rc = lam_sim_params_set_array(p, "input.z", 1, din, tr->z, err);
+  }
   if (!rc && plastic && r->teach) {
     double *y = calloc(T, sizeof *y);
     if (!y) {
-      return LAM_NOMEM(err);
+      rc = LAM_NOMEM(err);
+    } else {
+      y[tr->target] = 1.0;
+      rc = lam_sim_params_set_array(p, "plasticity.teach", 1, T, y, err);
+      free(y);
     }
-    y[tr->target] = 1.0;
-    snprintf(path, sizeof path, "%s/teach.csv", c->dir);
-    rc = write_csv(path, y, 1, T, err);
-    free(y);
   }
-  lam_model *m = rc ? NULL : lam_model_clone(c->base, err);
-  if (!rc && !m) {
-    rc = err->code ? err->code : LAM_NOMEM(err);
+  if (!rc && c->have_w) {
+    rc = lam_sim_params_set_array(p, "weights.wq", din, nk, c->wq, err);
   }
-  const char *d = c->dir;
-  /* The task's keys, in order; the first failure's status is kept. */
-#define SET(...)                        \
-  do {                                  \
-    if (!rc) {                          \
-      rc = setf(m, err, __VA_ARGS__);   \
-    }                                   \
-  } while (0)
-  SET("network.columns=%zu", T);
-  SET("network.heads=1");
-  SET("network.d_in=%zu", din);
-  SET("network.d_k=%zu", nk);
-  SET("network.d_v=%zu", nk);
-  SET("network.topology=topdown");
-  SET("input.x=%s/x.csv", d);
-  SET("input.z=%s/z.csv", d);
-  SET("input.z_gain=1");
-  SET("stimulus.protocol=constant");
-  SET("stimulus.amplitude=0");
-  SET("probe.enabled=false");
-  SET("plasticity.enabled=%s", plastic ? "true" : "false");
-  SET("plasticity.eta=%.17g", plastic ? r->eta : 0.0);
-  SET("plasticity.eligibility=%s", plastic ? r->eligibility : "rate");
-  if (plastic && r->teach) {
-    SET("plasticity.teach=%s/teach.csv", d);
-  }
-  if (c->have_w) {
-    SET("weights.wq=%s/wq.csv", d);
-    SET("weights.wk=%s/wk.csv", d);
-  }
-#undef SET
-  for (size_t i = 0; !rc && c->sets && c->sets[i]; i++) {
-    rc = lam_model_set(m, c->sets[i], err);
+  if (!rc && c->have_w) {
+    rc = lam_sim_params_set_array(p, "weights.wk", din, nk, c->wk, err);
   }
   lam_sim *sim = NULL;
   if (!rc) {
-    rc = lam_sim_from_model(m, &sim, err);
+    rc = lam_sim_new(p, &sim, err);
   }
   if (!rc) {
     lam_run_opts o = lam_run_defaults(sim);
@@ -196,7 +134,7 @@ static int run_trial(ctx *c, const trial *tr, const lam_routing_rule *r,
     c->have_w = 1;
   }
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 
@@ -214,15 +152,15 @@ static int accuracy(ctx *c, const trial *test, double *acc, lam_err *err) {
   return LAM_OK;
 }
 
-int lam_routing_run(const lam_model *base, const char *const *sets,
-                    const lam_routing_task *t, const lam_routing_rule *r,
-                    const char *dir, lam_routing_result *res, lam_err *err) {
+int lam_routing_run(const lam_sim_params *base, const lam_routing_task *t,
+                    const lam_routing_rule *r, lam_routing_result *res,
+                    lam_err *err) {
   if (t->T < 2 || t->nkey < 1 || t->ntest < 1) {
     return lam_err_set(err, LAM_EINVAL,
                        "routing: needs T >= 2 columns, a key and a held-out trial");
   }
   const size_t din = din_of(t), nw = din * t->nkey;
-  ctx c = {.base = base, .sets = sets, .t = t, .dir = dir};
+  ctx c = {.base = base, .t = t};
   c.wq = malloc(nw * sizeof *c.wq);
   c.wk = malloc(nw * sizeof *c.wk);
   c.attn = malloc(t->T * sizeof *c.attn);
@@ -276,13 +214,6 @@ int lam_routing_run(const lam_model *base, const char *const *sets,
   if (!rc && res->wq) {
     memcpy(res->wq, c.wq, nw * sizeof *c.wq);
     memcpy(res->wk, c.wk, nw * sizeof *c.wk);
-  }
-  /* The trials' files go; the folder is the caller's. */
-  static const char *const files[] = {"x", "z", "wq", "wk", "teach"};
-  for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-    char path[2200];
-    snprintf(path, sizeof path, "%s/%s.csv", dir, files[f]);
-    remove(path);
   }
   for (size_t i = 0; test && i < t->ntest; i++) {
     trial_free(&test[i]);

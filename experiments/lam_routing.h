@@ -8,16 +8,17 @@
  * Retrieval is correct when the attention weight after a trial of trial_s
  * seconds is largest on c (chance 1/T). Training runs blocks of ntrain
  * trials, each a fresh run with [plasticity] on whose final W_Q, W_K start
- * the next trial through the [weights] checkpoint files; accuracy is
- * measured on ntest held-out trials with the weights frozen, before
- * training and after every block (the learning curve). */
+ * the next trial as its [weights] arrays; accuracy is measured on ntest
+ * held-out trials with the weights frozen, before training and after every
+ * block (the learning curve). */
 #ifndef LAM_ROUTING_H
 #define LAM_ROUTING_H
 
 #include <stddef.h>
 
 #include "lam_error.h"
-#include "lam_model.h"
+#include "lam_plasticity.h"
+#include "lam_sim_params.h"
 
 typedef struct lam_routing_task {
   size_t T, nkey, nval;          /* columns, key units, value units */
@@ -32,9 +33,9 @@ typedef struct lam_routing_task {
 lam_routing_task lam_routing_defaults(void);
 
 typedef struct lam_routing_rule {
-  double eta;              /* plasticity.eta; 0: frozen weights */
-  const char *eligibility; /* plasticity.eligibility: "rate" or "coincidence" */
-  int teach;               /* give the target as plasticity.teach (one-hot) */
+  double eta;      /* plasticity.eta; 0: frozen weights */
+  int eligibility; /* plasticity.eligibility: LAM_ELIG_RATE or LAM_ELIG_COINCIDENCE */
+  int teach;       /* give the target as plasticity.teach (one-hot) */
 } lam_routing_rule;
 
 typedef struct lam_routing_result {
@@ -46,16 +47,15 @@ typedef struct lam_routing_result {
   int track_winner;
 } lam_routing_result;
 
-/* Run the task: every trial is the model base (cloned, not changed) with
- * the task's network, input, weights, plasticity, stimulus (constant, no
- * steps; the input noise of the base is kept) and probe (off) keys set,
- * plus sets (NULL-terminated "section.key=value", e.g. the solver); the
- * weights of the first trial are the base's [weights] (seeded random by
- * default). dir: an existing directory for the trials' CSV files (x, z,
- * wq, wk, teach .csv), which are removed at the end; the folder stays. */
-int lam_routing_run(const lam_model *base, const char *const *sets,
-                    const lam_routing_task *t, const lam_routing_rule *r,
-                    const char *dir, lam_routing_result *res, lam_err *err);
+/* Run the task: every trial is a copy of base (an attention network; base
+ * is not changed) with the task's network, input (x and z as arrays),
+ * weights, plasticity, stimulus (constant, no steps; the input noise of
+ * the base is kept) and probe (off) fields set; everything else, the
+ * solver too, is the base's. The weights of the first trial are the
+ * base's [weights] (seeded random by default). */
+int lam_routing_run(const lam_sim_params *base, const lam_routing_task *t,
+                    const lam_routing_rule *r, lam_routing_result *res,
+                    lam_err *err);
 
 /* Held-out accuracy of the matched filter, the score z . x_j over the key
  * units: the closed-form read-out z^T M x_j with M the identity on the keys,

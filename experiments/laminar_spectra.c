@@ -16,10 +16,10 @@ enum { NCOND = 3, NPOP = 2, NBAND = 2 };
 
 static const struct {
   const char *name, *tick;
-  const char *level, *zgain;
-} cond[NCOND] = {{"baseline", "baseline", "stimulus.level=1", "input.z_gain=1"},
-                 {"high_contrast", "contrast x2", "stimulus.level=2", "input.z_gain=1"},
-                 {"high_topdown", "top-down x2", "stimulus.level=1", "input.z_gain=2"}};
+  double level, zgain; /* stimulus.level, input.z_gain */
+} cond[NCOND] = {{"baseline", "baseline", 1.0, 1.0},
+                 {"high_contrast", "contrast x2", 2.0, 1.0},
+                 {"high_topdown", "top-down x2", 1.0, 2.0}};
 static const char *const pops[NPOP + 1] = {"l23", "out", NULL};
 static const char *const popname[NPOP] = {"l23", "l5_out"};
 static const struct {
@@ -30,17 +30,20 @@ static const struct {
 
 static int measure(lam_exp *x, unsigned long seed, size_t c,
                    double pw[NPOP][NBAND], lam_err *err) {
-  const char *sets[] = {"clocks.enabled=true", "stimulus.protocol=constant",
-                        "stimulus.amplitude=0", "network.columns=4",
-                        cond[c].level, cond[c].zgain, NULL};
   const double bands[NBAND][2] = {{band[0].lo, band[0].hi}, {band[1].lo, band[1].hi}};
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  lam_sim_params *prm = NULL;
+  int rc = lam_exp_params(x, seed, &prm, err);
   if (!rc) {
-    rc = lam_exp_band_power(x, m, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, bands,
+    prm->clocks.enabled = 1;
+    prm->stimulus.protocol = LAM_STIM_CONSTANT;
+    prm->stimulus.amplitude = 0.0;
+    prm->network.columns = 4;
+    prm->stimulus.level = cond[c].level;
+    prm->input.z_gain = cond[c].zgain;
+    rc = lam_exp_band_power(x, prm, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, bands,
                             NBAND, &pw[0][0], err);
   }
-  lam_model_free(m);
+  lam_sim_params_free(prm);
   for (size_t p = 0; !rc && p < NPOP; p++) {
     for (size_t b = 0; !rc && b < NBAND; b++) {
       char metric[48];

@@ -21,15 +21,13 @@
 
 enum { NCOND = 2, NSURR = 199 };
 
-static const char *const on[] = {NULL};
-static const char *const off[] = {"mejias2016.j_e56_e23=0", "mejias2016.j_i23_e56=0", NULL};
 static const struct {
   const char *name, *tick;
-  const char *const *sets;
-} cond[NCOND] = {{"coupled", "couplings on", on}, {"uncoupled", "couplings off", off}};
+  int coupled; /* else mejias2016.j_e56_e23 = j_i23_e56 = 0 */
+} cond[NCOND] = {{"coupled", "couplings on", 1}, {"uncoupled", "couplings off", 0}};
 
 /* Keep the resolved model of each run beside the outputs. */
-static int save_model(lam_exp *x, lam_model *m, size_t c, unsigned long seed,
+static int save_model(lam_exp *x, const lam_sim_params *p, size_t c, unsigned long seed,
                       lam_err *err) {
   char dir[1100], path[1300];
   snprintf(dir, sizeof dir, "%s/inputs", lam_exp_dir(x));
@@ -48,7 +46,13 @@ static int save_model(lam_exp *x, lam_model *m, size_t c, unsigned long seed,
     lam_outfile_abandon(of, 0, NULL);
     return rc;
   }
-  fputs(lam_model_text(m), f);
+  char *text = lam_sim_params_text(p);
+  if (!text) {
+    lam_outfile_abandon(of, 0, NULL);
+    return LAM_NOMEM(err);
+  }
+  fputs(text, f);
+  free(text);
   if (lam_outfile_check(of, err)) {
     lam_outfile_abandon(of, 0, NULL);
     return LAM_EIO;
@@ -63,17 +67,21 @@ static int measure(lam_exp *x, unsigned long seed, size_t c, lam_pac_stats *st,
    * run's chance level hides it); 2^16 with --quick. */
   const size_t n = (size_t)1 << (lam_exp_quick(x) ? 16 : 18), edge = (size_t)fs;
   static const char *const pops[] = {"l23_e", "l56_e", NULL};
-  lam_model *m = NULL;
+  lam_sim_params *p = NULL;
   double *s[2] = {NULL, NULL}, *ph = NULL, *amp = NULL;
   size_t got = 0;
   lam_hilbert *h = NULL;
-  int rc = lam_exp_model_file(x, seed, "mejias2016.ini", cond[c].sets, &m, err);
+  int rc = lam_exp_params_file(x, seed, "mejias2016.ini", &p, err);
+  if (!rc && !cond[c].coupled) {
+    p->mejias2016.j_e56_e23 = 0.0;
+    p->mejias2016.j_i23_e56 = 0.0;
+  }
   if (!rc) {
-    rc = lam_exp_series(x, m, skip + (double)n / fs + 0.01, 1.0 / fs, skip, pops, s,
+    rc = lam_exp_series(x, p, skip + (double)n / fs + 0.01, 1.0 / fs, skip, pops, s,
                         &got, err);
   }
   if (!rc) {
-    rc = save_model(x, m, c, seed, err);
+    rc = save_model(x, p, c, seed, err);
   }
   if (!rc && got < n) {
     rc = LAM_INTERNAL(err, "PAC series too short");
@@ -97,7 +105,7 @@ static int measure(lam_exp *x, unsigned long seed, size_t c, lam_pac_stats *st,
   lam_hilbert_free(h);
   free(s[0]);
   free(s[1]);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 

@@ -11,15 +11,13 @@
 
 static int measure(lam_exp *x, unsigned long seed, double strength,
                    double *entropy, lam_err *err) {
-  char set[64];
-  snprintf(set, sizeof set, "column.pv_strength=%g", strength);
-  const char *sets[] = {set, NULL};
-  lam_model *m = NULL;
+  lam_sim_params *p = NULL;
   lam_sim *sim = NULL;
   double *w = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  int rc = lam_exp_params(x, seed, &p, err);
   if (!rc) {
-    rc = lam_exp_simulate(x, m, lam_exp_quick(x) ? 0.5 : 1.0, &sim, err);
+    p->column.pv_strength = strength;
+    rc = lam_exp_simulate(x, p, lam_exp_quick(x) ? 0.5 : 1.0, &sim, err);
   }
   size_t nq = 0, H = 0, T = 0;
   if (!rc) {
@@ -60,7 +58,7 @@ static int measure(lam_exp *x, unsigned long seed, double strength,
   }
   free(w);
   lam_sim_free(sim);
-  lam_model_free(m);
+  lam_sim_params_free(p);
   return rc;
 }
 

@@ -14,11 +14,16 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
   double X[T * D], z[D];
   int rc = lam_exp_graded_inputs(T, D, seed, X, z, err);
-  lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0, NULL};
+  const lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0};
   lam_exp_td_out o;
+  lam_sim_params *p = NULL;
   if (!rc) {
-    rc = lam_exp_td_run(x, seed, &td, &o, err);
+    rc = lam_exp_params(x, seed, &p, err);
   }
+  if (!rc) {
+    rc = lam_exp_td_run(x, p, &td, &o, err);
+  }
+  lam_sim_params_free(p);
   if (rc) {
     return rc;
   }

@@ -22,25 +22,49 @@
 enum { NCOND = 3, NPAIR = 2, NBAND = 2 };
 
 static const char *const cond_name[NCOND] = {"intact", "fb_lesion", "ff_lesion"};
-static const char *const cond_set[NCOND] = {NULL, "areas.fb_gain=0", "areas.ff_gain=0"};
 static const char *const pair_name[NPAIR] = {"ff", "fb"};
 static const char *const band_name[NBAND] = {"gamma", "alphabeta"};
 
+/* The base model's network as two areas v1 -> v2 linked both ways, in
+ * condition c (its link cut: 1 feedback, 2 feedforward). */
+static int two_areas(lam_exp *x, unsigned long seed, size_t c, lam_sim_params **out,
+                     lam_err *err) {
+  lam_sim_params *p = NULL;
+  int rc = lam_exp_params(x, seed, &p, err);
+  if (!rc) {
+    /* The whole model's keys first: set_areas copies them into each area. */
+    p->clocks.enabled = 1;
+    p->stimulus.protocol = LAM_STIM_CONSTANT;
+    p->stimulus.amplitude = 0.0;
+    p->network.columns = 4;
+    p->probe.enabled = 0;
+    rc = lam_sim_params_set_areas(p, "v1,v2", err);
+  }
+  if (!rc) {
+    p->areas.ff_gain = c == 2 ? 0.0 : 1.0;
+    p->areas.fb_gain = c == 1 ? 0.0 : 1.0;
+    p->areas.fb_source = LAM_FB_L5;
+    p->areas.ff_delay = 0.010;
+    p->areas.ff_stages = 8;
+    p->areas.fb_delay = 0.010;
+    p->areas.fb_stages = 8;
+    lam_attention_params *v2 = &p->area[1];
+    v2->input.seed = (long)(seed + 1000);
+    v2->weights.seed = (long)(seed + 1000);
+    v2->stimulus.noise_seed = (long)(seed + 1000);
+    v2->clocks.seed = (long)(seed + 1000);
+  }
+  if (rc) {
+    lam_sim_params_free(p);
+    p = NULL;
+  }
+  *out = p;
+  return rc;
+}
+
 /* Granger of each pair in each band, g[p][b] (source -> target, nats). */
-static int granger_run(lam_exp *x, unsigned long seed, const char *cond,
-                       double f_gamma, double g[NPAIR][NBAND], lam_err *err) {
-  char s2in[64], s2w[64], s2n[64], s2c[64];
-  snprintf(s2in, sizeof s2in, "area.v2.input.seed=%lu", seed + 1000);
-  snprintf(s2w, sizeof s2w, "area.v2.weights.seed=%lu", seed + 1000);
-  snprintf(s2n, sizeof s2n, "area.v2.stimulus.noise_seed=%lu", seed + 1000);
-  snprintf(s2c, sizeof s2c, "area.v2.clocks.seed=%lu", seed + 1000);
-  const char *sets[] = {"areas.names=v1,v2", "areas.ff_gain=1", "areas.fb_gain=1",
-                        "areas.fb_source=l5", "areas.ff_delay=0.010",
-                        "areas.ff_stages=8", "areas.fb_delay=0.010",
-                        "areas.fb_stages=8", "clocks.enabled=true",
-                        "stimulus.protocol=constant", "stimulus.amplitude=0",
-                        "network.columns=4", "probe.enabled=false",
-                        s2in, s2w, s2n, s2c, cond, NULL};
+static int granger_run(lam_exp *x, unsigned long seed, size_t c, double f_gamma,
+                       double g[NPAIR][NBAND], lam_err *err) {
   /* pair p: pops[2 p] (source) -> pops[2 p + 1] (target) */
   static const char *const pops[] = {"v1.l23", "v2.l23", "v2.out", "v1.l5a", NULL};
   const double band[NBAND][2] = {{f_gamma - 10.0, f_gamma + 10.0}, {8.0, 20.0}};
@@ -48,12 +72,12 @@ static int granger_run(lam_exp *x, unsigned long seed, const char *cond,
   const double t_end = lam_exp_quick(x) ? 1.2 : 4.0;
   double *s[4] = {NULL};
   size_t n = 0;
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, sets, &m, err);
+  lam_sim_params *prm = NULL;
+  int rc = two_areas(x, seed, c, &prm, err);
   if (!rc) {
-    rc = lam_exp_series(x, m, t_end, dt, 0.2, pops, s, &n, err);
+    rc = lam_exp_series(x, prm, t_end, dt, 0.2, pops, s, &n, err);
   }
-  lam_model_free(m);
+  lam_sim_params_free(prm);
   for (size_t p = 0; !rc && p < NPAIR; p++) {
     /* order by AIC up to 20 lags (40 ms, longer than a gamma cycle and the
      * links' delays) */
@@ -75,16 +99,13 @@ static int granger_run(lam_exp *x, unsigned long seed, const char *cond,
 
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
-  lam_model *m = NULL;
-  int rc = lam_exp_model(x, seed, NULL, &m, err);
-  double f_gamma = 40.0; /* the [clocks] table default */
-  if (!rc && lam_model_value(m, "clocks", "gamma_hz")) {
-    f_gamma = atof(lam_model_value(m, "clocks", "gamma_hz"));
-  }
-  lam_model_free(m);
+  lam_sim_params *base = NULL;
+  int rc = lam_exp_params(x, seed, &base, err);
+  const double f_gamma = rc ? NAN : base->clocks.gamma_hz;
+  lam_sim_params_free(base);
   double g[NCOND][NPAIR][NBAND];
   for (size_t c = 0; !rc && c < NCOND; c++) {
-    rc = granger_run(x, seed, cond_set[c], f_gamma, g[c], err);
+    rc = granger_run(x, seed, c, f_gamma, g[c], err);
     for (size_t p = 0; !rc && p < NPAIR; p++) {
       for (size_t b = 0; !rc && b < NBAND; b++) {
         char metric[64];

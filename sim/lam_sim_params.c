@@ -318,6 +318,59 @@ void lam_sim_params_attention(const lam_sim_params *p, lam_attention_params *a) 
   a->wilson_cowan = p->wilson_cowan;
 }
 
+int lam_sim_params_set_areas(lam_sim_params *p, const char *names, lam_err *err) {
+  if (p->has_areas) {
+    return lam_err_set(err, LAM_EINVAL, "areas.names: the model has areas already (%s)",
+                       p->areas.names);
+  }
+  if (p->column.kind != LAM_KIND_ATTENTION) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "column.kind: expected attention for stacked areas, found another kind");
+  }
+  char nm[LAM_AREAS_MAX][LAM_AREAS_NAME_MAX];
+  size_t n = 0;
+  int rc = lam_areas_parse_names(names, "code", nm, &n, err);
+  if (rc) {
+    return rc;
+  }
+  if (n == 0 || strlen(names) >= sizeof p->areas.names) {
+    return lam_err_set(err, LAM_EINVAL, "code: areas.names: expected 1 to %d names "
+                       "in under %zu bytes, found '%s'", LAM_AREAS_MAX,
+                       sizeof p->areas.names, names);
+  }
+  lam_attention_params a;
+  lam_sim_params_attention(p, &a);
+  lam_attention_params *area = calloc(n, sizeof *area);
+  lam_given **given = calloc(n, sizeof *given);
+  lam_link_params *link = calloc(n, sizeof *link);
+  rc = area && given && link ? LAM_OK : LAM_NOMEM(err);
+  for (size_t i = 0; !rc && i < n; i++) {
+    area[i] = a;
+    /* The whole model's arrays and locations; entries of other sections
+     * are never looked up in an area's. */
+    given[i] = lam_given_copy(p->given);
+    rc = given[i] ? lam_param_defaults(lam_link_table, lam_link_ntable, &link[i], err)
+                  : LAM_NOMEM(err);
+  }
+  if (rc) {
+    for (size_t i = 0; given && i < n; i++) {
+      lam_given_free(given[i]);
+    }
+    free(area);
+    free(given);
+    free(link);
+    return rc;
+  }
+  p->area = area;
+  p->area_given = given;
+  p->link = link;
+  p->nareas = n;
+  memcpy(p->area_name, nm, n * sizeof nm[0]);
+  snprintf(p->areas.names, sizeof p->areas.names, "%s", names);
+  p->has_areas = 1;
+  return LAM_OK;
+}
+
 /* ---- Keys ---- */
 
 /* "section.key" (or "area.NAME.section.key") split into its section, its
@@ -384,11 +437,14 @@ static void *area_bundle(lam_sim_params *p, size_t a, const char *name) {
   return NULL;
 }
 
-/* Parse text into a scratch bundle first, so a bad value changes nothing. */
+/* Parse text into a scratch bundle first, so a bad value changes nothing.
+ * literal: a path value as it is, not resolved against the model's folder
+ * (the "(array)" of lam_sim_params_set_array). */
 static int apply(lam_sim_params *p, const target *t, const char *value,
-                 const char *where, lam_err *err) {
+                 const char *where, int literal, lam_err *err) {
   char scratch[16384];
   const char *w = where ? where : "code";
+  const char *basedir = literal ? NULL : p->basedir;
   if (t->area < 0) {
     void *dst = (char *)p + t->sec.offset;
     if (!strcmp(t->sec.name, "network") && p->column.kind != LAM_KIND_ATTENTION &&
@@ -397,14 +453,14 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
       const lam_param *mp = lam_param_find(ms.table, ms.n, t->key);
       if (mp) {
         memcpy(scratch, (char *)p + ms.offset, sizeof p->mass_network);
-        int rc = lam_param_parse(mp, "network", value, w, p->basedir, scratch, err);
+        int rc = lam_param_parse(mp, "network", value, w, basedir, scratch, err);
         if (rc) {
           return rc;
         }
         memcpy((char *)p + ms.offset, scratch, sizeof p->mass_network);
       }
     }
-    int rc = lam_param_parse(t->param, t->sec.name, value, w, p->basedir, dst, err);
+    int rc = lam_param_parse(t->param, t->sec.name, value, w, basedir, dst, err);
     if (rc) {
       return rc;
     }
@@ -415,7 +471,7 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
     snprintf(scoped, sizeof scoped, "area.%s.%s", p->area_name[a], t->sec.name);
     const int own = lam_given_where(p->given, scoped, t->key) != NULL;
     if (b && ((t->area < 0 && !own) || (size_t)t->area == a)) {
-      int rc = lam_param_parse(t->param, t->sec.name, value, w, p->basedir, b, err);
+      int rc = lam_param_parse(t->param, t->sec.name, value, w, basedir, b, err);
       if (rc) {
         return rc;
       }
@@ -432,7 +488,7 @@ int lam_sim_params_set(lam_sim_params *p, const char *key, const char *value,
                        const char *where, lam_err *err) {
   target t;
   int rc = find_target(p, key, &t, err);
-  return rc ? rc : apply(p, &t, value, where, err);
+  return rc ? rc : apply(p, &t, value, where, 0, err);
 }
 
 int lam_sim_params_set_number(lam_sim_params *p, const char *key, double value,
@@ -467,7 +523,7 @@ int lam_sim_params_set_number(lam_sim_params *p, const char *key, double value,
     return lam_err_set(err, LAM_EINVAL, "%s: expected a number key, found a %s key",
                        key, t.param->type == LAM_PT_PATH ? "path" : "text");
   }
-  return apply(p, &t, text, NULL, err);
+  return apply(p, &t, text, NULL, 0, err);
 }
 
 int lam_sim_params_get(const lam_sim_params *p, const char *key, char *buf,
@@ -517,7 +573,7 @@ int lam_sim_params_set_array(lam_sim_params *p, const char *key, size_t rows,
                          "%g at row %zu, column %zu", key, values[i], i / cols, i % cols);
     }
   }
-  rc = apply(p, &t, "(array)", NULL, err);
+  rc = apply(p, &t, "(array)", NULL, 1, err);
   if (rc) {
     return rc;
   }

@@ -123,6 +123,17 @@ lam_sim_params *lam_sim_params_copy(const lam_sim_params *p, lam_err *err);
 /* The attention parameters of the whole model (its sections). */
 void lam_sim_params_attention(const lam_sim_params *p, lam_attention_params *a);
 
+/* Turn a single attention network into stacked areas, as a model file with
+ * `[areas] names = NAMES` and no [area.NAME.*] or [link.NAME] sections
+ * reads: each area a copy of the model's attention bundles and arrays (and
+ * where they were given), every link at the [link.NAME] table defaults
+ * (the [areas] values), areas.names = names; the other [areas] keys keep
+ * their values. Whole-model keys set afterwards with lam_sim_params_set
+ * reach every area; fields are then per area (p->area[i].input.seed).
+ * LAM_EINVAL when p has areas already, is not of kind attention, or names
+ * are not 1..LAM_AREAS_MAX unique names of letters, digits and '_'. */
+int lam_sim_params_set_areas(lam_sim_params *p, const char *names, lam_err *err);
+
 /* Set "section.key" to value (model-file text), checked against the key's
  * type and range as a file's value is; where names it in messages
  * ("--set"); NULL: "code". On a model of stacked areas, a key of an

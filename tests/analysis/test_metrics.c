@@ -17,26 +17,26 @@
 
 static const double PI = 3.14159265358979323846;
 
-static lam_sim *ideal(lam_model **mp) {
+static lam_sim *ideal(void) {
   char p[512];
   snprintf(p, sizeof p, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
   lam_err err;
   lam_model *m = lam_model_new();
   cr_assert_eq(lam_model_load(m, p, &err), 0, "%s", err.msg);
-  for (const char *const *s = LAM_EXP_IDEAL; *s; s++) {
-    cr_assert_eq(lam_model_set(m, *s, &err), 0, "%s", err.msg);
-  }
-  cr_assert_eq(lam_model_set(m, "solver.rtol=1e-10", &err), 0);
-  cr_assert_eq(lam_model_set(m, "solver.atol=1e-12", &err), 0);
+  lam_sim_params *prm = NULL;
+  cr_assert_eq(lam_params_from_model(m, &prm, &err), 0, "%s", err.msg);
+  lam_model_free(m);
+  lam_exp_ideal(prm);
+  prm->solver.rtol = 1e-10;
+  prm->solver.atol = 1e-12;
   lam_sim *sim;
-  cr_assert_eq(lam_sim_from_model(m, &sim, &err), 0, "%s", err.msg);
-  *mp = m;
+  cr_assert_eq(lam_sim_new(prm, &sim, &err), 0, "%s", err.msg);
+  lam_sim_params_free(prm); /* the simulation keeps its own copy */
   return sim;
 }
 
 Test(metrics, attention_entropy_equals_closed_form_softmax) {
-  lam_model *m;
-  lam_sim *sim = ideal(&m);
+  lam_sim *sim = ideal();
   lam_err err;
   lam_metrics *mc = lam_metrics_new(lam_sim_system(sim), &err);
   cr_assert(mc, "%s", err.msg);
@@ -105,7 +105,6 @@ Test(metrics, attention_entropy_equals_closed_form_softmax) {
   free(K);
   lam_metrics_free(mc);
   lam_sim_free(sim);
-  lam_model_free(m);
 }
 
 Test(metrics, band_power_and_peak_of_a_sinusoid) {

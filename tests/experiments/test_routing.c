@@ -13,28 +13,28 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
+#include <string.h>
 
-#include "../circuits/lam_test_util.h"
 #include "lam_routing.h"
 
 /* The base model of every trial: defaults, BDF, weights of seed wseed. */
-static lam_model *base_model(int wseed) {
-  char text[256];
-  snprintf(text, sizeof text,
-           "[weights]\nseed = %d\n[solver]\nmethod = bdf\nrtol = 1e-6\natol = 1e-9\n",
-           wseed);
-  lam_model *m = lam_model_new();
+static lam_sim_params *base_params(int wseed) {
   lam_err err = {0};
-  cr_assert_eq(lam_model_load_text(m, text, "route.ini", ".", &err), LAM_OK, "%s", err.msg);
-  return m;
+  lam_sim_params *p = lam_sim_params_new(LAM_KIND_ATTENTION, &err);
+  cr_assert_not_null(p, "%s", err.msg);
+  p->weights.seed = wseed;
+  p->solver.method = LAM_SOLVER_BDF;
+  p->solver.rtol = 1e-6;
+  p->solver.atol = 1e-9;
+  return p;
 }
 
 static void run(int wseed, const lam_routing_task *t, const lam_routing_rule *r,
                 lam_routing_result *res) {
-  lam_model *m = base_model(wseed);
+  lam_sim_params *p = base_params(wseed);
   lam_err err = {0};
-  cr_assert_eq(lam_routing_run(m, NULL, t, r, tu_tmpdir(), res, &err), LAM_OK, "%s", err.msg);
-  lam_model_free(m);
+  cr_assert_eq(lam_routing_run(p, t, r, res, &err), LAM_OK, "%s", err.msg);
+  lam_sim_params_free(p);
 }
 
 /* Alignment of the key block of M = W_Q W_K^T with the identity (the
@@ -88,7 +88,7 @@ Test(routing, frozen_weights_stay_at_chance) {
   for (int sd = 1; sd <= 8; sd++) {
     double acc[3];
     lam_routing_result res = {.acc = acc, .track_winner = 1};
-    const lam_routing_rule frozen = {0.0, "rate", 0};
+    const lam_routing_rule frozen = {0.0, LAM_ELIG_RATE, 0};
     run(sd, &t, &frozen, &res);
     cr_log_info("weights seed %d, eta 0: accuracy %.3f before and after every block", sd, acc[0]);
     cr_assert_eq(acc[1], acc[0]);
@@ -114,7 +114,7 @@ Test(routing, the_rate_rule_reinforces_the_winner_right_or_wrong) {
   t.nblocks = 8;
   double acc[9];
   lam_routing_result res = {.acc = acc, .track_winner = 1};
-  const lam_routing_rule rate = {0.1, "rate", 0};
+  const lam_routing_rule rate = {0.1, LAM_ELIG_RATE, 0};
   run(2, &t, &rate, &res);
   for (size_t b = 0; b <= t.nblocks; b++) {
     cr_log_info("eta 0.1, rate: accuracy after block %zu: %.3f", b, acc[b]);
@@ -145,7 +145,7 @@ Test(routing, the_taught_coincidence_rule_learns_the_task) {
     cr_assert_eq(t.nblocks, 16);
     cr_assert_eq((t.nkey + t.nval) * t.nkey, (size_t)NW);
     lam_routing_result res = {.acc = acc, .wq0 = wq0, .wk0 = wk0, .wq = wq, .wk = wk};
-    const lam_routing_rule taught = {1.0, "coincidence", 1};
+    const lam_routing_rule taught = {1.0, LAM_ELIG_COINCIDENCE, 1};
     run(sd, &t, &taught, &res);
     char line[512];
     int n = 0;
@@ -163,23 +163,30 @@ Test(routing, the_taught_coincidence_rule_learns_the_task) {
   }
 }
 
-/* A setting the model does not know stops the task with a message naming
- * it (and leaves the result untouched); so does an impossible task. */
+/* A setting the model does not know is refused with a message naming it;
+ * a base the task cannot build stops the task with the model's message
+ * (and leaves the result untouched); so does an impossible task. */
 Test(routing, bad_settings_are_reported) {
-  lam_model *m = base_model(1);
+  lam_sim_params *p = base_params(1);
+  lam_err err = {0};
+  cr_assert_neq(lam_sim_params_set(p, "solver.no_such_key", "1", "--set", &err), LAM_OK);
+  cr_assert(strstr(err.msg, "no_such_key"), "%s", err.msg);
+  /* An initial state of no model's shape. */
+  const double bad[3] = {0.0, 0.0, 0.0};
+  cr_assert_eq(lam_sim_params_set_array(p, "init.state", 1, 3, bad, &err), LAM_OK, "%s",
+               err.msg);
   lam_routing_task t = lam_routing_defaults();
   t.nblocks = 1;
   double acc[2] = {-1.0, -1.0};
   lam_routing_result res = {.acc = acc};
-  const lam_routing_rule frozen = {0.0, "rate", 0};
-  const char *sets[] = {"solver.no_such_key=1", NULL};
-  lam_err err = {0};
-  cr_assert_neq(lam_routing_run(m, sets, &t, &frozen, tu_tmpdir(), &res, &err), LAM_OK);
-  cr_assert(strstr(err.msg, "no_such_key"), "%s", err.msg);
+  const lam_routing_rule frozen = {0.0, LAM_ELIG_RATE, 0};
+  lam_err err1 = {0};
+  cr_assert_neq(lam_routing_run(p, &t, &frozen, &res, &err1), LAM_OK);
+  cr_assert(strstr(err1.msg, "init.state"), "%s", err1.msg);
   cr_assert_eq(acc[0], -1.0);
   t.T = 1;
   lam_err err2 = {0};
-  cr_assert_neq(lam_routing_run(m, NULL, &t, &frozen, tu_tmpdir(), &res, &err2), LAM_OK);
+  cr_assert_neq(lam_routing_run(p, &t, &frozen, &res, &err2), LAM_OK);
   cr_assert(strstr(err2.msg, "T >= 2"), "%s", err2.msg);
-  lam_model_free(m);
+  lam_sim_params_free(p);
 }
