@@ -374,19 +374,8 @@ static int link_csv(const lam_given *m, const char *sec, const char *key,
   if (!path[0]) {
     return LAM_OK;
   }
-  const char *s = own[0] ? sec : "areas";
-  char what[128];
-  snprintf(what, sizeof what, "%s.%s", s, key);
-  const char *where = lam_given_where(m, s, key);
-  const lam_matrix *mat = lam_given_matrix(m, s, key, NULL);
-  if (!mat) {
-    return lam_err_set(err, LAM_EINVAL,
-                       "%s: %s: %s: expected its %zu x %zu matrix among the "
-                       "model's arrays, found none", where ? where : "model",
-                       what, path, rows, cols);
-  }
-  int rc = lam_matrix_check_shape(mat, rows, cols, where ? where : "model",
-                                  what, path, err);
+  const lam_matrix *mat;
+  int rc = lam_given_array(m, own[0] ? sec : "areas", key, path, rows, cols, &mat, err);
   if (rc) {
     return rc;
   }

@@ -143,18 +143,8 @@ static int load_or_random(const lam_given *m, const char *section,
                           size_t cols, gsl_rng *rng, double sd, double **out,
                           lam_err *err) {
   if (path[0]) {
-    char what[128];
-    snprintf(what, sizeof what, "%s.%s", section, key);
-    const char *where = lam_given_where(m, section, key);
-    const lam_matrix *mat = lam_given_matrix(m, section, key, NULL);
-    if (!mat) {
-      return lam_err_set(err, LAM_EINVAL,
-                         "%s: %s: %s: expected its %zu x %zu matrix among the "
-                         "model's arrays, found none", where ? where : "model",
-                         what, path, rows, cols);
-    }
-    int rc = lam_matrix_check_shape(mat, rows, cols, where ? where : "model",
-                                    what, path, err);
+    const lam_matrix *mat;
+    int rc = lam_given_array(m, section, key, path, rows, cols, &mat, err);
     if (rc) {
       return rc;
     }

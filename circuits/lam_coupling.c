@@ -60,17 +60,7 @@ int lam_coupling_load(const lam_given *given, const char *section,
   if (!path[0]) {
     return LAM_OK;
   }
-  char what[128];
-  snprintf(what, sizeof what, "%s.%s", section, key);
-  const char *where = lam_given_where(given, section, key);
-  const lam_matrix *mat = lam_given_matrix(given, section, key, NULL);
-  if (!mat) {
-    return lam_err_set(err, LAM_EINVAL,
-                       "%s: %s: %s: expected its %zu x %zu matrix among the "
-                       "model's arrays, found none", where ? where : "model",
-                       what, path, ncols, ncols);
-  }
-  int rc = lam_matrix_check_shape(mat, ncols, ncols, where ? where : "model",
-                                  what, path, err);
+  const lam_matrix *mat;
+  int rc = lam_given_array(given, section, key, path, ncols, ncols, &mat, err);
   return rc ? rc : lam_coupling_from_dense(mat->data, ncols, c, err);
 }

@@ -180,6 +180,22 @@ const lam_matrix *lam_given_matrix(const lam_given *g, const char *section,
   return e && e->m.data ? &e->m : NULL;
 }
 
+int lam_given_array(const lam_given *g, const char *section, const char *key,
+                    const char *path, size_t rows, size_t cols,
+                    const lam_matrix **out, lam_err *err) {
+  char what[256];
+  snprintf(what, sizeof what, "%s.%s", section, key);
+  const char *w = lam_given_where(g, section, key);
+  *out = lam_given_matrix(g, section, key, NULL);
+  if (!*out) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: %s: %s: expected its %zu x %zu matrix among the "
+                       "model's arrays, found none", w ? w : "model", what, path,
+                       rows, cols);
+  }
+  return lam_matrix_check_shape(*out, rows, cols, w ? w : "model", what, path, err);
+}
+
 void lam_given_drop_matrix(lam_given *g, const char *section, const char *key) {
   entry *e = find(g, section, key);
   if (e) {

@@ -52,6 +52,13 @@ int lam_given_set_matrix(lam_given *g, const char *section, const char *key,
  * not NULL, the file line of each row or NULL. */
 const lam_matrix *lam_given_matrix(const lam_given *g, const char *section,
                                    const char *key, const long **lines);
+/* The array of path key section.key whose value is path (for messages),
+ * checked to be rows x cols (0: any) into *out: LAM_EINVAL naming where the
+ * key was given, the key and the path when the array is missing or of
+ * another shape. */
+int lam_given_array(const lam_given *g, const char *section, const char *key,
+                    const char *path, size_t rows, size_t cols,
+                    const lam_matrix **out, lam_err *err);
 /* Drop the array of section.key (a key set to another file or none). */
 void lam_given_drop_matrix(lam_given *g, const char *section, const char *key);
 

@@ -302,16 +302,9 @@ static int load_init(lam_sim *sim, lam_err *err) {
   lam_system *s = sim->sys;
   size_t cols = s->state_cols ? s->state_cols : s->pops[0].ncols;
   size_t rows = s->state_rows ? s->state_rows : s->n / cols;
-  const char *where = lam_sim_params_where(sim->p, "init", "state");
-  const lam_matrix *mp = lam_given_matrix(sim->p->given, "init", "state", NULL);
-  if (!mp) {
-    return lam_err_set(err, LAM_EINVAL,
-                       "%s: init.state: %s: expected its %zu x %zu matrix among "
-                       "the model's arrays, found none", where ? where : "model",
-                       ip->state, rows, cols);
-  }
-  int rc = lam_matrix_check_shape(mp, rows, cols, where ? where : "model",
-                                  "init.state", ip->state, err);
+  const lam_matrix *mp;
+  int rc = lam_given_array(sim->p->given, "init", "state", ip->state, rows, cols,
+                           &mp, err);
   if (rc) {
     return rc;
   }

@@ -55,3 +55,21 @@ Test(given, shape_messages) {
                LAM_EINVAL);
   cr_expect_str_eq(err.msg, "m.ini:4: input.x: x.csv: expected a 3 x any matrix, found 2 x 2");
 }
+
+Test(given, arrays_by_key_are_checked) {
+  lam_given *g = lam_given_new();
+  lam_err err = {0, ""};
+  const lam_matrix *m = NULL;
+  cr_assert_eq(lam_given_set_where(g, "weights", "wq", "m.ini:7"), LAM_OK);
+  cr_expect_eq(lam_given_array(g, "weights", "wq", "wq.csv", 4, 2, &m, &err), LAM_EINVAL);
+  cr_expect_str_eq(err.msg, "m.ini:7: weights.wq: wq.csv: expected its 4 x 2 matrix among "
+                            "the model's arrays, found none");
+  double *d = calloc(8, sizeof *d);
+  lam_matrix a = {4, 2, d};
+  cr_assert_eq(lam_given_set_matrix(g, "weights", "wq", &a, NULL), LAM_OK);
+  cr_expect_eq(lam_given_array(g, "weights", "wq", "wq.csv", 4, 2, &m, &err), LAM_OK);
+  cr_expect_eq(m->rows, 4);
+  cr_expect_eq(lam_given_array(g, "weights", "wq", "wq.csv", 2, 4, &m, &err), LAM_EINVAL);
+  cr_expect_str_eq(err.msg, "m.ini:7: weights.wq: wq.csv: expected a 2 x 4 matrix, found 4 x 2");
+  lam_given_free(g);
+}
