@@ -23,15 +23,6 @@
 #include "lam_sweep_private.h"
 #include "lam_time.h"
 
-static char *dupstr(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 /* ---- running one point ---- */
 
 /* Set the point's value of key in its parameters, checked as `--set` would
@@ -132,9 +123,9 @@ static int add_input(lam__sweep_inputs *in, const char *sk, const char *value,
   in->v = v;
   lam_sweep_input *x = &in->v[in->n];
   memset(x, 0, sizeof *x);
-  x->key = dupstr(sk);
-  x->value = value ? dupstr(value) : NULL;
-  x->path = dupstr(path);
+  x->key = strdup(sk);
+  x->value = value ? strdup(value) : NULL;
+  x->path = strdup(path);
   if (!x->key || !x->path || (value && !x->value)) {
     free(x->key);
     free(x->value);

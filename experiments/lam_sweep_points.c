@@ -54,19 +54,10 @@ void lam_sweep_spec_free(lam_sweep_spec *sp) {
   free(sp);
 }
 
-static char *dupstr(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 static char *fmt_num(double v) {
   char b[64];
   snprintf(b, sizeof b, "%.15g", v);
-  return dupstr(b);
+  return strdup(b);
 }
 
 /* A new dimension for "section.key=REST": *rest points after '='. */
@@ -304,7 +295,7 @@ int lam_sweep_load_design(lam_sweep_spec *sp, const char *path, lam_err *err) {
         rc = lam_err_set(err, LAM_EINVAL, "%s:%ld: %s: empty value", path, t.lines[r],
                          x->key);
       } else {
-        x->vals[x->n] = dupstr(v);
+        x->vals[x->n] = strdup(v);
         rc = x->vals[x->n] ? LAM_OK : LAM_NOMEM(err);
         x->n += !rc;
       }
@@ -413,7 +404,7 @@ static int make_points(lam_sweep_spec *sp, const int *kinds, int product,
       const dim *x = &sp->d[k];
       size_t j = product ? rem % x->n : i;
       rem = product ? rem / x->n : rem;
-      sp->pts[i * sp->nd + k] = dupstr(x->vals[j]);
+      sp->pts[i * sp->nd + k] = strdup(x->vals[j]);
       if (!sp->pts[i * sp->nd + k]) {
         rc = LAM_NOMEM(err);
         break;
@@ -466,7 +457,7 @@ char *lam_sweep_end_value(const lam_sweep_spec *sp, size_t d, int last) {
   if (x->kind == DIM_RANGE || sp->np == 0) {
     return fmt_num(last ? x->hi : x->lo);
   }
-  return dupstr(x->vals[last ? x->n - 1 : 0]);
+  return strdup(x->vals[last ? x->n - 1 : 0]);
 }
 
 /* ---- shards ---- */

@@ -23,15 +23,6 @@ struct lam_sweep_table {
   size_t nids;
 };
 
-static char *dupstr(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 /* Append s to a growing buffer, quoted when it holds a comma, quote or
  * newline (newlines become spaces: one row is one line). */
 typedef struct sbuf {
@@ -263,7 +254,7 @@ typedef struct input_rec {
 } input_rec;
 
 static int parse_input_line(char *p, input_rec *r) {
-  r->line = dupstr(p + 8); /* after "# input " */
+  r->line = strdup(p + 8); /* after "# input " */
   if (!r->line) {
     return 0;
   }
@@ -607,7 +598,7 @@ static void header_lines(const lam_sweep_header *h, sbuf *fixed, sbuf *cols) {
 int lam_sweep_table_lock(const char *path, lam_sweep_table **out, lam_err *err) {
   *out = NULL;
   lam_sweep_table *t = calloc(1, sizeof *t);
-  if (!t || !(t->path = dupstr(path))) {
+  if (!t || !(t->path = strdup(path))) {
     free(t);
     return LAM_NOMEM(err);
   }
