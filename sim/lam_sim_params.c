@@ -383,13 +383,15 @@ typedef struct target {
   long area; /* -1: the whole model */
 } target;
 
-static int find_target(const lam_sim_params *p, const char *name, target *t,
-                       lam_err *err) {
+static int find_target(const lam_sim_params *p, const char *name,
+                       const char *where, target *t, lam_err *err) {
+  /* Messages as a model file's: "WHERE: section.key: unknown key ..." */
+  const char *w = where ? where : "", *sep = where ? ": " : "";
   const char *dot = strrchr(name, '.');
   if (!dot || dot == name || !dot[1] || (size_t)(dot - name) >= sizeof t->section ||
       strlen(dot + 1) >= sizeof t->key) {
     return lam_err_set(err, LAM_EINVAL,
-                       "%s: expected section.key (e.g. column.beta)", name);
+                       "%s%s%s: expected section.key (e.g. column.beta)", w, sep, name);
   }
   memcpy(t->section, name, (size_t)(dot - name));
   t->section[dot - name] = '\0';
@@ -397,7 +399,9 @@ static int find_target(const lam_sim_params *p, const char *name, target *t,
   t->area = -1;
   if (!lam_sim_section_find(t->section, &t->sec) ||
       !strncmp(t->section, "link.", 5)) {
-    return lam_err_set(err, LAM_EINVAL, "%s: no section [%s]", name, t->section);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%s[%s]: unknown section (see docs/model-reference.md or "
+                       "`laminar keys`)", w, sep, t->section);
   }
   if (!strncmp(t->section, "area.", 5)) {
     const char *an = t->section + 5;
@@ -408,14 +412,15 @@ static int find_target(const lam_sim_params *p, const char *name, target *t,
       }
     }
     if (t->area < 0) {
-      return lam_err_set(err, LAM_EINVAL, "%s: no area '%.*s' in this model",
-                         name, (int)len, an);
+      return lam_err_set(err, LAM_EINVAL, "%s%s%s: no area '%.*s' in this model",
+                         w, sep, name, (int)len, an);
     }
   }
   t->param = lam_param_find(t->sec.table, t->sec.n, t->key);
   if (!t->param) {
-    return lam_err_set(err, LAM_EINVAL, "%s: no key '%s' in [%s]", name,
-                       t->key, t->sec.name);
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%s%s: unknown key (see docs/model-reference.md or "
+                       "`laminar keys %s`)", w, sep, name, t->sec.name);
   }
   return LAM_OK;
 }
@@ -487,14 +492,14 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
 int lam_sim_params_set(lam_sim_params *p, const char *key, const char *value,
                        const char *where, lam_err *err) {
   target t;
-  int rc = find_target(p, key, &t, err);
+  int rc = find_target(p, key, where, &t, err);
   return rc ? rc : apply(p, &t, value, where, 0, err);
 }
 
 int lam_sim_params_set_number(lam_sim_params *p, const char *key, double value,
                               lam_err *err) {
   target t;
-  int rc = find_target(p, key, &t, err);
+  int rc = find_target(p, key, NULL, &t, err);
   if (rc) {
     return rc;
   }
@@ -529,7 +534,7 @@ int lam_sim_params_set_number(lam_sim_params *p, const char *key, double value,
 int lam_sim_params_get(const lam_sim_params *p, const char *key, char *buf,
                        size_t len, lam_err *err) {
   target t;
-  int rc = find_target(p, key, &t, err);
+  int rc = find_target(p, key, NULL, &t, err);
   if (rc) {
     return rc;
   }
@@ -555,7 +560,7 @@ int lam_sim_params_get(const lam_sim_params *p, const char *key, char *buf,
 int lam_sim_params_set_array(lam_sim_params *p, const char *key, size_t rows,
                              size_t cols, const double *values, lam_err *err) {
   target t;
-  int rc = find_target(p, key, &t, err);
+  int rc = find_target(p, key, NULL, &t, err);
   if (rc) {
     return rc;
   }
