@@ -138,7 +138,9 @@ static int read_areas(lam_model *m, lam_sim_params *p, lam_err *err) {
     p->area_given[i] = lam_given_new();
     rc = p->area_given[i] ? LAM_OK : LAM_NOMEM(err);
     if (!rc) {
-      rc = lam_param_defaults(lam_column_table, lam_column_ntable, &p->area[i].column, err);
+      /* Every bundle at its default first (a generator's section too, which
+       * the file fills only when the clocks ask for it). */
+      lam_sim_params_attention(p, &p->area[i]);
     }
     if (!rc) {
       rc = fill_attention(sub, &p->area[i], p->area_given[i], p->area_name[i], 0,

@@ -450,6 +450,12 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
   char scratch[16384];
   const char *w = where ? where : "code";
   const char *basedir = literal ? NULL : p->basedir;
+  if (t->area >= 0 && !area_bundle(p, (size_t)t->area, t->sec.name)) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: %s.%s: an area has no [%s] of its own (its attention "
+                       "sections only): set %s.%s for the whole model",
+                       w, t->section, t->key, t->sec.name, t->sec.name, t->key);
+  }
   if (t->area < 0) {
     void *dst = (char *)p + t->sec.offset;
     if (!strcmp(t->sec.name, "network") && p->column.kind != LAM_KIND_ATTENTION &&

@@ -285,3 +285,27 @@ Test(sim_params, text_is_a_fixed_point) {
     lam_model_free(m2);
   }
 }
+
+/* Keys of one area: its attention sections only; the rest is the model's. */
+Test(sim_params, area_keys_by_name) {
+  lam_err err = {0, ""};
+  lam_sim_params *p = lam_sim_params_new(LAM_KIND_ATTENTION, &err);
+  cr_assert(p, "%s", err.msg);
+  cr_assert_eq(lam_sim_params_set_areas(p, "v1,v2", &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_sim_params_set(p, "area.v2.column.beta", "3", "--set", &err), LAM_OK,
+               "%s", err.msg);
+  cr_expect_eq(p->area[1].column.beta, 3.0);
+  cr_expect_eq(p->area[0].column.beta, 1.0);
+  /* A whole-model key passes by the area that sets it itself. */
+  cr_assert_eq(lam_sim_params_set(p, "column.beta", "2", "--set", &err), LAM_OK, "%s",
+               err.msg);
+  cr_expect_eq(p->area[0].column.beta, 2.0);
+  cr_expect_eq(p->area[1].column.beta, 3.0);
+  cr_expect_eq(lam_sim_params_set(p, "area.v1.solver.rtol", "1e-6", "--set", &err),
+               LAM_EINVAL);
+  cr_expect(strstr(err.msg, "area.v1.solver.rtol") && strstr(err.msg, "[solver]"), "%s",
+            err.msg);
+  cr_expect_eq(lam_sim_params_set(p, "area.v9.column.beta", "1", "--set", &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "v9"), "%s", err.msg);
+  lam_sim_params_free(p);
+}
