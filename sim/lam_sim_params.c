@@ -449,6 +449,23 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
                  const char *where, int literal, lam_err *err) {
   char scratch[16384];
   const char *w = where ? where : "code";
+  /* [areas] shapes the model: names make the areas (as a file's [areas]
+   * would), and its other keys need areas to act on. */
+  if (!strcmp(t->sec.name, "areas") && !p->has_areas) {
+    if (strcmp(t->key, "names")) {
+      return lam_err_set(err, LAM_EINVAL,
+                         "%s: areas.%s: this model has no stacked areas (set "
+                         "areas.names first)", w, t->key);
+    }
+    int rc = lam_sim_params_set_areas(p, value, err);
+    return rc ? lam_err_prefix(err, "%s: ", w)
+              : where ? lam_given_set_where(p->given, "areas", "names", where) : LAM_OK;
+  }
+  if (!strcmp(t->sec.name, "areas") && !strcmp(t->key, "names")) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s: areas.names: the areas of a model are set once (this one "
+                       "has %s)", w, p->areas.names);
+  }
   const char *basedir = literal ? NULL : p->basedir;
   if (t->area >= 0 && !area_bundle(p, (size_t)t->area, t->sec.name)) {
     return lam_err_set(err, LAM_EINVAL,

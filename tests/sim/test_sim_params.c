@@ -309,3 +309,29 @@ Test(sim_params, area_keys_by_name) {
   cr_expect(strstr(err.msg, "v9"), "%s", err.msg);
   lam_sim_params_free(p);
 }
+
+/* [areas] by name: names make the areas as a file's [areas] would, once;
+ * its other keys need areas (they would otherwise act on nothing). */
+Test(sim_params, areas_by_name) {
+  lam_err err = {0, ""};
+  lam_sim_params *p = lam_sim_params_new(LAM_KIND_ATTENTION, &err);
+  cr_assert(p, "%s", err.msg);
+  cr_expect_eq(lam_sim_params_set(p, "areas.ff_gain", "1", "--set", &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "areas.ff_gain") && strstr(err.msg, "no stacked areas"), "%s",
+            err.msg);
+  cr_assert_eq(lam_sim_params_set(p, "areas.names", "v1,v2", "--set", &err), LAM_OK, "%s",
+               err.msg);
+  cr_expect_eq(p->has_areas, 1);
+  cr_expect_eq(p->nareas, 2);
+  cr_expect_str_eq(p->area_name[1], "v2");
+  cr_assert_eq(lam_sim_params_set(p, "areas.ff_gain", "0.5", "--set", &err), LAM_OK, "%s",
+               err.msg);
+  cr_expect_eq(p->areas.ff_gain, 0.5);
+  cr_expect_eq(lam_sim_params_set(p, "areas.names", "a,b,c", "--set", &err), LAM_EINVAL);
+  cr_expect(strstr(err.msg, "set once"), "%s", err.msg);
+  lam_sim *sim = NULL;
+  cr_assert_eq(lam_sim_new(p, &sim, &err), LAM_OK, "%s", err.msg);
+  cr_expect_str_eq(lam_sim_system(sim)->kind, "areas");
+  lam_sim_free(sim);
+  lam_sim_params_free(p);
+}
