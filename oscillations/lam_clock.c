@@ -104,8 +104,9 @@ static int check_params(const lam_clock_params *p, lam_err *err) {
   if (p->gamma_source != LAM_CLOCK_SOURCE_CLOCK ||
       p->alpha_source != LAM_CLOCK_SOURCE_CLOCK) {
     return lam_err_set(err, LAM_EINVAL,
-                       "clocks.%s: an emergent generator is built from the model file "
-                       "(lam_clock_from_model), not from parameters alone",
+                       "clocks.%s: an emergent generator needs the system that makes "
+                       "it: lam_clock_build with the generator (lam_attention_clock "
+                       "builds both from a model's parameters)",
                        p->gamma_source != LAM_CLOCK_SOURCE_CLOCK ? "gamma_source"
                                                                  : "alpha_source");
   }

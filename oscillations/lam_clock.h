@@ -93,7 +93,7 @@ lam_clock_params lam_clock_defaults(void);
 
 /* Create clocks for ncols columns. LAM_EINVAL naming clocks.<key> for a value
  * out of range (the same ranges as the table) or a source other than clock
- * (generators need the model file), LAM_ENOMEM. */
+ * (a generator needs its system: lam_clock_build), LAM_ENOMEM. */
 int lam_clock_new(const lam_clock_params *p, size_t ncols, lam_clock **out,
                   lam_err *err);
 /* Create from p, with the emergent generators that drive the gamma
