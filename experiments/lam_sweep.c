@@ -519,16 +519,7 @@ static int table_header(const lam_sim_params *base, const lam_sweep_spec *sp,
   if (!rc) {
     memset(h, 0, sizeof *h);
     h->model = base->path;
-    /* FNV-1a 64 of the model text, as run files' model_hash. */
-    char *text = lam_sim_params_text(m);
-    uint64_t hash = 1469598103934665603ULL;
-    for (const unsigned char *c = (const unsigned char *)text; c && *c; c++) {
-      hash ^= *c;
-      hash *= 1099511628211ULL;
-    }
-    free(text);
-    rc = text ? LAM_OK : LAM_NOMEM(err);
-    h->model_hash = hash;
+    rc = lam_sim_params_hash(m, &h->model_hash) ? LAM_OK : LAM_NOMEM(err);
     h->t_end = o->t_end;
     h->dt_record = o->dt_record;
     h->sp = sp;

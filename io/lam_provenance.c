@@ -242,14 +242,10 @@ int lam_provenance_write(lam_recorder *rec, const lam_sim_params *p,
                          const lam_provenance_opts *o, lam_err *err) {
   char hash[32], created[32], host[256];
   char *text = lam_sim_params_text(p);
-  if (!text) {
+  uint64_t h = 0;
+  if (!text || !lam_sim_params_hash(p, &h)) {
+    free(text);
     return LAM_NOMEM(err);
-  }
-  /* FNV-1a 64 of the model text: equal texts, equal models. */
-  uint64_t h = 1469598103934665603ULL;
-  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-    h ^= *c;
-    h *= 1099511628211ULL;
   }
   snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
   lam_provenance_timestamp(time(NULL), created);

@@ -442,12 +442,12 @@ static void *area_bundle(lam_sim_params *p, size_t a, const char *name) {
   return NULL;
 }
 
-/* Parse text into a scratch bundle first, so a bad value changes nothing.
+/* Set a key's bundles (lam_param_parse leaves a number unchanged when it
+ * refuses it, so a bad value changes nothing).
  * literal: a path value as it is, not resolved against the model's folder
  * (the "(array)" of lam_sim_params_set_array). */
 static int apply(lam_sim_params *p, const target *t, const char *value,
                  const char *where, int literal, lam_err *err) {
-  char scratch[16384];
   const char *w = where ? where : "code";
   /* [areas] shapes the model: names make the areas (as a file's [areas]
    * would), and its other keys need areas to act on. */
@@ -480,12 +480,10 @@ static int apply(lam_sim_params *p, const target *t, const char *value,
       const lam_sim_section ms = section(SEC_MASS_NETWORK);
       const lam_param *mp = lam_param_find(ms.table, ms.n, t->key);
       if (mp) {
-        memcpy(scratch, (char *)p + ms.offset, sizeof p->mass_network);
-        int rc = lam_param_parse(mp, "network", value, w, basedir, scratch, err);
+        int rc = lam_param_parse(mp, "network", value, w, basedir, &p->mass_network, err);
         if (rc) {
           return rc;
         }
-        memcpy((char *)p + ms.offset, scratch, sizeof p->mass_network);
       }
     }
     int rc = lam_param_parse(t->param, t->sec.name, value, w, basedir, dst, err);
@@ -747,6 +745,21 @@ char *lam_sim_params_text(const lam_sim_params *p) {
     return NULL;
   }
   return b.s;
+}
+
+int lam_sim_params_hash(const lam_sim_params *p, uint64_t *hash) {
+  char *text = lam_sim_params_text(p);
+  if (!text) {
+    return 0;
+  }
+  uint64_t h = 1469598103934665603ULL; /* as lam_model_hash */
+  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+    h ^= *c;
+    h *= 1099511628211ULL;
+  }
+  free(text);
+  *hash = h;
+  return 1;
 }
 
 typedef struct inputs_ctx {

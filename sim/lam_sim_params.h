@@ -20,6 +20,7 @@
 #define LAM_SIM_PARAMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lam_areas.h"
 #include "lam_attention.h"
@@ -158,6 +159,12 @@ int lam_sim_params_set_array(lam_sim_params *p, const char *key, size_t rows,
  * defaults included, with its unit as a comment (malloc'ed; NULL on
  * allocation failure). */
 char *lam_sim_params_text(const lam_sim_params *p);
+
+/* FNV-1a 64 of lam_sim_params_text(p) (the model_hash of run files and
+ * sweep tables: equal texts, equal hashes; the same value io/lam_model.h's
+ * lam_model_hash gives for the model it was read from). 1 and *hash set,
+ * or 0 when the text cannot be made (allocation). */
+int lam_sim_params_hash(const lam_sim_params *p, uint64_t *hash);
 
 /* The input files: every path key with a value, in text order, sections of
  * areas as [area.NAME.SEC]. Calls fn(ctx, section, key, path) for each;

@@ -277,6 +277,10 @@ Test(sim_params, text_is_a_fixed_point) {
     cr_expect_str_eq(t2, t1, "%s", files[k]);
     /* And it is the text the model store resolved. */
     cr_expect_str_eq(t1, lam_model_text(m), "%s", files[k]);
+    /* So run files and sweep tables keep the hash they had. */
+    uint64_t h = 0;
+    cr_assert(lam_sim_params_hash(p, &h));
+    cr_expect_eq(h, lam_model_hash(m), "%s", files[k]);
     free(t1);
     free(t2);
     lam_sim_params_free(p);
