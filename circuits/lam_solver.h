@@ -1,6 +1,11 @@
 /* lam_solver.h: integrators for any lam_system.
  *
- * `adams` (default) and `bdf` use SUNDIALS CVODE; BDF solves its Newton
+ * `auto` (default) picks one from the system: `heun` when it has white
+ * noise, `bdf` when its builder says it is stiff (auto_stiff), otherwise
+ * `erk` with a stiffness test that switches to `bdf` at an output time
+ * once the explicit steps are held by stability, not accuracy (as LSODA
+ * and Hairer's stiffness detection for Dormand-Prince do; docs/solvers.md).
+ * `adams` and `bdf` use SUNDIALS CVODE; BDF solves its Newton
  * systems with matrix-free SPGMR (Jacobian-vector products by difference
  * quotients), so no dense Jacobian is ever formed. `heun` is the fixed-step
  * stochastic Heun method for systems with white noise (circuits/lam_heun.c).
@@ -23,7 +28,13 @@
 #include "lam_param.h"
 #include "lam_system.h"
 
-enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN, LAM_SOLVER_ERK };
+enum {
+  LAM_SOLVER_ADAMS,
+  LAM_SOLVER_BDF,
+  LAM_SOLVER_HEUN,
+  LAM_SOLVER_ERK,
+  LAM_SOLVER_AUTO
+};
 
 /* Values of erk_table (the order of the choices in lam_solver_table). */
 enum { LAM_ERK_DORMAND_PRINCE, LAM_ERK_VERNER, LAM_ERK_BOGACKI_SHAMPINE };
@@ -40,6 +51,10 @@ typedef struct lam_solver_params {
   int erk_table;
   long threads; /* vector passes and, through lam_sim, the system's
                    right-hand side (core/lam_par.h); below 1: 1 */
+  /* Not a key: set by the model's builder (lam_sim) when the model is
+   * known to be stiff (burst-dependent plasticity: slow weights over fast
+   * rates), so method = auto starts with bdf. */
+  int auto_stiff;
 } lam_solver_params;
 
 extern const lam_param lam_solver_table[];
@@ -57,7 +72,18 @@ typedef struct lam_solver_stats {
    * solver_seconds - rhs_seconds is the integrator's own cost: its vector
    * passes, error control and interpolation (docs/performance.md). */
   double solver_seconds, rhs_seconds;
+  /* The integrator that started and the one running at the end (the
+   * method asked for, or auto's choices), the time auto switched from erk
+   * to bdf (NAN: no switch) and the stiffness test's last h rho (the step
+   * over the stability boundary's scale, NAN: never tested). */
+  int method_start, method_end;
+  double switch_time, stiff_hrho;
 } lam_solver_stats;
+
+/* Why method = auto started with method_start: "white noise", "stiff
+ * model", "non-stiff"; NULL when the method was asked for. */
+const char *lam_solver_auto_reason(const lam_solver_stats *st,
+                                   const lam_solver_params *p);
 
 typedef struct lam_solver lam_solver;
 
