@@ -437,7 +437,7 @@ const char *lam_solver_auto_reason(const lam_solver_stats *st,
   }
   return st->method_start == LAM_SOLVER_HEUN  ? "white noise"
          : st->method_start == LAM_SOLVER_BDF ? "stiff model"
-                                              : "non-stiff";
+                                              : "deterministic, not known stiff";
 }
 
 int lam_solver_new(const lam_system *sys, const lam_solver_params *p,

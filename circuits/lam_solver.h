@@ -15,7 +15,7 @@
  * Nordsieck history of up to 13 vectors. Every SUNDIALS call of the project
  * lives in lam_solver.c.
  *
- * Which to use (docs/solvers.md): adams for the non-stiff attention and
+ * Which to use (docs/solvers.md): auto unless there is a reason; adams for the non-stiff attention and
  * neural-mass networks; erk for large non-stiff networks, where the solver's
  * vector passes, not the equations, set the cost; bdf when time scales
  * separate by orders of magnitude (slow plasticity, very fast PV); heun when
@@ -81,7 +81,7 @@ typedef struct lam_solver_stats {
 } lam_solver_stats;
 
 /* Why method = auto started with method_start: "white noise", "stiff
- * model", "non-stiff"; NULL when the method was asked for. */
+ * model", "deterministic, not known stiff"; NULL when the method was asked for. */
 const char *lam_solver_auto_reason(const lam_solver_stats *st,
                                    const lam_solver_params *p);
 
