@@ -64,6 +64,7 @@ struct lam_solver {
   double solver_seconds, rhs_seconds; /* wall time, the whole life */
   lam_solver_monitor monitor; /* lam_solver_set_monitor */
   void *monitor_ctx;
+  int is_auto;         /* method = auto (LAM_SOLVER_AUTO or _AUTO_STIFF) */
   int method;          /* running now: p.method, or auto's choice */
   int method_start;    /* the first one */
   double switch_time;  /* auto: erk -> bdf, NAN: none */
@@ -291,7 +292,7 @@ static int cvode_new(lam_solver *s, int method, double t0, lam_err *err) {
 static int auto_choice(const lam_system *sys, const lam_solver_params *p,
                        double t0, const double *y0, int *method,
                        lam_err *err) {
-  *method = p->auto_stiff ? LAM_SOLVER_BDF : LAM_SOLVER_ERK;
+  *method = p->method == LAM_SOLVER_AUTO_STIFF ? LAM_SOLVER_BDF : LAM_SOLVER_ERK;
   if (!sys->ops->noise || sys->n == 0) {
     return LAM_OK;
   }
@@ -432,7 +433,7 @@ static int auto_check(lam_solver *s, double t, lam_err *err) {
 
 const char *lam_solver_auto_reason(const lam_solver_stats *st,
                                    const lam_solver_params *p) {
-  if (p->method != LAM_SOLVER_AUTO) {
+  if (p->method != LAM_SOLVER_AUTO && p->method != LAM_SOLVER_AUTO_STIFF) {
     return NULL;
   }
   return st->method_start == LAM_SOLVER_HEUN  ? "white noise"
@@ -455,7 +456,8 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   s->switch_time = NAN;
   s->hrho = NAN;
   s->tstop = 1e300;
-  if (p->method == LAM_SOLVER_AUTO) {
+  s->is_auto = p->method == LAM_SOLVER_AUTO || p->method == LAM_SOLVER_AUTO_STIFF;
+  if (s->is_auto) {
     int rc = auto_choice(sys, p, t0, y0, &s->method, err);
     if (!rc && s->method == LAM_SOLVER_ERK) {
       s->pw = malloc(4 * sys->n * sizeof *s->pw);
@@ -602,7 +604,7 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   s->msg[0] = '\0';
   int flag = s->erk ? ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_NORMAL)
                     : CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
-  if (s->p.method == LAM_SOLVER_AUTO && s->erk && flag == ARK_TOO_MUCH_WORK) {
+  if (s->is_auto && s->erk && flag == ARK_TOO_MUCH_WORK) {
     /* max_steps within one output interval: if the test finds the step
      * held by stability there, switch at the time reached and go on. */
     s->test_steps = 0;
@@ -617,7 +619,7 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
       }
       flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
     }
-  } else if (s->p.method == LAM_SOLVER_AUTO && s->erk && flag >= 0) {
+  } else if (s->is_auto && s->erk && flag >= 0) {
     int rc = auto_check(s, tret, err);
     if (rc) {
       s->solver_seconds += lam_time_now() - t0;

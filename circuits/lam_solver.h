@@ -1,7 +1,8 @@
 /* lam_solver.h: integrators for any lam_system.
  *
  * `auto` (default) picks one from the system: `heun` when it has white
- * noise, `bdf` when its builder says it is stiff (auto_stiff), otherwise
+ * noise, `bdf` when its builder says it is stiff (LAM_SOLVER_AUTO_STIFF),
+ * otherwise
  * `erk` with a stiffness test that switches to `bdf` at an output time
  * once the explicit steps are held by stability, not accuracy (as LSODA
  * and Hairer's stiffness detection for Dormand-Prince do; docs/solvers.md).
@@ -33,7 +34,11 @@ enum {
   LAM_SOLVER_BDF,
   LAM_SOLVER_HEUN,
   LAM_SOLVER_ERK,
-  LAM_SOLVER_AUTO
+  LAM_SOLVER_AUTO,
+  /* Not a choice of the key: auto on a model its builder knows is stiff
+   * (lam_sim sets it for burst-dependent plasticity: slow weights over
+   * fast rates), which starts with bdf. */
+  LAM_SOLVER_AUTO_STIFF
 };
 
 /* Values of erk_table (the order of the choices in lam_solver_table). */
@@ -51,10 +56,6 @@ typedef struct lam_solver_params {
   int erk_table;
   long threads; /* vector passes and, through lam_sim, the system's
                    right-hand side (core/lam_par.h); below 1: 1 */
-  /* Not a key: set by the model's builder (lam_sim) when the model is
-   * known to be stiff (burst-dependent plasticity: slow weights over fast
-   * rates), so method = auto starts with bdf. */
-  int auto_stiff;
 } lam_solver_params;
 
 extern const lam_param lam_solver_table[];

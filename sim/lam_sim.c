@@ -408,8 +408,10 @@ int lam_sim_new(const lam_sim_params *p, lam_sim **out, lam_err *err) {
     sim->impl_free = row->free;
   }
   if (!rc) {
-    sim->p->solver.auto_stiff = known_stiff(sim->p);
     sim->solver_p = sim->p->solver;
+    if (sim->solver_p.method == LAM_SOLVER_AUTO && known_stiff(sim->p)) {
+      sim->solver_p.method = LAM_SOLVER_AUTO_STIFF;
+    }
     if (sim->solver_p.threads == 0) {
       sim->solver_p.threads = default_threads();
     }

@@ -7,7 +7,7 @@
  * - A damped 5 Hz oscillator (non-stiff): auto stays on erk, gives the
  *   closed form, and its last test's h rho is below the fire threshold.
  * - White noise: auto takes heun, the same bits as method = heun.
- * - A builder's stiff hint (auto_stiff, set by lam_sim for plasticity):
+ * - A builder's stiff hint (LAM_SOLVER_AUTO_STIFF, lam_sim's for plasticity):
  *   bdf from the start.
  * - Through lam_sim: models/default.ini (the attention network) runs erk,
  *   models/mejias2016.ini heun; a very fast PV loop (tau_pv = 10 us, the
@@ -207,7 +207,7 @@ Test(solver_auto, stiff_hint_takes_bdf) {
                     .y0 = y0, .kind = "rober"};
   lam_solver_params sp;
   defaults(&sp);
-  sp.auto_stiff = 1;
+  sp.method = LAM_SOLVER_AUTO_STIFF;
   sp.atol = 1e-12;
   lam_err err = {0, ""};
   lam_solver *s = NULL;
