@@ -43,8 +43,9 @@ const lam_param lam_solver_table[] = {
     LAM_INT(S, threads, "0", "1", 0, LAM_PAR_MAX_THREADS,
             "Threads for the solver's long vector passes and the T x T blocks "
             "of attention networks (OpenMP; same results for any count; 0: "
-            "the machine's cores, falling back to one thread while that runs "
-            "faster; 1 in a build without OpenMP)"),
+            "the cores the load average leaves free at the start, falling "
+            "back to one thread while that runs faster; 1 in a build without "
+            "OpenMP)"),
 };
 #undef S
 const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
