@@ -149,6 +149,9 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
       rc = lam_recorder_attr_real(rec, "solver_switch_time", st.switch_time,
                                   err);
     }
+    if (!rc) {
+      rc = lam_recorder_attr_real(rec, "solver_stiff_hrho", st.stiff_hrho, err);
+    }
   }
   return rc;
 }

@@ -300,6 +300,9 @@ Test(solver_auto, fast_pv_switches_and_the_file_says_so, .timeout = 120) {
   cr_assert_eq(lam_runfile_attr_real(rf, "/", "solver_switch_time", &ts, &err), LAM_OK);
   cr_expect_float_eq(ts, st.switch_time, 0.0);
   cr_expect(ts > 0 && ts < 0.02, "switch time %g", ts);
+  double hr = NAN;
+  cr_assert_eq(lam_runfile_attr_real(rf, "/", "solver_stiff_hrho", &hr, &err), LAM_OK);
+  cr_expect(hr >= 0.8 * 3.31, "the last test before the switch fired: h rho %g", hr);
   /* The default record set: no T x T x H population in the file. */
   cr_expect(!lam_runfile_exists(rf, "/traces/attn"));
   cr_expect(!lam_runfile_exists(rf, "/traces/l5a"));
