@@ -47,6 +47,9 @@ typedef struct lam_analysis_opts {
   size_t nb;
   double t0;  /* s: samples before it are ignored (lam_analysis_time) */
   double t1;  /* s: and samples after it (INFINITY: none; a plot's window) */
+  const int *columns; /* the columns analysed (NULL: all; a plot's
+                         --columns), ncolumns of them */
+  size_t ncolumns;
   double seg; /* s: Welch segment (shortened to the data, at least 4
                  samples); 0: the rule of lam_welch_for */
   size_t granger_order; /* largest (or, fixed, the) VAR order between areas */

@@ -109,10 +109,15 @@ size_t lam_welch_rule_nseg(size_t n, double fs, double seg_s) {
   /* In samples, as doubles: no size_t overflow. */
   double ns = floor(seg_s * fs + 0.5);
   if (!(seg_s > 0.0)) {
-    /* 2 n / 9 rounded down to even: nseg + 7 nseg / 2 <= n, 8 segments. */
-    ns = 2.0 * floor((double)n / 9.0);
-    ns = fmin(fmax(ns, floor(LAM_WELCH_SEG_MIN_S * fs + 0.5)),
-              floor(LAM_WELCH_SEG_MAX_S * fs + 0.5));
+    /* The longest of 1, 1/2, 1/4 s of which 3 half-overlapping segments
+     * fit (nseg + 2 step <= n), else 1/4 s. */
+    for (double seg = LAM_WELCH_SEG_MAX_S;; seg *= 0.5) {
+      ns = floor(seg * fs + 0.5);
+      const double step = ns - floor(ns / 2.0);
+      if (seg <= LAM_WELCH_SEG_MIN_S || ns + 2.0 * step <= (double)n) {
+        break;
+      }
+    }
   }
   if (!(ns < (double)n)) {
     return n;

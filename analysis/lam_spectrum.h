@@ -37,15 +37,16 @@ void lam_welch_free(lam_welch *w);
 
 /* ---- The segment rule: one for every spectrum (docs/analysis.md) ----
  * analyze, plot --kind psd, the sweep metrics and the experiments all take
- * their plan from lam_welch_for. Hann window, 50 % overlap, and segments of
- *   T_seg = min(T, clamp(2 T / 9, LAM_WELCH_SEG_MIN_S, LAM_WELCH_SEG_MAX_S))
- * for a series of T seconds: 2 T / 9 is the longest segment of which 8
- * half-overlapping ones fit (T = 4.5 T_seg), so a run of 4.5 s or more gets
- * 1 s segments (1 Hz bins) and 8 or more of them; a shorter one gets
- * shorter segments, down to 0.25 s (4 Hz bins), and below 2.25 s fewer
- * than 8 (LAM_WELCH_MIN_SEGMENTS: the coherence is then biased towards 1,
- * and `laminar analyze` warns). An explicit seg_s > 0 (`--seg`) replaces
- * the rule (shortened to the series). */
+ * their plan from lam_welch_for: Hann window, 50 % overlap, and segments
+ * of the longest of 1 s, 1/2 s and 1/4 s of which 3 half-overlapping ones
+ * fit in the series (T >= 2 T_seg), else 1/4 s; never longer than the
+ * series. 1 s segments (1 Hz bins) resolve the 8-12 Hz alpha band with
+ * the Hann main lobe (+-2 bins) inside it, so every run of 2 s or more
+ * gets them; shorter runs trade resolution (2 or 4 Hz bins) for at least
+ * 3 segments. Coherence wants LAM_WELCH_MIN_SEGMENTS (8, runs of 4.5 s
+ * and more with 1 s segments): with fewer it is biased towards 1 and
+ * `laminar analyze` warns. An explicit seg_s > 0 (`--seg`) replaces the
+ * rule (shortened to the series). */
 #define LAM_WELCH_SEG_MAX_S 1.0
 #define LAM_WELCH_SEG_MIN_S 0.25
 #define LAM_WELCH_MIN_SEGMENTS 8

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char shape_trace[] = "samples x columns x units";
 
@@ -43,9 +44,41 @@ static int read_time(const lam_runfile *rf, double t0, double t1, double *fs,
   return rc;
 }
 
+/* The columns of o->columns of *v (samples x ncols x nunits) into a new
+ * array that replaces it: *ncols becomes their count (a column the
+ * population lacks is skipped). LAM_ENOMEM. */
+static int pick_columns(double **v, size_t ns, size_t *ncols, size_t nunits,
+                        const lam_analysis_opts *o, lam_err *err) {
+  if (!o->columns) {
+    return LAM_OK;
+  }
+  size_t kept = 0;
+  for (size_t k = 0; k < o->ncolumns; k++) {
+    kept += o->columns[k] >= 0 && (size_t)o->columns[k] < *ncols;
+  }
+  double *w = malloc((kept ? kept : 1) * ns * nunits * sizeof *w);
+  if (!w) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t i = 0, j = 0; i < ns; i++) {
+    for (size_t k = 0; k < o->ncolumns; k++) {
+      const int c = o->columns[k];
+      if (c >= 0 && (size_t)c < *ncols) {
+        memcpy(w + j, *v + (i * *ncols + (size_t)c) * nunits, nunits * sizeof *w);
+        j += nunits;
+      }
+    }
+  }
+  free(*v);
+  *v = w;
+  *ncols = kept;
+  return LAM_OK;
+}
+
 /* Every population of /traces with a cortical layer, samples from i0 on. */
 static int read_layers(const lam_runfile *rf, size_t i0, size_t ntot,
-                       lam_layer_group *ly, lam_err *err) {
+                       const lam_analysis_opts *o, lam_layer_group *ly,
+                       lam_err *err) {
   if (!lam_runfile_exists(rf, "/traces")) {
     return fail(rf, LAM_ENOTFOUND, err, "missing group", "/traces");
   }
@@ -65,8 +98,13 @@ static int read_layers(const lam_runfile *rf, size_t i0, size_t ntot,
     if (rc) {
       break;
     }
-    if (dims[0] != ntot) {
+    rc = pick_columns(&v, dims[0], &dims[1], dims[2], o, err);
+    if (rc) {
+      /* out of memory */
+    } else if (dims[0] != ntot) {
       rc = fail(rf, LAM_EINVAL, err, "expected as many samples as /time in", path);
+    } else if (dims[1] == 0) {
+      /* none of the columns asked for: the population is left out */
     } else if (lam_layers_add(ly, p->name, p->layer, p->unit, v, dims[1],
                               dims[2], i0, err)) {
       rc = fail(rf, err->code, err,
@@ -157,7 +195,7 @@ int lam_run_analyze(const lam_runfile *rf, const lam_analysis_opts *opts,
   lam_layer_group *ly = NULL;
   rc = lam_layers_new(n, &ly, err);
   if (!rc) {
-    rc = read_layers(rf, i0, ntot, ly, err);
+    rc = read_layers(rf, i0, ntot, opts, ly, err);
   }
   lam_analysis *an = NULL;
   if (!rc) {

@@ -503,8 +503,17 @@ static int extract_psd(const run_file *r, const lam_plot_opts *o,
   lam_analysis_opts ao = lam_analysis_defaults();
   ao.t0 = isnan(o->t0_s) ? 0.0 : o->t0_s;
   ao.t1 = isnan(o->t1_s) ? INFINITY : o->t1_s;
+  ao.columns = o->columns;
+  ao.ncolumns = o->ncolumns;
   lam_analysis *an = NULL;
-  int rc = lam_run_analyze(r->rf, &ao, &an, err);
+  /* The traces' checks first: the window and --columns, with their
+   * messages. */
+  lam_plot_data *tr = calloc(1, sizeof *tr);
+  int rc = tr ? extract_traces(r, o, tr, err) : LAM_NOMEM(err);
+  lam_plot_data_free(tr);
+  if (!rc) {
+    rc = lam_run_analyze(r->rf, &ao, &an, err);
+  }
   if (rc == LAM_EINVAL && strstr(err->msg, "no population with a cortical layer")) {
     rc = lam_err_set(err, LAM_ENOTFOUND,
                      "%s: no recorded population carries a cortical layer "

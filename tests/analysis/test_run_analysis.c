@@ -91,9 +91,10 @@ Test(run_analysis, sine_band_power_and_segregation) {
   add_pop(ly, "l5b", "L5", 2, b, B, 0.0);
   lam_analysis *an = analyse(ly);
   cr_assert_eq(an->n, N);
-  /* The rule: 4 s is under 4.5 s, so segments of 2/9 of it (8 fit). */
-  cr_assert_float_eq(an->seg, 0.888, 1e-12);
-  cr_assert_eq(an->nsegments, 8);
+  /* The rule: 4 s holds 3 segments of 1 s: 1 s, (4000 - 1000) / 500 + 1
+   * = 7 of them. */
+  cr_assert_float_eq(an->seg, 1.0, 1e-12);
+  cr_assert_eq(an->nsegments, 7);
   cr_assert_eq(an->nl, 2);
   cr_assert_eq(an->na, 1);
   const lam_analysis_layer *sup = &an->layer[0], *deep = &an->layer[1];

@@ -350,21 +350,24 @@ Test(spectrum, band_peak_is_a_local_maximum_inside) {
   cr_assert_eq(lam_band_max_at_edge(psd, 100, df, 25.0, 35.0), 0);
 }
 
-/* The segment rule: 1 s for runs of 4.5 s or more, 2/9 of shorter runs
- * (8 half-overlapping segments), not below 0.25 s, never above the run;
- * an explicit length wins. */
+/* The segment rule: the longest of 1, 1/2, 1/4 s of which 3 half-
+ * overlapping segments fit (2 segments' length), else 1/4 s, never above
+ * the run; an explicit length wins. */
 Test(spectrum, segment_rule) {
   const double fs = 1000.0;
   cr_assert_eq(lam_welch_rule_nseg(10000, fs, 0.0), 1000);
-  cr_assert_eq(lam_welch_rule_nseg(4500, fs, 0.0), 1000);
-  cr_assert_eq(lam_welch_rule_nseg(2700, fs, 0.0), 600);
-  cr_assert_eq(lam_welch_rule_nseg(1000, fs, 0.0), 250);
+  cr_assert_eq(lam_welch_rule_nseg(2000, fs, 0.0), 1000);
+  cr_assert_eq(lam_welch_rule_nseg(1999, fs, 0.0), 500);
+  cr_assert_eq(lam_welch_rule_nseg(1000, fs, 0.0), 500);
+  cr_assert_eq(lam_welch_rule_nseg(999, fs, 0.0), 250);
+  cr_assert_eq(lam_welch_rule_nseg(301, fs, 0.0), 250);
   cr_assert_eq(lam_welch_rule_nseg(200, fs, 0.0), 200);
   cr_assert_eq(lam_welch_rule_nseg(10000, fs, 2.0), 2000);
   cr_assert_eq(lam_welch_rule_nseg(10000, fs, 20.0), 10000);
   lam_err err;
-  lam_welch *w = lam_welch_for(2700, fs, 0.0, &err);
+  lam_welch *w = lam_welch_for(4500, fs, 0.0, &err);
   cr_assert(w, "%s", err.msg);
-  cr_assert_eq(lam_welch_nsegments(w, 2700), LAM_WELCH_MIN_SEGMENTS);
+  cr_assert_eq(lam_welch_nsegments(w, 4500), LAM_WELCH_MIN_SEGMENTS);
+  cr_assert_eq(lam_welch_nsegments(w, 4499), LAM_WELCH_MIN_SEGMENTS - 1);
   lam_welch_free(w);
 }
