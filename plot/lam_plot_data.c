@@ -817,6 +817,8 @@ lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
   int rc;
   if (o->kind == LAM_PLOT_SWEEP) {
     rc = lam__plot_sweep_extract(input, o, d, err);
+  } else if (o->kind == LAM_PLOT_BIFURCATION) {
+    rc = lam__plot_bif_extract(input, o, d, err);
   } else {
     run_file r = {input, NULL, ""};
     rc = run_open(input, o->partial ? LAM_RUNFILE_PARTIAL : 0, &r, err);

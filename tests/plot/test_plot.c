@@ -892,3 +892,39 @@ Test(plot, incomplete_run_needs_partial_and_is_titled) {
   cr_expect_str_eq(lam_plot_data_title(d), "plain.h5");
   lam_plot_data_free(d);
 }
+
+/* The bifurcation kind reads `analyze --scan --branch`'s CSV: stability
+ * changes along a branch by two are Hopf points, by one folds, marked half
+ * way between the points around them; a change between branches is none. */
+Test(plot, bifurcation_marks_hopf_and_fold) {
+  char csv[160], png[160];
+  snprintf(csv, sizeof csv, "%s/branch.csv", dir);
+  snprintf(png, sizeof png, "%s/branch.png", dir);
+  FILE *f = fopen(csv, "w");
+  cr_assert(f);
+  fputs("branch,value,n_unstable,y0,y1\n"
+        "1,0,0,0.1,1\n1,1,0,0.1,2\n1,2,2,0.1,3\n1,3,2,0.1,4\n1,4,3,0.1,5\n"
+        "2,0,1,0.1,9\n2,1,1,0.1,8\n", f);
+  fclose(f);
+  lam_plot_opts o = lam_plot_opts_defaults();
+  o.kind = LAM_PLOT_BIFURCATION;
+  lam_err err;
+  lam_plot_data *d = lam_plot_extract(csv, &o, &err);
+  cr_assert(d, "%s", err.msg);
+  const lam_plot_array *h = need(d, "bif/hopf"), *fo = need(d, "bif/fold");
+  const lam_plot_array *y = need(d, "bif/y");
+  cr_assert_str_eq(y->label, "y1", "the state that varies most");
+  cr_assert_eq(h->rows, 1);
+  cr_assert_float_eq(h->v[0], 1.5, 1e-12);
+  cr_assert_float_eq(h->v[1], 2.5, 1e-12);
+  cr_assert_eq(fo->rows, 1);
+  cr_assert_float_eq(fo->v[0], 3.5, 1e-12);
+  cr_assert_eq(lam_plot_draw(d, &o, png, &err), LAM_OK, "%s", err.msg);
+  struct stat st;
+  cr_assert(stat(png, &st) == 0 && st.st_size > 1000);
+  lam_plot_data_free(d);
+  /* Not a branch CSV: the message says what is expected. */
+  o.kind = LAM_PLOT_BIFURCATION;
+  cr_assert_null(lam_plot_extract(sweep_csv, &o, &err));
+  cr_assert(strstr(err.msg, "--branch FILE"), "%s", err.msg);
+}
