@@ -312,6 +312,16 @@ int lam_cli_run(int argc, char **argv) {
             "integrator %.3f s, of which right-hand side %.3f s%s)\n",
             a.model, out, o.t_end, wall, st.nsteps, st.nfevals, st.netfails,
             st.solver_seconds, st.rhs_seconds, how);
+    if (st.netfails > 0 && 4 * st.netfails > st.nsteps &&
+        (lam_sim_system(sim)->ops->noise ||
+         lam_sim_params_of(sim)->solver.method != LAM_SOLVER_BDF)) {
+      /* Over a quarter of the steps rejected: say whether that matters. */
+      fprintf(stderr, "laminar run: hint: error-test failures exceed a quarter "
+                      "of the steps: %s\n",
+              lam_sim_system(sim)->ops->noise
+                  ? "expected with noise input (each step meets new noise)"
+                  : "the solver keeps shrinking its step; try [solver] method = bdf");
+    }
   }
   if (a.plot) {
     /* The quick look reads the file just written (HDF5 only). */

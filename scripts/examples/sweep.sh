@@ -12,5 +12,5 @@ LAMINAR=${LAMINAR:-laminar}
   --metric attention_entropy --metric gamma_power_l23 --metric alpha_power_l5 \
   --metric segregation_index \
   --t-end 1 -j 2 -o beta_gamma.csv
-# The rows, without the header comments:
-grep -v '^#' beta_gamma.csv | column -s, -t | cut -c1-120
+# The rows (the provenance is in beta_gamma.csv.meta):
+column -s, -t beta_gamma.csv | cut -c1-120

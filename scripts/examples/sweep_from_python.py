@@ -35,12 +35,12 @@ if args.traces:
     cmd += ["--traces", "sweep_traces"]
 subprocess.run(cmd, check=True)
 
-# '#' lines are the header comments (version, model hash, command); ids are
-# text (16 hex digits), metrics numbers ("NaN" when the model lacks one,
-# empty in a failed row).
+# The table begins with its column names (its provenance: OUT.meta); ids
+# are text (16 hex digits), metrics numbers ("NaN" when the model lacks one,
+# empty in a failed row); `point` orders the rows as the design did.
 import csv
 with open(args.out, newline="") as f:
-    rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    rows = sorted(csv.DictReader(f), key=lambda r: int(r["point"]))
 ok = [r for r in rows if r["status"] == "ok"]
 print(f"{len(ok)} ok, {len(rows) - len(ok)} failed of {len(rows)} points")
 for r in rows:

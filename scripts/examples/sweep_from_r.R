@@ -7,8 +7,9 @@ status <- system2("laminar", c("sweep", "models/default.ini", "--design", "desig
                                "--metric", "attention_entropy", "--metric", "gamma_power_l23",
                                "--t-end", "1", "-j", "2", "-o", "sweep_r.csv"))
 stopifnot(status == 0)
-# '#' lines are header comments; NaN reads as NaN, an empty metric (failed row) as NA.
-rows <- read.csv("sweep_r.csv", comment.char = "#", check.names = FALSE,
+# Read as it is (provenance: sweep_r.csv.meta); NaN reads as NaN, an empty
+# metric (failed row) as NA.
+rows <- read.csv("sweep_r.csv", check.names = FALSE,
                  stringsAsFactors = FALSE)
 ok <- rows[rows$status == "ok", ]
 cat(nrow(ok), "ok,", sum(rows$status == "failed"), "failed\n")
