@@ -225,7 +225,6 @@ int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
 
 int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
                      lam_sim **out, lam_err *err) {
-  (void)x;
   *out = NULL;
   lam_sim *sim = NULL;
   int rc = lam_sim_new(p, &sim, err);
@@ -235,6 +234,7 @@ int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = t_end;
+  o.stop = x->o->stop; /* Ctrl-C stops the run, not only the next seed */
   rc = lam_sim_run(sim, &o, NULL, err);
   if (rc) {
     lam_sim_free(sim);
@@ -286,7 +286,6 @@ long lam_exp_pop_index(const lam_system *s, const char *name) {
 int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, double dt,
                    double t_skip, const char *const *pops, double **out,
                    size_t *n, lam_err *err) {
-  (void)x;
   size_t np = 0;
   while (pops[np]) {
     out[np++] = NULL;
@@ -329,6 +328,7 @@ int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, doubl
     o.dt_record = dt;
     o.on_sample = on_sample;
     o.ctx = &c;
+    o.stop = x->o->stop;
     rc = lam_sim_run(sim, &o, NULL, err);
   }
   free(c.buf);

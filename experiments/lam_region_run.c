@@ -512,7 +512,11 @@ int lam_region_run(const lam_experiment *e, const lam_region *r, const lam_exp_o
     lam_sweep_table_fds(table, fds);
     lam_sweep_pool_ops ops = {point_row, crashed_row, write_row, &c, fds, 2, o->stop};
     rc = lam_sweep_pool_run(&ops, ro->jobs > 0 ? ro->jobs : 1, todo, ntodo, err);
-    if (rc && rc != LAM_EINTERRUPT) {
+    if (rc == LAM_EINTERRUPT) {
+      lam_err_set(err, LAM_EINTERRUPT,
+                  "experiment %s: region interrupted after %zu of %zu new points (%s); the "
+                  "same command resumes it", e->name, c.done, ntodo, path);
+    } else if (rc) {
       lam_err_prefix(err, "experiment %s, region: ", e->name);
     }
   }
