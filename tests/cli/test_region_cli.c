@@ -39,10 +39,11 @@ Test(region_cli, region_zero_is_refused, .timeout = 60) {
 
 Test(region_cli, small_map_and_resume, .timeout = 240) {
   cli_tmpdir("lam_rgcli");
-  char out[128];
+  char out[128], model[1024];
   snprintf(out, sizeof out, "%s/out", dir);
-  const char *args[] = {"experiment", "run", "selectivity-by-layer", "--quick", "--seeds", "2",
-                        "--region", "3", "-j", "2", "-o", out, NULL};
+  snprintf(model, sizeof model, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  const char *args[] = {"experiment", "run", "selectivity-by-layer", "-m", model, "--quick",
+                        "--seeds", "2", "--region", "3", "-j", "2", "-o", out, NULL};
   cr_assert_eq(run(args), 0, "%s", slurp("stderr.txt"));
   cr_assert(strstr(slurp("stderr.txt"), "region point 3/3"), "%s", slurp("stderr.txt"));
   cr_assert(strstr(slurp("stdout.txt"), "selectivity-by-layer       holds in "), "%s",

@@ -40,6 +40,12 @@ static const lam_experiment probe = {
     .name = "probe",
     .id = "",
     .prediction = "tau_pv above 9.5 ms",
+    .category = "test",
+    .protocol = "read tau_pv",
+    .manipulation = "none",
+    .metric = "tau_pv",
+    .effect = "tau_pv - 9.5 ms",
+    .citation = "none",
     .criterion = {+1, 0.0, "tau_pv > 9.5 ms"},
     .run_seed = probe_seed,
 };
@@ -160,6 +166,20 @@ Test(region, map_of_a_known_effect, .init = setup, .fini = teardown, .timeout = 
   cr_assert_str_eq(s.key[0], "column.tau_pv");
   cr_assert_float_eq(s.rho[0], 1.0, 1e-12);
   cr_assert_lt(fabs(s.rho[1]), 1.0);
+  /* The report's column. */
+  lam_exp_result res = {.e = &probe, .verdict = LAM_VERDICT_SUPPORTED, .nseeds = 2,
+                        .has_region = 1, .region = s};
+  cr_assert_eq(lam_report_write(dir, &res, 1, &o, &err), LAM_OK, "%s", err.msg);
+  snprintf(path, sizeof path, "%s/report.md", dir);
+  FILE *f = fopen(path, "r");
+  cr_assert_not_null(f);
+  static char md[1 << 16];
+  md[fread(md, 1, sizeof md - 1, f)] = '\0';
+  fclose(f);
+  cr_assert(strstr(md, "| figure | holds in f of the region |\n"), "%s", md);
+  char cell[96];
+  snprintf(cell, sizeof cell, "| 0.50 [%.2f, %.2f] (8 points) |\n", 0.5 - h, 0.5 + h);
+  cr_assert(strstr(md, cell), "no '%s' in\n%s", cell, md);
   /* The map: a decodable PNG with a colour gradient, not a blank page. */
   if (LAM_HAVE_PLPLOT) {
     snprintf(path, sizeof path, "%s/probe/region.png", dir);
