@@ -37,8 +37,8 @@ struct lam_exp {
   char dir[1024];
   metric_sum *sums;
   size_t nsums, capsums;
-  /* A point of a prediction map: its "key=value" overrides, also for the
-   * other model files the experiment reads. */
+  /* A point of a prediction map: its "key=value" overrides, of the base
+   * model or of the model file pfile (lam_exp_params_file). */
   const char *const *psets;
   size_t npsets;
   const char *pfile; /* NULL: they are the base model's; else that file's */

@@ -201,6 +201,11 @@ static int point_row(void *vctx, size_t i, char **line, lam_err *err) {
   if (!rc) {
     prc = lam_exp_run_point(c->e, c->o, (const char *const *)sets, nk, c->r->model, pdir, ns,
                             eff, &pe);
+    /* Stopped (whatever code the experiment made of it): no row, so that
+     * a resume runs the point again. */
+    if (prc && c->o->stop && *c->o->stop) {
+      prc = LAM_EINTERRUPT;
+    }
     if (prc == LAM_EINTERRUPT || prc == LAM_ENOMEM) {
       rc = prc;
       *err = pe;
