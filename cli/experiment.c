@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "lam_experiment.h"
+#include "lam_region.h"
 
 static const char usage[] =
     "usage: laminar experiment list\n"
@@ -23,14 +24,31 @@ static const char usage[] =
     "                           --quick)\n"
     "  --quick                  fewer seeds and shorter runs (CI)\n"
     "  -o, --output DIR         output directory (default: results)\n"
+    "  --region N               also map the prediction over the experiment's declared\n"
+    "                           parameter region: N Latin-hypercube points, each run\n"
+    "                           with a few seeds (docs/experiments/README.md,\n"
+    "                           \"Prediction maps\"); run it again to resume\n"
+    "  --seed S                 seed of the Latin hypercube (default 1)\n"
+    "  -j, --jobs J             worker processes for the region's points (default 1)\n"
+    "  --restart                start the region's table again (the old one is kept\n"
+    "                           as region.csv.old)\n"
     "  -h, --help               this help\n"
     "\n"
     "Writes DIR/NAME/metrics.csv and DIR/NAME/result.json per experiment and,\n"
-    "with --all, DIR/report.md and DIR/report.html. docs/experiments/.\n";
+    "with --all, DIR/report.md and DIR/report.html. docs/experiments/.\n"
+    "With --region, also DIR/NAME/region.csv (one row per point: the keys, the\n"
+    "mean effect over the point's seeds, supported 1/0), DIR/NAME/region.png and\n"
+    "\"region\" in result.json (the supported fraction and its Wilson 95% CI);\n"
+    "with --all the report gets the column \"holds in f of the region\".\n";
 
 static void progress(void *ctx, const char *name, size_t seed, size_t n) {
   (void)ctx;
   fprintf(stderr, "laminar experiment: %s seed %zu/%zu\n", name, seed, n);
+}
+
+static void region_progress(void *ctx, const char *name, size_t done, size_t todo) {
+  (void)ctx;
+  fprintf(stderr, "laminar experiment: %s region point %zu/%zu\n", name, done, todo);
 }
 
 static int list(void) {
@@ -63,6 +81,8 @@ static int run(int argc, char **argv) {
                                        sizeof *todo);
   size_t ntodo = 0;
   int all = 0, status = 0;
+  lam_region_opts ro = {.seed = 1, .jobs = 1, .progress = region_progress};
+  int region = 0;
   if (!sets || !todo) {
     free(sets), free(todo);
     fputs("laminar experiment: out of memory\n", stderr);
@@ -85,6 +105,31 @@ static int run(int argc, char **argv) {
       o.outdir = argv[++i];
     } else if (!strcmp(a, "--set") && more) {
       sets[o.nsets++] = argv[++i];
+    } else if (!strcmp(a, "--region") && more) {
+      /* 0 is refused per experiment (the message names it). */
+      double n;
+      status = lam_cli_number("experiment", "--region", argv[++i], 0, 1000000, 1, &n);
+      if (status) {
+        goto done;
+      }
+      ro.npoints = (size_t)n;
+      region = 1;
+    } else if (!strcmp(a, "--seed") && more) {
+      double n;
+      status = lam_cli_number("experiment", "--seed", argv[++i], 0, 4294967295.0, 1, &n);
+      if (status) {
+        goto done;
+      }
+      ro.seed = (unsigned long)n;
+    } else if ((!strcmp(a, "-j") || !strcmp(a, "--jobs")) && more) {
+      double n;
+      status = lam_cli_number("experiment", "--jobs", argv[++i], 1, 1024, 1, &n);
+      if (status) {
+        goto done;
+      }
+      ro.jobs = (int)n;
+    } else if (!strcmp(a, "--restart")) {
+      ro.restart = 1;
     } else if (!strcmp(a, "--seeds") && more) {
       double n;
       status = lam_cli_number("experiment", "--seeds", argv[++i], 1, 100000, 1, &n);
@@ -119,6 +164,14 @@ static int run(int argc, char **argv) {
     status = 2;
     goto done;
   }
+  /* Every region is checked before anything runs or is written. */
+  for (size_t i = 0; region && i < ntodo; i++) {
+    lam_err err = {0};
+    if (lam_region_check(todo[i], lam_region_find(todo[i]->name), ro.npoints, &err)) {
+      status = lam_cli_fail("experiment", &err);
+      goto done;
+    }
+  }
   lam_cli_trap_signals();
   o.stop = &lam_cli_stop;
   o.progress = progress;
@@ -130,6 +183,23 @@ static int run(int argc, char **argv) {
   }
   for (size_t i = 0; i < ntodo; i++) {
     lam_err err = {0};
+    lam_region_summary sum;
+    o.region = NULL;
+    if (region) {
+      if (lam_region_run(todo[i], lam_region_find(todo[i]->name), &o, &ro, &sum, &err)) {
+        lam_cli_fail("experiment", &err);
+        status = err.code == LAM_EINTERRUPT ? 130 : 1;
+        if (err.code == LAM_EINTERRUPT) {
+          break;
+        }
+        continue;
+      }
+      o.region = &sum;
+      printf("%-26s holds in %zu of %zu points: %.2f, 95%% CI [%.2f, %.2f]%s\n",
+             todo[i]->name, sum.supported, sum.points - sum.failed, sum.fraction, sum.lo,
+             sum.hi, sum.failed ? " (some points failed: see region.csv)" : "");
+      fflush(stdout);
+    }
     if (lam_experiment_run(todo[i], &o, &res[nres], &err)) {
       lam_cli_fail("experiment", &err);
       status = err.code == LAM_EINTERRUPT ? 130 : 1;

@@ -3,10 +3,12 @@
  * experiment's figure has one look and no experiment draws by hand. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lam_experiment.h"
 #include "lam_figure.h"
+#include "lam_region.h"
 
 /* Is v[0..n) evenly spaced (a linear axis can carry it)? */
 static int evenly_spaced(const double *v, size_t n) {
@@ -211,6 +213,127 @@ int lam_exp_figure_heatmap(lam_exp *x, const lam_exp_fig *fig, const double *y,
   if (!rc) {
     rc = lam_figure_heatmap(f, fig->file, z, fig->n, ny, ax.xmin, ax.xmax,
                             ax.ymin, ax.ymax, LAM_CMAP_VIRIDIS, zlabel, err);
+  }
+  if (rc) {
+    lam_figure_free(f);
+    return rc;
+  }
+  return lam_figure_close(f, err);
+}
+
+/* ---- prediction maps (lam_region.h) ---- */
+
+enum { MAP_GRID = 48 };
+
+/* A key's value on its axis: log10 for a log key. */
+static double map_axis(double v, int lg) { return lg ? log10(v) : v; }
+
+/* The effect against one key: points, and the threshold (z = 0). */
+static int map_1d(lam_figure *f, const lam_exp_map *m, lam_err *err) {
+  lam_axes ax = lam_axes_defaults();
+  ax.xmin = map_axis(m->x0, m->xlog);
+  ax.xmax = map_axis(m->x1, m->xlog);
+  int rc = lam_figure_range(m->z, m->n, 0, &ax.ymin, &ax.ymax, err);
+  const double d = ax.ymax - ax.ymin;
+  ax.ymin -= 0.08 * d;
+  ax.ymax += 0.08 * d;
+  ax.title = m->title;
+  ax.xlabel = m->xlabel;
+  ax.ylabel = m->zlabel;
+  ax.legend_above = 1;
+  if (!rc) {
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+  }
+  double xs[2][256], zs[2][256];
+  size_t k[2] = {0, 0};
+  for (size_t i = 0; i < m->n; i++) {
+    const int g = m->ok[i] ? 0 : 1;
+    if (k[g] < 256) {
+      xs[g][k[g]] = map_axis(m->x[i], m->xlog);
+      zs[g][k[g]++] = m->z[i];
+    }
+  }
+  if (!rc && k[0]) {
+    rc = lam_figure_markers(f, "holds", xs[0], zs[0], k[0], 5, NULL, "holds", err);
+  }
+  if (!rc && k[1]) {
+    rc = lam_figure_markers(f, "fails", xs[1], zs[1], k[1], 1, NULL, "fails", err);
+  }
+  if (!rc) {
+    rc = lam_figure_hline(f, m->threshold, "threshold", err);
+  }
+  return rc ? rc : lam_figure_legend(f, err);
+}
+
+int lam_exp_figure_map(const lam_exp_map *m, lam_err *err) {
+  if (!m->n || !(m->x0 < m->x1) || (m->y && !(m->y0 < m->y1))) {
+    return lam_err_set(err, LAM_EINVAL, "figure %s: nothing to draw", m->path);
+  }
+  lam_figure *f = lam_figure_new(m->path, 1000, 800, err);
+  if (!f) {
+    return err->code;
+  }
+  int rc = lam_figure_grid(f, 1, 1, NULL, err);
+  if (!rc && !m->y) {
+    rc = map_1d(f, m, err);
+  } else if (!rc) {
+    const double x0 = map_axis(m->x0, m->xlog), x1 = map_axis(m->x1, m->xlog);
+    const double y0 = map_axis(m->y0, m->ylog), y1 = map_axis(m->y1, m->ylog);
+    /* Shepard interpolation in the unit square, cell centres. */
+    double *z = malloc(MAP_GRID * MAP_GRID * sizeof *z);
+    if (!z) {
+      lam_figure_free(f);
+      return LAM_NOMEM(err);
+    }
+    for (size_t a = 0; a < MAP_GRID; a++) {
+      for (size_t b = 0; b < MAP_GRID; b++) {
+        const double u = ((double)a + 0.5) / MAP_GRID, v = ((double)b + 0.5) / MAP_GRID;
+        double sw = 0.0, sz = 0.0;
+        for (size_t i = 0; i < m->n; i++) {
+          const double du = (map_axis(m->x[i], m->xlog) - x0) / (x1 - x0) - u;
+          const double dv = (map_axis(m->y[i], m->ylog) - y0) / (y1 - y0) - v;
+          const double w = 1.0 / (du * du + dv * dv + 1e-9);
+          if (isfinite(m->z[i])) {
+            sw += w;
+            sz += w * m->z[i];
+          }
+        }
+        z[a * MAP_GRID + b] = sw > 0.0 ? sz / sw : NAN;
+      }
+    }
+    char xl[160], yl[160];
+    snprintf(xl, sizeof xl, m->xlog ? "log10 %s" : "%s", m->xlabel);
+    snprintf(yl, sizeof yl, m->ylog ? "log10 %s" : "%s", m->ylabel);
+    lam_axes ax = lam_axes_defaults();
+    ax.xmin = x0, ax.xmax = x1, ax.ymin = y0, ax.ymax = y1;
+    ax.title = m->title;
+    ax.xlabel = xl;
+    ax.ylabel = yl;
+    ax.legend_above = 1;
+    rc = lam_figure_panel(f, 0, 0, &ax, err);
+    if (!rc) {
+      rc = lam_figure_heatmap(f, "effect", z, MAP_GRID, MAP_GRID, x0, x1, y0, y1,
+                              LAM_CMAP_VIRIDIS, m->zlabel, err);
+    }
+    free(z);
+    for (int g = 0; !rc && g < 2; g++) {
+      double px[256], py[256];
+      size_t k = 0;
+      for (size_t i = 0; i < m->n && k < 256; i++) {
+        if ((m->ok[i] ? 0 : 1) == g) {
+          px[k] = map_axis(m->x[i], m->xlog);
+          py[k++] = map_axis(m->y[i], m->ylog);
+        }
+      }
+      const char *lab = g ? "fails" : "holds";
+      if (k) {
+        rc = lam_figure_markers(f, lab, px, py, k, g ? 1 : 5, NULL, lab,
+                                err);
+      }
+    }
+    if (!rc) {
+      rc = lam_figure_legend(f, err);
+    }
   }
   if (rc) {
     lam_figure_free(f);

@@ -37,6 +37,11 @@ struct lam_exp {
   char dir[1024];
   metric_sum *sums;
   size_t nsums, capsums;
+  /* A point of a prediction map: its "key=value" overrides, of the base
+   * model or of the model file pfile (lam_exp_params_file). */
+  const char *const *psets;
+  size_t npsets;
+  const char *pfile; /* NULL: they are the base model's; else that file's */
 };
 
 int lam_exp_quick(const lam_exp *x) { return x->o->quick; }
@@ -145,6 +150,18 @@ int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
   if (!rc) {
     rc = lam_sim_params_set_number(p, "solver.seed", (double)seed, err);
   }
+  for (size_t i = 0; !rc && x->pfile && !strcmp(x->pfile, file) && i < x->npsets; i++) {
+    char key[256];
+    const char *eq = strchr(x->psets[i], '=');
+    size_t k = eq ? (size_t)(eq - x->psets[i]) : 0;
+    if (!eq || k >= sizeof key) {
+      rc = lam_err_set(err, LAM_EINVAL, "'%s': expected section.key=value", x->psets[i]);
+      break;
+    }
+    memcpy(key, x->psets[i], k);
+    key[k] = '\0';
+    rc = lam_sim_params_set(p, key, eq + 1, "region point", err);
+  }
   if (rc) {
     lam_sim_params_free(p);
     return lam_err_prefix(err, "experiment %s: ", x->e->name);
@@ -155,6 +172,9 @@ int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
 
 int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
                    double value, const char *unit, lam_err *err) {
+  if (!x->csv) { /* a point of a prediction map keeps no metrics */
+    return LAM_OK;
+  }
   fprintf(x->csv, "%lu,%s,%s,%.10g,%s\n", x->seed, condition, metric, value,
           unit);
   for (size_t i = 0; i < x->nsums; i++) {
@@ -205,7 +225,6 @@ int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
 
 int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
                      lam_sim **out, lam_err *err) {
-  (void)x;
   *out = NULL;
   lam_sim *sim = NULL;
   int rc = lam_sim_new(p, &sim, err);
@@ -215,6 +234,7 @@ int lam_exp_simulate(lam_exp *x, const lam_sim_params *p, double t_end,
   lam_run_opts o = lam_run_defaults(sim);
   o.t_end = t_end;
   o.dt_record = t_end;
+  o.stop = x->o->stop; /* Ctrl-C stops the run, not only the next seed */
   rc = lam_sim_run(sim, &o, NULL, err);
   if (rc) {
     lam_sim_free(sim);
@@ -266,7 +286,6 @@ long lam_exp_pop_index(const lam_system *s, const char *name) {
 int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, double dt,
                    double t_skip, const char *const *pops, double **out,
                    size_t *n, lam_err *err) {
-  (void)x;
   size_t np = 0;
   while (pops[np]) {
     out[np++] = NULL;
@@ -309,6 +328,7 @@ int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, doubl
     o.dt_record = dt;
     o.on_sample = on_sample;
     o.ctx = &c;
+    o.stop = x->o->stop;
     rc = lam_sim_run(sim, &o, NULL, err);
   }
   free(c.buf);
@@ -322,6 +342,30 @@ int lam_exp_series(lam_exp *x, const lam_sim_params *params, double t_end, doubl
   }
   *n = c.n;
   return LAM_OK;
+}
+
+/* "region": the prediction map's summary (lam_region.h), then a comma. */
+static void write_region(FILE *f, const lam_region_summary *g) {
+  fprintf(f, "\n  \"region\": {\"points\": %zu, \"failed\": %zu, \"seeds_per_point\": %zu, "
+             "\"supported_fraction\": ", g->points, g->failed, g->seeds);
+  lam_exp_json_number(f, g->fraction);
+  fputs(", \"ci95\": [", f);
+  lam_exp_json_number(f, g->lo);
+  fputs(", ", f);
+  lam_exp_json_number(f, g->hi);
+  fputs("],\n    \"parameters\": [", f);
+  for (size_t k = 0; k < g->nkeys; k++) {
+    fputs(k ? ",\n      {\"key\": " : "\n      {\"key\": ", f);
+    lam_exp_json_string(f, g->key[k]);
+    fputs(", \"range\": [", f);
+    lam_exp_json_number(f, g->key_lo[k]);
+    fputs(", ", f);
+    lam_exp_json_number(f, g->key_hi[k]);
+    fputs("], \"spearman\": ", f);
+    lam_exp_json_number(f, g->rho[k]);
+    fputs("}", f);
+  }
+  fputs("]},", f);
 }
 
 static int write_result(lam_exp *x, const double *eff, size_t n,
@@ -377,7 +421,11 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
     lam_exp_json_string(f, s->unit);
     fprintf(f, ", \"n\": %zu}", s->n);
   }
-  fputs("\n  },\n  \"quick\": ", f);
+  fputs("\n  },", f);
+  if (x->o->region) {
+    write_region(f, x->o->region);
+  }
+  fputs("\n  \"quick\": ", f);
   fputs(x->o->quick ? "true" : "false", f);
   fputs(",\n  \"model_path\": ", f);
   lam_exp_json_string(f, x->base->path);
@@ -395,10 +443,64 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   return lam_outfile_commit(of, NULL, NULL, err);
 }
 
+/* The base model with o's --set overrides and the point's, built once
+ * (values the tables cannot check, array shapes). */
+static int load_base(lam_exp *x, lam_err *err) {
+  lam_model *m = lam_model_new();
+  if (!m) {
+    return LAM_NOMEM(err);
+  }
+  int rc = lam_model_load(m, x->o->model_path, err);
+  for (size_t i = 0; !rc && i < x->o->nsets; i++) {
+    rc = lam_model_set(m, x->o->sets[i], err);
+  }
+  for (size_t i = 0; !rc && !x->pfile && i < x->npsets; i++) {
+    rc = lam_model_set(m, x->psets[i], err);
+  }
+  if (!rc) {
+    rc = lam_params_from_model(m, &x->base, err);
+  }
+  lam_model_free(m);
+  if (!rc) {
+    lam_sim *sim = NULL;
+    rc = lam_sim_new(x->base, &sim, err);
+    lam_sim_free(sim);
+  }
+  return rc;
+}
+
+int lam_exp_run_point(const lam_experiment *e, const lam_exp_opts *o,
+                      const char *const *sets, size_t nsets, const char *file,
+                      const char *dir, size_t nseeds, double *effects, lam_err *err) {
+  lam_exp x = {.e = e, .o = o, .psets = sets, .npsets = nsets, .pfile = file};
+  if (snprintf(x.dir, sizeof x.dir, "%s", dir) >= (int)sizeof x.dir) {
+    return lam_err_set(err, LAM_EINVAL, "%s: directory name too long", dir);
+  }
+  int rc = load_base(&x, err);
+  for (size_t s = 1; !rc && s <= nseeds; s++) {
+    if (o->stop && *o->stop) {
+      rc = lam_err_set(err, LAM_EINTERRUPT, "experiment %s: interrupted", e->name);
+      break;
+    }
+    x.seed = (unsigned long)s;
+    rc = e->run_seed(&x, x.seed, &effects[s - 1], err);
+    if (rc) {
+      lam_err_prefix(err, "experiment %s, seed %zu: ", e->name, s);
+    }
+  }
+  free(x.sums);
+  lam_sim_params_free(x.base);
+  return rc;
+}
+
 int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
                        lam_exp_result *res, lam_err *err) {
   memset(res, 0, sizeof *res);
   res->e = e;
+  if (o->region) {
+    res->has_region = 1;
+    res->region = *o->region;
+  }
   lam_exp x = {.e = e, .o = o};
   if (snprintf(x.dir, sizeof x.dir, "%s/%s", o->outdir, e->name) >=
       (int)sizeof x.dir) {
@@ -419,25 +521,7 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   free(abs);
   /* Read the base model once: a bad model file fails here, with its
    * file:line:key message, before any seed runs. */
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
-  rc = lam_model_load(m, o->model_path, err);
-  for (size_t i = 0; !rc && i < o->nsets; i++) {
-    rc = lam_model_set(m, o->sets[i], err);
-  }
-  if (!rc) {
-    rc = lam_params_from_model(m, &x.base, err);
-  }
-  lam_model_free(m);
-  if (!rc) {
-    /* Build it once too (values the tables cannot check, array shapes);
-     * its text goes into result.json. */
-    lam_sim *sim = NULL;
-    rc = lam_sim_new(x.base, &sim, err);
-    lam_sim_free(sim);
-  }
+  rc = load_base(&x, err);
   if (!rc) {
     x.resolved = lam_sim_params_text(x.base);
     rc = x.resolved ? LAM_OK : LAM_NOMEM(err);

@@ -80,6 +80,22 @@ size_t lam_experiment_count(void);
 const lam_experiment *lam_experiment_get(size_t i);
 const lam_experiment *lam_experiment_find(const char *name);
 
+/* Where in its declared parameter region a prediction holds
+ * (experiments/lam_region.h): written into result.json as "region". */
+#define LAM_REGION_MAX_KEYS 4
+typedef struct lam_region_summary {
+  size_t points;     /* drawn */
+  size_t failed;     /* points whose run failed (not in the fraction) */
+  size_t supported;  /* points where the effect meets the criterion */
+  size_t seeds;      /* per point */
+  double fraction;   /* supported / (points - failed) */
+  double lo, hi;     /* its Wilson 95% interval */
+  size_t nkeys;      /* keys, by decreasing |rho| */
+  const char *key[LAM_REGION_MAX_KEYS];
+  double key_lo[LAM_REGION_MAX_KEYS], key_hi[LAM_REGION_MAX_KEYS];
+  double rho[LAM_REGION_MAX_KEYS]; /* Spearman of the key with the effect */
+} lam_region_summary;
+
 /* How to run. */
 typedef struct lam_exp_opts {
   const char *model_path;  /* base model file (models/default.ini) */
@@ -92,6 +108,7 @@ typedef struct lam_exp_opts {
   void (*progress)(void *ctx, const char *name, size_t seed, size_t nseeds);
   void *ctx;
   volatile sig_atomic_t *stop; /* non-zero: stop at the next seed */
+  const lam_region_summary *region; /* or NULL: "region" in result.json */
 } lam_exp_opts;
 
 /* The summary of one finished experiment (also in result.json). */
@@ -101,11 +118,23 @@ typedef struct lam_exp_result {
   double effect, lo, hi;   /* mean effect and its 95% CI over seeds */
   size_t nseeds;
   double wall_seconds;
+  int has_region;           /* o->region was given: its copy */
+  lam_region_summary region;
 } lam_exp_result;
 
 /* Run one experiment and write DIR/NAME/. */
 int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
                        lam_exp_result *res, lam_err *err);
+
+/* Run seeds 1..nseeds of e on the base model with o's --set overrides and
+ * its effects into effects[nseeds]: one point of a prediction map
+ * (lam_region.h). sets[0..nsets) ("section.key=value") are applied after
+ * them to the base model (file NULL) or else only to the model file the
+ * experiment reads by that name (lam_exp_params_file). Metrics are not
+ * kept; files the experiment writes for its runs go to dir. */
+int lam_exp_run_point(const lam_experiment *e, const lam_exp_opts *o,
+                      const char *const *sets, size_t nsets, const char *file,
+                      const char *dir, size_t nseeds, double *effects, lam_err *err);
 
 /* Write DIR/report.md and DIR/report.html from finished results. */
 int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,

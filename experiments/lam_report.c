@@ -12,7 +12,8 @@
 #include "lam_outfile.h"
 #include "lam_experiment.h"
 
-/* First PNG in DIR/NAME (alphabetical), or "" when none. */
+/* First PNG in DIR/NAME (alphabetical; the region map aside), or "" when
+ * none. */
 static void first_figure(const char *outdir, const char *name, char *out,
                          size_t n) {
   char dir[1100];
@@ -25,12 +26,25 @@ static void first_figure(const char *outdir, const char *name, char *out,
   struct dirent *e;
   while ((e = readdir(d))) {
     size_t l = strlen(e->d_name);
-    if (l > 4 && !strcmp(e->d_name + l - 4, ".png") &&
+    if (l > 4 && !strcmp(e->d_name + l - 4, ".png") && strcmp(e->d_name, "region.png") &&
         (!out[0] || strcmp(e->d_name, out + strlen(name) + 1) < 0)) {
       snprintf(out, n, "%s/%s", name, e->d_name);
     }
   }
   closedir(d);
+}
+
+/* The "holds in f of the region" cell: f [lo, hi] (n points). */
+static void region_cell(char *buf, size_t n, const lam_exp_result *r) {
+  const lam_region_summary *g = &r->region;
+  if (!r->has_region) {
+    snprintf(buf, n, "-");
+  } else if (g->points == g->failed) {
+    snprintf(buf, n, "no point ran (%zu failed)", g->failed);
+  } else {
+    snprintf(buf, n, "%.2f [%.2f, %.2f] (%zu points%s)", g->fraction, g->lo, g->hi,
+             g->points - g->failed, g->failed ? ", some failed" : "");
+  }
 }
 
 static void html_text(FILE *f, const char *s) {
@@ -63,7 +77,11 @@ static int finish(lam_outfile *of, lam_err *err) {
 
 int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
                      const lam_exp_opts *o, lam_err *err) {
-  char path[1100], hpath[1100], fig[512];
+  char path[1100], hpath[1100], fig[512], cell[128];
+  int maps = 0;
+  for (size_t i = 0; i < n; i++) {
+    maps |= r[i].has_region;
+  }
   snprintf(path, sizeof path, "%s/report.md", outdir);
   snprintf(hpath, sizeof hpath, "%s/report.html", outdir);
   lam_outfile *mdf = NULL, *htmlf = NULL;
@@ -87,8 +105,10 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
               "declared before the run (docs/experiments/README.md).\n\n",
           o->model_path, o->nsets ? " with --set overrides" : "",
           o->nseeds ? "as given" : (o->quick ? "3 (--quick)" : "10"));
-  fputs("| experiment | id | verdict | effect | 95% CI | criterion | figure |\n"
-        "|---|---|---|---|---|---|---|\n", md);
+  fputs(maps ? "| experiment | id | verdict | effect | 95% CI | criterion | figure | holds in f of "
+               "the region |\n|---|---|---|---|---|---|---|---|\n"
+             : "| experiment | id | verdict | effect | 95% CI | criterion | figure |\n"
+               "|---|---|---|---|---|---|---|\n", md);
   fprintf(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>laminar report</title>\n"
                 "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
                 "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
@@ -97,14 +117,17 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
                 "<p>Model: <code>", LAM_VERSION);
   html_text(html, o->model_path);
   fputs("</code></p>\n<table><tr><th>experiment</th><th>prediction</th><th>verdict</th>"
-        "<th>effect</th><th>95% CI</th><th>criterion</th></tr>\n", html);
+        "<th>effect</th><th>95% CI</th><th>criterion</th>", html);
+  fputs(maps ? "<th>holds in f of the region</th></tr>\n" : "</tr>\n", html);
   for (size_t i = 0; i < n; i++) {
     const lam_experiment *e = r[i].e;
     first_figure(outdir, e->name, fig, sizeof fig);
-    fprintf(md, "| [%s](#%s) | %s | **%s** | %.4g | [%.4g, %.4g] | %s | %s%s%s |\n",
+    region_cell(cell, sizeof cell, &r[i]);
+    fprintf(md, "| [%s](#%s) | %s | **%s** | %.4g | [%.4g, %.4g] | %s | %s%s%s |%s%s%s\n",
             e->name, e->name, e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict),
             r[i].effect, r[i].lo, r[i].hi, e->criterion.text,
-            fig[0] ? "[png](" : "", fig, fig[0] ? ")" : "");
+            fig[0] ? "[png](" : "", fig, fig[0] ? ")" : "", maps ? " " : "", maps ? cell : "",
+            maps ? " |" : "");
     fputs("<tr><td><a href=\"#", html);
     html_text(html, e->name);
     fputs("\">", html);
@@ -113,6 +136,10 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
             e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict), r[i].effect,
             r[i].lo, r[i].hi);
     html_text(html, e->criterion.text);
+    if (maps) {
+      fputs("</td><td>", html);
+      html_text(html, cell);
+    }
     fputs("</td></tr>\n", html);
   }
   fputs("\n", md);
@@ -132,6 +159,16 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
                 "[%s/result.json](%s/result.json).\n",
             r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict),
             e->name, e->name, e->name, e->name);
+    if (r[i].has_region) {
+      fprintf(md, "- **Region**: holds in %s of %zu Latin-hypercube points of its "
+                  "declared region (Wilson 95%% CI), %zu seeds each; keys by |Spearman rho| "
+                  "with the effect:", cell, r[i].region.points, r[i].region.seeds);
+      for (size_t k = 0; k < r[i].region.nkeys; k++) {
+        fprintf(md, "%s `%s` %.2f", k ? "," : "", r[i].region.key[k], r[i].region.rho[k]);
+      }
+      fprintf(md, ". Points: [%s/region.csv](%s/region.csv), map: [%s/region.png](%s/region.png).\n",
+              e->name, e->name, e->name, e->name);
+    }
     fprintf(md, "- **Sources**: %s. Details: docs/experiments/%s.md.\n\n", e->citation,
             e->name);
     if (fig[0]) {
@@ -153,6 +190,12 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
     html_text(html, e->criterion.text);
     fprintf(html, "</p>\n<p><b>Result</b>: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: <b>%s</b></p>\n",
             r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict));
+    if (r[i].has_region) {
+      fputs("<p><b>Region</b>: holds in ", html);
+      html_text(html, cell);
+      fprintf(html, " of its declared region: <a href=\"%s/region.csv\">points</a></p>\n"
+                    "<p><img src=\"%s/region.png\" alt=\"region map\"></p>\n", e->name, e->name);
+    }
     if (fig[0]) {
       fputs("<p><img src=\"", html);
       html_text(html, fig);
