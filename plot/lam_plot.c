@@ -759,7 +759,7 @@ static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
 
 /* ---- attention -------------------------------------------------------------- */
 
-static int draw_attention(lam_figure *f, const lam_plot_data *d,
+static int draw_attention(lam_figure *f, const lam_plot_data *d, int paper,
                           lam_err *err) {
   const lam_plot_array *at = lam_plot_data_find(d, "at");
   size_t H = 0;
@@ -769,7 +769,8 @@ static int draw_attention(lam_figure *f, const lam_plot_data *d,
   if (!at || H == 0) {
     return fail_missing("attention weights", err);
   }
-  int ncol = (int)ceil(sqrt((double)H));
+  /* A square grid of heads; one column of them on a journal column. */
+  int ncol = paper ? 1 : (int)ceil(sqrt((double)H));
   int nrow = (int)((H + (size_t)ncol - 1) / (size_t)ncol);
   int rc = lam_figure_grid(f, nrow, ncol, NULL, err);
   /* One colour scale for every head, from 0: heads compare at a glance. */
@@ -1015,7 +1016,7 @@ static void default_size(const lam_plot_data *d, int paper, double upmm,
       hmm = 95.0;
       break;
     case LAM_PLOT_ATTENTION:
-      hmm = 50.0 * nr * (nc > 1 ? 1.0 : 1.3);
+      hmm = 70.0 * (double)(H ? H : 1); /* one head per row */
       break;
     default:
       break;
@@ -1114,7 +1115,7 @@ int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
     rc = draw_lfp(f, d, err);
     break;
   case LAM_PLOT_ATTENTION:
-    rc = draw_attention(f, d, err);
+    rc = draw_attention(f, d, paper, err);
     break;
   default:
     rc = draw_sweep(f, d, err);
