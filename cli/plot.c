@@ -187,7 +187,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
       break;
     case 'S':
       if (lam_plot_style_parse(optarg, &o->style, &err)) {
-        return lam_cli_fail("plot", &err);
+        lam_cli_fail("plot", &err);
+        return 2; /* a usage error, as an unknown option */
       }
       break;
     case 'C':
