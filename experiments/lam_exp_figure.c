@@ -191,10 +191,10 @@ int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
   const double right = legend ? 0.6 * (double)maxlab + 4.0 : 2.0;
   char title[600];
   title_with_bars(fig, c, nc, title, sizeof title);
-  /* Wide enough for the title (about 10 px per character at this size)
+  /* Wide enough for the title (at most about 12 px per character)
    * and the legend. */
   int width = legend ? 1000 + (int)(13.0 * (double)maxlab) : 1000;
-  const int need = 10 * (int)strlen(title) + 160 + (legend ? (int)(13.0 * (double)maxlab) : 0);
+  const int need = 12 * (int)strlen(title) + 160 + (legend ? (int)(13.0 * (double)maxlab) : 0);
   width = need > width ? (need < 2400 ? need : 2400) : width;
   lam_figure *f = lam_figure_new(path, width,
                                  fig->stacked ? (int)(260 * npan + 160) : 700, err);
