@@ -30,7 +30,13 @@ static const char help_tail[] =
     "  --area NAME            runs of stacked areas: the area to draw (traces, psd,\n"
     "                         csd, lfp, attention; default: the first area, the\n"
     "                         bottom of the hierarchy, with a note on stderr)\n"
-    "  --width PX, --height PX  figure size (default: per kind, slide-sized text)\n"
+    "  --style STYLE          screen (default: slide-sized text) or paper (one\n"
+    "                         85 mm journal column, 7.5 pt type; use .pdf or\n"
+    "                         .svg for vector output, .png is 300 dpi)\n"
+    "  --width PX, --height PX  figure size (default: per kind and style; PX are\n"
+    "                         points for .svg and .pdf)\n"
+    "  --csd-static           csd: keep each contact's time mean (default: the\n"
+    "                         map shows the CSD minus it, what moves)\n"
     "  --metric M             sweep: the metric column (default: the first)\n"
     "  --x KEY, --y KEY       sweep: swept keys on x (and y: heat map); without\n"
     "                         --y a sweep over two keys is a heat map of both,\n"
@@ -112,6 +118,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
       {"y", required_argument, NULL, 'y'},
       {"area", required_argument, NULL, 'A'},
       {"partial", no_argument, NULL, 'P'},
+      {"style", required_argument, NULL, 'S'},
+      {"csd-static", no_argument, NULL, 'C'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   lam_plot_opts *o = &a->o;
@@ -179,6 +187,15 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     case 'A':
       o->area = optarg;
       break;
+    case 'S':
+      if (lam_plot_style_parse(optarg, &o->style, &err)) {
+        lam_cli_fail("plot", &err);
+        return 2; /* a usage error, as an unknown option */
+      }
+      break;
+    case 'C':
+      o->csd_static = 1;
+      break;
     case 'h':
       print_help(stdout);
       return 0;
@@ -207,6 +224,11 @@ int lam_cli_plot(int argc, char **argv) {
   lam_err err = {0, ""};
   const char *input = argv[optind];
   if (check_kind_options(o.kind, given)) {
+    return 2;
+  }
+  if (o.csd_static && o.kind != LAM_PLOT_CSD) {
+    fprintf(stderr, "laminar plot: --csd-static: the kind %s does not use it "
+                    "(--csd-static is for csd)\n", lam_plot_kind_name(o.kind));
     return 2;
   }
   int *cols = NULL;

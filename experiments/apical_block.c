@@ -83,20 +83,20 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 }
 
 static int figures(lam_exp *x, lam_err *err) {
-  double y[2][NCOND], sd[2][NCOND];
+  double y[2][NCOND], lo[2][NCOND], hi[2][NCOND];
   const char *ticks[NCOND];
   for (size_t c = 0; c < NCOND; c++) {
-    int rc = lam_exp_mean(x, cond[c].name, "selection_index", &y[0][c], &sd[0][c], err);
+    int rc = lam_exp_mean_ci(x, cond[c].name, "selection_index", &y[0][c], &lo[0][c], &hi[0][c], NULL, err);
     if (!rc) {
-      rc = lam_exp_mean(x, cond[c].name, "l5_basal_rate", &y[1][c], &sd[1][c], err);
+      rc = lam_exp_mean_ci(x, cond[c].name, "l5_basal_rate", &y[1][c], &lo[1][c], &hi[1][c], NULL, err);
     }
     if (rc) {
       return rc;
     }
     ticks[c] = cond[c].tick;
   }
-  const lam_exp_curve cv[] = {{"selection index", y[0], sd[0]},
-                              {"L5 basal rate (a.u.)", y[1], sd[1]}};
+  const lam_exp_curve cv[] = {{.label = "selection index (1)", .y = y[0], .lo = lo[0], .hi = hi[0]},
+                              {.label = "L5 basal rate (a.u.)", .y = y[1], .lo = lo[1], .hi = hi[1]}};
   const lam_exp_fig fig = {.file = "selection_and_feedforward.png",
                            .title = "apical-block: context selection and feedforward response",
                            .xlabel = "apical gate", .xticks = ticks, .n = NCOND,

@@ -81,22 +81,30 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   const double *lv = lam_exp_quick(x) ? quick : full;
   const size_t nl = lam_exp_quick(x) ? 3 : 4;
-  double z[16];
-  for (size_t ib = 0; ib < nl; ib++) {
-    for (size_t ia = 0; ia < nl; ia++) {
+  /* One line of output against basal drive per apical level: a
+   * multiplicative gain fans the lines out from the origin, an additive
+   * one shifts them in parallel. */
+  double y[4][4], lo[4][4], hi[4][4];
+  char label[4][32];
+  lam_exp_curve cv[4];
+  for (size_t ia = 0; ia < nl; ia++) {
+    for (size_t ib = 0; ib < nl; ib++) {
       char cond[48];
       snprintf(cond, sizeof cond, "apical_%g_basal_%g", lv[ia], lv[ib]);
-      int rc = lam_exp_mean(x, cond, "l5_output_norm", &z[ib * nl + ia], NULL, err);
+      int rc = lam_exp_mean_ci(x, cond, "l5_output_norm", &y[ia][ib], &lo[ia][ib],
+                               &hi[ia][ib], NULL, err);
       if (rc) {
         return rc;
       }
     }
+    snprintf(label[ia], sizeof label[ia], "apical a = %g", lv[ia]);
+    cv[ia] = (lam_exp_curve){.label = label[ia], .y = y[ia], .lo = lo[ia], .hi = hi[ia]};
   }
   const lam_exp_fig fig = {.file = "output_grid.png",
-                           .title = "apical-gain: L5 output |O| over basal x apical drive",
-                           .xlabel = "basal drive b (stimulus level)",
-                           .ylabel = "apical drive a (z gain)", .x = lv, .n = nl};
-  return lam_exp_figure_heatmap(x, &fig, lv, nl, z, "|O| (a.u.)", err);
+                           .title = "apical-gain: L5 output |O| against basal drive, one line per apical drive",
+                           .xlabel = "basal drive b (stimulus level, 1)",
+                           .ylabel = "L5 output |O| (a.u.)", .x = lv, .n = nl};
+  return lam_exp_figure_lines(x, &fig, cv, nl, err);
 }
 
 const lam_experiment lam_exp_apical_gain = {

@@ -75,20 +75,20 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 
 /* Relative error per departure, mean over seeds, on a log scale. */
 static int figures(lam_exp *x, lam_err *err) {
-  double y[NCOND];
+  double y[NCOND], lo[NCOND], hi[NCOND];
   const char *ticks[NCOND];
   for (size_t c = 0; c < NCOND; c++) {
-    int rc = lam_exp_mean(x, cond[c].name, "relative_error", &y[c], NULL, err);
+    int rc = lam_exp_mean_ci(x, cond[c].name, "relative_error", &y[c], &lo[c], &hi[c], NULL, err);
     if (rc) {
       return rc;
     }
     ticks[c] = cond[c].tick;
   }
-  const lam_exp_curve cv = {"relative error", y, NULL};
+  const lam_exp_curve cv = {.label = "relative error", .y = y, .lo = lo, .hi = hi};
   const lam_exp_fig fig = {.file = "error_by_departure.png",
                            .title = "attention-identity: error of the circuit vs closed-form attention",
                            .xlabel = "biological departure (one at a time)",
-                           .ylabel = "relative error ||O - O_ref|| / ||O_ref||",
+                           .ylabel = "relative error ||O - O_ref|| / ||O_ref|| (1)",
                            .xticks = ticks, .n = NCOND, .ylog = 1};
   return lam_exp_figure_lines(x, &fig, &cv, 1, err);
 }

@@ -156,18 +156,18 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   static const char *const ticks[NCOND] = {"top-down + bottom-up", "bottom-up alone"};
   static const char *const label[NW] = {"W_Q (onto L2/3)", "W_K (onto L5 basal)"};
-  double y[NW][NCOND], e[NW][NCOND];
+  double y[NW][NCOND], lo[NW][NCOND], hi[NW][NCOND];
   lam_exp_curve cv[NW];
   for (size_t w = 0; w < NW; w++) {
     char metric[32];
     snprintf(metric, sizeof metric, "drive_change_%s", w_name[w]);
     for (size_t c = 0; c < NCOND; c++) {
-      int rc = lam_exp_mean(x, cond_name[c], metric, &y[w][c], &e[w][c], err);
+      int rc = lam_exp_mean_ci(x, cond_name[c], metric, &y[w][c], &lo[w][c], &hi[w][c], NULL, err);
       if (rc) {
         return rc;
       }
     }
-    cv[w] = (lam_exp_curve){label[w], y[w], e[w]};
+    cv[w] = (lam_exp_curve){.label = label[w], .y = y[w], .lo = lo[w], .hi = hi[w]};
   }
   const lam_exp_fig fig = {.file = "drive_change.png",
                            .title = "burst-plasticity: change of the active bottom-up drive",
@@ -178,23 +178,23 @@ static int figures(lam_exp *x, lam_err *err) {
   if (rc) {
     return rc;
   }
-  /* The routing task's learning curve, mean +- SD over seeds. */
+  /* The routing task's learning curve, mean and bootstrap CI over seeds. */
   const lam_routing_task t = route_task(x);
-  double bx[MAXBLOCKS + 1], by[MAXBLOCKS + 1], be[MAXBLOCKS + 1];
+  double bx[MAXBLOCKS + 1], by[MAXBLOCKS + 1], blo[MAXBLOCKS + 1], bhi[MAXBLOCKS + 1];
   for (size_t b = 0; b <= t.nblocks; b++) {
     char cond[32];
     snprintf(cond, sizeof cond, "routing_block_%02zu", b);
     bx[b] = (double)b;
-    rc = lam_exp_mean(x, cond, "accuracy", &by[b], &be[b], err);
+    rc = lam_exp_mean_ci(x, cond, "accuracy", &by[b], &blo[b], &bhi[b], NULL, err);
     if (rc) {
       return rc;
     }
   }
-  const lam_exp_curve lc = {"held-out accuracy", by, be};
+  const lam_exp_curve lc = {.label = "held-out accuracy", .y = by, .lo = blo, .hi = bhi};
   const lam_exp_fig lf = {.file = "routing_curve.png",
                           .title = "burst-plasticity: the routing task (taught coincidence rule)",
                           .xlabel = "training block (16 trials)",
-                          .ylabel = "held-out accuracy (chance 0.25)",
+                          .ylabel = "held-out accuracy (1; chance 0.25)",
                           .x = bx, .n = t.nblocks + 1};
   return lam_exp_figure_lines(x, &lf, &lc, 1, err);
 }

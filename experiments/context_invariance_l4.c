@@ -73,17 +73,17 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   static const char *const metric[] = {"change_l4", "change_l23", "change_l5_out"};
   static const char *const ticks[] = {"L4 V", "L2/3 Q", "L5 output O"};
-  double y[3], e[3];
+  double y[3], lo[3], hi[3];
   for (size_t i = 0; i < 3; i++) {
-    int rc = lam_exp_mean(x, "swap", metric[i], &y[i], &e[i], err);
+    int rc = lam_exp_mean_ci(x, "swap", metric[i], &y[i], &lo[i], &hi[i], NULL, err);
     if (rc) {
       return rc;
     }
   }
-  const lam_exp_curve cv = {"relative change", y, e};
+  const lam_exp_curve cv = {.label = "relative change", .y = y, .lo = lo, .hi = hi};
   const lam_exp_fig fig = {.file = "change_by_layer.png",
                            .title = "context-invariance-l4: change when the top-down context is swapped",
-                           .xlabel = "layer", .ylabel = "relative change ||r(z1) - r(z2)|| / ||r(z1)||",
+                           .xlabel = "layer", .ylabel = "relative change ||r(z1) - r(z2)|| / ||r(z1)|| (1)",
                            .xticks = ticks, .n = 3};
   return lam_exp_figure_lines(x, &fig, &cv, 1, err);
 }

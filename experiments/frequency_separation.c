@@ -76,18 +76,18 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   static const char *const ticks[NARR] = {"separate (gamma != alpha)",
                                           "shared (gamma = alpha)"};
-  double y[NARR];
+  double y[NARR], lo[NARR], hi[NARR];
   for (size_t k = 0; k < NARR; k++) {
-    int rc = lam_exp_mean(x, arr_name[k], "crosstalk", &y[k], NULL, err);
+    int rc = lam_exp_mean_ci(x, arr_name[k], "crosstalk", &y[k], &lo[k], &hi[k], NULL, err);
     if (rc) {
       return rc;
     }
   }
-  const lam_exp_curve cv = {"cross-talk", y, NULL};
+  const lam_exp_curve cv = {.label = "cross-talk", .y = y, .lo = lo, .hi = hi};
   const lam_exp_fig fig = {.file = "crosstalk.png",
                            .title = "frequency-separation: feedforward power in the feedback band",
                            .xlabel = "clock frequencies",
-                           .ylabel = "L5 feedback-band power, alpha clock off / on",
+                           .ylabel = "L5 feedback-band power, alpha clock off / on (1)",
                            .xticks = ticks, .n = NARR, .ylog = 1};
   return lam_exp_figure_lines(x, &fig, &cv, 1, err);
 }

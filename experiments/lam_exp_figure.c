@@ -1,6 +1,8 @@
 /* lam_exp_figure.c: the experiments' figures, drawn through plot/lam_figure
- * from the per-condition means over seeds (lam_exp_mean), so that every
- * experiment's figure has one look and no experiment draws by hand. */
+ * from the per-condition means over seeds (lam_exp_mean, lam_exp_mean_ci),
+ * so that every experiment's figure has one look and no experiment draws
+ * by hand. Error bars are the bootstrap 95% interval of the mean over
+ * seeds, the bootstrap the verdicts use, and the figure says so. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,15 +38,21 @@ typedef struct value_ticks {
 static void value_axis(const double *v, size_t n, double *lo, double *hi,
                        value_ticks *t) {
   const int even = evenly_spaced(v, n);
+  /* Small integer values (head 0, 1, ...) are categories: a tick on each,
+   * none between. */
+  int integers = n <= TICK_MAX;
+  for (size_t i = 0; i < n; i++) {
+    integers = integers && v[i] == floor(v[i]) && fabs(v[i]) < 1e6;
+  }
   const double first = even ? v[0] : 0.0;
   const double last = even ? v[n - 1] : (double)(n - 1);
   const double half = n > 1 ? 0.5 * (last - first) / (double)(n - 1) : 0.5;
   *lo = first - half;
   *hi = last + half;
   t->n = 0;
-  if (!even && n <= TICK_MAX) {
+  if ((!even || integers) && n <= TICK_MAX) {
     for (size_t i = 0; i < n; i++) {
-      t->at[i] = (double)i;
+      t->at[i] = even ? v[i] : (double)i;
       snprintf(t->text[i], sizeof t->text[i], "%g", v[i]);
       t->ptr[i] = t->text[i];
     }
@@ -64,8 +72,13 @@ static int y_range(const lam_exp_curve *c, size_t nc, size_t n, int ylog,
   for (size_t k = 0; k < nc; k++) {
     for (size_t i = 0; i < n; i++) {
       const double e = c[k].e && isfinite(c[k].e[i]) ? c[k].e[i] : 0.0;
-      const double y0 = ylog ? c[k].y[i] : c[k].y[i] - e;
-      const double y1 = ylog ? c[k].y[i] : c[k].y[i] + e;
+      double y0 = ylog ? c[k].y[i] : c[k].y[i] - e;
+      double y1 = ylog ? c[k].y[i] : c[k].y[i] + e;
+      if (c[k].lo && c[k].hi && isfinite(c[k].lo[i]) && isfinite(c[k].hi[i]) &&
+          (!ylog || c[k].lo[i] > 0.0)) {
+        y0 = fmin(y0, c[k].lo[i]);
+        y1 = fmax(y1, c[k].hi[i]);
+      }
       if (isfinite(y0) && (!ylog || y0 > 0.0)) {
         a = y0 < a ? y0 : a;
         b = y1 > b ? y1 : b;
@@ -88,20 +101,37 @@ static int y_range(const lam_exp_curve *c, size_t nc, size_t n, int ylog,
 
 static int draw_curve(lam_figure *f, const lam_exp_fig *fig, const double *xv,
                       const lam_exp_curve *c, int color, int with_label,
-                      const char *const *ticks, lam_err *err) {
+                      lam_err *err) {
   const char *label = with_label ? c->label : NULL;
   char name[128];
   snprintf(name, sizeof name, "%s", c->label ? c->label : "curve");
   if (!fig->x) {
-    /* Categories: unjoined points named beside them, vertical error bars. */
-    int rc = lam_figure_markers(f, name, xv, c->y, fig->n, color, ticks, label,
+    /* Categories: unjoined points with vertical error bars; the legend
+     * entry is a line sample of the curve's colour (an empty polyline). */
+    int rc = lam_figure_markers(f, name, xv, c->y, fig->n, color, NULL, NULL,
                                 err);
-    for (size_t i = 0; !rc && c->e && !fig->ylog && i < fig->n; i++) {
+    if (!rc && label) {
+      rc = lam_figure_line(f, NULL, xv, c->y, 0, color, label, err);
+    }
+    for (size_t i = 0; !rc && i < fig->n; i++) {
+      double by[2];
+      if (c->lo && c->hi) {
+        by[0] = c->lo[i];
+        by[1] = c->hi[i];
+      } else if (c->e && !fig->ylog) {
+        by[0] = c->y[i] - c->e[i];
+        by[1] = c->y[i] + c->e[i];
+      } else {
+        continue;
+      }
       const double bx[2] = {xv[i], xv[i]};
-      const double by[2] = {c->y[i] - c->e[i], c->y[i] + c->e[i]};
       rc = lam_figure_line(f, name, bx, by, 2, color, NULL, err);
     }
     return rc;
+  }
+  if (c->lo && c->hi) {
+    return lam_figure_intervals(f, name, xv, c->y, c->lo, c->hi, fig->n, color,
+                                label, err);
   }
   if (c->e && !fig->ylog) {
     return lam_figure_errorbars(f, name, xv, c->y, c->e, fig->n, color, label,
@@ -112,6 +142,28 @@ static int draw_curve(lam_figure *f, const lam_exp_fig *fig, const double *xv,
     rc = lam_figure_line(f, name, xv, c->y, fig->n, color, NULL, err);
   }
   return rc;
+}
+
+/* The title with what the error bars are: fig->bars, else the kind the
+ * curves carry. */
+static void title_with_bars(const lam_exp_fig *fig, const lam_exp_curve *c,
+                            size_t nc, char *out, size_t len) {
+  const char *bars = fig->bars;
+  for (size_t k = 0; !bars && k < nc; k++) {
+    if (c[k].lo && c[k].hi) {
+      bars = "95% bootstrap CI of the mean over seeds";
+    }
+  }
+  for (size_t k = 0; !bars && k < nc; k++) {
+    if (c[k].e && !fig->ylog) {
+      bars = "\u00b1 s.d. over seeds";
+    }
+  }
+  if (bars) {
+    snprintf(out, len, "%s (bars: %s)", fig->title ? fig->title : "", bars);
+  } else {
+    snprintf(out, len, "%s", fig->title ? fig->title : "");
+  }
 }
 
 int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
@@ -130,8 +182,24 @@ int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
   char path[1200];
   fig_path(x, fig->file, path, sizeof path);
   const size_t npan = fig->stacked ? nc : 1;
-  lam_figure *f = lam_figure_new(path, 1000, fig->stacked ? (int)(260 * npan + 160) : 700,
-                                 err);
+  /* Room for the legend: the longest label (about half a line per
+   * character at the legend's size) and its line sample. */
+  size_t maxlab = 0;
+  for (size_t k = 0; k < nc; k++) {
+    const size_t L = c[k].label ? strlen(c[k].label) : 0;
+    maxlab = L > maxlab ? L : maxlab;
+  }
+  const int legend = !fig->stacked && nc > 1;
+  const double right = legend ? 0.6 * (double)maxlab + 4.0 : 2.0;
+  char title[600];
+  title_with_bars(fig, c, nc, title, sizeof title);
+  /* Wide enough for the title (at most about 12 px per character)
+   * and the legend. */
+  int width = legend ? 1000 + (int)(13.0 * (double)maxlab) : 1000;
+  const int need = 12 * (int)strlen(title) + 160 + (legend ? (int)(13.0 * (double)maxlab) : 0);
+  width = need > width ? (need < 2400 ? need : 2400) : width;
+  lam_figure *f = lam_figure_new(path, width,
+                                 fig->stacked ? (int)(260 * npan + 160) : 700, err);
   if (!f) {
     return err->code;
   }
@@ -151,16 +219,21 @@ int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
         ax.xmax *= 1.3;
       }
     } else {
+      /* Categories at 0..n-1, each named by its tick. */
       ax.xmin = -0.5;
-      ax.xmax = (double)fig->n + 0.2; /* room for the last point's name */
-      ax.xnumbers = 0;
+      ax.xmax = (double)fig->n - 0.5;
+      ax.xtick_at = xv;
+      ax.xtick_text = fig->xticks;
+      ax.nxtick = fig->xticks ? fig->n : 0;
+      ax.xnumbers = p + 1 == npan;
     }
+    ax.right_lines = right;
     ax.xlog = fig->xlog;
     ax.ylog = fig->ylog;
     if (!rc) {
       rc = y_range(cp, ncp, fig->n, fig->ylog, &ax.ymin, &ax.ymax, err);
     }
-    ax.title = p == 0 ? fig->title : NULL;
+    ax.title = p == 0 ? title : NULL;
     ax.xlabel = p + 1 == npan ? fig->xlabel : NULL;
     ax.ylabel = fig->stacked ? cp->label : fig->ylabel;
     if (fig->stacked && p + 1 < npan && fig->x) {
@@ -170,9 +243,17 @@ int lam_exp_figure_lines(lam_exp *x, const lam_exp_fig *fig,
       rc = lam_figure_panel(f, (int)p, 0, &ax, err);
     }
     for (size_t k = 0; !rc && k < ncp; k++) {
-      rc = draw_curve(f, fig, xv, &cp[k], fig->stacked ? (int)p : (int)k,
-                      !fig->stacked && ncp > 1, k == 0 ? fig->xticks : NULL,
-                      err);
+      /* Several curves over categories sit side by side, not on top of
+       * each other. */
+      double xk[256];
+      for (size_t i = 0; i < fig->n; i++) {
+        xk[i] = xv[i] + (!fig->x && ncp > 1
+                             ? 0.5 * ((double)k - 0.5 * (double)(ncp - 1)) /
+                                   (double)ncp
+                             : 0.0);
+      }
+      rc = draw_curve(f, fig, xk, &cp[k], fig->stacked ? (int)p : (int)k,
+                      !fig->stacked && ncp > 1, err);
     }
     if (!rc && !fig->stacked && nc > 1) {
       rc = lam_figure_legend(f, err);

@@ -24,7 +24,24 @@ typedef struct metric_sum {
   char condition[64], metric[64], unit[24];
   double sum, sumsq;
   size_t n;
+  double *v; /* the n values, seed by seed (the figures' bootstrap CIs) */
+  size_t capv;
 } metric_sum;
+
+/* Append value to s->v. */
+static int keep_value(metric_sum *s, double value, lam_err *err) {
+  if (s->n >= s->capv) {
+    size_t cap = s->capv ? 2 * s->capv : 16;
+    double *p = realloc(s->v, cap * sizeof *p);
+    if (!p) {
+      return LAM_NOMEM(err);
+    }
+    s->v = p;
+    s->capv = cap;
+  }
+  s->v[s->n] = value;
+  return LAM_OK;
+}
 
 struct lam_exp {
   const lam_experiment *e;
@@ -180,6 +197,9 @@ int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
   for (size_t i = 0; i < x->nsums; i++) {
     metric_sum *s = &x->sums[i];
     if (!strcmp(s->condition, condition) && !strcmp(s->metric, metric)) {
+      if (keep_value(s, value, err)) {
+        return err->code;
+      }
       s->sum += value;
       s->sumsq += value * value;
       s->n++;
@@ -196,6 +216,11 @@ int lam_exp_metric(lam_exp *x, const char *condition, const char *metric,
     x->capsums = cap;
   }
   metric_sum *s = &x->sums[x->nsums++];
+  memset(s, 0, sizeof *s);
+  if (keep_value(s, value, err)) {
+    x->nsums--;
+    return err->code;
+  }
   snprintf(s->condition, sizeof s->condition, "%s", condition);
   snprintf(s->metric, sizeof s->metric, "%s", metric);
   snprintf(s->unit, sizeof s->unit, "%s", unit);
@@ -217,6 +242,23 @@ int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
         *sd = var > 0.0 ? sqrt(var) : 0.0;
       }
       return LAM_OK;
+    }
+  }
+  return lam_err_set(err, LAM_ENOTFOUND, "experiment %s: no metric %s/%s",
+                     x->e->name, condition, metric);
+}
+
+int lam_exp_mean_ci(const lam_exp *x, const char *condition,
+                    const char *metric, double *mean, double *lo, double *hi,
+                    size_t *n, lam_err *err) {
+  for (size_t i = 0; i < x->nsums; i++) {
+    const metric_sum *s = &x->sums[i];
+    if (!strcmp(s->condition, condition) && !strcmp(s->metric, metric)) {
+      if (n) {
+        *n = s->n;
+      }
+      /* The verdict's bootstrap (2000 resamples, seed 12345). */
+      return lam_bootstrap_ci(s->v, s->n, 2000, 12345, mean, lo, hi, err);
     }
   }
   return lam_err_set(err, LAM_ENOTFOUND, "experiment %s: no metric %s/%s",
@@ -598,6 +640,9 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
     rc = write_result(&x, eff, done, res, err);
   }
   free(eff);
+  for (size_t i = 0; i < x.nsums; i++) {
+    free(x.sums[i].v);
+  }
   free(x.sums);
   free(x.resolved);
   lam_sim_params_free(x.base);

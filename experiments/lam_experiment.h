@@ -201,22 +201,38 @@ int lam_exp_lsq(const double *design, const double *y, size_t n, size_t p,
 int lam_exp_mean(const lam_exp *x, const char *condition, const char *metric,
                  double *mean, double *sd, lam_err *err);
 
-/* One curve: n values y (and error half-widths e, or NULL). */
+/* Mean over seeds of a recorded metric and its percentile-bootstrap 95%
+ * interval [lo, hi], the bootstrap of the verdicts (2000 resamples, fixed
+ * seed); *n (may be NULL) the number of seeds. One seed: lo = hi = mean.
+ * LAM_ENOTFOUND when it was never recorded. The figures' error bars. */
+int lam_exp_mean_ci(const lam_exp *x, const char *condition,
+                    const char *metric, double *mean, double *lo, double *hi,
+                    size_t *n, lam_err *err);
+
+/* One curve: n values y, with error half-widths e (+- s.d.) or the
+ * interval [lo, hi] of each point (a bootstrap CI: lam_exp_mean_ci), or
+ * neither. */
 typedef struct lam_exp_curve {
   const char *label; /* legend, or the y label of a stacked panel */
   const double *y;
   const double *e;
+  const double *lo, *hi;
 } lam_exp_curve;
 
 /* A figure written to lam_exp_dir()/file (.png). x: n positions, or NULL
- * for n categories at 0..n-1 named by xticks. stacked: one panel per curve,
- * sharing x. Log axes drop error bars (points only). */
+ * for n categories at 0..n-1 named by xticks (tick labels on the axis).
+ * stacked: one panel per curve, sharing x. Log axes draw intervals
+ * (lo/hi) but drop +- e bars. bars: what the error bars are, said under
+ * the title ("95% bootstrap CI over 10 seeds"); NULL: the figure says
+ * "bars: 95% bootstrap CI" when a curve has lo/hi, "bars: +- s.d." when
+ * one has e. */
 typedef struct lam_exp_fig {
   const char *file, *title, *xlabel, *ylabel;
   const double *x;
   const char *const *xticks;
   size_t n;
   int xlog, ylog, stacked;
+  const char *bars;
 } lam_exp_fig;
 
 /* Points joined by lines, one colour per curve, legend when several. */

@@ -84,20 +84,20 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 }
 
 static int figures(lam_exp *x, lam_err *err) {
-  double y[2][NCOND];
+  double y[2][NCOND], lo[2][NCOND], hi[2][NCOND];
   const char *ticks[NCOND];
   for (size_t c = 0; c < NCOND; c++) {
-    int rc = lam_exp_mean(x, cond[c].name, "gamma_power_l23", &y[0][c], NULL, err);
+    int rc = lam_exp_mean_ci(x, cond[c].name, "gamma_power_l23", &y[0][c], &lo[0][c], &hi[0][c], NULL, err);
     if (!rc) {
-      rc = lam_exp_mean(x, cond[c].name, "alphabeta_power_l5_out", &y[1][c], NULL, err);
+      rc = lam_exp_mean_ci(x, cond[c].name, "alphabeta_power_l5_out", &y[1][c], &lo[1][c], &hi[1][c], NULL, err);
     }
     if (rc) {
       return rc;
     }
     ticks[c] = cond[c].tick;
   }
-  const lam_exp_curve cv[] = {{"L2/3 gamma power", y[0], NULL},
-                              {"L5 alpha/beta power", y[1], NULL}};
+  const lam_exp_curve cv[] = {{.label = "L2/3 gamma power (a.u.#u2#d)", .y = y[0], .lo = lo[0], .hi = hi[0]},
+                              {.label = "L5 alpha/beta power (a.u.#u2#d)", .y = y[1], .lo = lo[1], .hi = hi[1]}};
   const lam_exp_fig fig = {.file = "band_power.png",
                            .title = "laminar-spectra: band power (" LAM_BAND_GAMMA_TEXT
                                     ", " LAM_BAND_ALPHABETA_TEXT ")",

@@ -135,23 +135,24 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 }
 
 static int figures(lam_exp *x, lam_err *err) {
-  double mi[NCOND], sm[NCOND];
+  double mi[NCOND], sm[NCOND], mlo[NCOND], mhi[NCOND], slo[NCOND], shi[NCOND];
   const char *ticks[NCOND];
   for (size_t c = 0; c < NCOND; c++) {
-    int rc = lam_exp_mean(x, cond[c].name, "tort_mi", &mi[c], NULL, err);
+    int rc = lam_exp_mean_ci(x, cond[c].name, "tort_mi", &mi[c], &mlo[c], &mhi[c], NULL, err);
     if (!rc) {
-      rc = lam_exp_mean(x, cond[c].name, "surrogate_mean", &sm[c], NULL, err);
+      rc = lam_exp_mean_ci(x, cond[c].name, "surrogate_mean", &sm[c], &slo[c], &shi[c], NULL, err);
     }
     if (rc) {
       return rc;
     }
     ticks[c] = cond[c].tick;
   }
-  const lam_exp_curve cv[] = {{"Tort MI", mi, NULL}, {"shifted surrogates", sm, NULL}};
+  const lam_exp_curve cv[] = {{.label = "Tort MI", .y = mi, .lo = mlo, .hi = mhi},
+                              {.label = "shifted surrogates", .y = sm, .lo = slo, .hi = shi}};
   const lam_exp_fig fig = {.file = "modulation_index.png",
                            .title = "phase-amplitude-coupling: L5/6 alpha phase vs L2/3 gamma amplitude",
                            .xlabel = "interlaminar couplings (Mejias 2016 column)",
-                           .ylabel = "modulation index", .xticks = ticks, .n = NCOND,
+                           .ylabel = "modulation index (1)", .xticks = ticks, .n = NCOND,
                            .ylog = 1};
   return lam_exp_figure_lines(x, &fig, cv, 2, err);
 }

@@ -81,20 +81,20 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   static const char *const metric[] = {"attention_entropy", "max_weight",
                                        "total_burst_rate"};
-  double y[3][4], e[3][4];
+  double y[3][4], lo[3][4], hi[3][4];
   for (size_t m = 0; m < 3; m++) {
     for (size_t i = 0; i < 4; i++) {
       char cond[32];
       snprintf(cond, sizeof cond, "pv_strength_%g", strength[i]);
-      int rc = lam_exp_mean(x, cond, metric[m], &y[m][i], &e[m][i], err);
+      int rc = lam_exp_mean_ci(x, cond, metric[m], &y[m][i], &lo[m][i], &hi[m][i], NULL, err);
       if (rc) {
         return rc;
       }
     }
   }
-  const lam_exp_curve cv[] = {{"entropy (nat)", y[0], e[0]},
-                              {"largest weight", y[1], e[1]},
-                              {"total burst rate (a.u.)", y[2], e[2]}};
+  const lam_exp_curve cv[] = {{.label = "entropy (nat)", .y = y[0], .lo = lo[0], .hi = hi[0]},
+                              {.label = "largest weight (1)", .y = y[1], .lo = lo[1], .hi = hi[1]},
+                              {.label = "total burst rate (a.u.)", .y = y[2], .lo = lo[2], .hi = hi[2]}};
   const lam_exp_fig fig = {.file = "pv_strength.png",
                            .title = "pv-softmax: competition against PV strength",
                            .xlabel = "column.pv_strength (1 normal, 0 silenced)",

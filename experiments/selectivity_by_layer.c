@@ -50,17 +50,17 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
 static int figures(lam_exp *x, lam_err *err) {
   static const char *const metric[] = {"entropy_l4", "entropy_l23", "entropy_l5"};
   static const char *const ticks[] = {"L4 |V|", "L2/3 |Q|", "L5 burst R"};
-  double y[3], e[3], hmax[3];
+  double y[3], lo[3], hi[3], hmax[3];
   int rc = LAM_OK;
   for (size_t i = 0; !rc && i < 3; i++) {
-    rc = lam_exp_mean(x, "graded", metric[i], &y[i], &e[i], err);
+    rc = lam_exp_mean_ci(x, "graded", metric[i], &y[i], &lo[i], &hi[i], NULL, err);
     hmax[i] = log((double)T);
   }
   if (rc) {
     return rc;
   }
-  const lam_exp_curve cv[] = {{"entropy", y, e},
-                              {"log T (max)", hmax, NULL}};
+  const lam_exp_curve cv[] = {{.label = "entropy", .y = y, .lo = lo, .hi = hi},
+                              {.label = "log T (max)", .y = hmax}};
   const lam_exp_fig fig = {.file = "entropy_by_layer.png",
                            .title = "selectivity-by-layer: entropy of the activity over 8 competing columns",
                            .xlabel = "layer", .ylabel = "entropy (nat)",

@@ -136,7 +136,7 @@ static int figures(lam_exp *x, lam_err *err) {
   static const char *const label[NPAIR][NBAND] = {
       {"feedforward, gamma", "feedforward, alpha/beta"},
       {"feedback, gamma", "feedback, alpha/beta"}};
-  double y[NPAIR * NBAND][NCOND], e[NPAIR * NBAND][NCOND];
+  double y[NPAIR * NBAND][NCOND], lo[NPAIR * NBAND][NCOND], hi[NPAIR * NBAND][NCOND];
   lam_exp_curve cv[NPAIR * NBAND];
   for (size_t p = 0; p < NPAIR; p++) {
     for (size_t b = 0; b < NBAND; b++) {
@@ -144,12 +144,12 @@ static int figures(lam_exp *x, lam_err *err) {
       char metric[64];
       snprintf(metric, sizeof metric, "granger_%s_%s", pair_name[p], band_name[b]);
       for (size_t c = 0; c < NCOND; c++) {
-        int rc = lam_exp_mean(x, cond_name[c], metric, &y[k][c], &e[k][c], err);
+        int rc = lam_exp_mean_ci(x, cond_name[c], metric, &y[k][c], &lo[k][c], &hi[k][c], NULL, err);
         if (rc) {
           return rc;
         }
       }
-      cv[k] = (lam_exp_curve){label[p][b], y[k], NULL};
+      cv[k] = (lam_exp_curve){.label = label[p][b], .y = y[k], .lo = lo[k], .hi = hi[k]};
     }
   }
   const lam_exp_fig fig = {.file = "granger.png",

@@ -92,15 +92,19 @@ enum {
   C_COUNT = C_BAND0 + LAM_FIG_NCOLORS
 };
 
-/* Okabe-Ito, ordered so that neighbours differ most and yellow (weak on
- * white) comes last. */
+/* Okabe-Ito, ordered so that the first four differ in hue and lightness
+ * alike (blue, orange, bluish green, reddish purple: no two of them are
+ * confused under the common colour-vision deficiencies), the pairs that
+ * are close (blue / sky blue, orange / vermillion) are four apart, and
+ * yellow (weak on white) comes last. Figures colour their items by their
+ * rank, so a figure of up to four items uses the four distinct ones. */
 static const int okabe_ito[LAM_FIG_NCOLORS][3] = {
     {0, 114, 178},   /* blue */
-    {213, 94, 0},    /* vermillion */
+    {230, 159, 0},   /* orange */
     {0, 158, 115},   /* bluish green */
     {204, 121, 167}, /* reddish purple */
-    {230, 159, 0},   /* orange */
     {86, 180, 233},  /* sky blue */
+    {213, 94, 0},    /* vermillion */
     {0, 0, 0},       /* black */
     {240, 228, 66},  /* yellow */
 };
@@ -144,6 +148,8 @@ struct lam_figure {
   double wx0, wx1, wy0, wy1; /* its world window (log10 on log axes) */
   int nleg;
   leg_entry leg[LEG_MAX];
+  double line_px; /* the text line height in pixels (points) */
+  double zlo, zhi; /* fixed heat-map range, or NaN: each map its own */
 };
 
 static void sel(const lam_figure *f) { plsstrm(f->strm); }
@@ -223,6 +229,12 @@ static int dev_available(const char *dev) {
 
 lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
                            lam_err *err) {
+  return lam_figure_new_lines(path, width_px, height_px, 0.0, err);
+}
+
+lam_figure *lam_figure_new_lines(const char *path, int width_px,
+                                 int height_px, double line_px,
+                                 lam_err *err) {
   if (!path || !*path) {
     lam_err_set(err, LAM_EINVAL, "figure: no output path");
     return NULL;
@@ -275,6 +287,8 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   }
   f->width = width_px;
   f->height = height_px;
+  f->line_px = line_px > 0.0 ? line_px : lam_figure_line_px(width_px, height_px);
+  f->zlo = f->zhi = NAN;
   plmkstrm(&f->strm);
   if (f->strm < 0) {
     fclose(out);
@@ -309,7 +323,7 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
   f->page_w_mm = xmx - xmn;
   f->page_h_mm = ymx - ymn;
   double px_mm = f->page_h_mm / height_px;
-  double ch = lam_figure_line_px(width_px, height_px) * px_mm;
+  double ch = f->line_px * px_mm;
   /* plschr sets the height of capitals; the value above is the line
    * height. */
   f->ch_mm = ch;
@@ -326,6 +340,15 @@ void lam_figure_set_tap(lam_figure *f, lam_figure_tap t, void *user) {
   if (f) {
     f->tap = t;
     f->tap_user = user;
+  }
+}
+
+double lam_figure_line_height(const lam_figure *f) { return f->line_px; }
+
+void lam_figure_set_zrange(lam_figure *f, double lo, double hi) {
+  if (f) {
+    f->zlo = lo;
+    f->zhi = hi;
   }
 }
 
@@ -613,6 +636,34 @@ int lam_figure_line(lam_figure *f, const char *name, const double *x,
   return pl_check(f, "line", err);
 }
 
+static int intervals(lam_figure *f, const double *x, const double *y,
+                     const double *lo, const double *hi, size_t n, int color,
+                     const char *label, lam_err *err) {
+  sel(f);
+  plcol0(col_slot(color));
+  plwidth(2.0);
+  for (size_t i = 0; i < n; i++) {
+    if (!okx(f, x[i]) || !oky(f, y[i])) {
+      continue;
+    }
+    double a = isfinite(lo[i]) && oky(f, lo[i]) ? lo[i] : y[i];
+    double b = isfinite(hi[i]) && oky(f, hi[i]) ? hi[i] : y[i];
+    PLFLT px = wx(f, x[i]), pl = wy(f, a), ph = wy(f, b), py = wy(f, y[i]);
+    if (b > a) {
+      plerry(1, &px, &pl, &ph);
+    }
+    plstring(1, &px, &py, "#(840)");
+  }
+  int rc = polyline(f, x, y, n, err);
+  plwidth(1.0);
+  plcol0(C_BLACK);
+  if (rc) {
+    return rc;
+  }
+  add_leg(f, PL_LEGEND_LINE, col_slot(color), label);
+  return pl_check(f, "error bars", err);
+}
+
 int lam_figure_errorbars(lam_figure *f, const char *name, const double *x,
                          const double *y, const double *e, size_t n,
                          int color, const char *label, lam_err *err) {
@@ -623,30 +674,37 @@ int lam_figure_errorbars(lam_figure *f, const char *name, const double *x,
   tap(f, name, ":x", x, n);
   tap(f, name, ":y", y, n);
   tap(f, name, ":err", e, n);
-  sel(f);
-  plcol0(col_slot(color));
-  plwidth(2.0);
-  for (size_t i = 0; i < n; i++) {
-    double lo = y[i] - (isfinite(e[i]) ? e[i] : 0.0);
-    double hi = y[i] + (isfinite(e[i]) ? e[i] : 0.0);
-    if (!okx(f, x[i]) || !oky(f, y[i])) {
-      continue;
-    }
-    if (!oky(f, lo)) {
-      lo = y[i];
-    }
-    PLFLT px = wx(f, x[i]), pl = wy(f, lo), ph = wy(f, hi), py = wy(f, y[i]);
-    plerry(1, &px, &pl, &ph);
-    plstring(1, &px, &py, "#(840)");
+  double *lo = malloc((n ? n : 1) * sizeof *lo);
+  double *hi = malloc((n ? n : 1) * sizeof *hi);
+  if (!lo || !hi) {
+    free(lo);
+    free(hi);
+    return LAM_NOMEM(err);
   }
-  rc = polyline(f, x, y, n, err);
-  plwidth(1.0);
-  plcol0(C_BLACK);
+  for (size_t i = 0; i < n; i++) {
+    const double d = isfinite(e[i]) ? e[i] : 0.0;
+    lo[i] = y[i] - d;
+    hi[i] = y[i] + d;
+  }
+  rc = intervals(f, x, y, lo, hi, n, color, label, err);
+  free(lo);
+  free(hi);
+  return rc;
+}
+
+int lam_figure_intervals(lam_figure *f, const char *name, const double *x,
+                         const double *y, const double *lo, const double *hi,
+                         size_t n, int color, const char *label,
+                         lam_err *err) {
+  int rc = need_panel(f, err);
   if (rc) {
     return rc;
   }
-  add_leg(f, PL_LEGEND_LINE, col_slot(color), label);
-  return pl_check(f, "error bars", err);
+  tap(f, name, ":x", x, n);
+  tap(f, name, ":y", y, n);
+  tap(f, name, ":lo", lo, n);
+  tap(f, name, ":hi", hi, n);
+  return intervals(f, x, y, lo, hi, n, color, label, err);
 }
 
 int lam_figure_markers(lam_figure *f, const char *name, const double *x,
@@ -778,6 +836,10 @@ int lam_figure_heatmap(lam_figure *f, const char *name, const double *z,
   if (rc) {
     return lam_err_prefix(err, "heat map %s: ", name ? name : "");
   }
+  if (isfinite(f->zlo) && isfinite(f->zhi) && f->zlo < f->zhi) {
+    lo = f->zlo; /* one scale shared by several maps */
+    hi = f->zhi;
+  }
   if (cmap == LAM_CMAP_DIVERGING) {
     double m = fmax(fabs(lo), fabs(hi));
     lo = -m;
@@ -791,7 +853,7 @@ int lam_figure_heatmap(lam_figure *f, const char *name, const double *z,
     return LAM_NOMEM(err);
   }
   for (size_t i = 0; i < nx * ny; i++) {
-    buf[i] = isfinite(z[i]) ? z[i] : lo;
+    buf[i] = isfinite(z[i]) ? fmin(fmax(z[i], lo), hi) : lo;
   }
   for (size_t i = 0; i < nx; i++) {
     rows[i] = buf + i * ny;
@@ -1028,6 +1090,26 @@ lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
 
 #define LAM__NOPL(err) lam_err_set((err), LAM_EUNSUPPORTED, "no PLplot")
 
+lam_figure *lam_figure_new_lines(const char *path, int width_px,
+                                 int height_px, double line_px,
+                                 lam_err *err) {
+  (void)line_px;
+  return lam_figure_new(path, width_px, height_px, err);
+}
+double lam_figure_line_height(const lam_figure *f) {
+  (void)f;
+  return 16.0;
+}
+void lam_figure_set_zrange(lam_figure *f, double lo, double hi) {
+  (void)f, (void)lo, (void)hi;
+}
+int lam_figure_intervals(lam_figure *f, const char *nm, const double *x,
+                         const double *y, const double *lo, const double *hi,
+                         size_t n, int c, const char *l, lam_err *err) {
+  (void)f, (void)nm, (void)x, (void)y, (void)lo, (void)hi, (void)n, (void)c,
+      (void)l;
+  return LAM__NOPL(err);
+}
 void lam_figure_set_tap(lam_figure *f, lam_figure_tap t, void *user) {
   (void)f;
   (void)t;

@@ -98,6 +98,21 @@ lam_axes lam_axes_defaults(void);
 lam_figure *lam_figure_new(const char *path, int width_px, int height_px,
                            lam_err *err);
 
+/* The same with the height of a text line given in pixels (points for
+ * SVG/PDF): line_px > 0 sets the font size independently of the page
+ * (a print style's fixed point size), 0 takes lam_figure_line_px. */
+lam_figure *lam_figure_new_lines(const char *path, int width_px,
+                                 int height_px, double line_px,
+                                 lam_err *err);
+
+/* The figure's text line height in pixels (points for SVG/PDF). */
+double lam_figure_line_height(const lam_figure *f);
+
+/* Heat maps drawn after this call use the colour range [lo, hi] (values
+ * outside are drawn at the ends), so several maps share one scale; NaN
+ * (the default) gives each map the range of its own values. */
+void lam_figure_set_zrange(lam_figure *f, double lo, double hi);
+
 /* The height of one text line in pixels (font size scales with the page:
  * 1/30 of the shorter side, 16..26 px); for laying out panels in pixels. */
 double lam_figure_line_px(int width_px, int height_px);
@@ -125,6 +140,13 @@ int lam_figure_line(lam_figure *f, const char *name, const double *x,
 int lam_figure_errorbars(lam_figure *f, const char *name, const double *x,
                          const double *y, const double *e, size_t n,
                          int color, const char *label, lam_err *err);
+
+/* Points with vertical intervals [lo[k], hi[k]] (a confidence interval,
+ * asymmetric), joined by a line. Tapped also as "<name>:lo", "<name>:hi". */
+int lam_figure_intervals(lam_figure *f, const char *name, const double *x,
+                         const double *y, const double *lo, const double *hi,
+                         size_t n, int color, const char *label,
+                         lam_err *err);
 
 /* Filled circles at (x[k], y[k]), each annotated with text[k] if text is
  * non-NULL. */

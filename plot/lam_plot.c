@@ -8,12 +8,14 @@
  */
 #include "lam_plot.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lam_metrics.h"
 #include "lam_plot_private.h"
 #include "lam_probe.h"
 #include "lam_spectrum.h"
@@ -242,46 +244,148 @@ static void pad(double *lo, double *hi, double frac) {
 
 /* ---- traces ---------------------------------------------------------------- */
 
-/* Traces layout, in text lines: title and legend row above the first
- * panel, time axis below the last, a gap between panels, the clock band,
- * the right margin (layer notes, clock legend). */
+/* Traces layout, in text lines: title above the first panel, time axis
+ * below the last, a gap between panels, the clock band, the right margin
+ * (the column legend beside the first panels, layer notes, clock legend). */
 /* (lam_figure_panel's margins: 0.5 line above and below each panel; the
- * title and the legend row add 3, the time axis 2.8.) */
-#define TRACES_TOP_LINES 3.0
+ * title adds 1.4, the time axis 2.8.) */
+#define TRACES_TOP_LINES 1.6
 #define TRACES_BOTTOM_LINES 2.8
 #define TRACES_GAP_LINES 1.0
 #define TRACES_BAND_LINES 3.0
-#define TRACES_RIGHT_LINES 6.5
-/* Default height per population panel [px]. */
-#define TRACES_PANEL_PX 130
+#define TRACES_RIGHT_LINES 7.5
+/* Default height of a population panel, in text lines. */
+#define TRACES_PANEL_LINES 5.0
+#define TRACES_PANEL_LINES_PAPER 5.5
 
-static int draw_traces(lam_figure *f, int f_width, int f_height,
-                       const lam_plot_data *d, lam_err *err) {
+/* What a population is, for the y label: the attention network's
+ * populations (circuits/lam_attention.h) and the neural masses' by name,
+ * others by their own name. *has_layer: the text names the layer already. */
+static const char *pop_display(const char *name, int *has_layer) {
+  static const struct {
+    const char *code, *text;
+  } names[] = {{"l23", "L2/3 pyr."},     {"l4", "L4 stellate"},
+               {"l5b", "L5 basal"},      {"l5a", "L5 apical"},
+               {"pv", "PV"},             {"som", "SOM"},
+               {"vip", "VIP"},           {"out", "L5 burst"},
+               {"attn", "max R"},   {"l23_e", "L2/3 E"},
+               {"l23_i", "L2/3 I"},      {"l56_e", "L5/6 E"},
+               {"l56_i", "L5/6 I"},      {"v_pyr", "pyr. potential"},
+               {"rate_pyr", "pyr. rate"}, {"psp", "PSPs"},
+               {"e", "E"},               {"i", "I"}};
+  const char *dot = strrchr(name, '.'); /* AREA.pop */
+  const char *n = dot ? dot + 1 : name;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    if (!strcmp(n, names[k].code)) {
+      *has_layer = names[k].text[0] == 'L' && isdigit((unsigned char)names[k].text[1]);
+      return names[k].text;
+    }
+  }
+  *has_layer = 0;
+  return n;
+}
+
+/* A panel is drawn only if its values vary over the window: a population
+ * at rest (SOM silenced, a constant drive) is named in the title instead. */
+static int varies(const lam_plot_array *a) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < a->rows * a->cols; i++) {
+    if (isfinite(a->v[i])) {
+      lo = fmin(lo, a->v[i]);
+      hi = fmax(hi, a->v[i]);
+    }
+  }
+  if (!(lo <= hi)) {
+    return 0;
+  }
+  /* As widen_flat: below 1e-3 of the magnitude is a fixed point drifting
+   * in its 4th digit; below 1e-6 absolute, numerical noise about zero. */
+  double mag = fmax(fabs(lo), fabs(hi));
+  return hi - lo > 1e-3 * mag && hi - lo > 1e-6;
+}
+
+static int is_pop(const lam_plot_array *a) {
+  return !strncmp(a->name, "traces/", 7) && !strchr(a->name + 7, '/');
+}
+
+/* The panels drawn: the stimulus first (if it varies), then the
+ * populations that vary; *nflat counts the hidden ones. */
+static size_t traces_panels(const lam_plot_data *d, const lam_plot_array **p,
+                            size_t cap, size_t *nflat) {
+  size_t n = 0;
+  *nflat = 0;
+  const lam_plot_array *st = lam_plot_data_find(d, "stimulus");
+  if (st && varies(st) && n < cap) {
+    p[n++] = st;
+  }
+  for (size_t i = 0; i < d->n; i++) {
+    if (!is_pop(d->a[i])) {
+      continue;
+    }
+    if (varies(d->a[i]) && n < cap) {
+      p[n++] = d->a[i];
+    } else {
+      (*nflat)++;
+    }
+  }
+  return n;
+}
+
+#define TRACES_MAX_PANELS 64
+
+static int draw_traces(lam_figure *f, int f_height, const lam_plot_data *d,
+                       lam_err *err) {
   const lam_plot_array *time = lam_plot_data_find(d, "time");
   if (!time) {
     return fail_missing("time", err);
   }
-  size_t nt = time->cols, npan = 0, nclock = 0;
+  size_t nt = time->cols, nclock = 0, nflat = 0, npop = 0;
   for (size_t i = 0; i < d->n; i++) {
-    const char *nm = d->a[i]->name;
-    if (!strncmp(nm, "traces/", 7) && !strchr(nm + 7, '/')) {
-      npan++;
-    } else if (!strncmp(nm, "clock/", 6)) {
-      nclock++;
-    }
+    nclock += !strncmp(d->a[i]->name, "clock/", 6);
+    npop += is_pop(d->a[i]);
   }
-  if (npan == 0) {
+  if (npop == 0) {
     return fail_missing("traces", err);
+  }
+  const lam_plot_array *pan[TRACES_MAX_PANELS];
+  size_t npan = traces_panels(d, pan, TRACES_MAX_PANELS - 1, &nflat);
+  if (npan == 0) {
+    /* Everything at rest: draw the populations anyway (flat lines say so). */
+    for (size_t i = 0; i < d->n && npan + 1 < TRACES_MAX_PANELS; i++) {
+      if (is_pop(d->a[i])) {
+        pan[npan++] = d->a[i];
+      }
+    }
+    nflat = 0;
+  }
+  /* The title: what is drawn, and the populations left out with their
+   * constant value. */
+  char title[1200];
+  snprintf(title, sizeof title, "%s", d->title);
+  if (nflat) {
+    size_t L = strlen(title);
+    snprintf(title + L, sizeof title - L, "; constant:");
+    int first = 1;
+    for (size_t i = 0; i < d->n; i++) {
+      const lam_plot_array *a = d->a[i];
+      if (is_pop(a) && !varies(a)) {
+        int hl;
+        L = strlen(title);
+        snprintf(title + L, sizeof title - L, "%s %s = %.3g", first ? "" : ",",
+                 pop_display(a->name + 7, &hl), a->v[0]);
+        first = 0;
+      }
+    }
   }
   size_t nrows = npan + (nclock ? 1 : 0);
   double *w = malloc(nrows * sizeof *w);
   if (!w) {
     return LAM_NOMEM(err);
   }
-  /* Rows laid out in pixels: the first carries the title and the legend
-   * row, the last the time axis; the clock band has a fixed thin height
-   * and the population panels share the rest equally. */
-  double ch = lam_figure_line_px(f_width, f_height);
+  /* Rows laid out in pixels: the first carries the title, the last the
+   * time axis; the clock band has a fixed thin height and the other
+   * panels share the rest equally. */
+  double ch = lam_figure_line_height(f);
   double band = nclock ? TRACES_BAND_LINES * ch : 0.0;
   double fixed = TRACES_TOP_LINES * ch + TRACES_BOTTOM_LINES * ch +
                  (double)nrows * TRACES_GAP_LINES * ch + band;
@@ -296,15 +400,13 @@ static int draw_traces(lam_figure *f, int f_width, int f_height,
   }
   int rc = lam_figure_grid(f, (int)nrows, 1, w, err);
   free(w);
-  size_t row = 0;
-  for (size_t i = 0; !rc && i < d->n; i++) {
-    const lam_plot_array *a = d->a[i];
-    if (strncmp(a->name, "traces/", 7) || strchr(a->name + 7, '/')) {
-      continue;
-    }
-    char cname[160], ylab[160], title[600];
+  for (size_t row = 0; !rc && row < npan; row++) {
+    const lam_plot_array *a = pan[row];
+    const int stim = !strcmp(a->name, "stimulus");
+    char cname[160], ylab[160];
     snprintf(cname, sizeof cname, "%s/columns", a->name);
-    const lam_plot_array *cols = lam_plot_data_find(d, cname);
+    const lam_plot_array *cols =
+        lam_plot_data_find(d, stim ? "traces/l4/columns" : cname);
     lam_axes ax = lam_axes_defaults();
     ax.xmin = time->v[0];
     ax.xmax = time->v[nt - 1];
@@ -316,33 +418,32 @@ static int draw_traces(lam_figure *f, int f_width, int f_height,
     }
     widen_flat(&ax.ymin, &ax.ymax);
     pad(&ax.ymin, &ax.ymax, 0.06);
-    /* Short two-line y label (population, unit); the layer it sits in is
-     * the panel's note in the right margin. */
-    label_with_unit_sep(ylab, sizeof ylab, a->name + 7, a->unit, "\n");
+    /* Two-line y label (what, unit); the layer it sits in is the panel's
+     * note in the right margin unless the name says it. */
+    int has_layer = 1;
+    const char *what = stim ? "stimulus" : pop_display(a->name + 7, &has_layer);
+    label_with_unit_sep(ylab, sizeof ylab, what, stim ? "1" : a->unit, "\n");
     ax.ylabel = ylab;
-    ax.note = a->label[0] ? a->label : NULL;
+    ax.note = !has_layer && a->label[0] ? a->label : NULL;
     ax.right_lines = TRACES_RIGHT_LINES;
     int last = row + 1 == nrows;
     ax.xlabel = last ? "time [ms]" : NULL;
     ax.xnumbers = last;
-    if (row == 0) {
-      snprintf(title, sizeof title, "%s", d->title);
-      ax.title = title;
-      ax.legend_above = 1;
-    }
+    ax.title = row == 0 ? title : NULL;
     rc = lam_figure_panel(f, (int)row, 0, &ax, err);
     for (size_t k = 0; !rc && k < a->rows; k++) {
-      int c = cols ? (int)cols->v[k] : (int)k;
+      int c = cols && k < cols->cols ? (int)cols->v[k] : (int)k;
       char nm[200], lab[48];
       snprintf(nm, sizeof nm, "%s/c%d", a->name, c);
       snprintf(lab, sizeof lab, "column %d", c);
-      rc = lam_figure_line(f, nm, time->v, a->v + k * nt, nt, c,
+      /* Colour by rank among the shown columns: four columns get the
+       * four most distinct colours whatever their indices. */
+      rc = lam_figure_line(f, nm, time->v, a->v + k * nt, nt, (int)k,
                            row == 0 ? lab : NULL, err);
     }
     if (!rc && row == 0) {
       rc = lam_figure_legend(f, err);
     }
-    row++;
   }
   if (!rc && nclock) {
     lam_axes ax = lam_axes_defaults();
@@ -351,10 +452,10 @@ static int draw_traces(lam_figure *f, int f_width, int f_height,
     ax.ymin = -1.3;
     ax.ymax = 1.3;
     ax.ystep = 1.0; /* ticks -1, 0, 1 at most */
-    ax.ylabel = "cos #gh";
+    ax.ylabel = "clock\ncos #gh";
     ax.xlabel = "time [ms]";
     ax.right_lines = TRACES_RIGHT_LINES;
-    rc = lam_figure_panel(f, (int)row, 0, &ax, err);
+    rc = lam_figure_panel(f, (int)npan, 0, &ax, err);
     size_t k = 0;
     for (size_t i = 0; !rc && i < d->n; i++) {
       const lam_plot_array *a = d->a[i];
@@ -363,7 +464,8 @@ static int draw_traces(lam_figure *f, int f_width, int f_height,
                           : !strcmp(a->name + 6, "alpha") ? "#ga clock"
                                                           : a->name + 6;
         rc = lam_figure_line(f, a->name, time->v, a->v, nt,
-                             LAM_FIG_NCOLORS - 2 - (int)k++, lab, err);
+                             k++ ? LAM_FIG_NCOLORS - 3 : LAM_FIG_BLACK, lab,
+                             err);
       }
     }
     if (!rc) {
@@ -510,7 +612,8 @@ static int draw_layers(lam_figure *f, double top, double bottom,
   return rc;
 }
 
-static int draw_csd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
+static int draw_csd(lam_figure *f, const lam_plot_data *d, int keep_static,
+                    lam_err *err) {
   const lam_plot_array *time = lam_plot_data_find(d, "time");
   const lam_plot_array *depth = lam_plot_data_find(d, "depth");
   const lam_plot_array *csd = lam_plot_data_find(d, "csd");
@@ -530,19 +633,30 @@ static int draw_csd(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   ax.ymin = z1; /* deep at the bottom */
   ax.ymax = z0;
   ax.xlabel = "time [ms]";
-  ax.ylabel = "depth [um]";
+  ax.ylabel = "depth [#gmm]";
   char title[600], zlab[128];
-  snprintf(title, sizeof title, "%s: CSD (sinks < 0 < sources)", d->title);
+  snprintf(title, sizeof title, "%s: CSD%s", d->title,
+           keep_static ? " (sinks < 0 < sources)" : " minus its time mean");
   ax.title = title;
-  label_with_unit(zlab, sizeof zlab, "CSD", csd->unit);
+  label_with_unit(zlab, sizeof zlab, keep_static ? "CSD" : "CSD - mean",
+                  csd->unit);
+  /* A rate model's CSD is mostly static (each population's mean current
+   * sits at its depth for the whole run): unless asked, the map is
+   * csd/moving, each contact minus its time mean, so that the sinks and
+   * sources that move are seen. */
+  const lam_plot_array *z = keep_static ? csd : lam_plot_data_find(d, "csd/moving");
+  if (!z) {
+    return fail_missing("csd/moving", err);
+  }
   int rc = lam_figure_grid(f, 1, 1, NULL, err);
   if (!rc) {
     rc = lam_figure_panel(f, 0, 0, &ax, err);
   }
   if (!rc) {
-    rc = lam_figure_heatmap(f, "csd", csd->v, nt, nc, x0, x1, z0, z1,
+    rc = lam_figure_heatmap(f, z->name, z->v, nt, nc, x0, x1, z0, z1,
                             LAM_CMAP_DIVERGING, zlab, err);
   }
+
   if (!rc) {
     rc = draw_layers(f, z0, z1, err);
   }
@@ -586,25 +700,25 @@ static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   for (size_t k = 0; k < nc; k++) {
     off[k] = depth->v[k] - scale * off[k];
   }
+  /* A scale bar at the right end of the time axis, in a strip added for
+   * it: a round LFP value (1, 2 or 5 x 10^k) near half the contact
+   * spacing, drawn to the traces' scale. */
+  double span = time->v[nt - 1] - time->v[0];
+  double bar = 0.0;
+  if (amp > 0.0) {
+    double want = fabs(dz) / fabs(scale) * 0.8, p = pow(10.0, floor(log10(want)));
+    double m = want / p;
+    bar = (m >= 5.0 ? 5.0 : m >= 2.0 ? 2.0 : 1.0) * p;
+  }
   lam_axes ax = lam_axes_defaults();
   ax.xmin = time->v[0];
-  ax.xmax = time->v[nt - 1];
+  ax.xmax = time->v[nt - 1] + (bar > 0.0 ? 0.2 * span : 0.0);
   ax.ymin = depth->v[nc - 1] + 0.75 * fabs(dz);
   ax.ymax = depth->v[0] - 0.75 * fabs(dz);
   ax.xlabel = "time [ms]";
-  ax.ylabel = "contact depth [um]";
+  ax.ylabel = "contact depth [#gmm]";
   char title[800];
-  char amps[64], ut[96];
-  double sp = 2.0 * amp / 0.9;
-  int ex = sp > 0.0 ? (int)floor(log10(sp)) : 0;
-  if (ex < -2 || ex > 3) {
-    snprintf(amps, sizeof amps, "%.2f\u00d710#u%d#d", sp / pow(10.0, ex), ex);
-  } else {
-    snprintf(amps, sizeof amps, "%.3g", sp);
-  }
-  unit_text(ut, sizeof ut, lfp->unit[0] ? lfp->unit : "a.u.");
-  snprintf(title, sizeof title, "%s: LFP, contact spacing = %s %s", d->title,
-           amps, ut);
+  snprintf(title, sizeof title, "%s: LFP by contact", d->title);
   ax.title = title;
   ax.right_lines = 4.0; /* the layer names */
   int rc = lam_figure_grid(f, 1, 1, NULL, err);
@@ -618,6 +732,29 @@ static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     rc = lam_figure_offset_traces(f, "lfp", time->v, nt, tr, nc, off, scale,
                                   0, err);
   }
+  if (!rc && bar > 0.0) {
+    char amps[64], ut[96];
+    int ex = (int)floor(log10(bar) + 1e-9);
+    if (ex < -2 || ex > 3) {
+      snprintf(amps, sizeof amps, "%g\u00d710#u%d#d", bar / pow(10.0, ex), ex);
+    } else {
+      snprintf(amps, sizeof amps, "%g", bar);
+    }
+    unit_text(ut, sizeof ut, lfp->unit[0] ? lfp->unit : "a.u.");
+    double bx = time->v[nt - 1] + 0.05 * span;
+    double y1 = depth->v[nc - 1], y0 = y1 + scale * bar; /* upwards */
+    double xs[2] = {bx, bx}, ys[2] = {y1, y0};
+    rc = lam_figure_line(f, "scalebar", xs, ys, 2, LAM_FIG_BLACK, NULL, err);
+    /* The value above the bar, its unit below. */
+    if (!rc) {
+      rc = lam_figure_text(f, time->v[nt - 1] + 0.02 * span,
+                           y0 - 0.25 * fabs(dz), amps, err);
+    }
+    if (!rc) {
+      rc = lam_figure_text(f, time->v[nt - 1] + 0.02 * span,
+                           y1 + 0.45 * fabs(dz), ut, err);
+    }
+  }
   free(off);
   free(tr);
   return rc;
@@ -625,7 +762,7 @@ static int draw_lfp(lam_figure *f, const lam_plot_data *d, lam_err *err) {
 
 /* ---- attention -------------------------------------------------------------- */
 
-static int draw_attention(lam_figure *f, const lam_plot_data *d,
+static int draw_attention(lam_figure *f, const lam_plot_data *d, int paper,
                           lam_err *err) {
   const lam_plot_array *at = lam_plot_data_find(d, "at");
   size_t H = 0;
@@ -635,9 +772,22 @@ static int draw_attention(lam_figure *f, const lam_plot_data *d,
   if (!at || H == 0) {
     return fail_missing("attention weights", err);
   }
-  int ncol = (int)ceil(sqrt((double)H));
+  /* A square grid of heads; one column of them on a journal column. */
+  int ncol = paper ? 1 : (int)ceil(sqrt((double)H));
   int nrow = (int)((H + (size_t)ncol - 1) / (size_t)ncol);
   int rc = lam_figure_grid(f, nrow, ncol, NULL, err);
+  /* One colour scale for every head, from 0: heads compare at a glance. */
+  double zmax = 0.0;
+  for (size_t i = 0; i < d->n; i++) {
+    const lam_plot_array *a = d->a[i];
+    for (size_t k = 0; !strncmp(a->name, "attention/", 10) &&
+                       k < a->rows * a->cols; k++) {
+      zmax = isfinite(a->v[k]) ? fmax(zmax, a->v[k]) : zmax;
+    }
+  }
+  if (zmax > 0.0) {
+    lam_figure_set_zrange(f, 0.0, zmax);
+  }
   size_t h = 0;
   for (size_t i = 0; !rc && i < d->n; i++) {
     const lam_plot_array *a = d->a[i];
@@ -655,8 +805,9 @@ static int draw_attention(lam_figure *f, const lam_plot_data *d,
     ax.ystep = nq <= 16 ? 1.0 : 0.0;
     ax.xlabel = "key column j";
     ax.ylabel = nq > 1 ? "query column i" : "query (top-down)";
-    char title[160];
-    snprintf(title, sizeof title, "%s, t = %.4g s", a->label, at->v[0]);
+    char title[700];
+    snprintf(title, sizeof title, "%s%s%s, t = %.4g s", h == 0 ? d->title : "",
+             h == 0 ? ": " : "", a->label, at->v[0]);
     ax.title = title;
     rc = lam_figure_panel(f, (int)(h / (size_t)ncol), (int)(h % (size_t)ncol),
                           &ax, err);
@@ -700,6 +851,27 @@ static void grid_axis(const lam_plot_array *v, char *label, size_t len,
   }
 }
 
+/* The unit of a sweep metric from the metric table (analysis/lam_metrics.h;
+ * "unit" there is the population's, a.u. in the shipped models), or NULL
+ * when the metric is not one of laminar's (a column another program
+ * added). */
+static const char *metric_unit(const char *name, char *buf, size_t len) {
+  for (size_t i = 0; i < lam_metric_ntable; i++) {
+    const char *pat = lam_metric_table[i].name, *lt = strchr(pat, '<');
+    size_t k = lt ? (size_t)(lt - pat) : strlen(pat);
+    if (lt ? !strncmp(name, pat, k) && name[k] : !strcmp(name, pat)) {
+      const char *u = lam_metric_table[i].unit;
+      if (!strncmp(u, "unit", 4)) {
+        snprintf(buf, len, "a.u.%s", u + 4);
+      } else {
+        snprintf(buf, len, "%s", u);
+      }
+      return buf;
+    }
+  }
+  return NULL;
+}
+
 static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   const lam_plot_array *x = lam_plot_data_find(d, "sweep/x");
   const lam_plot_array *y = lam_plot_data_find(d, "sweep/y");
@@ -708,8 +880,20 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
   if (!x || !m || !sd) {
     return fail_missing("sweep", err);
   }
-  char xl[160], yl[160], zl[160];
+  const lam_plot_array *cnt = lam_plot_data_find(d, "sweep/n");
+  char xl[160], yl[200], zl[200], mu[64], mname[160];
   label_with_unit(xl, sizeof xl, x->label, x->unit);
+  /* Repeats: the points per cell, to say what the error bars are. */
+  double nmin = INFINITY, nmax = 0.0;
+  for (size_t i = 0; cnt && i < cnt->rows * cnt->cols; i++) {
+    if (cnt->v[i] > 0.0) {
+      nmin = fmin(nmin, cnt->v[i]);
+      nmax = fmax(nmax, cnt->v[i]);
+    }
+  }
+  const int repeats = nmax > 1.0;
+  label_with_unit(mname, sizeof mname, m->label,
+                  metric_unit(m->label, mu, sizeof mu));
   lam_axes ax = lam_axes_defaults();
   ax.xlabel = xl;
   ax.title = d->title;
@@ -740,12 +924,26 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
     pad(&xlo, &xhi, 0.05);
     ax.xmin = xlo;
     ax.xmax = xhi;
-    snprintf(yl, sizeof yl, "%s (mean +- s.d.)", m->label);
+    /* Error bars only over repeated points, saying over how many. */
+    if (repeats && nmin == nmax) {
+      snprintf(yl, sizeof yl, "%s, mean \u00b1 s.d. (n = %.0f)", mname, nmax);
+    } else if (repeats) {
+      snprintf(yl, sizeof yl, "%s, mean \u00b1 s.d. (n = %.0f-%.0f)", mname,
+               nmin, nmax);
+    } else {
+      snprintf(yl, sizeof yl, "%s", mname);
+    }
     ax.ylabel = yl;
     rc = lam_figure_panel(f, 0, 0, &ax, err);
-    if (!rc) {
+    if (!rc && repeats) {
       rc = lam_figure_errorbars(f, "sweep/mean", x->v, m->v, sd->v, nx, 0,
                                 NULL, err);
+    } else if (!rc) {
+      rc = lam_figure_markers(f, "sweep/mean", x->v, m->v, nx, 0, NULL, NULL,
+                              err);
+      if (!rc && nx > 1) {
+        rc = lam_figure_line(f, "sweep/mean", x->v, m->v, nx, 0, NULL, err);
+      }
     }
     return rc;
   }
@@ -756,7 +954,11 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
    * neighbours. An uneven grid (0.5, 1, 2) is drawn on the index of its
    * values, which the axis label then lists. */
   size_t ny = y->cols;
-  snprintf(zl, sizeof zl, "%s (mean)", m->label);
+  if (repeats) {
+    snprintf(zl, sizeof zl, "%s, mean of %.0f", mname, nmax);
+  } else {
+    snprintf(zl, sizeof zl, "%s", mname);
+  }
   double xv0, xv1, yv0, yv1;
   grid_axis(x, xl, sizeof xl, &xv0, &xv1);
   grid_axis(y, yl, sizeof yl, &yv0, &yv1);
@@ -780,47 +982,96 @@ static int draw_sweep(lam_figure *f, const lam_plot_data *d, lam_err *err) {
 
 /* ---- entry points -------------------------------------------------------------- */
 
-static void default_size(const lam_plot_data *d, int *w, int *h) {
-  size_t npan = 0, H = 0, clock = 0;
+/* Default sizes. screen: pixels, text from lam_figure_line_px. paper: an
+ * 85 mm column (in points for SVG/PDF, 300 dpi for PNG) with a fixed text
+ * line (7.5 pt type), heights in mm per kind. */
+#define PAPER_WIDTH_MM 85.0
+#define PAPER_LINE_MM 3.2 /* line height: 3.2 mm = 9.1 pt, type 7.5 pt */
+
+static int is_vector(const char *output) {
+  const char *dot = strrchr(output, '.');
+  return dot && (!strcmp(dot, ".svg") || !strcmp(dot, ".pdf") ||
+                 !strcmp(dot, ".SVG") || !strcmp(dot, ".PDF"));
+}
+
+static void default_size(const lam_plot_data *d, int paper, double upmm,
+                         int *w, int *h, double *line) {
+  size_t npan = 0, H = 0, clock = 0, nflat = 0;
+  const lam_plot_array *pan[TRACES_MAX_PANELS];
   for (size_t i = 0; i < d->n; i++) {
     const char *nm = d->a[i]->name;
-    npan += !strncmp(nm, "traces/", 7) && !strchr(nm + 7, '/');
     H += !strncmp(nm, "attention/", 10);
     clock = clock || !strncmp(nm, "clock/", 6);
   }
-  *w = 1200;
-  *h = 800;
-  switch (d->kind) {
-  case LAM_PLOT_TRACES: {
-    /* TRACES_PANEL_PX per population panel plus the fixed rows (same
-     * layout as draw_traces), so text never crowds however many panels. */
-    double ch = lam_figure_line_px(*w, 4000);
+  if (d->kind == LAM_PLOT_TRACES) {
+    npan = traces_panels(d, pan, TRACES_MAX_PANELS - 1, &nflat);
+    npan = npan ? npan : 1;
+  }
+  int nc = (int)ceil(sqrt((double)(H ? H : 1)));
+  int nr = (int)((H + (size_t)nc - 1) / (size_t)nc);
+  nr = nr ? nr : 1;
+  if (paper) {
+    *w = (int)lround(PAPER_WIDTH_MM * upmm);
+    *line = PAPER_LINE_MM * upmm;
+    double hmm = 65.0;
+    switch (d->kind) {
+    case LAM_PLOT_LFP:
+      hmm = 95.0;
+      break;
+    case LAM_PLOT_ATTENTION:
+      hmm = 70.0 * (double)(H ? H : 1); /* one head per row */
+      break;
+    default:
+      break;
+    }
+    *h = (int)lround(hmm * upmm);
+  } else {
+    *w = 1200;
+    *h = 800;
+    *line = 0.0;
+    switch (d->kind) {
+    case LAM_PLOT_LFP:
+      *w = 1000;
+      *h = 1000;
+      break;
+    case LAM_PLOT_ATTENTION:
+      *w = 700 * nc;
+      *h = 640 * nr;
+      break;
+    case LAM_PLOT_SWEEP:
+      *w = 1000;
+      break;
+    default:
+      break;
+    }
+  }
+  if (d->kind == LAM_PLOT_TRACES) {
+    /* Panels of a fixed height plus the fixed rows (as draw_traces lays
+     * them out), so text never crowds however many panels. */
+    double ch = paper ? *line : lam_figure_line_px(*w, 4000);
     size_t nrows = npan + (clock ? 1 : 0);
-    double hh = (double)npan * TRACES_PANEL_PX +
-                (TRACES_TOP_LINES + TRACES_BOTTOM_LINES +
-                 (double)nrows * TRACES_GAP_LINES +
-                 (clock ? TRACES_BAND_LINES : 0.0)) * ch;
-    *h = (int)ceil(hh);
+    double lines = (double)npan * (paper ? TRACES_PANEL_LINES_PAPER
+                                         : TRACES_PANEL_LINES) +
+                   TRACES_TOP_LINES + TRACES_BOTTOM_LINES +
+                   (double)nrows * TRACES_GAP_LINES +
+                   (clock ? TRACES_BAND_LINES : 0.0);
+    *h = (int)ceil(lines * ch);
     *h = *h < 300 ? 300 : (*h > 8000 ? 8000 : *h);
-    break;
   }
-  case LAM_PLOT_LFP:
-    *w = 1000;
-    *h = 1000;
-    break;
-  case LAM_PLOT_ATTENTION: {
-    int nc = (int)ceil(sqrt((double)(H ? H : 1)));
-    int nr = (int)((H + (size_t)nc - 1) / (size_t)nc);
-    *w = 700 * nc;
-    *h = 640 * (nr ? nr : 1);
-    break;
+}
+
+int lam_plot_style_parse(const char *name, int *style, lam_err *err) {
+  if (name && !strcmp(name, "screen")) {
+    *style = LAM_PLOT_STYLE_SCREEN;
+    return LAM_OK;
   }
-  case LAM_PLOT_SWEEP:
-    *w = 1000;
-    break;
-  default:
-    break;
+  if (name && !strcmp(name, "paper")) {
+    *style = LAM_PLOT_STYLE_PAPER;
+    return LAM_OK;
   }
+  return lam_err_set(err, LAM_EINVAL,
+                     "--style: expected screen or paper, found '%s'",
+                     name ? name : "");
 }
 
 int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
@@ -832,15 +1083,22 @@ int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
   if (!d || !o || !output) {
     return lam_err_set(err, LAM_EINVAL, "plot: no data, options or output");
   }
+  const int paper = o->style == LAM_PLOT_STYLE_PAPER;
+  /* Units per mm: points (72 per inch) on vector pages, 300 dpi on PNG. */
+  const double upmm = is_vector(output) ? 72.0 / 25.4 : 300.0 / 25.4;
   int w, h;
-  default_size(d, &w, &h);
+  double line;
+  default_size(d, paper, upmm, &w, &h, &line);
   if (o->width_px > 0) {
     w = o->width_px;
   }
   if (o->height_px > 0) {
     h = o->height_px;
   }
-  lam_figure *f = lam_figure_new(output, w, h, err);
+  if (paper && o->width_px > 0) {
+    line = PAPER_LINE_MM * (double)w / PAPER_WIDTH_MM; /* scales with it */
+  }
+  lam_figure *f = lam_figure_new_lines(output, w, h, line, err);
   if (!f) {
     return err->code;
   }
@@ -848,19 +1106,19 @@ int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
   int rc;
   switch (d->kind) {
   case LAM_PLOT_TRACES:
-    rc = draw_traces(f, w, h, d, err);
+    rc = draw_traces(f, h, d, err);
     break;
   case LAM_PLOT_PSD:
     rc = draw_psd(f, d, err);
     break;
   case LAM_PLOT_CSD:
-    rc = draw_csd(f, d, err);
+    rc = draw_csd(f, d, o->csd_static, err);
     break;
   case LAM_PLOT_LFP:
     rc = draw_lfp(f, d, err);
     break;
   case LAM_PLOT_ATTENTION:
-    rc = draw_attention(f, d, err);
+    rc = draw_attention(f, d, paper, err);
     break;
   case LAM_PLOT_BIFURCATION:
     rc = lam__plot_bif_draw(f, d, err);

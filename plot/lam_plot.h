@@ -9,8 +9,12 @@
  * lam_plot_traces() ... lam_plot_sweep() are the one-call forms per kind.
  *
  * Kinds and the arrays they extract (rows x cols, row-major):
- *   traces     time (nt, ms); traces/<pop> (ncols_shown x nt, the mean over
- *              the population's units, unit of the population) for every
+ *   traces     time (nt, ms); stimulus (ncols_shown x nt, the gain s_j(t)
+ *              of circuits/lam_stimulus.h, rebuilt from the run's [stimulus]
+ *              section when it has one); traces/<pop> (ncols_shown x nt,
+ *              the mean over the population's units, unit of the
+ *              population; for attn the largest weight of each head's row,
+ *              averaged over heads: 1/T uniform, 1 one key) for every
  *              recorded population in cortical order (L2/3, L4, L5 (basal,
  *              then apical), interneurons PV, SOM, VIP, output, others);
  *              traces/<pop>/columns (the column indices shown);
@@ -23,7 +27,9 @@
  *              frequency [Hz], PSD at the peak; NaN when the band is out of
  *              range); bands (nbands x 2, Hz) from analysis/lam_spectrum.h
  *   csd        time (nt, ms); depth (N-2 interior contacts, um);
- *              csd (nt x (N-2), unit of /csd) as stored
+ *              csd (nt x (N-2), unit of /csd) as stored (the drawing
+ *              draws csd/moving, the same minus each contact's time mean,
+ *              unless csd_static)
  *   lfp        time (nt, ms); depth (N contacts, um); lfp (N x nt: contact
  *              k's trace in row k, the transpose of /lfp)
  *   attention  at (1, s: the time of the map); attention/h<h> (T x nq,
@@ -86,7 +92,21 @@ typedef struct lam_plot_opts {
   int partial;          /* draw a run not marked complete (complete = 0 or
                            missing); the title then ends "(incomplete run)".
                            0: such a run is an error (LAM_EINVAL) */
+  int style;            /* LAM_PLOT_STYLE_SCREEN or LAM_PLOT_STYLE_PAPER */
+  int csd_static;       /* csd: keep each contact's time mean (the static
+                           part, which otherwise dominates the map); 0
+                           draws the CSD minus its time mean per contact */
 } lam_plot_opts;
+
+/* Figure styles. screen: sizes in pixels with text for a slide (the
+ * default). paper: one journal column, 85 mm wide, text of 7.5 pt (never
+ * below 7 pt), thin lines; with .svg or .pdf the page is 85 mm (241 pt)
+ * wide and every element is vector; a .png is rendered at 300 dpi (1004
+ * px wide). --width/--height still override the size. */
+enum { LAM_PLOT_STYLE_SCREEN = 0, LAM_PLOT_STYLE_PAPER = 1 };
+
+/* "screen" or "paper" -> style; LAM_EINVAL naming both otherwise. */
+int lam_plot_style_parse(const char *name, int *style, lam_err *err);
 
 /* kind = traces, no column selection, t0_s = t1_s = at_s = NAN, sizes 0. */
 lam_plot_opts lam_plot_opts_defaults(void);

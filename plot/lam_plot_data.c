@@ -19,6 +19,7 @@
 #include "lam_run_analyze.h"
 #include "lam_runfile.h"
 #include "lam_spectrum.h"
+#include "lam_stimulus.h"
 
 /* ---- the run file (io/lam_runfile.h) ------------------------------------ */
 
@@ -344,6 +345,75 @@ static int list_pops(const run_file *r, pop_entry **out, size_t *n,
 
 static int is_clock(const char *name) { return !strncmp(name, "clock", 5); }
 
+/* The attention weights R (heads x keys per query column) as one number
+ * per column and sample: the largest weight of each head's row, averaged
+ * over heads (1/T for uniform attention, 1 when one key takes all). The
+ * mean of a row is 1/T whatever the row holds, so it is not drawn. T is
+ * the number of key columns (the columns of L4); nu = H T. */
+static double attn_max(const double *row, size_t nu, size_t T) {
+  if (T == 0 || nu % T != 0) {
+    T = nu;
+  }
+  size_t H = nu / T;
+  double s = 0.0;
+  for (size_t h = 0; h < H; h++) {
+    double m = -INFINITY;
+    for (size_t j = 0; j < T; j++) {
+      m = fmax(m, row[h * T + j]);
+    }
+    s += m;
+  }
+  return H ? s / (double)H : NAN;
+}
+
+/* The stimulus gain s_j(t) of the shown columns (circuits/lam_stimulus.h),
+ * rebuilt from the [stimulus] section of the model the run recorded:
+ * "stimulus" (ns x ntw, unit 1). Runs without that section (other model
+ * kinds), areas other than a single network, and schedules whose files are
+ * gone are drawn without it: the panel is an aid, not data. */
+static int add_stimulus(const run_file *r, const window *w, const int *cols,
+                        size_t ns, size_t ncols, lam_plot_data *d,
+                        lam_err *err) {
+  if (r->prefix[0] || ns == 0 || ncols == 0) {
+    return LAM_OK;
+  }
+  char *text = NULL;
+  lam_err local = {0, ""};
+  if (lam_runfile_attr_dup(r->rf, "/", "model", &text, &local) || !text) {
+    return LAM_OK;
+  }
+  lam_model *m = lam_model_new();
+  lam_stimulus_params sp;
+  lam_stimulus *st = NULL;
+  double *gain = malloc(ncols * sizeof *gain);
+  int ok = m && gain &&
+           lam_model_load_text(m, text, r->path, ".", &local) == LAM_OK &&
+           lam_model_has_section(m, "stimulus") &&
+           lam_model_fill(m, "stimulus", lam_stimulus_table,
+                          lam_stimulus_ntable, &sp, &local) == LAM_OK &&
+           lam_stimulus_new(&sp, NULL, ncols, 1, &st, &local) == LAM_OK;
+  int rc = LAM_OK;
+  if (ok) {
+    size_t ntw = w->i1 - w->i0;
+    lam_plot_array *a = lam__plot_add(d, "stimulus", "1", "stimulus", ns, ntw,
+                                      err);
+    if (!a) {
+      rc = err ? err->code : LAM_ENOMEM;
+    }
+    for (size_t i = 0; a && i < ntw; i++) {
+      lam_stimulus_gain(st, w->t[w->i0 + i], gain);
+      for (size_t k = 0; k < ns; k++) {
+        a->v[k * ntw + i] = gain[cols[k]];
+      }
+    }
+  }
+  lam_stimulus_free(st);
+  free(gain);
+  lam_model_free(m);
+  free(text);
+  return rc;
+}
+
 /* traces/<pop>: the column means over units of the selected columns. */
 static int extract_traces(const run_file *r, const lam_plot_opts *o,
                           lam_plot_data *d, lam_err *err) {
@@ -397,6 +467,17 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
     }
   }
   size_t ntw = w.i1 - w.i0;
+  /* Key columns of the attention weights: the columns of L4. */
+  size_t tkeys = 0;
+  for (size_t p = 0; !rc && p < np; p++) {
+    if (!strcmp(pops[p].name + strlen(r->prefix), "l4")) {
+      char name[160];
+      size_t dims[3];
+      snprintf(name, sizeof name, "/traces/%s", pops[p].name);
+      rc = lam_runfile_shape(r->rf, name, 3, shape_trace, dims, err);
+      tkeys = dims[1];
+    }
+  }
   for (size_t p = 0; !rc && p < np; p++) {
     char name[160], unit[64];
     size_t dims[3];
@@ -466,9 +547,14 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
       rc = err ? err->code : LAM_ENOMEM;
       break;
     }
+    const int is_attn = !strcmp(pops[p].name + strlen(r->prefix), "attn");
     for (size_t k = 0; k < ns; k++) {
       for (size_t i = 0; i < ntw; i++) {
         const double *row = v + (i * nc + (size_t)cols[k]) * nu;
+        if (is_attn) {
+          a->v[k * ntw + i] = attn_max(row, nu, tkeys ? tkeys : nc);
+          continue;
+        }
         double s = 0.0;
         for (size_t u = 0; u < nu; u++) {
           s += row[u];
@@ -485,6 +571,17 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
     for (size_t k = 0; k < ns; k++) {
       ca->v[k] = cols[k];
     }
+  }
+  /* The stimulus of the columns shown (all of them without --columns). */
+  if (!rc) {
+    free(cols);
+    size_t want = o->columns ? o->ncolumns : maxcols;
+    cols = malloc((want ? want : 1) * sizeof *cols);
+    size_t ns = 0;
+    for (size_t k = 0; cols && k < want; k++) {
+      cols[ns++] = o->columns ? o->columns[k] : (int)k;
+    }
+    rc = cols ? add_stimulus(r, &w, cols, ns, maxcols, d, err) : LAM_NOMEM(err);
   }
   free(cols);
   free(v);
@@ -673,6 +770,22 @@ static int extract_probe(const run_file *r, const lam_plot_opts *o,
       }
     }
   }
+  if (!rc && csd) {
+    /* csd/moving: each contact minus its time mean over the window (the
+     * map the figure draws unless csd_static). */
+    lam_plot_array *a = lam__plot_add(d, "csd/moving", unit, "CSD - mean",
+                                      ntw, nc, err);
+    rc = a ? LAM_OK : err->code;
+    for (size_t k = 0; !rc && k < nc; k++) {
+      double m = 0.0;
+      for (size_t i = 0; i < ntw; i++) {
+        m += v[i * nc + k] / (double)ntw;
+      }
+      for (size_t i = 0; i < ntw; i++) {
+        a->v[i * nc + k] = v[i * nc + k] - m;
+      }
+    }
+  }
   free(v);
   free(depth);
   free(w.t);
@@ -794,6 +907,56 @@ static int extract_attention(const run_file *r, const lam_plot_opts *o,
   return rc;
 }
 
+/* ---- the title ------------------------------------------------------------ */
+
+/* What the run is, for the title: the model file and its key parameters
+ * ("default.ini: T = 8, H = 2, #gb = 1"), from the root attributes
+ * model_path and model; the file name alone when the run has no
+ * model_path (a file written by another program). */
+static void model_title(const run_file *r, char *title, size_t len) {
+  char path[512] = "", kind[64] = "";
+  lam_err e = {0, ""};
+  if (lam_runfile_attr_text(r->rf, "/", "model_path", path, sizeof path, &e) ||
+      !path[0]) {
+    return;
+  }
+  lam_runfile_attr_text(r->rf, "/", "kind", kind, sizeof kind, &e);
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  char *text = NULL;
+  lam_model *m = NULL;
+  if (!lam_runfile_attr_dup(r->rf, "/", "model", &text, &e) && text) {
+    m = lam_model_new();
+    if (m && lam_model_load_text(m, text, r->path, ".", &e)) {
+      lam_model_free(m);
+      m = NULL;
+    }
+  }
+  static const struct {
+    const char *sec, *key, *sym;
+  } keys[] = {{"network", "columns", "T"},
+              {"network", "heads", "H"},
+              {"column", "beta", "#gb"},
+              {"jansen_rit", "p", "p"}};
+  int n = snprintf(title, len, "%s", base);
+  const char *sep = ": ";
+  if (kind[0] && strcmp(kind, "attention")) {
+    n += snprintf(title + n, len > (size_t)n ? len - (size_t)n : 0, "%s%s",
+                  sep, kind);
+    sep = ", ";
+  }
+  for (size_t k = 0; m && k < sizeof keys / sizeof keys[0]; k++) {
+    const char *v = lam_model_value(m, keys[k].sec, keys[k].key);
+    if (v && v[0] && (size_t)n < len) {
+      n += snprintf(title + n, len - (size_t)n, "%s%s = %s", sep,
+                    keys[k].sym, v);
+      sep = ", ";
+    }
+  }
+  lam_model_free(m);
+  free(text);
+}
+
 /* ---- dispatch ----------------------------------------------------------------- */
 
 lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
@@ -823,6 +986,7 @@ lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
     run_file r = {input, NULL, ""};
     rc = run_open(input, o->partial ? LAM_RUNFILE_PARTIAL : 0, &r, err);
     if (!rc) {
+      model_title(&r, d->title, sizeof d->title);
       rc = pick_area(&r, o, d, err);
     }
     if (!rc && !lam_runfile_complete(r.rf)) {

@@ -96,3 +96,25 @@ Test(plot_cli, help_documents_area) {
   cr_assert(strstr(out, "--area NAME"), "%s", out);
   cr_assert(strstr(out, "first area"), "%s", out);
 }
+
+/* --style paper writes an 85 mm (241 pt) wide vector page; an unknown
+ * style and --csd-static on a kind other than csd are usage errors (exit
+ * 2) that name what is expected. */
+Test(plot_cli, style_paper_and_csd_static) {
+  run_model(0);
+  char out[320];
+  snprintf(out, sizeof out, "%s/paper.svg", dir);
+  const char *ok[] = {"plot", one, "--kind", "csd", "--style", "paper",
+                      "--csd-static", "-o", out, NULL};
+  cr_assert_eq(run(ok), 0, "%s", slurp("stderr.txt"));
+  char *svg = slurp("paper.svg");
+  cr_assert(strstr(svg, "width=\"241"), "not 241 pt wide");
+  const char *bad[] = {"plot", one, "--kind", "lfp", "--style", "print", NULL};
+  cr_assert_eq(run(bad), 2);
+  cr_assert(strstr(slurp("stderr.txt"), "screen or paper"), "%s",
+            slurp("stderr.txt"));
+  const char *nocsd[] = {"plot", one, "--kind", "lfp", "--csd-static", NULL};
+  cr_assert_eq(run(nocsd), 2);
+  cr_assert(strstr(slurp("stderr.txt"), "--csd-static is for csd"), "%s",
+            slurp("stderr.txt"));
+}

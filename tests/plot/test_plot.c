@@ -928,3 +928,88 @@ Test(plot, bifurcation_marks_hopf_and_fold) {
   cr_assert_null(lam_plot_extract(sweep_csv, &o, &err));
   cr_assert(strstr(err.msg, "--branch FILE"), "%s", err.msg);
 }
+
+/* The traces panel of the attention weights shows, per query column, the
+ * largest weight of each head's row averaged over heads (the mean of a
+ * normalised row would be 1/T whatever it holds): for the toy weights
+ * (1 + i + 2h + 3j) / (1 + t) that is the mean over h of the j = T-1 value. */
+Test(plot, traces_attention_is_the_row_maximum) {
+  lam_plot_data *d = extract(run_probe, LAM_PLOT_TRACES, NULL);
+  const lam_plot_array *a = need(d, "traces/attn");
+  cr_assert_eq(a->rows, T_COLS);
+  for (size_t c = 0; c < T_COLS; c++) {
+    for (size_t i = 0; i < NSAMP; i += 29) {
+      double t = tsample(i), want = 0.0;
+      for (size_t h = 0; h < HEADS; h++) {
+        want += v_attn(t, c, h, T_COLS - 1) / (double)HEADS;
+      }
+      cr_assert_float_eq(a->v[c * NSAMP + i], want, 1e-12, "c %zu i %zu", c, i);
+    }
+  }
+  lam_plot_data_free(d);
+}
+
+/* csd/moving is the stored CSD minus each contact's time mean: every
+ * contact then averages zero and differs from the file by a constant. */
+Test(plot, csd_moving_removes_the_time_mean) {
+  lam_plot_data *d = extract(run_probe, LAM_PLOT_CSD, NULL);
+  const lam_plot_array *c = need(d, "csd");
+  const lam_plot_array *m = need(d, "csd/moving");
+  cr_assert_eq(m->rows, c->rows);
+  cr_assert_eq(m->cols, c->cols);
+  for (size_t k = 0; k < c->cols; k++) {
+    double s = 0.0, d0 = c->v[k] - m->v[k];
+    for (size_t i = 0; i < c->rows; i++) {
+      s += m->v[i * c->cols + k];
+      cr_assert_float_eq(c->v[i * c->cols + k] - m->v[i * c->cols + k], d0,
+                         1e-9);
+    }
+    cr_assert_float_eq(s / (double)c->rows, 0.0, 1e-9, "contact %zu", k);
+  }
+  lam_plot_data_free(d);
+}
+
+/* --style paper: an 85 mm column. SVG and PDF pages are 85 mm = 241 pt
+ * wide (vector); a PNG is 300 dpi, 1004 px wide; every kind renders, is
+ * not blank and is taller than wide only for traces. */
+Test(plot, paper_style_is_one_85_mm_column) {
+  if (!LAM_HAVE_PLPLOT) {
+    cr_skip_test("built without PLplot");
+  }
+  const lam_plot_kind kinds[] = {LAM_PLOT_TRACES, LAM_PLOT_PSD, LAM_PLOT_CSD,
+                                 LAM_PLOT_LFP, LAM_PLOT_ATTENTION};
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+    lam_plot_opts o = lam_plot_opts_defaults();
+    o.kind = kinds[k];
+    o.style = LAM_PLOT_STYLE_PAPER;
+    char out[200];
+    lam_err err = {0, ""};
+    snprintf(out, sizeof out, "%s/paper_%s.png", dir, lam_plot_kind_name(kinds[k]));
+    cr_assert_eq(lam_plot_render(run_probe, &o, out, &err), LAM_OK, "%s: %s",
+                 out, err.msg);
+    int w, h;
+    size_t nc;
+    png_stats(out, &w, &h, &nc);
+    cr_assert_eq(w, 1004, "%s: %d px wide", out, w);
+    cr_assert(nc >= 4, "%s: only %zu colours", out, nc);
+    snprintf(out, sizeof out, "%s/paper_%s.svg", dir, lam_plot_kind_name(kinds[k]));
+    cr_assert_eq(lam_plot_render(run_probe, &o, out, &err), LAM_OK, "%s: %s",
+                 out, err.msg);
+    char *s = slurp(out);
+    cr_assert(strstr(s, "width=\"241"), "%s: not 241 pt wide", out);
+    cr_assert(count(s, "<path") >= 20, "%s: %zu paths", out, count(s, "<path"));
+    free(s);
+    snprintf(out, sizeof out, "%s/paper_%s.pdf", dir, lam_plot_kind_name(kinds[k]));
+    cr_assert_eq(lam_plot_render(run_probe, &o, out, &err), LAM_OK, "%s: %s",
+                 out, err.msg);
+    s = slurp(out);
+    cr_assert(!strncmp(s, "%PDF", 4), "%s", out);
+    free(s);
+  }
+  int style = -1;
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_plot_style_parse("paper", &style, &err), LAM_OK);
+  cr_assert_eq(style, LAM_PLOT_STYLE_PAPER);
+  cr_assert_eq(lam_plot_style_parse("print", &style, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, "screen or paper"), "%s", err.msg);
+}

@@ -191,6 +191,7 @@ static void render_area(lam_plot_kind kind, const char *area, const ds *lfp,
     lam_plot_opts o = lam_plot_opts_defaults();
     o.kind = kind;
     o.area = area;
+    o.csd_static = 1; /* the map as stored, to compare with v2's dataset */
     o.tap = tap_cb;
     o.tap_user = &T;
     o.width_px = 640;
