@@ -24,7 +24,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   for (size_t ia = 0; !rc && ia < nl; ia++) {
     for (size_t ib = 0; !rc && ib < nl; ib++) {
       const double a = lv[ia], b = lv[ib];
-      const lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0};
+      const lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0, NULL, 0};
       lam_exp_td_out o;
       lam_sim_params *p = NULL;
       rc = lam_exp_params(x, seed, &p, err);

@@ -18,6 +18,11 @@ typedef struct lam_exp_td {
   double basal;    /* stimulus level s: bottom-up drive x_j -> s x_j */
   double apical;   /* input.z_gain: top-down drive z -> a z */
   double t_end;    /* s */
+  const char *tag; /* NULL, or a suffix of the input file names, so that
+                      conditions of one seed that differ in X or z keep
+                      their own files (x_seed<N><tag>.csv) */
+  unsigned long proj_seed; /* 0: identity projections; else W_Q, W_K, W_V
+                              drawn N(0, 1/d) with this seed (GSL mt19937) */
 } lam_exp_td;
 
 /* Per-column read-outs at the end of the run (all arrays T long). */

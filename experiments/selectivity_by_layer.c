@@ -14,7 +14,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
   double X[T * D], z[D];
   int rc = lam_exp_graded_inputs(T, D, seed, X, z, err);
-  const lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0};
+  const lam_exp_td td = {T, D, X, z, 1.0, 1.0, lam_exp_quick(x) ? 0.5 : 1.0, NULL, 0};
   lam_exp_td_out o;
   lam_sim_params *p = NULL;
   if (!rc) {
