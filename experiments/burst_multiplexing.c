@@ -121,13 +121,11 @@ const lam_experiment lam_exp_burst_multiplexing = {
     .citation = "prediction P5 (docs/experiments/README.md); Larkum 2013 [S38]; Naud & Sprekeler "
                 "2018 [S22]",
     .criterion = {+1, 0.1, "both elasticity margins exceed 0.1"},
-    .evidence = LAM_EVIDENCE_MIXED,
-    .clauses = (const lam_exp_clause[]){
-        {"the event rate does not follow the apical drive (the L5 basal equation has no "
-         "apical term)", LAM_EVIDENCE_ANALYTIC},
-        {"the event rate follows the basal drive; the burst probability follows the apical "
-         "drive more than the basal", LAM_EVIDENCE_EMERGENT},
-        {NULL, LAM_EVIDENCE_EMERGENT}},
+    /* Subtractive PV holds sum_j R_j = 1 at steady state, so B = 1 and
+     * P = 1 / E; E = mean_j |K_j| has no apical term and is positively
+     * homogeneous in b (rectified or linear F), so e_P,b = -1, e_P,a = 0
+     * (docs/experiments/burst-multiplexing.md). */
+    .evidence = LAM_EVIDENCE_ANALYTIC,
     .run_seed = run_seed,
     .figures = figures,
 };

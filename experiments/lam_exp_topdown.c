@@ -105,11 +105,7 @@ int lam_exp_td_run(lam_exp *x, const lam_sim_params *base, const lam_exp_td *td,
   const char *tag = td->tag ? td->tag : "";
   snprintf(px, sizeof px, "%s/x_seed%ld%s.csv", dir, seed, tag);
   snprintf(pz, sizeof pz, "%s/z_seed%ld%s.csv", dir, seed, tag);
-  if (td->proj_seed) {
-    snprintf(pi, sizeof pi, "%s/w_%zu_proj%lu.csv", dir, d, td->proj_seed);
-  } else {
-    snprintf(pi, sizeof pi, "%s/identity_%zu.csv", dir, d);
-  }
+  snprintf(pi, sizeof pi, "%s/identity_%zu.csv", dir, d);
   double *eye = calloc(3 * d * d, sizeof *eye);
   if (!eye) {
     return LAM_NOMEM(err);
@@ -138,8 +134,13 @@ int lam_exp_td_run(lam_exp *x, const lam_sim_params *base, const lam_exp_td *td,
   if (!rc) {
     rc = lam_exp_write_csv(pz, td->z, 1, d, err);
   }
-  if (!rc) {
-    rc = lam_exp_write_csv(pi, eye, 3 * d, d, err); /* W_Q; W_K; W_V */
+  /* The projections as files too: identity_<d>.csv, or
+   * w{q,k,v}_<d>_proj<seed>.csv for random ones. */
+  for (size_t k = 0; !rc && k < (td->proj_seed ? 3u : 1u); k++) {
+    if (td->proj_seed) {
+      snprintf(pi, sizeof pi, "%s/w%c_%zu_proj%lu.csv", dir, "qkv"[k], d, td->proj_seed);
+    }
+    rc = lam_exp_write_csv(pi, eye + k * d * d, d, d, err);
   }
   lam_sim_params *p = rc ? NULL : lam_sim_params_copy(base, err);
   if (!rc && !p) {

@@ -39,8 +39,9 @@ typedef struct lam_exp_td_out {
 /* Run the protocol on a copy of p (from lam_exp_params, with the
  * condition's fields set) with the protocol's network, input, weights and
  * stimulus fields set. The inputs are also written to
- * DIR/NAME/inputs/{x,z}_seed<N>.csv (N = p->input.seed) and
- * identity_<d>.csv, so that a run can be repeated by hand. */
+ * DIR/NAME/inputs/{x,z}_seed<N><tag>.csv (N = p->input.seed) and
+ * identity_<d>.csv (or w{q,k,v}_<d>_proj<seed>.csv for random projections),
+ * so that a run can be repeated by hand. */
 int lam_exp_td_run(lam_exp *x, const lam_sim_params *p, const lam_exp_td *td,
                    lam_exp_td_out *out, lam_err *err);
 void lam_exp_td_out_free(lam_exp_td_out *o);
