@@ -22,7 +22,9 @@ static const char usage[] =
     "  --set SECTION.KEY=VALUE  override a key of the base model (repeatable)\n"
     "  --seeds N                seeds per experiment, 1 to 100000 (default 10, 3 with\n"
     "                           --quick)\n"
-    "  --quick                  fewer seeds and shorter runs (CI)\n"
+    "  --quick                  fewer seeds and shorter runs (CI); result.json says\n"
+    "                           \"preliminary\": true and the report marks each verdict\n"
+    "                           \"preliminary (n = 3 seeds)\"\n"
     "  -o, --output DIR         output directory (default: results)\n"
     "  --region N               also map the prediction over the experiment's declared\n"
     "                           parameter region: N Latin-hypercube points, each run\n"
@@ -71,6 +73,11 @@ static int show(const char *name) {
          "effect size:  %s\ncriterion:    %s\ncitation:     %s\n",
          e->prediction, e->protocol, e->manipulation, e->metric, e->effect,
          e->criterion.text, e->citation);
+  printf("evidence:     %s\n", lam_evidence_name(e->evidence));
+  for (size_t k = 0; e->evidence == LAM_EVIDENCE_MIXED && e->clauses && e->clauses[k].clause;
+       k++) {
+    printf("  %-9s   %s\n", lam_evidence_name(e->clauses[k].evidence), e->clauses[k].clause);
+  }
   return 0;
 }
 

@@ -109,6 +109,10 @@ const lam_experiment lam_exp_attention_identity = {
     .effect = "log10 of the relative error of the ideal circuit",
     .citation = "docs/model.md (anchor identity); Vaswani et al. 2017 (scaled dot-product attention)",
     .criterion = {-1, -4.0, "log10 relative error < -4 (ideal circuit within 1e-4 of closed form)"},
+    /* At steady state the ideal circuit is softmax attention by its
+     * equations (docs/model.md, "Anchor identity"); the run checks the
+     * integration. */
+    .evidence = LAM_EVIDENCE_ANALYTIC,
     .run_seed = run_seed,
     .figures = figures,
 };

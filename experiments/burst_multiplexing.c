@@ -20,7 +20,7 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   for (size_t ia = 0; !rc && ia < NL; ia++) {
     for (size_t ib = 0; !rc && ib < NL; ib++) {
       const double a = level[ia], b = level[ib];
-      const lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0};
+      const lam_exp_td td = {T, D, X, z, b, a, lam_exp_quick(x) ? 0.5 : 1.0, NULL, 0};
       lam_exp_td_out o;
       lam_sim_params *p = NULL;
       rc = lam_exp_params(x, seed, &p, err);
@@ -121,6 +121,11 @@ const lam_experiment lam_exp_burst_multiplexing = {
     .citation = "prediction P5 (docs/experiments/README.md); Larkum 2013 [S38]; Naud & Sprekeler "
                 "2018 [S22]",
     .criterion = {+1, 0.1, "both elasticity margins exceed 0.1"},
+    /* Subtractive PV holds sum_j R_j = 1 at steady state, so B = 1 and
+     * P = 1 / E; E = mean_j |K_j| has no apical term and is positively
+     * homogeneous in b (rectified or linear F), so e_P,b = -1, e_P,a = 0
+     * (docs/experiments/burst-multiplexing.md). */
+    .evidence = LAM_EVIDENCE_ANALYTIC,
     .run_seed = run_seed,
     .figures = figures,
 };

@@ -3,10 +3,14 @@
  * alone (single spikes, P < Pbar) depresses them (P11,
  * docs/experiments/README.md; Payeur et al. 2021 [S24]). The base model runs
  * with [plasticity] on (the burst-dependent rule on W_Q and W_K,
- * docs/hierarchy.md), in the topdown topology where the burst probability of
- * column j follows its L5 apical unit, a constant stimulus, once with the
- * model's top-down context z (paired) and once with z switched off
- * (input.z_gain = 0, bottom-up alone).
+ * docs/hierarchy.md), in the base model's self topology, where the burst
+ * probability of key column j follows the mean of its apical units over the
+ * queries, Q_i . K_j: bottom-up input alone drives the apical units too, so
+ * whether P_j lies above or below Pbar without top-down input is decided by
+ * the dynamics, not fixed by p_gain and p_threshold (in the topdown topology
+ * z = 0 gives P = sigmoid(-p_gain p_threshold) < Pbar for every unit). A
+ * constant stimulus, once with the model's top-down context z (paired) and
+ * once with z switched off (input.z_gain = 0, bottom-up alone).
  *
  * "The active bottom-up weights" are measured through the drive they give
  * the active units: for W (W_Q onto L2/3, W_K onto L5 basal) and the units'
@@ -45,7 +49,6 @@ static int run_cond(lam_exp *x, unsigned long seed, size_t cond, double dd[NW],
   lam_sim *sim = NULL;
   int rc = lam_exp_params(x, seed, &p, err);
   if (!rc) {
-    p->network.topology = LAM_TOPO_TOPDOWN;
     p->plasticity.enabled = 1;
     p->solver.method = LAM_SOLVER_BDF;
     p->stimulus.protocol = LAM_STIM_CONSTANT;
@@ -207,7 +210,8 @@ const lam_experiment lam_exp_burst_plasticity = {
                   "bottom-up weights; bottom-up input alone depresses them; with a teaching "
                   "signal the rule learns a routing task",
     .protocol = "The base model with [plasticity] enabled (burst-dependent rule on W_Q, W_K; "
-                "model defaults eta, pbar, p_gain, p_threshold), topology topdown, constant "
+                "model defaults eta, pbar, p_gain, p_threshold), the base model's self topology "
+                "(bursts from Q.K, bottom-up input included), constant "
                 "stimulus, BDF solver; run 1 s; weights and event rates at the end. Routing task "
                 "(docs/hierarchy.md): the base model's biology reshaped to 4 columns, one head, "
                 "8-unit keys and 4-unit values, topdown cue = a column's key; the taught "
@@ -226,6 +230,7 @@ const lam_experiment lam_exp_burst_plasticity = {
                   "pairing raises and bottom-up input alone lowers the active drive, "
                   "through both W_Q and W_K, and the routing task reaches 0.8 held-out "
                   "accuracy (chance 0.25)"},
+    .evidence = LAM_EVIDENCE_EMERGENT,
     .run_seed = run_seed,
     .figures = figures,
 };

@@ -108,6 +108,7 @@ const lam_experiment lam_exp_frequency_separation = {
     .effect = "log10(cross-talk shared / cross-talk separate)",
     .citation = "docs/rhythms.md; Bastos et al. 2015 [S40]; van Kerkoerle et al. 2014 [S41]",
     .criterion = {+1, 1.0, "sharing one frequency raises the cross-talk more than tenfold"},
+    .evidence = LAM_EVIDENCE_EMERGENT,
     .run_seed = run_seed,
     .figures = figures,
 };

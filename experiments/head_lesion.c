@@ -198,7 +198,9 @@ const lam_experiment lam_exp_head_lesion = {
     .category = "effective connectivity / multi-head",
     .prediction = "Heads with their own Q/K tuning route different features; silencing one "
                   "head degrades only its own feature's routing",
-    .protocol = "The base model's network (self topology, random W_Q, W_K, W_V per head) runs "
+    .protocol = "The base model's network (self topology, random W_Q, W_K, W_V per head; the "
+                "heads of a column share its SOM cell, driven by the mean Q and K of every "
+                "head and dividing every head's apical drive, so a lesion can spill over) runs "
                 "1 s intact, then once per head with that head's W_Q and W_K columns zeroed "
                 "(weights from CSV files); same seed, noise and clock phases",
     .manipulation = "lesion of head h: W_Q and W_K columns h d_k .. (h+1) d_k - 1 set to 0",
@@ -208,6 +210,7 @@ const lam_experiment lam_exp_head_lesion = {
     .citation = "prediction P10 (docs/experiments/README.md); Vaswani et al. 2017 (multi-head "
                 "attention)",
     .criterion = {+1, 1.0, "the lesioned head's error is more than 10 times any other head's"},
+    .evidence = LAM_EVIDENCE_EMERGENT,
     .run_seed = run_seed,
     .figures = figures,
 };

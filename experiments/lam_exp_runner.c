@@ -433,6 +433,21 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
   lam_exp_json_string(f, e->prediction);
   fputs(",\n  \"verdict\": ", f);
   lam_exp_json_string(f, lam_verdict_name(r->verdict));
+  fputs(",\n  \"evidence\": ", f);
+  lam_exp_json_string(f, lam_evidence_name(e->evidence));
+  if (e->evidence == LAM_EVIDENCE_MIXED && e->clauses) {
+    fputs(",\n  \"clauses\": [", f);
+    for (size_t i = 0; e->clauses[i].clause; i++) {
+      fputs(i ? ",\n    {\"clause\": " : "\n    {\"clause\": ", f);
+      lam_exp_json_string(f, e->clauses[i].clause);
+      fputs(", \"evidence\": ", f);
+      lam_exp_json_string(f, lam_evidence_name(e->clauses[i].evidence));
+      fputc('}', f);
+    }
+    fputs("\n  ]", f);
+  }
+  fputs(",\n  \"preliminary\": ", f);
+  fputs(r->preliminary ? "true" : "false", f);
   fputs(",\n  \"effect_size\": ", f);
   lam_exp_json_number(f, r->effect);
   fputs(",\n  \"effect_definition\": ", f);
@@ -636,6 +651,9 @@ int lam_experiment_run(const lam_experiment *e, const lam_exp_opts *o,
   }
   if (!rc) {
     res->verdict = lam_verdict_of(&e->criterion, res->lo, res->hi, done);
+    /* A --quick run's CI comes from 3 seeds and shorter runs: its verdict
+     * can flip in a full run, and says so. */
+    res->preliminary = o->quick != 0;
     res->wall_seconds = lam_time_now() - t0;
     rc = write_result(&x, eff, done, res, err);
   }

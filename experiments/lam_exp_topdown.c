@@ -102,22 +102,45 @@ int lam_exp_td_run(lam_exp *x, const lam_sim_params *base, const lam_exp_td *td,
     return rc;
   }
   /* One file per seed: same inputs whatever condition runs them. */
-  snprintf(px, sizeof px, "%s/x_seed%ld.csv", dir, seed);
-  snprintf(pz, sizeof pz, "%s/z_seed%ld.csv", dir, seed);
+  const char *tag = td->tag ? td->tag : "";
+  snprintf(px, sizeof px, "%s/x_seed%ld%s.csv", dir, seed, tag);
+  snprintf(pz, sizeof pz, "%s/z_seed%ld%s.csv", dir, seed, tag);
   snprintf(pi, sizeof pi, "%s/identity_%zu.csv", dir, d);
-  double *eye = calloc(d * d, sizeof *eye);
+  double *eye = calloc(3 * d * d, sizeof *eye);
   if (!eye) {
     return LAM_NOMEM(err);
   }
-  for (size_t u = 0; u < d; u++) {
-    eye[u * d + u] = 1.0;
+  if (td->proj_seed) {
+    /* Random projections: Q.K is no longer the input similarity itself,
+     * and the three projections differ. */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng) {
+      free(eye);
+      return LAM_NOMEM(err);
+    }
+    gsl_rng_set(rng, td->proj_seed);
+    for (size_t u = 0; u < 3 * d * d; u++) {
+      eye[u] = gsl_ran_gaussian(rng, 1.0 / sqrt((double)d));
+    }
+    gsl_rng_free(rng);
+  } else {
+    for (size_t k = 0; k < 3; k++) {
+      for (size_t u = 0; u < d; u++) {
+        eye[k * d * d + u * d + u] = 1.0;
+      }
+    }
   }
   rc = lam_exp_write_csv(px, td->X, T, d, err);
   if (!rc) {
     rc = lam_exp_write_csv(pz, td->z, 1, d, err);
   }
-  if (!rc) {
-    rc = lam_exp_write_csv(pi, eye, d, d, err);
+  /* The projections as files too: identity_<d>.csv, or
+   * w{q,k,v}_<d>_proj<seed>.csv for random ones. */
+  for (size_t k = 0; !rc && k < (td->proj_seed ? 3u : 1u); k++) {
+    if (td->proj_seed) {
+      snprintf(pi, sizeof pi, "%s/w%c_%zu_proj%lu.csv", dir, "qkv"[k], d, td->proj_seed);
+    }
+    rc = lam_exp_write_csv(pi, eye + k * d * d, d, d, err);
   }
   lam_sim_params *p = rc ? NULL : lam_sim_params_copy(base, err);
   if (!rc && !p) {
@@ -142,7 +165,7 @@ int lam_exp_td_run(lam_exp *x, const lam_sim_params *base, const lam_exp_td *td,
   }
   const char *const w[3] = {"weights.wq", "weights.wk", "weights.wv"};
   for (size_t k = 0; !rc && k < 3; k++) {
-    rc = lam_sim_params_set_array(p, w[k], d, d, eye, err);
+    rc = lam_sim_params_set_array(p, w[k], d, d, eye + k * d * d, err);
   }
   free(eye);
   lam_sim *sim = NULL;

@@ -18,6 +18,11 @@ typedef struct lam_exp_td {
   double basal;    /* stimulus level s: bottom-up drive x_j -> s x_j */
   double apical;   /* input.z_gain: top-down drive z -> a z */
   double t_end;    /* s */
+  const char *tag; /* NULL, or a suffix of the input file names, so that
+                      conditions of one seed that differ in X or z keep
+                      their own files (x_seed<N><tag>.csv) */
+  unsigned long proj_seed; /* 0: identity projections; else W_Q, W_K, W_V
+                              drawn N(0, 1/d) with this seed (GSL mt19937) */
 } lam_exp_td;
 
 /* Per-column read-outs at the end of the run (all arrays T long). */
@@ -34,8 +39,9 @@ typedef struct lam_exp_td_out {
 /* Run the protocol on a copy of p (from lam_exp_params, with the
  * condition's fields set) with the protocol's network, input, weights and
  * stimulus fields set. The inputs are also written to
- * DIR/NAME/inputs/{x,z}_seed<N>.csv (N = p->input.seed) and
- * identity_<d>.csv, so that a run can be repeated by hand. */
+ * DIR/NAME/inputs/{x,z}_seed<N><tag>.csv (N = p->input.seed) and
+ * identity_<d>.csv (or w{q,k,v}_<d>_proj<seed>.csv for random projections),
+ * so that a run can be repeated by hand. */
 int lam_exp_td_run(lam_exp *x, const lam_sim_params *p, const lam_exp_td *td,
                    lam_exp_td_out *out, lam_err *err);
 void lam_exp_td_out_free(lam_exp_td_out *o);

@@ -54,6 +54,26 @@ int lam_bootstrap_ci(const double *x, size_t n, size_t nboot,
 
 typedef struct lam_exp lam_exp; /* one running experiment (context) */
 
+/* What decides a verdict (docs/experiments/README.md, "Evidence"):
+ * analytic  it follows from the equations whatever the parameters (the page
+ *           gives the derivation);
+ * emergent  it depends on the simulated dynamics and the parameters;
+ * mixed     some clauses are analytic, others emergent (listed in clauses). */
+typedef enum {
+  LAM_EVIDENCE_EMERGENT = 0,
+  LAM_EVIDENCE_ANALYTIC = 1,
+  LAM_EVIDENCE_MIXED = 2
+} lam_evidence;
+
+/* "emergent", "analytic", "mixed". */
+const char *lam_evidence_name(lam_evidence v);
+
+/* One clause of a prediction and the class of its evidence. */
+typedef struct lam_exp_clause {
+  const char *clause;
+  lam_evidence evidence; /* analytic or emergent */
+} lam_exp_clause;
+
 typedef struct lam_experiment {
   const char *name;         /* "pv-softmax" */
   const char *prediction;   /* one line: what the hypothesis predicts */
@@ -65,6 +85,9 @@ typedef struct lam_experiment {
   const char *effect;       /* definition of the per-seed effect size */
   const char *citation;     /* sources (docs/references.md) */
   lam_criterion criterion;
+  lam_evidence evidence;
+  /* For mixed evidence: the clauses, NULL-terminated ({NULL} ends it). */
+  const lam_exp_clause *clauses;
   /* Run one seed: record metrics with lam_exp_metric and return the effect
    * size of this seed in *effect. */
   int (*run_seed)(lam_exp *x, unsigned long seed, double *effect,
@@ -117,6 +140,7 @@ typedef struct lam_exp_result {
   lam_verdict verdict;
   double effect, lo, hi;   /* mean effect and its 95% CI over seeds */
   size_t nseeds;
+  int preliminary;         /* a --quick run: few seeds, shorter runs */
   double wall_seconds;
   int has_region;           /* o->region was given: its copy */
   lam_region_summary region;

@@ -65,6 +65,15 @@ static void html_text(FILE *f, const char *s) {
   }
 }
 
+/* " preliminary (n = 3 seeds)" beside the verdict of a --quick run, else "". */
+static void preliminary(const lam_exp_result *r, char *out, size_t n) {
+  if (r->preliminary) {
+    snprintf(out, n, " preliminary (n = %zu seeds)", r->nseeds);
+  } else {
+    out[0] = '\0';
+  }
+}
+
 /* Write errors are checked once, at the end (lam_outfile keeps the first
  * errno); a report cut short is removed, never renamed. */
 static int finish(lam_outfile *of, lam_err *err) {
@@ -105,10 +114,10 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
               "declared before the run (docs/experiments/README.md).\n\n",
           o->model_path, o->nsets ? " with --set overrides" : "",
           o->nseeds ? "as given" : (o->quick ? "3 (--quick)" : "10"));
-  fputs(maps ? "| experiment | id | verdict | effect | 95% CI | criterion | figure | holds in f of "
-               "the region |\n|---|---|---|---|---|---|---|---|\n"
-             : "| experiment | id | verdict | effect | 95% CI | criterion | figure |\n"
-               "|---|---|---|---|---|---|---|\n", md);
+  fputs(maps ? "| experiment | id | verdict | effect | 95% CI | evidence | criterion | figure | "
+               "holds in f of the region |\n|---|---|---|---|---|---|---|---|---|\n"
+             : "| experiment | id | verdict | effect | 95% CI | evidence | criterion | figure |\n"
+               "|---|---|---|---|---|---|---|---|\n", md);
   fprintf(html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>laminar report</title>\n"
                 "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
                 "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
@@ -117,24 +126,28 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
                 "<p>Model: <code>", LAM_VERSION);
   html_text(html, o->model_path);
   fputs("</code></p>\n<table><tr><th>experiment</th><th>prediction</th><th>verdict</th>"
-        "<th>effect</th><th>95% CI</th><th>criterion</th>", html);
+        "<th>effect</th><th>95% CI</th><th>evidence</th><th>criterion</th>", html);
   fputs(maps ? "<th>holds in f of the region</th></tr>\n" : "</tr>\n", html);
   for (size_t i = 0; i < n; i++) {
     const lam_experiment *e = r[i].e;
     first_figure(outdir, e->name, fig, sizeof fig);
     region_cell(cell, sizeof cell, &r[i]);
-    fprintf(md, "| [%s](#%s) | %s | **%s** | %.4g | [%.4g, %.4g] | %s | %s%s%s |%s%s%s\n",
-            e->name, e->name, e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict),
-            r[i].effect, r[i].lo, r[i].hi, e->criterion.text,
+    char pre[48];
+    preliminary(&r[i], pre, sizeof pre);
+    fprintf(md, "| [%s](#%s) | %s | **%s**%s | %.4g | [%.4g, %.4g] | %s | %s | %s%s%s |%s%s%s\n",
+            e->name, e->name, e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict), pre,
+            r[i].effect, r[i].lo, r[i].hi, lam_evidence_name(e->evidence),
+            e->criterion.text,
             fig[0] ? "[png](" : "", fig, fig[0] ? ")" : "", maps ? " " : "", maps ? cell : "",
             maps ? " |" : "");
     fputs("<tr><td><a href=\"#", html);
     html_text(html, e->name);
     fputs("\">", html);
     html_text(html, e->name);
-    fprintf(html, "</a></td><td>%s</td><td><b>%s</b></td><td>%.4g</td><td>[%.4g, %.4g]</td><td>",
-            e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict), r[i].effect,
-            r[i].lo, r[i].hi);
+    fprintf(html, "</a></td><td>%s</td><td><b>%s</b>%s</td><td>%.4g</td><td>[%.4g, %.4g]</td>"
+                  "<td>%s</td><td>",
+            e->id[0] ? e->id : "-", lam_verdict_name(r[i].verdict), pre, r[i].effect,
+            r[i].lo, r[i].hi, lam_evidence_name(e->evidence));
     html_text(html, e->criterion.text);
     if (maps) {
       fputs("</td><td>", html);
@@ -154,11 +167,20 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
             e->protocol, e->manipulation, e->metric);
     fprintf(md, "- **Effect size**: %s.\n- **Criterion** (declared before the run): %s.\n",
             e->effect, e->criterion.text);
+    char pre[48];
+    preliminary(&r[i], pre, sizeof pre);
     fprintf(md, "- **Result**: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: "
-                "**%s**. Metrics: [%s/metrics.csv](%s/metrics.csv), "
+                "**%s**%s. Metrics: [%s/metrics.csv](%s/metrics.csv), "
                 "[%s/result.json](%s/result.json).\n",
             r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict),
-            e->name, e->name, e->name, e->name);
+            pre, e->name, e->name, e->name, e->name);
+    fprintf(md, "- **Evidence**: %s", lam_evidence_name(e->evidence));
+    for (size_t k = 0; e->evidence == LAM_EVIDENCE_MIXED && e->clauses &&
+                       e->clauses[k].clause; k++) {
+      fprintf(md, "%s%s (%s)", k ? "; " : ": ", e->clauses[k].clause,
+              lam_evidence_name(e->clauses[k].evidence));
+    }
+    fputs(".\n", md);
     if (r[i].has_region) {
       fprintf(md, "- **Region**: holds in %s of %zu Latin-hypercube points of its "
                   "declared region (Wilson 95%% CI), %zu seeds each; keys by |Spearman rho| "
@@ -188,8 +210,16 @@ int lam_report_write(const char *outdir, const lam_exp_result *r, size_t n,
     html_text(html, e->metric);
     fputs("</p>\n<p><b>Criterion</b>: ", html);
     html_text(html, e->criterion.text);
-    fprintf(html, "</p>\n<p><b>Result</b>: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: <b>%s</b></p>\n",
-            r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict));
+    fprintf(html, "</p>\n<p><b>Result</b>: effect %.4g, 95%% CI [%.4g, %.4g] over %zu seeds: <b>%s</b>%s</p>\n",
+            r[i].effect, r[i].lo, r[i].hi, r[i].nseeds, lam_verdict_name(r[i].verdict), pre);
+    fprintf(html, "<p><b>Evidence</b>: %s", lam_evidence_name(e->evidence));
+    for (size_t k = 0; e->evidence == LAM_EVIDENCE_MIXED && e->clauses &&
+                       e->clauses[k].clause; k++) {
+      fputs(k ? "; " : ": ", html);
+      html_text(html, e->clauses[k].clause);
+      fprintf(html, " (%s)", lam_evidence_name(e->clauses[k].evidence));
+    }
+    fputs("</p>\n", html);
     if (r[i].has_region) {
       fputs("<p><b>Region</b>: holds in ", html);
       html_text(html, cell);

@@ -20,6 +20,17 @@ const char *lam_verdict_name(lam_verdict v) {
   }
 }
 
+const char *lam_evidence_name(lam_evidence v) {
+  switch (v) {
+  case LAM_EVIDENCE_ANALYTIC:
+    return "analytic";
+  case LAM_EVIDENCE_MIXED:
+    return "mixed";
+  default:
+    return "emergent";
+  }
+}
+
 lam_verdict lam_verdict_of(const lam_criterion *c, double lo, double hi,
                            size_t n) {
   if (n < 2 || !(lo <= hi)) {

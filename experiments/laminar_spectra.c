@@ -123,6 +123,7 @@ const lam_experiment lam_exp_laminar_spectra = {
     .citation = "prediction P7 (docs/experiments/README.md); Bastos et al. 2015 [S40]; van "
                 "Kerkoerle et al. 2014 [S41]",
     .criterion = {+1, 0.0792, "both band powers rise by more than 20% (log10 gain > 0.0792)"},
+    .evidence = LAM_EVIDENCE_EMERGENT,
     .run_seed = run_seed,
     .figures = figures,
 };

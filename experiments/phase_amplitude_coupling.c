@@ -176,6 +176,7 @@ const lam_experiment lam_exp_phase_amplitude_coupling = {
     .citation = "prediction P8 (docs/experiments/README.md); Mejias et al. 2016 [S8][S9]; Tort et "
                 "al. 2010 [S34]",
     .criterion = {+1, 2.0, "the couplings raise the surrogate z-score of the MI by more than 2"},
+    .evidence = LAM_EVIDENCE_EMERGENT,
     .run_seed = run_seed,
     .figures = figures,
 };

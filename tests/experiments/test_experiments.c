@@ -121,6 +121,23 @@ static void check_result(const char *dir, const lam_experiment *e,
    * the per-seed effect's mean. */
   cr_assert_not_null(strstr(js, "[column]"), "%s: model text missing", path);
   cr_assert_not_null(strstr(js, "\"summary/effect\": {\"mean\": "), "%s", path);
+  /* The evidence class is one of three; a mixed one lists its clauses, each
+   * analytic or emergent, and both kinds occur (else it is not mixed). */
+  const char *ev = strstr(js, "\"evidence\": \"");
+  cr_assert_not_null(ev, "%s: no evidence", path);
+  ev += 13;
+  cr_assert(!strncmp(ev, "analytic\"", 9) || !strncmp(ev, "emergent\"", 9) ||
+                !strncmp(ev, "mixed\"", 6),
+            "%s: evidence %.12s", path, ev);
+  const char *cl = strstr(js, "\"clauses\": [");
+  cr_assert_eq(cl != NULL, e->evidence == LAM_EVIDENCE_MIXED, "%s: clauses", path);
+  if (cl) {
+    cr_assert_not_null(strstr(cl, "\"evidence\": \"analytic\""), "%s", path);
+    cr_assert_not_null(strstr(cl, "\"evidence\": \"emergent\""), "%s", path);
+  }
+  /* A --quick run says its verdict is preliminary. */
+  cr_assert_not_null(strstr(js, "\"preliminary\": true"), "%s", path);
+  cr_assert(r->preliminary);
   free(js);
 }
 
@@ -182,6 +199,11 @@ Test(experiments, every_experiment_quick_outputs, .timeout = 300) {
     char row[200];
     snprintf(row, sizeof row, "\n| [%s](#%s) |", e->name, e->name);
     cr_assert_not_null(strstr(md, row), "report.md: no row for %s", e->name);
+    char pre[300];
+    snprintf(pre, sizeof pre, "**%s** preliminary (n = %d seeds) |",
+             lam_verdict_name(ra[i].verdict), (int)NSEEDS);
+    cr_assert_not_null(strstr(strstr(md, row), pre), "report.md: %s without '%s'",
+                       e->name, pre);
     check_metrics(a, e);
     check_result(a, e, &ra[i]);
     check_figure(a, e);
