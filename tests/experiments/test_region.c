@@ -95,14 +95,14 @@ static size_t read_table(const char *path, double (*v)[3], int *sup, size_t max)
     }
     if (!header) {
       header = 1;
-      cr_assert(!strncmp(line, "id,column.tau_l5a,column.tau_pv,column.tau_out,effect,supported,"
-                               "status",
-                         60),
+      cr_assert(!strncmp(line, "id,point,column.tau_l5a,column.tau_pv,column.tau_out,effect,"
+                               "supported,status",
+                         66),
                 "%s", line);
       continue;
     }
     cr_assert_lt(n, max);
-    char *p = strchr(line, ',');
+    char *p = strchr(strchr(line, ',') + 1, ','); /* after id and point */
     for (int k = 0; k < 3; k++) {
       v[n][k] = strtod(p + 1, &p);
     }
