@@ -182,10 +182,11 @@ void lam_som_rhs_extra(const lam_column_params *p, const lam_dims *d,
                        const double *S, const double *Q, const double *K,
                        const double *vip, const double *x, double *dS);
 /* The PING loop's L2/3 -> PV excitation (pv.c): dP_jh += w_ep (E_jh -
- * Ebar_jh) / tau_pv, E the mean L2/3 rate of column j's head h, for the
- * self topology (PV row j is column j's). */
+ * Ebar_jh) / tau_pv, E the mean L2/3 rate of column j's head h (T x H),
+ * yping the loop's state (Ebar_jh at yping[3 H j + h]), for the self
+ * topology (PV row j is column j's). */
 void lam_pv_ping_add(const lam_column_params *p, const lam_dims *d,
-                     const double *E, const double *Ebar, double *dP);
+                     const double *E, const double *yping, double *dP);
 
 /* The column's own rhythms (rhythm.c; docs/rhythms.md, "Rhythms of the
  * column"). Per column j, state after the populations:

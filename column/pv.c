@@ -142,7 +142,7 @@ void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
  * mean, so the normalization's steady state is unchanged. PV silenced
  * (pv_strength = 0) has dP = 0 (lam_pv_rhs_rows), here too. */
 void lam_pv_ping_add(const lam_column_params *p, const lam_dims *d,
-                     const double *E, const double *Ebar, double *dP) {
+                     const double *E, const double *yping, double *dP) {
   if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
     return;
   }
@@ -150,7 +150,7 @@ void lam_pv_ping_add(const lam_column_params *p, const lam_dims *d,
   const double k = p->w_ep / p->tau_pv;
   for (size_t j = 0; j < T; j++) {
     for (size_t h = 0; h < H; h++) {
-      dP[j * H + h] += k * (E[j * H + h] - Ebar[(j * LAM_PING_NPER) * H + h]);
+      dP[j * H + h] += k * (E[j * H + h] - yping[j * LAM_PING_NPER * H + h]);
     }
   }
 }
