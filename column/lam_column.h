@@ -221,6 +221,9 @@ void lam_deep_som_drive(const lam_column_params *p, const lam_dims *d,
  * around its slow mean, squashed into (-1, 1):
  *   c = tanh((r - rbar) / (|rbar| + LAM_RHYTHM_FLOOR)). */
 #define LAM_RHYTHM_FLOOR 1e-3
+/* Saturation x_s (a.u. of SOM) of the SOM -> L5 synapse of the deep loop:
+ * its inhibition -w_sl x_s tanh((G - Sbar) / x_s) stays within w_sl x_s. */
+#define LAM_DEEP_SAT 0.2
 static inline double lam_rhythm_signal(double r, double rbar) {
   return tanh((r - rbar) / (fabs(rbar) + LAM_RHYTHM_FLOOR));
 }

@@ -9,13 +9,14 @@
  * [S8]), per column j and head h, with E_jh the mean L2/3 rate and P_jh the
  * PV state that normalizes the burst rates (pv.c):
  *   tau_pv   dP_jh/dt    += w_ep (E_jh - Ebar_jh)           (pv.c)
- *   tau_l23  dQ_jhk/dt    = -Q + F(... - w_pe s (G_jh - Pbar_jh))
+ *   tau_l23  dQ_jhk/dt    = -Q + F(... - w_pe s tanh(G_jh - Pbar_jh))
  *   tau_gaba dG_jh/dt     = P_jh - G_jh                      (GABA-A synapse)
  *   tau_slow dEbar_jh/dt  = E_jh - Ebar_jh,   tau_slow dPbar_jh/dt = P_jh - Pbar_jh
  * Deep alpha/beta (the slower L5/6 pair of [S8]: L5 pyramidal cells and
  * SOM / Martinotti cells [S39]), per column j, L_j the mean L5 basal rate:
  *   tau_som  dS_j/dt  = -S + F(w_s mean(Q, K) - w_vs I + w_ls (L_j - Lbar_j))
- *   tau_l5b  dK_jhk/dt = -K + F(s_j W_K x_j - w_sl (G_j - Sbar_j))
+ *   tau_l5b  dK_jhk/dt = -K + F(s_j W_K x_j - w_sl x_s tanh((G_j - Sbar_j) / x_s)),
+ *            x_s = LAM_DEEP_SAT
  *   tau_gsom dG_j/dt  = S_j - G_j,  tau_slow dLbar_j/dt = L_j - Lbar_j,
  *   tau_slow dSbar_j/dt = S_j - Sbar_j
  * and the deep -> superficial link of [S8] that makes phase-amplitude
@@ -98,7 +99,11 @@ void lam_deep_l5b_drive(const lam_column_params *p, const lam_dims *d,
   const size_t n = d->H * d->dk;
   for (size_t j = 0; j < d->T; j++) {
     const double *yj = y_deep + j * LAM_DEEP_NPER;
-    const double x = -p->w_sl * (yj[1] - yj[2]);
+    /* The synapse saturates (at LAM_DEEP_SAT): linear with slope w_sl near
+     * the fixed point, bounded far from it (docs/rhythms.md, "What bounds
+     * it"). */
+    const double xs = LAM_DEEP_SAT;
+    const double x = -p->w_sl * xs * tanh((yj[1] - yj[2]) / xs);
     for (size_t u = 0; u < n; u++) {
       drive[j * n + u] += x;
     }
