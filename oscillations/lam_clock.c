@@ -353,13 +353,20 @@ static double wrap(double a) {
   return w <= -M_PI ? w + TWO_PI : w;
 }
 
+/* Band b's gain is the embedding network's (gamma_source = ping,
+ * alpha_source = deep). */
+static int circuit(const lam_clock *c, lam_clock_band b) {
+  return (b == LAM_CLOCK_GAMMA ? c->p.gamma_source : c->p.alpha_source) ==
+         LAM_CLOCK_SOURCE_CIRCUIT;
+}
+
 /* cos(theta) times the relative amplitude: the modulation signal c. */
 static double carrier(const lam_clock *c, double t, const double *y,
                       lam_clock_band band, size_t col) {
   if (c->gen[band]) {
     return lam_generator_signal(c->gen[band], y + gen_off(c, band), col);
   }
-  if (!c->nosc) {
+  if (!c->nosc || circuit(c, band)) {
     return 0.0; /* the network sets this band's gain */
   }
   const double a = frame_angle(c->f0[band], t);
@@ -389,7 +396,7 @@ void lam_clock_gains(const lam_clock *c, double t, const double *y, size_t col,
 static void band_gains(const lam_clock *c, double t, const double *y,
                        lam_clock_band band, double depth, size_t n,
                        double *g) {
-  if (c->gen[band] || !c->nosc) {
+  if (c->gen[band] || !c->nosc || circuit(c, band)) {
     for (size_t j = 0; j < n; j++) {
       g[j] = 1.0 + depth * carrier(c, t, y, band, j);
     }

@@ -54,7 +54,7 @@ Test(emergent_cli, ping_needs_pv, .init = setup, .fini = cli_cleanup) {
   const char *off[] = {"m.ini:6: clocks.gamma_source", "column.pv = off has none",
                        "expected column.pv = subtractive, divisive or threshold", NULL};
   refused("[column]\ntransfer = relu\npv = off\n" PING, off);
-  const char *td[] = {"m.ini:6: clocks.gamma_source", "expected network.topology = self",
+  const char *td[] = {"m.ini:7: clocks.gamma_source", "expected network.topology = self",
                       NULL};
   refused("[column]\ntransfer = relu\n[network]\ntopology = topdown\n" PING, td);
 }
