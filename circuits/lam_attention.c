@@ -781,7 +781,7 @@ static const char *unit_axis(void *self, size_t pop) {
       [P_NMG] = "factor (0: gate g, 1: apical f_A, 2: beta f_beta)",
       [P_NMP] = "input unit j",
       [P_NMU] = "one unit",
-      [P_PING] = "Ebar per head, then G per head, then Pbar per head (unit = 3 * head + ...: see docs/rhythms.md)",
+      [P_PING] = "quantity x head (unit = q * H + head; q 0: Ebar, 1: G, 2: Pbar)",
       [P_DEEP] = "0: Lbar, 1: G, 2: Sbar",
   };
   const lam_attention *a = self;
