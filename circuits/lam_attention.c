@@ -70,7 +70,7 @@ const size_t lam_weights_ntable = LAM_NELEM(lam_weights_table);
 /* State populations first (P_L4 .. P_OUT, in layout order), then the derived
  * observables: the attention weights and, when clocks are on, the clocks. */
 enum { P_L4, P_L23, P_L5B, P_L5A, P_PV, P_SOM, P_VIP, P_OUT, P_ATTN, P_PHASE, P_GAIN,
-       P_WQ, P_WK, P_PBAR, P_NMG, P_NMP, P_NMU, NPOPS };
+       P_WQ, P_WK, P_PBAR, P_NMG, P_NMP, P_NMU, P_PING, P_DEEP, NPOPS };
 
 struct lam_attention {
   lam_column_params col;
@@ -102,6 +102,12 @@ struct lam_attention {
   lam_neuromod_params nm;
   lam_column_params colnm;
   double *nmx;
+  /* The column's own rhythms (column/rhythm.c): ping (gamma_source = ping)
+   * and deep (alpha_source = deep); E (T x H) and L (T) the loops' rates,
+   * somx the deep loop's SOM drive. */
+  int ping, deep;
+  lam_clock_params clkp; /* the depths of the gains */
+  double *Eq, *Lk, *somx;
   size_t off[NPOPS];
   lam_pop_info pops[NPOPS];
   lam_pop_info vis[NPOPS]; /* the populations shown to the machinery */
@@ -127,7 +133,7 @@ void lam_attention_free(lam_attention *a) {
                     a->gfb, a->sx, a->gatework, a->dywork, a->y0,
                     a->eta, a->etaproj, a->zt, a->zQt, a->pre, a->Pb,
                     a->plwork, a->pldelta, a->teachY, a->plsat, a->nmx,
-                    a->Wcat, a->etacat};
+                    a->Wcat, a->etacat, a->Eq, a->Lk, a->somx};
   for (size_t i = 0; i < LAM_NELEM(bufs); i++) {
     free(bufs[i]);
   }
@@ -435,6 +441,31 @@ static void plasticity_rhs(lam_attention *a, const double *y,
   }
 }
 
+/* The gains of the bands the column's own loops drive (column/rhythm.c):
+ * g_ff,j = 1 + gamma_depth c(E_j, Ebar_j) from the PING loop (E_j, Ebar_j
+ * the means over heads), g_fb,j = 1 + alpha_depth c(L_j, Lbar_j) from the
+ * deep loop; c = lam_rhythm_signal. Fills a->Eq, a->Lk from y. */
+static void circuit_gains(lam_attention *a, const double *y) {
+  const lam_dims *d = &a->d;
+  const size_t T = d->T, H = d->H;
+  lam_rhythm_rates(d, y + a->off[P_L23], 1, a->Eq);
+  lam_rhythm_rates(d, y + a->off[P_L5B], 0, a->Lk);
+  const lam_clock_params *cp = &a->clkp;
+  for (size_t j = 0; j < T && a->ping; j++) {
+    const double *yj = y + a->off[P_PING] + j * LAM_PING_NPER * H;
+    double e = 0.0, eb = 0.0;
+    for (size_t h = 0; h < H; h++) {
+      e += a->Eq[j * H + h];
+      eb += yj[h];
+    }
+    a->gff[j] = 1.0 + cp->gamma_depth * lam_rhythm_signal(e / (double)H, eb / (double)H);
+  }
+  for (size_t j = 0; j < T && a->deep; j++) {
+    a->gfb[j] = 1.0 + cp->alpha_depth *
+                          lam_rhythm_signal(a->Lk[j], y[a->off[P_DEEP] + j * LAM_DEEP_NPER]);
+  }
+}
+
 /* The neuromodulatory gate at t: scales the feedback gains g_fb (apical
  * coupling, after the clocks and a->sx are set) and beta in a->colnm;
  * under surprise, fills a->nmx with x_j(t) = s_j x_j + xext_j. Returns g. */
@@ -475,6 +506,11 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   const double *yc = y + a->off[P_PHASE];
   lam_stimulus_gain(a->stim, t, a->sx);
   lam_clock_gains_all(a->clk, t, yc, T, a->gff, a->gfb);
+  const double *yping = a->ping ? y + a->off[P_PING] : NULL,
+               *ydeep = a->deep ? y + a->off[P_DEEP] : NULL;
+  if (a->ping || a->deep) {
+    circuit_gains(a, y);
+  }
   const lam_column_params *ppv = p; /* PV with the modulated beta */
   if (a->nm.mode != LAM_NM_OFF) {
     nm_apply(a, t, y, xext);
@@ -546,16 +582,21 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
 
   /* L2/3: F(g_ff s_j W_Q x_j + c_lat (L Q)_j + c_td W_Q z) */
   const int lateral = a->L && a->net.c_lat != 0.0;
-  if (plain && !lateral) {
+  /* ping: L2/3 makes its own gamma, its drive is not gated by g_ff. */
+  const double *g23 = a->ping ? a->sx : a->gx, *n23 = a->ping ? NULL : a->gff;
+  if (plain && !lateral && !a->ping && !a->deep) {
     lam_l23_rhs_gain(p, d, Q, a->gx, a->XQ, a->net.c_td, zQ,
                      dy + a->off[P_L23]);
   } else {
-    gain_rows(T, nk, a->gx, a->XQ, a->net.c_td, zQ, a->drive);
+    gain_rows(T, nk, g23, a->XQ, a->net.c_td, zQ, a->drive);
     if (a->noisy) {
-      add_cols(a, a->etacat + nv, ncat, nk, a->gff);
+      add_cols(a, a->etacat + nv, ncat, nk, n23);
     }
     if (xext) {
-      add_proj(a, xext, WQ, nk, a->gff);
+      add_proj(a, xext, WQ, nk, n23);
+    }
+    if (a->ping || a->deep) {
+      lam_ping_l23_drive(p, d, yping, ydeep, a->Lk, a->drive);
     }
     if (lateral) {
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)nk,
@@ -566,7 +607,7 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   }
 
   /* L5 basal: F(s_j W_K x_j), bottom-up only. */
-  if (plain) {
+  if (plain && !a->deep) {
     lam_l5b_rhs_gain(p, d, K, a->sx, a->XK, dy + a->off[P_L5B]);
   } else {
     gain_rows(T, nk, a->sx, a->XK, 0.0, NULL, a->drive);
@@ -575,6 +616,9 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
     }
     if (xext) {
       add_proj(a, xext, WK, nk, NULL);
+    }
+    if (a->deep) {
+      lam_deep_l5b_drive(p, d, ydeep, a->drive);
     }
     lam_l5b_rhs(p, d, K, a->drive, dy + a->off[P_L5B]);
   }
@@ -592,7 +636,17 @@ int lam_attention_rhs_input(lam_attention *a, double t, const double *y,
   lam_l5a_gate_prepare(p, d, a->net.topology == LAM_TOPO_SELF ? Q : zQ, nk,
                        K, a->gatework, &ax.q, &ax.ldq);
   lam_apical_rhs(p, ppv, d, &ax);
-  lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
+  if (a->ping) { /* the same PV state: its L2/3 input, then the loop's own */
+    lam_pv_ping_add(p, d, a->Eq, yping, dy + a->off[P_PV]);
+    lam_ping_rhs(p, d, a->Eq, P, yping, dy + a->off[P_PING]);
+  }
+  if (a->deep) {
+    lam_deep_som_drive(p, d, a->Lk, ydeep, a->somx);
+    lam_som_rhs_extra(p, d, Sm, Q, K, Iv, a->somx, dy + a->off[P_SOM]);
+    lam_deep_rhs(p, d, a->Lk, Sm, ydeep, dy + a->off[P_DEEP]);
+  } else {
+    lam_som_rhs(p, d, Sm, Q, K, Iv, dy + a->off[P_SOM]);
+  }
   lam_vip_rhs(p, d, Iv, zrms, dy + a->off[P_VIP]);
   /* Clocks; VIP (top-down attention) is the drive that lowers the alpha
    * amplitude of a Stuart-Landau clock (docs/rhythms.md). */
@@ -630,6 +684,15 @@ static void observe(void *self, size_t pop, double t, const double *y,
       }
     }
     lam_pv_rates(ppv, &a->d, y + a->off[P_L5A], y + a->off[P_PV], out);
+    return;
+  }
+  if (pop == P_GAIN && (a->ping || a->deep)) {
+    lam_clock_gains_all(a->clk, t, y + a->off[P_PHASE], a->d.T, a->gff, a->gfb);
+    circuit_gains(a, y);
+    for (size_t j = 0; j < a->d.T; j++) {
+      out[2 * j] = a->gff[j];
+      out[2 * j + 1] = a->gfb[j];
+    }
     return;
   }
   if (pop == P_PHASE || pop == P_GAIN) {
@@ -718,6 +781,8 @@ static const char *unit_axis(void *self, size_t pop) {
       [P_NMG] = "factor (0: gate g, 1: apical f_A, 2: beta f_beta)",
       [P_NMP] = "input unit j",
       [P_NMU] = "one unit",
+      [P_PING] = "quantity x head (unit = q * H + head; q 0: Ebar, 1: G, 2: Pbar)",
+      [P_DEEP] = "0: Lbar, 1: G, 2: Sbar",
   };
   const lam_attention *a = self;
   return a->vmap[pop] < NPOPS ? what[a->vmap[pop]] : NULL;
@@ -774,6 +839,46 @@ static int check_size(const lam_given *m, const lam_attention_params *p,
       a->net.topology == LAM_TOPO_SELF ? "self" : "topdown",
       a->net.lateral == LAM_LAT_NONE ? "none" : "a dense T x T matrix", values,
       values * 8 / (1024.0 * 1024 * 1024));
+}
+
+/* gamma_source = ping / alpha_source = deep: what the loops need, or an
+ * error naming the key and what would work. */
+static int check_rhythms(const lam_attention_params *p, const lam_given *m,
+                         lam_attention *a, lam_err *err) {
+  const lam_clock_params *c = &p->clocks;
+  a->clkp = *c;
+  a->ping = c->enabled && c->gamma_source == LAM_CLOCK_SOURCE_CIRCUIT;
+  a->deep = c->enabled && c->alpha_source == LAM_CLOCK_SOURCE_CIRCUIT;
+  if (!a->ping && !a->deep) {
+    return LAM_OK;
+  }
+  const char *key = a->ping ? "gamma_source" : "alpha_source";
+  const char *w = lam_given_where(m, "clocks", key);
+  const char *what = a->ping ? "ping" : "deep";
+  if (a->ping && p->column.pv == LAM_PV_OFF) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%sclocks.gamma_source: ping needs the PV cells, and column.pv = off "
+                       "has none: expected column.pv = subtractive, divisive or threshold "
+                       "(pv_strength = 0 silences PV and keeps the loop's place), or "
+                       "gamma_source = clock",
+                       w ? w : "", w ? ": " : "");
+  }
+  if (a->ping && p->network.topology != LAM_TOPO_SELF) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%sclocks.gamma_source: ping needs one PV population per column, "
+                       "and topology = topdown has one per head: expected network.topology "
+                       "= self, or gamma_source = clock",
+                       w ? w : "", w ? ": " : "");
+  }
+  if (p->column.transfer == LAM_F_LINEAR) {
+    return lam_err_set(err, LAM_EINVAL,
+                       "%s%sclocks.%s: %s needs a rectifying or saturating transfer function "
+                       "to bound its oscillation (with a linear F the loop grows without "
+                       "bound past its Hopf point): expected column.transfer = relu or "
+                       "sigmoid",
+                       w ? w : "", w ? ": " : "", key, what);
+  }
+  return LAM_OK;
 }
 
 static void free_jr(void *p) { lam_jansen_rit_free(p); }
@@ -935,6 +1040,11 @@ static int alloc_work(lam_attention *a, lam_err *err) {
   if (a->nm.mode == LAM_NM_SURPRISE) {
     a->nmx = xcalloc(T * din, sizeof(double), &fail);
   }
+  if (a->ping || a->deep) {
+    a->Eq = xcalloc(T * H, sizeof(double), &fail);
+    a->Lk = xcalloc(T, sizeof(double), &fail);
+    a->somx = xcalloc(T, sizeof(double), &fail);
+  }
   a->gatework = xcalloc((nq + T) * nk, sizeof(double), &fail);
   return fail ? LAM_NOMEM(err) : LAM_OK;
 }
@@ -987,6 +1097,10 @@ static int layout(lam_attention *a, lam_err *err) {
       {"nm_gain", "1", 1, 3, "", "Neuromodulatory gate g, apical factor f_A, beta factor f_beta (derived)"},
       {"nm_pred", "a.u.", T, din, "", "Prediction p of the input x_j (surprise mode)"},
       {"nm_surprise", "a.u.", 1, 1, "", "Surprise U: leaky integral of the RMS mismatch x - p"},
+      {"ping", "a.u.", T, LAM_PING_NPER * H, "",
+       "PING loop: slow mean Ebar of the L2/3 rate, PV -> L2/3 synapse G, slow mean Pbar of PV"},
+      {"deep", "a.u.", T, LAM_DEEP_NPER, "",
+       "Deep loop: slow mean Lbar of the L5 rate, SOM -> L5 synapse G, slow mean Sbar of SOM"},
   };
   memcpy(a->pops, pops, sizeof pops);
   size_t n = 0;
@@ -1009,6 +1123,10 @@ static int layout(lam_attention *a, lam_err *err) {
   a->off[P_NMP] = n;
   a->off[P_NMU] = n + T * din;
   n += lam_neuromod_nstate(&a->nm, T, din);
+  a->off[P_PING] = n; /* the column's own rhythms after everything */
+  n += a->ping ? T * LAM_PING_NPER * H : 0;
+  a->off[P_DEEP] = n;
+  n += a->deep ? T * LAM_DEEP_NPER : 0;
   a->y0 = calloc(n, sizeof *a->y0);
   a->dywork = calloc(n, sizeof *a->dywork);
   if (!a->y0 || !a->dywork) {
@@ -1042,7 +1160,8 @@ static int layout(lam_attention *a, lam_err *err) {
                (p >= P_WQ && p < P_NMG && a->pl.enabled &&
                 (p != P_PBAR || a->pl.pbar_tau > 0.0)) ||
                (p == P_NMG && a->nm.mode != LAM_NM_OFF) ||
-               (p > P_NMG && a->nm.mode == LAM_NM_SURPRISE);
+               ((p == P_NMP || p == P_NMU) && a->nm.mode == LAM_NM_SURPRISE) ||
+               (p == P_PING && a->ping) || (p == P_DEEP && a->deep);
     if (show) {
       a->vis[npops] = a->pops[p];
       a->vmap[npops++] = p;
@@ -1066,6 +1185,9 @@ int lam_attention_new(const lam_attention_params *prm, const lam_given *m,
   a->pl = prm->plasticity;
   a->nm = prm->neuromod;
   int rc = check_size(m, prm, a, err);
+  if (!rc) {
+    rc = check_rhythms(prm, m, a, err);
+  }
   if (!rc) {
     const size_t T = (size_t)a->net.columns;
     const size_t nq = a->net.topology == LAM_TOPO_SELF ? T : 1;
@@ -1119,7 +1241,8 @@ long lam_attention_offset(const lam_attention *a, const char *pop) {
     const int state = p < P_ATTN ||
                       (p >= P_WQ && p < P_NMG && a->pl.enabled &&
                        (p != P_PBAR || a->pl.pbar_tau > 0.0)) ||
-                      (p > P_NMG && a->nm.mode == LAM_NM_SURPRISE);
+                      ((p == P_NMP || p == P_NMU) && a->nm.mode == LAM_NM_SURPRISE) ||
+                      (p == P_PING && a->ping) || (p == P_DEEP && a->deep);
     if (state && !strcmp(a->pops[p].name, pop)) {
       return (long)a->off[p];
     }

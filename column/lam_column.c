@@ -39,6 +39,22 @@ const lam_param lam_column_table[] = {
     LAM_REAL(S, w_vs, "0", "1", 0, 1e3, "VIP -> SOM inhibition"),
     LAM_REAL(S, w_sa, "0", "1", 0, 1e3, "SOM -> apical dendrite division, G / (1 + w_sa S)"),
     LAM_REAL(S, c_vip, "0", "1", 0, 1e3, "Top-down drive onto VIP"),
+    LAM_REAL(S, w_ep, "5", "1", 0, 1e3,
+             "PING (clocks.gamma_source = ping): L2/3 -> PV excitation, tau_pv dP += w_ep (E - Ebar) [S8][S42]"),
+    LAM_REAL(S, w_pe, "5", "1", 0, 1e3,
+             "PING: PV -> L2/3 inhibition through the synapse G, drive -= w_pe s (G - Pbar) [S8][S42]"),
+    LAM_REAL(S, tau_gaba, "0.003", "s", 1e-5, 10,
+             "PING: time constant of the PV -> L2/3 (GABA-A) synapse G [S43]"),
+    LAM_REAL(S, w_ls, "10", "1", 0, 1e3,
+             "Deep loop (clocks.alpha_source = deep): L5 -> SOM excitation, w_ls (L - Lbar) inside F [S8]"),
+    LAM_REAL(S, w_sl, "10", "1", 0, 1e3,
+             "Deep loop: SOM -> L5 basal inhibition through the synapse G, drive -= w_sl (G - Sbar) [S8][S39]"),
+    LAM_REAL(S, tau_gsom, "0.020", "s", 1e-5, 10,
+             "Deep loop: time constant of the SOM -> L5 synapse G [S8]"),
+    LAM_REAL(S, w_dl, "0", "1", -1e3, 1e3,
+             "Deep -> superficial link (ping and deep on): L2/3 drive += w_dl (L - Lbar); 0 switches PAC off [S8]"),
+    LAM_REAL(S, tau_slow, "0.1", "s", 1e-4, 100,
+             "Column rhythms: time constant of the slow means Ebar, Pbar, Lbar, Sbar the loops act around"),
 };
 #undef S
 const size_t lam_column_ntable = LAM_NELEM(lam_column_table);

@@ -33,6 +33,9 @@ typedef struct lam_column_params {
   int pv;
   double beta, pv_strength, pv_sigma, pv_gain;
   double w_s, w_vs, w_sa, c_vip;
+  /* The column's own rhythms (column/rhythm.c; on with [clocks]
+   * gamma_source = ping / alpha_source = deep, docs/rhythms.md). */
+  double w_ep, w_pe, tau_gaba, w_ls, w_sl, tau_gsom, w_dl, tau_slow;
 } lam_column_params;
 
 extern const lam_param lam_column_table[];
@@ -173,6 +176,57 @@ void lam_apical_rhs(const lam_column_params *p, const lam_column_params *ppv,
 void lam_som_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *S, const double *Q, const double *K,
                  const double *vip, double *dS);
+/* The same with an extra drive x[j] inside F (the deep loop's L5 -> SOM
+ * excitation, column/rhythm.c); x = NULL is lam_som_rhs, bit for bit. */
+void lam_som_rhs_extra(const lam_column_params *p, const lam_dims *d,
+                       const double *S, const double *Q, const double *K,
+                       const double *vip, const double *x, double *dS);
+/* The PING loop's L2/3 -> PV excitation (pv.c): dP_jh += w_ep (E_jh -
+ * Ebar_jh) / tau_pv, E the mean L2/3 rate of column j's head h (T x H),
+ * yping the loop's state (Ebar_jh at yping[3 H j + h]), for the self
+ * topology (PV row j is column j's). */
+void lam_pv_ping_add(const lam_column_params *p, const lam_dims *d,
+                     const double *E, const double *yping, double *dP);
+
+/* The column's own rhythms (rhythm.c; docs/rhythms.md, "Rhythms of the
+ * column"). Per column j, state after the populations:
+ *   ping: Ebar_jh, G_jh, Pbar_jh (3 H values): the slow mean of the L2/3
+ *         rate E_jh, the PV -> L2/3 synapse, the slow mean of P_jh;
+ *   deep: Lbar_j, G_j, Sbar_j (3 values): the slow mean of the L5 rate L_j,
+ *         the SOM -> L5 synapse, the slow mean of S_j. */
+enum { LAM_PING_NPER = 3, LAM_DEEP_NPER = 3 };
+/* E[T H]: the mean over d_k of each head's queries; L[T]: the mean over all
+ * heads and features of the keys. */
+void lam_rhythm_rates(const lam_dims *d, const double *Y, int per_head,
+                      double *out);
+/* The state's right-hand sides (ping: T x 3H; deep: T x 3). */
+void lam_ping_rhs(const lam_column_params *p, const lam_dims *d,
+                  const double *E, const double *P, const double *y,
+                  double *dy);
+void lam_deep_rhs(const lam_column_params *p, const lam_dims *d,
+                  const double *L, const double *S, const double *y,
+                  double *dy);
+/* The loops' extra drives, added to the drive arrays before F:
+ * L2/3 (T x H d_k): - w_pe s (G_jh - Pbar_jh) (ping, when y_ping) and
+ * + w_dl (L_j - Lbar_j) (deep -> superficial, when y_deep and L);
+ * L5 basal (T x H d_k): - w_sl (G_j - Sbar_j); SOM (T): w_ls (L_j - Lbar_j). */
+void lam_ping_l23_drive(const lam_column_params *p, const lam_dims *d,
+                        const double *y_ping, const double *y_deep,
+                        const double *L, double *drive);
+void lam_deep_l5b_drive(const lam_column_params *p, const lam_dims *d,
+                        const double *y_deep, double *drive);
+void lam_deep_som_drive(const lam_column_params *p, const lam_dims *d,
+                        const double *L, const double *y_deep, double *x);
+/* The modulation signal of a rhythm: the relative fluctuation of a rate
+ * around its slow mean, squashed into (-1, 1):
+ *   c = tanh((r - rbar) / (|rbar| + LAM_RHYTHM_FLOOR)). */
+#define LAM_RHYTHM_FLOOR 1e-3
+/* Saturation x_s (a.u. of SOM) of the SOM -> L5 synapse of the deep loop:
+ * its inhibition -w_sl x_s tanh((G - Sbar) / x_s) stays within w_sl x_s. */
+#define LAM_DEEP_SAT 0.2
+static inline double lam_rhythm_signal(double r, double rbar) {
+  return tanh((r - rbar) / (fabs(rbar) + LAM_RHYTHM_FLOOR));
+}
 void lam_vip_rhs(const lam_column_params *p, const lam_dims *d,
                  const double *vip, double zdrive, double *dI);
 /* Routed value: dO_i = (-O_i + sum_j R_ij V_j) / tau_out (CBLAS). */

@@ -11,6 +11,8 @@
  *     controller: sum_j R = 1 at steady state gives sparsemax(beta A), with
  *     exact zeros for keys below the threshold.
  *   off:         R = exp(beta A), P frozen at zero (PV silenced).
+ * With clocks.gamma_source = ping, L2/3 also drives P (lam_pv_ping_add):
+ *   tau_pv dP_jh/dt += w_ep (E_jh - Ebar_jh)   (the PING loop, rhythm.c)
  */
 #include "lam_column.h"
 #include "lam_par.h"
@@ -133,4 +135,22 @@ void lam_pv_rhs_rows(const lam_column_params *p, size_t T, size_t r0,
 void lam_pv_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *P, const double *R, double *dP) {
   lam_pv_rhs_rows(p, d->T, 0, d->nq * d->H, P, R, dP);
+}
+
+/* PING (rhythm.c; docs/rhythms.md): L2/3 excites the same PV state that
+ * normalizes the rates, through the deviation of its rate from the slow
+ * mean, so the normalization's steady state is unchanged. PV silenced
+ * (pv_strength = 0) has dP = 0 (lam_pv_rhs_rows), here too. */
+void lam_pv_ping_add(const lam_column_params *p, const lam_dims *d,
+                     const double *E, const double *yping, double *dP) {
+  if (p->pv == LAM_PV_OFF || p->pv_strength == 0.0) {
+    return;
+  }
+  const size_t T = d->T, H = d->H;
+  const double k = p->w_ep / p->tau_pv;
+  for (size_t j = 0; j < T; j++) {
+    for (size_t h = 0; h < H; h++) {
+      dP[j * H + h] += k * (E[j * H + h] - yping[j * LAM_PING_NPER * H + h]);
+    }
+  }
 }

@@ -224,6 +224,18 @@ int lam_params_from_model(lam_model *m, lam_sim_params **out, lam_err *err) {
     size_t n = lam_sim_params_sections(p, s);
     rc = fill_all(m, s + n - 4, 4, p, p->given, err); /* solver run init probe */
   }
+  if (!rc && !p->has_areas && p->column.kind != LAM_KIND_ATTENTION) {
+    /* The column's own rhythms live in the attention column's cells. */
+    const char *v = lam_model_value(m, "clocks", "gamma_source");
+    if (v && !strcmp(v, "ping")) {
+      rc = lam_err_set(err, LAM_EINVAL,
+                       "%s: clocks.gamma_source: ping is the loop of the attention "
+                       "column's L2/3 and PV cells, and this column kind has no PV: "
+                       "expected column.kind = attention (a neural mass makes its own "
+                       "rhythm without [clocks])",
+                       lam_model_where(m, "clocks", "gamma_source"));
+    }
+  }
   if (!rc) {
     rc = lam_model_check_unused(m, err);
   }

@@ -44,12 +44,13 @@ const lam_param lam_clock_table[] = {
     LAM_CHOICE(S, init_phase, "zero", "zero|random",
                "Initial phases: all 0, or uniform in [0, 2 pi) from seed"),
     LAM_INT(S, seed, "1", "1", 0, 4294967295.0, "Seed of the random initial phases"),
-    LAM_CHOICE(S, gamma_source, "clock", "clock|jansen-rit|wilson-cowan",
-               "What drives g_ff: the gamma clock, or an emergent generator per column built from "
-               "[jansen_rit] or [wilson_cowan] (its output mapped onto [-1, 1] over its cycle)"),
-    LAM_CHOICE(S, alpha_source, "clock", "clock|jansen-rit|wilson-cowan",
-               "What drives g_fb: the alpha/beta clock, or an emergent generator (Jansen-Rit: alpha) "
-               "built from [jansen_rit] or [wilson_cowan]"),
+    LAM_CHOICE(S, gamma_source, "clock", "clock|jansen-rit|wilson-cowan|ping",
+               "What drives g_ff: the gamma clock, an emergent generator per column built from "
+               "[jansen_rit] or [wilson_cowan] (its output mapped onto [-1, 1] over its cycle), "
+               "or ping: the column's own L2/3-PV loop [S42][S43]"),
+    LAM_CHOICE(S, alpha_source, "clock", "clock|jansen-rit|wilson-cowan|deep",
+               "What drives g_fb: the alpha/beta clock, an emergent generator (Jansen-Rit: alpha) "
+               "built from [jansen_rit] or [wilson_cowan], or deep: the column's own L5-SOM loop [S8]"),
     LAM_REAL(S, warmup, "5", "s", 0, 1e4,
              "Emergent generators: integration time before their cycle is measured and the run starts"),
 };
@@ -168,6 +169,10 @@ int lam_clock_build(const lam_clock_params *p, size_t ncols,
   }
   lam_clock *c = *out;
   c->p = *p;
+  if (p->gamma_source == LAM_CLOCK_SOURCE_CIRCUIT &&
+      p->alpha_source == LAM_CLOCK_SOURCE_CIRCUIT) {
+    c->nosc = 0; /* nothing left for the oscillators to drive */
+  }
   /* Emergent generators: their state follows the oscillators'. */
   for (int b = 0; b < 2; b++) {
     c->gen[b] = gen[b];
@@ -238,7 +243,7 @@ void lam_clock_init(const lam_clock *c, double *y) {
   if (!lam_clock_enabled(c)) {
     return;
   }
-  const size_t n = 2 * c->T;
+  const size_t n = c->nosc ? 2 * c->T : 0;
   gsl_rng *rng = NULL;
   if (c->p.init_phase == LAM_CLOCK_INIT_RANDOM) {
     rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -316,7 +321,9 @@ void lam_clock_rhs_driven(const lam_clock *c, double t, const double *y,
     return;
   }
   const size_t T = c->T;
-  if (c->p.model == LAM_CLOCK_PHASE) {
+  if (!c->nosc) {
+    /* both bands are the circuit's: no oscillators */
+  } else if (c->p.model == LAM_CLOCK_PHASE) {
     phase_band(c, y, c->dw, dy);
     phase_band(c, y + T, c->dw + T, dy + T);
   } else {
@@ -346,11 +353,21 @@ static double wrap(double a) {
   return w <= -M_PI ? w + TWO_PI : w;
 }
 
+/* Band b's gain is the embedding network's (gamma_source = ping,
+ * alpha_source = deep). */
+static int circuit(const lam_clock *c, lam_clock_band b) {
+  return (b == LAM_CLOCK_GAMMA ? c->p.gamma_source : c->p.alpha_source) ==
+         LAM_CLOCK_SOURCE_CIRCUIT;
+}
+
 /* cos(theta) times the relative amplitude: the modulation signal c. */
 static double carrier(const lam_clock *c, double t, const double *y,
                       lam_clock_band band, size_t col) {
   if (c->gen[band]) {
     return lam_generator_signal(c->gen[band], y + gen_off(c, band), col);
+  }
+  if (!c->nosc || circuit(c, band)) {
+    return 0.0; /* the network sets this band's gain */
   }
   const double a = frame_angle(c->f0[band], t);
   if (c->p.model == LAM_CLOCK_PHASE) {
@@ -379,7 +396,7 @@ void lam_clock_gains(const lam_clock *c, double t, const double *y, size_t col,
 static void band_gains(const lam_clock *c, double t, const double *y,
                        lam_clock_band band, double depth, size_t n,
                        double *g) {
-  if (c->gen[band]) {
+  if (c->gen[band] || !c->nosc || circuit(c, band)) {
     for (size_t j = 0; j < n; j++) {
       g[j] = 1.0 + depth * carrier(c, t, y, band, j);
     }
@@ -423,7 +440,7 @@ void lam_clock_gains_all(const lam_clock *c, double t, const double *y,
 
 double lam_clock_phase(const lam_clock *c, double t, const double *y,
                        lam_clock_band band, size_t col) {
-  if (!lam_clock_enabled(c) || col >= c->T) {
+  if (!lam_clock_enabled(c) || col >= c->T || !c->nosc) {
     return 0.0;
   }
   const double a = frame_angle(c->f0[band], t);
@@ -436,7 +453,7 @@ double lam_clock_phase(const lam_clock *c, double t, const double *y,
 
 double lam_clock_amplitude(const lam_clock *c, const double *y,
                            lam_clock_band band, size_t col) {
-  if (!lam_clock_enabled(c) || col >= c->T) {
+  if (!lam_clock_enabled(c) || col >= c->T || !c->nosc) {
     return 0.0;
   }
   if (c->p.model == LAM_CLOCK_PHASE) {
@@ -451,7 +468,7 @@ double lam_clock_amplitude(const lam_clock *c, const double *y,
  * z = 0 has no phase and contributes nothing. */
 double lam_clock_order(const lam_clock *c, const double *y,
                        lam_clock_band band) {
-  if (!lam_clock_enabled(c)) {
+  if (!lam_clock_enabled(c) || !c->nosc) {
     return 0.0;
   }
   const size_t T = c->T;

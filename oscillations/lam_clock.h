@@ -21,6 +21,10 @@
  *   c = cos(theta) (phase model) or Re(z) / sqrt(mu) (Stuart-Landau: cos(theta)
  *   times the amplitude relative to the undriven limit cycle, so a drive that
  *   lowers mu_alpha lowers the alpha modulation of feedback).
+ * With gamma_source = ping / alpha_source = deep (LAM_CLOCK_SOURCE_CIRCUIT) the
+ * band's gain is the attention column's own (column/rhythm.c): the clock
+ * leaves it to the network, and when both bands are the circuit's the clock
+ * has no oscillator state at all (observables 0).
  * With gamma_source / alpha_source = jansen-rit | wilson-cowan, c of that band
  * is instead an emergent generator's output mapped onto [-1, 1] over its
  * limit cycle (oscillations/lam_generator.h): the rhythm then comes from a
@@ -64,7 +68,10 @@ typedef enum { LAM_CLOCK_INIT_ZERO = 0, LAM_CLOCK_INIT_RANDOM = 1 } lam_clock_in
 typedef enum {
   LAM_CLOCK_SOURCE_CLOCK = 0,
   LAM_CLOCK_SOURCE_JANSEN_RIT = 1,
-  LAM_CLOCK_SOURCE_WILSON_COWAN = 2
+  LAM_CLOCK_SOURCE_WILSON_COWAN = 2,
+  /* The column's own circuit (gamma: ping, alpha: deep; column/rhythm.c):
+   * the embedding network computes the band's gain from its state. */
+  LAM_CLOCK_SOURCE_CIRCUIT = 3
 } lam_clock_source;
 
 /* Section [clocks]; every field is described by lam_clock_table. */

@@ -51,7 +51,7 @@ Test(docs, model_reference_is_generated_from_the_tables) {
 
 /* Every shipped model runs as it is (short runs, no output kept). */
 Test(docs, shipped_models_run, .timeout = 120) {
-  const char *models[] = {"default.ini", "jansen-rit.ini", "mejias2016.ini"};
+  const char *models[] = {"default.ini", "jansen-rit.ini", "mejias2016.ini", "emergent.ini"};
   for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
     char cmd[2400];
     snprintf(cmd, sizeof cmd,

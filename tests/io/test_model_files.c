@@ -413,8 +413,8 @@ Test(model_files, indented_keys_are_keys) {
 /* Every shipped model still loads. */
 Test(model_files, shipped_models_load) {
   const char *names[] = {"default.ini", "jansen-rit.ini", "mejias2016.ini",
-                         "two-areas.ini"};
-  for (size_t i = 0; i < 4; i++) {
+                         "two-areas.ini", "emergent.ini"};
+  for (size_t i = 0; i < 5; i++) {
     char p[512];
     snprintf(p, sizeof p, "%s/models/%s", getenv("LAM_SOURCE_ROOT"), names[i]);
     lam_model *m = NULL;

@@ -598,3 +598,34 @@ Test(clock, from_model) {
   cr_assert_eq(from_text("[clocks]\nmodel = wilson-cowan\n", 2, &c, &err), LAM_EINVAL);
   cr_assert(strstr(err.msg, "clocks.model"), "%s", err.msg);
 }
+
+/* gamma_source = ping / alpha_source = deep (LAM_CLOCK_SOURCE_CIRCUIT): the
+ * band's gain is the network's to set, so the clock leaves it exactly 1;
+ * with both bands the circuit's there is no oscillator state at all, and
+ * with one band the other keeps its oscillator (2T phases). */
+Test(clock, circuit_sources_leave_the_gain_to_the_network) {
+  lam_clock_params p = lam_clock_defaults();
+  p.enabled = 1;
+  p.gamma_source = LAM_CLOCK_SOURCE_CIRCUIT;
+  p.alpha_source = LAM_CLOCK_SOURCE_CIRCUIT;
+  lam_generator *gen[2] = {NULL, NULL};
+  lam_clock *c = NULL;
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_clock_build(&p, 3, gen, &c, &err), LAM_OK, "%s", err.msg);
+  cr_expect_eq(lam_clock_nstate(c), 0);
+  double gff[3], gfb[3];
+  lam_clock_gains_all(c, 0.0123, NULL, 3, gff, gfb);
+  for (size_t j = 0; j < 3; j++) {
+    cr_expect(gff[j] == 1.0 && gfb[j] == 1.0, "column %zu: %g %g", j, gff[j], gfb[j]);
+  }
+  cr_expect_eq(lam_clock_phase(c, 0.1, NULL, LAM_CLOCK_GAMMA, 0), 0.0);
+  lam_clock_free(c);
+  p.alpha_source = LAM_CLOCK_SOURCE_CLOCK;
+  cr_assert_eq(lam_clock_build(&p, 3, gen, &c, &err), LAM_OK, "%s", err.msg);
+  cr_expect_eq(lam_clock_nstate(c), 6);
+  double y[6] = {0};
+  lam_clock_gains_all(c, 0.0, y, 3, gff, gfb);
+  cr_expect(gff[0] == 1.0, "gamma gain %g", gff[0]);
+  cr_expect(fabs(gfb[0] - (1.0 + p.alpha_depth)) < 1e-15, "alpha gain %g", gfb[0]);
+  lam_clock_free(c);
+}
