@@ -893,7 +893,9 @@ static int build_generator(const lam_attention_params *p, const lam_given *m,
   const int src = b == 0 ? p->clocks.gamma_source : p->clocks.alpha_source;
   const char *what = b == 0 ? "clocks.gamma_source" : "clocks.alpha_source";
   *out = NULL;
-  if (!p->clocks.enabled || src == LAM_CLOCK_SOURCE_CLOCK) {
+  /* The clock's oscillators and the column's own loops need no generator. */
+  if (!p->clocks.enabled || src == LAM_CLOCK_SOURCE_CLOCK ||
+      src == LAM_CLOCK_SOURCE_CIRCUIT) {
     return LAM_OK;
   }
   const int isjr = src == LAM_CLOCK_SOURCE_JANSEN_RIT;
@@ -1152,11 +1154,14 @@ static int layout(lam_attention *a, lam_err *err) {
       rows += a->pops[p].nunits;
     }
   }
-  /* The clock observables exist only when the clocks run, the weights
-   * only under plasticity. */
+  /* The clock observables exist only when the clocks run (the phases only
+   * while a band keeps an oscillator: with both bands made by the column
+   * there is no clock phase), the weights only under plasticity. */
   size_t npops = 0;
   for (size_t p = 0; p < NPOPS; p++) {
-    int show = p < P_PHASE || (p < P_WQ && lam_clock_enabled(a->clk)) ||
+    int show = p < P_PHASE ||
+               (p == P_PHASE && lam_clock_enabled(a->clk) && lam_clock_nstate(a->clk) > 0) ||
+               (p == P_GAIN && lam_clock_enabled(a->clk)) ||
                (p >= P_WQ && p < P_NMG && a->pl.enabled &&
                 (p != P_PBAR || a->pl.pbar_tau > 0.0)) ||
                (p == P_NMG && a->nm.mode != LAM_NM_OFF) ||

@@ -49,6 +49,10 @@ static const knock knocks[] = {
     {"vip", {"column.w_vs=0", NULL}},
     {"clock_phase", {"clocks.enabled=false", NULL}},
     {"clock_gain", {"clocks.enabled=false", NULL}},
+    /* The column's own rhythms act through their synapses: PV -> L2/3 of
+     * the PING loop, SOM -> L5 of the deep loop (docs/rhythms.md). */
+    {"ping", {"column.w_pe=0", NULL}},
+    {"deep", {"column.w_sl=0", NULL}},
     {"attn", {NULL, NULL}},       {"out", {NULL, NULL}},
 };
 
