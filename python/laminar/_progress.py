@@ -16,10 +16,19 @@ def _in_jupyter():
 
 def _bar(total, desc, unit):
     try:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
     except ImportError:
         return _Line(total, desc, unit)
-    return tqdm(total=total, desc=desc, unit=unit, leave=False)
+    if _in_jupyter():
+        try:  # the notebook widget needs ipywidgets; the text bar works without
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm
+        except ImportError:
+            pass
+    fmt = None
+    if unit == "s":
+        fmt = "{desc}: {percentage:3.0f}%|{bar}| {n:.4g}/{total:.4g} s [{elapsed}<{remaining}]"
+    return tqdm(total=total, desc=desc, unit=unit, leave=False, bar_format=fmt)
 
 
 class _Line:
