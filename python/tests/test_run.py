@@ -140,3 +140,13 @@ def test_to_xarray(default_model):
     assert ds["l23"].shape == (51, 8, 2, 8)
     assert ds["pv"].dims == ("time", "column", "head")
     assert ds["som"].dims == ("time", "column", "unit")
+
+
+def test_solver_failure_is_run_error(default_model, tmp_path):
+    """SUNDIALS' own message reaches the exception; the interpreter lives on
+    and no file is left."""
+    m = laminar.Model(default_model)
+    m["solver.max_steps"] = 10
+    with pytest.raises(laminar.RunError, match="CVODE.*mxstep"):
+        laminar.run(m, t_end=0.5, output=tmp_path / "f.h5")
+    assert not (tmp_path / "f.h5").exists() and not (tmp_path / "f.h5.part").exists()
