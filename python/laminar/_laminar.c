@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h" /* lam_cli_blas_single_thread (cli/blas.c) */
 #include "lam_analysis_json.h"
 #include "lam_config.h"
 #include "lam_experiment.h"
@@ -904,6 +905,10 @@ PyMODINIT_FUNC PyInit__laminar(void) {
   /* GSL's default handler aborts the process: the library checks every
    * status itself (as the command line does, cli/main.c). */
   gsl_set_error_handler_off();
+  /* OpenBLAS on one thread for the process, as the program sets it: the
+   * same sums in the same order as `laminar` (bit-equal results), and no
+   * spinning BLAS workers beside the library's own threads (cli/blas.c). */
+  lam_cli_blas_single_thread();
   if (PyType_Ready(&ParamsType) < 0) {
     return NULL;
   }
