@@ -29,6 +29,7 @@ PY = "/usr/bin/python3"
 RUN_CODE = """
 import json, sys, time
 t0 = time.perf_counter()
+sys.path.insert(0, sys.argv[3])
 import laminar
 t1 = time.perf_counter()
 r = laminar.run(sys.argv[1], output=sys.argv[2], progress=False)
@@ -38,6 +39,7 @@ print(json.dumps(dict(import_s=t1 - t0, call_s=t2 - t1, nfevals=r.attrs["nfevals
 
 SWEEP_CODE = """
 import json, sys, time
+sys.path.insert(0, sys.argv[4])
 import laminar
 t0 = time.perf_counter()
 rows = laminar.sweep(sys.argv[1], grid={"column.beta": (0.5, 2, int(sys.argv[3]))},
@@ -61,14 +63,13 @@ def workload(o, tab, timed):
     """Rows of bench/run's table; o.laminar is BUILD/cli/laminar, whose
     build tree holds the package (BUILD/python)."""
     pkg = os.path.join(os.path.dirname(os.path.dirname(o.laminar)), "python")
-    os.environ["PYTHONPATH"] = pkg + os.pathsep + os.environ.get("PYTHONPATH", "")
     d = tempfile.mkdtemp(prefix="lam_bench_python")
     cli, call, proc = [], [], []
     for k in range(o.repeats):
         w, _, _, err = timed([o.laminar, "run", INI, "-o", os.path.join(d, f"cli{k}.h5")], d,
                              os.path.join(d, f"cli{k}"))
         cli.append(w)
-        w, _, out, _ = timed([PY, "-c", RUN_CODE, INI, os.path.join(d, f"py{k}.h5")], d,
+        w, _, out, _ = timed([PY, "-c", RUN_CODE, INI, os.path.join(d, f"py{k}.h5"), pkg], d,
                              os.path.join(d, f"py{k}"))
         proc.append(w)
         call.append(json.loads(out.strip().splitlines()[-1])["call_s"])
@@ -90,7 +91,7 @@ def workload(o, tab, timed):
                            os.path.join(d, f"sweep_cli{k}"))
         scli.append(w)
         out_p = os.path.join(d, f"sweep_py{k}.csv")
-        _, _, out, _ = timed([PY, "-c", SWEEP_CODE, INI, out_p, str(n)], d,
+        _, _, out, _ = timed([PY, "-c", SWEEP_CODE, INI, out_p, str(n), pkg], d,
                              os.path.join(d, f"sweep_py{k}"))
         scall.append(json.loads(out.strip().splitlines()[-1])["call_s"])
         same = rows(out_c) == rows(out_p)
