@@ -10,16 +10,21 @@
    the same (wall time aside).
 
 The tools alternate repeat by repeat, so that both see the same load;
-target: within 5 % of the command line. Alone:
+target: within 5 % of the command line. Wall times swing with the load of
+the machine; CPU times (user + system, workers included) much less, so
+the overhead is read from those. Alone:
 
     /usr/bin/python3 bench/bench_python.py [--laminar build/cli/laminar] [--repeats 3]
 """
 import csv
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -32,21 +37,41 @@ t0 = time.perf_counter()
 sys.path.insert(0, sys.argv[3])
 import laminar
 t1 = time.perf_counter()
+c1 = time.process_time()
 r = laminar.run(sys.argv[1], output=sys.argv[2], progress=False)
 t2 = time.perf_counter()
-print(json.dumps(dict(import_s=t1 - t0, call_s=t2 - t1, nfevals=r.attrs["nfevals"])))
+print(json.dumps(dict(import_s=t1 - t0, call_s=t2 - t1, call_cpu=time.process_time() - c1,
+                      nfevals=r.attrs["nfevals"])))
 """
 
 SWEEP_CODE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[4])
 import laminar
-t0 = time.perf_counter()
+import resource
+def cpu():
+    a, b = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 rows = laminar.sweep(sys.argv[1], grid={"column.beta": (0.5, 2, int(sys.argv[3]))},
                      metrics=["attention_entropy", "gamma_power_l23"], t_end=1, jobs=1,
                      output=sys.argv[2], frame=False, progress=False)
-print(json.dumps(dict(call_s=time.perf_counter() - t0, rows=len(rows))))
+print(json.dumps(dict(call_s=time.perf_counter() - t0, call_cpu=cpu() - c0, rows=len(rows))))
 """
+
+
+def cpu_timed(cmd, cwd):
+    """Wall and CPU (user + system, the process and its reaped children)
+    seconds of cmd; its stdout."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode:
+        raise RuntimeError(f"{cmd[0]} failed ({p.returncode}): {err.decode()[-2000:]}")
+    return wall, ru.ru_utime + ru.ru_stime, out.decode()
 
 
 def rows(path):
@@ -61,46 +86,61 @@ def pct(a, b):
 
 def workload(o, tab, timed):
     """Rows of bench/run's table; o.laminar is BUILD/cli/laminar, whose
-    build tree holds the package (BUILD/python)."""
+    build tree holds the package (BUILD/python). Wall times swing with the
+    machine's load; the CPU times (user + system of the process and its
+    workers) hardly do, so the overhead is read from them."""
     pkg = os.path.join(os.path.dirname(os.path.dirname(o.laminar)), "python")
     d = tempfile.mkdtemp(prefix="lam_bench_python")
-    cli, call, proc = [], [], []
+    m = {k: [] for k in ("cli", "cli_cpu", "call", "call_cpu", "proc", "proc_cpu")}
+
+    def delta(cmd):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, after, out = cpu_timed(cmd, d)
+        return wall, after - before.ru_utime - before.ru_stime, out
     for k in range(o.repeats):
-        w, _, _, err = timed([o.laminar, "run", INI, "-o", os.path.join(d, f"cli{k}.h5")], d,
-                             os.path.join(d, f"cli{k}"))
-        cli.append(w)
-        w, _, out, _ = timed([PY, "-c", RUN_CODE, INI, os.path.join(d, f"py{k}.h5"), pkg], d,
-                             os.path.join(d, f"py{k}"))
-        proc.append(w)
-        call.append(json.loads(out.strip().splitlines()[-1])["call_s"])
-    c = statistics.median(cli)
-    tab.add("python", "default model 2 s", "laminar run (program)", cli, 2.0,
-            note="process wall, HDF5 output")
-    tab.add("python", "default model 2 s", "laminar.run (the call)", call, 2.0,
-            note=f"in-process, output=; {pct(statistics.median(call), c)} vs the program")
-    tab.add("python", "default model 2 s", "python3 -c laminar.run", proc, 2.0,
-            note=f"whole process (import numpy, laminar); "
-                 f"{pct(statistics.median(proc), c)} vs the program")
+        w, c, _ = delta([o.laminar, "run", INI, "-o", os.path.join(d, f"cli{k}.h5"), "--quiet"])
+        m["cli"].append(w)
+        m["cli_cpu"].append(c)
+        w, c, out = delta([PY, "-c", RUN_CODE, INI, os.path.join(d, f"py{k}.h5"), pkg])
+        js = json.loads(out.strip().splitlines()[-1])
+        m["proc"].append(w)
+        m["proc_cpu"].append(c)
+        m["call"].append(js["call_s"])
+        m["call_cpu"].append(js["call_cpu"])
+    med = {k: statistics.median(v) for k, v in m.items()}
+    tab.add("python", "default model 2 s", "laminar run (program)", m["cli"], 2.0,
+            note=f"process, HDF5 output; CPU {med['cli_cpu']:.3f} s")
+    tab.add("python", "default model 2 s", "laminar.run (the call)", m["call"], 2.0,
+            note=f"in-process, output=; CPU {med['call_cpu']:.3f} s, "
+                 f"{pct(med['call_cpu'], med['cli_cpu'])} vs the program "
+                 f"(wall {pct(med['call'], med['cli'])})")
+    tab.add("python", "default model 2 s", "python3 -c laminar.run", m["proc"], 2.0,
+            note=f"whole process (import numpy, laminar); CPU {med['proc_cpu']:.3f} s, "
+                 f"{pct(med['proc_cpu'], med['cli_cpu'])}")
     n = 20 if o.quick else 100
-    scli, scall = [], []
+    s = {k: [] for k in ("cli", "cli_cpu", "call", "call_cpu")}
+    same = True
     for k in range(max(1, min(o.repeats, 2))):
         out_c = os.path.join(d, f"sweep_cli{k}.csv")
-        w, _, _, _ = timed([o.laminar, "sweep", INI, "--grid", f"column.beta=0.5:2:{n}",
-                            "--metric", "attention_entropy", "--metric", "gamma_power_l23",
-                            "--t-end", "1", "-j", "1", "--quiet", "-o", out_c], d,
-                           os.path.join(d, f"sweep_cli{k}"))
-        scli.append(w)
+        w, c, _ = delta([o.laminar, "sweep", INI, "--grid", f"column.beta=0.5:2:{n}",
+                         "--metric", "attention_entropy", "--metric", "gamma_power_l23",
+                         "--t-end", "1", "-j", "1", "--quiet", "-o", out_c])
+        s["cli"].append(w)
+        s["cli_cpu"].append(c)
         out_p = os.path.join(d, f"sweep_py{k}.csv")
-        _, _, out, _ = timed([PY, "-c", SWEEP_CODE, INI, out_p, str(n), pkg], d,
-                             os.path.join(d, f"sweep_py{k}"))
-        scall.append(json.loads(out.strip().splitlines()[-1])["call_s"])
-        same = rows(out_c) == rows(out_p)
-    c = statistics.median(scli)
-    tab.add("python", f"sweep {n} points", "laminar sweep -j 1 (program)", scli, float(n),
-            note=f"{n / c:.2f} points/s")
-    tab.add("python", f"sweep {n} points", "laminar.sweep jobs=1 (the call)", scall, float(n),
-            note=f"{pct(statistics.median(scall), c)} vs the program"
-                 + ("" if same else ", ROWS DIFFER"))
+        _, _, out = delta([PY, "-c", SWEEP_CODE, INI, out_p, str(n), pkg])
+        js = json.loads(out.strip().splitlines()[-1])
+        s["call"].append(js["call_s"])
+        s["call_cpu"].append(js["call_cpu"])
+        same = same and rows(out_c) == rows(out_p)
+    med = {k: statistics.median(v) for k, v in s.items()}
+    tab.add("python", f"sweep {n} points", "laminar sweep -j 1 (program)", s["cli"], float(n),
+            note=f"{n / med['cli']:.2f} points/s; CPU {med['cli_cpu']:.1f} s")
+    tab.add("python", f"sweep {n} points", "laminar.sweep jobs=1 (the call)", s["call"],
+            float(n), note=f"CPU {med['call_cpu']:.1f} s, "
+                          f"{pct(med['call_cpu'], med['cli_cpu'])} vs the program "
+                          f"(wall {pct(med['call'], med['cli'])})"
+                          + ("" if same else ", ROWS DIFFER"))
 
 
 def main():
