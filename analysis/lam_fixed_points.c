@@ -250,3 +250,291 @@ int lam_fixed_points_branch(lam_stability_at at, void *ctx,
   *out = b;
   return LAM_OK;
 }
+
+/* ---- every branch ---- */
+
+lam_scan_opts lam_scan_defaults(void) {
+  return (lam_scan_opts){.branch = lam_branch_defaults(),
+                         .fp = lam_fixed_points_defaults(),
+                         .values = 9,
+                         .max_branches = 32};
+}
+
+void lam_scan_free(lam_scan *s) {
+  if (!s) {
+    return;
+  }
+  for (size_t i = 0; i < s->nbranch; i++) {
+    lam_branch_free(s->branch[i]);
+  }
+  free(s->branch);
+  free(s->bif);
+  free(s->bif_branch);
+  free(s);
+}
+
+/* 1 when x (at mu) lies on branch b: within one chord's length of the
+ * chord between two consecutive points whose mu bracket it. */
+static int on_branch(const lam_branch *b, double mu, const double *x) {
+  const size_t n = b->n;
+  for (size_t i = 0; i + 1 < b->len; i++) {
+    const double m0 = b->mu[i], m1 = b->mu[i + 1];
+    if (!((m0 <= mu && mu <= m1) || (m1 <= mu && mu <= m0))) {
+      continue;
+    }
+    const double u = m1 != m0 ? (mu - m0) / (m1 - m0) : 0.0;
+    const double *a = b->x + i * n, *c = b->x + (i + 1) * n;
+    double d = 0.0, len = 0.0, scale = 1.0;
+    for (size_t j = 0; j < n; j++) {
+      const double xi = a[j] + u * (c[j] - a[j]);
+      d = fmax(d, fabs(x[j] - xi));
+      len = fmax(len, fabs(c[j] - a[j]));
+      scale = fmax(scale, fabs(xi));
+    }
+    if (d <= fmax(len, 1e-6 * scale)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Append branch (b1 reversed, then b2 without its first point, the seed
+ * both start from) as one branch; frees b1 and b2. */
+static lam_branch *join(lam_branch *b1, lam_branch *b2, lam_err *err) {
+  if (!b1) {
+    return b2;
+  }
+  if (!b2) {
+    /* Reverse b1 in place: the branch by increasing arclength from mu low. */
+    for (size_t i = 0, j = b1->len ? b1->len - 1 : 0; i < j; i++, j--) {
+      double m = b1->mu[i];
+      b1->mu[i] = b1->mu[j];
+      b1->mu[j] = m;
+      size_t u = b1->nunstable[i];
+      b1->nunstable[i] = b1->nunstable[j];
+      b1->nunstable[j] = u;
+      for (size_t k = 0; k < b1->n; k++) {
+        double t = b1->x[i * b1->n + k];
+        b1->x[i * b1->n + k] = b1->x[j * b1->n + k];
+        b1->x[j * b1->n + k] = t;
+      }
+    }
+    return b1;
+  }
+  const size_t n = b1->n, len = b1->len + (b2->len ? b2->len - 1 : 0);
+  lam_branch *b = calloc(1, sizeof *b);
+  if (b) {
+    b->n = n;
+    b->mu = malloc(len * sizeof *b->mu);
+    b->x = malloc(len * n * sizeof *b->x);
+    b->nunstable = malloc(len * sizeof *b->nunstable);
+    b->bif = malloc((b1->nbif + b2->nbif + 1) * sizeof *b->bif);
+  }
+  if (!b || !b->mu || !b->x || !b->nunstable || !b->bif) {
+    lam_branch_free(b);
+    lam_branch_free(b1);
+    lam_branch_free(b2);
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  for (size_t i = 0; i < b1->len; i++) {
+    const size_t s = b1->len - 1 - i;
+    b->mu[b->len] = b1->mu[s];
+    b->nunstable[b->len] = b1->nunstable[s];
+    memcpy(b->x + b->len * n, b1->x + s * n, n * sizeof *b->x);
+    b->len++;
+  }
+  for (size_t i = 1; i < b2->len; i++) {
+    b->mu[b->len] = b2->mu[i];
+    b->nunstable[b->len] = b2->nunstable[i];
+    memcpy(b->x + b->len * n, b2->x + i * n, n * sizeof *b->x);
+    b->len++;
+  }
+  memcpy(b->bif, b1->bif, b1->nbif * sizeof *b->bif);
+  memcpy(b->bif + b1->nbif, b2->bif, b2->nbif * sizeof *b->bif);
+  b->nbif = b1->nbif + b2->nbif;
+  lam_branch_free(b1);
+  lam_branch_free(b2);
+  return b;
+}
+
+/* The branch through x at mu, followed one way (dir = +1 / -1) until it
+ * leaves [lo, hi]. A continuation stopping early keeps what it has
+ * (*stopped = 1). NULL on no memory. */
+static lam_branch *follow(lam_stability_at at, void *ctx, const lam_scan_opts *o,
+                          double mu, const double *x, size_t n, int dir,
+                          int *stopped, lam_err *err) {
+  const lam_branch_opts *bo = &o->branch;
+  lam_branch *b = calloc(1, sizeof *b);
+  if (b) {
+    b->bif = malloc(bo->max_bif * sizeof *b->bif);
+  }
+  if (!b || !b->bif) {
+    lam_branch_free(b);
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  b->n = n;
+  recorder r = {.b = b};
+  lam_continuation c = {.mu_lo = bo->lo,
+                        .mu_hi = bo->hi,
+                        .mu_start = mu,
+                        .ds = (bo->hi - bo->lo) / (double)bo->steps,
+                        .max_steps = bo->max_steps_factor * bo->steps,
+                        .guess = x,
+                        .dir = dir,
+                        .on_point = on_point,
+                        .point_ctx = &r};
+  lam_err e2 = {0};
+  int rc = lam_stability_continue(at, ctx, &c, &bo->stab, b->bif, bo->max_bif,
+                                  &b->nbif, &e2);
+  b->nbif = b->nbif < bo->max_bif ? b->nbif : bo->max_bif;
+  if (r.nomem || rc == LAM_ENOMEM) {
+    lam_branch_free(b);
+    LAM_NOMEM(err);
+    return NULL;
+  }
+  *stopped |= rc != LAM_OK;
+  return b;
+}
+
+static int by_mu(const void *pa, const void *pb) {
+  const lam_bifurcation *a = pa, *b = pb;
+  return (a->mu > b->mu) - (a->mu < b->mu);
+}
+
+/* The bifurcations of every branch, by mu, each once (the same fold is
+ * met from both of the branches' pieces it joins). */
+static int collect(lam_scan *s, double range, lam_err *err) {
+  size_t total = 0;
+  for (size_t i = 0; i < s->nbranch; i++) {
+    total += s->branch[i]->nbif;
+  }
+  s->bif = malloc((total + 1) * sizeof *s->bif);
+  s->bif_branch = malloc((total + 1) * sizeof *s->bif_branch);
+  if (!s->bif || !s->bif_branch) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t i = 0; i < s->nbranch; i++) {
+    for (size_t k = 0; k < s->branch[i]->nbif; k++) {
+      const lam_bifurcation *f = &s->branch[i]->bif[k];
+      int dup = 0;
+      for (size_t j = 0; j < s->nbif && !dup; j++) {
+        dup = s->bif[j].type == f->type &&
+              fabs(s->bif[j].mu - f->mu) <= 1e-6 * fmax(range, fabs(f->mu));
+      }
+      if (!dup) {
+        s->bif[s->nbif] = *f;
+        s->bif_branch[s->nbif++] = i;
+      }
+    }
+  }
+  /* By mu, the branch index carried along (insertion sort: few points). */
+  for (size_t i = 1; i < s->nbif; i++) {
+    for (size_t j = i; j > 0 && by_mu(&s->bif[j], &s->bif[j - 1]) < 0; j--) {
+      lam_bifurcation t = s->bif[j];
+      s->bif[j] = s->bif[j - 1];
+      s->bif[j - 1] = t;
+      size_t u = s->bif_branch[j];
+      s->bif_branch[j] = s->bif_branch[j - 1];
+      s->bif_branch[j - 1] = u;
+    }
+  }
+  return LAM_OK;
+}
+
+int lam_fixed_points_scan(lam_stability_at at, void *ctx,
+                          const lam_scan_opts *o, lam_scan **out,
+                          lam_err *err) {
+  *out = NULL;
+  const lam_branch_opts *bo = &o->branch;
+  if (!(bo->lo < bo->hi) || bo->steps < 2 || bo->max_steps_factor < 1 ||
+      bo->max_bif < 1 || o->values < 1 || o->max_branches < 1) {
+    return lam_err_set(err, LAM_EINVAL, "scan: expected lo < hi, steps >= 2, "
+                       "max_steps_factor >= 1, max_bif >= 1, values >= 1 and "
+                       "max_branches >= 1");
+  }
+  const lam_system *sys = NULL;
+  int rc = at(ctx, bo->lo, &sys, err); /* the family's own error first */
+  if (rc) {
+    return rc;
+  }
+  lam_scan *s = calloc(1, sizeof *s);
+  if (s) {
+    s->branch = calloc(o->max_branches, sizeof *s->branch);
+  }
+  if (!s || !s->branch) {
+    lam_scan_free(s);
+    return LAM_NOMEM(err);
+  }
+  const size_t n = sys->n;
+  size_t found = 0;
+  for (long v = 0; !rc && v < o->values; v++) {
+    const double mu = o->values == 1 ? bo->lo
+                      : v + 1 == o->values
+                          ? bo->hi
+                          : bo->lo + (bo->hi - bo->lo) * (double)v / (double)(o->values - 1);
+    lam_equilibrium *e = NULL;
+    size_t ne = 0;
+    lam_err e2 = {0};
+    rc = at(ctx, mu, &sys, err);
+    if (rc) {
+      break;
+    }
+    int frc = lam_fixed_points_find(sys, &o->fp, &e, &ne, &e2);
+    if (frc == LAM_ENOMEM || frc == LAM_EINVAL) {
+      rc = lam_err_set(err, frc, "%s", e2.msg);
+      break;
+    }
+    found += ne;
+    for (size_t k = 0; !rc && k < ne; k++) {
+      int seen = 0;
+      for (size_t i = 0; i < s->nbranch && !seen; i++) {
+        seen = on_branch(s->branch[i], mu, e[k].x);
+      }
+      if (seen || s->nbranch == o->max_branches) {
+        continue;
+      }
+      int stopped = 0;
+      lam_branch *down = mu > bo->lo
+                             ? follow(at, ctx, o, mu, e[k].x, n, -1, &stopped, err)
+                             : NULL;
+      lam_branch *up = (mu > bo->lo && !down) ? NULL
+                       : mu < bo->hi
+                           ? follow(at, ctx, o, mu, e[k].x, n, +1, &stopped, err)
+                           : NULL;
+      if ((mu > bo->lo && !down) || (mu < bo->hi && !up)) {
+        lam_branch_free(down);
+        lam_branch_free(up);
+        rc = err->code ? err->code : LAM_ENOMEM;
+        break;
+      }
+      lam_branch *b = join(down, up, err);
+      if (!b) {
+        rc = err->code;
+        break;
+      }
+      if (b->len == 0) {
+        lam_branch_free(b); /* not even the start converged */
+        continue;
+      }
+      s->branch[s->nbranch++] = b;
+      s->incomplete += (size_t)stopped;
+    }
+    lam_fixed_points_free(e, ne);
+  }
+  if (!rc && found == 0) {
+    rc = lam_err_set(err, LAM_ENOTFOUND,
+                     "scan: no equilibrium found at any of %ld values from %ld "
+                     "starting points each", o->values, o->fp.guesses);
+  }
+  if (!rc) {
+    rc = collect(s, bo->hi - bo->lo, err);
+  }
+  if (rc) {
+    lam_scan_free(s);
+    return rc;
+  }
+  *out = s;
+  return LAM_OK;
+}

@@ -97,4 +97,45 @@ int lam_fixed_points_branch(lam_stability_at at, void *ctx,
                             lam_err *err);
 void lam_branch_free(lam_branch *b);
 
+/* ---- every branch in one parameter (`laminar analyze --scan`) ----
+ *
+ * At `values` parameter values spread evenly over [lo, hi] (lo and hi
+ * included; one value: lo alone) the multistart search finds every
+ * equilibrium it can; each one that lies on no branch followed so far
+ * starts a new branch, continued from it both ways until mu leaves
+ * [lo, hi]. So the branches, folds and Hopf points found do not depend on
+ * where the range starts: an S-shaped curve whose three equilibria
+ * coexist at lo is followed whole, and an equilibrium curve that does not
+ * reach lo is still found. An equilibrium is on a branch when it lies
+ * within one step's length of the branch's chord at its mu. */
+typedef struct lam_scan_opts {
+  lam_branch_opts branch;    /* lo, hi, steps, ... (lam_branch_defaults()) */
+  lam_fixed_points_opts fp;  /* the search at each value
+                                (lam_fixed_points_defaults()) */
+  long values;               /* parameter values searched, >= 1 (9) */
+  size_t max_branches;       /* branches kept, the first found (32) */
+} lam_scan_opts;
+
+lam_scan_opts lam_scan_defaults(void);
+
+typedef struct lam_scan {
+  lam_branch **branch;   /* nbranch branches, each by increasing arclength
+                            from its lowest-mu end as followed */
+  size_t nbranch;
+  lam_bifurcation *bif;  /* every branch's Hopf points and folds, by
+                            increasing mu, each once */
+  size_t *bif_branch;    /* the branch of each */
+  size_t nbif;
+  size_t incomplete;     /* branches whose continuation stopped early
+                            (a corrector failure): they end there */
+} lam_scan;
+
+/* The scan of the family at(ctx, mu) over [o->branch.lo, o->branch.hi].
+ * LAM_EINVAL (options, or the family's own error at lo), LAM_ENOTFOUND (no
+ * equilibrium at any value), LAM_ESOLVER, LAM_ENOMEM. */
+int lam_fixed_points_scan(lam_stability_at at, void *ctx,
+                          const lam_scan_opts *o, lam_scan **out,
+                          lam_err *err);
+void lam_scan_free(lam_scan *s);
+
 #endif

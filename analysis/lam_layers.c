@@ -190,8 +190,36 @@ int lam_layers_add(lam_layer_group *ly, const char *pop, const char *lay,
   return LAM_OK;
 }
 
+/* Position of layer l: its area's index, then its depth (cortical order,
+ * L1 at the top). */
+static int layer_before(const lam_layer_group *ly, const lam_layer_signal *a,
+                        const lam_layer_signal *b) {
+  size_t ia = 0, ib = 0;
+  while (ia < ly->na && strcmp(ly->area[ia], a->area)) {
+    ia++;
+  }
+  while (ib < ly->na && strcmp(ly->area[ib], b->area)) {
+    ib++;
+  }
+  if (ia != ib) {
+    return ia < ib;
+  }
+  return lam_probe_layer_depth(a->name) < lam_probe_layer_depth(b->name);
+}
+
 void lam_layers_finish(lam_layer_group *ly) {
   const size_t n = ly->n;
+  /* Insertion sort (a few layers): cortical order within each area. */
+  for (size_t i = 1; i < ly->nl; i++) {
+    for (size_t j = i; j > 0 && layer_before(ly, &ly->L[j], &ly->L[j - 1]); j--) {
+      lam_layer_signal t = ly->L[j];
+      ly->L[j] = ly->L[j - 1];
+      ly->L[j - 1] = t;
+      double *c = ly->cnt[j];
+      ly->cnt[j] = ly->cnt[j - 1];
+      ly->cnt[j - 1] = c;
+    }
+  }
   for (size_t i = 0; i < ly->nl; i++) {
     lam_layer_signal *l = &ly->L[i];
     double s = 0.0;

@@ -14,8 +14,10 @@
  * units of its populations in L2/3 and L5, the input of the Granger
  * causality between areas (analysis/lam_run_analysis.h).
  *
- * Layers and areas keep the order in which their first population was
- * added. Used by `laminar analyze` (docs/analysis.md).
+ * Areas keep the order in which their first population was added; after
+ * lam_layers_finish the layers of each area are in cortical order, top to
+ * bottom (L1, L2/3, L4, L5, L6: by lam_probe_layer_depth). Used by
+ * `laminar analyze` (docs/analysis.md).
  */
 #ifndef LAM_LAYERS_H
 #define LAM_LAYERS_H
@@ -69,7 +71,8 @@ void lam_layers_finish(lam_layer_group *ly);
 size_t lam_layers_samples(const lam_layer_group *ly);
 /* 1 when a population named AREA.pop was grouped (a run of stacked areas). */
 int lam_layers_multi(const lam_layer_group *ly);
-/* The layers, in order met. */
+/* The layers: areas in order met, each area's layers top to bottom (after
+ * lam_layers_finish). */
 size_t lam_layers_count(const lam_layer_group *ly);
 const lam_layer_signal *lam_layers_get(const lam_layer_group *ly, size_t i);
 /* Layer name of area ("" in a single-area run), or NULL. */

@@ -71,7 +71,7 @@ static void bands(const double *psd, size_t nf, double df, const lam_band *b,
 int lam_metrics_band_values(lam_welch *w, const double *x, size_t ncol,
                             size_t ld, size_t stride, size_t n,
                             const lam_band *b, size_t nb, double *power,
-                            double *peak, lam_err *err) {
+                            double *peak, double *psd_out, lam_err *err) {
   size_t nf = lam_welch_nfreq(w);
   double *psd = malloc(nf * sizeof *psd), *acc = calloc(nf, sizeof *acc);
   int rc = psd && acc ? LAM_OK : LAM_NOMEM(err);
@@ -83,6 +83,9 @@ int lam_metrics_band_values(lam_welch *w, const double *x, size_t ncol,
   }
   if (!rc) {
     bands(acc, nf, lam_welch_df(w), b, nb, power, peak);
+    if (psd_out) {
+      memcpy(psd_out, acc, nf * sizeof *acc);
+    }
   }
   free(psd);
   free(acc);
@@ -94,7 +97,7 @@ int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
                       lam_err *err) {
   double pw[2], pk[2];
   int rc = lam_metrics_band_values(w, x, ncol, ld, stride, n, default_bands(), 2,
-                                   pw, pk, err);
+                                   pw, pk, NULL, err);
   if (!rc) {
     out->pab = pw[0], out->pg = pw[1], out->fab = pk[0], out->fg = pk[1];
   }
@@ -177,6 +180,16 @@ void lam_metrics_attention(const double *r, size_t nrow, size_t T,
   *burst_rate = nrow ? total / (double)nrow : NAN;
 }
 
+/* Samples at each end dropped from PAC (the band-pass ringing). */
+static size_t pac_edge(size_t n, double fs) {
+  size_t edge = (size_t)(fs / LAM_BANDPASS_TAPER_HZ);
+  return 2 * edge > n / 2 ? n / 4 : edge;
+}
+
+double lam_metrics_pac_seconds(size_t n, double fs) {
+  return (double)(n - 2 * pac_edge(n, fs)) / fs;
+}
+
 int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
                     size_t nsup, size_t n, double fs, double *mi,
                     lam_err *err) {
@@ -184,10 +197,7 @@ int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
   lam_hilbert *h = lam_hilbert_new(n, fs, LAM_BANDPASS_TAPER_HZ, err);
   double *ph = malloc(n * sizeof *ph), *amp = malloc(n * sizeof *amp);
   int rc = h && ph && amp ? LAM_OK : (h ? LAM_NOMEM(err) : err->code);
-  size_t edge = (size_t)(fs / LAM_BANDPASS_TAPER_HZ);
-  if (2 * edge > n / 2) {
-    edge = n / 4;
-  }
+  size_t edge = pac_edge(n, fs);
   lam_pac_bands b = lam_pac_bands_default();
   double sum = 0.0;
   for (size_t c = 0; !rc && c < ncol; c++) {
@@ -411,7 +421,7 @@ static mlayer *find_layer(lam_metrics *mc, const char *tag) {
 }
 
 /* Means per column, transposed to column-major, and the Welch estimator
- * (all samples, 1 s segments, as laminar analyze's defaults). The spectra,
+ * (all samples, segments by the rule of lam_welch_for, as laminar analyze). The spectra,
  * coherences, segregation index and PAC follow on demand (layer_bands,
  * layer_coherence, segregation, pac): a sweep asking for one metric does
  * not pay for the others, and each value is the same computation on the
@@ -454,9 +464,7 @@ static int finish(lam_metrics *mc, lam_err *err) {
     return LAM_OK; /* too short for spectra: NaN */
   }
   double fs = 1.0 / (mc->t1 - mc->t0);
-  size_t nseg = (size_t)floor(LAM_METRICS_SEG_S * fs + 0.5);
-  nseg = nseg > n ? n : (nseg < 4 ? 4 : nseg);
-  mc->w = lam_welch_new(nseg, fs, err);
+  mc->w = lam_welch_for(n, fs, LAM_METRICS_SEG_S, err);
   if (!mc->w) {
     return err->code;
   }

@@ -43,8 +43,9 @@ typedef struct lam_metric_info {
 extern const lam_metric_info lam_metric_table[];
 extern const size_t lam_metric_ntable;
 
-/* Welch segment of the layer spectra (s): as `laminar analyze --seg`. */
-#define LAM_METRICS_SEG_S 1.0
+/* Welch segment of the layer spectra (s): 0, the rule of lam_welch_for, as
+ * `laminar analyze` without --seg. */
+#define LAM_METRICS_SEG_S 0.0
 
 /* ---- per-layer spectral computations (shared with laminar analyze) ---- */
 
@@ -64,11 +65,12 @@ int lam_metrics_bands(lam_welch *w, const double *x, size_t ncol, size_t ld,
 int lam_metrics_coherence(lam_welch *w, const double *x, size_t ncol,
                           size_t n, lam_layer_bands *out, lam_err *err);
 /* The same for any bands (laminar analyze --band): power[b] and peak[b] of
- * the mean PSD in bands[b], b < nb (NaN as above). */
+ * the mean PSD in bands[b], b < nb (NaN as above); the mean PSD itself into
+ * psd[0 .. lam_welch_nfreq(w) - 1] when psd is not NULL. */
 int lam_metrics_band_values(lam_welch *w, const double *x, size_t ncol,
                             size_t ld, size_t stride, size_t n,
                             const lam_band *bands, size_t nb, double *power,
-                            double *peak, lam_err *err);
+                            double *peak, double *psd, lam_err *err);
 /* Band-mean coherence per band over all column pairs of x[c * n + i]
  * (coh[b] NaN with one column). */
 int lam_metrics_column_coherence(lam_welch *w, const double *x, size_t ncol,
@@ -89,6 +91,8 @@ void lam_metrics_attention(const double *r, size_t nrow, size_t T,
  * amplitude, x[c * n + i], mean over the columns both have. The first and
  * last 1 / taper seconds (band-pass wrap-around) are dropped, or a quarter
  * of the series when it is short. */
+/* Seconds of a series of n samples at fs Hz that lam_metrics_pac uses. */
+double lam_metrics_pac_seconds(size_t n, double fs);
 int lam_metrics_pac(const double *deep, size_t ndeep, const double *sup,
                     size_t nsup, size_t n, double fs, double *mi,
                     lam_err *err);

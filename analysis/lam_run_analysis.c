@@ -3,6 +3,7 @@
 #include "lam_run_analysis.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 lam_analysis_opts lam_analysis_defaults(void) {
   lam_analysis_opts o = {.t0 = 0.0,
-                         .seg = 1.0,
+                         .t1 = INFINITY,
+                         .seg = 0.0,
                          .granger_order = 20,
                          .granger_criterion = LAM_GRANGER_BIC};
   for (size_t b = 0; b < lam_nbands && b < LAM_ANALYSIS_MAXBANDS; b++) {
@@ -60,6 +62,19 @@ static long band_index(const lam_analysis *an, const char *name) {
   return -1;
 }
 
+/* Adds a warning (printf-like), counted past the last slot. */
+static void warn(lam_analysis *an, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void warn(lam_analysis *an, const char *fmt, ...) {
+  if (an->nwarn < LAM_ANALYSIS_MAXWARN) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(an->warn[an->nwarn], sizeof an->warn[0], fmt, ap);
+    va_end(ap);
+  }
+  an->nwarn++;
+}
+
 /* Per layer: mean, band powers and peaks, coherence between columns. */
 static int layer_spectra(lam_analysis *an, const lam_layer_group *ly, lam_err *err) {
   for (size_t i = 0; i < an->nl; i++) {
@@ -72,8 +87,12 @@ static int layer_spectra(lam_analysis *an, const lam_layer_group *ly, lam_err *e
     snprintf(o->unit, sizeof o->unit, "%s", l->unit);
     o->ncols = l->ncols;
     o->mean = l->mean;
+    o->psd = malloc(an->nfreq * sizeof *o->psd);
+    if (!o->psd) {
+      return LAM_NOMEM(err);
+    }
     if (lam_metrics_band_values(an->welch_, l->x, l->ncols, an->n, 1, an->n,
-                                an->band, an->nb, o->pw, o->pk, err) ||
+                                an->band, an->nb, o->pw, o->pk, o->psd, err) ||
         lam_metrics_column_coherence(an->welch_, l->x, l->ncols, an->n,
                                      an->band, an->nb, o->coh, err)) {
       return fail_at(err, l->name);
@@ -168,6 +187,62 @@ static void area_granger(lam_analysis *an, const lam_layer_group *ly) {
   }
 }
 
+/* What the numbers cannot be trusted for (lam_analysis.warn). */
+static void warnings(lam_analysis *an) {
+  const double T = (double)an->n / an->fs;
+  double lowest = INFINITY;
+  for (size_t b = 0; b < an->nb; b++) {
+    lowest = an->band[b].lo_hz > 0 ? fmin(lowest, an->band[b].lo_hz) : lowest;
+  }
+  if (isfinite(lowest) && T * lowest < 3.0) {
+    warn(an, "the run is %g s, shorter than 3 cycles of the lowest band edge "
+             "(%g Hz, %g s): its power and peak are not a rhythm's",
+         T, lowest, 3.0 / lowest);
+  }
+  int coh = an->nl > 1;
+  for (size_t i = 0; i < an->nl; i++) {
+    coh = coh || an->layer[i].ncols > 1;
+  }
+  if (coh && an->nsegments < LAM_WELCH_MIN_SEGMENTS) {
+    warn(an, "coherence from %zu Welch segment%s of %g s (fewer than %d): "
+             "biased towards 1 (one segment gives exactly 1); record at least "
+             "%g s or pass a shorter --seg",
+         an->nsegments, an->nsegments == 1 ? "" : "s", an->seg,
+         LAM_WELCH_MIN_SEGMENTS, 0.5 * (LAM_WELCH_MIN_SEGMENTS + 1) * an->seg);
+  }
+  for (size_t i = 0; i < an->nl; i++) {
+    const lam_analysis_layer *l = &an->layer[i];
+    for (size_t b = 0; b < an->nb; b++) {
+      const double hi = fmin(an->band[b].hi_hz, (double)(an->nfreq - 1) * an->df);
+      if (an->band[b].lo_hz < hi &&
+          lam_band_max_at_edge(l->psd, an->nfreq, an->df, an->band[b].lo_hz, hi)) {
+        warn(an, "%s %s: the power is largest at the band's edge, not at a "
+                 "peak inside it (%s)",
+             l->label, an->band[b].name,
+             isfinite(l->pk[b]) ? "f is a smaller local maximum" : "no peak: f is empty");
+      }
+    }
+  }
+  const lam_analysis_granger *g = &an->granger;
+  for (size_t p = 0; p < g->np; p += 2) {
+    if (g->criterion != LAM_GRANGER_FIXED && g->pair[p].order >= g->pmax) {
+      warn(an, "Granger %s:%s: the order chosen is the largest allowed (%zu): "
+               "the fit may need more lags (--granger-order) or more samples",
+           g->name[g->pair[p].from], g->name[g->pair[p].to], g->pmax);
+    }
+  }
+  for (size_t k = 0; k < an->na; k++) {
+    const lam_analysis_area *a = &an->area[k];
+    const double cycles = lam_metrics_pac_seconds(an->n, an->fs) * LAM_BAND_ALPHA_LO_HZ;
+    if (a->have_pac && cycles < LAM_ANALYSIS_PAC_MIN_CYCLES) {
+      warn(an, "PAC%s%s: %.3g cycles of the %g Hz phase rhythm (fewer than %d): "
+               "the modulation index is dominated by chance",
+           a->name[0] ? " " : "", a->name, cycles, LAM_BAND_ALPHA_LO_HZ,
+           LAM_ANALYSIS_PAC_MIN_CYCLES);
+    }
+  }
+}
+
 static int check_opts(const lam_analysis_opts *o, double fs, lam_err *err) {
   if (o->nb == 0 || o->nb > LAM_ANALYSIS_MAXBANDS) {
     return lam_err_set(err, LAM_EINVAL, "analysis: expected 1 to %d bands, found %zu",
@@ -179,8 +254,8 @@ static int check_opts(const lam_analysis_opts *o, double fs, lam_err *err) {
                          "0 <= lo < hi", b);
     }
   }
-  if (!(fs > 0 && isfinite(fs)) || !(o->seg > 0) || o->granger_order < 1) {
-    return lam_err_set(err, LAM_EINVAL, "analysis: expected fs > 0, seg > 0 and "
+  if (!(fs > 0 && isfinite(fs)) || !(o->seg >= 0) || o->granger_order < 1) {
+    return lam_err_set(err, LAM_EINVAL, "analysis: expected fs > 0, seg >= 0 and "
                        "a Granger order >= 1");
   }
   return LAM_OK;
@@ -218,15 +293,19 @@ int lam_analysis_new(const lam_layer_group *ly, double fs,
   }
   an->granger.pmax = opts->granger_order;
   an->granger.criterion = opts->granger_criterion;
-  /* Segments of seg seconds, or the whole series when it is shorter. */
-  double sseg = floor(opts->seg * fs + 0.5); /* no size_t overflow below */
-  size_t nseg = !(sseg < (double)an->n) ? an->n : sseg < 4.0 ? 4 : (size_t)sseg;
-  an->seg = (double)nseg / fs;
-  an->welch_ = lam_welch_new(nseg, fs, err);
+  /* The segment rule of every spectrum (lam_welch_for), or --seg. */
+  an->welch_ = lam_welch_for(an->n, fs, opts->seg, err);
+  if (an->welch_) {
+    an->seg = (double)lam_welch_nseg(an->welch_) / fs;
+    an->nsegments = lam_welch_nsegments(an->welch_, an->n);
+    an->nfreq = lam_welch_nfreq(an->welch_);
+    an->df = lam_welch_df(an->welch_);
+  }
   rc = an->welch_ ? layer_spectra(an, ly, err) : (err && err->code ? err->code : LAM_EINVAL);
   if (!rc) {
     area_indices(an, ly);
     area_granger(an, ly);
+    warnings(an);
     *out = an;
     return LAM_OK;
   }
@@ -243,6 +322,9 @@ void lam_analysis_free(lam_analysis *an) {
     free(an->area[k].cmean);
     free(an->area[k].cpw);
     free(an->area[k].cpk);
+  }
+  for (size_t i = 0; i < an->nl; i++) {
+    free(an->layer[i].psd);
   }
   lam_welch_free(an->welch_);
   free(an);
@@ -293,7 +375,8 @@ int lam_analysis_probe(lam_analysis *an, size_t k, const double *lfp,
     }
     a->cmean[c] = s / (double)n;
     int rc = lam_metrics_band_values(an->welch_, x, 1, 0, nc, n, an->band, nb,
-                                     a->cpw + c * nb, a->cpk + c * nb, err);
+                                     a->cpw + c * nb, a->cpk + c * nb, NULL,
+                                     err);
     if (rc) {
       return rc;
     }

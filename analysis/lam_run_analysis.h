@@ -36,19 +36,29 @@
 
 #define LAM_ANALYSIS_MAXBANDS 8
 #define LAM_ANALYSIS_NAMELEN LAM_LAYERS_NAMELEN
+#define LAM_ANALYSIS_MAXWARN 32
+/* PAC needs this many cycles of its slowest phase frequency (8 Hz) in the
+ * samples it uses; fewer: a warning. */
+#define LAM_ANALYSIS_PAC_MIN_CYCLES 20
 
 typedef struct lam_analysis_opts {
   /* The bands (Hz, 0 <= lo < hi); names are copied by lam_analysis_new. */
   lam_band band[LAM_ANALYSIS_MAXBANDS];
   size_t nb;
   double t0;  /* s: samples before it are ignored (lam_analysis_time) */
-  double seg; /* s: Welch segment, shortened to the data, at least 4 samples */
+  double t1;  /* s: and samples after it (INFINITY: none; a plot's window) */
+  const int *columns; /* the columns analysed (NULL: all; a plot's
+                         --columns), ncolumns of them */
+  size_t ncolumns;
+  double seg; /* s: Welch segment (shortened to the data, at least 4
+                 samples); 0: the rule of lam_welch_for */
   size_t granger_order; /* largest (or, fixed, the) VAR order between areas */
   int granger_criterion; /* LAM_GRANGER_AIC, _BIC or _FIXED */
 } lam_analysis_opts;
 
-/* The bands alphabeta 8-30 Hz and gamma 30-80 Hz (lam_bands), t0 0, seg
- * 1 s, Granger order up to 20 by BIC. */
+/* The bands alphabeta 8-30 Hz and gamma 30-80 Hz (lam_bands), t0 0, t1
+ * INFINITY, seg
+ * 0 (the segment rule), Granger order up to 20 by BIC. */
 lam_analysis_opts lam_analysis_defaults(void);
 
 /* The sampling of a run from its sample times t[ntot]: fs = 1 / (t[1] -
@@ -71,6 +81,8 @@ typedef struct lam_analysis_layer {
    * (NaN with one column) */
   double pw[LAM_ANALYSIS_MAXBANDS], pk[LAM_ANALYSIS_MAXBANDS],
       coh[LAM_ANALYSIS_MAXBANDS];
+  double *psd; /* the mean of the columns' PSDs, an->nfreq bins of an->df Hz,
+                  in unit^2/Hz: the spectrum the peaks are found on */
 } lam_analysis_layer;
 
 /* What is computed per area (one area, named "", in a single-area run). */
@@ -111,6 +123,9 @@ typedef struct lam_analysis {
   double fs;       /* Hz */
   double t0;       /* s, as asked */
   double seg;      /* s, the Welch segment used */
+  size_t nsegments; /* Welch segments averaged */
+  size_t nfreq;    /* bins of each layer's psd, 0 .. fs/2 */
+  double df;       /* Hz, their spacing */
   lam_band band[LAM_ANALYSIS_MAXBANDS];
   size_t nb;
   lam_analysis_layer layer[LAM_LAYERS_MAX];
@@ -121,6 +136,13 @@ typedef struct lam_analysis {
   lam_analysis_area area[LAM_LAYERS_MAXAREAS];
   size_t na;
   lam_analysis_granger granger;
+  /* What the numbers cannot be trusted for, one sentence each (the first
+   * LAM_ANALYSIS_MAXWARN; nwarn counts all): too few Welch segments for
+   * coherence, a band whose power is largest at its edge, a Granger order
+   * at its maximum, a run shorter than 3 cycles of the lowest band, PAC
+   * over too few slow cycles. */
+  char warn[LAM_ANALYSIS_MAXWARN][240];
+  size_t nwarn;
   /* private: band names, the Welch estimator of the layer spectra */
   char bandname_[LAM_ANALYSIS_MAXBANDS][LAM_ANALYSIS_NAMELEN];
   lam_welch *welch_;

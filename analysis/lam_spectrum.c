@@ -105,6 +105,33 @@ lam_welch *lam_welch_new_seconds(double seg_s, double fs, lam_err *err) {
   return lam_welch_new((size_t)ns, fs, err);
 }
 
+size_t lam_welch_rule_nseg(size_t n, double fs, double seg_s) {
+  /* In samples, as doubles: no size_t overflow. */
+  double ns = floor(seg_s * fs + 0.5);
+  if (!(seg_s > 0.0)) {
+    /* The longest of 1, 1/2, 1/4 s of which 3 half-overlapping segments
+     * fit (nseg + 2 step <= n), else 1/4 s. */
+    for (double seg = LAM_WELCH_SEG_MAX_S;; seg *= 0.5) {
+      ns = floor(seg * fs + 0.5);
+      const double step = ns - floor(ns / 2.0);
+      if (seg <= LAM_WELCH_SEG_MIN_S || ns + 2.0 * step <= (double)n) {
+        break;
+      }
+    }
+  }
+  if (!(ns < (double)n)) {
+    return n;
+  }
+  return ns < 4.0 ? (n < 4 ? n : 4) : (size_t)ns;
+}
+
+lam_welch *lam_welch_for(size_t n, double fs, double seg_s, lam_err *err) {
+  if (!(isfinite(fs) && fs > 0.0)) {
+    return lam_welch_new(0, fs, err); /* its message */
+  }
+  return lam_welch_new(lam_welch_rule_nseg(n, fs, seg_s), fs, err);
+}
+
 size_t lam_welch_nseg(const lam_welch *w) { return w->nseg; }
 size_t lam_welch_nfreq(const lam_welch *w) { return w->nfreq; }
 double lam_welch_freq(const lam_welch *w, size_t k) {
@@ -355,6 +382,7 @@ static int band_bins(size_t nfreq, double df, double f_lo, double f_hi,
 int lam_band_peak(const double *psd, size_t nfreq, double df, double f_lo,
                   double f_hi, double *f_peak, lam_err *err) {
   size_t k0, k1;
+  *f_peak = NAN;
   int rc = check_grid(psd, nfreq, df, f_lo, f_hi, err);
   if (rc == LAM_OK) {
     rc = band_bins(nfreq, df, f_lo, f_hi, &k0, &k1, err);
@@ -362,30 +390,49 @@ int lam_band_peak(const double *psd, size_t nfreq, double df, double f_lo,
   if (rc != LAM_OK) {
     return rc;
   }
-  size_t kb = k0;
-  for (size_t k = k0 + 1; k < k1; k++) {
-    if (psd[k] > psd[kb]) {
+  /* Local maxima strictly inside: an edge bin, or a bin whose neighbour is
+   * missing (DC, Nyquist), is never one. */
+  size_t kb = 0;
+  for (size_t k = k0 > 1 ? k0 : 1; k < k1 && k + 1 < nfreq; k++) {
+    const double f = (double)k * df;
+    if (f - f_lo > 1e-9 * df && f_hi - f > 1e-9 * df &&
+        psd[k] > psd[k - 1] && psd[k] > psd[k + 1] && psd[k] > 0.0 &&
+        (kb == 0 || psd[k] > psd[kb])) {
       kb = k;
     }
   }
-  if (!(psd[kb] > 0.0)) {
-    return lam_err_set(err, LAM_EINVAL,
-                       "band: no positive power in [%g, %g] Hz", f_lo, f_hi);
+  if (kb == 0) {
+    return lam_err_set(err, LAM_ENOTFOUND,
+                       "band: no local maximum inside (%g, %g) Hz (the power "
+                       "only rises or falls through the band)",
+                       f_lo, f_hi);
   }
   double delta = 0.0;
-  if (kb > 0 && kb + 1 < nfreq && psd[kb - 1] > 0.0 && psd[kb + 1] > 0.0) {
+  if (psd[kb - 1] > 0.0 && psd[kb + 1] > 0.0) {
     /* Vertex of the parabola through (k-1, a), (k, b), (k+1, c) of log P:
-     * exact for a Gaussian-shaped peak, |delta| <= 1/2 when b is the max. */
+     * exact for a Gaussian-shaped peak, |delta| <= 1/2 at a local max. */
     double a = log(psd[kb - 1]), b = log(psd[kb]), c = log(psd[kb + 1]);
     double den = a - 2.0 * b + c;
-    /* Only at a true local maximum: at a band edge the neighbour outside
-     * the band may be larger, and the vertex would leave the band. */
-    if (den < 0.0 && b >= a && b >= c) {
+    if (den < 0.0) {
       delta = 0.5 * (a - c) / den;
     }
   }
-  *f_peak = ((double)kb + delta) * df;
+  *f_peak = fmin(fmax(((double)kb + delta) * df, f_lo), f_hi);
   return LAM_OK;
+}
+
+int lam_band_max_at_edge(const double *psd, size_t nfreq, double df,
+                         double f_lo, double f_hi) {
+  size_t k0, k1;
+  if (check_grid(psd, nfreq, df, f_lo, f_hi, NULL) ||
+      band_bins(nfreq, df, f_lo, f_hi, &k0, &k1, NULL) || k1 - k0 < 2) {
+    return 0;
+  }
+  size_t kb = k0;
+  for (size_t k = k0 + 1; k < k1; k++) {
+    kb = psd[k] > psd[kb] ? k : kb;
+  }
+  return psd[kb] > 0.0 && (kb == k0 || kb + 1 == k1);
 }
 
 int lam_band_mean(const double *v, size_t nfreq, double df, double f_lo,

@@ -35,6 +35,29 @@ lam_welch *lam_welch_new(size_t nseg, double fs, lam_err *err);
 lam_welch *lam_welch_new_seconds(double seg_s, double fs, lam_err *err);
 void lam_welch_free(lam_welch *w);
 
+/* ---- The segment rule: one for every spectrum (docs/analysis.md) ----
+ * analyze, plot --kind psd, the sweep metrics and the experiments all take
+ * their plan from lam_welch_for: Hann window, 50 % overlap, and segments
+ * of the longest of 1 s, 1/2 s and 1/4 s of which 3 half-overlapping ones
+ * fit in the series (T >= 2 T_seg), else 1/4 s; never longer than the
+ * series. 1 s segments (1 Hz bins) resolve the 8-12 Hz alpha band with
+ * the Hann main lobe (+-2 bins) inside it, so every run of 2 s or more
+ * gets them; shorter runs trade resolution (2 or 4 Hz bins) for at least
+ * 3 segments. Coherence wants LAM_WELCH_MIN_SEGMENTS (8, runs of 4.5 s
+ * and more with 1 s segments): with fewer it is biased towards 1 and
+ * `laminar analyze` warns. An explicit seg_s > 0 (`--seg`) replaces the
+ * rule (shortened to the series). */
+#define LAM_WELCH_SEG_MAX_S 1.0
+#define LAM_WELCH_SEG_MIN_S 0.25
+#define LAM_WELCH_MIN_SEGMENTS 8
+
+/* Samples per segment by the rule for n samples at fs Hz (seg_s <= 0), or
+ * round(seg_s fs) (seg_s > 0); always in [min(4, n), n]. */
+size_t lam_welch_rule_nseg(size_t n, double fs, double seg_s);
+/* The plan for a series of n samples at fs Hz: lam_welch_new with
+ * lam_welch_rule_nseg(n, fs, seg_s) samples. Errors as lam_welch_new. */
+lam_welch *lam_welch_for(size_t n, double fs, double seg_s, lam_err *err);
+
 size_t lam_welch_nseg(const lam_welch *w);
 /* Number of one-sided frequency bins: floor(nseg/2) + 1. */
 size_t lam_welch_nfreq(const lam_welch *w);
@@ -113,12 +136,21 @@ const lam_band *lam_band_find(const char *name);
 int lam_band_power(const double *psd, size_t nfreq, double df, double f_lo,
                    double f_hi, double *power, lam_err *err);
 
-/* Frequency (Hz) of the largest psd bin with f_k in [f_lo, f_hi], refined
- * by the vertex of the parabola through the log-PSD at that bin and its two
- * neighbours (when both exist and all three are > 0). LAM_EINVAL if no bin
- * falls in the band or every bin in it is <= 0. */
+/* The band's peak: of the local maxima strictly inside the band (bins k
+ * with f_lo < f_k < f_hi and psd[k] above both neighbours, which may lie
+ * outside the band), the largest; refined by the vertex of the parabola
+ * through the log-PSD at that bin and its two neighbours (when all three
+ * are > 0), kept inside the band. A band edge is never a peak: a spectrum
+ * that only rises or falls through the band has none (LAM_ENOTFOUND,
+ * *f_peak NaN). LAM_EINVAL if no bin falls in the band. */
 int lam_band_peak(const double *psd, size_t nfreq, double df, double f_lo,
                   double f_hi, double *f_peak, lam_err *err);
+
+/* 1 when the largest bin with f_k in [f_lo, f_hi] is the first or last of
+ * them (the power is largest at a band edge: the band's peak, if any, is
+ * not where its power is), else 0 (also when no bin falls in the band). */
+int lam_band_max_at_edge(const double *psd, size_t nfreq, double df,
+                         double f_lo, double f_hi);
 
 /* Plain mean of v[k] over the bins with f_k = k df in [f_lo, f_hi] (for
  * band-averaged coherence). LAM_EINVAL if no bin falls in the band. */

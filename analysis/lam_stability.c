@@ -384,7 +384,8 @@ int lam_stability_continue(lam_stability_at at, void *ctx,
     return LAM_NOMEM(err);
   }
   /* Two equilibria at fixed mu start the secant. */
-  const double dir = c->mu_start < c->mu_hi ? 1.0 : -1.0;
+  const double dir = c->dir ? (c->dir > 0 ? 1.0 : -1.0)
+                            : (c->mu_start < c->mu_hi ? 1.0 : -1.0);
   const double mus[2] = {c->mu_start, c->mu_start + dir * c->ds};
   double *zs[2] = {z0, z1};
   for (int k = 0; !rc && k < 2; k++) {

@@ -82,14 +82,16 @@ typedef struct lam_continuation {
   long max_steps;      /* bound on the number of points */
   const double *guess; /* state near the equilibrium at mu_start (NULL:
                           the system's y0) */
+  int dir;             /* first direction in mu: +1 increasing, -1
+                          decreasing, 0 towards mu_hi unless mu_start is it */
   /* Optional: called at every point of the branch with the number of
    * eigenvalues with positive real part. */
   void (*on_point)(void *ctx, double mu, const double *x, size_t nunstable);
   void *point_ctx;
 } lam_continuation;
 
-/* Follow the equilibrium branch from mu_start (the direction of increasing
- * mu first if mu_start < mu_hi, else decreasing) until mu leaves
+/* Follow the equilibrium branch from mu_start (in direction c->dir, or by
+ * default increasing mu if mu_start < mu_hi, else decreasing) until mu leaves
  * [mu_lo, mu_hi] or max_steps points; write up to max_out bifurcations in
  * the order met into out and their count into *nfound (it may exceed
  * max_out: only max_out are stored). LAM_EINVAL for a bad range or step,

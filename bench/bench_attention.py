@@ -42,7 +42,7 @@ alpha_hz = 10
 gamma_depth = 0.5
 alpha_depth = 0.5
 [solver]
-method = {method}
+{method_line}
 rtol = {rtol}
 atol = {atol}
 [run]
@@ -64,10 +64,12 @@ def inputs(d, T, seed=8):
 
 
 def model(d, T, topo, clocks, rtol, atol, t_end, method="adams", dt=0.001):
+    """method "defaults": no method line, the model's default (auto)."""
     p = os.path.join(d, f"attn-T{T}-{topo}-{clocks}-{method}-{rtol:g}-{dt:g}.ini")
+    line = "# method: the default" if method == "defaults" else f"method = {method}"
     with open(p, "w") as f:
         f.write(INI.format(T=T, H=H, din=DIN, dk=DK, dv=DV, topo=topo, d=d, clocks=clocks,
-                           rtol=rtol, atol=atol, t_end=t_end, method=method, dt=dt))
+                           rtol=rtol, atol=atol, t_end=t_end, method_line=line, dt=dt))
     return p
 
 
@@ -77,7 +79,8 @@ def same_bits(runs, ref):
     return "same bits as 1 thread" if np.array_equal(a, b) else "DIFFERS from 1 thread"
 
 
-def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, mid):
+def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, mid,
+             lam_auto=lambda err: ""):
     d = os.path.join(o.out, "attn")
     os.makedirs(d, exist_ok=True)
     T, t_end = 64, 2.0
@@ -88,11 +91,11 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
         ini = model(d, T, topo, clocks, rtol, atol, t_end, method, dt)
         h5 = os.path.join(d, f"{tag}.h5")
         cmd = [exe or o.laminar, "run", ini, "-o", h5, "--record", record]
-        if threads > 1:
+        if threads:  # 0: the default (the "laminar defaults" rows)
             cmd += ["--set", f"solver.threads={threads}"]
         wall, rss, _, err = timed(cmd, d, os.path.join(d, tag))
         return dict(wall=wall, nfev=lam_nfev(err), budget=lam_budget(err),
-                    out=read_h5(h5, "/final/out"))
+                    out=read_h5(h5, "/final/out"), auto=lam_auto(err))
 
     def interleaved(fns, n):
         """Repeat every fn n times, alternating between them (before/after
@@ -131,8 +134,12 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
         # record the routed output at 1 kHz.
         erk_rtol = 2e-6 if clocks == "true" else 1e-6
         end = f"laminar erk {erk_rtol:g}, final state only"
+        # "laminar defaults": method and threads left to their defaults
+        # (auto; the machine's cores under the adaptive count).
         rows = [("laminar adams", 1e-6, 1e-8, "adams", 1, 0.001,
                  "self, H 4, dk = dv 16; rtol 1e-6 atol 1e-8", None),
+                ("laminar defaults", 1e-6, 1e-8, "defaults", 0, 0.001,
+                 "rtol 1e-6 atol 1e-8, recording out at 1 kHz", None),
                 ("laminar adams 1e-7", 1e-7, 1e-9, "adams", 1, 0.001,
                  "rtol 1e-7 atol 1e-9 (accuracy of the twin)", None),
                 ("laminar erk dormand-prince", 1e-6, 1e-8, "erk", 1, 0.001,
@@ -141,7 +148,7 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
             rows += [("laminar erk dormand-prince 2e-6", 2e-6, 1e-8, "erk", 1, 0.001,
                       "rtol 2e-6 atol 1e-8", None)]
             rows += [(f"{name}, 2 threads", rtol, atol, method, 2, dt, None, name)
-                     for name, rtol, atol, method, _, dt, _, _ in rows[:1] + rows[2:4]]
+                     for name, rtol, atol, method, _, dt, _, _ in rows[:1] + rows[3:5]]
         rows += [(end, erk_rtol, 1e-8, "erk", 1, t_end, "as the twin: no samples but the end",
                   None),
                  (f"{end}, 2 threads", erk_rtol, 1e-8, "erk", 2, t_end, None, end)]
@@ -163,10 +170,12 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
             x = runs[name]
             if same:
                 note = "--set solver.threads=2; " + same_bits(x, runs[same])
+            if threads == 0:
+                note += f"; {mid(x)['auto']}"
             r = tab.add("attention", T, f"{name}, {label}", [y["wall"] for y in x], t_end,
                         mid(x)["nfev"], err(x), note, base, mid(x)["budget"])
             base = base or r["median"]
-            (any_threads if threads > 1 else one_thread).append(r)
+            (any_threads if threads != 1 else one_thread).append(r)
         if before:
             tab.add("attention", T, f"laminar (--laminar-before), {label}",
                     [x["wall"] for x in before[0]], t_end, before[0][0]["nfev"],
@@ -200,6 +209,15 @@ def workload(o, tab, timed, repeat, lam_nfev, read_h5, lam_budget, equal_error, 
             tab.add("attention", Tn, "laminar adams, topdown, 2 threads",
                     [x["wall"] for x in res2], o.attn_td_t, res2[0]["nfev"], None,
                     "--set solver.threads=2; " + same_bits(res2, res), r["median"])
+    # Top-down at T = 1024 for 2 s with the defaults (method, threads).
+    if 1024 in o.attn_t:
+        res = repeat(lambda: lam(1024, "topdown", "true", 1e-6, 1e-8, o.attn_td_defaults_t,
+                                 "td-defaults-1024", record="out", method="defaults",
+                                 threads=0), o.repeats)
+        tab.add("attention", 1024, "laminar defaults, topdown", [x["wall"] for x in res],
+                o.attn_td_defaults_t, mid(res)["nfev"], None,
+                f"clocks on, {o.attn_td_defaults_t:g} s; {mid(res)['auto']}",
+                budget=mid(res)["budget"])
     if len(walls) >= 2:
         k = np.polyfit(np.log(o.attn_t), np.log(walls), 1)[0]
         tab.add("attention", "fit", "wall ~ T^k, topdown", [], None, None, None,

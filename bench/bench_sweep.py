@@ -41,7 +41,9 @@ def sweep_cmd(laminar, n, j, out):
 def workload(o, tab, timed):
     n = 100 if o.quick else 1000
     d = tempfile.mkdtemp(prefix="lam_bench_sweep")
-    tools = [("laminar", o.laminar)]
+    # models/default.ini ships method = auto and the default threads: these
+    # are the "laminar defaults" rows.
+    tools = [("laminar defaults", o.laminar)]
     if getattr(o, "laminar_before", None):
         tools.append(("laminar (--laminar-before)", o.laminar_before))
     walls, outs = {}, {}
@@ -50,7 +52,7 @@ def workload(o, tab, timed):
             out = os.path.join(d, f"j{j}_{k}.csv")
             wall, _, _, _ = timed(sweep_cmd(exe, n, j, out), d, os.path.join(d, f"j{j}_{k}"))
             walls[name, j], outs[name, j] = wall, out
-    ref = rows(outs["laminar", 1])
+    ref = rows(outs["laminar defaults", 1])
     for name, _ in tools:
         for j in (1, 2):
             same = rows(outs[name, j]) == ref

@@ -210,7 +210,9 @@ int lam_jansen_rit_new(const lam_mass_network_params *net,
     return LAM_NOMEM(err);
   }
   const lam_pop_info pops[NPOPS] = {
-      {"v_pyr", "mV", N, 1, "", "Pyramidal membrane potential y1 - y2 (the EEG/LFP proxy) [S13]"},
+      /* The pyramidal cells are the column's deep (L5) population: their
+       * potential is what laminar analysis and the probe read as L5. */
+      {"v_pyr", "mV", N, 1, "L5", "Pyramidal membrane potential y1 - y2 (the EEG/LFP proxy) [S13]"},
       {"rate_pyr", "1/s", N, 1, "", "Pyramidal firing rate S(y1 - y2)"},
       {"psp", "mV", N, 3, "", "PSPs y0 (onto interneurons), y1 (excitatory), y2 (inhibitory onto pyramidal)"},
   };

@@ -22,10 +22,12 @@
 
 #define S lam_solver_params
 const lam_param lam_solver_table[] = {
-    LAM_CHOICE(S, method, "adams", "adams|bdf|heun|erk",
+    LAM_CHOICE(S, method, "auto", "adams|bdf|heun|erk|auto",
                "Integrator: CVODE Adams (non-stiff), CVODE BDF + SPGMR (stiff), "
-               "fixed-step stochastic Heun (white noise), or ARKODE's adaptive "
-               "explicit Runge-Kutta (non-stiff, large networks)"),
+               "fixed-step stochastic Heun (white noise), ARKODE's adaptive "
+               "explicit Runge-Kutta (non-stiff), or auto: heun with white "
+               "noise, bdf for stiff models, else erk switching to bdf where "
+               "a stiffness test fires"),
     LAM_REAL(S, rtol, "1e-6", "1", 1e-14, 1, "Relative tolerance (CVODE, ARKODE)"),
     LAM_REAL(S, atol, "1e-9", "state units", 1e-20, 1e3, "Absolute tolerance (CVODE, ARKODE)"),
     LAM_INT(S, max_steps, "100000", "1", 1, 1e12, "Maximum internal steps per output interval (CVODE, ARKODE)"),
@@ -38,10 +40,12 @@ const lam_param lam_solver_table[] = {
                "Butcher table of method = erk (ARKODE): Dormand-Prince 5(4), "
                "7 stages (first same as last); Verner 6(5), 8 stages; "
                "Bogacki-Shampine 3(2), 4 stages (loose tolerances)"),
-    LAM_INT(S, threads, "1", "1", 1, LAM_PAR_MAX_THREADS,
+    LAM_INT(S, threads, "0", "1", 0, LAM_PAR_MAX_THREADS,
             "Threads for the solver's long vector passes and the T x T blocks "
-            "of attention networks (OpenMP; same results for any count; "
-            "1 in a build without OpenMP)"),
+            "of attention networks (OpenMP; same results for any count; 0: "
+            "the cores the load average leaves free at the start, falling "
+            "back to one thread while that runs faster; 1 in a build without "
+            "OpenMP)"),
 };
 #undef S
 const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
@@ -61,6 +65,17 @@ struct lam_solver {
   double solver_seconds, rhs_seconds; /* wall time, the whole life */
   lam_solver_monitor monitor; /* lam_solver_set_monitor */
   void *monitor_ctx;
+  int is_auto;         /* method = auto (LAM_SOLVER_AUTO or _AUTO_STIFF) */
+  int method;          /* running now: p.method, or auto's choice */
+  int method_start;    /* the first one */
+  double switch_time;  /* auto: erk -> bdf, NAN: none */
+  double tstop;        /* the stop time set (1e300: none), for a switch */
+  long test_steps;     /* erk steps at the last stiffness test */
+  int votes;           /* consecutive tests that found the step held */
+  double hrho;         /* the last test's h rho, NAN: none yet */
+  long test_fevals;    /* right-hand sides the tests evaluated */
+  double *pw;          /* the tests' vectors: 4 x n */
+  int have_dir;        /* pw's last direction is a start for the next */
   char msg[512]; /* last SUNDIALS message, from the error handler */
 };
 
@@ -134,6 +149,7 @@ void lam_solver_free(lam_solver *s) {
     SUNContext_Free(&s->ctx);
   }
   lam_heun_free(s->heun);
+  free(s->pw);
   free(s);
 }
 
@@ -230,6 +246,202 @@ static int erk_new(lam_solver *s, double t0, lam_err *err) {
   return flag ? fail(s, err, "ERKStep set-up", flag) : LAM_OK;
 }
 
+/* CVODE, Adams (fixed point) or BDF (SPGMR), starting at (t0, s->y). */
+static int cvode_new(lam_solver *s, int method, double t0, lam_err *err) {
+  const lam_solver_params *p = &s->p;
+  s->cvode = CVodeCreate(method == LAM_SOLVER_BDF ? CV_BDF : CV_ADAMS, s->ctx);
+  if (!s->cvode) {
+    return lam_err_set(err, LAM_ESOLVER, "solver: CVodeCreate failed");
+  }
+  CVodeSetErrHandlerFn(s->cvode, on_error, s);
+  int flag = CVodeInit(s->cvode, f_cvode, t0, s->y);
+  if (flag) {
+    return fail(s, err, "CVodeInit", flag);
+  }
+  CVodeSetUserData(s->cvode, s);
+  CVodeWFtolerances(s->cvode, ewt_fn);
+  CVodeSetMaxNumSteps(s->cvode, p->max_steps);
+  if (p->max_order > 0) {
+    /* Adams' orders go to 12, BDF's to 5: a switch to bdf keeps a value
+     * that only Adams accepts at BDF's limit. */
+    long mo = method == LAM_SOLVER_BDF && p->max_order > 5 ? 5 : p->max_order;
+    CVodeSetMaxOrd(s->cvode, (int)mo);
+  }
+  if (p->h_max > 0) {
+    CVodeSetMaxStep(s->cvode, p->h_max);
+  }
+  if (method == LAM_SOLVER_BDF) {
+    /* Matrix-free Newton-Krylov: no Jacobian matrix is stored. */
+    s->ls = SUNLinSol_SPGMR(s->y, SUN_PREC_NONE, 0, s->ctx);
+    if (!s->ls || CVodeSetLinearSolver(s->cvode, s->ls, NULL)) {
+      return fail(s, err, "SPGMR set-up", -1);
+    }
+  } else {
+    /* Adams on non-stiff problems: fixed-point iteration, no Jacobian and
+     * no linear solver (CVODE's default Newton would need one). */
+    s->nls = SUNNonlinSol_FixedPoint(s->y, 0, s->ctx);
+    if (!s->nls || CVodeSetNonlinearSolver(s->cvode, s->nls)) {
+      return fail(s, err, "fixed-point solver set-up", -1);
+    }
+  }
+  return LAM_OK;
+}
+
+/* method = auto's first choice: heun when any noise amplitude at (t0, y0)
+ * is nonzero (CVODE and ARKODE would integrate the drift alone), bdf when
+ * the builder knows the model is stiff, else erk. */
+static int auto_choice(const lam_system *sys, const lam_solver_params *p,
+                       double t0, const double *y0, int *method,
+                       lam_err *err) {
+  *method = p->method == LAM_SOLVER_AUTO_STIFF ? LAM_SOLVER_BDF : LAM_SOLVER_ERK;
+  if (!sys->ops->noise || sys->n == 0) {
+    return LAM_OK;
+  }
+  double *sigma = calloc(sys->n, sizeof *sigma);
+  if (!sigma) {
+    return LAM_NOMEM(err);
+  }
+  int rc = sys->ops->noise(sys->self, t0, y0, sigma);
+  for (size_t i = 0; rc == 0 && i < sys->n; i++) {
+    if (sigma[i] != 0.0) {
+      *method = LAM_SOLVER_HEUN;
+      break;
+    }
+  }
+  free(sigma);
+  return rc ? lam_err_set(err, LAM_EINVAL, "solver: the noise amplitudes "
+                          "cannot be evaluated (status %d)", rc)
+            : LAM_OK;
+}
+
+/* The stiffness test of method = auto. An explicit method's step h is
+ * stable while h rho stays inside its stability region, rho the spectral
+ * radius of the Jacobian; on a stiff stretch the error control holds the
+ * step near that boundary (about 3.3 on the negative real axis for
+ * Dormand-Prince 5(4)) although the solution is smooth, and Hairer's test
+ * (Hairer & Wanner, Solving ODEs II, IV.2) calls the problem stiff when
+ * h rho sits near the boundary for a run of steps. Hairer estimates rho
+ * from two stages; ERKStep does not hand its stages out, so rho comes
+ * from three power-iteration steps with difference quotients of the
+ * right-hand side, (f(y + e v) - f(y)) / e, as LSODA's switch estimates
+ * the Jacobian's norm: four evaluations per test, every TEST_STEPS steps
+ * at most, warm-started from the last direction. */
+enum { TEST_STEPS = 20, TEST_VOTES = 3, TEST_ITERS = 3 };
+#define TEST_SHARE 0.8 /* of the boundary: "near" it */
+
+/* The real stability boundary of each erk_table (|R(z)| = 1 on the
+ * negative axis): Dormand-Prince 3.31, Verner 6(5) taken as 3.3 (no
+ * smaller than Dormand-Prince's, so the test fires no later in doubt),
+ * Bogacki-Shampine 2.51. */
+static const double erk_boundary[] = {
+    [LAM_ERK_DORMAND_PRINCE] = 3.31,
+    [LAM_ERK_VERNER] = 3.3,
+    [LAM_ERK_BOGACKI_SHAMPINE] = 2.51,
+};
+
+static double norm2(const double *v, size_t n) {
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    s += v[i] * v[i];
+  }
+  return sqrt(s);
+}
+
+/* h rho at (t, y) with the erk's next step h; NAN when the right-hand side
+ * fails there. */
+static double stiff_hrho(lam_solver *s, double t, const double *y, double h) {
+  const size_t n = s->sys->n;
+  double *f0 = s->pw, *v = s->pw + n, *yp = s->pw + 2 * n, *f1 = s->pw + 3 * n;
+  const double t0 = lam_time_now();
+  int rc = s->sys->ops->rhs(s->sys->self, t, y, f0);
+  s->test_fevals++;
+  if (!s->have_dir) {
+    memcpy(v, f0, n * sizeof *v); /* the solution's own direction */
+  }
+  double nv = norm2(v, n);
+  if (!(nv > 0) || !isfinite(nv)) {
+    for (size_t i = 0; i < n; i++) {
+      v[i] = 1.0;
+    }
+    nv = sqrt((double)n);
+  }
+  const double ny = norm2(y, n);
+  double rho = 0.0;
+  for (int it = 0; rc == 0 && it < TEST_ITERS; it++) {
+    const double e = 1.4901161193847656e-08 * fmax(1.0, ny) / nv;
+    for (size_t i = 0; i < n; i++) {
+      yp[i] = y[i] + e * v[i];
+    }
+    rc = s->sys->ops->rhs(s->sys->self, t, yp, f1);
+    s->test_fevals++;
+    for (size_t i = 0; i < n; i++) {
+      v[i] = (f1[i] - f0[i]) / e;
+    }
+    const double nw = norm2(v, n);
+    rho = nw / nv;
+    nv = nw;
+    if (!(nv > 0) || !isfinite(nv)) {
+      break; /* a linear direction with no action: rho = 0 */
+    }
+  }
+  s->rhs_seconds += lam_time_now() - t0;
+  s->have_dir = rc == 0 && nv > 0 && isfinite(nv);
+  return rc ? NAN : fabs(h) * rho;
+}
+
+static void own_stats(const lam_solver *s, lam_solver_stats *st);
+static void add_counts(lam_solver_stats *a, const lam_solver_stats *b,
+                       long sign);
+
+/* erk -> bdf at (t, s->y): the counts so far go to done, CVODE BDF starts
+ * there with the stop time that was set. */
+static int switch_to_bdf(lam_solver *s, double t, lam_err *err) {
+  lam_solver_stats st;
+  own_stats(s, &st);
+  add_counts(&s->done, &st, 1);
+  ERKStepFree(&s->erk);
+  int rc = cvode_new(s, LAM_SOLVER_BDF, t, err);
+  if (!rc && s->tstop < 1e300) {
+    int flag = CVodeSetStopTime(s->cvode, s->tstop);
+    rc = flag ? fail(s, err, "CVodeSetStopTime", flag) : LAM_OK;
+  }
+  s->method = LAM_SOLVER_BDF;
+  s->switch_time = t;
+  s->t = t;
+  return rc;
+}
+
+/* After an erk advance under auto: test every TEST_STEPS steps, and switch
+ * once TEST_VOTES tests in a row found the step at the boundary. */
+static int auto_check(lam_solver *s, double t, lam_err *err) {
+  long nst = 0;
+  ERKStepGetNumSteps(s->erk, &nst);
+  if (nst < s->test_steps) {
+    s->test_steps = 0; /* a restart zeroed the count */
+  }
+  if (nst - s->test_steps < TEST_STEPS) {
+    return LAM_OK;
+  }
+  s->test_steps = nst;
+  double h = 0.0;
+  ERKStepGetCurrentStep(s->erk, &h);
+  const double hr = stiff_hrho(s, t, N_VGetArrayPointer(s->y), h);
+  s->hrho = hr;
+  const double bound = TEST_SHARE * erk_boundary[s->p.erk_table];
+  s->votes = hr >= bound ? s->votes + 1 : 0;
+  return s->votes >= TEST_VOTES ? switch_to_bdf(s, t, err) : LAM_OK;
+}
+
+const char *lam_solver_auto_reason(const lam_solver_stats *st,
+                                   const lam_solver_params *p) {
+  if (p->method != LAM_SOLVER_AUTO && p->method != LAM_SOLVER_AUTO_STIFF) {
+    return NULL;
+  }
+  return st->method_start == LAM_SOLVER_HEUN  ? "white noise"
+         : st->method_start == LAM_SOLVER_BDF ? "stiff model"
+                                              : "deterministic, not known stiff";
+}
+
 int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
                    double t0, const double *y0, lam_solver **out,
                    lam_err *err) {
@@ -241,10 +453,28 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   s->sys = sys;
   s->p = *p;
   s->t = t0;
-  if (p->method == LAM_SOLVER_HEUN) {
+  s->method = p->method;
+  s->switch_time = NAN;
+  s->hrho = NAN;
+  s->tstop = 1e300;
+  s->is_auto = p->method == LAM_SOLVER_AUTO || p->method == LAM_SOLVER_AUTO_STIFF;
+  if (s->is_auto) {
+    int rc = auto_choice(sys, p, t0, y0, &s->method, err);
+    if (!rc && s->method == LAM_SOLVER_ERK) {
+      s->pw = malloc(4 * sys->n * sizeof *s->pw);
+      rc = s->pw || sys->n == 0 ? LAM_OK : LAM_NOMEM(err);
+    }
+    if (rc) {
+      free(s);
+      return rc;
+    }
+  }
+  s->method_start = s->method;
+  if (s->method == LAM_SOLVER_HEUN) {
     int rc = lam_heun_new(sys, p->heun_dt, (unsigned long)p->seed, &s->heun,
                           err);
     if (rc) {
+      free(s->pw);
       free(s);
       return rc;
     }
@@ -254,6 +484,7 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   }
   int flag = SUNContext_Create(NULL, &s->ctx);
   if (flag) {
+    free(s->pw);
     free(s);
     return lam_err_set(err, LAM_ESOLVER, "solver: SUNContext_Create failed");
   }
@@ -270,53 +501,11 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
     return LAM_NOMEM(err);
   }
   memcpy(N_VGetArrayPointer(s->y), y0, sys->n * sizeof(double));
-  if (p->method == LAM_SOLVER_ERK) {
-    int rc = erk_new(s, t0, err);
-    if (rc) {
-      lam_solver_free(s);
-      return rc;
-    }
-    *out = s;
-    return LAM_OK;
-  }
-  s->cvode = CVodeCreate(p->method == LAM_SOLVER_BDF ? CV_BDF : CV_ADAMS,
-                         s->ctx);
-  if (!s->cvode) {
-    lam_solver_free(s);
-    return lam_err_set(err, LAM_ESOLVER, "solver: CVodeCreate failed");
-  }
-  CVodeSetErrHandlerFn(s->cvode, on_error, s);
-  if ((flag = CVodeInit(s->cvode, f_cvode, t0, s->y))) {
-    int rc = fail(s, err, "CVodeInit", flag);
+  int rc = s->method == LAM_SOLVER_ERK ? erk_new(s, t0, err)
+                                       : cvode_new(s, s->method, t0, err);
+  if (rc) {
     lam_solver_free(s);
     return rc;
-  }
-  CVodeSetUserData(s->cvode, s);
-  CVodeWFtolerances(s->cvode, ewt_fn);
-  CVodeSetMaxNumSteps(s->cvode, p->max_steps);
-  if (p->max_order > 0) {
-    CVodeSetMaxOrd(s->cvode, (int)p->max_order);
-  }
-  if (p->h_max > 0) {
-    CVodeSetMaxStep(s->cvode, p->h_max);
-  }
-  if (p->method == LAM_SOLVER_BDF) {
-    /* Matrix-free Newton-Krylov: no Jacobian matrix is stored. */
-    s->ls = SUNLinSol_SPGMR(s->y, SUN_PREC_NONE, 0, s->ctx);
-    if (!s->ls || CVodeSetLinearSolver(s->cvode, s->ls, NULL)) {
-      int rc = fail(s, err, "SPGMR set-up", -1);
-      lam_solver_free(s);
-      return rc;
-    }
-  } else {
-    /* Adams on non-stiff problems: fixed-point iteration, no Jacobian and
-     * no linear solver (CVODE's default Newton would need one). */
-    s->nls = SUNNonlinSol_FixedPoint(s->y, 0, s->ctx);
-    if (!s->nls || CVodeSetNonlinearSolver(s->cvode, s->nls)) {
-      int rc = fail(s, err, "fixed-point solver set-up", -1);
-      lam_solver_free(s);
-      return rc;
-    }
   }
   *out = s;
   return LAM_OK;
@@ -332,8 +521,6 @@ static void add_counts(lam_solver_stats *a, const lam_solver_stats *b,
   a->nliters += sign * b->nliters;
   a->njvevals += sign * b->njvevals;
 }
-
-static void own_stats(const lam_solver *s, lam_solver_stats *st);
 
 int lam_solver_reset(lam_solver *s, double t0, const double *y0,
                      lam_err *err) {
@@ -418,6 +605,28 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   s->msg[0] = '\0';
   int flag = s->erk ? ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_NORMAL)
                     : CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
+  if (s->is_auto && s->erk && flag == ARK_TOO_MUCH_WORK) {
+    /* max_steps within one output interval: if the test finds the step
+     * held by stability there, switch at the time reached and go on. */
+    s->test_steps = 0;
+    double h = 0.0;
+    ERKStepGetCurrentStep(s->erk, &h);
+    s->hrho = stiff_hrho(s, tret, N_VGetArrayPointer(s->y), h);
+    if (s->hrho >= TEST_SHARE * erk_boundary[s->p.erk_table]) {
+      int rc = switch_to_bdf(s, tret, err);
+      if (rc) {
+        s->solver_seconds += lam_time_now() - t0;
+        return rc;
+      }
+      flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
+    }
+  } else if (s->is_auto && s->erk && flag >= 0) {
+    int rc = auto_check(s, tret, err);
+    if (rc) {
+      s->solver_seconds += lam_time_now() - t0;
+      return rc;
+    }
+  }
   s->solver_seconds += lam_time_now() - t0;
   if (flag < 0) {
     return lam_err_set(err, LAM_ESOLVER,
@@ -438,6 +647,7 @@ int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err) {
    * CVodeReInit and SUNDIALS 6.4 has no call to clear it, so "no stop" is
    * a stop time beyond any simulation. */
   const double tb = isfinite(tstop) ? tstop : 1e300;
+  s->tstop = tb;
   if (s->erk) {
     /* ARKODE limits its steps to end on the stop time, so no stage (all
      * stage times of the built-in tables lie inside the step) sees the
@@ -497,10 +707,17 @@ void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
     st->last_step = s->p.heun_dt;
     st->last_order = 1;
     st->solver_seconds = s->solver_seconds;
+    st->method_start = st->method_end = LAM_SOLVER_HEUN;
+    st->switch_time = st->stiff_hrho = NAN;
     return;
   }
   own_stats(s, st);
   add_counts(st, &s->done, 1);
+  st->nfevals += s->test_fevals;
   st->solver_seconds = s->solver_seconds;
   st->rhs_seconds = s->rhs_seconds;
+  st->method_start = s->method_start;
+  st->method_end = s->method;
+  st->switch_time = s->switch_time;
+  st->stiff_hrho = s->hrho;
 }

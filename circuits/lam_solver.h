@@ -1,6 +1,12 @@
 /* lam_solver.h: integrators for any lam_system.
  *
- * `adams` (default) and `bdf` use SUNDIALS CVODE; BDF solves its Newton
+ * `auto` (default) picks one from the system: `heun` when it has white
+ * noise, `bdf` when its builder says it is stiff (LAM_SOLVER_AUTO_STIFF),
+ * otherwise
+ * `erk` with a stiffness test that switches to `bdf` at an output time
+ * once the explicit steps are held by stability, not accuracy (as LSODA
+ * and Hairer's stiffness detection for Dormand-Prince do; docs/solvers.md).
+ * `adams` and `bdf` use SUNDIALS CVODE; BDF solves its Newton
  * systems with matrix-free SPGMR (Jacobian-vector products by difference
  * quotients), so no dense Jacobian is ever formed. `heun` is the fixed-step
  * stochastic Heun method for systems with white noise (circuits/lam_heun.c).
@@ -10,7 +16,7 @@
  * Nordsieck history of up to 13 vectors. Every SUNDIALS call of the project
  * lives in lam_solver.c.
  *
- * Which to use (docs/solvers.md): adams for the non-stiff attention and
+ * Which to use (docs/solvers.md): auto unless there is a reason; adams for the non-stiff attention and
  * neural-mass networks; erk for large non-stiff networks, where the solver's
  * vector passes, not the equations, set the cost; bdf when time scales
  * separate by orders of magnitude (slow plasticity, very fast PV); heun when
@@ -23,7 +29,17 @@
 #include "lam_param.h"
 #include "lam_system.h"
 
-enum { LAM_SOLVER_ADAMS, LAM_SOLVER_BDF, LAM_SOLVER_HEUN, LAM_SOLVER_ERK };
+enum {
+  LAM_SOLVER_ADAMS,
+  LAM_SOLVER_BDF,
+  LAM_SOLVER_HEUN,
+  LAM_SOLVER_ERK,
+  LAM_SOLVER_AUTO,
+  /* Not a choice of the key: auto on a model its builder knows is stiff
+   * (lam_sim sets it for burst-dependent plasticity: slow weights over
+   * fast rates), which starts with bdf. */
+  LAM_SOLVER_AUTO_STIFF
+};
 
 /* Values of erk_table (the order of the choices in lam_solver_table). */
 enum { LAM_ERK_DORMAND_PRINCE, LAM_ERK_VERNER, LAM_ERK_BOGACKI_SHAMPINE };
@@ -57,7 +73,18 @@ typedef struct lam_solver_stats {
    * solver_seconds - rhs_seconds is the integrator's own cost: its vector
    * passes, error control and interpolation (docs/performance.md). */
   double solver_seconds, rhs_seconds;
+  /* The integrator that started and the one running at the end (the
+   * method asked for, or auto's choices), the time auto switched from erk
+   * to bdf (NAN: no switch) and the stiffness test's last h rho (the step
+   * over the stability boundary's scale, NAN: never tested). */
+  int method_start, method_end;
+  double switch_time, stiff_hrho;
 } lam_solver_stats;
+
+/* Why method = auto started with method_start: "white noise", "stiff
+ * model", "deterministic, not known stiff"; NULL when the method was asked for. */
+const char *lam_solver_auto_reason(const lam_solver_stats *st,
+                                   const lam_solver_params *p);
 
 typedef struct lam_solver lam_solver;
 

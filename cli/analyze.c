@@ -54,7 +54,9 @@ static const char help[] =
     "options:\n"
     "  --t0 SECONDS     ignore samples before this time (default 0: all);\n"
     "                   --from is the same option\n"
-    "  --seg SECONDS    Welch segment length (default 1; shortened to the data)\n"
+    "  --seg SECONDS    Welch segment length (default: the longest of 1, 0.5\n"
+    "                   and 0.25 s of which 8 half-overlapping segments fit,\n"
+    "                   else 0.25 s; Hann window; shortened to the data)\n"
     "  --band NAME=LO:HI  a band in Hz (repeatable, up to 8); given once, the\n"
     "                   bands are exactly those given (default alphabeta=" LAM_BAND_ALPHABETA_SPEC "\n"
     "                   and gamma=" LAM_BAND_GAMMA_SPEC "; the segregation index needs both)\n"
@@ -139,8 +141,9 @@ static int print_layers(const lam_analysis *an) {
     printf("  %s\n", l->pops);
   }
   const char *u = an->nl ? an->layer[0].unit : "";
-  printf("\nunits: mean in %s; band power P in (%s)^2; peaks f in Hz; coherence "
-         "(band mean over column pairs) 1\n",
+  printf("\nunits: mean in %s; band power P in (%s)^2; peaks f in Hz (the largest "
+         "local maximum strictly inside the band; nan: none); coherence (band "
+         "mean over column pairs) 1\n",
          u, u);
   return lw;
 }
@@ -150,7 +153,8 @@ static void print_layer_pairs(const lam_analysis *an, int lw) {
   if (an->nl < 2) {
     return;
   }
-  printf("\ncoherence between layers (band mean, same column, mean over columns):\n");
+  printf("\ncoherence between layers%s (band mean, same column, mean over columns):\n",
+         an->multi ? " of one area" : "");
   int pw = lw > 6 ? 2 * lw + 1 : 14;
   printf("%-*s", pw, "layers");
   for (size_t b = 0; b < an->nb; b++) {
@@ -159,6 +163,9 @@ static void print_layer_pairs(const lam_analysis *an, int lw) {
   printf("\n");
   for (size_t i = 0; i < an->nl; i++) {
     for (size_t j = i + 1; j < an->nl; j++) {
+      if (strcmp(an->layer[i].area, an->layer[j].area)) {
+        continue; /* their own table (lam_cli_areas_layer_pairs) */
+      }
       char pair[4 * NAMELEN + 8];
       snprintf(pair, sizeof pair, "%s:%s", an->layer[i].label, an->layer[j].label);
       printf("%-*s", pw, pair);
@@ -171,14 +178,33 @@ static void print_layer_pairs(const lam_analysis *an, int lw) {
   printf("\n");
 }
 
+/* Prediction P7 in words: which of the three ratios exceed 1. */
+static const char *segregation_verdict(const lam_segregation *g) {
+  const int gs = g->gamma_ratio > 1, ad = g->alphabeta_ratio > 1,
+            lr = g->laminar_ratio > 1;
+  if (gs && ad && lr) {
+    return "segregated as P7 predicts (gamma superficial, alpha/beta deep)";
+  }
+  if (!gs && !ad) {
+    return "P7 fails: gamma is not superficial and alpha/beta is not deep";
+  }
+  if (!gs) {
+    return lr ? "P7 fails: gamma is not superficial (alpha/beta is deep)"
+              : "P7 fails: gamma is not superficial";
+  }
+  return lr ? "P7 fails: alpha/beta is not deep (gamma is superficial)"
+            : "P7 fails: alpha/beta is not deep";
+}
+
 /* Segregation, PAC and attention lines of one area. */
 static void print_area(const lam_analysis_area *a) {
   const char *sp = a->name[0] ? " " : ""; /* "segregation v1 (...)" */
   if (a->have_seg) {
+    const lam_segregation *g = &a->segr;
     printf("segregation%s%s (L2/3 vs L5): gamma_ratio %.5g, alphabeta_ratio %.5g, "
-           "laminar_ratio %.5g (P7 holds when all > 1)\n",
-           sp, a->name, a->segr.gamma_ratio, a->segr.alphabeta_ratio,
-           a->segr.laminar_ratio);
+           "laminar_ratio %.5g: %s\n",
+           sp, a->name, g->gamma_ratio, g->alphabeta_ratio, g->laminar_ratio,
+           segregation_verdict(g));
   } else {
     printf("segregation%s%s: needs L2/3 and L5 and the bands gamma and alphabeta "
            "with power in both\n", sp, a->name);
@@ -223,9 +249,10 @@ static void print_contacts(const lam_analysis *an, const lam_analysis_area *a) {
 
 static void print_table(const report *r) {
   const lam_analysis *an = r->an;
-  printf("%s: %zu samples at %g Hz from t0 = %g s; Welch %g s Hann segments, "
-         "50%% overlap\n",
-         r->file, an->n, an->fs, an->t0, an->seg);
+  printf("%s: %zu samples at %g Hz from t0 = %g s; Welch: %zu Hann segment%s "
+         "of %g s (%g Hz bins), 50%% overlap\n",
+         r->file, an->n, an->fs, an->t0, an->nsegments,
+         an->nsegments == 1 ? "" : "s", an->seg, an->df);
   if (r->incomplete) {
     printf("INCOMPLETE INPUT: %s (read with --partial): the results cover "
            "only the samples it holds\n", r->status);
@@ -236,12 +263,19 @@ static void print_table(const report *r) {
            b + 1 < an->nb ? ";" : "\n\n");
   }
   print_layer_pairs(an, print_layers(an));
+  lam_cli_areas_layer_pairs(stdout, an);
   for (size_t k = 0; k < an->na; k++) {
     print_area(&an->area[k]);
   }
   lam_cli_areas_table(stdout, &an->granger, an->band, an->nb);
   for (size_t k = 0; k < an->na; k++) {
     print_contacts(an, &an->area[k]);
+  }
+  if (an->nwarn) {
+    printf("\nwarnings (%zu):\n", an->nwarn);
+    for (size_t w = 0; w < an->nwarn && w < LAM_ANALYSIS_MAXWARN; w++) {
+      printf("  %s\n", an->warn[w]);
+    }
   }
 }
 
@@ -514,6 +548,9 @@ int lam_cli_analyze(int argc, char **argv) {
     fprintf(stderr, "laminar analyze: warning: --granger-order, --granger-ic: "
                     "%s is not a run of stacked areas (no Granger causality "
                     "between areas is computed): ignored\n", a.file);
+  }
+  for (size_t w = 0; !rc && w < an->nwarn && w < LAM_ANALYSIS_MAXWARN; w++) {
+    fprintf(stderr, "laminar analyze: warning: %s\n", an->warn[w]);
   }
   if (!rc) {
     if (a.json || a.csv) {

@@ -11,6 +11,34 @@ static const char *crit_name(int c) {
   return c == LAM_GRANGER_AIC ? "aic" : c == LAM_GRANGER_BIC ? "bic" : "fixed";
 }
 
+void lam_cli_areas_layer_pairs(FILE *o, const lam_analysis *an) {
+  if (!an->multi) {
+    return;
+  }
+  fprintf(o, "coherence between layers of different areas (band mean, same "
+             "column index, mean over columns):\n");
+  fprintf(o, "%-28s", "layers");
+  for (size_t b = 0; b < an->nb; b++) {
+    fprintf(o, " %-12s", an->band[b].name);
+  }
+  fprintf(o, "\n");
+  for (size_t i = 0; i < an->nl; i++) {
+    for (size_t j = i + 1; j < an->nl; j++) {
+      if (!strcmp(an->layer[i].area, an->layer[j].area)) {
+        continue;
+      }
+      char pair[4 * LAM_ANALYSIS_NAMELEN + 8];
+      snprintf(pair, sizeof pair, "%s:%s", an->layer[i].label, an->layer[j].label);
+      fprintf(o, "%-28s", pair);
+      for (size_t b = 0; b < an->nb; b++) {
+        fprintf(o, " %-12.3f", an->pcoh[i][j][b]);
+      }
+      fprintf(o, "\n");
+    }
+  }
+  fprintf(o, "\n");
+}
+
 void lam_cli_areas_table(FILE *o, const lam_analysis_granger *a, const lam_band *bands,
                          size_t nb) {
   if (a->na < 2) {

@@ -15,6 +15,11 @@
 
 #include "lam_run_analysis.h"
 
+/* Coherence between layers of different areas (same column index, mean
+ * over the columns both have; an->pcoh), a table of its own after the
+ * one within areas; nothing in a single-area run. */
+void lam_cli_areas_layer_pairs(FILE *o, const lam_analysis *an);
+
 /* Nothing with fewer than two areas. */
 void lam_cli_areas_table(FILE *o, const lam_analysis_granger *a,
                          const lam_band *bands, size_t nb);

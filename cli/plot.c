@@ -12,6 +12,7 @@
 static const char help_head[] =
     "usage: laminar plot RUN.h5 --kind KIND [options]\n"
     "       laminar plot SWEEP.csv --kind sweep [--metric M] [--x KEY [--y KEY]]\n"
+    "       laminar plot BRANCH.csv --kind bifurcation\n"
     "\n"
     "Draw a figure from the HDF5 file of `laminar run` (or a sweep CSV).\n"
     "\n"
@@ -74,9 +75,10 @@ static int check_kind_options(lam_plot_kind kind, const char *const given[8]) {
       "traces and psd", "traces, psd, csd and lfp", "traces, psd, csd and lfp",
       "attention", "sweep", "sweep", "sweep", "run files (every kind but sweep)"};
   int sweep = kind == LAM_PLOT_SWEEP, att = kind == LAM_PLOT_ATTENTION;
+  int csv = sweep || kind == LAM_PLOT_BIFURCATION; /* not a run file */
   int uses[8] = {kind == LAM_PLOT_TRACES || kind == LAM_PLOT_PSD,
-                 !sweep && !att, !sweep && !att, att, sweep, sweep, sweep,
-                 !sweep};
+                 !csv && !att, !csv && !att, att, sweep, sweep, sweep,
+                 !csv};
   for (int k = 0; k < 8; k++) {
     if (given[k] && !uses[k]) {
       fprintf(stderr, "laminar plot: %s: the kind %s does not use it (%s is "
@@ -214,7 +216,8 @@ int lam_cli_plot(int argc, char **argv) {
     }
     o.columns = cols;
   }
-  if (o.kind == LAM_PLOT_SWEEP && o.area) {
+  const int csv_input = o.kind == LAM_PLOT_SWEEP || o.kind == LAM_PLOT_BIFURCATION;
+  if (csv_input && o.area) {
     free(cols);
     fprintf(stderr, "laminar plot: --area: a sweep CSV has no areas (--area "
                     "is for the figures of a run file)\n");
@@ -222,7 +225,7 @@ int lam_cli_plot(int argc, char **argv) {
   }
   /* A run not marked complete: an error, or with --partial a warning (the
    * figure's title says it too). */
-  if (o.kind != LAM_PLOT_SWEEP) {
+  if (!csv_input) {
     lam_runfile *rf;
     if (lam_runfile_open(input, o.partial ? LAM_RUNFILE_PARTIAL : 0, &rf,
                          &err)) {
@@ -241,7 +244,7 @@ int lam_cli_plot(int argc, char **argv) {
    * left for lam_plot_render to report. */
   char names[1024] = "", first[128] = "";
   size_t na = 0;
-  if (o.kind != LAM_PLOT_SWEEP &&
+  if (!csv_input &&
       lam_plot_run_areas(input, names, sizeof names, &na, &err) == LAM_OK &&
       na > 0) {
     snprintf(first, sizeof first, "%.*s", (int)strcspn(names, ","), names);

@@ -1,6 +1,7 @@
 /* run.c: `laminar run MODEL [--set k=v]... [-o out.h5|out.csv] ...` and
  * `laminar run --from RUN.h5 ...` (io/lam_rerun.h). */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ static const char help[] =
     "  --t-end SECONDS          simulated time, sets [run] t_end\n"
     "  --dt-record SECONDS      sampling step of the traces, sets [run] dt_record\n"
     "  --record POPS            comma-separated populations to record, sets\n"
-    "                           [run] record (default: all)\n"
+    "                           [run] record (default: layers, every population\n"
+    "                           but the T x T x H l5a and attn; all: every one)\n"
     "  --from RUN.h5            repeat a recorded run: its effective model text and\n"
     "                           its stored inputs (--set and the options above\n"
     "                           still apply on top)\n"
@@ -178,6 +180,9 @@ static char *command_line(int argc, char **argv) {
   return s;
 }
 
+/* A run file this large gets a warning before the run (docs/memory.md). */
+#define LAM_CLI_RUN_WARN_BYTES 1e9
+
 int lam_cli_run(int argc, char **argv) {
   char *cmdline = command_line(argc, argv);
   run_args a;
@@ -236,6 +241,16 @@ int lam_cli_run(int argc, char **argv) {
   if (!rc) {
     rc = cmdline ? LAM_OK : LAM_NOMEM(&err);
   }
+  if (!rc && !a.quiet) {
+    /* Before the run starts, so a user can stop it. */
+    const double bytes = lam_sim_record_bytes(sim, flags, &o);
+    if (bytes >= LAM_CLI_RUN_WARN_BYTES) {
+      fprintf(stderr, "laminar run: warning: %s will hold about %.1f GB of "
+              "samples (before compression); --record chooses fewer "
+              "populations, --dt-record a coarser sampling\n", out,
+              bytes / 1e9);
+    }
+  }
   if (!rc) {
     rec = lam_recorder_open(out, lam_sim_system(sim), flags, &err);
     rc = rec ? LAM_OK : err.code;
@@ -278,12 +293,35 @@ int lam_cli_run(int argc, char **argv) {
     lam_solver_stats st;
     double wall;
     lam_sim_stats(sim, &st, &wall);
+    char how[200] = "";
+    const lam_solver_params *sp = &lam_sim_params_of(sim)->solver;
+    const char *why = lam_solver_auto_reason(&st, sp);
+    if (why) {
+      char m0[16], m1[16];
+      lam_choice_word(lam_solver_table[0].choices, st.method_start, m0, sizeof m0);
+      lam_choice_word(lam_solver_table[0].choices, st.method_end, m1, sizeof m1);
+      int k = snprintf(how, sizeof how, "; method auto: %s (%s)", m0, why);
+      if (!isnan(st.switch_time) && k > 0 && (size_t)k < sizeof how) {
+        snprintf(how + k, sizeof how - (size_t)k,
+                 ", %s from t = %.4g s (stiffness test)", m1, st.switch_time);
+      }
+    }
     fprintf(stderr,
             "laminar run: %s -> %s: %.4g s simulated in %.3f s wall "
             "(%ld steps, %ld rhs evaluations, %ld error-test failures; "
-            "integrator %.3f s, of which right-hand side %.3f s)\n",
+            "integrator %.3f s, of which right-hand side %.3f s%s)\n",
             a.model, out, o.t_end, wall, st.nsteps, st.nfevals, st.netfails,
-            st.solver_seconds, st.rhs_seconds);
+            st.solver_seconds, st.rhs_seconds, how);
+    if (st.netfails > 0 && 4 * st.netfails > st.nsteps &&
+        (lam_sim_system(sim)->ops->noise ||
+         lam_sim_params_of(sim)->solver.method != LAM_SOLVER_BDF)) {
+      /* Over a quarter of the steps rejected: say whether that matters. */
+      fprintf(stderr, "laminar run: hint: error-test failures exceed a quarter "
+                      "of the steps: %s\n",
+              lam_sim_system(sim)->ops->noise
+                  ? "expected with noise input (each step meets new noise)"
+                  : "the solver keeps shrinking its step; try [solver] method = bdf");
+    }
   }
   if (a.plot) {
     /* The quick look reads the file just written (HDF5 only). */

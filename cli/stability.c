@@ -9,10 +9,11 @@
  *                   with the Jacobian's eigenvalues, the stability verdict
  *                   and the dominant frequency (the complex pair with the
  *                   largest real part, |Im lambda| / 2 pi);
- *   --scan          pseudo-arclength continuation of the equilibrium in one
- *                   key: the branch (stable and unstable stretches) and its
- *                   Hopf points (with frequency) and folds, each refined by
- *                   bisection.
+ *   --scan          every equilibrium branch in one key (lam_fixed_points_scan:
+ *                   multistart at several values, each new equilibrium
+ *                   continued both ways): the branches (stable and unstable
+ *                   stretches), their Hopf points (with frequency) and
+ *                   folds, each refined by bisection.
  * Reached through `laminar analyze` (cli/analyze.c hands over when it sees
  * --fixed-points or --scan). Definitions: docs/analysis.md.
  */
@@ -38,20 +39,27 @@ static const char help[] =
     "                   --guesses seeded perturbations of it), the Jacobian's\n"
     "                   eigenvalues, stable/unstable, and the dominant\n"
     "                   frequency |Im lambda|/2pi of the leading complex pair\n"
-    "  --scan K=LO:HI[:N]  follow the equilibrium from K = LO to HI by\n"
-    "                   pseudo-arclength continuation (step (HI-LO)/N, N\n"
-    "                   default 400) and report Hopf points (with their\n"
+    "  --scan K=LO:HI[:N]  every equilibrium branch for K in [LO, HI]: the\n"
+    "                   equilibria found (as --fixed-points) at --scan-values\n"
+    "                   values of K from LO to HI, each on no branch yet\n"
+    "                   continued both ways by pseudo-arclength (step\n"
+    "                   (HI-LO)/N, N default 400); Hopf points (with their\n"
     "                   frequency) and folds, refined by bisection\n"
     "\n"
     "options:\n"
     "  --set SECTION.KEY=VALUE  override a model-file key (repeatable)\n"
-    "  --guesses N      starting points for --fixed-points (default 64)\n"
+    "  --guesses N      starting points (default 64; per value for --scan)\n"
     "  --seed S         seed of those starting points (default 1)\n"
+    "  --scan-values V  values of K searched for equilibria (default 9: LO,\n"
+    "                   HI and 7 between; models of more than 100 state\n"
+    "                   variables: 1 value and 1 start, the initial state at\n"
+    "                   LO, unless --scan-values or --guesses is given)\n"
     "  --csv[=FILE]     CSV: --scan prints type,key,value,freq_hz (one line per\n"
     "                   Hopf or fold); --fixed-points prints\n"
     "                   point,quantity,index,value\n"
     "  --json[=FILE]    the same as JSON (with the branch for --scan)\n"
-    "  --branch FILE    --scan: the branch as CSV value,n_unstable,y0,y1,...\n"
+    "  --branch FILE    --scan: the branches as CSV branch,value,n_unstable,\n"
+    "                   y0,y1,... (laminar plot FILE --kind bifurcation)\n"
     "  -h, --help       this help\n"
     "\n"
     "Without =FILE, --csv and --json print to standard output. Files are\n"
@@ -59,7 +67,8 @@ static const char help[] =
 
 typedef struct args {
   const char *model, *scan, *csv, *json, *branch;
-  int fixed, want_csv, want_json;
+  int fixed, want_csv, want_json, guesses_set;
+  long values; /* --scan-values; 0: the default */
   char **sets;
   size_t nsets;
   long guesses;
@@ -213,11 +222,8 @@ static const char *bif_name(int type) {
   return type == LAM_BIF_HOPF ? "hopf" : "fold";
 }
 
-static void print_scan(FILE *f, const char *key, double lo, double hi,
-                       const lam_branch *b, const lam_bifurcation *bif, size_t nb) {
-  fprintf(f, "equilibrium branch in %s from %g to %g: %zu points\n", key, lo,
-          hi, b->len);
-  /* Stretches of constant stability, in the order the branch is followed. */
+/* The stretches of constant stability of branch b, in the order followed. */
+static void print_stretches(FILE *f, const char *key, const lam_branch *b) {
   size_t s = 0;
   for (size_t i = 1; i <= b->len; i++) {
     if (i == b->len || b->nunstable[i] != b->nunstable[s]) {
@@ -231,16 +237,36 @@ static void print_scan(FILE *f, const char *key, double lo, double hi,
       s = i;
     }
   }
+}
+
+static void print_scan(FILE *f, const char *key, double lo, double hi,
+                       const lam_scan *sc, long values, long guesses) {
+  fprintf(f, "equilibrium branches in %s from %g to %g: %zu (equilibria "
+             "searched at %ld value%s of %s, %ld start%s each)\n",
+          key, lo, hi, sc->nbranch, values, values == 1 ? "" : "s", key, guesses,
+          guesses == 1 ? "" : "s");
+  for (size_t k = 0; k < sc->nbranch; k++) {
+    fprintf(f, "\nbranch %zu: %zu points\n", k + 1, sc->branch[k]->len);
+    print_stretches(f, key, sc->branch[k]);
+  }
+  if (sc->incomplete) {
+    fprintf(f, "\n%zu branch%s stopped early (the corrector failed): they "
+               "end where shown\n",
+            sc->incomplete, sc->incomplete == 1 ? "" : "es");
+  }
+  const size_t nb = sc->nbif;
   fprintf(f, "\n%zu bifurcation%s\n", nb, nb == 1 ? "" : "s");
   if (nb) {
-    fprintf(f, "  type %14s %12s\n", key, "freq_hz");
+    fprintf(f, "  type %14s %12s %6s\n", key, "freq_hz", "branch");
   }
   for (size_t k = 0; k < nb; k++) {
-    if (bif[k].type == LAM_BIF_HOPF) {
-      fprintf(f, "  %-4s %14.8g %12.6g\n", bif_name(bif[k].type), bif[k].mu,
-              bif[k].freq_hz);
+    const lam_bifurcation *b = &sc->bif[k];
+    if (b->type == LAM_BIF_HOPF) {
+      fprintf(f, "  %-4s %14.8g %12.6g %6zu\n", bif_name(b->type), b->mu,
+              b->freq_hz, sc->bif_branch[k] + 1);
     } else {
-      fprintf(f, "  %-4s %14.8g %12s\n", bif_name(bif[k].type), bif[k].mu, "");
+      fprintf(f, "  %-4s %14.8g %12s %6zu\n", bif_name(b->type), b->mu, "",
+              sc->bif_branch[k] + 1);
     }
   }
 }
@@ -258,53 +284,67 @@ static void csv_scan(FILE *f, const char *key, const lam_bifurcation *bif,
 }
 
 static void json_scan(FILE *f, const char *key, double lo, double hi,
-                      const lam_branch *b, const lam_bifurcation *bif, size_t nb) {
+                      const lam_scan *sc) {
   fprintf(f, "{\"key\": \"%s\", \"lo\": ", key);
   jnum(f, lo);
   fputs(", \"hi\": ", f);
   jnum(f, hi);
   fputs(", \"points\": [", f);
-  for (size_t k = 0; k < nb; k++) {
+  for (size_t k = 0; k < sc->nbif; k++) {
     fprintf(f, "%s\n  {\"type\": \"%s\", \"value\": ", k ? "," : "",
-            bif_name(bif[k].type));
-    jnum(f, bif[k].mu);
+            bif_name(sc->bif[k].type));
+    jnum(f, sc->bif[k].mu);
     fputs(", \"freq_hz\": ", f);
-    jnum(f, bif[k].type == LAM_BIF_HOPF ? bif[k].freq_hz : NAN);
-    fputc('}', f);
+    jnum(f, sc->bif[k].type == LAM_BIF_HOPF ? sc->bif[k].freq_hz : NAN);
+    fprintf(f, ", \"branch\": %zu}", sc->bif_branch[k] + 1);
   }
-  fputs("],\n \"branch\": [", f);
-  for (size_t i = 0; i < b->len; i++) {
-    fprintf(f, "%s\n  {\"value\": ", i ? "," : "");
-    jnum(f, b->mu[i]);
-    fprintf(f, ", \"n_unstable\": %zu, \"state\": [", b->nunstable[i]);
-    for (size_t j = 0; j < b->n; j++) {
-      fputs(j ? ", " : "", f);
-      jnum(f, b->x[i * b->n + j]);
+  fputs("],\n \"branches\": [", f);
+  for (size_t k = 0; k < sc->nbranch; k++) {
+    const lam_branch *b = sc->branch[k];
+    fprintf(f, "%s\n  [", k ? "," : "");
+    for (size_t i = 0; i < b->len; i++) {
+      fprintf(f, "%s\n   {\"value\": ", i ? "," : "");
+      jnum(f, b->mu[i]);
+      fprintf(f, ", \"n_unstable\": %zu, \"state\": [", b->nunstable[i]);
+      for (size_t j = 0; j < b->n; j++) {
+        fputs(j ? ", " : "", f);
+        jnum(f, b->x[i * b->n + j]);
+      }
+      fputs("]}", f);
     }
-    fputs("]}", f);
+    fputs("]", f);
   }
   fputs("\n]}\n", f);
 }
 
-static int write_branch(const char *path, const lam_branch *b) {
+/* branch,value,n_unstable,y0,...: every branch's points in order. */
+static int write_branch(const char *path, const lam_scan *sc) {
   lam_cli_out o;
   if (lam_cli_out_open(&o, "analyze", path)) {
     return 1;
   }
-  fputs("value,n_unstable", o.f);
-  for (size_t j = 0; j < b->n; j++) {
+  const size_t n = sc->nbranch ? sc->branch[0]->n : 0;
+  fputs("branch,value,n_unstable", o.f);
+  for (size_t j = 0; j < n; j++) {
     fprintf(o.f, ",y%zu", j);
   }
   fputc('\n', o.f);
-  for (size_t i = 0; i < b->len; i++) {
-    fprintf(o.f, "%.12g,%zu", b->mu[i], b->nunstable[i]);
-    for (size_t j = 0; j < b->n; j++) {
-      fprintf(o.f, ",%.12g", b->x[i * b->n + j]);
+  for (size_t k = 0; k < sc->nbranch; k++) {
+    const lam_branch *b = sc->branch[k];
+    for (size_t i = 0; i < b->len; i++) {
+      fprintf(o.f, "%zu,%.12g,%zu", k + 1, b->mu[i], b->nunstable[i]);
+      for (size_t j = 0; j < b->n; j++) {
+        fprintf(o.f, ",%.12g", b->x[i * b->n + j]);
+      }
+      fputc('\n', o.f);
     }
-    fputc('\n', o.f);
   }
   return lam_cli_out_close(&o, "analyze");
 }
+
+/* Above this many state variables a start costs a large root solve: by
+ * default the scan then searches from the initial state at LO alone. */
+#define SCAN_LARGE_N 100
 
 static int run_scan(const args *a, lam_model *m) {
   char key[256];
@@ -325,37 +365,44 @@ static int run_scan(const args *a, lam_model *m) {
     prc = lam_stability_family_new(p, key, &fam, &err);
   }
   lam_sim_params_free(p);
+  const lam_system *sys = NULL;
+  if (!prc) {
+    prc = lam_stability_family_at(fam, lo, &sys, &err);
+  }
   if (prc) {
+    lam_stability_family_free(fam);
     return lam_cli_fail("analyze", &err);
   }
-  lam_branch_opts bo = lam_branch_defaults();
-  bo.lo = lo;
-  bo.hi = hi;
-  bo.steps = steps;
-  lam_branch *b = NULL;
-  int rc = lam_fixed_points_branch(lam_stability_family_at, fam, &bo, &b, &err);
+  lam_scan_opts so = lam_scan_defaults();
+  so.branch.lo = lo;
+  so.branch.hi = hi;
+  so.branch.steps = steps;
+  so.fp.seed = a->seed;
+  const int large = sys->n > SCAN_LARGE_N;
+  so.fp.guesses = a->guesses_set ? a->guesses : large ? 1 : a->guesses;
+  so.values = a->values ? a->values : large ? 1 : so.values;
+  lam_scan *sc = NULL;
+  int rc = lam_fixed_points_scan(lam_stability_family_at, fam, &so, &sc, &err);
   lam_stability_family_free(fam);
   if (rc) {
     return lam_cli_fail("analyze", &err);
   }
-  const lam_bifurcation *bif = b->bif;
-  const size_t nb = b->nbif;
   int st = 0;
   if (a->want_csv || a->want_json) {
     lam_cli_out o;
     st = lam_cli_out_open(&o, "analyze", a->want_csv ? a->csv : a->json);
     if (!st) {
-      a->want_csv ? csv_scan(o.f, key, bif, nb)
-                  : json_scan(o.f, key, lo, hi, b, bif, nb);
+      a->want_csv ? csv_scan(o.f, key, sc->bif, sc->nbif)
+                  : json_scan(o.f, key, lo, hi, sc);
       st = lam_cli_out_close(&o, "analyze");
     }
   } else {
-    print_scan(stdout, key, lo, hi, b, bif, nb);
+    print_scan(stdout, key, lo, hi, sc, so.values, so.fp.guesses);
   }
   if (!st && a->branch) {
-    st = write_branch(a->branch, b);
+    st = write_branch(a->branch, sc);
   }
-  lam_branch_free(b);
+  lam_scan_free(sc);
   return st;
 }
 
@@ -367,6 +414,7 @@ static int parse_args(int argc, char **argv, args *a) {
       {"scan", required_argument, NULL, 'S'},
       {"set", required_argument, NULL, 's'},
       {"guesses", required_argument, NULL, 'g'},
+      {"scan-values", required_argument, NULL, 'V'},
       {"seed", required_argument, NULL, 'r'},
       {"csv", optional_argument, NULL, 'c'},
       {"json", optional_argument, NULL, 'j'},
@@ -399,6 +447,13 @@ static int parse_args(int argc, char **argv, args *a) {
         return 2;
       }
       a->guesses = (long)v;
+      a->guesses_set = 1;
+      break;
+    case 'V':
+      if (lam_cli_number("analyze", "--scan-values", optarg, 1, 100000, 1, &v)) {
+        return 2;
+      }
+      a->values = (long)v;
       break;
     case 'r':
       /* The range of every seed key ([solver] seed, [input] seed). */
@@ -441,6 +496,10 @@ static int parse_args(int argc, char **argv, args *a) {
   }
   if (a->branch && !a->scan) {
     fprintf(stderr, "laminar analyze: --branch: only with --scan\n");
+    return 2;
+  }
+  if (a->values && !a->scan) {
+    fprintf(stderr, "laminar analyze: --scan-values: only with --scan\n");
     return 2;
   }
   return 0;

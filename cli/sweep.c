@@ -39,7 +39,8 @@ static const char help[] =
     "  --lhs N --range SECTION.KEY=LO:HI[:log] N Latin-hypercube points (repeat --range)\n"
     "\n"
     "options:\n"
-    "  --metric NAME          a metric column (repeatable; --list-metrics lists them)\n"
+    "  --metric NAME          a metric column (required, repeatable; --list-metrics\n"
+    "                         lists them)\n"
     "  -o, --output FILE      the CSV (appended to and resumed; an empty file is new)\n"
     "  --restart              start a new CSV: an existing one is kept as FILE.old\n"
     "                         (FILE.old.2, ... when that exists)\n"
@@ -434,6 +435,12 @@ int lam_cli_sweep(int argc, char **argv) {
   }
   if (!rc) {
     rc = lam_sweep_validate(base, sp, &err);
+  }
+  if (!rc && a.nmetrics == 0) {
+    /* A table of statuses alone measures nothing: said before running. */
+    rc = lam_err_set(&err, LAM_EINVAL,
+                     "expected at least one --metric NAME (laminar sweep "
+                     "--list-metrics %s lists this model's)", a.model);
   }
   if (rc) {
     status = lam_cli_fail("sweep", &err);

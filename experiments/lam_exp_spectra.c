@@ -1,5 +1,5 @@
 /* lam_exp_spectra.c: band power of population series for the rhythm
- * experiments: lam_exp_series at 1 kHz, Welch PSD with 0.25 s Hann segments
+ * experiments: lam_exp_series at 1 kHz, Welch PSD by the segment rule
  * (analysis/lam_spectrum.h), integrated over each band. */
 #include <stdlib.h>
 
@@ -20,7 +20,7 @@ int lam_exp_band_power(lam_exp *x, const lam_sim_params *p, double t_end,
   }
   double *s[MAXP] = {NULL};
   int rc = lam_exp_series(x, p, t_end, dt, t_skip, pops, s, &n, err);
-  lam_welch *w = rc ? NULL : lam_welch_new_seconds(0.25, 1.0 / dt, err);
+  lam_welch *w = rc ? NULL : lam_welch_for(n, 1.0 / dt, 0.0, err);
   double *psd = w ? malloc(lam_welch_nfreq(w) * sizeof *psd) : NULL;
   if (!rc && (!w || !psd)) {
     rc = w ? LAM_NOMEM(err) : err->code;

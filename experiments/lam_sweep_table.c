@@ -17,6 +17,7 @@
 
 struct lam_sweep_table {
   char *path;
+  char *meta;    /* PATH.meta: the provenance lines (docs/sweeps.md) */
   lam_lock *lock;
   int fd;        /* open for appending after lam_sweep_table_open */
   uint64_t *ids; /* of the complete rows found on resume, sorted */
@@ -141,6 +142,9 @@ static void put_id(sbuf *b, uint64_t id) {
 
 static void row_start(sbuf *b, const lam_sweep_spec *sp, size_t i) {
   put_id(b, lam_sweep_id(sp, i));
+  char pt[32];
+  snprintf(pt, sizeof pt, ",%zu", i); /* the point's index: rows sort by it */
+  sb_str(b, pt);
   for (size_t k = 0; k < lam_sweep_ndims(sp); k++) {
     sb_str(b, ",");
     sb_field(b, lam_sweep_value(sp, i, k), 0);
@@ -455,22 +459,62 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
     return errno == ENOENT ? LAM_OK
                            : lam_err_set(err, LAM_EIO, "%s: %s", path, strerror(errno));
   }
+  if (len == 0) {
+    free(text);
+    return LAM_OK; /* fresh: the sidecar is rewritten with the header */
+  }
   /* Whatever is not recognisably ours is left alone: a sweep table begins
-   * with "# laminar " (one write() with the rest of its header). */
-  static const char magic[] = "# laminar ";
-  size_t mlen = sizeof magic - 1;
-  if (len > 0 && (len < mlen || memcmp(text, magic, mlen))) {
+   * with its column names "id,point," and has its sidecar PATH.meta, which
+   * begins with "# laminar " (written whole before the column names). */
+  static const char magic[] = "# laminar ", cmagic[] = "id,point,";
+  size_t mlen = sizeof magic - 1, mlen2 = sizeof cmagic - 1;
+  if (len < mlen2 || memcmp(text, cmagic, mlen2)) {
     char first[48];
     preview(text, len, first);
     free(text);
     return lam_err_set(err, LAM_EINVAL,
                        "%s: not a laminar sweep table (its first line is '%s', not "
-                       "'# laminar VERSION'); it is left as it is: use another -o, or "
-                       "remove it",
+                       "the columns 'id,point,...'); it is left as it is: use another "
+                       "-o, or remove it",
                        path, first);
   }
-  scan s = {path, fixed, cols, nfields, NULL, 0, 0, 0, NULL, 0, 0};
+  size_t mlen_file = 0;
+  char *mpath = malloc(strlen(path) + 8);
+  char *mtext = mpath ? (sprintf(mpath, "%s.meta", path), read_file(mpath, &mlen_file))
+                      : NULL;
+  if (!mtext || mlen_file < mlen || memcmp(mtext, magic, mlen)) {
+    int rc0 = !mpath ? LAM_NOMEM(err)
+                     : lam_err_set(err, LAM_EINVAL,
+                                   "%s: missing or not a laminar sweep header (%s "
+                                   "holds the table's model, run and input files, "
+                                   "first line '# laminar VERSION'); the table is "
+                                   "left as it is: use another -o, or --restart",
+                                   mpath, mtext ? "it" : "the file that");
+    free(mpath);
+    free(mtext);
+    free(text);
+    return rc0;
+  }
+  scan s = {mpath, fixed, cols, nfields, NULL, 0, 0, 0, NULL, 0, 0};
   int rc = LAM_OK;
+  /* The sidecar's lines: the model and run lines as ours, the inputs. */
+  size_t mline = 0;
+  for (char *q = mtext, *qe = mtext + mlen_file; !rc && q < qe;) {
+    char *nl = memchr(q, '\n', (size_t)(qe - q));
+    mline++;
+    if (!nl) {
+      break;
+    }
+    *nl = '\0';
+    if (!strncmp(q, "# input ", 8)) {
+      rc = scan_input(&s, q, err);
+    } else if (!strncmp(q, "# model ", 8) || !strncmp(q, "# run ", 6)) {
+      rc = scan_header(&s, q, mline, err);
+    }
+    q = nl + 1;
+  }
+  free(mtext);
+  s.path = path;
   size_t good = 0, lineno = 0; /* good: bytes up to the last complete line */
   char *p = text, *end = text + len;
   while (!rc && p < end) {
@@ -506,8 +550,9 @@ static int resume(const char *path, const sbuf *fixed, const sbuf *cols,
   free(text);
   *fresh = !s.have_cols;
   if (!rc && !*fresh) {
-    rc = check_table_inputs(path, s.recs, s.nrecs, in, nin, add, err);
+    rc = check_table_inputs(mpath, s.recs, s.nrecs, in, nin, add, err);
   }
+  free(mpath);
   for (size_t k = 0; k < s.nrecs; k++) {
     free(s.recs[k].line);
   }
@@ -583,7 +628,7 @@ static void header_lines(const lam_sweep_header *h, sbuf *fixed, sbuf *cols) {
   }
   snprintf(s, sizeof s, "# run t_end %s dt_record %s\n", te, dr);
   sb_str(fixed, s);
-  sb_str(cols, "id");
+  sb_str(cols, "id,point");
   for (size_t k = 0; k < lam_sweep_ndims(h->sp); k++) {
     sb_str(cols, ",");
     sb_field(cols, lam_sweep_key(h->sp, k), 0);
@@ -598,10 +643,14 @@ static void header_lines(const lam_sweep_header *h, sbuf *fixed, sbuf *cols) {
 int lam_sweep_table_lock(const char *path, lam_sweep_table **out, lam_err *err) {
   *out = NULL;
   lam_sweep_table *t = calloc(1, sizeof *t);
-  if (!t || !(t->path = strdup(path))) {
+  if (!t || !(t->path = strdup(path)) || !(t->meta = malloc(strlen(path) + 8))) {
+    if (t) {
+      free(t->path);
+    }
     free(t);
     return LAM_NOMEM(err);
   }
+  snprintf(t->meta, strlen(path) + 8, "%s.meta", path);
   t->fd = -1;
   int rc = lam_lock_acquire(path, "sweep table", &t->lock, err);
   if (rc) {
@@ -626,9 +675,12 @@ int lam_sweep_table_open(lam_sweep_table *t, const lam_sweep_header *h, int rest
   if (!rc && restart) {
     rc = move_aside(t->path, err);
   }
+  if (!rc && restart) {
+    rc = move_aside(t->meta, err);
+  }
   if (!rc) {
     rc = resume(t->path, &fixed, &cols, h->inputs, h->ninputs,
-                1 + lam_sweep_ndims(h->sp) + h->nmetrics + 5, &t->ids, &t->nids, &fresh,
+                2 + lam_sweep_ndims(h->sp) + h->nmetrics + 5, &t->ids, &t->nids, &fresh,
                 &add, err);
   }
   if (!rc) {
@@ -638,8 +690,8 @@ int lam_sweep_table_open(lam_sweep_table *t, const lam_sweep_header *h, int rest
     }
   }
   if (!rc && fresh) {
-    /* The whole header in one write(): a table that begins with
-     * "# laminar " is one whose header is complete. */
+    /* The provenance into PATH.meta, whole and synced, before the CSV's
+     * column names: a table with its column names has its header. */
     sbuf b = {0};
     char s[64];
     snprintf(s, sizeof s, "# laminar %s\n", LAM_VERSION);
@@ -651,11 +703,24 @@ int lam_sweep_table_open(lam_sweep_table *t, const lam_sweep_header *h, int rest
     sb_str(&b, "# command ");
     sb_str(&b, h->command ? h->command : "(library)");
     sb_str(&b, "\n");
-    sb_str(&b, cols.s);
-    rc = b.oom ? LAM_NOMEM(err) : append(t->fd, b.s, t->path, err);
+    int mfd = b.oom ? -1 : open(t->meta, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    rc = b.oom ? LAM_NOMEM(err)
+         : mfd < 0 ? lam_err_set(err, LAM_EIO, "%s: %s", t->meta, strerror(errno))
+                   : append(mfd, b.s, t->meta, err);
+    if (mfd >= 0) {
+      close(mfd);
+    }
     free(b.s);
+    if (!rc) {
+      rc = append(t->fd, cols.s, t->path, err);
+    }
   } else if (!rc && add.n) {
-    rc = append(t->fd, add.s, t->path, err);
+    int mfd = open(t->meta, O_WRONLY | O_APPEND);
+    rc = mfd < 0 ? lam_err_set(err, LAM_EIO, "%s: %s", t->meta, strerror(errno))
+                 : append(mfd, add.s, t->meta, err);
+    if (mfd >= 0) {
+      close(mfd);
+    }
   }
   free(fixed.s);
   free(cols.s);
@@ -687,5 +752,6 @@ void lam_sweep_table_close(lam_sweep_table *t) {
   lam_lock_release(t->lock);
   free(t->ids);
   free(t->path);
+  free(t->meta);
   free(t);
 }

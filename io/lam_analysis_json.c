@@ -131,6 +131,7 @@ void lam_analysis_json(FILE *o, const lam_analysis *an, const char *file,
   jnum(o, an->t0);
   fputs(",\n  \"welch_segment_s\": ", o);
   jnum(o, an->seg);
+  fprintf(o, ",\n  \"welch_segments\": %zu", an->nsegments);
   fputs(",\n  \"bands\": [", o);
   for (size_t b = 0; b < an->nb; b++) {
     fputs(b ? ", {\"name\": " : "{\"name\": ", o);
@@ -171,6 +172,10 @@ void lam_analysis_json(FILE *o, const lam_analysis *an, const char *file,
       fputs(", ", o);
       jstr(o, an->layer[j].label);
       fputc(']', o);
+      if (an->multi) {
+        fprintf(o, ", \"same_area\": %s",
+                strcmp(an->layer[i].area, an->layer[j].area) ? "false" : "true");
+      }
       jbands(o, an, "_coherence", an->pcoh[i][j]);
       fputc('}', o);
     }
@@ -207,5 +212,10 @@ void lam_analysis_json(FILE *o, const lam_analysis *an, const char *file,
   jstr(o, lfp_unit);
   fputs(",\n  \"granger\": ", o);
   granger_json(o, &an->granger, an->band, an->nb);
-  fputs("\n}\n", o);
+  fputs(",\n  \"warnings\": [", o);
+  for (size_t w = 0; w < an->nwarn && w < LAM_ANALYSIS_MAXWARN; w++) {
+    fputs(w ? ",\n    " : "\n    ", o);
+    jstr(o, an->warn[w]);
+  }
+  fputs(an->nwarn ? "\n  ]\n}\n" : "]\n}\n", o);
 }

@@ -1,7 +1,7 @@
 /* lam_analysis_json.h: the analysis of a run (io/lam_run_analyze.h) as the
  * JSON object `laminar analyze --json` writes (docs/analysis.md): file,
  * samples, bands, layers, layer_coherence, segregation, pac_mi, attention,
- * contacts, lfp_unit, granger. NaN and infinities are null. The Python
+ * contacts, lfp_unit, granger, warnings. NaN and infinities are null. The Python
  * package returns the same object (laminar.analyze).
  */
 #ifndef LAM_ANALYSIS_JSON_H

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char shape_trace[] = "samples x columns x units";
 
@@ -22,20 +23,61 @@ static int fail_msg(const lam_runfile *rf, lam_err *err, const char *name) {
 }
 
 /* /time: the sampling and the first sample at or after opts->t0. */
-static int read_time(const lam_runfile *rf, double t0, double *fs, size_t *i0,
-                     size_t *n, lam_err *err) {
+static int read_time(const lam_runfile *rf, double t0, double t1, double *fs,
+                     size_t *i0, size_t *n, size_t *ntot, lam_err *err) {
   double *t = NULL;
   size_t dims[3];
   int rc = lam_runfile_read(rf, "/time", 1, "samples", 0, 0, &t, dims, err);
+  *ntot = rc ? 0 : dims[0];
   if (!rc && lam_analysis_time(t, dims[0], t0, fs, i0, n, err)) {
     rc = fail_msg(rf, err, "/time");
+  }
+  /* The end of a window (a plot's --t1): samples up to t1 only. */
+  while (!rc && *n > 0 && t[*i0 + *n - 1] > t1 + 1e-9 / *fs) {
+    (*n)--;
+  }
+  if (!rc && *n < 4) {
+    rc = fail(rf, LAM_EINVAL, err, "the window leaves fewer than 4 samples of",
+              "/time");
   }
   free(t);
   return rc;
 }
 
+/* The columns of o->columns of *v (samples x ncols x nunits) into a new
+ * array that replaces it: *ncols becomes their count (a column the
+ * population lacks is skipped). LAM_ENOMEM. */
+static int pick_columns(double **v, size_t ns, size_t *ncols, size_t nunits,
+                        const lam_analysis_opts *o, lam_err *err) {
+  if (!o->columns) {
+    return LAM_OK;
+  }
+  size_t kept = 0;
+  for (size_t k = 0; k < o->ncolumns; k++) {
+    kept += o->columns[k] >= 0 && (size_t)o->columns[k] < *ncols;
+  }
+  double *w = malloc((kept ? kept : 1) * ns * nunits * sizeof *w);
+  if (!w) {
+    return LAM_NOMEM(err);
+  }
+  for (size_t i = 0, j = 0; i < ns; i++) {
+    for (size_t k = 0; k < o->ncolumns; k++) {
+      const int c = o->columns[k];
+      if (c >= 0 && (size_t)c < *ncols) {
+        memcpy(w + j, *v + (i * *ncols + (size_t)c) * nunits, nunits * sizeof *w);
+        j += nunits;
+      }
+    }
+  }
+  free(*v);
+  *v = w;
+  *ncols = kept;
+  return LAM_OK;
+}
+
 /* Every population of /traces with a cortical layer, samples from i0 on. */
-static int read_layers(const lam_runfile *rf, size_t i0, lam_layer_group *ly,
+static int read_layers(const lam_runfile *rf, size_t i0, size_t ntot,
+                       const lam_analysis_opts *o, lam_layer_group *ly,
                        lam_err *err) {
   if (!lam_runfile_exists(rf, "/traces")) {
     return fail(rf, LAM_ENOTFOUND, err, "missing group", "/traces");
@@ -56,8 +98,13 @@ static int read_layers(const lam_runfile *rf, size_t i0, lam_layer_group *ly,
     if (rc) {
       break;
     }
-    if (dims[0] != lam_layers_samples(ly) + i0) {
+    rc = pick_columns(&v, dims[0], &dims[1], dims[2], o, err);
+    if (rc) {
+      /* out of memory */
+    } else if (dims[0] != ntot) {
       rc = fail(rf, LAM_EINVAL, err, "expected as many samples as /time in", path);
+    } else if (dims[1] == 0) {
+      /* none of the columns asked for: the population is left out */
     } else if (lam_layers_add(ly, p->name, p->layer, p->unit, v, dims[1],
                               dims[2], i0, err)) {
       rc = fail(rf, err->code, err,
@@ -77,7 +124,7 @@ static int read_layers(const lam_runfile *rf, size_t i0, lam_layer_group *ly,
 
 /* The attention weights of area k (absent: nothing to do). */
 static int read_attention(const lam_runfile *rf, lam_analysis *an, size_t k,
-                          size_t i0, lam_err *err) {
+                          size_t i0, size_t ntot, lam_err *err) {
   const char *area = an->area[k].name, *dot = area[0] ? "." : "";
   char attn[2 * LAM_ANALYSIS_NAMELEN + 16], l4[2 * LAM_ANALYSIS_NAMELEN + 16];
   snprintf(attn, sizeof attn, "/traces/%s%sattn", area, dot);
@@ -95,7 +142,7 @@ static int read_attention(const lam_runfile *rf, lam_analysis *an, size_t k,
   /* Bounded: the whole dataset's values fit in size_t. */
   size_t T = dl4[1], per = dims[1] * dims[2];
   int rc = LAM_OK;
-  if (dims[0] != an->n + i0 || T == 0 || per % T) {
+  if (dims[0] != ntot || T == 0 || per % T) {
     rc = fail(rf, LAM_EINVAL, err, "expected samples x queries x heads*keys (keys: "
               "the columns of /traces/l4) in", attn);
   } else {
@@ -107,7 +154,7 @@ static int read_attention(const lam_runfile *rf, lam_analysis *an, size_t k,
 
 /* The probe of area k: /lfp or /AREA.lfp (absent: nothing to do). */
 static int read_probe(const lam_runfile *rf, lam_analysis *an, size_t k,
-                      size_t i0, lam_err *err) {
+                      size_t i0, size_t ntot, lam_err *err) {
   const char *area = an->area[k].name;
   char name[2 * LAM_ANALYSIS_NAMELEN], unit[LAM_ANALYSIS_NAMELEN];
   snprintf(name, sizeof name, "/%s%slfp", area, area[0] ? "." : "");
@@ -123,7 +170,7 @@ static int read_probe(const lam_runfile *rf, lam_analysis *an, size_t k,
   if (!rc) {
     rc = lam_runfile_attr_text(rf, name, "unit", unit, sizeof unit, err);
   }
-  if (!rc && (dims[0] != an->n + i0 || dz[0] != dims[1])) {
+  if (!rc && (dims[0] != ntot || dz[0] != dims[1])) {
     rc = fail(rf, LAM_EINVAL, err, "expected samples x contacts matching /time "
               "and /probe/depth_um in", name);
   }
@@ -140,15 +187,15 @@ int lam_run_analyze(const lam_runfile *rf, const lam_analysis_opts *opts,
                     lam_analysis **out, lam_err *err) {
   *out = NULL;
   double fs;
-  size_t i0, n;
-  int rc = read_time(rf, opts->t0, &fs, &i0, &n, err);
+  size_t i0, n, ntot;
+  int rc = read_time(rf, opts->t0, opts->t1, &fs, &i0, &n, &ntot, err);
   if (rc) {
     return rc;
   }
   lam_layer_group *ly = NULL;
   rc = lam_layers_new(n, &ly, err);
   if (!rc) {
-    rc = read_layers(rf, i0, ly, err);
+    rc = read_layers(rf, i0, ntot, opts, ly, err);
   }
   lam_analysis *an = NULL;
   if (!rc) {
@@ -159,9 +206,9 @@ int lam_run_analyze(const lam_runfile *rf, const lam_analysis_opts *opts,
   }
   lam_layers_free(ly);
   for (size_t k = 0; !rc && k < an->na; k++) {
-    rc = read_attention(rf, an, k, i0, err);
+    rc = read_attention(rf, an, k, i0, ntot, err);
     if (!rc) {
-      rc = read_probe(rf, an, k, i0, err);
+      rc = read_probe(rf, an, k, i0, ntot, err);
     }
   }
   if (rc) {

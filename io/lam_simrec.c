@@ -2,6 +2,7 @@
  * lam_simrec.h). */
 #include "lam_simrec.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,9 +122,38 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
     }
   }
   char method[16];
-  lam_choice_word(lam_solver_table[0].choices, lam_sim_params_of(sim)->solver.method,
-                  method, sizeof method);
-  return lam_recorder_attr_text(rec, "solver_method", method, err);
+  const lam_solver_params *sp = &lam_sim_params_of(sim)->solver;
+  lam_choice_word(lam_solver_table[0].choices, sp->method, method,
+                  sizeof method);
+  int rc = lam_recorder_attr_text(rec, "solver_method", method, err);
+  const char *why = lam_solver_auto_reason(&st, sp);
+  if (!rc && why) {
+    /* method = auto: what it chose and why, and the switch if any. */
+    char auto_text[160], start[16], end[16];
+    lam_choice_word(lam_solver_table[0].choices, st.method_start, start,
+                    sizeof start);
+    lam_choice_word(lam_solver_table[0].choices, st.method_end, end,
+                    sizeof end);
+    if (isnan(st.switch_time)) {
+      snprintf(auto_text, sizeof auto_text, "%s (%s)", start, why);
+    } else {
+      snprintf(auto_text, sizeof auto_text,
+               "%s (%s), %s from t = %.9g s (stiffness test)", start, why, end,
+               st.switch_time);
+    }
+    rc = lam_recorder_attr_text(rec, "solver_auto", auto_text, err);
+    if (!rc) {
+      rc = lam_recorder_attr_text(rec, "solver_method_end", end, err);
+    }
+    if (!rc) {
+      rc = lam_recorder_attr_real(rec, "solver_switch_time", st.switch_time,
+                                  err);
+    }
+    if (!rc) {
+      rc = lam_recorder_attr_real(rec, "solver_stiff_hrho", st.stiff_hrho, err);
+    }
+  }
+  return rc;
 }
 
 static void end(void *ctx, lam_sim *sim, double t, const double *y) {

@@ -21,7 +21,8 @@
 static const struct {
   const char *name;
 } kinds[LAM_PLOT_NKINDS] = {{"traces"}, {"psd"},       {"csd"},
-                            {"lfp"},    {"attention"}, {"sweep"}};
+                            {"lfp"},    {"attention"}, {"sweep"},
+                            {"bifurcation"}};
 
 lam_plot_opts lam_plot_opts_defaults(void) {
   lam_plot_opts o;
@@ -43,8 +44,8 @@ int lam_plot_kind_parse(const char *name, lam_plot_kind *kind, lam_err *err) {
     }
   }
   return lam_err_set(err, LAM_EINVAL,
-                     "--kind: expected traces, psd, csd, lfp, attention or "
-                     "sweep, found '%s'",
+                     "--kind: expected traces, psd, csd, lfp, attention, "
+                     "sweep or bifurcation, found '%s'",
                      name ? name : "");
 }
 
@@ -55,7 +56,9 @@ const char *lam_plot_kinds_help(void) {
       "  csd        depth x time map of the probe's current source density\n"
       "  lfp        the probe's LFP, one trace per contact, offset by depth\n"
       "  attention  T x T attention weights per head (final state or --at)\n"
-      "  sweep      a metric over one (line) or two (heat map) swept keys\n";
+      "  sweep      a metric over one (line) or two (heat map) swept keys\n"
+      "  bifurcation  the branches of `analyze --scan --branch FILE`: stable and\n"
+      "             unstable equilibria, Hopf points and folds\n";
   return text;
 }
 
@@ -858,6 +861,9 @@ int lam_plot_draw(const lam_plot_data *d, const lam_plot_opts *o,
     break;
   case LAM_PLOT_ATTENTION:
     rc = draw_attention(f, d, err);
+    break;
+  case LAM_PLOT_BIFURCATION:
+    rc = lam__plot_bif_draw(f, d, err);
     break;
   default:
     rc = draw_sweep(f, d, err);

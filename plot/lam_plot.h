@@ -64,6 +64,7 @@ typedef enum {
   LAM_PLOT_LFP,
   LAM_PLOT_ATTENTION,
   LAM_PLOT_SWEEP,
+  LAM_PLOT_BIFURCATION,
   LAM_PLOT_NKINDS
 } lam_plot_kind;
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lam_model.h"
+#include "lam_run_analyze.h"
 #include "lam_runfile.h"
 #include "lam_spectrum.h"
 
@@ -494,131 +495,80 @@ static int extract_traces(const run_file *r, const lam_plot_opts *o,
 
 /* ---- psd ------------------------------------------------------------------ */
 
-static const char *const psd_layers[] = {"L1", "L2/3", "L4", "L5", "L6"};
-enum { NPSD_LAYERS = 5 };
-
-/* Welch segments: a quarter of the window (about 7 half-overlapping
- * segments, the usual variance/resolution compromise), at least 16 samples. */
-#define PSD_MIN_SAMPLES 16
-
+/* The spectra and peaks of `laminar analyze` (io/lam_run_analyze.h: the
+ * segment rule, the mean of the columns' PSDs, peaks strictly inside the
+ * bands), over the window, for the layers of the area drawn. */
 static int extract_psd(const run_file *r, const lam_plot_opts *o,
                        lam_plot_data *d, lam_err *err) {
+  lam_analysis_opts ao = lam_analysis_defaults();
+  ao.t0 = isnan(o->t0_s) ? 0.0 : o->t0_s;
+  ao.t1 = isnan(o->t1_s) ? INFINITY : o->t1_s;
+  ao.columns = o->columns;
+  ao.ncolumns = o->ncolumns;
+  lam_analysis *an = NULL;
+  /* The traces' checks first: the window and --columns, with their
+   * messages. */
   lam_plot_data *tr = calloc(1, sizeof *tr);
-  if (!tr) {
-    return LAM_NOMEM(err);
-  }
-  int rc = extract_traces(r, o, tr, err);
-  const lam_plot_array *time = rc ? NULL : lam_plot_data_find(tr, "time");
-  size_t n = time ? time->cols : 0;
-  double *sig = NULL, *psd = NULL;
-  lam_welch *wp = NULL;
-  if (!rc && n < PSD_MIN_SAMPLES) {
-    rc = lam_err_set(err, LAM_EINVAL,
-                     "%s: %zu samples in the window: a spectrum needs at "
-                     "least %d",
-                     r->path, n, PSD_MIN_SAMPLES);
-  }
-  double fs = 0.0;
+  int rc = tr ? extract_traces(r, o, tr, err) : LAM_NOMEM(err);
+  lam_plot_data_free(tr);
   if (!rc) {
-    double span_s = 1e-3 * (time->v[n - 1] - time->v[0]);
-    fs = (double)(n - 1) / span_s;
-    size_t nseg = n / 4 >= PSD_MIN_SAMPLES ? n / 4 : PSD_MIN_SAMPLES;
-    wp = lam_welch_new(nseg, fs, err);
-    rc = wp ? LAM_OK : err->code;
+    rc = lam_run_analyze(r->rf, &ao, &an, err);
   }
-  size_t nf = wp ? lam_welch_nfreq(wp) : 0;
-  if (!rc) {
-    sig = calloc(n, sizeof *sig);
-    psd = calloc(nf, sizeof *psd);
-    rc = sig && psd ? LAM_OK : LAM_NOMEM(err);
+  if (rc == LAM_EINVAL && strstr(err->msg, "no population with a cortical layer")) {
+    rc = lam_err_set(err, LAM_ENOTFOUND,
+                     "%s: no recorded population carries a cortical layer "
+                     "(L1..L6): record the layered populations (laminar run "
+                     "MODEL --record POP,...)",
+                     r->path);
   }
+  const size_t nf = rc ? 0 : an->nfreq;
   if (!rc) {
     lam_plot_array *f = lam__plot_add(d, "freq", "Hz", "frequency", 1, nf - 1,
                                       err);
     rc = f ? LAM_OK : err->code;
     for (size_t k = 1; !rc && k < nf; k++) {
-      f->v[k - 1] = lam_welch_freq(wp, k);
+      f->v[k - 1] = (double)k * an->df;
     }
   }
   if (!rc) {
-    lam_plot_array *b = lam__plot_add(d, "bands", "Hz", "", lam_nbands, 2,
-                                      err);
+    lam_plot_array *b = lam__plot_add(d, "bands", "Hz", "", an->nb, 2, err);
     rc = b ? LAM_OK : err->code;
-    for (size_t k = 0; !rc && k < lam_nbands; k++) {
-      b->v[2 * k] = lam_bands[k].lo_hz;
-      b->v[2 * k + 1] = lam_bands[k].hi_hz;
+    for (size_t k = 0; !rc && k < an->nb; k++) {
+      b->v[2 * k] = an->band[k].lo_hz;
+      b->v[2 * k + 1] = an->band[k].hi_hz;
     }
   }
+  /* The area drawn: r->prefix is "AREA." in a run of areas. */
+  char area[72];
+  snprintf(area, sizeof area, "%s", r->prefix);
+  area[strcspn(area, ".")] = 0;
   size_t nlayers = 0;
-  for (size_t l = 0; !rc && l < NPSD_LAYERS; l++) {
-    /* The layer's signal: mean over its populations of the column means. */
-    size_t npop = 0;
-    char unit[64] = "";
-    memset(sig, 0, n * sizeof *sig);
-    for (size_t i = 0; i < tr->n; i++) {
-      const lam_plot_array *a = tr->a[i];
-      if (strncmp(a->name, "traces/", 7) || strchr(a->name + 7, '/') ||
-          strcmp(a->label, psd_layers[l])) {
-        continue;
-      }
-      if (!unit[0]) {
-        snprintf(unit, sizeof unit, "%s", a->unit);
-      }
-      for (size_t k = 0; k < a->rows; k++) {
-        for (size_t j = 0; j < n; j++) {
-          sig[j] += a->v[k * n + j] / (double)a->rows;
-        }
-      }
-      npop++;
-    }
-    if (npop == 0) {
+  for (size_t l = 0; !rc && l < an->nl; l++) {
+    const lam_analysis_layer *ly = &an->layer[l];
+    if (strcmp(ly->area, area)) {
       continue;
     }
-    for (size_t j = 0; j < n; j++) {
-      sig[j] /= (double)npop;
-    }
-    rc = lam_welch_psd(wp, sig, n, 1, psd, err);
-    if (rc) {
-      rc = lam_err_prefix(err, "%s: layer %s: ", r->path, psd_layers[l]);
-      break;
-    }
-    char name[64], pu[96];
-    snprintf(name, sizeof name, "psd/%s", psd_layers[l]);
-    snprintf(pu, sizeof pu, "%s^2/Hz", unit[0] ? unit : "1");
-    lam_plot_array *a = lam__plot_add(d, name, pu, psd_layers[l], 1, nf - 1,
-                                      err);
-    if (!a) {
-      rc = err->code;
-      break;
-    }
-    memcpy(a->v, psd + 1, (nf - 1) * sizeof *psd);
-    snprintf(name, sizeof name, "peaks/%s", psd_layers[l]);
-    lam_plot_array *pk = lam__plot_add(d, name, "Hz", psd_layers[l],
-                                       lam_nbands, 2, err);
+    char name[96], pu[96];
+    snprintf(name, sizeof name, "psd/%s", ly->name);
+    snprintf(pu, sizeof pu, "%s^2/Hz", ly->unit[0] ? ly->unit : "1");
+    lam_plot_array *a = lam__plot_add(d, name, pu, ly->name, 1, nf - 1, err);
+    snprintf(name, sizeof name, "peaks/%s", ly->name);
+    lam_plot_array *pk = a ? lam__plot_add(d, name, "Hz", ly->name, an->nb, 2, err)
+                           : NULL;
     if (!pk) {
       rc = err->code;
       break;
     }
-    double df = lam_welch_df(wp);
-    for (size_t b = 0; b < lam_nbands; b++) {
-      double fp = NAN, pp = NAN;
-      if (lam_bands[b].hi_hz <= 0.5 * fs &&
-          lam_band_peak(psd, nf, df, lam_bands[b].lo_hz, lam_bands[b].hi_hz,
-                        &fp, NULL) == LAM_OK) {
-        /* A peak is a local maximum: the band's largest bin must exceed
-         * both neighbours, else the spectrum only falls (or rises) through
-         * the band and nothing is marked (bin 0, the removed mean, does
-         * not count as a neighbour). */
-        size_t k = (size_t)floor(fp / df + 0.5);
-        if (k >= 2 && k + 1 < nf && psd[k] > psd[k - 1] &&
-            psd[k] > psd[k + 1]) {
-          /* The PSD at the refined peak, linearly interpolated. */
-          size_t k0 = (size_t)floor(fp / df);
-          double u = fp / df - (double)k0;
-          pp = k0 + 1 < nf ? (1.0 - u) * psd[k0] + u * psd[k0 + 1] : psd[k0];
-        } else {
-          fp = NAN;
-        }
+    memcpy(a->v, ly->psd + 1, (nf - 1) * sizeof *ly->psd);
+    for (size_t b = 0; b < an->nb; b++) {
+      /* analyze's peak, and the PSD there (linear between bins). */
+      const double fp = ly->pk[b];
+      double pp = NAN;
+      if (isfinite(fp)) {
+        size_t k0 = (size_t)floor(fp / an->df);
+        double u = fp / an->df - (double)k0;
+        pp = k0 + 1 < nf ? (1.0 - u) * ly->psd[k0] + u * ly->psd[k0 + 1]
+                         : ly->psd[k0];
       }
       pk->v[2 * b] = fp;
       pk->v[2 * b + 1] = pp;
@@ -627,15 +577,10 @@ static int extract_psd(const run_file *r, const lam_plot_opts *o,
   }
   if (!rc && nlayers == 0) {
     rc = lam_err_set(err, LAM_ENOTFOUND,
-                     "%s: no recorded population carries a cortical layer "
-                     "(L1..L6): record the layered populations (laminar run "
-                     "MODEL --record l23,l4,l5b,...)",
-                     r->path);
+                     "%s: no recorded population of this area carries a "
+                     "cortical layer (L1..L6)", r->path);
   }
-  lam_welch_free(wp);
-  free(sig);
-  free(psd);
-  lam_plot_data_free(tr);
+  lam_analysis_free(an);
   return rc;
 }
 
@@ -872,6 +817,8 @@ lam_plot_data *lam_plot_extract(const char *input, const lam_plot_opts *o,
   int rc;
   if (o->kind == LAM_PLOT_SWEEP) {
     rc = lam__plot_sweep_extract(input, o, d, err);
+  } else if (o->kind == LAM_PLOT_BIFURCATION) {
+    rc = lam__plot_bif_extract(input, o, d, err);
   } else {
     run_file r = {input, NULL, ""};
     rc = run_open(input, o->partial ? LAM_RUNFILE_PARTIAL : 0, &r, err);

@@ -23,4 +23,9 @@ lam_plot_array *lam__plot_add(lam_plot_data *d, const char *name,
 int lam__plot_sweep_extract(const char *csv, const lam_plot_opts *o,
                             lam_plot_data *d, lam_err *err);
 
+/* The bifurcation kind (plot/lam_plot_bif.c). */
+int lam__plot_bif_extract(const char *csv, const lam_plot_opts *o,
+                          lam_plot_data *d, lam_err *err);
+int lam__plot_bif_draw(lam_figure *f, const lam_plot_data *d, lam_err *err);
+
 #endif

@@ -1,6 +1,6 @@
 /* lam_plot_sweep.c: the `sweep` kind's data, read from a sweep CSV.
  *
- * Format: '#' comment lines, then a header row (id, the swept keys such as
+ * Format: ('#' comment lines of older tables,) a header row (id, point, the swept keys such as
  * column.beta, the metrics, status, error, wall_s, ...), then one row per
  * point. Swept keys are the header names with a '.' (section.key); the
  * bookkeeping columns below are neither keys nor metrics; every other
@@ -16,8 +16,8 @@
 #include "lam_plot_private.h"
 #include "lam_sections.h"
 
-static const char *const bookkeeping[] = {"id",   "status", "error", "wall_s",
-                                          "seed", "repeat", "rep"};
+static const char *const bookkeeping[] = {"id",   "point",  "status", "error",
+                                          "wall_s", "seed", "repeat", "rep"};
 
 #define MAX_FIELDS 256
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lam_areas.h"
 #include "lam_attention.h"
@@ -30,6 +31,7 @@ struct lam_sim {
   struct sim_probe *probe; /* virtual laminar probe, NULL when off */
   double wall;
   double threads_share; /* of the last run's measured time, the share on [solver] threads */
+  lam_solver_params solver_p; /* [solver] as run: threads = 0 resolved */
 };
 
 /* ---- The kinds: one row per column kind (and stacked areas) ---- */
@@ -361,6 +363,45 @@ static int check_noise_method(lam_sim *sim, lam_err *err) {
                      where ? where : "(default)", amp, k, method);
 }
 
+/* Burst-dependent plasticity anywhere in the model: weights that move over
+ * seconds to hours under rates that settle in milliseconds, the stiff case
+ * of docs/solvers.md, where method = auto starts with bdf. */
+static int known_stiff(const lam_sim_params *p) {
+  int stiff = !p->has_areas && p->plasticity.enabled;
+  for (size_t i = 0; p->has_areas && i < p->nareas; i++) {
+    stiff |= p->area[i].plasticity.enabled;
+  }
+  return stiff;
+}
+
+/* [solver] threads = 0: the cores other processes leave free when the run
+ * is built (online cores minus the one-minute load average, rounded, at
+ * least 1; Linux's /proc/loadavg, all cores where it cannot be read), 1 in
+ * a build without OpenMP. On a machine already busier than its cores every
+ * parallel region waits for a thread that is not running: measured at a
+ * load average of 31 on 2 cores, the T = 64 attention benchmark took 2.5x
+ * as long on 2 threads as on 1, more than the run's adaptive count
+ * (core/lam_par.h), which falls back to one thread when that is faster,
+ * could win back; it still guards the run against load that comes later. */
+static long default_threads(void) {
+#if LAM_PAR_HAVE_OPENMP
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  n = n < 1 ? 1 : n > LAM_PAR_MAX_THREADS ? LAM_PAR_MAX_THREADS : n;
+  FILE *f = fopen("/proc/loadavg", "r");
+  double load = 0.0;
+  if (f) {
+    if (fscanf(f, "%lf", &load) != 1 || !(load >= 0.0)) {
+      load = 0.0;
+    }
+    fclose(f);
+  }
+  const double free_cores = floor((double)n - load + 0.5);
+  return free_cores < 1.0 ? 1 : free_cores > (double)n ? n : (long)free_cores;
+#else
+  return 1;
+#endif
+}
+
 int lam_sim_new(const lam_sim_params *p, lam_sim **out, lam_err *err) {
   *out = NULL;
   lam_sim *sim = calloc(1, sizeof *sim);
@@ -383,13 +424,22 @@ int lam_sim_new(const lam_sim_params *p, lam_sim **out, lam_err *err) {
     sim->impl_free = row->free;
   }
   if (!rc) {
+    sim->solver_p = sim->p->solver;
+    if (sim->solver_p.method == LAM_SOLVER_AUTO && known_stiff(sim->p)) {
+      sim->solver_p.method = LAM_SOLVER_AUTO_STIFF;
+    }
+    if (sim->solver_p.threads == 0) {
+      sim->solver_p.threads = default_threads();
+    }
+  }
+  if (!rc) {
     /* [solver] threads: the solver's vectors take it in lam_solver_new,
      * the system's right-hand side here (core/lam_par.h). */
-    rc = lam_par_check_threads(sim->p->solver.threads,
+    rc = lam_par_check_threads(sim->solver_p.threads,
                                lam_sim_params_where(p, "solver", "threads"), err);
   }
   if (!rc && sim->sys->ops->set_threads) {
-    sim->sys->ops->set_threads(sim->sys->self, (int)sim->p->solver.threads);
+    sim->sys->ops->set_threads(sim->sys->self, (int)sim->solver_p.threads);
   }
   if (!rc) {
     rc = probe_setup(sim, err);
@@ -397,9 +447,11 @@ int lam_sim_new(const lam_sim_params *p, lam_sim **out, lam_err *err) {
   if (!rc) {
     rc = load_init(sim, err);
   }
-  if (!rc && sim->p->solver.method != LAM_SOLVER_HEUN) {
+  if (!rc && sim->p->solver.method != LAM_SOLVER_HEUN &&
+      sim->p->solver.method != LAM_SOLVER_AUTO) {
     /* Heun on a deterministic system is a plain second-order method; the
-     * other way round the noise would be dropped without a word. */
+     * other way round the noise would be dropped without a word (auto
+     * takes heun for noise). */
     rc = check_noise_method(sim, err);
   }
   if (!rc) {
@@ -431,27 +483,31 @@ lam_run_opts lam_run_defaults(const lam_sim *sim) {
   return o;
 }
 
+int lam_sim_pairwise_pop(const char *name) {
+  const char *dot = strrchr(name, '.');
+  const char *base = dot ? dot + 1 : name;
+  return !strcmp(base, "l5a") || !strcmp(base, "attn");
+}
+
 int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
   const lam_system *s = sim->sys;
   const char *list = sim->p->run.record;
-  int all = strcmp(list, "all") == 0;
   for (size_t p = 0; p < s->npops; p++) {
-    flags[p] = all;
-  }
-  if (all) {
-    return LAM_OK;
+    flags[p] = 0;
   }
   const char *where = lam_sim_params_where(sim->p, "run", "record");
   where = where ? where : "run.record";
   size_t named = 0;
   for (const char *tok = list; *tok;) {
     size_t n = strcspn(tok, ",");
+    const int all = n == 3 && !strncmp(tok, "all", 3);
+    const int layers = n == 6 && !strncmp(tok, "layers", 6);
     size_t p = 0;
-    while (n && p < s->npops &&
+    while (n && !all && !layers && p < s->npops &&
            !(strlen(s->pops[p].name) == n && !strncmp(s->pops[p].name, tok, n))) {
       p++;
     }
-    if (n && p == s->npops) {
+    if (n && !all && !layers && p == s->npops) {
       char names[512] = "";
       for (size_t q = 0; q < s->npops; q++) {
         size_t len = strlen(names);
@@ -460,21 +516,40 @@ int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err) {
       }
       return lam_err_set(err, LAM_EINVAL,
                          "%s: run.record: unknown population '%.*s' (this "
-                         "model has %s, or all)",
+                         "model has %s, or all, or layers)",
                          where, (int)n, tok, names);
     }
-    if (n) {
-      flags[p] = 1;
-      named++;
+    for (size_t q = 0; q < s->npops && (all || layers); q++) {
+      flags[q] |= all || !lam_sim_pairwise_pop(s->pops[q].name);
     }
+    if (n && !all && !layers) {
+      flags[p] = 1;
+    }
+    named += n > 0;
     tok += n + (tok[n] == ',');
   }
   if (!named) {
     return lam_err_set(err, LAM_EINVAL,
-                       "%s: run.record: expected population names or all, "
-                       "found '%s'", where, list);
+                       "%s: run.record: expected population names, all or "
+                       "layers, found '%s'", where, list);
   }
   return LAM_OK;
+}
+
+double lam_sim_record_bytes(lam_sim *sim, const int *flags,
+                            const lam_run_opts *o) {
+  const lam_system *s = sim->sys;
+  double per = 0.0;
+  for (size_t p = 0; p < s->npops; p++) {
+    per += flags && !flags[p] ? 0.0
+                              : (double)s->pops[p].ncols * (double)s->pops[p].nunits;
+  }
+  for (size_t k = 0; k < lam_sim_probe_count(sim); k++) {
+    const lam_probe *pr = lam_sim_probe(sim, k, NULL, NULL);
+    per += (double)(lam_probe_ncontacts(pr) + lam_probe_ncsd(pr));
+  }
+  const double nsamp = floor(o->t_end / o->dt_record + 1e-9) + 1;
+  return 8.0 * per * nsamp;
 }
 
 static double next_break(const lam_system *s, double t) {
@@ -588,7 +663,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
   memcpy(sim->y, s->y0, s->n * sizeof *sim->y);
   lam_solver_free(sim->solver);
   sim->solver = NULL;
-  int rc = lam_solver_new(s, &sim->p->solver, 0.0, sim->y, &sim->solver, err);
+  int rc = lam_solver_new(s, &sim->solver_p, 0.0, sim->y, &sim->solver, err);
   if (!rc && obs && obs->begin) {
     rc = obs->begin(obs->ctx, sim, o, err);
   }
@@ -598,7 +673,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
   double tbreak = next_break(s, 0.0);
   sim->stop_at = NAN;
   lam_par_ctl par;
-  lam_par_ctl_init(&par, (int)sim->p->solver.threads, lam_time_now(), 0.0);
+  lam_par_ctl_init(&par, (int)sim->solver_p.threads, lam_time_now(), 0.0);
   tick_ctx tick = {sim, &par};
   if (par.max > 1 && sim->solver) {
     lam_solver_set_monitor(sim->solver, threads_monitor, &tick);

@@ -71,10 +71,22 @@ void lam_sim_free(lam_sim *sim);
 /* [run] t_end and dt_record as defaults for lam_sim_run. */
 lam_run_opts lam_run_defaults(const lam_sim *sim);
 
-/* [run] record as a flag per population of the system (npops values):
- * "all" sets every flag; an unknown name is an error naming where the key
- * was given and the model's populations. */
+/* [run] record as a flag per population of the system (npops values): a
+ * comma-separated list of population names and the words "all" (every
+ * population) and "layers" (every population but the pairwise ones, the
+ * T x T x H apical coincidences l5a and burst rates attn of attention
+ * networks: lam_sim_pairwise_pop); an unknown name is an error naming
+ * where the key was given and the model's populations. */
 int lam_sim_record_flags(lam_sim *sim, int *flags, lam_err *err);
+
+/* 1 when population `name` (of an area too: "v1.attn") holds one value per
+ * query, head and key, T x T x H: l5a and attn. */
+int lam_sim_pairwise_pop(const char *name);
+
+/* Bytes of samples a run of o with these record flags writes: the traces
+ * and the probe's LFP and CSD, 8 bytes a value, before compression. */
+double lam_sim_record_bytes(lam_sim *sim, const int *flags,
+                            const lam_run_opts *o);
 
 /* Integrate from t = 0 (the initial state) to o->t_end, calling obs (NULL:
  * none) and o's callbacks at every sample. More than LAM_SIM_MAX_SAMPLES

@@ -11,8 +11,10 @@
 const lam_param lam_run_table[] = {
     LAM_REAL(S, t_end, "1", "s", 1e-9, 1e9, "Simulated time"),
     LAM_REAL(S, dt_record, "0.001", "s", 1e-9, 1e6, "Sampling step of the recorded traces"),
-    LAM_STRING(S, record, "all",
-               "Populations to record, comma-separated names (all: every population)"),
+    LAM_STRING(S, record, "layers",
+               "Populations to record, comma-separated names; all: every "
+               "population; layers: all but the T x T x H pairwise states "
+               "(l5a, attn) of attention networks"),
 };
 #undef S
 const size_t lam_run_ntable = LAM_NELEM(lam_run_table);

@@ -354,15 +354,18 @@ def _number(s):
 
 
 def read_sweep_table(path):
-    """The rows of a sweep table (CSV) as dicts; metrics and swept values
-    as numbers where they are numbers, ids as text; header comment lines
-    ('#') skipped."""
+    """The rows of a sweep table (CSV) as dicts, in the sweep's order (by
+    the point column; with -j rows are written as points finish); metrics
+    and swept values as numbers where they are numbers, ids as text.
+    Comment lines ('#', in tables of earlier versions) are skipped."""
     with open(path, newline="") as f:
         lines = [ln for ln in f if not ln.startswith("#")]
     rows = []
     for r in csv.DictReader(io.StringIO("".join(lines))):
         rows.append({k: (v if k in ("id", "point", "status", "error") else _number(v))
                      for k, v in r.items()})
+    if rows and "point" in rows[0]:
+        rows.sort(key=lambda r: int(r["point"]))
     return rows
 
 

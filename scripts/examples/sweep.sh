@@ -13,5 +13,5 @@ LAMINAR=${LAMINAR:-$(command -v laminar || echo "$root/build/cli/laminar")}
   --metric attention_entropy --metric gamma_power_l23 --metric alpha_power_l5 \
   --metric segregation_index \
   --t-end "${T_END:-1}" -j 2 -o beta_gamma.csv
-# The rows, without any header comments:
-grep -v '^#' beta_gamma.csv | cut -c1-120
+# The rows (the provenance is in beta_gamma.csv.meta):
+cut -c1-120 beta_gamma.csv

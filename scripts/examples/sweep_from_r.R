@@ -16,8 +16,9 @@ status <- system2(laminar, c("sweep", file.path(root, "models", "default.ini"),
                              "--metric", "attention_entropy", "--metric", "gamma_power_l23",
                              "--t-end", t_end, "-j", "2", "-o", "sweep_r.csv"))
 stopifnot(status == 0)
-# '#' lines (if any) are header comments; NaN reads as NaN, an empty metric (failed row) as NA.
-rows <- read.csv("sweep_r.csv", comment.char = "#", check.names = FALSE,
+# Read as it is (provenance: sweep_r.csv.meta); NaN reads as NaN, an empty
+# metric (failed row) as NA.
+rows <- read.csv("sweep_r.csv", check.names = FALSE,
                  stringsAsFactors = FALSE)
 ok <- rows[rows$status == "ok", ]
 cat(nrow(ok), "ok,", sum(rows$status == "failed"), "failed\n")

@@ -76,7 +76,8 @@ Test(run_analysis, defaults) {
   cr_assert_str_eq(o.band[1].name, "gamma");
   cr_assert_float_eq(o.band[1].lo_hz, 30.0, 0);
   cr_assert_float_eq(o.band[1].hi_hz, 80.0, 0);
-  cr_assert_float_eq(o.seg, 1.0, 0);
+  cr_assert_float_eq(o.seg, 0.0, 0); /* the segment rule */
+  cr_assert(isinf(o.t1));
   cr_assert_float_eq(o.t0, 0.0, 0);
   cr_assert_eq(o.granger_order, 20);
   cr_assert_eq(o.granger_criterion, LAM_GRANGER_BIC);
@@ -90,7 +91,10 @@ Test(run_analysis, sine_band_power_and_segregation) {
   add_pop(ly, "l5b", "L5", 2, b, B, 0.0);
   lam_analysis *an = analyse(ly);
   cr_assert_eq(an->n, N);
+  /* The rule: 4 s holds 3 segments of 1 s: 1 s, (4000 - 1000) / 500 + 1
+   * = 7 of them. */
   cr_assert_float_eq(an->seg, 1.0, 1e-12);
+  cr_assert_eq(an->nsegments, 7);
   cr_assert_eq(an->nl, 2);
   cr_assert_eq(an->na, 1);
   const lam_analysis_layer *sup = &an->layer[0], *deep = &an->layer[1];

@@ -238,7 +238,9 @@ Test(spectrum, peak_vertex_of_gaussian) {
   cr_assert_eq(lam_band_peak(psd, 401, df, 30.0, 80.0, &f, &err), LAM_OK);
   cr_expect_float_eq(f, f0, 1e-9, "peak %.12g", f);
   double zero[10] = {0};
-  cr_expect_eq(lam_band_peak(zero, 10, 1.0, 1.0, 5.0, &f, &err), LAM_EINVAL);
+  /* No local maximum in a flat (zero) spectrum: no peak. */
+  cr_expect_eq(lam_band_peak(zero, 10, 1.0, 1.0, 5.0, &f, &err), LAM_ENOTFOUND);
+  cr_expect(isnan(f));
   cr_expect_eq(lam_band_peak(psd, 401, df, 30.1, 30.2, &f, &err), LAM_EINVAL);
   cr_expect(strstr(err.msg, "no frequency bin"), "%s", err.msg);
   double m;
@@ -309,8 +311,8 @@ Test(spectrum, errors) {
 }
 
 /* A spectrum rising through the top of a band (log power concave, growing
- * past f_hi, so a parabola through the top bins peaks far outside):
- * the band's peak is its top bin, never a frequency outside the band. */
+ * past f_hi): the band's edge is not a peak and no bin inside is a local
+ * maximum, so the band has none (it used to report its top bin). */
 Test(spectrum, band_peak_stays_inside_the_band) {
   double psd[200];
   const double df = 1.0;
@@ -319,6 +321,53 @@ Test(spectrum, band_peak_stays_inside_the_band) {
   }
   double f = 0.0;
   lam_err err = {0};
-  cr_assert_eq(lam_band_peak(psd, 200, df, 8.0, 30.0, &f, &err), LAM_OK, "%s", err.msg);
-  cr_assert(f >= 8.0 && f <= 30.0, "peak %g Hz outside [8, 30] Hz", f);
+  cr_assert_eq(lam_band_peak(psd, 200, df, 8.0, 30.0, &f, &err), LAM_ENOTFOUND);
+  cr_assert(isnan(f), "peak %g Hz", f);
+  cr_assert_eq(lam_band_max_at_edge(psd, 200, df, 8.0, 30.0), 1);
+}
+
+/* A local maximum inside the band beats larger power at its edges: a
+ * 1/f background (largest at 8 Hz) with a small Gaussian line at 20.3 Hz,
+ * and a line centred on the top edge (30 Hz) that is not the band's. */
+Test(spectrum, band_peak_is_a_local_maximum_inside) {
+  double psd[100];
+  const double df = 1.0;
+  for (size_t k = 0; k < 100; k++) {
+    const double fk = (double)k * df, d1 = fk - 20.3, d2 = fk - 30.0;
+    psd[k] = 10.0 / (1.0 + fk) + 0.3 * exp(-d1 * d1 / 2.0) + 5.0 * exp(-d2 * d2 / 2.0);
+  }
+  double f = 0.0;
+  lam_err err = {0};
+  cr_assert_eq(lam_band_peak(psd, 100, df, 8.0, 30.0, &f, &err), LAM_OK, "%s", err.msg);
+  cr_assert(f > 19.5 && f < 21.0, "peak %g Hz, expected near 20.3", f);
+  cr_assert_eq(lam_band_max_at_edge(psd, 100, df, 8.0, 30.0), 1);
+  /* The line at 30 Hz is the gamma band's edge too: no peak at 30 there. */
+  cr_assert_eq(lam_band_peak(psd, 100, df, 30.0, 80.0, &f, &err), LAM_ENOTFOUND);
+  /* Inside 25-35 Hz it is a peak, at 30 Hz (the background's slope moves
+   * the vertex a little). */
+  cr_assert_eq(lam_band_peak(psd, 100, df, 25.0, 35.0, &f, &err), LAM_OK);
+  cr_assert_float_eq(f, 30.0, 0.1);
+  cr_assert_eq(lam_band_max_at_edge(psd, 100, df, 25.0, 35.0), 0);
+}
+
+/* The segment rule: the longest of 1, 1/2, 1/4 s of which 3 half-
+ * overlapping segments fit (2 segments' length), else 1/4 s, never above
+ * the run; an explicit length wins. */
+Test(spectrum, segment_rule) {
+  const double fs = 1000.0;
+  cr_assert_eq(lam_welch_rule_nseg(10000, fs, 0.0), 1000);
+  cr_assert_eq(lam_welch_rule_nseg(2000, fs, 0.0), 1000);
+  cr_assert_eq(lam_welch_rule_nseg(1999, fs, 0.0), 500);
+  cr_assert_eq(lam_welch_rule_nseg(1000, fs, 0.0), 500);
+  cr_assert_eq(lam_welch_rule_nseg(999, fs, 0.0), 250);
+  cr_assert_eq(lam_welch_rule_nseg(301, fs, 0.0), 250);
+  cr_assert_eq(lam_welch_rule_nseg(200, fs, 0.0), 200);
+  cr_assert_eq(lam_welch_rule_nseg(10000, fs, 2.0), 2000);
+  cr_assert_eq(lam_welch_rule_nseg(10000, fs, 20.0), 10000);
+  lam_err err;
+  lam_welch *w = lam_welch_for(4500, fs, 0.0, &err);
+  cr_assert(w, "%s", err.msg);
+  cr_assert_eq(lam_welch_nsegments(w, 4500), LAM_WELCH_MIN_SEGMENTS);
+  cr_assert_eq(lam_welch_nsegments(w, 4499), LAM_WELCH_MIN_SEGMENTS - 1);
+  lam_welch_free(w);
 }

@@ -13,6 +13,7 @@
 #include "lam_cli_test.h"
 
 #include <hdf5.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "lam_recorder.h"
@@ -506,4 +507,50 @@ Test(analyze_cli, per_area_layers_and_probes) {
   cr_expect(strstr(j, "{\"area\": \"v2\", \"layer\": \"L5\""), "%s", j);
   cr_expect(strstr(j, "\"segregation\": {\"v1\": {\"gamma_ratio\": "), "%s", j);
   cr_expect(strstr(j, "{\"area\": \"v2\", \"contact\": 2, \"depth_um\": 200"), "%s", j);
+}
+
+/* Every shipped model can be analysed and drawn: each file in models/
+ * (whatever is there) run briefly with the probe on, then `analyze`
+ * (every kind records at least one population in a cortical layer) and
+ * `plot --kind psd | traces | lfp`. The JSON names a layer, and a
+ * Jansen-Rit run's pyramidal potential is its deep (L5) layer. */
+Test(analyze_cli, every_shipped_model, .init = setup, .fini = cli_cleanup,
+     .timeout = 600) {
+  char models[512];
+  snprintf(models, sizeof models, "%s/models", getenv("LAM_SOURCE_ROOT"));
+  DIR *d = opendir(models);
+  cr_assert(d, "%s", models);
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    const size_t len = strlen(e->d_name);
+    if (len < 5 || strcmp(e->d_name + len - 4, ".ini")) {
+      continue;
+    }
+    char model[800], h5[300], js[300];
+    snprintf(model, sizeof model, "%s/%s", models, e->d_name);
+    snprintf(h5, sizeof h5, "%s/m.h5", dir);
+    snprintf(js, sizeof js, "%s/m.json", dir);
+    const char *r[] = {"run", model, "--t-end", "0.3", "--set", "probe.enabled=1",
+                       "-o", h5, NULL};
+    cr_assert_eq(run(r), 0, "%s: %s", e->d_name, slurp("stderr.txt"));
+    const char *a[] = {"analyze", h5, "--json", js, NULL};
+    cr_assert_eq(run(a), 0, "%s: %s", e->d_name, slurp("stderr.txt"));
+    const char *j = slurp("m.json");
+    cr_assert(j && strstr(j, "\"layer\": \"L"), "%s: %s", e->d_name, j);
+    cr_assert(strstr(j, "\"warnings\": ["), "%s", e->d_name);
+    if (strstr(e->d_name, "jansen")) {
+      cr_assert(strstr(j, "\"layer\": \"L5\", \"populations\": \"v_pyr\""), "%s", j);
+    }
+    const char *kinds[] = {"psd", "traces", "lfp"};
+    for (size_t k = 0; k < 3; k++) {
+      char png[300];
+      snprintf(png, sizeof png, "%s/m_%s.png", dir, kinds[k]);
+      const char *p[] = {"plot", h5, "--kind", kinds[k], "-o", png, NULL};
+      cr_assert_eq(run(p), 0, "%s --kind %s: %s", e->d_name, kinds[k],
+                   slurp("stderr.txt"));
+    }
+    n++;
+  }
+  closedir(d);
+  cr_assert_geq(n, 4, "models/ holds the shipped models");
 }

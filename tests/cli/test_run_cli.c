@@ -419,3 +419,25 @@ Test(run_cli, h5py_sees_labelled_dimensions) {
   cr_expect(strstr(got, "['time', 'contact'] /probe/depth_um"), "%s", got);
   cr_expect(strstr(got, "['column', 'unit']"), "%s", got);
 }
+
+/* A run whose samples would take 1 GB or more says so, with the projected
+ * size, before it starts (here it then fails to create its file in a
+ * folder that does not exist, so nothing is written). models/default.ini
+ * for 600 s at 1 kHz, record = layers: 600,001 samples x (every population
+ * but l5a and attn, plus the probe's LFP and CSD) x 8 bytes = 2.9 GB; a
+ * short run stays silent. */
+Test(run_cli, multi_gigabyte_run_warns_before_it_starts) {
+  char model[512], out[512];
+  snprintf(model, sizeof model, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  snprintf(out, sizeof out, "%s/no/such/folder/long.h5", dir);
+  int status;
+  const char *args[] = {"run", model, "--t-end", "600", "-o", out, NULL};
+  const char *err = run(args, &status);
+  cr_expect_neq(status, 0);
+  cr_expect(strstr(err, "warning: ") && strstr(err, "long.h5 will hold about 2.9 GB"),
+            "%s", err);
+  cr_expect(strstr(err, "warning: ") < strstr(err, "cannot create"), "%s", err);
+  const char *short_args[] = {"run", model, "--t-end", "1", "-o", out, NULL};
+  err = run(short_args, &status);
+  cr_expect_null(strstr(err, "warning"), "%s", err);
+}

@@ -85,19 +85,60 @@ Test(stability_cli, scan_table_and_branch, .init = setup, .fini = cli_cleanup) {
   const char *out = slurp("stdout.txt");
   cr_assert(strstr(out, "hopf") && strstr(out, "fold"), "%s", out);
   char *b = slurp("branch.csv");
-  cr_assert_eq(strncmp(b, "value,n_unstable,y0,y1,y2,y3,y4,y5\n", 35), 0);
+  cr_assert_eq(strncmp(b, "branch,value,n_unstable,y0,y1,y2,y3,y4,y5\n", 42), 0);
   /* Every branch point is an equilibrium: y3 = y4 = y5 = 0. */
   size_t rows = 0;
-  for (char *line = strtok(b + 35, "\n"); line; line = strtok(NULL, "\n")) {
+  for (char *line = strtok(b + 42, "\n"); line; line = strtok(NULL, "\n")) {
     double p, y[6];
-    unsigned nu;
-    cr_assert_eq(sscanf(line, "%lf,%u,%lf,%lf,%lf,%lf,%lf,%lf", &p, &nu, &y[0],
-                        &y[1], &y[2], &y[3], &y[4], &y[5]),
-                 8);
+    unsigned nu, bi;
+    cr_assert_eq(sscanf(line, "%u,%lf,%u,%lf,%lf,%lf,%lf,%lf,%lf", &bi, &p, &nu,
+                        &y[0], &y[1], &y[2], &y[3], &y[4], &y[5]),
+                 9);
+    cr_assert_eq(bi, 1, "one S-shaped curve from p = -100: one branch");
     cr_assert(fabs(y[3]) + fabs(y[4]) + fabs(y[5]) < 1e-6, "p = %g", p);
     rows++;
   }
   cr_assert_gt(rows, 100);
+}
+
+/* The points --scan finds do not depend on where the range starts: below
+ * the region where three equilibria coexist (p = -41.3 .. 113.59), inside
+ * it, and inside it between the first Hopf point and the fold (where
+ * following the equilibrium from LO alone misses the upper branch and its
+ * Hopf points). From above it (LO = 150) only the second Hopf point is in
+ * range, and nothing else is reported. */
+Test(stability_cli, scan_finds_every_branch_from_any_start, .init = setup,
+     .fini = cli_cleanup) {
+  const struct {
+    const char *range;
+    int hopf1, fold, hopf2;
+  } cases[] = {{"jansen_rit.p=-100:400", 1, 1, 1},
+               {"jansen_rit.p=50:400", 1, 1, 1},
+               {"jansen_rit.p=80:400", 1, 1, 1},
+               {"jansen_rit.p=150:400", 0, 0, 1}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const char *a[] = {"analyze", model, "--scan", cases[c].range, "--csv", NULL};
+    cr_assert_eq(run(a), 0, "%s: %s", cases[c].range, slurp("stderr.txt"));
+    char *text = slurp("stdout.txt");
+    int hopf1 = 0, hopf2 = 0, fold = 0, other = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+      char type[8];
+      double v;
+      if (sscanf(line, "%7[a-z],jansen_rit.p,%lf", type, &v) != 2) {
+        continue; /* the header */
+      }
+      const int h = !strcmp(type, "hopf");
+      hopf1 += h && near_rel(v, 89.83, 0.005);
+      hopf2 += h && near_rel(v, 315.70, 0.005);
+      fold += !h && near_rel(v, 113.59, 0.005);
+      other += !(h && (near_rel(v, 89.83, 0.005) || near_rel(v, 315.70, 0.005))) &&
+               !(!h && near_rel(v, 113.59, 0.005)) && v > 0.0;
+    }
+    cr_assert_eq(hopf1, cases[c].hopf1, "%s: Hopf near 89.83/s", cases[c].range);
+    cr_assert_eq(fold, cases[c].fold, "%s: fold near 113.59/s", cases[c].range);
+    cr_assert_eq(hopf2, cases[c].hopf2, "%s: Hopf near 315.70/s", cases[c].range);
+    cr_assert_eq(other, 0, "%s: no other point at p > 0", cases[c].range);
+  }
 }
 
 /* ---- fixed points against the scalar equation ---- */

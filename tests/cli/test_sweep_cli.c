@@ -229,9 +229,19 @@ Test(sweep, grid_equals_single_runs_and_analyze, .init = setup, .timeout = 120) 
              "mean_l5");
     free(csv);
   }
-  /* The header carries the version, the model hash and the command. */
+  /* The CSV begins with its column names (numpy.genfromtxt(names=True)
+   * and R's read.csv read it as it is), and rows sort by point; the
+   * sidecar FILE.meta carries the version, the model hash and the
+   * command. */
   char *s = slurp(path("grid.csv"));
-  cr_assert(strstr(s, "# laminar "));
+  cr_assert(!strncmp(s, "id,point,", 9), "%s", s);
+  cr_assert(!strchr(s, '#'), "no comment line in the table");
+  free(s);
+  for (size_t r = 0; r < t.nrows; r++) {
+    cr_assert_lt(strtol(get(&t, r, "point"), NULL, 10), (long)t.nrows);
+  }
+  s = slurp(path("grid.csv.meta"));
+  cr_assert(s && !strncmp(s, "# laminar ", 10), "%s", s);
   cr_assert(strstr(s, " hash "));
   cr_assert(strstr(s, "# command laminar sweep"));
   free(s);
@@ -713,7 +723,8 @@ Test(sweep, changed_input_file_stops_resume, .init = setup, .timeout = 120) {
   sum[64] = '\0';
   char want[800];
   snprintf(want, sizeof want, "# input input.z sha256 %s %s", sum, csv);
-  cr_assert(has_line(path("in.csv"), want), "no '%s' in:\n%s", want, slurp(path("in.csv")));
+  cr_assert(has_line(path("in.csv.meta"), want), "no '%s' in:\n%s", want,
+            slurp(path("in.csv.meta")));
   /* Change the CSV (the same numbers, one more comment line): resume
    * stops. */
   char *z = slurp(csv);
@@ -740,7 +751,8 @@ Test(sweep, changed_input_file_stops_resume, .init = setup, .timeout = 120) {
   table t;
   load(path("in.csv"), &t);
   cr_assert_eq(t.nrows, 3);
-  cr_assert(!has_line(path("in.csv"), want), "the old hash stayed");
+  cr_assert(!has_line(path("in.csv.meta"), want), "the old hash stayed");
+  cr_assert(has_line(path("in.csv.meta.old"), want), "the old header kept beside");
   /* A second --restart keeps the first .old too. */
   cr_assert_eq(run(again), 0, "%s", slurp(path("stderr.txt")));
   cr_assert_str_eq(slurp(path("in.csv.old")), before);
@@ -770,8 +782,8 @@ Test(sweep, swept_input_file_is_part_of_the_point, .init = setup, .timeout = 120
   char la[700], lb[700];
   snprintf(la, sizeof la, "# input input.z=za.csv sha256 ");
   snprintf(lb, sizeof lb, "# input input.z=zb.csv sha256 ");
-  cr_assert(has_line(path("sz.csv"), la), "%s", slurp(path("sz.csv")));
-  cr_assert(has_line(path("sz.csv"), lb), "%s", slurp(path("sz.csv")));
+  cr_assert(has_line(path("sz.csv.meta"), la), "%s", slurp(path("sz.csv.meta")));
+  cr_assert(has_line(path("sz.csv.meta"), lb), "%s", slurp(path("sz.csv.meta")));
   FILE *f = fopen(path("zb.csv"), "a");
   fputs("# changed\n", f);
   fclose(f);

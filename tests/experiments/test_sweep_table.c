@@ -73,9 +73,20 @@ static void fresh_path(void) {
   unlink(path);
 }
 
+/* The sidecar PATH.meta as text. */
+static const char *meta(void) {
+  char p[96];
+  snprintf(p, sizeof p, "%s.meta", path);
+  return slurp(p);
+}
+
 static void cleanup(void) {
   char p[96];
   unlink(path);
+  snprintf(p, sizeof p, "%s.meta", path);
+  unlink(p);
+  snprintf(p, sizeof p, "%s.meta.old", path);
+  unlink(p);
   snprintf(p, sizeof p, "%s.old", path);
   unlink(p);
   snprintf(p, sizeof p, "%s.old.2", path);
@@ -102,8 +113,9 @@ static int open_with(const lam_sweep_header *h, int restart, lam_sweep_table **t
   "1111111111111111111111111111111111111111111111111111111111111111 models/wq.csv\n"      \
   "# input input.z=a.csv sha256 "                                                         \
   "2222222222222222222222222222222222222222222222222222222222222222 models/a.csv\n"       \
-  "# command laminar sweep ...\n"                                                         \
-  "id,column.beta,input.z,mean_out,identity_error,status,error,wall_s,nsteps,nfevals\n"
+  "# command laminar sweep ...\n"
+/* The CSV's first line: the column names (the provenance is in PATH.meta). */
+#define COLS "id,point,column.beta,input.z,mean_out,identity_error,status,error,wall_s,nsteps,nfevals\n"
 
 Test(sweep_table, rows_as_text) {
   lam_sweep_spec *sp = spec();
@@ -112,7 +124,7 @@ Test(sweep_table, rows_as_text) {
   lam_sweep_result r = {1, "", v, 2, 0.25, 1, 120, 300};
   char *row = lam_sweep_row(sp, 1, &r);
   char want[256];
-  snprintf(want, sizeof want, "%016llx,1,\"b\"\"c.csv\",0.10000000000000001,NaN,ok,\"\","
+  snprintf(want, sizeof want, "%016llx,1,1,\"b\"\"c.csv\",0.10000000000000001,NaN,ok,\"\","
            "0.250000,120,300\n", (unsigned long long)lam_sweep_id(sp, 1));
   cr_assert_str_eq(row, want);
   cr_assert_not(lam_sweep_row_failed(row));
@@ -124,7 +136,7 @@ Test(sweep_table, rows_as_text) {
   free(row);
   /* A failed row: no metrics, no statistics, the message quoted on one line. */
   row = lam_sweep_failed_row(sp, 2, 5, "solver: \"failed\",\nat t=0.1");
-  snprintf(want, sizeof want, "%016llx,3,\"b\"\"c.csv\",,,failed,"
+  snprintf(want, sizeof want, "%016llx,5,3,\"b\"\"c.csv\",,,failed,"
            "\"solver: \"\"failed\"\", at t=0.1\",0.000000,,\n",
            (unsigned long long)lam_sweep_id(sp, 5));
   cr_assert_str_eq(row, want);
@@ -144,7 +156,8 @@ Test(sweep_table, start_append_and_resume, .fini = cleanup) {
   cr_assert_eq(open_with(&h, 0, &t, &err), 0, "%s", err.msg);
   char want[4096];
   snprintf(want, sizeof want, "# laminar %s\n" HEADER, LAM_VERSION);
-  cr_assert_str_eq(slurp(path), want);
+  cr_assert_str_eq(meta(), want);
+  cr_assert_str_eq(slurp(path), COLS);
   int fds[2];
   lam_sweep_table_fds(t, fds);
   cr_assert(fds[0] >= 0 && fds[1] >= 0 && fds[0] != fds[1]);
@@ -156,7 +169,7 @@ Test(sweep_table, start_append_and_resume, .fini = cleanup) {
   lam_sweep_table_close(t);
   /* A kill inside write(): half a row at the end. */
   FILE *f = fopen(path, "ab");
-  fputs("0123456789abcdef,2,a.csv,1.5", f);
+  fputs("0123456789abcdef,2,2,a.csv,1.5", f);
   fclose(f);
   cr_assert_eq(open_with(&h, 0, &t, &err), 0, "%s", err.msg);
   cr_assert(lam_sweep_table_has(t, lam_sweep_id(sp, 0)));
@@ -167,8 +180,10 @@ Test(sweep_table, start_append_and_resume, .fini = cleanup) {
   cr_assert_eq(lam_sweep_table_append(t, r1, &err), 0, "%s", err.msg);
   lam_sweep_table_close(t);
   /* The torn line is gone, the header written once. */
-  snprintf(want, sizeof want, "# laminar %s\n" HEADER "%s%s%s", LAM_VERSION, r0, r2, r1);
+  snprintf(want, sizeof want, COLS "%s%s%s", r0, r2, r1);
   cr_assert_str_eq(slurp(path), want);
+  snprintf(want, sizeof want, "# laminar %s\n" HEADER, LAM_VERSION);
+  cr_assert_str_eq(meta(), want, "the header written once");
   free(r0);
   free(r1);
   free(r2);
@@ -189,12 +204,12 @@ Test(sweep_table, tables_of_other_sweeps_are_refused_untouched, .fini = cleanup)
   lam_sweep_header o = h;
   o.model_hash = 1;
   cr_assert_eq(open_with(&o, 0, &t, &err), LAM_EINVAL);
-  cr_assert(strstr(err.msg, ":2: this CSV was written for another model or run settings"),
+  cr_assert(strstr(err.msg, ".meta:2: this CSV was written for another model or run settings"),
             "%s", err.msg);
   o = h;
   o.t_end = 0;
   cr_assert_eq(open_with(&o, 0, &t, &err), LAM_EINVAL);
-  cr_assert(strstr(err.msg, ":3: this CSV was written for another model"), "%s", err.msg);
+  cr_assert(strstr(err.msg, ".meta:3: this CSV was written for another model"), "%s", err.msg);
   o = h;
   o.nmetrics = 1;
   cr_assert_eq(open_with(&o, 0, &t, &err), LAM_EINVAL);
@@ -227,11 +242,19 @@ Test(sweep_table, tables_of_other_sweeps_are_refused_untouched, .fini = cleanup)
   cr_assert_str_eq(slurp(path), "x,y\n1,2\n");
   /* A malformed row that is not the last. */
   char text[8192 + 64];
-  snprintf(text, sizeof text, "%sbad row\n0123456789abcdef,1,a.csv,,,ok,\"\",0.1,1,1\n",
+  snprintf(text, sizeof text, "%sbad row\n0123456789abcdef,1,1,a.csv,,,ok,\"\",0.1,1,1\n",
            before);
   put(path, text);
   cr_assert_eq(open_with(&h, 0, &t, &err), LAM_EINVAL);
-  cr_assert(strstr(err.msg, ":8: a malformed row inside the file"), "%s", err.msg);
+  cr_assert(strstr(err.msg, ":2: a malformed row inside the file"), "%s", err.msg);
+  /* A table whose sidecar is gone: refused, untouched. */
+  put(path, before);
+  char mp[96];
+  snprintf(mp, sizeof mp, "%s.meta", path);
+  unlink(mp);
+  cr_assert_eq(open_with(&h, 0, &t, &err), LAM_EINVAL);
+  cr_assert(strstr(err.msg, ".meta: missing or not a laminar sweep header"), "%s", err.msg);
+  cr_assert_str_eq(slurp(path), before);
   lam_sweep_spec_free(sp);
 }
 
@@ -260,7 +283,8 @@ Test(sweep_table, a_new_swept_input_is_recorded, .fini = cleanup) {
            "5555555555555555555555555555555555555555555555555555555555555555 "
            "models/b?c.csv\n",
            LAM_VERSION);
-  cr_assert_str_eq(slurp(path), want);
+  cr_assert_str_eq(meta(), want);
+  cr_assert_str_eq(slurp(path), COLS);
   lam_sweep_spec_free(sp);
 }
 
@@ -281,7 +305,8 @@ Test(sweep_table, restart_keeps_the_old_tables, .fini = cleanup) {
   cr_assert_str_eq(slurp(p), "first\n");
   snprintf(p, sizeof p, "%s.old.2", path);
   cr_assert_str_eq(slurp(p), "second\n");
-  cr_assert(!strncmp(slurp(path), "# laminar ", 10));
+  cr_assert_str_eq(slurp(path), COLS);
+  cr_assert(!strncmp(meta(), "# laminar ", 10));
   lam_sweep_spec_free(sp);
 }
 

@@ -65,6 +65,7 @@ Test(run_analyze, crafted_run) {
   H5Dclose(d);
   H5Fclose(f);
   lam_analysis_opts o = lam_analysis_defaults();
+  o.seg = 1.0; /* longer than the run: one segment of it all */
   lam_analysis *an = NULL;
   lam_err err = {0, ""};
   cr_assert_eq(analyze(&o, &an, &err), LAM_OK, "%s", err.msg);
@@ -97,6 +98,7 @@ Test(run_analyze, crafted_run) {
 Test(run_analyze, t0_drops_samples) {
   craft_run(path, 1, 1);
   lam_analysis_opts o = lam_analysis_defaults();
+  o.seg = 1.0;
   o.t0 = 0.1;
   lam_analysis *an = NULL;
   lam_err err = {0, ""};

@@ -27,6 +27,7 @@
 #include "lam_config.h"
 #include "lam_plot.h"
 #include "lam_recorder.h"
+#include "lam_run_analyze.h"
 
 #define TWO_PI 6.283185307179586
 #define T_COLS 3
@@ -294,17 +295,18 @@ Test(plot, psd_peaks_and_parseval) {
   cr_assert_null(lam_plot_data_find(d, "psd/")); /* attn has no layer */
   double df = f->v[1] - f->v[0];
   cr_assert_float_eq(f->v[0], df, 1e-9); /* DC left out */
-  /* Parseval (Welch density scaling): sum P df = variance of the layer
-   * signal. L2/3: mean over columns of (c+1) sin + const = 2 sin, var 2;
-   * L4 likewise 2 sin(2 pi 10 t), var 2. Hann leakage into the DC bin
-   * (left out) is small for these whole-cycle segments. */
+  /* Parseval (Welch density scaling): sum P df = variance. The layer PSD
+   * is analyze's, the mean of the columns' PSDs, so the sum is the mean of
+   * the columns' variances: L2/3 column c is (c+1) sin + const, variance
+   * (c+1)^2 / 2, mean over c < 3 (1 + 4 + 9) / 6 = 7/3; L4 likewise. Hann
+   * leakage into the DC bin (left out) is small for whole-cycle segments. */
   double s23 = 0.0, s4 = 0.0;
   for (size_t k = 0; k < f->cols; k++) {
     s23 += p23->v[k] * df;
     s4 += p4->v[k] * df;
   }
-  cr_assert_float_eq(s23, 2.0, 0.1, "L2/3 power %g", s23);
-  cr_assert_float_eq(s4, 2.0, 0.1, "L4 power %g", s4);
+  cr_assert_float_eq(s23, 7.0 / 3.0, 0.1, "L2/3 power %g", s23);
+  cr_assert_float_eq(s4, 7.0 / 3.0, 0.1, "L4 power %g", s4);
   const lam_plot_array *k23 = need(d, "peaks/L2/3");
   const lam_plot_array *k4 = need(d, "peaks/L4");
   /* Rows: alphabeta, gamma (lam_bands order). */
@@ -312,6 +314,43 @@ Test(plot, psd_peaks_and_parseval) {
   cr_assert_float_eq(k4->v[0], F_L4, 0.5, "alpha/beta peak %g", k4->v[0]);
   cr_assert(k23->v[3] > 0.0);
   lam_plot_data_free(d);
+}
+
+/* The PSD figure marks the peaks `laminar analyze` prints: the same
+ * spectrum (segment rule, mean of the columns' PSDs) and the same rule
+ * (largest local maximum strictly inside the band), on one file. */
+Test(plot, psd_peaks_are_analyze_peaks) {
+  lam_err err;
+  lam_runfile *rf = NULL;
+  cr_assert_eq(lam_runfile_open(run_probe, 0, &rf, &err), LAM_OK, "%s", err.msg);
+  lam_analysis_opts ao = lam_analysis_defaults();
+  lam_analysis *an = NULL;
+  cr_assert_eq(lam_run_analyze(rf, &ao, &an, &err), LAM_OK, "%s", err.msg);
+  lam_plot_data *d = extract(run_probe, LAM_PLOT_PSD, NULL);
+  size_t compared = 0;
+  for (size_t l = 0; l < an->nl; l++) {
+    char name[96];
+    snprintf(name, sizeof name, "peaks/%s", an->layer[l].name);
+    const lam_plot_array *pk = need(d, name);
+    cr_assert_eq(pk->rows, an->nb);
+    for (size_t b = 0; b < an->nb; b++) {
+      const double fa = an->layer[l].pk[b], fp = pk->v[2 * b];
+      cr_assert((isnan(fa) && isnan(fp)) || fa == fp,
+                "%s %s: analyze %g Hz, plot %g Hz", name, an->band[b].name, fa, fp);
+      compared += isfinite(fa);
+    }
+    snprintf(name, sizeof name, "psd/%s", an->layer[l].name);
+    const lam_plot_array *p = need(d, name);
+    cr_assert_eq(p->cols, an->nfreq - 1);
+    for (size_t k = 0; k < p->cols; k++) {
+      cr_assert_eq(p->v[k], an->layer[l].psd[k + 1]);
+    }
+  }
+  /* Known peaks: L2/3 gamma at 40 Hz, L4 alpha/beta at 10 Hz. */
+  cr_assert_geq(compared, 2);
+  lam_plot_data_free(d);
+  lam_analysis_free(an);
+  lam_runfile_free(rf);
 }
 
 Test(plot, probe_arrays_match_the_file) {
@@ -852,4 +891,40 @@ Test(plot, incomplete_run_needs_partial_and_is_titled) {
   d = extract(run_plain, LAM_PLOT_TRACES, &o);
   cr_expect_str_eq(lam_plot_data_title(d), "plain.h5");
   lam_plot_data_free(d);
+}
+
+/* The bifurcation kind reads `analyze --scan --branch`'s CSV: stability
+ * changes along a branch by two are Hopf points, by one folds, marked half
+ * way between the points around them; a change between branches is none. */
+Test(plot, bifurcation_marks_hopf_and_fold) {
+  char csv[160], png[160];
+  snprintf(csv, sizeof csv, "%s/branch.csv", dir);
+  snprintf(png, sizeof png, "%s/branch.png", dir);
+  FILE *f = fopen(csv, "w");
+  cr_assert(f);
+  fputs("branch,value,n_unstable,y0,y1\n"
+        "1,0,0,0.1,1\n1,1,0,0.1,2\n1,2,2,0.1,3\n1,3,2,0.1,4\n1,4,3,0.1,5\n"
+        "2,0,1,0.1,9\n2,1,1,0.1,8\n", f);
+  fclose(f);
+  lam_plot_opts o = lam_plot_opts_defaults();
+  o.kind = LAM_PLOT_BIFURCATION;
+  lam_err err;
+  lam_plot_data *d = lam_plot_extract(csv, &o, &err);
+  cr_assert(d, "%s", err.msg);
+  const lam_plot_array *h = need(d, "bif/hopf"), *fo = need(d, "bif/fold");
+  const lam_plot_array *y = need(d, "bif/y");
+  cr_assert_str_eq(y->label, "y1", "the state that varies most");
+  cr_assert_eq(h->rows, 1);
+  cr_assert_float_eq(h->v[0], 1.5, 1e-12);
+  cr_assert_float_eq(h->v[1], 2.5, 1e-12);
+  cr_assert_eq(fo->rows, 1);
+  cr_assert_float_eq(fo->v[0], 3.5, 1e-12);
+  cr_assert_eq(lam_plot_draw(d, &o, png, &err), LAM_OK, "%s", err.msg);
+  struct stat st;
+  cr_assert(stat(png, &st) == 0 && st.st_size > 1000);
+  lam_plot_data_free(d);
+  /* Not a branch CSV: the message says what is expected. */
+  o.kind = LAM_PLOT_BIFURCATION;
+  cr_assert_null(lam_plot_extract(sweep_csv, &o, &err));
+  cr_assert(strstr(err.msg, "--branch FILE"), "%s", err.msg);
 }

@@ -122,7 +122,7 @@ Test(sim_run, record_key_selects_populations) {
             "%s", err.msg);
   cr_expect_eq(flags_of("v_pyr,l4", f, &err), LAM_EINVAL);
   cr_expect(strstr(err.msg, "--record v_pyr,l4: run.record: unknown population 'l4'"
-                            " (this model has v_pyr,rate_pyr,psp, or all)"),
+                            " (this model has v_pyr,rate_pyr,psp, or all, or layers)"),
             "%s", err.msg);
 }
 

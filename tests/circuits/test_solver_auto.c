@@ -1,0 +1,357 @@
+/* test_solver_auto.c: method = auto, the default integrator choice.
+ *
+ * - Robertson's chemical kinetics (Robertson 1966; Hairer & Wanner,
+ *   Solving ODEs II, problem ROBER), the classic stiff test: auto starts
+ *   with erk, its stiffness test fires and the run ends on bdf, the switch
+ *   at an output time, with the published state at t = 40.
+ * - A damped 5 Hz oscillator (non-stiff): auto stays on erk, gives the
+ *   closed form, and its last test's h rho is below the fire threshold.
+ * - White noise: auto takes heun, the same bits as method = heun.
+ * - A builder's stiff hint (LAM_SOLVER_AUTO_STIFF, lam_sim's for plasticity):
+ *   bdf from the start.
+ * - Through lam_sim: models/default.ini (the attention network) runs erk,
+ *   models/mejias2016.ini heun; a very fast PV loop (tau_pv = 10 us, the
+ *   stiff case of docs/solvers.md) switches to bdf, and the run file's
+ *   attributes say so (solver_auto, solver_method_end, solver_switch_time).
+ * - Record defaults: [run] record = layers leaves out exactly l5a and attn,
+ *   "layers,attn" adds attn back, and lam_sim_record_bytes counts 8 bytes
+ *   per recorded value and sample. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lam_model.h"
+#include "lam_params.h"
+#include "lam_probe.h"
+#include "lam_recorder.h"
+#include "lam_runfile.h"
+#include "lam_sim.h"
+#include "lam_simrec.h"
+#include "lam_solver.h"
+#include "lam_test_util.h"
+
+#define TWO_PI 6.283185307179586476925286766559
+
+static void defaults(lam_solver_params *sp) {
+  memset(sp, 0, sizeof *sp);
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_param_defaults(lam_solver_table, lam_solver_ntable, sp, &err), LAM_OK);
+  cr_assert_eq(sp->method, LAM_SOLVER_AUTO, "auto is the default method");
+}
+
+/* ------------------------------------------------------------ Robertson */
+
+static int rober_rhs(void *self, double t, const double *y, double *dy) {
+  (void)self, (void)t;
+  const double r1 = 0.04 * y[0], r2 = 1e4 * y[1] * y[2], r3 = 3e7 * y[1] * y[1];
+  dy[0] = -r1 + r2;
+  dy[1] = r1 - r2 - r3;
+  dy[2] = r3;
+  return 0;
+}
+
+static void first_observe(void *self, size_t pop, double t, const double *y,
+                          double *out) {
+  (void)self, (void)pop, (void)t;
+  out[0] = y[0];
+}
+
+static const lam_pop_info one_pop = {"x", "1", 1, 1, "", "first variable"};
+
+Test(solver_auto, robertson_switches_to_bdf, .timeout = 120) {
+  static const lam_system_ops ops = {.rhs = rober_rhs, .observe = first_observe};
+  double y0[3] = {1.0, 0.0, 0.0};
+  lam_system sys = {.ops = &ops, .n = 3, .npops = 1, .pops = &one_pop,
+                    .y0 = y0, .kind = "rober"};
+  lam_solver_params sp;
+  defaults(&sp);
+  sp.rtol = 1e-6;
+  sp.atol = 1e-12;
+  lam_err err = {0, ""};
+  lam_solver *s = NULL;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &s, &err), LAM_OK, "%s", err.msg);
+  double y[3];
+  const double dt = 0.4;
+  for (int k = 1; k <= 100; k++) {
+    cr_assert_eq(lam_solver_advance(s, dt * k, y, &err), LAM_OK, "t = %g: %s",
+                 dt * k, err.msg);
+  }
+  lam_solver_stats st;
+  lam_solver_get_stats(s, &st);
+  cr_expect_eq(st.method_start, LAM_SOLVER_ERK);
+  cr_expect_eq(st.method_end, LAM_SOLVER_BDF, "the stiffness test did not fire "
+               "(last h rho %g)", st.stiff_hrho);
+  /* At an output time, early: the fast transient is over by t ~ 1e-3 and
+   * from there the explicit step is held at the stability boundary. */
+  cr_expect(st.switch_time > 0 && st.switch_time <= 4.0, "switch at %g", st.switch_time);
+  const double k = st.switch_time / dt;
+  cr_expect_float_eq(k, round(k), 1e-9, "switch at t = %g, not an output time",
+                     st.switch_time);
+  /* Hairer & Wanner's reference values at t = 40 (also SUNDIALS' cvRoberts
+   * example): 0.7158271, 9.185535e-6, 0.2841637; rtol 1e-6 leaves a few
+   * 1e-6 relative. */
+  cr_expect_float_eq(y[0], 0.7158271, 2e-5 * 0.7158271, "y1(40) = %.8g", y[0]);
+  cr_expect_float_eq(y[1], 9.185535e-6, 2e-4 * 9.185535e-6, "y2(40) = %.8g", y[1]);
+  cr_expect_float_eq(y[2], 0.2841637, 2e-5 * 0.2841637, "y3(40) = %.8g", y[2]);
+  cr_expect_float_eq(y[0] + y[1] + y[2], 1.0, 1e-6, "mass conservation");
+  /* Explicit steps alone would need ~3.3 / (h rho) ... ~1e4 steps per unit
+   * time once rho ~ 1e4: far more than the run took. */
+  cr_expect_lt(st.nsteps, 20000, "%ld steps", st.nsteps);
+  lam_solver_free(s);
+}
+
+/* -------------------------------------------------- damped oscillator */
+
+typedef struct osc {
+  double w, z;
+} osc;
+
+static int osc_rhs(void *self, double t, const double *y, double *dy) {
+  (void)t;
+  const osc *o = self;
+  dy[0] = y[1];
+  dy[1] = -o->w * o->w * y[0] - 2.0 * o->z * o->w * y[1];
+  return 0;
+}
+
+Test(solver_auto, oscillator_stays_on_erk) {
+  static const lam_system_ops ops = {.rhs = osc_rhs, .observe = first_observe};
+  osc o = {TWO_PI * 5.0, 0.032};
+  double y0[2] = {1.0, -3.0};
+  lam_system sys = {.ops = &ops, .self = &o, .n = 2, .npops = 1,
+                    .pops = &one_pop, .y0 = y0, .kind = "osc"};
+  lam_solver_params sp;
+  defaults(&sp);
+  sp.rtol = sp.atol = 1e-10;
+  lam_err err = {0, ""};
+  lam_solver *s = NULL;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &s, &err), LAM_OK, "%s", err.msg);
+  double y[2], maxerr = 0.0;
+  const double a = o.z * o.w, wd = o.w * sqrt(1.0 - o.z * o.z);
+  const double B = (y0[1] + a * y0[0]) / wd;
+  for (int i = 1; i <= 2000; i++) {
+    const double t = 0.001 * i;
+    cr_assert_eq(lam_solver_advance(s, t, y, &err), LAM_OK, "%s", err.msg);
+    const double want = exp(-a * t) * (y0[0] * cos(wd * t) + B * sin(wd * t));
+    maxerr = fmax(maxerr, fabs(y[0] - want));
+  }
+  lam_solver_stats st;
+  lam_solver_get_stats(s, &st);
+  cr_expect_eq(st.method_start, LAM_SOLVER_ERK);
+  cr_expect_eq(st.method_end, LAM_SOLVER_ERK);
+  cr_expect(isnan(st.switch_time));
+  /* The eigenvalues have |lambda| = w = 31.4/s: the test saw h rho =
+   * h w, far inside Dormand-Prince's boundary 3.31. */
+  cr_expect(st.stiff_hrho >= 0 && st.stiff_hrho < 0.8 * 3.31, "h rho %g", st.stiff_hrho);
+  cr_expect_lt(maxerr, 1e-8, "max error %g", maxerr);
+  lam_solver_free(s);
+}
+
+/* ------------------------------------------------------------ noise */
+
+static int ou_rhs(void *self, double t, const double *y, double *dy) {
+  (void)self, (void)t;
+  dy[0] = -10.0 * y[0];
+  return 0;
+}
+
+static int ou_noise(void *self, double t, const double *y, double *sigma) {
+  (void)self, (void)t, (void)y;
+  sigma[0] = 0.5;
+  return 0;
+}
+
+static void run_ou(int method, double *out, lam_solver_stats *st) {
+  static const lam_system_ops ops = {.rhs = ou_rhs, .noise = ou_noise,
+                                     .observe = first_observe};
+  double y0[1] = {1.0};
+  lam_system sys = {.ops = &ops, .n = 1, .npops = 1, .pops = &one_pop,
+                    .y0 = y0, .kind = "ou"};
+  lam_solver_params sp;
+  defaults(&sp);
+  sp.method = method;
+  lam_err err = {0, ""};
+  lam_solver *s = NULL;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &s, &err), LAM_OK, "%s", err.msg);
+  double y[1] = {1.0};
+  for (int i = 1; i <= 100; i++) {
+    cr_assert_eq(lam_solver_advance(s, 0.001 * i, y, &err), LAM_OK, "%s", err.msg);
+    out[i - 1] = y[0];
+  }
+  lam_solver_get_stats(s, st);
+  lam_solver_free(s);
+}
+
+Test(solver_auto, white_noise_takes_heun_bit_for_bit) {
+  double a[100], h[100];
+  lam_solver_stats sa, sh;
+  run_ou(LAM_SOLVER_AUTO, a, &sa);
+  run_ou(LAM_SOLVER_HEUN, h, &sh);
+  cr_expect_eq(sa.method_start, LAM_SOLVER_HEUN);
+  cr_expect_eq(sa.method_end, LAM_SOLVER_HEUN);
+  cr_expect_eq(memcmp(a, h, sizeof a), 0, "auto's heun differs from heun's bits");
+  cr_expect_eq(sa.nsteps, sh.nsteps);
+  lam_solver_params sp;
+  defaults(&sp);
+  cr_expect_str_eq(lam_solver_auto_reason(&sa, &sp), "white noise");
+  sp.method = LAM_SOLVER_HEUN;
+  cr_expect_null(lam_solver_auto_reason(&sh, &sp));
+}
+
+Test(solver_auto, stiff_hint_takes_bdf) {
+  static const lam_system_ops ops = {.rhs = rober_rhs, .observe = first_observe};
+  double y0[3] = {1.0, 0.0, 0.0};
+  lam_system sys = {.ops = &ops, .n = 3, .npops = 1, .pops = &one_pop,
+                    .y0 = y0, .kind = "rober"};
+  lam_solver_params sp;
+  defaults(&sp);
+  sp.method = LAM_SOLVER_AUTO_STIFF;
+  sp.atol = 1e-12;
+  lam_err err = {0, ""};
+  lam_solver *s = NULL;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &s, &err), LAM_OK, "%s", err.msg);
+  double y[3];
+  cr_assert_eq(lam_solver_advance(s, 1.0, y, &err), LAM_OK, "%s", err.msg);
+  lam_solver_stats st;
+  lam_solver_get_stats(s, &st);
+  cr_expect_eq(st.method_start, LAM_SOLVER_BDF);
+  cr_expect_eq(st.method_end, LAM_SOLVER_BDF);
+  cr_expect_gt(st.nliters, 0, "SPGMR did not run");
+  cr_expect_str_eq(lam_solver_auto_reason(&st, &sp), "stiff model");
+  lam_solver_free(s);
+}
+
+/* ------------------------------------------------- through lam_sim */
+
+static lam_sim *sim_of(const char *model, const char *const *sets, size_t nsets) {
+  const char *root = getenv("LAM_SOURCE_ROOT");
+  cr_assert(root, "LAM_SOURCE_ROOT not set");
+  char path[512];
+  snprintf(path, sizeof path, "%s/models/%s", root, model);
+  lam_err err = {0, ""};
+  lam_model *m = lam_model_new();
+  cr_assert_eq(lam_model_load(m, path, &err), LAM_OK, "%s", err.msg);
+  for (size_t i = 0; i < nsets; i++) {
+    cr_assert_eq(lam_model_set(m, sets[i], &err), LAM_OK, "%s", err.msg);
+  }
+  lam_sim *sim = NULL;
+  cr_assert_eq(lam_sim_from_model(m, &sim, &err), LAM_OK, "%s", err.msg);
+  lam_model_free(m);
+  return sim;
+}
+
+static void short_run(lam_sim *sim, double t_end, lam_solver_stats *st) {
+  lam_err err = {0, ""};
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = t_end;
+  cr_assert_eq(lam_sim_run(sim, &o, NULL, &err), LAM_OK, "%s", err.msg);
+  lam_sim_stats(sim, st, NULL);
+}
+
+Test(solver_auto, shipped_models_choices, .timeout = 120) {
+  lam_solver_stats st;
+  lam_sim *sim = sim_of("default.ini", NULL, 0);
+  cr_expect_eq(lam_sim_params_of(sim)->solver.method, LAM_SOLVER_AUTO,
+               "models/default.ini ships method = auto");
+  short_run(sim, 0.1, &st);
+  cr_expect_eq(st.method_start, LAM_SOLVER_ERK);
+  cr_expect_eq(st.method_end, LAM_SOLVER_ERK, "switched at %g (h rho %g)",
+               st.switch_time, st.stiff_hrho);
+  lam_sim_free(sim);
+  const char *heun[] = {"solver.method=auto"};
+  sim = sim_of("mejias2016.ini", heun, 1);
+  short_run(sim, 0.1, &st);
+  cr_expect_eq(st.method_start, LAM_SOLVER_HEUN);
+  lam_sim_free(sim);
+}
+
+Test(solver_auto, fast_pv_switches_and_the_file_says_so, .timeout = 120) {
+  char *dir = tu_tmpdir();
+  char out[512];
+  snprintf(out, sizeof out, "%s/stiff.h5", dir);
+  const char *sets[] = {"column.tau_pv=1e-5"};
+  lam_sim *sim = sim_of("default.ini", sets, 1);
+  lam_err err = {0, ""};
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = 0.02;
+  const lam_system *sys = lam_sim_system(sim);
+  int *flags = calloc(sys->npops, sizeof *flags);
+  cr_assert_eq(lam_sim_record_flags(sim, flags, &err), LAM_OK, "%s", err.msg);
+  lam_recorder *rec = lam_recorder_open(out, sys, flags, &err);
+  cr_assert(rec, "%s", err.msg);
+  o.record = flags;
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+  lam_solver_stats st;
+  lam_sim_stats(sim, &st, NULL);
+  cr_expect_eq(st.method_end, LAM_SOLVER_BDF, "no switch (h rho %g)", st.stiff_hrho);
+  lam_runfile *rf = NULL;
+  cr_assert_eq(lam_runfile_open(out, 0, &rf, &err), LAM_OK, "%s", err.msg);
+  char text[256];
+  cr_assert_eq(lam_runfile_attr_text(rf, "/", "solver_method", text, sizeof text, &err), LAM_OK);
+  cr_expect_str_eq(text, "auto");
+  cr_assert_eq(lam_runfile_attr_text(rf, "/", "solver_method_end", text, sizeof text, &err), LAM_OK);
+  cr_expect_str_eq(text, "bdf");
+  cr_assert_eq(lam_runfile_attr_text(rf, "/", "solver_auto", text, sizeof text, &err), LAM_OK);
+  cr_expect(strstr(text, "erk") == text && strstr(text, "bdf from t = "), "%s", text);
+  double ts = NAN;
+  cr_assert_eq(lam_runfile_attr_real(rf, "/", "solver_switch_time", &ts, &err), LAM_OK);
+  cr_expect_float_eq(ts, st.switch_time, 0.0);
+  cr_expect(ts > 0 && ts < 0.02, "switch time %g", ts);
+  double hr = NAN;
+  cr_assert_eq(lam_runfile_attr_real(rf, "/", "solver_stiff_hrho", &hr, &err), LAM_OK);
+  cr_expect(hr >= 0.8 * 3.31, "the last test before the switch fired: h rho %g", hr);
+  /* The default record set: no T x T x H population in the file. */
+  cr_expect(!lam_runfile_exists(rf, "/traces/attn"));
+  cr_expect(!lam_runfile_exists(rf, "/traces/l5a"));
+  cr_expect(lam_runfile_exists(rf, "/traces/out"));
+  lam_runfile_free(rf);
+  free(flags);
+  lam_sim_free(sim);
+  tu_cleanup();
+}
+
+/* ---------------------------------------------------- record defaults */
+
+Test(solver_auto, record_layers_leaves_out_pairwise_states) {
+  lam_sim *sim = sim_of("default.ini", NULL, 0);
+  const lam_system *sys = lam_sim_system(sim);
+  int *flags = calloc(sys->npops, sizeof *flags);
+  lam_err err = {0, ""};
+  cr_assert_str_eq(lam_sim_params_of(sim)->run.record, "layers", "the default");
+  cr_assert_eq(lam_sim_record_flags(sim, flags, &err), LAM_OK, "%s", err.msg);
+  size_t pairwise = 0;
+  double per = 0.0;
+  for (size_t p = 0; p < sys->npops; p++) {
+    const int pw = !strcmp(sys->pops[p].name, "l5a") || !strcmp(sys->pops[p].name, "attn");
+    pairwise += pw;
+    cr_expect_eq(flags[p], !pw, "%s", sys->pops[p].name);
+    per += flags[p] ? (double)(sys->pops[p].ncols * sys->pops[p].nunits) : 0.0;
+  }
+  cr_expect_eq(pairwise, 2, "the attention network has l5a and attn");
+  /* 1 s at 1 ms: 1001 samples of every recorded value and probe channel. */
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = 1.0;
+  o.dt_record = 0.001;
+  double probe = 0.0;
+  for (size_t k = 0; k < lam_sim_probe_count(sim); k++) {
+    const lam_probe *pr = lam_sim_probe(sim, k, NULL, NULL);
+    probe += (double)(lam_probe_ncontacts(pr) + lam_probe_ncsd(pr));
+  }
+  cr_expect_float_eq(lam_sim_record_bytes(sim, flags, &o), 8.0 * 1001 * (per + probe), 1e-6);
+  lam_sim_free(sim);
+
+  const char *sets[] = {"run.record=layers,attn"};
+  sim = sim_of("default.ini", sets, 1);
+  cr_assert_eq(lam_sim_record_flags(sim, flags, &err), LAM_OK, "%s", err.msg);
+  for (size_t p = 0; p < sys->npops; p++) {
+    cr_expect_eq(flags[p], strcmp(lam_sim_system(sim)->pops[p].name, "l5a") != 0,
+                 "%s", lam_sim_system(sim)->pops[p].name);
+  }
+  lam_sim_free(sim);
+  free(flags);
+  cr_expect(lam_sim_pairwise_pop("v1.attn") && lam_sim_pairwise_pop("l5a"));
+  cr_expect(!lam_sim_pairwise_pop("l5b") && !lam_sim_pairwise_pop("attn2"));
+}
