@@ -66,35 +66,6 @@ void lam_cli_areas_table(FILE *o, const lam_analysis_granger *a, const lam_band 
   }
 }
 
-static void jnum(FILE *o, double v) {
-  if (isfinite(v)) {
-    fprintf(o, "%.17g", v);
-  } else {
-    fputs("null", o);
-  }
-}
-
-void lam_cli_areas_json(FILE *o, const lam_analysis_granger *a, const lam_band *bands,
-                        size_t nb) {
-  if (a->na < 2) {
-    fputs("null", o);
-    return;
-  }
-  fprintf(o, "{\"criterion\": \"%s\", \"max_order\": %zu, \"pairs\": [",
-          crit_name(a->criterion), a->pmax);
-  for (size_t p = 0; p < a->np; p++) {
-    const lam_analysis_gpair *g = &a->pair[p];
-    fprintf(o, "%s{\"from\": \"%s\", \"to\": \"%s\", \"order\": %zu",
-            p ? ",\n    " : "\n    ", a->name[g->from], a->name[g->to], g->order);
-    for (size_t b = 0; b < nb && b < LAM_ANALYSIS_MAXBANDS; b++) {
-      fprintf(o, ", \"%s_granger\": ", bands[b].name);
-      jnum(o, g->gc[b]);
-    }
-    fputc('}', o);
-  }
-  fputs("]}", o);
-}
-
 void lam_cli_areas_csv(FILE *o, const lam_analysis_granger *a, const lam_band *bands,
                        size_t nb) {
   for (size_t p = 0; p < a->np; p++) {

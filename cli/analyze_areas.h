@@ -23,9 +23,6 @@ void lam_cli_areas_layer_pairs(FILE *o, const lam_analysis *an);
 /* Nothing with fewer than two areas. */
 void lam_cli_areas_table(FILE *o, const lam_analysis_granger *a,
                          const lam_band *bands, size_t nb);
-/* A JSON value (object or null). */
-void lam_cli_areas_json(FILE *o, const lam_analysis_granger *a,
-                        const lam_band *bands, size_t nb);
 /* Rows kind,name,quantity,value,unit: granger,"v1->v2",BAND,value,nats. */
 void lam_cli_areas_csv(FILE *o, const lam_analysis_granger *a,
                        const lam_band *bands, size_t nb);

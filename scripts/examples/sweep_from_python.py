@@ -1,46 +1,43 @@
 #!/usr/bin/python3
-"""sweep_from_python.py: a design written with numpy, run by `laminar sweep`,
-read back and drawn as a heat map (docs/sweeps.md).
+"""sweep_from_python.py: a sweep from Python with the package laminar,
+its rows drawn as a heat map (docs/sweeps.md, docs/python.md).
 
-    /usr/bin/python3 examples/sweep_from_python.py [--laminar PATH] [--traces]
+    /usr/bin/python3 scripts/examples/sweep_from_python.py [--traces] [--t-end S]
 
-With --traces each point's HDF5 is kept in sweep_traces/ and the L2/3 trace
-of the point with the largest gamma power is drawn as well.
+Runs from any folder and writes its files there. Without an installed
+package it uses the build tree's (build/python). With --traces each point's
+HDF5 is kept in sweep_traces/ and the L2/3 trace of the point with the
+largest gamma power is drawn as well.
 """
 import argparse
 import os
-import subprocess
+import sys
 
 import numpy as np
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+try:
+    import laminar
+except ImportError:
+    sys.path.insert(0, os.path.join(ROOT, "build", "python"))
+    import laminar
+
 ap = argparse.ArgumentParser()
-ap.add_argument("--laminar", default="laminar")
-ap.add_argument("--model", default=os.path.join(os.path.dirname(__file__), "..", "models", "default.ini"))
+ap.add_argument("--model", default=os.path.join(ROOT, "models", "default.ini"))
 ap.add_argument("--traces", action="store_true")
+ap.add_argument("--t-end", type=float, default=1.0)
 ap.add_argument("--out", default="sweep_py.csv")
 args = ap.parse_args()
 
-# A 4 x 4 design: any script can write one; the header names model keys.
+# 4 x 4 points: value lists combine as a Cartesian product, the first
+# varying slowest. Rerun to resume: rows already in --out are kept.
 beta = np.geomspace(0.5, 4.0, 4)
 c_td = np.linspace(0.0, 1.0, 4)
-B, C = np.meshgrid(beta, c_td, indexing="ij")
-design = np.column_stack([B.ravel(), C.ravel()])
-np.savetxt("design.csv", design, delimiter=",", header="column.beta,network.c_td",
-           comments="", fmt="%.6g")
-
-cmd = [args.laminar, "sweep", args.model, "--design", "design.csv",
-       "--metric", "attention_entropy", "--metric", "gamma_power_l23",
-       "--t-end", "1", "-j", "2", "-o", args.out]
-if args.traces:
-    cmd += ["--traces", "sweep_traces"]
-subprocess.run(cmd, check=True)
-
-# The table begins with its column names (its provenance: OUT.meta); ids
-# are text (16 hex digits), metrics numbers ("NaN" when the model lacks one,
-# empty in a failed row); `point` orders the rows as the design did.
-import csv
-with open(args.out, newline="") as f:
-    rows = sorted(csv.DictReader(f), key=lambda r: int(r["point"]))
+rows = laminar.sweep(laminar.Model(args.model),
+                     values={"column.beta": beta, "network.c_td": c_td},
+                     metrics=["attention_entropy", "gamma_power_l23"],
+                     t_end=args.t_end, jobs=2, output=args.out,
+                     traces="sweep_traces" if args.traces else None, frame=False)
 ok = [r for r in rows if r["status"] == "ok"]
 print(f"{len(ok)} ok, {len(rows) - len(ok)} failed of {len(rows)} points")
 for r in rows:
@@ -53,9 +50,9 @@ import matplotlib.pyplot as plt
 
 grid = np.full((len(beta), len(c_td)), np.nan)
 for r in ok:
-    i = int(np.argmin(abs(beta - float(r["column.beta"]))))
-    j = int(np.argmin(abs(c_td - float(r["network.c_td"]))))
-    grid[i, j] = float(r["attention_entropy"])
+    i = int(np.argmin(abs(beta - r["column.beta"])))
+    j = int(np.argmin(abs(c_td - r["network.c_td"])))
+    grid[i, j] = r["attention_entropy"]
 fig, ax = plt.subplots(figsize=(5, 4))
 im = ax.imshow(grid, origin="lower", aspect="auto",
                extent=[c_td[0], c_td[-1], 0, len(beta)])
@@ -69,7 +66,7 @@ print("wrote sweep_heatmap.png")
 
 if args.traces:
     import h5py
-    best = max(ok, key=lambda r: float(r["gamma_power_l23"]))
+    best = max(ok, key=lambda r: r["gamma_power_l23"])
     with h5py.File(os.path.join("sweep_traces", best["id"] + ".h5"), "r") as f:
         t = f["/time"][:]
         x = f["/traces/l23"][:].mean(axis=(1, 2))

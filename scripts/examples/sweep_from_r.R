@@ -1,11 +1,20 @@
 # sweep_from_r.R: run `laminar sweep` from R and plot a metric
-# (docs/sweeps.md). Rscript examples/sweep_from_r.R
+# (docs/sweeps.md). Rscript scripts/examples/sweep_from_r.R, from any folder:
+# the files are written there; the program is $LAMINAR, else `laminar` on
+# PATH, else the build tree's.
+args <- commandArgs(trailingOnly = FALSE)
+script <- sub("^--file=", "", args[grep("^--file=", args)])
+root <- normalizePath(file.path(dirname(script), "..", ".."))
+laminar <- Sys.getenv("LAMINAR", Sys.which("laminar"))
+if (laminar == "") laminar <- file.path(root, "build", "cli", "laminar")
+t_end <- Sys.getenv("T_END", "1")
 design <- expand.grid(column.beta = c(0.5, 1, 2, 4), network.c_td = seq(0, 1, length.out = 4))
 # R mangles "column.beta" only when reading; write the header verbatim.
 write.csv(design, "design.csv", row.names = FALSE, quote = FALSE)
-status <- system2("laminar", c("sweep", "models/default.ini", "--design", "design.csv",
-                               "--metric", "attention_entropy", "--metric", "gamma_power_l23",
-                               "--t-end", "1", "-j", "2", "-o", "sweep_r.csv"))
+status <- system2(laminar, c("sweep", file.path(root, "models", "default.ini"),
+                             "--design", "design.csv",
+                             "--metric", "attention_entropy", "--metric", "gamma_power_l23",
+                             "--t-end", t_end, "-j", "2", "-o", "sweep_r.csv"))
 stopifnot(status == 0)
 # Read as it is (provenance: sweep_r.csv.meta); NaN reads as NaN, an empty
 # metric (failed row) as NA.
