@@ -7,8 +7,8 @@
  *   after a 1 s transient) peaks in the gamma band 30-80 Hz [S10][S12];
  *   silencing PV (column.pv_strength = 0) lowers the gamma power by more
  *   than 10x (PING needs PV: Cardin et al. 2009 [S42]); a stronger
- *   thalamic drive (stimulus.level 0.5 -> 1) raises the gamma power. (A
- *   slower PV, tau_pv 15 -> 25 ms, is run and its peak logged.)
+ *   thalamic drive (stimulus.level 0.5 -> 1) raises the gamma power; a
+ *   slower PV -> L2/3 synapse (tau_gaba 3 -> 5 ms) lowers the peak.
  * - deep: the column-mean L5 basal rate peaks in 8-30 Hz and its
  *   alpha/beta power depends on SOM: without the SOM -> L5 synapse
  *   (column.w_sl = 0) it falls by more than 10x.
@@ -143,18 +143,20 @@ Test(emergent, ping_gamma_needs_pv_and_grows_with_drive, .timeout = 280) {
   run(&silenced, s0);
   band(silenced.x23, silenced.ns, 30, 80, &fs, &ps);
   cr_expect(ps < p / 10.0, "gamma power %g with PV silenced, %g with PV", ps, p);
-  /* A slower PV: the peak is logged, not asserted. The loop's gain falls
-   * with tau_pv, which brings it nearer its onset, where its frequency is
-   * higher: the issue's "the peak falls as tau_pv grows" does not hold for
-   * this loop (docs/rhythms.md, "Measured"). */
-  const char *s1[] = {"column.tau_pv=0.025", NULL};
+  /* A slower PV synapse: the PING period is set by the decay of the
+   * inhibition PV gives L2/3 (Tiesinga & Sejnowski 2009 [S43]), so the peak
+   * falls when that decay, tau_gaba, grows from 3 to 5 ms (40 -> 31 Hz
+   * measured). PV's own rate constant tau_pv moves it the other way
+   * (docs/rhythms.md, "Measured"). */
+  const char *s1[] = {"column.tau_gaba=0.005", NULL};
   run(&slow, s1);
   band(slow.x23, slow.ns, 10, 80, &f2, &p2);
+  cr_expect(f2 < f - 2.0, "peak %g Hz with tau_gaba 5 ms, %g Hz with 3 ms", f2, f);
   const char *s2[] = {"stimulus.level=0.5", NULL};
   run(&weak, s2);
   band(weak.x23, weak.ns, 30, 80, &fw, &pw);
   cr_expect(pw < p, "gamma power %g at drive 0.5, %g at drive 1", pw, p);
-  cr_log_info("ping: %g Hz, power %g; PV silenced %g; tau_pv 25 ms: %g Hz; drive 0.5: %g",
+  cr_log_info("ping: %g Hz, power %g; PV silenced %g; tau_gaba 5 ms: %g Hz; drive 0.5: %g",
               f, p, ps, f2, pw);
   done(&base);
   done(&silenced);
