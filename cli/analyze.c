@@ -55,7 +55,7 @@ static const char help[] =
     "  --t0 SECONDS     ignore samples before this time (default 0: all);\n"
     "                   --from is the same option\n"
     "  --seg SECONDS    Welch segment length (default: the longest of 1, 0.5\n"
-    "                   and 0.25 s of which 8 half-overlapping segments fit,\n"
+    "                   and 0.25 s of which 3 half-overlapping segments fit,\n"
     "                   else 0.25 s; Hann window; shortened to the data)\n"
     "  --band NAME=LO:HI  a band in Hz (repeatable, up to 8); given once, the\n"
     "                   bands are exactly those given (default alphabeta=" LAM_BAND_ALPHABETA_SPEC "\n"
