@@ -345,6 +345,7 @@ Test(solver_auto, record_layers_leaves_out_pairwise_states) {
 
   const char *sets[] = {"run.record=layers,attn"};
   sim = sim_of("default.ini", sets, 1);
+  sys = lam_sim_system(sim); /* the first simulation's system is freed */
   cr_assert_eq(lam_sim_record_flags(sim, flags, &err), LAM_OK, "%s", err.msg);
   for (size_t p = 0; p < sys->npops; p++) {
     cr_expect_eq(flags[p], strcmp(lam_sim_system(sim)->pops[p].name, "l5a") != 0,
