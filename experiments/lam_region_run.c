@@ -402,32 +402,15 @@ static int summarise(const lam_experiment *e, const lam_region *r, const lam_swe
 /* The model the keys belong to: the base model with the user's --set
  * overrides, or (file) that model file beside it, as the experiment reads
  * it (lam_exp_params_file). */
-static int load_model(const char *path, char **sets, size_t nsets, lam_sim_params **out,
-                      lam_err *err) {
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
-  int rc = lam_model_load(m, path, err);
-  for (size_t i = 0; !rc && i < nsets; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
-  if (!rc) {
-    rc = lam_params_from_model(m, out, err);
-  }
-  lam_model_free(m);
-  return rc;
-}
-
 static int load_base(const lam_region *r, const lam_exp_opts *o, lam_sim_params **out,
                      lam_err *err) {
-  int rc = load_model(o->model_path, o->sets, o->nsets, out, err);
+  int rc = lam_params_load(o->model_path, (const char *const *)o->sets, o->nsets, out, err);
   if (!rc && r->model) {
     char path[2200];
     snprintf(path, sizeof path, "%s/%s", (*out)->basedir, r->model);
     lam_sim_params_free(*out);
     *out = NULL;
-    rc = load_model(path, NULL, 0, out, err);
+    rc = lam_params_load(path, NULL, 0, out, err);
   }
   return rc;
 }

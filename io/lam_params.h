@@ -24,6 +24,12 @@ int lam_params_from_model(lam_model *m, lam_sim_params **out, lam_err *err);
  * lam_params_from_model reads them. */
 int lam_params_load_arrays(lam_sim_params *p, lam_err *err);
 
+/* A model file with its --set overrides ("section.key=value", as the
+ * command line gives them, nsets of them) read into parameters: the
+ * messages name the file and line, or the override. */
+int lam_params_load(const char *path, const char *const *sets, size_t nsets,
+                    lam_sim_params **out, lam_err *err);
+
 /* lam_params_from_model, then lam_sim_new. */
 int lam_sim_from_model(lam_model *m, lam_sim **out, lam_err *err);
 

@@ -258,25 +258,22 @@ static PyObject *py_load(PyObject *mod, PyObject *args) {
   if (!PyArg_ParseTuple(args, "sO!", &path, &PyList_Type, &sets)) {
     return NULL;
   }
-  lam_err err = {0, ""};
-  lam_model *m = lam_model_new();
-  if (!m) {
+  const Py_ssize_t n = PyList_GET_SIZE(sets);
+  const char **sv = PyMem_Calloc(n ? (size_t)n : 1, sizeof *sv);
+  if (!sv) {
     return PyErr_NoMemory();
   }
-  int rc = lam_model_load(m, path, &err);
-  for (Py_ssize_t i = 0; !rc && i < PyList_GET_SIZE(sets); i++) {
-    const char *s = PyUnicode_AsUTF8(PyList_GET_ITEM(sets, i));
-    if (!s) {
-      lam_model_free(m);
+  for (Py_ssize_t i = 0; i < n; i++) {
+    sv[i] = PyUnicode_AsUTF8(PyList_GET_ITEM(sets, i));
+    if (!sv[i]) {
+      PyMem_Free(sv);
       return NULL;
     }
-    rc = lam_model_set(m, s, &err);
   }
+  lam_err err = {0, ""};
   lam_sim_params *p = NULL;
-  if (!rc) {
-    rc = lam_params_from_model(m, &p, &err);
-  }
-  lam_model_free(m);
+  int rc = lam_params_load(path, sv, (size_t)n, &p, &err);
+  PyMem_Free(sv);
   return rc ? status_error(rc, &err) : params_wrap(p);
 }
 

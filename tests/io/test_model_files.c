@@ -21,6 +21,7 @@
 
 #include "lam_model.h"
 #include "lam_param.h"
+#include "lam_params.h"
 
 static char dir[64];
 
@@ -492,4 +493,23 @@ Test(model_files, set_values_read_back_from_the_model_text) {
   cr_assert_str_eq(lam_model_value(t, "input", "z"), "a;b");
   lam_model_free(t);
   lam_model_free(m);
+}
+
+/* lam_params_load: a file and its overrides, applied in order (the last
+ * override wins), into typed parameters; a bad override is named. */
+Test(model_files, params_load_applies_overrides_in_order) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/models/default.ini", getenv("LAM_SOURCE_ROOT"));
+  const char *sets[] = {"column.beta=2", "column.beta=3.5", "network.columns=4",
+                        "stimulus.columns=0"};
+  lam_sim_params *p = NULL;
+  lam_err err = {0, ""};
+  cr_assert_eq(lam_params_load(path, sets, 4, &p, &err), LAM_OK, "%s", err.msg);
+  cr_assert_float_eq(p->column.beta, 3.5, 0.0);
+  cr_assert_eq(p->network.columns, 4);
+  lam_sim_params_free(p);
+  const char *bad[] = {"column.no_such_key=1"};
+  cr_assert_neq(lam_params_load(path, bad, 1, &p, &err), LAM_OK);
+  cr_assert_null(p);
+  cr_assert(strstr(err.msg, "no_such_key"), "%s", err.msg);
 }
