@@ -249,6 +249,24 @@ static PyTypeObject ParamsType = {
     .tp_getset = params_getset,
 };
 
+/* A list of str as a C array (borrowed UTF-8; NULL on error). */
+static const char **str_list(PyObject *list, size_t *n) {
+  *n = (size_t)PyList_GET_SIZE(list);
+  const char **v = calloc(*n + 1, sizeof *v);
+  if (!v) {
+    PyErr_NoMemory();
+    return NULL;
+  }
+  for (size_t i = 0; i < *n; i++) {
+    v[i] = PyUnicode_AsUTF8(PyList_GET_ITEM(list, (Py_ssize_t)i));
+    if (!v[i]) {
+      free(v);
+      return NULL;
+    }
+  }
+  return v;
+}
+
 /* load(path, sets) -> Params: a model file with "section.key=value"
  * overrides, checked as `laminar run` checks it. */
 static PyObject *py_load(PyObject *mod, PyObject *args) {
@@ -258,22 +276,15 @@ static PyObject *py_load(PyObject *mod, PyObject *args) {
   if (!PyArg_ParseTuple(args, "sO!", &path, &PyList_Type, &sets)) {
     return NULL;
   }
-  const Py_ssize_t n = PyList_GET_SIZE(sets);
-  const char **sv = PyMem_Calloc(n ? (size_t)n : 1, sizeof *sv);
+  size_t n;
+  const char **sv = str_list(sets, &n);
   if (!sv) {
-    return PyErr_NoMemory();
-  }
-  for (Py_ssize_t i = 0; i < n; i++) {
-    sv[i] = PyUnicode_AsUTF8(PyList_GET_ITEM(sets, i));
-    if (!sv[i]) {
-      PyMem_Free(sv);
-      return NULL;
-    }
+    return NULL;
   }
   lam_err err = {0, ""};
   lam_sim_params *p = NULL;
-  int rc = lam_params_load(path, sv, (size_t)n, &p, &err);
-  PyMem_Free(sv);
+  int rc = lam_params_load(path, sv, n, &p, &err);
+  free(sv);
   return rc ? status_error(rc, &err) : params_wrap(p);
 }
 
@@ -665,23 +676,6 @@ static void sweep_progress(void *ctx, size_t done, size_t todo, size_t failed) {
   PyGILState_Release(g);
 }
 
-/* A list of str as a C array (borrowed UTF-8; NULL on error). */
-static const char **str_list(PyObject *list, size_t *n) {
-  *n = (size_t)PyList_GET_SIZE(list);
-  const char **v = calloc(*n + 1, sizeof *v);
-  if (!v) {
-    PyErr_NoMemory();
-    return NULL;
-  }
-  for (size_t i = 0; i < *n; i++) {
-    v[i] = PyUnicode_AsUTF8(PyList_GET_ITEM(list, (Py_ssize_t)i));
-    if (!v[i]) {
-      free(v);
-      return NULL;
-    }
-  }
-  return v;
-}
 
 /* sweep(params, grids, values, ranges, design, lhs, seed, metrics, jobs,
  *       output, t_end, dt_record, restart, traces, command, progress)
