@@ -200,8 +200,8 @@ static void run_bank(int method, double *maxerr, lam_solver_stats *st) {
  * states (as SciPy's RK45 does with both ends of the step), so a component
  * next to zero at a step's start does not make the error norm jump: on a
  * smooth problem few steps are rejected, and the solution keeps to the
- * tolerance. ERKStep's own weights, 1 / (rtol |y_n| + atol), rejected about
- * a third of the steps here. */
+ * tolerance. With ERKStep's own weights, 1 / (rtol |y_n| + atol) (method
+ * = erk), 215 of 1,930 steps were rejected here; auto: 1 of 1,289. */
 Test(solver_auto, erk_weights_do_not_jump_at_zero_crossings) {
   double e_auto, e_erk;
   lam_solver_stats a, x;
