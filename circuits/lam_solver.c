@@ -127,7 +127,9 @@ static int ewt_fn(N_Vector y, N_Vector w, void *user) {
  * with 1 / atol at a step that starts next to zero and with 1 / (rtol |y|)
  * at the next, and the error norm jumps with those few variables, not with
  * the step: ERKStep rejected 30 % of its steps on the 1000-column
- * Jansen-Rit network, against SciPy's 4 % (docs/solvers.md, "`auto`"). */
+ * Jansen-Rit network, against SciPy's 4 %; with these weights 0.1 %, and
+ * 55,084 right-hand sides for 10 s instead of 76,097 (docs/solvers.md,
+ * "`auto`"). */
 static int ewt_auto_fn(N_Vector y, N_Vector w, void *user) {
   lam_solver *s = user;
   const size_t n = s->sys->n;
@@ -233,36 +235,6 @@ static ARKodeButcherTable erk_table(ARKODE_ERKTableID id) {
   return e;
 }
 
-/* method = auto's step control, closer to SciPy's RK45 than ERKStep's
- * defaults (PID gains 0.58/0.21/0.1 on the embedding's order, error bias
- * 1.5, safety 0.96, steps held within [1, 1.5] times the last): the same
- * PID gains on the method's order (the step exponent 1/5, as RK45's), no
- * bias, safety 0.9, any change of step taken, growth at most 10 and
- * reduction at most 5 per step (RK45's limits). On the 1000-column
- * Jansen-Rit network with ewt_auto_fn: 44,706 right-hand sides for 10 s
- * against 55,084 with the defaults (error 2.4e-3 and 7.6e-4 mV, SciPy
- * RK45 4.6e-3); RK45's own I controller took 40,838 for 4.6e-3 mV, no
- * margin left (docs/solvers.md). */
-static int erk_auto_control(void *erk) {
-  int flag = ERKStepSetAdaptivityMethod(erk, ARK_ADAPT_PID, 1, 1, NULL);
-  if (!flag) {
-    flag = ERKStepSetErrorBias(erk, 1.0);
-  }
-  if (!flag) {
-    flag = ERKStepSetSafetyFactor(erk, 0.9);
-  }
-  if (!flag) {
-    flag = ERKStepSetFixedStepBounds(erk, 1.0, 1.0);
-  }
-  if (!flag) {
-    flag = ERKStepSetMaxGrowth(erk, 10.0);
-  }
-  if (!flag) {
-    flag = ERKStepSetMinReduction(erk, 0.2);
-  }
-  return flag;
-}
-
 /* ERKStep with the table, tolerances and step limits of p. */
 static int erk_new(lam_solver *s, double t0, lam_err *err) {
   const lam_solver_params *p = &s->p;
@@ -301,9 +273,6 @@ static int erk_new(lam_solver *s, double t0, lam_err *err) {
   }
   if (!flag && p->h_max > 0) {
     flag = ERKStepSetMaxStep(s->erk, p->h_max);
-  }
-  if (!flag && s->is_auto) {
-    flag = erk_auto_control(s->erk);
   }
   return flag ? fail(s, err, "ERKStep set-up", flag) : LAM_OK;
 }
