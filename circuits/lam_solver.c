@@ -136,6 +136,9 @@ static int ewt_auto_fn(N_Vector y, N_Vector w, void *user) {
   const double *yd = N_VGetArrayPointer(y);
   double *wd = N_VGetArrayPointer(w), *prev = s->pw + 4 * n;
   const double rtol = s->p.rtol, atol = s->p.atol;
+  if (n == 0) {
+    return 0; /* no pw to keep y in */
+  }
   if (!s->have_prev) {
     memcpy(prev, yd, n * sizeof *prev);
     s->have_prev = 1;
