@@ -75,7 +75,8 @@ static int granger_run(lam_exp *x, unsigned long seed, size_t c, double f_gamma,
   static const char *const pops[] = {"v1.l23", "v2.l23", "v2.out", "v1.l5a", NULL};
   const double band[NBAND][2] = {{f_gamma - 10.0, f_gamma + 10.0}, {8.0, 20.0}};
   const double dt = 0.002; /* 500 Hz: both bands well below Nyquist */
-  const double t_end = lam_exp_quick(x) ? 1.2 : 4.0;
+  const double t_end = lam_exp_rhythms_made(x) ? (lam_exp_quick(x) ? 4.0 : 12.0)
+                                             : (lam_exp_quick(x) ? 1.2 : 4.0);
   double *s[4] = {NULL};
   size_t n = 0;
   lam_sim_params *prm = NULL;
