@@ -145,6 +145,12 @@ int lam_exp_params(lam_exp *x, unsigned long seed, lam_sim_params **out,
   return LAM_OK;
 }
 
+int lam_exp_rhythms_made(const lam_exp *x) {
+  const lam_clock_params *c = &x->base->clocks;
+  return c->enabled && c->gamma_source != LAM_CLOCK_SOURCE_CLOCK &&
+         c->alpha_source != LAM_CLOCK_SOURCE_CLOCK;
+}
+
 int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
                         lam_sim_params **out, lam_err *err) {
   *out = NULL;

@@ -177,6 +177,13 @@ int lam_exp_quick(const lam_exp *x);
 int lam_exp_params(lam_exp *x, unsigned long seed, lam_sim_params **out,
                    lam_err *err);
 
+/* Are the base model's rhythms the column's own? Clocks on and neither band
+ * from a prescribed clock (gamma_source and alpha_source both other than
+ * "clock": ping / deep, or a generator; docs/rhythms.md). The oscillatory
+ * experiments then change their protocol (their pages, "On the emergent
+ * model"). */
+int lam_exp_rhythms_made(const lam_exp *x);
+
 /* Fresh parameters from another model file (path relative to the base
  * model's directory, e.g. "mejias2016.ini" beside models/default.ini), for
  * experiments that need another column kind: solver.seed = seed (the noise

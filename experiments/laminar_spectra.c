@@ -5,21 +5,30 @@
  * (gamma gates the feedforward drive, alpha the apical drive) on a constant
  * stimulus; contrast (stimulus level) and the
  * top-down drive (z gain) are raised one at a time. Welch spectra of the
- * column-mean L2/3 activity and L5 burst output (lam_exp_band_power). */
+ * column-mean L2/3 activity and L5 burst output (lam_exp_band_power).
+ * With column-made rhythms (lam_exp_rhythms_made, models/emergent.ini) the
+ * same conditions run, and two controls show that the band powers measure
+ * the column's rhythms: the baseline with PV silenced (pv_strength = 0, no
+ * PING loop) and with the deep loop cut (w_sl = 0, no SOM -> L5
+ * inhibition). */
 #include <math.h>
 #include <stdio.h>
 
 #include "lam_experiment.h"
 #include "lam_spectrum.h"
 
-enum { NCOND = 3, NPOP = 2, NBAND = 2 };
+enum { NCOND = 3, NCTRL = 2, NPOP = 2, NBAND = 2 };
 
+/* The conditions, then the controls of column-made rhythms. */
 static const struct {
   const char *name, *tick;
   double level, zgain; /* stimulus.level, input.z_gain */
-} cond[NCOND] = {{"baseline", "baseline", 1.0, 1.0},
-                 {"high_contrast", "contrast x2", 2.0, 1.0},
-                 {"high_topdown", "top-down x2", 1.0, 2.0}};
+  int pv_off, deep_off; /* column.pv_strength = 0, column.w_sl = 0 */
+} cond[NCOND + NCTRL] = {{"baseline", "baseline", 1.0, 1.0, 0, 0},
+                         {"high_contrast", "contrast x2", 2.0, 1.0, 0, 0},
+                         {"high_topdown", "top-down x2", 1.0, 2.0, 0, 0},
+                         {"pv_silenced", "PV silenced", 1.0, 1.0, 1, 0},
+                         {"deep_cut", "deep loop cut", 1.0, 1.0, 0, 1}};
 static const char *const pops[NPOP + 1] = {"l23", "out", NULL};
 static const char *const popname[NPOP] = {"l23", "l5_out"};
 static const struct {
@@ -40,6 +49,12 @@ static int measure(lam_exp *x, unsigned long seed, size_t c,
     prm->network.columns = 4;
     prm->stimulus.level = cond[c].level;
     prm->input.z_gain = cond[c].zgain;
+    if (cond[c].pv_off) {
+      prm->column.pv_strength = 0.0;
+    }
+    if (cond[c].deep_off) {
+      prm->column.w_sl = 0.0;
+    }
     rc = lam_exp_band_power(x, prm, lam_exp_quick(x) ? 1.0 : 2.5, 0.25, pops, bands,
                             NBAND, &pw[0][0], err);
   }
@@ -56,8 +71,9 @@ static int measure(lam_exp *x, unsigned long seed, size_t c,
 
 static int run_seed(lam_exp *x, unsigned long seed, double *effect,
                     lam_err *err) {
-  double pw[NCOND][NPOP][NBAND];
-  for (size_t c = 0; c < NCOND; c++) {
+  double pw[NCOND + NCTRL][NPOP][NBAND];
+  const size_t nc = lam_exp_rhythms_made(x) ? NCOND + NCTRL : NCOND;
+  for (size_t c = 0; c < nc; c++) {
     int rc = measure(x, seed, c, pw[c], err);
     if (rc) {
       return lam_err_prefix(err, "condition %s: ", cond[c].name);
@@ -78,6 +94,14 @@ static int run_seed(lam_exp *x, unsigned long seed, double *effect,
   if (!rc) {
     rc = lam_exp_metric(x, "gain", "alphabeta_l5_vs_contrast",
                         log10(pw[1][1][1] / pw[0][1][1]), "log10", err);
+  }
+  if (!rc && nc > NCOND) { /* what is left of each rhythm without its loop */
+    rc = lam_exp_metric(x, "control", "gamma_l23_pv_silenced",
+                        log10(pw[3][0][0] / pw[0][0][0]), "log10", err);
+    if (!rc) {
+      rc = lam_exp_metric(x, "control", "alphabeta_l5_deep_cut",
+                          log10(pw[4][1][1] / pw[0][1][1]), "log10", err);
+    }
   }
   *effect = fmin(g_c, a_t);
   return rc;
@@ -116,7 +140,8 @@ const lam_experiment lam_exp_laminar_spectra = {
                 "skip 0.25 s, sample at 1 kHz; Welch PSD (0.25 s Hann segments) of the "
                 "column-mean L2/3 activity and L5 burst output",
     .manipulation = "contrast: stimulus.level 1 -> 2; top-down drive: input.z_gain 1 -> 2; "
-                    "one at a time",
+                    "one at a time; with column-made rhythms also the controls PV silenced "
+                    "(column.pv_strength = 0) and deep loop cut (column.w_sl = 0)",
     .metric = "Band power, " LAM_BAND_GAMMA_TEXT " (gamma) and " LAM_BAND_ALPHABETA_TEXT
               " (alpha/beta), per layer and condition",
     .effect = "min(log10 gamma(L2/3) contrast gain, log10 alpha/beta(L5) top-down gain)",
