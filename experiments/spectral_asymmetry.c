@@ -17,8 +17,7 @@
  * both-cut value, which goes to zero when the links are cut.
  * With column-made rhythms (lam_exp_rhythms_made, models/emergent.ini) each
  * area's own narrow-band loops raise that floor (0.1-0.27 nats in 4 s runs,
- * as large as the links' influence; 0.01-0.045 in 12 s runs): the runs last
- * 12 s there. */
+ * as large as the links' influence): the runs last 8 s there. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +78,7 @@ static int granger_run(lam_exp *x, unsigned long seed, size_t c, double f_gamma,
   static const char *const pops[] = {"v1.l23", "v2.l23", "v2.out", "v1.l5a", NULL};
   const double band[NBAND][2] = {{f_gamma - 10.0, f_gamma + 10.0}, {8.0, 20.0}};
   const double dt = 0.002; /* 500 Hz: both bands well below Nyquist */
-  const double t_end = lam_exp_rhythms_made(x) ? (lam_exp_quick(x) ? 8.0 : 12.0)
+  const double t_end = lam_exp_rhythms_made(x) ? (lam_exp_quick(x) ? 4.0 : 8.0)
                                              : (lam_exp_quick(x) ? 1.2 : 4.0);
   double *s[4] = {NULL};
   size_t n = 0;
@@ -201,7 +200,7 @@ const lam_experiment lam_exp_spectral_asymmetry = {
                 "v1 L2/3 -> v2 L2/3 (feedforward) and v2 L5 output -> v1 L5 apical "
                 "(feedback), band means at gamma (gamma_hz +- 10 Hz) and alpha/beta "
                 "(8-20 Hz); with column-made rhythms (clocks.gamma_source and alpha_source not "
-                "clock) the runs last 12 s (8 s with --quick), so that the both-cut floor falls "
+                "clock) the runs last 8 s (4 s with --quick), so that the both-cut floor falls "
                 "below the links' influence",
     .manipulation = "both links; feedback cut (areas.fb_gain = 0); feedforward cut "
                     "(areas.ff_gain = 0); both cut (the control: the floor of the estimate)",
