@@ -335,10 +335,10 @@ static int map_1d(lam_figure *f, const lam_exp_map *m, lam_err *err) {
     }
   }
   if (!rc && k[0]) {
-    rc = lam_figure_markers(f, "holds", xs[0], zs[0], k[0], 5, NULL, "holds", err);
+    rc = lam_figure_markers(f, "holds", xs[0], zs[0], k[0], 4, NULL, "holds", err);
   }
   if (!rc && k[1]) {
-    rc = lam_figure_markers(f, "fails", xs[1], zs[1], k[1], 1, NULL, "fails", err);
+    rc = lam_figure_markers(f, "fails", xs[1], zs[1], k[1], 5, NULL, "fails", err);
   }
   if (!rc) {
     rc = lam_figure_hline(f, m->threshold, "threshold", err);
@@ -408,7 +408,8 @@ int lam_exp_figure_map(const lam_exp_map *m, lam_err *err) {
       }
       const char *lab = g ? "fails" : "holds";
       if (k) {
-        rc = lam_figure_markers(f, lab, px, py, k, g ? 1 : 5, NULL, lab,
+        /* sky blue holds, vermillion fails (Okabe-Ito slots 4 and 5) */
+        rc = lam_figure_markers(f, lab, px, py, k, g ? 5 : 4, NULL, lab,
                                 err);
       }
     }

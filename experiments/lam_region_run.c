@@ -21,6 +21,31 @@
 
 /* ---- checks ---- */
 
+/* The parameter-table row of "section.key", or NULL. */
+static const lam_param *key_param(const char *key) {
+  const char *dot = key ? strrchr(key, '.') : NULL;
+  char sec[128];
+  lam_sim_section s;
+  if (dot && (size_t)(dot - key) < sizeof sec) {
+    memcpy(sec, key, (size_t)(dot - key));
+    sec[dot - key] = '\0';
+    if (lam_sim_section_find(sec, &s)) {
+      return lam_param_find(s.table, s.n, dot + 1);
+    }
+  }
+  return NULL;
+}
+
+/* An axis label: the key and its unit, "column.tau_l5a (s)". */
+static void key_label(const char *key, char *buf, size_t n) {
+  const lam_param *p = key_param(key);
+  if (p && p->unit && p->unit[0] && strcmp(p->unit, "1")) {
+    snprintf(buf, n, "%s (%s)", key, p->unit);
+  } else {
+    snprintf(buf, n, "%s", key);
+  }
+}
+
 int lam_region_check(const lam_experiment *e, const lam_region *r, size_t npoints,
                      lam_err *err) {
   if (!r) {
@@ -44,17 +69,7 @@ int lam_region_check(const lam_experiment *e, const lam_region *r, size_t npoint
   }
   for (size_t k = 0; k < r->nkeys; k++) {
     const lam_region_key *q = &r->keys[k];
-    const char *dot = q->key ? strrchr(q->key, '.') : NULL;
-    char sec[128];
-    lam_sim_section s;
-    const lam_param *p = NULL;
-    if (dot && (size_t)(dot - q->key) < sizeof sec) {
-      memcpy(sec, q->key, (size_t)(dot - q->key));
-      sec[dot - q->key] = '\0';
-      if (lam_sim_section_find(sec, &s)) {
-        p = lam_param_find(s.table, s.n, dot + 1);
-      }
-    }
+    const lam_param *p = key_param(q->key);
     if (!p) {
       return lam_err_set(err, LAM_EINVAL,
                          "experiment %s: region key '%s' is not a key of any parameter "
@@ -381,7 +396,10 @@ static int summarise(const lam_experiment *e, const lam_region *r, const lam_swe
     z[i] = m.eff[i];
   }
   const lam_region_key *kx = &r->keys[order[0]], *ky = nk > 1 ? &r->keys[order[1]] : NULL;
-  lam_exp_map map = {path, title, kx->key, ky ? ky->key : NULL, zlabel,
+  char xlabel[160], ylabel[160];
+  key_label(kx->key, xlabel, sizeof xlabel);
+  key_label(ky ? ky->key : NULL, ylabel, sizeof ylabel);
+  lam_exp_map map = {path, title, xlabel, ky ? ylabel : NULL, zlabel,
                      &m.v[order[0] * np], ky ? &m.v[order[1] * np] : NULL, z, m.ok, m.n,
                      kx->lo, kx->hi, ky ? ky->lo : 0.0, ky ? ky->hi : 0.0,
                      kx->log, ky ? ky->log : 0, e->criterion.threshold};
