@@ -59,8 +59,9 @@ def _want_bar(progress):
 
 
 @contextlib.contextmanager
-def run_progress(progress):
-    """A callback(t, t_end) for a run, and the bar it drives (closed at exit)."""
+def _progress(progress, desc, unit, where):
+    """The user's callback as given, or a bar driven by a callback whose
+    arguments where(*args) turns into (position, total)."""
     if callable(progress):
         yield progress
         return
@@ -69,12 +70,13 @@ def run_progress(progress):
         return
     state = {}
 
-    def cb(t, t_end):
+    def cb(*args):
+        pos, total = where(*args)
         if "bar" not in state:
-            state["bar"] = _bar(t_end, "laminar.run", "s")
-            state["t"] = 0.0
-        state["bar"].update(t - state["t"])
-        state["t"] = t
+            state["bar"] = _bar(total, desc, unit)
+            state["pos"] = 0
+        state["bar"].update(pos - state["pos"])
+        state["pos"] = pos
     try:
         yield cb
     finally:
@@ -82,27 +84,14 @@ def run_progress(progress):
             state["bar"].close()
 
 
-@contextlib.contextmanager
+def run_progress(progress):
+    """A callback(t, t_end) for a run, and the bar it drives (closed at exit)."""
+    return _progress(progress, "laminar.run", "s", lambda t, t_end: (t, t_end))
+
+
 def count_progress(progress, desc, unit, experiment=False):
     """A callback for sweeps (done, todo, failed) or experiments (name, seed,
     nseeds), and its bar."""
-    if callable(progress):
-        yield progress
-        return
-    if not _want_bar(progress):
-        yield None
-        return
-    state = {}
-
-    def cb(a, b, c):
-        done, todo = (b - 1, c) if experiment else (a, b)
-        if "bar" not in state:
-            state["bar"] = _bar(todo, desc, unit)
-            state["n"] = 0
-        state["bar"].update(done - state["n"])
-        state["n"] = done
-    try:
-        yield cb
-    finally:
-        if "bar" in state:
-            state["bar"].close()
+    if experiment:
+        return _progress(progress, desc, unit, lambda name, seed, nseeds: (seed - 1, nseeds))
+    return _progress(progress, desc, unit, lambda done, todo, failed: (done, todo))
