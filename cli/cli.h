@@ -38,10 +38,6 @@ int lam_cli_number(const char *cmd, const char *opt, const char *text,
 /* Print "laminar <cmd>: <message>" to stderr and return exit status 1. */
 int lam_cli_fail(const char *cmd, const lam_err *err);
 
-/* Load a model file and apply --set overrides (NULL-terminated list). */
-int lam_cli_load_model(const char *path, char **sets, size_t nsets,
-                       lam_model **out, lam_err *err);
-
 /* A table or report written by a command: FILE through FILE.part under
  * FILE's lock (io/lam_outfile.h), renamed when whole; NULL or "-": stdout.
  * Both return an exit status (0, or 1 after printing why). */

@@ -32,25 +32,6 @@ int lam_cli_fail(const char *cmd, const lam_err *err) {
   return 1;
 }
 
-int lam_cli_load_model(const char *path, char **sets, size_t nsets,
-                       lam_model **out, lam_err *err) {
-  *out = NULL;
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
-  int rc = lam_model_load(m, path, err);
-  for (size_t i = 0; !rc && i < nsets; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
-  if (rc) {
-    lam_model_free(m);
-    return rc;
-  }
-  *out = m;
-  return LAM_OK;
-}
-
 void lam_cli_progress_init(lam_cli_progress *p, const char *what) {
   p->tty = isatty(STDERR_FILENO);
   p->start_wall = p->last_wall = lam_time_now();

@@ -222,7 +222,7 @@ int lam_cli_run(int argc, char **argv) {
       rc = lam_model_set(m, a.sets[i], &err);
     }
   } else {
-    rc = lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err);
+    rc = lam_model_open(a.model, (const char *const *)a.sets, a.nsets, &m, &err);
   }
   if (!rc && apply_options(&a, m, &err)) {
     lam_cli_fail("run", &err);

@@ -514,7 +514,7 @@ int lam_cli_stability(int argc, char **argv) {
   }
   lam_err err;
   lam_model *m = NULL;
-  if (lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err)) {
+  if (lam_model_open(a.model, (const char *const *)a.sets, a.nsets, &m, &err)) {
     free(a.sets);
     return lam_cli_fail("analyze", &err);
   }

@@ -296,7 +296,7 @@ static int list_metrics(const char *model, char **sets, size_t nsets) {
   lam_err err = {0, ""};
   lam_model *m = NULL;
   lam_sim *sim = NULL;
-  int rc = lam_cli_load_model(model, sets, nsets, &m, &err);
+  int rc = lam_model_open(model, (const char *const *)sets, nsets, &m, &err);
   if (!rc) {
     rc = lam_sim_from_model(m, &sim, &err);
   }
@@ -410,7 +410,7 @@ int lam_cli_sweep(int argc, char **argv) {
     status = list_metrics(a.model, a.sets, a.nsets);
     goto done;
   }
-  int rc = lam_cli_load_model(a.model, a.sets, a.nsets, &m, &err);
+  int rc = lam_model_open(a.model, (const char *const *)a.sets, a.nsets, &m, &err);
   if (!rc) {
     rc = lam_params_from_model(m, &base, &err);
   }

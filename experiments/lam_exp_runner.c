@@ -160,16 +160,8 @@ int lam_exp_params_file(lam_exp *x, unsigned long seed, const char *file,
   } else {
     snprintf(path, sizeof path, "%s/%s", x->base->basedir, file);
   }
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
   lam_sim_params *p = NULL;
-  int rc = lam_model_load(m, path, err);
-  if (!rc) {
-    rc = lam_params_from_model(m, &p, err);
-  }
-  lam_model_free(m);
+  int rc = lam_params_load(path, NULL, 0, &p, err);
   if (!rc) {
     rc = lam_sim_params_set_number(p, "solver.seed", (double)seed, err);
   }
@@ -509,14 +501,9 @@ static int write_result(lam_exp *x, const double *eff, size_t n,
 /* The base model with o's --set overrides and the point's, built once
  * (values the tables cannot check, array shapes). */
 static int load_base(lam_exp *x, lam_err *err) {
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
-  int rc = lam_model_load(m, x->o->model_path, err);
-  for (size_t i = 0; !rc && i < x->o->nsets; i++) {
-    rc = lam_model_set(m, x->o->sets[i], err);
-  }
+  lam_model *m = NULL;
+  int rc = lam_model_open(x->o->model_path, (const char *const *)x->o->sets, x->o->nsets,
+                          &m, err);
   for (size_t i = 0; !rc && !x->pfile && i < x->npsets; i++) {
     rc = lam_model_set(m, x->psets[i], err);
   }

@@ -366,6 +366,25 @@ int lam_model_load(lam_model *m, const char *path, lam_err *err) {
   return rc;
 }
 
+int lam_model_open(const char *path, const char *const *sets, size_t nsets,
+                   lam_model **out, lam_err *err) {
+  *out = NULL;
+  lam_model *m = lam_model_new();
+  if (!m) {
+    return LAM_NOMEM(err);
+  }
+  int rc = lam_model_load(m, path, err);
+  for (size_t i = 0; !rc && i < nsets; i++) {
+    rc = lam_model_set(m, sets[i], err);
+  }
+  if (rc) {
+    lam_model_free(m);
+    return rc;
+  }
+  *out = m;
+  return LAM_OK;
+}
+
 int lam_model_load_text(lam_model *m, const char *text, const char *name,
                         const char *basedir, lam_err *err) {
   m->path[0] = '\0';

@@ -47,6 +47,12 @@ int lam_model_load_text(lam_model *m, const char *text, const char *name,
  * invalid UTF-8 in the assignment is an error. */
 int lam_model_set(lam_model *m, const char *assignment, lam_err *err);
 
+/* A new model: the file at path (lam_model_load), then each of sets[0..nsets)
+ * applied in order (lam_model_set), as the command line's --set options are.
+ * On failure *out is NULL and nothing is kept. */
+int lam_model_open(const char *path, const char *const *sets, size_t nsets,
+                   lam_model **out, lam_err *err);
+
 /* Fill dst from [section] using table t: defaults first, then the given
  * values (checked for type and range). Marks the section and its known keys
  * as used and remembers the resolved values for lam_model_text(). */

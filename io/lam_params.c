@@ -301,14 +301,8 @@ int lam_params_option(lam_model *m, const char *option, const char *key,
 int lam_params_load(const char *path, const char *const *sets, size_t nsets,
                     lam_sim_params **out, lam_err *err) {
   *out = NULL;
-  lam_model *m = lam_model_new();
-  if (!m) {
-    return LAM_NOMEM(err);
-  }
-  int rc = lam_model_load(m, path, err);
-  for (size_t i = 0; !rc && i < nsets; i++) {
-    rc = lam_model_set(m, sets[i], err);
-  }
+  lam_model *m = NULL;
+  int rc = lam_model_open(path, sets, nsets, &m, err);
   if (!rc) {
     rc = lam_params_from_model(m, out, err);
   }
