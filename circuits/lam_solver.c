@@ -43,12 +43,37 @@ const lam_param lam_solver_table[] = {
     LAM_INT(S, threads, "0", "1", 0, LAM_PAR_MAX_THREADS,
             "Threads for the solver's long vector passes and the T x T blocks "
             "of attention networks (OpenMP; same results for any count; 0: "
-            "the cores the load average leaves free at the start, falling "
+            "the cores other running tasks leave free at the start, falling "
             "back to one thread while that runs faster; 1 in a build without "
             "OpenMP)"),
 };
 #undef S
 const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
+
+/* method = auto's erk with Dormand-Prince: samples from the method's own
+ * continuous extension instead of ERKStep's Hermite interpolant. ERKStep
+ * 5.4's degree-4 Hermite evaluates the right-hand side once more for every
+ * output time (10,000 of the 55,084 evaluations of a 10 s Jansen-Rit run at
+ * 1 kHz); the continuous extension of Dormand & Prince's pair (Shampine
+ * 1986 [S45], the one SciPy's RK45 uses) is a combination of the step's
+ * own stages, also of order 4, at no evaluation. ERKStep does not hand out
+ * its stages, but it evaluates each into its own stage vector through our
+ * right-hand side, so the wrapper notes the time and vector of every call;
+ * after a step the last six calls are stages 2..7 when their times are
+ * t_n + c_i h (checked, else the Hermite interpolant is used, as before). */
+enum { DENSE_RING = 8 };
+typedef struct dense_out {
+  N_Vector yn, k0, out;   /* y_n and f(t_n, y_n) (copies), the sample */
+  N_Vector k[6];          /* stages 2..7: ERKStep's vectors, not owned */
+  double tn, t1, h;       /* the last step taken, [tn, t1], h = t1 - tn */
+  int have_step, have_k0; /* a step since the (re)start; k0 is f(tn, yn) */
+  int found;              /* the last step's stages 2..7 were found */
+  int ok;                 /* ... and its k0: the interpolant is there */
+  double call_t[DENSE_RING];
+  N_Vector call_v[DENSE_RING];
+  unsigned long ncalls;   /* right-hand sides evaluated through f_cvode */
+  long fallbacks;         /* samples from the Hermite interpolant */
+} dense_out;
 
 struct lam_solver {
   const lam_system *sys;
@@ -77,6 +102,7 @@ struct lam_solver {
   double *pw;          /* the tests' vectors: 4 x n, then ewt_auto's y: n */
   int have_dir;        /* pw's last direction is a start for the next */
   int have_prev;       /* ewt_auto has the state of its last call */
+  dense_out *dense;    /* auto's erk: Dormand-Prince's own interpolant */
   char msg[512]; /* last SUNDIALS message, from the error handler */
 };
 
@@ -96,6 +122,12 @@ static const ARKODE_ERKTableID erk_tables[] = {
  * the cheapest evaluation measured (a 1000-column Jansen-Rit network). */
 static int f_cvode(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
   lam_solver *s = user;
+  if (s->dense) {
+    dense_out *d = s->dense;
+    d->call_t[d->ncalls % DENSE_RING] = t;
+    d->call_v[d->ncalls % DENSE_RING] = ydot;
+    d->ncalls++;
+  }
   const double t0 = lam_time_now();
   int rc = s->sys->ops->rhs(s->sys->self, t, N_VGetArrayPointer(y),
                             N_VGetArrayPointer(ydot));
@@ -160,6 +192,75 @@ static void on_error(int code, const char *module, const char *function,
            msg);
 }
 
+static void dense_free(dense_out *d) {
+  if (!d) {
+    return;
+  }
+  N_Vector v[] = {d->yn, d->k0, d->out};
+  for (size_t i = 0; i < LAM_NELEM(v); i++) {
+    if (v[i]) {
+      N_VDestroy(v[i]);
+    }
+  }
+  free(d);
+}
+
+/* Dormand-Prince's continuous extension, y(t_n + theta h) = y_n + h sum_i
+ * b_i(theta) k_i with b_i(theta) = sum_j P_ij theta^(j+1) (Shampine 1986
+ * [S45]; the same P as SciPy's RK45). b_i(1) is the pair's fifth-order
+ * weights [S44] exactly; the second stage's row is zero. */
+static const double dense_p[7][4] = {
+    {1.0, -8048581381.0 / 2820520608.0, 8663915743.0 / 2820520608.0,
+     -12715105075.0 / 11282082432.0},
+    {0.0, 0.0, 0.0, 0.0},
+    {0.0, 131558114200.0 / 32700410799.0, -68118460800.0 / 10900136933.0,
+     87487479700.0 / 32700410799.0},
+    {0.0, -1754552775.0 / 470086768.0, 14199869525.0 / 1410260304.0,
+     -10690763975.0 / 1880347072.0},
+    {0.0, 127303824393.0 / 49829197408.0, -318862633887.0 / 49829197408.0,
+     701980252875.0 / 199316789632.0},
+    {0.0, -282668133.0 / 205662961.0, 2019193451.0 / 616988883.0,
+     -1453857185.0 / 822651844.0},
+    {0.0, 40617522.0 / 29380423.0, -110615467.0 / 29380423.0,
+     69997945.0 / 29380423.0}};
+/* The nodes c_2..c_7 of ARKODE_DORMAND_PRINCE_7_4_5. */
+static const double dense_c[6] = {0.2, 0.3, 0.8, 8.0 / 9.0, 1.0, 1.0};
+
+static int dense_new(lam_solver *s) {
+  dense_out *d = calloc(1, sizeof *d);
+  if (!d) {
+    return LAM_ENOMEM;
+  }
+  s->dense = d;
+  d->yn = N_VClone(s->y);
+  d->k0 = N_VClone(s->y);
+  d->out = N_VClone(s->y);
+  return d->yn && d->k0 && d->out ? LAM_OK : LAM_ENOMEM;
+}
+
+/* After a step [tn, tn + h]: whether the last six right-hand sides were its
+ * stages 2..7, at t_n + c_i h into six different vectors; keeps them. */
+static int dense_find_stages(dense_out *d, unsigned long calls_before) {
+  if (d->ncalls - calls_before < 6) {
+    return 0;
+  }
+  const double tol = 1e-9 * fabs(d->h);
+  for (int i = 0; i < 6; i++) {
+    const unsigned long c = d->ncalls - 6 + (unsigned long)i;
+    if (!(fabs(d->call_t[c % DENSE_RING] - (d->tn + dense_c[i] * d->h)) <=
+          tol)) {
+      return 0;
+    }
+    d->k[i] = d->call_v[c % DENSE_RING];
+    for (int j = 0; j < i; j++) {
+      if (d->k[j] == d->k[i]) {
+        return 0;
+      }
+    }
+  }
+  return 1;
+}
+
 void lam_solver_free(lam_solver *s) {
   if (!s) {
     return;
@@ -184,6 +285,7 @@ void lam_solver_free(lam_solver *s) {
   }
   lam_heun_free(s->heun);
   free(s->pw);
+  dense_free(s->dense);
   free(s);
 }
 
@@ -434,6 +536,8 @@ static int switch_to_bdf(lam_solver *s, double t, lam_err *err) {
   own_stats(s, &st);
   add_counts(&s->done, &st, 1);
   ERKStepFree(&s->erk);
+  dense_free(s->dense);
+  s->dense = NULL;
   int rc = cvode_new(s, LAM_SOLVER_BDF, t, err);
   if (!rc && s->tstop < 1e300) {
     int flag = CVodeSetStopTime(s->cvode, s->tstop);
@@ -445,16 +549,17 @@ static int switch_to_bdf(lam_solver *s, double t, lam_err *err) {
   return rc;
 }
 
-/* After an erk advance under auto: test every TEST_STEPS steps, and switch
- * once TEST_VOTES tests in a row found the step at the boundary. */
-static int auto_check(lam_solver *s, double t, lam_err *err) {
+/* After an erk advance under auto, with the state at (t, s->y): test every
+ * TEST_STEPS steps; 1 once TEST_VOTES tests in a row found the step at the
+ * boundary (time to switch). */
+static int auto_vote(lam_solver *s, double t) {
   long nst = 0;
   ERKStepGetNumSteps(s->erk, &nst);
   if (nst < s->test_steps) {
     s->test_steps = 0; /* a restart zeroed the count */
   }
   if (nst - s->test_steps < TEST_STEPS) {
-    return LAM_OK;
+    return 0;
   }
   s->test_steps = nst;
   double h = 0.0;
@@ -463,7 +568,11 @@ static int auto_check(lam_solver *s, double t, lam_err *err) {
   s->hrho = hr;
   const double bound = TEST_SHARE * erk_boundary[s->p.erk_table];
   s->votes = hr >= bound ? s->votes + 1 : 0;
-  return s->votes >= TEST_VOTES ? switch_to_bdf(s, t, err) : LAM_OK;
+  return s->votes >= TEST_VOTES;
+}
+
+static int auto_check(lam_solver *s, double t, lam_err *err) {
+  return auto_vote(s, t) ? switch_to_bdf(s, t, err) : LAM_OK;
 }
 
 const char *lam_solver_auto_reason(const lam_solver_stats *st,
@@ -537,6 +646,10 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   memcpy(N_VGetArrayPointer(s->y), y0, sys->n * sizeof(double));
   int rc = s->method == LAM_SOLVER_ERK ? erk_new(s, t0, err)
                                        : cvode_new(s, s->method, t0, err);
+  if (!rc && s->is_auto && s->method == LAM_SOLVER_ERK &&
+      p->erk_table == LAM_ERK_DORMAND_PRINCE && dense_new(s)) {
+    rc = LAM_NOMEM(err);
+  }
   if (rc) {
     lam_solver_free(s);
     return rc;
@@ -572,6 +685,9 @@ int lam_solver_reset(lam_solver *s, double t0, const double *y0,
     /* A one-step method carries no history across the break; ReInit also
      * re-estimates the first step from the new right-hand side. */
     s->have_prev = 0;
+    if (s->dense) {
+      s->dense->have_step = 0; /* the stages before the break are no use */
+    }
     flag = ERKStepReInit(s->erk, f_cvode, t0, s->y);
   } else {
     flag = CVodeReInit(s->cvode, t0, s->y);
@@ -629,12 +745,126 @@ static int copy_finite(double *restrict y, const double *restrict src,
   return bad >> 63 ? check_finite(y, n, t, err) : LAM_OK;
 }
 
+/* lam_solver_advance for auto's erk with the continuous extension (struct
+ * dense_out): ERKStep takes one step at a time until a step ends at or past
+ * tout, and y(tout) comes from that step's stages. */
+static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
+  dense_out *d = s->dense;
+  const size_t n = s->sys->n;
+  if (!d->have_step) {
+    d->tn = d->t1 = s->t;
+    d->h = 0.0;
+    d->found = d->ok = 0;
+  }
+  int flag = ARK_SUCCESS;
+  long taken = 0;
+  s->msg[0] = '\0';
+  while (tout > d->t1) {
+    if (taken >= s->p.max_steps) {
+      flag = ARK_TOO_MUCH_WORK;
+      snprintf(s->msg, sizeof s->msg,
+               "ARKODE/ERKStepEvolve (%d): At t = %g, mxstep steps taken "
+               "before reaching tout.",
+               ARK_TOO_MUCH_WORK, d->t1);
+      break;
+    }
+    /* The step just taken is the start of the next: y_n and, first same as
+     * last, f(t_n, y_n) is its seventh stage. */
+    d->have_k0 = d->have_step && d->found;
+    if (d->have_k0) {
+      N_VScale(1.0, d->k[5], d->k0);
+    }
+    N_VScale(1.0, s->y, d->yn);
+    const unsigned long before = d->ncalls;
+    sunrealtype tret = d->t1;
+    flag = ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_ONE_STEP);
+    if (flag < 0) {
+      break;
+    }
+    taken++;
+    d->tn = d->t1;
+    d->t1 = tret;
+    d->h = tret - d->tn;
+    d->have_step = 1;
+    d->found = dense_find_stages(d, before);
+    d->ok = d->have_k0 && d->found;
+    if (flag == ARK_TSTOP_RETURN) {
+      break;
+    }
+  }
+  if (flag == ARK_TOO_MUCH_WORK) {
+    /* max_steps within one output interval: if the test finds the step
+     * held by stability there, switch at the time reached and go on. */
+    s->test_steps = 0;
+    double h = 0.0;
+    ERKStepGetCurrentStep(s->erk, &h);
+    s->hrho = stiff_hrho(s, d->t1, N_VGetArrayPointer(s->y), h);
+    if (s->hrho >= TEST_SHARE * erk_boundary[s->p.erk_table]) {
+      int rc = switch_to_bdf(s, d->t1, err);
+      if (rc) {
+        return rc;
+      }
+      sunrealtype tret = s->t;
+      flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
+      if (flag < 0) {
+        return lam_err_set(err, LAM_ESOLVER,
+                           "solver: CVODE failed at t = %g s (flag %d)%s%s",
+                           tret, flag, s->msg[0] ? ": " : "", s->msg);
+      }
+      s->t = tret;
+      return copy_finite(y, N_VGetArrayPointer(s->y), n, tret, err);
+    }
+  }
+  if (flag < 0) {
+    return lam_err_set(err, LAM_ESOLVER,
+                       "solver: ARKODE failed at t = %g s (flag %d)%s%s",
+                       d->t1, flag, s->msg[0] ? ": " : "", s->msg);
+  }
+  double tr = tout;
+  N_Vector src = d->out;
+  if (tout >= d->t1) {
+    tr = d->t1; /* the step's end, or a stop time before tout */
+    src = s->y;
+  } else if (d->ok) {
+    const double th = (tout - d->tn) / d->h;
+    double c[7];
+    N_Vector v[7] = {d->yn, d->k0, d->k[1], d->k[2], d->k[3], d->k[4], d->k[5]};
+    c[0] = 1.0;
+    for (int i = 1; i < 7; i++) {
+      const double *q = dense_p[i == 1 ? 0 : i];
+      c[i] = d->h * th * (q[0] + th * (q[1] + th * (q[2] + th * q[3])));
+    }
+    N_VLinearCombination(7, c, v, d->out);
+  } else {
+    flag = ERKStepGetDky(s->erk, tout, 0, d->out);
+    d->fallbacks++;
+    if (flag < 0) {
+      return lam_err_set(err, LAM_ESOLVER,
+                         "solver: ARKODE failed at t = %g s (flag %d)%s%s",
+                         tout, flag, s->msg[0] ? ": " : "", s->msg);
+    }
+  }
+  s->t = tr;
+  int rc = copy_finite(y, N_VGetArrayPointer(src), n, tr, err);
+  if (!rc && auto_vote(s, d->t1)) {
+    /* Switch at the sample: BDF starts from y(tout). */
+    memcpy(N_VGetArrayPointer(s->y), y, n * sizeof *y);
+    rc = switch_to_bdf(s, tr, err);
+  }
+  return rc;
+}
+
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   const double t0 = lam_time_now();
   if (s->heun) {
     int rc = lam_heun_advance(s->heun, &s->t, y, tout, err);
     s->solver_seconds += lam_time_now() - t0;
     return rc ? rc : check_finite(y, s->sys->n, tout, err);
+  }
+  if (s->dense) {
+    const int rc = dense_advance(s, tout, y, err);
+    s->solver_seconds += lam_time_now() - t0;
+    return rc;
   }
   sunrealtype tret = s->t;
   s->msg[0] = '\0';

@@ -1,6 +1,9 @@
 /* lam_par.c: see lam_par.h. */
 #include "lam_par.h"
 
+#include <math.h>
+#include <stdio.h>
+
 int lam_par_check_threads(long threads, const char *where, lam_err *err) {
   if (threads <= 1 || LAM_PAR_HAVE_OPENMP) {
     return LAM_OK;
@@ -9,6 +12,22 @@ int lam_par_check_threads(long threads, const char *where, lam_err *err) {
                      "%s: solver.threads: expected 1 in a build without OpenMP "
                      "(meson setup -Dopenmp=enabled), found %ld",
                      where ? where : "model", threads);
+}
+
+long lam_par_free_cores(long n, const char *loadavg) {
+  n = n < 1 ? 1 : n > LAM_PAR_MAX_THREADS ? LAM_PAR_MAX_THREADS : n;
+  double load = 0.0;
+  long running = 0, total = 0;
+  const int got = loadavg ? sscanf(loadavg, "%lf %*f %*f %ld/%ld", &load,
+                                   &running, &total)
+                          : 0;
+  double free_cores = (double)n;
+  if (got == 3 && running >= 1) {
+    free_cores = (double)(n - (running - 1)); /* the reader itself runs */
+  } else if (got >= 1 && load >= 0.0) {
+    free_cores = floor((double)n - load + 0.5);
+  }
+  return free_cores < 1.0 ? 1 : free_cores > (double)n ? n : (long)free_cores;
 }
 
 enum { MIN_WORK = 8, HOLD_MIN = 4, HOLD_MAX = 64 };

@@ -85,6 +85,17 @@ static inline void lam_par_rows(size_t n, size_t *lo, size_t *hi) {
  * N" (where: "file:line" or "--set", NULL: "model"). */
 int lam_par_check_threads(long threads, const char *where, lam_err *err);
 
+/* [solver] threads = 0: the cores of n that other processes leave free,
+ * from the text of Linux's /proc/loadavg ("0.35 1.68 2.34 1/123 4567"):
+ * n minus the tasks running at this instant other than the caller (the
+ * fourth field counts the caller too), between 1 and n. The one-minute
+ * load average lags a minute behind: right after another run ends it
+ * still reads 1 on an idle 2-core machine, and a count taken from it
+ * gave the next run one thread where two were free. The load average is
+ * used where the running count is missing, all n cores where neither
+ * can be read (loadavg NULL or unreadable). The run's adaptive count
+ * (below) guards against load that comes later. */
+long lam_par_free_cores(long n, const char *loadavg);
 /* The count a run uses, chosen as it goes (lam_sim ticks it after every
  * recorded sample and every right-hand-side evaluation of CVODE and
  * ARKODE). Threads pay only on free cores: when another process

@@ -375,28 +375,23 @@ static int known_stiff(const lam_sim_params *p) {
 }
 
 /* [solver] threads = 0: the cores other processes leave free when the run
- * is built (online cores minus the one-minute load average, rounded, at
- * least 1; Linux's /proc/loadavg, all cores where it cannot be read), 1 in
- * a build without OpenMP. On a machine already busier than its cores every
- * parallel region waits for a thread that is not running: measured at a
- * load average of 31 on 2 cores, the T = 64 attention benchmark took 2.5x
- * as long on 2 threads as on 1, more than the run's adaptive count
- * (core/lam_par.h), which falls back to one thread when that is faster,
- * could win back; it still guards the run against load that comes later. */
+ * is built (lam_par_free_cores: online cores minus the other tasks running
+ * now), 1 in a build without OpenMP. On a machine already busier than its
+ * cores every parallel region waits for a thread that is not running:
+ * measured at a load average of 31 on 2 cores, the T = 64 attention
+ * benchmark took 2.5x as long on 2 threads as on 1, more than the run's
+ * adaptive count (core/lam_par.h), which falls back to one thread when
+ * that is faster, could win back; it still guards the run against load
+ * that comes later. */
 static long default_threads(void) {
 #if LAM_PAR_HAVE_OPENMP
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  n = n < 1 ? 1 : n > LAM_PAR_MAX_THREADS ? LAM_PAR_MAX_THREADS : n;
+  char line[256] = "";
   FILE *f = fopen("/proc/loadavg", "r");
-  double load = 0.0;
+  const int ok = f && fgets(line, sizeof line, f);
   if (f) {
-    if (fscanf(f, "%lf", &load) != 1 || !(load >= 0.0)) {
-      load = 0.0;
-    }
     fclose(f);
   }
-  const double free_cores = floor((double)n - load + 0.5);
-  return free_cores < 1.0 ? 1 : free_cores > (double)n ? n : (long)free_cores;
+  return lam_par_free_cores(sysconf(_SC_NPROCESSORS_ONLN), ok ? line : NULL);
 #else
   return 1;
 #endif

@@ -220,6 +220,29 @@ Test(solver_auto, erk_weights_do_not_jump_at_zero_crossings) {
               x.nfevals, e_erk);
 }
 
+/* auto's erk samples from Dormand-Prince's own continuous extension
+ * (Shampine 1986): no right-hand side per output time, where ERKStep's
+ * degree-4 Hermite interpolant (method = erk) evaluates one more for each.
+ * 1,000 samples in a second of the oscillator bank: evaluations stay at
+ * six per step (first same as last) plus the
+ * stiffness tests' four every 20 steps, and the samples between steps keep
+ * to the closed form as closely as the Hermite interpolant's. A wrong
+ * coefficient or a stage taken out of order would put the samples off by
+ * the step's size times the derivative (~1e-2 here). */
+Test(solver_auto, samples_from_the_continuous_extension) {
+  double e_auto, e_erk;
+  lam_solver_stats a, x;
+  run_bank(LAM_SOLVER_AUTO, &e_auto, &a);
+  run_bank(LAM_SOLVER_ERK, &e_erk, &x);
+  cr_assert_eq(a.method_end, LAM_SOLVER_ERK);
+  const long per_step = 6 * (a.nsteps + a.netfails) + 4 * (a.nsteps / 20 + 1) + 2;
+  cr_expect_leq(a.nfevals, per_step, "auto: %ld evaluations, %ld steps", a.nfevals,
+                a.nsteps);
+  cr_expect_geq(x.nfevals, 6 * x.nsteps + 1000, "erk: %ld evaluations, %ld steps",
+                x.nfevals, x.nsteps);
+  cr_expect_lt(e_auto, 2.0 * e_erk + 1e-7, "auto %g, erk %g", e_auto, e_erk);
+}
+
 /* ------------------------------------------------------------ noise */
 
 static int ou_rhs(void *self, double t, const double *y, double *dy) {

@@ -123,3 +123,25 @@ Test(par, windows_need_time_and_work) {
   cr_assert_eq(lam_par_ctl_tick(&c, 10.0 + LAM_PAR_WINDOW, 100), 1,
                "the first full window of 4 threads is followed by a probe of 1");
 }
+
+/* threads = 0 from /proc/loadavg's text: the tasks running now, not the
+ * lagging one-minute average. */
+Test(par, free_cores_from_the_running_count) {
+  /* An idle 2-core machine right after another run: load average 1.35,
+   * only the reader running: both cores are free. */
+  cr_expect_eq(lam_par_free_cores(2, "1.35 1.20 0.90 1/123 4567\n"), 2);
+  /* One other process running: one core left. */
+  cr_expect_eq(lam_par_free_cores(2, "0.10 0.10 0.10 2/123 4567\n"), 1);
+  /* Thirty-one running on 2 cores: one thread, never fewer. */
+  cr_expect_eq(lam_par_free_cores(2, "31.0 30.0 29.0 32/300 4567\n"), 1);
+  cr_expect_eq(lam_par_free_cores(8, "0.5 0.5 0.5 4/300 4567\n"), 5);
+  /* Never more than the cores (a reader not yet counted). */
+  cr_expect_eq(lam_par_free_cores(4, "0.0 0.0 0.0 0/300 4567\n"), 4);
+  /* Without the running count: the load average, rounded. */
+  cr_expect_eq(lam_par_free_cores(4, "1.6"), 2);
+  cr_expect_eq(lam_par_free_cores(4, "7.0"), 1);
+  /* Nothing readable: all cores. */
+  cr_expect_eq(lam_par_free_cores(4, NULL), 4);
+  cr_expect_eq(lam_par_free_cores(4, "garbage"), 4);
+  cr_expect_eq(lam_par_free_cores(0, NULL), 1);
+}
