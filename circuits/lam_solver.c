@@ -72,7 +72,6 @@ typedef struct dense_out {
   double call_t[DENSE_RING];
   N_Vector call_v[DENSE_RING];
   unsigned long ncalls;   /* right-hand sides evaluated through f_cvode */
-  long fallbacks;         /* samples from the Hermite interpolant */
 } dense_out;
 
 struct lam_solver {
@@ -745,6 +744,33 @@ static int copy_finite(double *restrict y, const double *restrict src,
   return bad >> 63 ? check_finite(y, n, t, err) : LAM_OK;
 }
 
+/* "solver: ARKODE|CVODE failed at t = ..." with SUNDIALS' last message. */
+static int failed(const lam_solver *s, double t, int flag, lam_err *err) {
+  return lam_err_set(err, LAM_ESOLVER,
+                     "solver: %s failed at t = %g s (flag %d)%s%s",
+                     s->erk ? "ARKODE" : "CVODE", t, flag,
+                     s->msg[0] ? ": " : "", s->msg);
+}
+
+/* auto's erk took max_steps within one output interval, reaching (t,
+ * s->y): if the test finds the step held by stability there, switch there
+ * and go on to tout with CVODE (*tret, *flag: CVODE's). */
+static int stiff_rescue(lam_solver *s, double t, double tout,
+                        sunrealtype *tret, int *flag, lam_err *err) {
+  s->test_steps = 0;
+  double h = 0.0;
+  ERKStepGetCurrentStep(s->erk, &h);
+  s->hrho = stiff_hrho(s, t, N_VGetArrayPointer(s->y), h);
+  if (s->hrho < TEST_SHARE * erk_boundary[s->p.erk_table]) {
+    return LAM_OK;
+  }
+  int rc = switch_to_bdf(s, t, err);
+  if (!rc) {
+    *flag = CVode(s->cvode, tout, s->y, tret, CV_NORMAL);
+  }
+  return rc;
+}
+
 /* lam_solver_advance for auto's erk with the continuous extension (struct
  * dense_out): ERKStep takes one step at a time until a step ends at or past
  * tout, and y(tout) comes from that step's stages. */
@@ -793,32 +819,19 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
     }
   }
   if (flag == ARK_TOO_MUCH_WORK) {
-    /* max_steps within one output interval: if the test finds the step
-     * held by stability there, switch at the time reached and go on. */
-    s->test_steps = 0;
-    double h = 0.0;
-    ERKStepGetCurrentStep(s->erk, &h);
-    s->hrho = stiff_hrho(s, d->t1, N_VGetArrayPointer(s->y), h);
-    if (s->hrho >= TEST_SHARE * erk_boundary[s->p.erk_table]) {
-      int rc = switch_to_bdf(s, d->t1, err);
-      if (rc) {
-        return rc;
-      }
-      sunrealtype tret = s->t;
-      flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
-      if (flag < 0) {
-        return lam_err_set(err, LAM_ESOLVER,
-                           "solver: CVODE failed at t = %g s (flag %d)%s%s",
-                           tret, flag, s->msg[0] ? ": " : "", s->msg);
-      }
+    sunrealtype tret = d->t1;
+    int rc = stiff_rescue(s, d->t1, tout, &tret, &flag, err);
+    if (rc) {
+      return rc;
+    }
+    if (!s->erk) { /* switched: CVODE went on to tout */
       s->t = tret;
-      return copy_finite(y, N_VGetArrayPointer(s->y), n, tret, err);
+      return flag < 0 ? failed(s, tret, flag, err)
+                      : copy_finite(y, N_VGetArrayPointer(s->y), n, tret, err);
     }
   }
   if (flag < 0) {
-    return lam_err_set(err, LAM_ESOLVER,
-                       "solver: ARKODE failed at t = %g s (flag %d)%s%s",
-                       d->t1, flag, s->msg[0] ? ": " : "", s->msg);
+    return failed(s, d->t1, flag, err);
   }
   double tr = tout;
   N_Vector src = d->out;
@@ -837,11 +850,8 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
     N_VLinearCombination(7, c, v, d->out);
   } else {
     flag = ERKStepGetDky(s->erk, tout, 0, d->out);
-    d->fallbacks++;
     if (flag < 0) {
-      return lam_err_set(err, LAM_ESOLVER,
-                         "solver: ARKODE failed at t = %g s (flag %d)%s%s",
-                         tout, flag, s->msg[0] ? ": " : "", s->msg);
+      return failed(s, tout, flag, err);
     }
   }
   s->t = tr;
@@ -871,19 +881,10 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   int flag = s->erk ? ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_NORMAL)
                     : CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
   if (s->is_auto && s->erk && flag == ARK_TOO_MUCH_WORK) {
-    /* max_steps within one output interval: if the test finds the step
-     * held by stability there, switch at the time reached and go on. */
-    s->test_steps = 0;
-    double h = 0.0;
-    ERKStepGetCurrentStep(s->erk, &h);
-    s->hrho = stiff_hrho(s, tret, N_VGetArrayPointer(s->y), h);
-    if (s->hrho >= TEST_SHARE * erk_boundary[s->p.erk_table]) {
-      int rc = switch_to_bdf(s, tret, err);
-      if (rc) {
-        s->solver_seconds += lam_time_now() - t0;
-        return rc;
-      }
-      flag = CVode(s->cvode, tout, s->y, &tret, CV_NORMAL);
+    int rc = stiff_rescue(s, tret, tout, &tret, &flag, err);
+    if (rc) {
+      s->solver_seconds += lam_time_now() - t0;
+      return rc;
     }
   } else if (s->is_auto && s->erk && flag >= 0) {
     int rc = auto_check(s, tret, err);
@@ -894,10 +895,7 @@ int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   }
   s->solver_seconds += lam_time_now() - t0;
   if (flag < 0) {
-    return lam_err_set(err, LAM_ESOLVER,
-                       "solver: %s failed at t = %g s (flag %d)%s%s",
-                       s->erk ? "ARKODE" : "CVODE", tret, flag,
-                       s->msg[0] ? ": " : "", s->msg);
+    return failed(s, tret, flag, err);
   }
   s->t = tret;
   return copy_finite(y, N_VGetArrayPointer(s->y), s->sys->n, tret, err);

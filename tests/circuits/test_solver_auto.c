@@ -196,6 +196,14 @@ static void run_bank(int method, double *maxerr, lam_solver_stats *st) {
   lam_solver_free(s);
 }
 
+/* The bank under auto (which must stay on erk) and under method = erk. */
+static void run_bank_both(double *e_auto, lam_solver_stats *a, double *e_erk,
+                          lam_solver_stats *x) {
+  run_bank(LAM_SOLVER_AUTO, e_auto, a);
+  run_bank(LAM_SOLVER_ERK, e_erk, x);
+  cr_assert_eq(a->method_end, LAM_SOLVER_ERK);
+}
+
 /* auto's erk weighs each error by the larger |y| of the last two accepted
  * states (as SciPy's RK45 does with both ends of the step), so a component
  * next to zero at a step's start does not make the error norm jump: on a
@@ -205,9 +213,7 @@ static void run_bank(int method, double *maxerr, lam_solver_stats *st) {
 Test(solver_auto, erk_weights_do_not_jump_at_zero_crossings) {
   double e_auto, e_erk;
   lam_solver_stats a, x;
-  run_bank(LAM_SOLVER_AUTO, &e_auto, &a);
-  run_bank(LAM_SOLVER_ERK, &e_erk, &x);
-  cr_assert_eq(a.method_end, LAM_SOLVER_ERK);
+  run_bank_both(&e_auto, &a, &e_erk, &x);
   cr_expect_lt(a.netfails * 10, a.nsteps, "auto: %ld rejected of %ld steps",
                a.netfails, a.nsteps);
   cr_expect_lt(a.nfevals, x.nfevals, "auto %ld, erk %ld evaluations", a.nfevals,
@@ -232,9 +238,7 @@ Test(solver_auto, erk_weights_do_not_jump_at_zero_crossings) {
 Test(solver_auto, samples_from_the_continuous_extension) {
   double e_auto, e_erk;
   lam_solver_stats a, x;
-  run_bank(LAM_SOLVER_AUTO, &e_auto, &a);
-  run_bank(LAM_SOLVER_ERK, &e_erk, &x);
-  cr_assert_eq(a.method_end, LAM_SOLVER_ERK);
+  run_bank_both(&e_auto, &a, &e_erk, &x);
   const long per_step = 6 * (a.nsteps + a.netfails) + 4 * (a.nsteps / 20 + 1) + 2;
   cr_expect_leq(a.nfevals, per_step, "auto: %ld evaluations, %ld steps", a.nfevals,
                 a.nsteps);
