@@ -239,18 +239,24 @@ static void input(void *self, size_t pop, double t, const double *y,
   }
 }
 
-static double next_break(void *self, double t) {
-  lam_areas *a = self;
-  double nb = INFINITY;
+/* The first break (kink = 0) or kink (1) of any area's inputs after t. */
+static double earliest(const lam_areas *a, double t, int kink) {
+  double first = INFINITY;
   for (size_t i = 0; i < a->na; i++) {
     const lam_system *s = a->ar[i].sys;
-    if (s->ops->next_break) {
-      double b = s->ops->next_break(s->self, t);
-      nb = b < nb ? b : nb;
+    double (*next)(void *, double) = kink ? s->ops->next_kink : s->ops->next_break;
+    if (next) {
+      const double b = next(s->self, t);
+      first = b < first ? b : first;
     }
   }
-  return nb;
+  return first;
 }
+
+static double next_break(void *self, double t) { return earliest(self, t, 0); }
+
+static double next_kink(void *self, double t) { return earliest(self, t, 1); }
+
 
 static void set_threads(void *self, int threads) {
   lam_areas *a = self;
@@ -266,6 +272,7 @@ static const lam_system_ops ops = {.rhs = rhs,
                                    .observe = observe,
                                    .input = input,
                                    .next_break = next_break,
+                                   .next_kink = next_kink,
                                    .set_threads = set_threads};
 
 /* Split `names` into the areas (letters, digits, '_'; unique). */

@@ -756,6 +756,11 @@ static double next_break(void *self, double t) {
   return bn < b ? bn : b;
 }
 
+static double next_kink(void *self, double t) {
+  const lam_attention *a = self;
+  return lam_stimulus_next_kink(a->stim, t);
+}
+
 static void set_threads(void *self, int threads) {
   lam_attention *a = self;
   a->d.threads = threads;
@@ -793,6 +798,7 @@ static const lam_system_ops ops = {.rhs = rhs,
                                    .input = input,
                                    .state_index = state_index,
                                    .next_break = next_break,
+                                   .next_kink = next_kink,
                                    .set_threads = set_threads,
                                    .unit_axis = unit_axis};
 

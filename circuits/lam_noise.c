@@ -196,6 +196,20 @@ int lam_noise_eval(lam_noise *n, double t, double *out, lam_err *err) {
   return LAM_OK;
 }
 
+double lam_noise_next_kink(const lam_noise *n, double t) {
+  const double dt = n->p.dt;
+  double k = floor((t > 0.0 ? t : 0.0) / dt);
+  if (!(k < 9.0e15)) {
+    return INFINITY;
+  }
+  /* k dt as lam_noise_value's grid sees it: t / dt rounds, so step on
+   * until the time is past t. */
+  while (k * dt <= t) {
+    k += 1.0;
+  }
+  return k * dt;
+}
+
 size_t lam_noise_nchannels(const lam_noise *n) { return n->p.nchannels; }
 
 double lam_noise_history(const lam_noise *n) {

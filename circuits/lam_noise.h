@@ -79,6 +79,10 @@ int lam_noise_eval(lam_noise *n, double t, double *out, lam_err *err);
  * recording the exact path. */
 double lam_noise_grid(lam_noise *n, size_t ch, size_t k);
 
+/* The first grid time k dt strictly after t (s): where the path's slope
+ * jumps. INFINITY for t beyond the grid's exact integers. */
+double lam_noise_next_kink(const lam_noise *n, double t);
+
 size_t lam_noise_nchannels(const lam_noise *n);
 /* Seconds a query may go back behind the latest one: (nblocks-1)*block*dt. */
 double lam_noise_history(const lam_noise *n);

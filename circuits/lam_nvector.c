@@ -556,6 +556,42 @@ void lam_nvector_ewt(N_Vector y, sunrealtype rtol, sunrealtype atol,
   PARALLEL_RANGES(w, NV_LENGTH_S(y), ewt_k(rtol, atol, yd + lo, wd + lo, hi - lo));
 }
 
+/* w = 1 / (rtol max(|y|, |p|) + atol), then p = y, element by element. */
+LAM_SIMD static void ewt_max_k(sunrealtype rtol, sunrealtype atol,
+                               const sunrealtype *yd, sunrealtype *pd,
+                               sunrealtype *wd, idx n) {
+  idx i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const sunrealtype y0 = yd[i], y1 = yd[i + 1], y2 = yd[i + 2],
+                      y3 = yd[i + 3];
+    const sunrealtype a0 = fabs(y0), a1 = fabs(y1), a2 = fabs(y2),
+                      a3 = fabs(y3);
+    const sunrealtype b0 = fabs(pd[i]), b1 = fabs(pd[i + 1]),
+                      b2 = fabs(pd[i + 2]), b3 = fabs(pd[i + 3]);
+    wd[i] = 1.0 / (rtol * (a0 > b0 ? a0 : b0) + atol);
+    wd[i + 1] = 1.0 / (rtol * (a1 > b1 ? a1 : b1) + atol);
+    wd[i + 2] = 1.0 / (rtol * (a2 > b2 ? a2 : b2) + atol);
+    wd[i + 3] = 1.0 / (rtol * (a3 > b3 ? a3 : b3) + atol);
+    pd[i] = y0;
+    pd[i + 1] = y1;
+    pd[i + 2] = y2;
+    pd[i + 3] = y3;
+  }
+  for (; i < n; i++) {
+    const sunrealtype a = fabs(yd[i]), b = fabs(pd[i]);
+    wd[i] = 1.0 / (rtol * (a > b ? a : b) + atol);
+    pd[i] = yd[i];
+  }
+}
+
+void lam_nvector_ewt_max(N_Vector y, sunrealtype *prev, sunrealtype rtol,
+                         sunrealtype atol, N_Vector w) {
+  const sunrealtype *yd = NV_DATA_S(y);
+  sunrealtype *wd = NV_DATA_S(w);
+  PARALLEL_RANGES(w, NV_LENGTH_S(y),
+                  ewt_max_k(rtol, atol, yd + lo, prev + lo, wd + lo, hi - lo));
+}
+
 int lam_nvector_use_fast_ops(N_Vector v, int threads) {
   shared *sh = malloc(sizeof *sh);
   content *c = sh ? realloc(v->content, sizeof *c) : NULL;

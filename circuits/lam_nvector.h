@@ -32,6 +32,12 @@ int lam_nvector_use_fast_ops(N_Vector v, int threads);
 void lam_nvector_ewt(N_Vector y, sunrealtype rtol, sunrealtype atol,
                      N_Vector w);
 
+/* w = 1 / (rtol max(|y|, |prev|) + atol), then prev = y, element by
+ * element in one pass on w's threads (prev: length(y) values, not a
+ * vector): the error weights of method auto's erk (circuits/lam_solver.c). */
+void lam_nvector_ewt_max(N_Vector y, sunrealtype *prev, sunrealtype rtol,
+                         sunrealtype atol, N_Vector w);
+
 /* Change the thread count of v (made by lam_nvector_use_fast_ops, or a
  * clone of one) and of all its clones: results stay the same bits. */
 void lam_nvector_set_threads(N_Vector v, int threads);

@@ -63,12 +63,15 @@ const size_t lam_solver_ntable = LAM_NELEM(lam_solver_table);
  * t_n + c_i h (checked, else the Hermite interpolant is used, as before). */
 enum { DENSE_RING = 8 };
 typedef struct dense_out {
-  N_Vector yn, k0, out;   /* y_n and f(t_n, y_n) (copies), the sample */
+  N_Vector k0, out;       /* f(t_n, y_n) (a copy), the sample */
   N_Vector k[6];          /* stages 2..7: ERKStep's vectors, not owned */
   double tn, t1, h;       /* the last step taken, [tn, t1], h = t1 - tn */
   int have_step, have_k0; /* a step since the (re)start; k0 is f(tn, yn) */
   int found;              /* the last step's stages 2..7 were found */
   int ok;                 /* ... and its k0: the interpolant is there */
+  double stop;            /* the stop time ERKStep holds now (NAN: none known) */
+  double h_free;          /* the next step ERKStep proposed after the last
+                             step not cut to end on a stop time (NAN: none) */
   double call_t[DENSE_RING];
   N_Vector call_v[DENSE_RING];
   unsigned long ncalls;   /* right-hand sides evaluated through f_cvode */
@@ -164,21 +167,15 @@ static int ewt_fn(N_Vector y, N_Vector w, void *user) {
 static int ewt_auto_fn(N_Vector y, N_Vector w, void *user) {
   lam_solver *s = user;
   const size_t n = s->sys->n;
-  const double *yd = N_VGetArrayPointer(y);
-  double *wd = N_VGetArrayPointer(w), *prev = s->pw + 4 * n;
-  const double rtol = s->p.rtol, atol = s->p.atol;
+  double *prev = s->pw + 4 * n;
   if (n == 0) {
     return 0; /* no pw to keep y in */
   }
   if (!s->have_prev) {
-    memcpy(prev, yd, n * sizeof *prev);
+    memcpy(prev, N_VGetArrayPointer(y), n * sizeof *prev);
     s->have_prev = 1;
   }
-  for (size_t i = 0; i < n; i++) {
-    const double a = fabs(yd[i]), b = fabs(prev[i]);
-    wd[i] = 1.0 / (rtol * (a > b ? a : b) + atol);
-    prev[i] = yd[i];
-  }
+  lam_nvector_ewt_max(y, prev, s->p.rtol, s->p.atol, w);
   return 0;
 }
 
@@ -195,7 +192,7 @@ static void dense_free(dense_out *d) {
   if (!d) {
     return;
   }
-  N_Vector v[] = {d->yn, d->k0, d->out};
+  N_Vector v[] = {d->k0, d->out};
   for (size_t i = 0; i < LAM_NELEM(v); i++) {
     if (v[i]) {
       N_VDestroy(v[i]);
@@ -231,10 +228,11 @@ static int dense_new(lam_solver *s) {
     return LAM_ENOMEM;
   }
   s->dense = d;
-  d->yn = N_VClone(s->y);
+  d->stop = NAN;
+  d->h_free = NAN;
   d->k0 = N_VClone(s->y);
   d->out = N_VClone(s->y);
-  return d->yn && d->k0 && d->out ? LAM_OK : LAM_ENOMEM;
+  return d->k0 && d->out ? LAM_OK : LAM_ENOMEM;
 }
 
 /* After a step [tn, tn + h]: whether the last six right-hand sides were its
@@ -561,8 +559,14 @@ static int auto_vote(lam_solver *s, double t) {
     return 0;
   }
   s->test_steps = nst;
+  /* The step the error control wants: a step cut short to end on a kink
+   * (a noise grid point, struct dense_out) says nothing of stability. */
   double h = 0.0;
-  ERKStepGetCurrentStep(s->erk, &h);
+  if (s->dense && isfinite(s->dense->h_free)) {
+    h = s->dense->h_free;
+  } else {
+    ERKStepGetCurrentStep(s->erk, &h);
+  }
   const double hr = stiff_hrho(s, t, N_VGetArrayPointer(s->y), h);
   s->hrho = hr;
   const double bound = TEST_SHARE * erk_boundary[s->p.erk_table];
@@ -686,6 +690,8 @@ int lam_solver_reset(lam_solver *s, double t0, const double *y0,
     s->have_prev = 0;
     if (s->dense) {
       s->dense->have_step = 0; /* the stages before the break are no use */
+      s->dense->stop = NAN;
+      s->dense->h_free = NAN;
     }
     flag = ERKStepReInit(s->erk, f_cvode, t0, s->y);
   } else {
@@ -794,16 +800,34 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
                ARK_TOO_MUCH_WORK, d->t1);
       break;
     }
-    /* The step just taken is the start of the next: y_n and, first same as
-     * last, f(t_n, y_n) is its seventh stage. */
+    /* The step just taken is the start of the next: first same as last,
+     * f(t_n, y_n) is its seventh stage, in a vector ERKStep reuses. */
     d->have_k0 = d->have_step && d->found;
     if (d->have_k0) {
       N_VScale(1.0, d->k[5], d->k0);
     }
-    N_VScale(1.0, s->y, d->yn);
+    /* End the step on the inputs' next kink, if it comes before the run's
+     * stop time: a step across it would see a slope jump its error
+     * estimate reads as a large local error, and be cut back and retried.
+     * ARKODE drops a stop time once reached, so it is set each step. */
+    double want = s->tstop;
+    if (s->sys->ops->next_kink) {
+      const double k = s->sys->ops->next_kink(s->sys->self, d->t1);
+      want = k < want ? k : want;
+    }
+    if (!(want == d->stop)) {
+      flag = ERKStepSetStopTime(s->erk, want);
+      if (flag < 0) {
+        break;
+      }
+      d->stop = want;
+    }
+    const int at_kink = want < s->tstop;
     const unsigned long before = d->ncalls;
     sunrealtype tret = d->t1;
-    flag = ERKStepEvolve(s->erk, tout, s->y, &tret, ARK_ONE_STEP);
+    /* ARKODE returns on a stop time only when tout is not before it. */
+    flag = ERKStepEvolve(s->erk, at_kink && want > tout ? want : tout, s->y,
+                         &tret, ARK_ONE_STEP);
     if (flag < 0) {
       break;
     }
@@ -815,7 +839,19 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
     d->found = dense_find_stages(d, before);
     d->ok = d->have_k0 && d->found;
     if (flag == ARK_TSTOP_RETURN) {
-      break;
+      d->stop = NAN;
+      if (!at_kink) {
+        break;
+      }
+      flag = ARK_SUCCESS;
+    } else {
+      /* ARKODE cuts the next step already to end on the stop time: that
+       * proposal is not the error control's. */
+      sunrealtype hn = 0.0;
+      ERKStepGetCurrentStep(s->erk, &hn);
+      if (d->t1 + hn * (1.0 + 1e-8) < want) {
+        d->h_free = hn;
+      }
     }
   }
   if (flag == ARK_TOO_MUCH_WORK) {
@@ -839,13 +875,17 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
     tr = d->t1; /* the step's end, or a stop time before tout */
     src = s->y;
   } else if (d->ok) {
+    /* From the step's end, y_{n+1} = y_n + h sum_i b_i(1) k_i (what
+     * ERKStep computed): y = y_{n+1} + h sum_i (b_i(theta) - b_i(1)) k_i,
+     * so y_n needs no copy and theta = 1 gives y_{n+1} itself. */
     const double th = (tout - d->tn) / d->h;
     double c[7];
-    N_Vector v[7] = {d->yn, d->k0, d->k[1], d->k[2], d->k[3], d->k[4], d->k[5]};
+    N_Vector v[7] = {s->y, d->k0, d->k[1], d->k[2], d->k[3], d->k[4], d->k[5]};
     c[0] = 1.0;
     for (int i = 1; i < 7; i++) {
       const double *q = dense_p[i == 1 ? 0 : i];
-      c[i] = d->h * th * (q[0] + th * (q[1] + th * (q[2] + th * q[3])));
+      c[i] = d->h * (th * (q[0] + th * (q[1] + th * (q[2] + th * q[3]))) -
+                     (q[0] + q[1] + q[2] + q[3]));
     }
     N_VLinearCombination(7, c, v, d->out);
   } else {
@@ -911,6 +951,9 @@ int lam_solver_set_stop(lam_solver *s, double tstop, lam_err *err) {
    * a stop time beyond any simulation. */
   const double tb = isfinite(tstop) ? tstop : 1e300;
   s->tstop = tb;
+  if (s->dense) {
+    s->dense->stop = tb;
+  }
   if (s->erk) {
     /* ARKODE limits its steps to end on the stop time, so no stage (all
      * stage times of the built-in tables lie inside the step) sees the
@@ -984,3 +1027,5 @@ void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
   st->switch_time = s->switch_time;
   st->stiff_hrho = s->hrho;
 }
+
+

@@ -373,6 +373,10 @@ static double first_after(double t, double a, double b) {
   return r;
 }
 
+double lam_stimulus_next_kink(const lam_stimulus *s, double t) {
+  return s->noise ? lam_noise_next_kink(s->noise, t) : INFINITY;
+}
+
 double lam_stimulus_next_break(const lam_stimulus *s, double t) {
   const lam_stimulus_params *p = &s->p;
   const double t0 = p->onset, D = p->duration;

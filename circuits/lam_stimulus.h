@@ -108,4 +108,8 @@ void lam_stimulus_noise(lam_stimulus *s, double t, double *eta);
  * INFINITY. */
 double lam_stimulus_next_break(const lam_stimulus *s, double t);
 
+/* First kink of the input noise strictly after t (its grid: continuous,
+ * slope jumps), or INFINITY when noise is off. */
+double lam_stimulus_next_kink(const lam_stimulus *s, double t);
+
 #endif

@@ -51,6 +51,13 @@ typedef struct lam_system_ops {
    * restarts the solver there, so an adaptive step never straddles the edge
    * of a step or a pulse (docs/solvers.md). NULL: inputs are smooth. */
   double (*next_break)(void *self, double t);
+  /* Optional: the first kink of the inputs strictly after t (s): a time
+   * where they stay continuous but their time derivative jumps (the grid
+   * of a frozen noise path, interpolated linearly in between), or INFINITY.
+   * Method auto's erk ends a step on every kink without restarting, so no
+   * step straddles one (docs/solvers.md); explicit methods ignore it.
+   * NULL: no kinks. */
+  double (*next_kink)(void *self, double t);
   /* Optional: split the right-hand side's large blocks across `threads`
    * threads (core/lam_par.h; `[solver] threads`, set by lam_sim before a
    * run). Must not change a bit of the result. NULL: one thread. */

@@ -264,6 +264,17 @@ int lam_outfile_check(const lam_outfile *of, lam_err *err) {
   return LAM_OK;
 }
 
+void lam_outfile_writeback(lam_outfile *of) {
+  if (!of || (of->flags & LAM_OUTFILE_NOSYNC)) {
+    return;
+  }
+#ifdef SYNC_FILE_RANGE_WRITE
+  /* Whole file (offset 0, length 0: to its end); the stream's own buffer
+   * is not flushed: this is for writers that write through the descriptor. */
+  (void)sync_file_range(of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
 /* Flush and close the stream, then fsync: the whole file is on disk, or
  * an error with errno's reason. The descriptor stays open. */
 static int finish(lam_outfile *of, lam_err *err) {

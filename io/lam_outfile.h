@@ -65,6 +65,13 @@ int lam_outfile_errno(const lam_outfile *of);
  * stream has failed so far, else LAM_OK. */
 int lam_outfile_check(const lam_outfile *of, lam_err *err);
 
+/* Start writing what PATH.part holds so far to disk, without waiting for
+ * it (Linux's sync_file_range; elsewhere nothing): the fsync of
+ * lam_outfile_commit then finds little left to write, and a long run's
+ * writes go to disk while it computes rather than all at its end. A hint,
+ * never an error; nothing for LAM_OUTFILE_NOSYNC files. */
+void lam_outfile_writeback(lam_outfile *of);
+
 /* Called by lam_outfile_commit when PATH.part was written whole but cannot
  * get its final name: turn the completion mark in fd (PATH.part, still open)
  * back into "incomplete". */

@@ -207,6 +207,7 @@ static int flush(lam_recorder *rec, lam_err *err) {
    * the caller stops the run. */
   if (rc == LAM_OK) {
     rec->nsamples += rec->nbuf;
+    lam_outfile_writeback(rec->of);
   }
   rec->nbuf = 0;
   return rc;

@@ -7,7 +7,8 @@
  * several standard errors of the estimators (stated at each check).
  * Determinism: same seed same path, a channel's path independent of the
  * number of channels and of the order of queries, linear interpolation
- * between grid points, NaN outside the retained history. */
+ * between grid points (the kinks: exactly the grid points), NaN outside
+ * the retained history. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -193,6 +194,30 @@ Test(noise, linear_interpolation) {
     cr_assert_float_eq(lam_noise_value(n, 0, tk + 0.001), 0.75 * x0 + 0.25 * x1,
                        1e-12);
   }
+  lam_noise_free(n);
+}
+
+/* The kinks are the grid points k dt, each strictly after the time asked,
+ * none skipped: walking from 0 meets k dt for k = 1, 2, ... exactly, and
+ * the path is linear between two of them (its midpoint is the mean). */
+Test(noise, kinks_are_the_grid_points) {
+  lam_noise_params p = lam_noise_defaults();
+  p.dt = 0.001;
+  lam_noise *n = make(p);
+  double t = 0.0;
+  for (size_t k = 1; k <= 3000; k++) {
+    const double next = lam_noise_next_kink(n, t);
+    cr_assert(next == (double)k * p.dt, "kink %zu at %.17g, expected %.17g", k, next,
+              (double)k * p.dt);
+    const double mid = lam_noise_value(n, 0, 0.5 * (t + next));
+    cr_assert_float_eq(mid, 0.5 * (lam_noise_value(n, 0, t) + lam_noise_value(n, 0, next)),
+                       1e-12);
+    t = next;
+  }
+  cr_assert(lam_noise_next_kink(n, 0.0005) == 0.001);
+  cr_assert(lam_noise_next_kink(n, nextafter(0.001, 0.0)) == 0.001);
+  cr_assert(lam_noise_next_kink(n, 0.001) == 0.002);
+  cr_assert(isinf(lam_noise_next_kink(n, 1e300)));
   lam_noise_free(n);
 }
 

@@ -111,6 +111,7 @@ static void breaks(const lam_stimulus *s, const double *want, size_t n) {
 Test(stimulus, default_is_neutral) {
   lam_stimulus *s = ok("", 4, 3);
   cr_assert_eq(lam_stimulus_has_noise(s), 0);
+  cr_assert(isinf(lam_stimulus_next_kink(s, 0.0)), "no noise, no kinks");
   for (double t = 0.0; t < 10.0; t += 0.0173) {
     double gain[4], eta[12];
     memset(eta, 0xff, sizeof eta);
@@ -429,6 +430,10 @@ Test(stimulus, noise) {
   cr_assert_lt(fabs(s2 / (double)n / 0.02 - 1.0), 0.05, "variance %g", s2 / (double)n);
   /* gains are unaffected by the noise */
   cr_assert(g(s, T, 0, 1.0) == 2.0);
+  /* its kinks are its grid, for the solver (the steps' edges stay breaks) */
+  cr_assert(lam_stimulus_next_kink(s, 0.0) == 0.001);
+  cr_assert(lam_stimulus_next_kink(s, 0.0125) == 13 * 0.001); /* k dt, as the path */
+  cr_assert(lam_stimulus_next_kink(s, 0.5) == lam_noise_next_kink(ref, 0.5));
   /* far behind the retained history: NaN, not another path */
   double eta[6];
   lam_stimulus_noise(s, 1.0, eta);
