@@ -257,7 +257,6 @@ static double next_break(void *self, double t) { return earliest(self, t, 0); }
 
 static double next_kink(void *self, double t) { return earliest(self, t, 1); }
 
-
 static void set_threads(void *self, int threads) {
   lam_areas *a = self;
   for (size_t i = 0; i < a->na; i++) {
