@@ -711,6 +711,19 @@ static void observe(void *self, size_t pop, double t, const double *y,
   memcpy(out, y + a->off[pop], pi->ncols * pi->nunits * sizeof *out);
 }
 
+/* The populations observe copies straight from the state (the last line
+ * of observe): one block each. */
+static int observe_reads(void *self, size_t pop, size_t *first, size_t *end) {
+  const lam_attention *a = self;
+  const size_t p = a->vmap[pop];
+  if (p >= NPOPS || p == P_ATTN || p == P_NMG || p == P_GAIN || p == P_PHASE) {
+    return 0;
+  }
+  *first = a->off[p];
+  *end = a->off[p] + a->pops[p].ncols * a->pops[p].nunits;
+  return 1;
+}
+
 /* Synaptic input of a population: the target F(drive) of its leaky
  * integration, y + tau dy/dt, from one right-hand-side evaluation. This is
  * what the virtual laminar probe sees (docs/analysis.md). */
@@ -795,6 +808,7 @@ static const char *unit_axis(void *self, size_t pop) {
 
 static const lam_system_ops ops = {.rhs = rhs,
                                    .observe = observe,
+                                   .observe_reads = observe_reads,
                                    .input = input,
                                    .state_index = state_index,
                                    .next_break = next_break,

@@ -435,6 +435,28 @@ static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
   return 0;
 }
 
+void lam_nvector_lincomb_range(int nvec, const sunrealtype *c, N_Vector *X,
+                               N_Vector z, size_t first, size_t end) {
+  const sunrealtype *xd[MAXV];
+  sunrealtype cc[MAXV];
+  int m = 0;
+  for (int i = 0; i < nvec && m < MAXV; i++) {
+    if (c[i] != 0.0) { /* as linear_combination: the same sums */
+      cc[m] = c[i];
+      xd[m++] = NV_DATA_S(X[i]) + first;
+    }
+  }
+  sunrealtype *zd = NV_DATA_S(z) + first;
+  const idx n = (idx)(end - first);
+  if (m == 0) {
+    for (idx j = 0; j < n; j++) {
+      zd[j] = 0.0;
+    }
+    return;
+  }
+  PARALLEL_RANGES(z, n, lincomb_k(m, cc, xd, lo, hi, zd));
+}
+
 /* Z_i = a_i x + Y_i over elements [lo, hi), i < m <= MAXV. */
 LAM_SIMD static void sam_k(int m, const sunrealtype *a, const sunrealtype *xd,
                            const sunrealtype *const *yd, sunrealtype *const *zd,

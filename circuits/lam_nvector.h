@@ -38,6 +38,13 @@ void lam_nvector_ewt(N_Vector y, sunrealtype rtol, sunrealtype atol,
 void lam_nvector_ewt_max(N_Vector y, sunrealtype *prev, sunrealtype rtol,
                          sunrealtype atol, N_Vector w);
 
+/* z[first, end) = sum_i c_i X_i[first, end), nvec <= 16, the elements
+ * outside untouched: N_VLinearCombination over part of the vectors (z one
+ * of the vectors of lam_nvector_use_fast_ops), the same sums element by
+ * element. */
+void lam_nvector_lincomb_range(int nvec, const sunrealtype *c, N_Vector *X,
+                               N_Vector z, size_t first, size_t end);
+
 /* Change the thread count of v (made by lam_nvector_use_fast_ops, or a
  * clone of one) and of all its clones: results stay the same bits. */
 void lam_nvector_set_threads(N_Vector v, int threads);

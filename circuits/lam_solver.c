@@ -70,6 +70,9 @@ typedef struct dense_out {
   int found;              /* the last step's stages 2..7 were found */
   int ok;                 /* ... and its k0: the interpolant is there */
   double stop;            /* the stop time ERKStep holds now (NAN: none known) */
+  int partial;            /* the last sample filled only the sample range */
+  double partial_t;       /* ... at this time, */
+  unsigned long partial_calls; /* ... when ncalls was this */
   double h_free;          /* the next step ERKStep proposed after the last
                              step not cut to end on a stop time (NAN: none) */
   double call_t[DENSE_RING];
@@ -105,6 +108,7 @@ struct lam_solver {
   int have_dir;        /* pw's last direction is a start for the next */
   int have_prev;       /* ewt_auto has the state of its last call */
   dense_out *dense;    /* auto's erk: Dormand-Prince's own interpolant */
+  size_t sample_lo, sample_hi; /* lam_solver_set_sample_range (hi 0: all) */
   char msg[512]; /* last SUNDIALS message, from the error handler */
 };
 
@@ -228,6 +232,14 @@ static int dense_new(lam_solver *s) {
     return LAM_ENOMEM;
   }
   s->dense = d;
+  /* ERKStep's own interpolant now serves only where the stages are not
+   * known (the first step after a start) and at a stop time, where
+   * ARKODE returns its value: degree 3 needs no right-hand side of its own
+   * there, where degree 4 evaluated one more inside every step that ended
+   * on a kink, and pushed that step's stages out of the last six calls. */
+  if (ERKStepSetInterpolantDegree(s->erk, 3) != ARK_SUCCESS) {
+    return LAM_ENOMEM;
+  }
   d->stop = NAN;
   d->h_free = NAN;
   d->k0 = N_VClone(s->y);
@@ -692,6 +704,7 @@ int lam_solver_reset(lam_solver *s, double t0, const double *y0,
       s->dense->have_step = 0; /* the stages before the break are no use */
       s->dense->stop = NAN;
       s->dense->h_free = NAN;
+      s->dense->partial = 0;
     }
     flag = ERKStepReInit(s->erk, f_cvode, t0, s->y);
   } else {
@@ -775,6 +788,28 @@ static int stiff_rescue(lam_solver *s, double t, double tout,
     *flag = CVode(s->cvode, tout, s->y, tret, CV_NORMAL);
   }
   return rc;
+}
+
+/* d->out[lo, hi) = y(tout) for tout inside the last step (d->ok): from
+ * the step's end, y_{n+1} = y_n + h sum_i b_i(1) k_i (what ERKStep
+ * computed), y = y_{n+1} + h sum_i (b_i(theta) - b_i(1)) k_i, so y_n needs
+ * no copy and theta = 1 gives y_{n+1} itself. */
+static void dense_eval(lam_solver *s, double tout, size_t lo, size_t hi) {
+  dense_out *d = s->dense;
+  const double th = (tout - d->tn) / d->h;
+  double c[7];
+  N_Vector v[7] = {s->y, d->k0, d->k[1], d->k[2], d->k[3], d->k[4], d->k[5]};
+  c[0] = 1.0;
+  for (int i = 1; i < 7; i++) {
+    const double *q = dense_p[i == 1 ? 0 : i];
+    c[i] = d->h * (th * (q[0] + th * (q[1] + th * (q[2] + th * q[3]))) -
+                   (q[0] + q[1] + q[2] + q[3]));
+  }
+  if (lo == 0 && hi == s->sys->n) {
+    N_VLinearCombination(7, c, v, d->out);
+  } else {
+    lam_nvector_lincomb_range(7, c, v, d->out, lo, hi);
+  }
 }
 
 /* lam_solver_advance for auto's erk with the continuous extension (struct
@@ -871,23 +906,20 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
   }
   double tr = tout;
   N_Vector src = d->out;
+  size_t lo = 0, hi = n;
+  d->partial = 0;
   if (tout >= d->t1) {
     tr = d->t1; /* the step's end, or a stop time before tout */
     src = s->y;
   } else if (d->ok) {
-    /* From the step's end, y_{n+1} = y_n + h sum_i b_i(1) k_i (what
-     * ERKStep computed): y = y_{n+1} + h sum_i (b_i(theta) - b_i(1)) k_i,
-     * so y_n needs no copy and theta = 1 gives y_{n+1} itself. */
-    const double th = (tout - d->tn) / d->h;
-    double c[7];
-    N_Vector v[7] = {s->y, d->k0, d->k[1], d->k[2], d->k[3], d->k[4], d->k[5]};
-    c[0] = 1.0;
-    for (int i = 1; i < 7; i++) {
-      const double *q = dense_p[i == 1 ? 0 : i];
-      c[i] = d->h * (th * (q[0] + th * (q[1] + th * (q[2] + th * q[3]))) -
-                     (q[0] + q[1] + q[2] + q[3]));
+    if (s->sample_hi > s->sample_lo) {
+      lo = s->sample_lo;
+      hi = s->sample_hi;
+      d->partial = 1;
+      d->partial_t = tout;
+      d->partial_calls = d->ncalls;
     }
-    N_VLinearCombination(7, c, v, d->out);
+    dense_eval(s, tout, lo, hi);
   } else {
     flag = ERKStepGetDky(s->erk, tout, 0, d->out);
     if (flag < 0) {
@@ -895,13 +927,47 @@ static int dense_advance(lam_solver *s, double tout, double *y, lam_err *err) {
     }
   }
   s->t = tr;
-  int rc = copy_finite(y, N_VGetArrayPointer(src), n, tr, err);
+  int rc = copy_finite(y + lo, N_VGetArrayPointer(src) + lo, hi - lo, tr, err);
+  if (rc && lo > 0) {
+    rc = check_finite(y, n, tr, err); /* the variable's own index */
+  }
   if (!rc && auto_vote(s, d->t1)) {
-    /* Switch at the sample: BDF starts from y(tout). */
-    memcpy(N_VGetArrayPointer(s->y), y, n * sizeof *y);
-    rc = switch_to_bdf(s, tr, err);
+    /* Switch at the sample: BDF starts from y(tout), all of it. */
+    if (d->partial) {
+      rc = lam_solver_fill(s, y, err);
+    }
+    if (!rc) {
+      memcpy(N_VGetArrayPointer(s->y), y, n * sizeof *y);
+      rc = switch_to_bdf(s, tr, err);
+    }
   }
   return rc;
+}
+
+void lam_solver_set_sample_range(lam_solver *s, size_t first, size_t end) {
+  const int part = end > first && end <= s->sys->n && end - first < s->sys->n;
+  s->sample_lo = part ? first : 0;
+  s->sample_hi = part ? end : 0;
+}
+
+int lam_solver_fill(lam_solver *s, double *y, lam_err *err) {
+  dense_out *d = s->dense;
+  if (!d || !d->partial) {
+    return LAM_OK;
+  }
+  /* The step that gave the sample must still be the last one, its stages
+   * untouched: no right-hand side since (a failed or rejected attempt
+   * writes into the stage vectors). */
+  if (d->ncalls != d->partial_calls) {
+    return lam_err_set(err, LAM_ESOLVER,
+                       "solver: the state at t = %g s is no longer known "
+                       "in full (the solver went on to t = %g s)",
+                       d->partial_t, d->t1);
+  }
+  const size_t n = s->sys->n;
+  dense_eval(s, d->partial_t, 0, n);
+  d->partial = 0;
+  return copy_finite(y, N_VGetArrayPointer(d->out), n, d->partial_t, err);
 }
 
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err) {
@@ -1027,5 +1093,3 @@ void lam_solver_get_stats(const lam_solver *s, lam_solver_stats *st) {
   st->switch_time = s->switch_time;
   st->stiff_hrho = s->hrho;
 }
-
-

@@ -102,6 +102,19 @@ void lam_solver_free(lam_solver *s);
  * reached. */
 int lam_solver_advance(lam_solver *s, double tout, double *y, lam_err *err);
 
+/* Let lam_solver_advance fill only y[first, end) when it interpolates
+ * between steps (method auto's erk), leaving the rest of y as it was: for
+ * a caller that reads only that part of each sample. A step's end, a
+ * switch of method and lam_solver_fill still give the whole state.
+ * end <= first, or the whole state: no restriction (the default). */
+void lam_solver_set_sample_range(lam_solver *s, size_t first, size_t end);
+
+/* The whole state at the last lam_solver_advance's time into y, when that
+ * sample filled only the sample range (else nothing to do). LAM_ESOLVER
+ * when the solver has evaluated its right-hand side since (the step's
+ * stages are gone): call it before advancing again. */
+int lam_solver_fill(lam_solver *s, double *y, lam_err *err);
+
 /* Never integrate (nor evaluate the right-hand side) beyond tstop until
  * the next lam_solver_reset: set before advancing towards an input
  * discontinuity (lam_system next_break), where the run loop restarts the

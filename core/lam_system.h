@@ -41,6 +41,11 @@ typedef struct lam_system_ops {
    * rates themselves. */
   void (*input)(void *self, size_t pop, double t, const double *y,
                 double *out);
+  /* Optional: 1 when observe(pop) reads nothing of y but y[*first,
+   * *end) (one contiguous block), 0 when it reads more or other things.
+   * A run that records only such populations interpolates only their
+   * blocks between solver steps. NULL: every observe reads all of y. */
+  int (*observe_reads)(void *self, size_t pop, size_t *first, size_t *end);
   /* Optional: the state index of row `row` of column `col` in the layout of
    * `[init] state` CSV files (one row per state variable of a column, one
    * CSV column per model column). NULL: the state is stored column by

@@ -228,6 +228,11 @@ int lam_recorder_sample(lam_recorder *rec, double t, const double *y,
   return rec->nbuf == rec->chunk ? flush(rec, err) : LAM_OK;
 }
 
+size_t lam_recorder_pops(const lam_recorder *rec, const size_t **pops) {
+  *pops = rec ? rec->pops : NULL;
+  return rec ? rec->nrec : 0;
+}
+
 static int check_name(const lam_recorder *rec, const char *what,
                       const char *name, lam_err *err) {
   if (!name || !name[0] || (name[0] == '/' && !name[1])) {

@@ -77,6 +77,10 @@ int lam_recorder_attr_real(lam_recorder *rec, const char *name, double value,
  * complete = 0: mark incomplete and leave PATH.part. NULL is a no-op. */
 int lam_recorder_close(lam_recorder *rec, int complete, lam_err *err);
 
+/* The populations recorded at every sample: their count, and their
+ * indices in the system's pops into *pops (owned by rec). */
+size_t lam_recorder_pops(const lam_recorder *rec, const size_t **pops);
+
 /* The path being written (PATH.part until a complete close). */
 const char *lam_recorder_path(const lam_recorder *rec);
 

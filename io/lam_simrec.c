@@ -159,13 +159,38 @@ static int write_stats(lam_sim *sim, lam_recorder *rec, lam_err *err) {
 static void end(void *ctx, lam_sim *sim, double t, const double *y) {
   lam_recorder *rec = ctx;
   lam_err e2;
-  if (write_stats(sim, rec, &e2) == LAM_OK) {
+  if (write_stats(sim, rec, &e2) == LAM_OK && y) {
     lam_recorder_final(rec, t, y, &e2);
   }
 }
 
+/* A sample reads the recorded populations' blocks of the state, when the
+ * model says what each reads and there is no probe (the probe reads the
+ * inputs of many populations): the block from the first to the last. */
+static int reads(void *ctx, lam_sim *sim, size_t *first, size_t *end) {
+  const lam_recorder *rec = ctx;
+  const lam_system *s = lam_sim_system(sim);
+  const size_t *pops;
+  const size_t np = lam_recorder_pops(rec, &pops);
+  if (lam_sim_probe_count(sim) || !s->ops->observe_reads || np == 0) {
+    return 0;
+  }
+  size_t lo = s->n, hi = 0;
+  for (size_t k = 0; k < np; k++) {
+    size_t a, b;
+    if (!s->ops->observe_reads(s->self, pops[k], &a, &b) || !(a < b && b <= s->n)) {
+      return 0;
+    }
+    lo = a < lo ? a : lo;
+    hi = b > hi ? b : hi;
+  }
+  *first = lo;
+  *end = hi;
+  return 1;
+}
+
 lam_sim_observer lam_simrec_observer(lam_recorder *rec) {
-  return (lam_sim_observer){rec, begin, sample, end};
+  return (lam_sim_observer){rec, begin, sample, end, reads};
 }
 
 int lam_sim_record(lam_sim *sim, const lam_run_opts *o, lam_recorder *rec,

@@ -673,8 +673,17 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
   if (par.max > 1 && sim->solver) {
     lam_solver_set_monitor(sim->solver, threads_monitor, &tick);
   }
+  /* An observer that reads one block of each sample gets that block
+   * interpolated between steps; the last sample is whole. */
+  size_t rfirst = 0, rend = 0;
+  const int partial = !rc && sim->solver && obs && obs->reads && !o->on_sample &&
+                      obs->reads(obs->ctx, sim, &rfirst, &rend);
   for (size_t k = 0; !rc && k < nsamples; k++) {
     double t = (double)k * o->dt_record;
+    if (partial) {
+      const int whole = k + 1 == nsamples;
+      lam_solver_set_sample_range(sim->solver, whole ? 0 : rfirst, whole ? 0 : rend);
+    }
     if (k > 0) {
       rc = advance(sim, &tcur, &tbreak, t, err);
       if (rc) {
@@ -701,6 +710,14 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
     rc = advance(sim, &tcur, &tbreak, o->t_end, err);
     tlast = o->t_end;
   }
+  const double *yend = sim->y;
+  if (partial) {
+    lam_err e2;
+    if (lam_solver_fill(sim->solver, sim->y, &e2) != LAM_OK) {
+      yend = NULL; /* a failed advance went on past the last sample */
+    }
+    lam_solver_set_sample_range(sim->solver, 0, 0);
+  }
   if (sim->solver) {
     lam_solver_set_monitor(sim->solver, NULL, NULL); /* tick lives here */
   }
@@ -714,7 +731,7 @@ int lam_sim_run(lam_sim *sim, const lam_run_opts *o,
   if (obs && obs->end && sim->solver) {
     /* Even when the run stopped early, so a recorder can say how far it
      * got. */
-    obs->end(obs->ctx, sim, tlast, sim->y);
+    obs->end(obs->ctx, sim, tlast, yend);
   }
   return rc;
 }

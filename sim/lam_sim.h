@@ -55,6 +55,12 @@ typedef struct lam_sim_observer {
   int (*sample)(void *ctx, lam_sim *sim, double t, const double *y,
                 lam_err *err);
   void (*end)(void *ctx, lam_sim *sim, double t, const double *y);
+  /* Optional: 1 when sample reads nothing of y but y[*first, *end) (and
+   * the run has no on_sample): the run may then fill only that block of y
+   * between solver steps. end still gets the whole state, or y = NULL
+   * when a failed run no longer knows it at its last sample. NULL or 0:
+   * every sample is whole. */
+  int (*reads)(void *ctx, lam_sim *sim, size_t *first, size_t *end);
 } lam_sim_observer;
 
 /* Most samples a run takes (t_end / dt_record + 1): far beyond any file,

@@ -618,7 +618,7 @@ static PyObject *py_run(PyObject *mod, PyObject *args, PyObject *kw) {
   }
   char *part = NULL;
   if (!rc) {
-    lam_sim_observer obs = {&c, obs_begin, obs_sample, obs_end};
+    lam_sim_observer obs = {&c, obs_begin, obs_sample, obs_end, NULL};
     o.record = flags;
     o.command_line = cmdline;
     c.last_check = now_s();

@@ -6,6 +6,11 @@
  *   at an output time, with the published state at t = 40.
  * - A damped 5 Hz oscillator (non-stiff): auto stays on erk, gives the
  *   closed form, and its last test's h rho is below the fire threshold.
+ * - A sample range (lam_solver_set_sample_range): the same bits as the
+ *   whole sample in the range, the rest of y untouched, lam_solver_fill
+ *   completing it, an error once a failed advance lost the stages.
+ *   Through lam_sim: recording `out` alone gives the bits of recording it
+ *   with `attn` (which reads the whole state), samples and final state.
  * - Inputs with kinks (continuous, slope jumps on a grid, as a frozen
  *   noise path): auto's steps end on them; fewer rejections and right-hand
  *   sides than without, and the exact cell-by-cell solution.
@@ -248,6 +253,66 @@ Test(solver_auto, samples_from_the_continuous_extension) {
   cr_expect_geq(x.nfevals, 6 * x.nsteps + 1000, "erk: %ld evaluations, %ld steps",
                 x.nfevals, x.nsteps);
   cr_expect_lt(e_auto, 2.0 * e_erk + 1e-7, "auto %g, erk %g", e_auto, e_erk);
+}
+
+/* A sample range: the bank's oscillators 20..39 (states 40..79) only. The
+ * range is the same bits as the whole sample, the rest of y is left as it
+ * was, lam_solver_fill completes the last sample to the whole run's bits,
+ * and after a failed advance it says the state is no longer known. */
+static int bank_rhs_until(void *self, double t, const double *y, double *dy) {
+  return t > 0.06 ? -1 : bank_rhs(self, t, y, dy);
+}
+
+Test(solver_auto, a_sample_range_is_the_whole_sample_s_bits) {
+  static const lam_system_ops ops = {.rhs = bank_rhs, .observe = first_observe};
+  static const lam_system_ops failing = {.rhs = bank_rhs_until, .observe = first_observe};
+  double w[BANK], y0[2 * BANK];
+  for (int k = 0; k < BANK; k++) {
+    w[k] = TWO_PI * (5.0 + 40.0 * k / (BANK - 1));
+    y0[2 * k] = cos(0.3 * k);
+    y0[2 * k + 1] = -w[k] * sin(0.3 * k);
+  }
+  lam_system sys = {.ops = &ops, .self = w, .n = 2 * BANK, .npops = 1,
+                    .pops = &one_pop, .y0 = y0, .kind = "bank"};
+  lam_solver_params sp;
+  defaults(&sp);
+  sp.threads = 1;
+  lam_err err = {0, ""};
+  lam_solver *whole = NULL, *part = NULL;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &whole, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &part, &err), LAM_OK, "%s", err.msg);
+  lam_solver_set_sample_range(part, 40, 80);
+  double yw[2 * BANK], yp[2 * BANK];
+  int inside = 0;
+  for (int i = 1; i <= 300; i++) {
+    const double t = 0.0007 * i;
+    for (int k = 0; k < 2 * BANK; k++) {
+      yp[k] = -1e300; /* what the range leaves alone */
+    }
+    cr_assert_eq(lam_solver_advance(whole, t, yw, &err), LAM_OK, "%s", err.msg);
+    cr_assert_eq(lam_solver_advance(part, t, yp, &err), LAM_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(yp + 40, yw + 40, 40 * sizeof *yp), 0, "t = %g", t);
+    int untouched = yp[0] == -1e300 && yp[39] == -1e300 && yp[80] == -1e300 &&
+                    yp[2 * BANK - 1] == -1e300;
+    inside += untouched; /* a sample at a step's end is whole */
+  }
+  cr_expect_gt(inside, 200, "only %d of 300 samples were interpolated in range", inside);
+  cr_assert_eq(lam_solver_fill(part, yp, &err), LAM_OK, "%s", err.msg);
+  cr_expect_eq(memcmp(yp, yw, sizeof yp), 0, "the filled sample differs from the whole one");
+  lam_solver_free(whole);
+  lam_solver_free(part);
+  /* Failing after the last sample: its stages are gone. */
+  sys.ops = &failing;
+  cr_assert_eq(lam_solver_new(&sys, &sp, 0.0, y0, &part, &err), LAM_OK, "%s", err.msg);
+  lam_solver_set_sample_range(part, 40, 80);
+  cr_assert_eq(lam_solver_advance(part, 0.0503, yp, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_solver_fill(part, yp, &err), LAM_OK, "%s", err.msg); /* nothing since */
+  cr_assert_eq(lam_solver_advance(part, 0.0507, yp, &err), LAM_OK, "%s", err.msg);
+  cr_expect_neq(lam_solver_advance(part, 0.07, yp, &err), LAM_OK);
+  err.msg[0] = '\0';
+  cr_expect_eq(lam_solver_fill(part, yp, &err), LAM_ESOLVER);
+  cr_expect(strstr(err.msg, "no longer known"), "%s", err.msg);
+  lam_solver_free(part);
 }
 
 /* ------------------------------------------------------------- kinks */
@@ -528,6 +593,59 @@ Test(solver_auto, fast_pv_switches_and_the_file_says_so, .timeout = 120) {
   lam_runfile_free(rf);
   free(flags);
   lam_sim_free(sim);
+  tu_cleanup();
+}
+
+/* Recording one population interpolates only its block of the state
+ * (lam_sim_observer reads): its samples and the final state are the same
+ * bits as when it is recorded with a population that needs the whole
+ * state (attn). */
+static double *recorded(const char *dir, const char *name, int with_attn,
+                        const char *what, int rank, size_t dims[3]) {
+  char out[512];
+  snprintf(out, sizeof out, "%s/%s.h5", dir, name);
+  /* Samples between the noise grid's kinks (where steps end), so that
+   * they are interpolated. */
+  const char *sets[] = {"probe.enabled=false", "run.dt_record=0.0007"};
+  lam_sim *sim = sim_of("default.ini", sets, 2);
+  const lam_system *sys = lam_sim_system(sim);
+  int *flags = calloc(sys->npops, sizeof *flags);
+  for (size_t p = 0; p < sys->npops; p++) {
+    flags[p] = !strcmp(sys->pops[p].name, "out") ||
+               (with_attn && !strcmp(sys->pops[p].name, "attn"));
+  }
+  lam_err err = {0, ""};
+  lam_recorder *rec = lam_recorder_open(out, sys, flags, &err);
+  cr_assert(rec, "%s", err.msg);
+  lam_run_opts o = lam_run_defaults(sim);
+  o.t_end = 0.2975; /* the last sample inside a step too */
+  o.record = flags;
+  cr_assert_eq(lam_sim_record(sim, &o, rec, &err), LAM_OK, "%s", err.msg);
+  cr_assert_eq(lam_recorder_close(rec, 1, &err), LAM_OK, "%s", err.msg);
+  free(flags);
+  lam_sim_free(sim);
+  lam_runfile *rf = NULL;
+  cr_assert_eq(lam_runfile_open(out, 0, &rf, &err), LAM_OK, "%s", err.msg);
+  double *v = NULL;
+  cr_assert_eq(lam_runfile_read(rf, what, rank, "the population", 0, 0, &v, dims, &err),
+               LAM_OK, "%s: %s", what, err.msg);
+  lam_runfile_free(rf);
+  return v;
+}
+
+Test(solver_auto, recording_one_population_keeps_its_bits, .timeout = 120) {
+  char *dir = tu_tmpdir();
+  const char *what[] = {"/traces/out", "/final/l5b"};
+  for (size_t i = 0; i < 2; i++) {
+    size_t da[3], db[3];
+    double *a = recorded(dir, "alone", 0, what[i], 3 - (int)i, da);
+    double *b = recorded(dir, "with_attn", 1, what[i], 3 - (int)i, db);
+    cr_assert(da[0] == db[0] && da[1] == db[1] && da[2] == db[2], "%s shapes", what[i]);
+    cr_expect_eq(memcmp(a, b, da[0] * da[1] * da[2] * sizeof *a), 0,
+                 "%s: recorded alone, it differs", what[i]);
+    free(a);
+    free(b);
+  }
   tu_cleanup();
 }
 
