@@ -232,14 +232,6 @@ static int dense_new(lam_solver *s) {
     return LAM_ENOMEM;
   }
   s->dense = d;
-  /* ERKStep's own interpolant now serves only where the stages are not
-   * known (the first step after a start) and at a stop time, where
-   * ARKODE returns its value: degree 3 needs no right-hand side of its own
-   * there, where degree 4 evaluated one more inside every step that ended
-   * on a kink, and pushed that step's stages out of the last six calls. */
-  if (ERKStepSetInterpolantDegree(s->erk, 3) != ARK_SUCCESS) {
-    return LAM_ENOMEM;
-  }
   d->stop = NAN;
   d->h_free = NAN;
   d->k0 = N_VClone(s->y);
@@ -376,6 +368,16 @@ static int erk_new(lam_solver *s, double t0, lam_err *err) {
      * lose an order at output times (16x the error at rtol 1e-8). */
     if (!flag && b->q - 1 > 4) {
       flag = ERKStepSetInterpolantDegree(s->erk, 4);
+    }
+    /* auto with Dormand-Prince samples from the pair's continuous
+     * extension (struct dense_out); ERKStep's interpolant serves only
+     * where the stages are not known (the first step after a start) and
+     * at a stop time, where ARKODE returns its value. Degree 3 needs no
+     * right-hand side of its own there; degree 4 evaluated one more in
+     * every step that ended on a kink, and pushed that step's stages out
+     * of the last six calls. */
+    if (!flag && s->is_auto && p->erk_table == LAM_ERK_DORMAND_PRINCE) {
+      flag = ERKStepSetInterpolantDegree(s->erk, 3);
     }
     ARKodeButcherTable_Free(b);
   }
