@@ -386,6 +386,30 @@ LAM_SIMD static void lincomb_k(int nvec, const sunrealtype *c,
   }
 }
 
+/* z[first, first + n) = sum_i c_i X_i there, nvec <= MAXV. Terms with a
+ * zero coefficient are left out: each was a pass over a vector adding
+ * 0 x_i, which changes no sum but the sign of an exact zero. Runge-Kutta
+ * tables have such zeros: Dormand-Prince's a_72, b_2, b_7 and the error's
+ * e_2 are four of the ~47 vector reads of a step. */
+static void lincomb_part(int nvec, const sunrealtype *c, N_Vector *X,
+                         N_Vector z, idx first, idx n) {
+  const sunrealtype *xd[MAXV];
+  sunrealtype cc[MAXV];
+  int m = 0;
+  for (int i = 0; i < nvec; i++) {
+    if (c[i] != 0.0) {
+      cc[m] = c[i];
+      xd[m++] = NV_DATA_S(X[i]) + first;
+    }
+  }
+  sunrealtype *zd = NV_DATA_S(z) + first;
+  if (m == 0) {
+    PARALLEL_RANGES(z, n, for (idx j = lo; j < hi; j++) zd[j] = 0.0);
+    return;
+  }
+  PARALLEL_RANGES(z, n, lincomb_k(m, cc, xd, lo, hi, zd));
+}
+
 /* z = sum_i c_i X_i in one pass over the elements (z may be X_0). The sum
  * is accumulated in the order of SUNDIALS' fallback (c_0 X_0, then + c_i
  * X_i for i = 1, 2, ...), which made one pass per vector: CVodeGetDky
@@ -413,48 +437,14 @@ static int linear_combination(int nvec, sunrealtype *c, N_Vector *X,
     }
     return rc;
   }
-  /* Terms with a zero coefficient are left out: each was a pass over a
-   * vector adding 0 x_i, which changes no sum but the sign of an exact
-   * zero. Runge-Kutta tables have such zeros: Dormand-Prince's a_72, b_2,
-   * b_7 and the error's e_2 are four of the ~47 vector reads of a step. */
-  const sunrealtype *xd[MAXV];
-  sunrealtype cc[MAXV];
-  int m = 0;
-  for (int i = 0; i < nvec; i++) {
-    if (c[i] != 0.0) {
-      cc[m] = c[i];
-      xd[m++] = NV_DATA_S(X[i]);
-    }
-  }
-  if (m == 0) {
-    set_const(0.0, z);
-    return 0;
-  }
-  sunrealtype *zd = NV_DATA_S(z);
-  PARALLEL_RANGES(z, NV_LENGTH_S(z), lincomb_k(m, cc, xd, lo, hi, zd));
+  lincomb_part(nvec, c, X, z, 0, NV_LENGTH_S(z));
   return 0;
 }
 
 void lam_nvector_lincomb_range(int nvec, const sunrealtype *c, N_Vector *X,
                                N_Vector z, size_t first, size_t end) {
-  const sunrealtype *xd[MAXV];
-  sunrealtype cc[MAXV];
-  int m = 0;
-  for (int i = 0; i < nvec && m < MAXV; i++) {
-    if (c[i] != 0.0) { /* as linear_combination: the same sums */
-      cc[m] = c[i];
-      xd[m++] = NV_DATA_S(X[i]) + first;
-    }
-  }
-  sunrealtype *zd = NV_DATA_S(z) + first;
-  const idx n = (idx)(end - first);
-  if (m == 0) {
-    for (idx j = 0; j < n; j++) {
-      zd[j] = 0.0;
-    }
-    return;
-  }
-  PARALLEL_RANGES(z, n, lincomb_k(m, cc, xd, lo, hi, zd));
+  lincomb_part(nvec < MAXV ? nvec : MAXV, c, X, z, (idx)first,
+               (idx)(end - first));
 }
 
 /* Z_i = a_i x + Y_i over elements [lo, hi), i < m <= MAXV. */

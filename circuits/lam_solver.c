@@ -560,6 +560,18 @@ static int switch_to_bdf(lam_solver *s, double t, lam_err *err) {
   return rc;
 }
 
+/* The step the stiffness test weighs: the one the error control wants. A
+ * step cut short to end on a kink (a noise grid point, struct dense_out)
+ * says nothing of stability. */
+static double test_step(lam_solver *s) {
+  if (s->dense && isfinite(s->dense->h_free)) {
+    return s->dense->h_free;
+  }
+  double h = 0.0;
+  ERKStepGetCurrentStep(s->erk, &h);
+  return h;
+}
+
 /* After an erk advance under auto, with the state at (t, s->y): test every
  * TEST_STEPS steps; 1 once TEST_VOTES tests in a row found the step at the
  * boundary (time to switch). */
@@ -573,15 +585,7 @@ static int auto_vote(lam_solver *s, double t) {
     return 0;
   }
   s->test_steps = nst;
-  /* The step the error control wants: a step cut short to end on a kink
-   * (a noise grid point, struct dense_out) says nothing of stability. */
-  double h = 0.0;
-  if (s->dense && isfinite(s->dense->h_free)) {
-    h = s->dense->h_free;
-  } else {
-    ERKStepGetCurrentStep(s->erk, &h);
-  }
-  const double hr = stiff_hrho(s, t, N_VGetArrayPointer(s->y), h);
+  const double hr = stiff_hrho(s, t, N_VGetArrayPointer(s->y), test_step(s));
   s->hrho = hr;
   const double bound = TEST_SHARE * erk_boundary[s->p.erk_table];
   s->votes = hr >= bound ? s->votes + 1 : 0;
@@ -779,9 +783,7 @@ static int failed(const lam_solver *s, double t, int flag, lam_err *err) {
 static int stiff_rescue(lam_solver *s, double t, double tout,
                         sunrealtype *tret, int *flag, lam_err *err) {
   s->test_steps = 0;
-  double h = 0.0;
-  ERKStepGetCurrentStep(s->erk, &h);
-  s->hrho = stiff_hrho(s, t, N_VGetArrayPointer(s->y), h);
+  s->hrho = stiff_hrho(s, t, N_VGetArrayPointer(s->y), test_step(s));
   if (s->hrho < TEST_SHARE * erk_boundary[s->p.erk_table]) {
     return LAM_OK;
   }
