@@ -92,6 +92,15 @@ static void unit(const lam_column_params *p, const lam_column_params *ppv,
   }
 }
 
+/* Unit u of lam_apical_rhs. */
+static void unit_at(const lam_column_params *p, const lam_column_params *ppv,
+                    const lam_dims *d, const lam_apical_args *x, long u, size_t nh,
+                    size_t per_q) {
+  const size_t nq = d->nq, b = (size_t)u / nh, h0 = (size_t)u % nh * per_q,
+               i0 = b * QBLOCK, i1 = i0 + QBLOCK < nq ? i0 + QBLOCK : nq;
+  unit(p, ppv, d, x, i0, i1, h0, h0 + per_q);
+}
+
 /* Units: blocks of QBLOCK queries with all their heads, or with a single
  * query (the top-down topology) its heads one by one. They depend on the
  * sizes alone, not on the thread count. */
@@ -102,10 +111,17 @@ void lam_apical_rhs(const lam_column_params *p, const lam_column_params *ppv,
   const size_t nb = (nq + QBLOCK - 1) / QBLOCK, nh = H / per_q;
   const long nunits = (long)(nb * nh);
   const int nt = lam_par_threads(d->threads, nq * H * d->T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt) if (nt > 1)")
-  for (long u = 0; u < nunits; u++) {
-    const size_t b = (size_t)u / nh, h0 = (size_t)u % nh * per_q,
-                 i0 = b * QBLOCK, i1 = i0 + QBLOCK < nq ? i0 + QBLOCK : nq;
-    unit(p, ppv, d, x, i0, i1, h0, h0 + per_q);
+  /* One thread: no region at all. An `if (0)` clause still starts a team of
+   * one in libgomp, with a futex wake at its end: one system call per
+   * evaluation, ~10 % of a small model's run. */
+  if (nt > 1) {
+    LAM_OMP_N(nt, "omp parallel for schedule(static) num_threads(nt)")
+    for (long u = 0; u < nunits; u++) {
+      unit_at(p, ppv, d, x, u, nh, per_q);
+    }
+  } else {
+    for (long u = 0; u < nunits; u++) {
+      unit_at(p, ppv, d, x, u, nh, per_q);
+    }
   }
 }

@@ -13,5 +13,5 @@ void lam_l23_rhs_gain(const lam_column_params *p, const lam_dims *d,
                       const double *Q, const double *g, const double *XQ,
                       double c_td, const double *zQ,
                       double *dQ) {
-  lam_leaky_rhs_gain(p, d->T, d->H * d->dk, 1.0 / p->tau_l23, Q, g, XQ, c_td, zQ, dQ);
+  lam_leaky_rhs_gain_par(p, d, d->H * d->dk, 1.0 / p->tau_l23, Q, g, XQ, c_td, zQ, dQ);
 }

@@ -12,5 +12,5 @@ void lam_l4_rhs(const lam_column_params *p, const lam_dims *d,
 void lam_l4_rhs_gain(const lam_column_params *p, const lam_dims *d,
                      const double *V, const double *g, const double *XV,
                      double *dV) {
-  lam_leaky_rhs_gain(p, d->T, d->H * d->dv, 1.0 / p->tau_l4, V, g, XV, 0.0, NULL, dV);
+  lam_leaky_rhs_gain_par(p, d, d->H * d->dv, 1.0 / p->tau_l4, V, g, XV, 0.0, NULL, dV);
 }

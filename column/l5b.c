@@ -12,5 +12,5 @@ void lam_l5b_rhs(const lam_column_params *p, const lam_dims *d,
 void lam_l5b_rhs_gain(const lam_column_params *p, const lam_dims *d,
                       const double *K, const double *s, const double *XK,
                       double *dK) {
-  lam_leaky_rhs_gain(p, d->T, d->H * d->dk, 1.0 / p->tau_l5b, K, s, XK, 0.0, NULL, dK);
+  lam_leaky_rhs_gain_par(p, d, d->H * d->dk, 1.0 / p->tau_l5b, K, s, XK, 0.0, NULL, dK);
 }

@@ -88,8 +88,16 @@ void lam_leaky_rhs_gain(const lam_column_params *p, size_t T, size_t n,
 typedef struct lam_dims {
   size_t T, H, dk, dv;
   size_t nq; /* queries per head: T (self topology) or 1 (topdown) */
-  int threads; /* for lam_apical_rhs and lam_pv_rates (core/lam_par.h; 0 or 1: one) */
+  int threads; /* for lam_apical_rhs, lam_pv_rates and the _gain forms
+                * (core/lam_par.h; 0 or 1: one) */
 } lam_dims;
+
+/* lam_leaky_rhs_gain over d->T rows, split across d->threads threads from
+ * LAM_PAR_MIN_VECTOR units on (the same bits for any count). */
+void lam_leaky_rhs_gain_par(const lam_column_params *p, const lam_dims *d,
+                            size_t n, double k, const double *Y,
+                            const double *g, const double *X, double c,
+                            const double *v, double *dY);
 
 /* Population blocks. Arrays are row-major with the column index first:
  *   V, O: T x (H*dv); Q, K: T x (H*dk); A, R: nq x (H*T); P: nq x H;

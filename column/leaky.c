@@ -8,6 +8,7 @@
  * unit (docs/performance.md, "The attention right-hand side, fused"). Per
  * element the same operations as k * (-Y + lam_transfer(p, drive)). */
 #include "lam_column.h"
+#include "lam_par.h"
 
 LAM_COLUMN_SIMD void lam_leaky_rhs(const lam_column_params *p, size_t n,
                                    double k, const double *Y,
@@ -91,5 +92,29 @@ LAM_COLUMN_SIMD void lam_leaky_rhs_gain(const lam_column_params *p, size_t T,
       const double dr = v ? gj * x[u] + c * v[u] : gj * x[u];
       dy[u] = k * (-y[u] + lam_transfer(p, dr));
     }
+  }
+}
+
+/* Threads (core/lam_par.h): each takes a contiguous range of the T rows;
+ * an element depends on its own row alone, so the split changes no bit.
+ * The per-column populations are most of a top-down network's right-hand
+ * side (T x H d units each, against the single query's H x T apical
+ * units). */
+void lam_leaky_rhs_gain_par(const lam_column_params *p, const lam_dims *d,
+                            size_t n, double k, const double *Y,
+                            const double *g, const double *X, double c,
+                            const double *v, double *dY) {
+  const size_t T = d->T;
+  const int nt = lam_par_threads(d->threads, T * n >= LAM_PAR_MIN_VECTOR);
+  if (nt > 1) { /* one thread: no region (column/apical.c says why) */
+    LAM_OMP_N(nt, "omp parallel num_threads(nt)")
+    {
+      size_t j0, j1;
+      lam_par_rows(T, &j0, &j1);
+      lam_leaky_rhs_gain(p, j1 - j0, n, k, Y + j0 * n, g + j0, X + j0 * n, c, v,
+                         dY + j0 * n);
+    }
+  } else {
+    lam_leaky_rhs_gain(p, T, n, k, Y, g, X, c, v, dY);
   }
 }

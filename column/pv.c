@@ -77,11 +77,15 @@ void lam_pv_rates(const lam_column_params *p, const lam_dims *d,
                   const double *A, const double *P, double *R) {
   const size_t T = d->T, rows = d->nq * d->H;
   const int nt = lam_par_threads(d->threads, rows * T >= LAM_PAR_MIN_APICAL);
-  LAM_OMP_N(nt, "omp parallel num_threads(nt) if (nt > 1)")
-  {
-    size_t r0, r1;
-    lam_par_rows(rows, &r0, &r1);
-    lam_pv_rates_rows(p, T, r0, r1, A, P, R);
+  if (nt > 1) { /* one thread: no region (column/apical.c says why) */
+    LAM_OMP_N(nt, "omp parallel num_threads(nt)")
+    {
+      size_t r0, r1;
+      lam_par_rows(rows, &r0, &r1);
+      lam_pv_rates_rows(p, T, r0, r1, A, P, R);
+    }
+  } else {
+    lam_pv_rates_rows(p, T, 0, rows, A, P, R);
   }
 }
 

@@ -13,7 +13,10 @@
  *   - lam_leaky_rhs_gain and the _gain forms of L4, L2/3, L5 basal against
  *     the drive formed first and the population blocks, bit for bit;
  *   - the gate (key side transposed, one NoTrans dgemm per head) against
- *     its definition, sizes with and without a remainder of four. */
+ *     its definition, sizes with and without a remainder of four;
+ *   - the _gain forms and the gate's transpose split across 2 and 3
+ *     threads (core/lam_par.h) against one thread, bit for bit, at a size
+ *     over the threshold with rows left over to every split. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "lam_column.h"
+#include "lam_par.h"
 
 static uint64_t rng = 88172645463325252ull;
 static double unif(double lo, double hi) {
@@ -297,4 +301,49 @@ Test(fused, gate_transposed_keys) {
     check_gate(G, Q, ldq, K, nq, H, T, dk, gate ? 1.1 : 0.0);
   }
   free(Q), free(K), free(G), free(work);
+}
+
+/* T = 601 columns of H d = 32 units: 19,232 per population, over
+ * LAM_PAR_MIN_VECTOR; 601 rows split unevenly over 2 and 3 threads, and
+ * 601 keys leave one past the blocks of four of the transpose. */
+Test(fused, threads_split_changes_no_bit) {
+#if LAM_PAR_HAVE_OPENMP
+  const size_t T = 601, H = 4, dk = 8, n = H * dk, nq = 1;
+  cr_assert_geq(T * n, LAM_PAR_MIN_VECTOR, "the threaded paths must be reached");
+  lam_column_params p = params();
+  p.transfer = LAM_F_RELU;
+  double *Y = rnd(T * n, -1, 1), *X = rnd(T * n, -2, 2), *g = rnd(T, 0.3, 1.7),
+         *v = rnd(n, -1, 1), *Q = rnd(nq * n, -2, 2);
+  double *d1 = malloc(T * n * sizeof *d1), *dn = malloc(T * n * sizeof *dn),
+         *G1 = malloc(nq * H * T * sizeof *G1), *Gn = malloc(nq * H * T * sizeof *Gn),
+         *w1 = malloc((nq + T) * n * sizeof *w1), *wn = malloc((nq + T) * n * sizeof *wn);
+  cr_assert(d1 && dn && G1 && Gn && w1 && wn);
+  for (int gate = 0; gate < 2; gate++) {
+    p.gate = gate ? LAM_GATE_BAC : LAM_GATE_PRODUCT;
+    p.bac_saturation = 1.1;
+    const lam_dims one = {T, H, dk, dk, nq, 1};
+    lam_l23_rhs_gain(&p, &one, Y, g, X, 0.4, v, d1);
+    lam_l5a_gate(&p, &one, Q, n, X, G1, w1);
+    for (int nt = 2; nt <= 3; nt++) {
+      const lam_dims d = {T, H, dk, dk, nq, nt};
+      lam_l4_rhs_gain(&p, &d, Y, g, X, dn);
+      lam_l4_rhs_gain(&p, &one, Y, g, X, d1);
+      same_bits(dn, d1, T * n, "l4 threads");
+      lam_l5b_rhs_gain(&p, &d, Y, g, X, dn);
+      lam_l5b_rhs_gain(&p, &one, Y, g, X, d1);
+      same_bits(dn, d1, T * n, "l5b threads");
+      lam_l23_rhs_gain(&p, &d, Y, g, X, 0.4, v, dn);
+      lam_l23_rhs_gain(&p, &one, Y, g, X, 0.4, v, d1);
+      same_bits(dn, d1, T * n, "l23 threads");
+      lam_l5a_gate(&p, &d, Q, n, X, Gn, wn);
+      same_bits(Gn, G1, nq * H * T, "gate threads");
+      same_bits(wn + nq * n, w1 + nq * n, T * n, "transposed keys threads");
+    }
+    check_gate(G1, Q, n, X, nq, H, T, dk, gate ? 1.1 : 0.0);
+  }
+  free(Y), free(X), free(g), free(v), free(Q), free(d1), free(dn), free(G1), free(Gn);
+  free(w1), free(wn);
+#else
+  cr_skip_test("a build without OpenMP has one thread");
+#endif
 }
