@@ -104,8 +104,9 @@ void lam_leaky_rhs_gain_par(const lam_column_params *p, const lam_dims *d,
  *   S (SOM), I (VIP): T. Drives are precomputed by the network.
  * Each writes dy/dt for its own population and touches nothing else.
  * The T x T ones over all queries (lam_l5a_gate, lam_l5a_rhs, lam_pv_rhs,
- * lam_out_rhs) run on one thread: the network computes them together, in
- * units and threads, through lam_apical_rhs. */
+ * lam_out_rhs) run on one thread, but for the gate's key transpose (split
+ * by d->threads from LAM_PAR_MIN_VECTOR values on): the network computes
+ * them together, in units and threads, through lam_apical_rhs. */
 void lam_l4_rhs(const lam_column_params *p, const lam_dims *d,
                 const double *V, const double *drive, double *dV);
 void lam_l23_rhs(const lam_column_params *p, const lam_dims *d,
