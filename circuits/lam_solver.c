@@ -101,6 +101,7 @@ struct lam_solver {
   double switch_time;  /* auto: erk -> bdf, NAN: none */
   double tstop;        /* the stop time set (1e300: none), for a switch */
   long test_steps;     /* erk steps at the last stiffness test */
+  long test_gap;       /* erk steps from one test to the next (auto_vote) */
   int votes;           /* consecutive tests that found the step held */
   double hrho;         /* the last test's h rho, NAN: none yet */
   long test_fevals;    /* right-hand sides the tests evaluated */
@@ -472,9 +473,14 @@ static int auto_choice(const lam_system *sys, const lam_solver_params *p,
  * from three power-iteration steps with difference quotients of the
  * right-hand side, (f(y + e v) - f(y)) / e, as LSODA's switch estimates
  * the Jacobian's norm: four evaluations per test, every TEST_STEPS steps
- * at most, warm-started from the last direction. */
-enum { TEST_STEPS = 20, TEST_VOTES = 3, TEST_ITERS = 3 };
+ * at most, warm-started from the last direction. While h rho stays under
+ * TEST_FAR of the boundary the gap doubles, up to TEST_GAP_MAX steps: the
+ * tests were ~3 % of a non-stiff run's evaluations (h rho 0.02-0.3 on the
+ * benchmark networks and the default model), and a run turning stiff is
+ * found at most TEST_GAP_MAX steps later, steps held at the boundary. */
+enum { TEST_STEPS = 20, TEST_GAP_MAX = 160, TEST_VOTES = 3, TEST_ITERS = 3 };
 #define TEST_SHARE 0.8 /* of the boundary: "near" it */
+#define TEST_FAR 0.25  /* of the boundary: far from it */
 
 /* The real stability boundary of each erk_table (|R(z)| = 1 on the
  * negative axis): Dormand-Prince 3.31, Verner 6(5) taken as 3.3 (no
@@ -581,7 +587,7 @@ static int auto_vote(lam_solver *s, double t) {
   if (nst < s->test_steps) {
     s->test_steps = 0; /* a restart zeroed the count */
   }
-  if (nst - s->test_steps < TEST_STEPS) {
+  if (nst - s->test_steps < s->test_gap) {
     return 0;
   }
   s->test_steps = nst;
@@ -589,6 +595,9 @@ static int auto_vote(lam_solver *s, double t) {
   s->hrho = hr;
   const double bound = TEST_SHARE * erk_boundary[s->p.erk_table];
   s->votes = hr >= bound ? s->votes + 1 : 0;
+  s->test_gap = hr < TEST_FAR * erk_boundary[s->p.erk_table]
+                    ? (2 * s->test_gap < TEST_GAP_MAX ? 2 * s->test_gap : TEST_GAP_MAX)
+                    : TEST_STEPS;
   return s->votes >= TEST_VOTES;
 }
 
@@ -618,6 +627,7 @@ int lam_solver_new(const lam_system *sys, const lam_solver_params *p,
   s->p = *p;
   s->t = t0;
   s->method = p->method;
+  s->test_gap = TEST_STEPS;
   s->switch_time = NAN;
   s->hrho = NAN;
   s->tstop = 1e300;

@@ -154,6 +154,18 @@ Test(solver_auto, oscillator_stays_on_erk) {
    * h w, far inside Dormand-Prince's boundary 3.31. */
   cr_expect(st.stiff_hrho >= 0 && st.stiff_hrho < 0.8 * 3.31, "h rho %g", st.stiff_hrho);
   cr_expect_lt(maxerr, 1e-8, "max error %g", maxerr);
+  /* The tests' own evaluations: what Dormand-Prince does not account for,
+   * six per attempted step (the first same as the last), less ERKStep's
+   * start (f(t0, y0) and its initial step estimate, at most 5). Far from
+   * the boundary (h rho < 0.25 x 3.31) the gap between tests doubles from
+   * 20 steps to 160: tests after 20, 60, 140, 300, 460, ... steps, at most
+   * 4 + nsteps / 160 of them, four evaluations each (a test every 20 steps
+   * would be nsteps / 5 evaluations, ~400 here). */
+  const long tests_fe = st.nfevals - 6 * (st.nsteps + st.netfails);
+  const long bound = 4 * (4 + st.nsteps / 160) + 5;
+  cr_expect(tests_fe >= 0 && tests_fe <= bound,
+            "%ld evaluations beyond six per step over %ld steps (at most %ld)", tests_fe,
+            st.nsteps, bound);
   lam_solver_free(s);
 }
 
