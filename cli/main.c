@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "lam_config.h"
+#include "lam_provenance.h"
 
 static const char usage[] =
     "usage: laminar COMMAND [options]\n"
@@ -21,7 +22,7 @@ static const char usage[] =
     "  analyze RUN.h5   band power, peaks, coherence, PAC per layer and contact\n"
     "  analyze MODEL --fixed-points | --scan KEY=LO:HI   equilibria, Hopf, folds\n"
     "  plot RUN.h5      figures: traces, psd, csd, lfp, attention, sweep\n"
-    "  version          print the version\n"
+    "  version          print the version, commit and build (as run files record them)\n"
     "\n"
     "`laminar COMMAND --help` describes each command.\n"
     "Model files: models/default.ini, docs/model-reference.md.\n";
@@ -37,7 +38,10 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    printf("laminar %s\n", LAM_VERSION);
+    /* The same three a run file records (attributes version, commit and
+     * build): a benchmark or a bug report names the exact build with them. */
+    printf("laminar %s\ncommit %s\nbuild %s\n", LAM_VERSION,
+           lam_provenance_commit(), lam_provenance_build());
     return 0;
   }
   if (!strcmp(cmd, "run")) {

@@ -65,6 +65,9 @@ char *lam_provenance_command_line(int argc, char *const *argv) {
   return s;
 }
 
+const char *lam_provenance_commit(void) { return LAM_COMMIT; }
+const char *lam_provenance_build(void) { return LAM_BUILD; }
+
 void lam_provenance_timestamp(time_t t, char buf[32]) {
   struct tm tm;
   if (!gmtime_r(&t, &tm) ||

@@ -46,6 +46,13 @@ int lam_provenance_write(lam_recorder *rec, const lam_sim_params *p,
  * malloc'ed (caller frees); NULL when out of memory. */
 char *lam_provenance_command_line(int argc, char *const *argv);
 
+/* The commit and build options this library was built from, the values a
+ * run file's attributes commit and build record: `git describe` of the
+ * source ("unknown" outside a git checkout) and "buildtype=...;
+ * compiler=...; openmp=...; mpi=...; plot=...; sanitize=...". */
+const char *lam_provenance_commit(void);
+const char *lam_provenance_build(void);
+
 /* t as ISO 8601 UTC, "2026-12-07T07:29:32Z". */
 void lam_provenance_timestamp(time_t t, char buf[32]);
 

@@ -375,6 +375,35 @@ static const char *shell_words(const char *line) {
   return slurp("words.txt");
 }
 
+/* `laminar version` names the build the way its run files do: the same
+ * version, commit and build strings as the attributes of a file it wrote,
+ * one "name value" line each. */
+Test(from_cli, version_prints_what_run_files_record) {
+  const char *a[] = {"run", model_path("default.ini"), "--t-end", "0.01", "-o",
+                     in_dir("v.h5"), "--quiet", NULL};
+  run_ok(a);
+  const char *v[] = {"version", NULL};
+  run_ok(v);
+  static char out[4096];
+  const char *so = slurp("stdout.txt");
+  cr_assert(so && strlen(so) < sizeof out, "%s", so ? so : "(no stdout)");
+  memcpy(out, so, strlen(so) + 1);
+  const char *f = in_dir("v.h5");
+  const char *names[] = {"laminar", "commit", "build"};
+  const char *attrs[] = {"version", "commit", "build"};
+  char *line = out;
+  for (int i = 0; i < 3; i++) {
+    char *nl = strchr(line, '\n');
+    cr_assert(nl, "line %d missing in:\n%s", i + 1, slurp("stdout.txt"));
+    *nl = '\0';
+    char want[2048];
+    snprintf(want, sizeof want, "%s %s", names[i], attr_text(f, attrs[i]));
+    cr_expect_str_eq(line, want);
+    line = nl + 1;
+  }
+  cr_expect_str_eq(line, "", "more than three lines");
+}
+
 Test(from_cli, provenance_attributes_have_their_form) {
   double x[64];
   write_x("x y.csv", x); /* a space: the command line must quote it */
