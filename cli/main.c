@@ -27,6 +27,30 @@ static const char usage[] =
     "`laminar COMMAND --help` describes each command.\n"
     "Model files: models/default.ini, docs/model-reference.md.\n";
 
+static const char version_usage[] =
+    "usage: laminar version\n"
+    "\n"
+    "Print laminar's version, the commit it was built from (`git describe`,\n"
+    "\"unknown\" outside a git checkout) and its build options, one line each:\n"
+    "the attributes version, commit and build of every run file it writes.\n";
+
+/* The same three a run file records: a benchmark or a bug report names the
+ * exact build with them. */
+static int version(int argc, char **argv) {
+  if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    fputs(version_usage, stdout);
+    return 0;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "laminar version: unexpected argument '%s' (it takes none)\n",
+            argv[1]);
+    return 2;
+  }
+  printf("laminar %s\ncommit %s\nbuild %s\n", LAM_VERSION,
+         lam_provenance_commit(), lam_provenance_build());
+  return 0;
+}
+
 int main(int argc, char **argv) {
   /* GSL's default handler aborts; the library checks return codes instead. */
   gsl_set_error_handler_off();
@@ -38,11 +62,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    /* The same three a run file records (attributes version, commit and
-     * build): a benchmark or a bug report names the exact build with them. */
-    printf("laminar %s\ncommit %s\nbuild %s\n", LAM_VERSION,
-           lam_provenance_commit(), lam_provenance_build());
-    return 0;
+    return version(argc - 1, argv + 1);
   }
   if (!strcmp(cmd, "run")) {
     return lam_cli_run(argc - 1, argv + 1);

@@ -402,6 +402,14 @@ Test(from_cli, version_prints_what_run_files_record) {
     line = nl + 1;
   }
   cr_expect_str_eq(line, "", "more than three lines");
+  /* --help describes it; an argument is refused, naming it. */
+  const char *h[] = {"version", "--help", NULL};
+  run_ok(h);
+  cr_expect(strstr(slurp("stdout.txt"), "usage: laminar version"), "%s",
+            slurp("stdout.txt"));
+  const char *x[] = {"version", "extra", NULL};
+  cr_expect_eq(run(x), 2);
+  cr_expect(strstr(slurp("stderr.txt"), "'extra'"), "%s", slurp("stderr.txt"));
 }
 
 Test(from_cli, provenance_attributes_have_their_form) {
